@@ -1,0 +1,105 @@
+"""Typed events the pipeline emits; the TUI, the CLI and the loggers subscribe to these.
+
+Every event carries ``t_s``, the sensor time at which the pipeline knew it (for a rep, the
+moment it was counted). Events are plain frozen dataclasses so they compare equal across runs,
+which is what the streaming-vs-offline tests rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal, Union
+
+Phase = Literal["flex_down", "extend_up", "hold_bottom", "hold_top", "hold"]
+Posture = Literal["supine", "seated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """One completed repetition.
+
+    Supine: flex-down from ``start_s`` to the bottom (``bottom_s``), then extend-up to the top
+    (``top_s`` == ``end_s``). Seated: extend-up to the top, then flex-down back to the bottom
+    (``bottom_s`` == ``end_s``). The hold at the far turning point lies inside the rep; the hold
+    at the near end (the top in supine, the hanging rest when seated) is the one *before*
+    ``start_s``, because the hold after the rep only ends when the next rep begins.
+    """
+
+    index: int
+    posture: Posture
+    start_s: float
+    bottom_s: float
+    top_s: float
+    end_s: float
+    detected_s: float
+    flex_down_s: float
+    extend_up_s: float
+    hold_bottom_s: float
+    hold_top_s: float
+    duration_s: float
+    rom_deg: float
+    bottom_deg: float
+    top_deg: float
+    peak_velocity_dps: float
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k, v in d.items():
+            if isinstance(v, float):
+                d[k] = round(v, 3)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseStarted:
+    t_s: float
+    phase: Phase
+    angle_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class TurnReached:
+    """The movement stopped: at the bottom (``where='bottom'``) or at the top."""
+
+    t_s: float
+    where: Literal["bottom", "top"]
+    angle_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    t_s: float
+    where: Literal["bottom", "top", "rest"]
+    angle_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class RepCompleted:
+    t_s: float
+    rep: Rep
+
+
+@dataclass(frozen=True, slots=True)
+class PartialRep:
+    """A return movement that stopped short of the minimum range: not counted."""
+
+    t_s: float
+    rom_deg: float
+    min_rom_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class SensorStatus:
+    """State of the sensor and of the pipeline's self-calibration.
+
+    kind: 'calibrating' (mounting not yet learned), 'calibrated' (knee axis and shin direction
+    known), 'gap' (samples missing), 'skipped' (invalid samples dropped), 'buffer_trimmed'
+    (calibration could not finish within the buffer; oldest samples not analysed).
+    """
+
+    t_s: float
+    kind: str
+    detail: str = ""
+
+
+Event = Union[PhaseStarted, TurnReached, Hold, RepCompleted, PartialRep, SensorStatus]

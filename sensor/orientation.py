@@ -1,0 +1,98 @@
+"""Shin elevation from accelerometer + gyroscope: a complementary filter in the sagittal plane.
+
+Why this method (measured on this project's 2-core machine, see README "Benchmarks"):
+VQF (Laidig & Seel 2023) is the most accurate open 6-D filter, but its batch mode alone runs at
+~2.9 M samples/s (BasicVQF ~5 M/s), which leaves nothing of the 2 M samples/s budget for the
+rest of the pipeline, and its full 3-D estimate buys little here: the shin turns about one
+axis, so the only angle that matters is gravity's direction within the plane perpendicular to
+that axis. In that plane the complementary filter is *linear* (angle = a*(angle + rate*dt) +
+(1-a)*accel_angle), so it runs through scipy's lfilter at tens of millions of samples/s with
+its state carried across chunks, bit-identical for any chunking. Gyro bias is removed upstream
+(rest-based estimate), and the accelerometer's 1 s time constant rejects the centripetal and
+tangential accelerations of a 1-4 s movement. Accuracy against simulator truth is a test
+(tests/test_orientation.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+from dataclasses import replace
+
+from .mounting import Mounting
+from .streaming import alpha_for
+
+
+class SagittalFilter:
+    def __init__(self, mounting: Mounting, dt_s: float, tau_s: float = 1.0, vel_tau_s: float = 0.04) -> None:
+        self.m = mounting
+        self.a = alpha_for(tau_s, dt_s)
+        self.av = alpha_for(vel_tau_s, dt_s)
+        self._y: float | None = None  # filter output at the last sample
+        self._v: float | None = None
+        self._raw_prev: float | None = None
+        self._k = 0  # whole turns added by the unwrapper
+        self._last_t: float | None = None
+        self._beta_ref: float | None = None
+
+    def set_beta(self, beta_deg: float) -> float:
+        """Move the shin direction; returns the change in elevation (deg) it causes."""
+        old = self.m.beta_deg
+        delta_beta = (beta_deg - old + 180.0) % 360.0 - 180.0
+        self.m = replace(self.m, beta_deg=old + delta_beta)
+        if self._beta_ref is not None:
+            self._beta_ref += delta_beta
+        return self.m.sigma * delta_beta
+
+    def process(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray):
+        """Returns (elevation deg, elevation rate deg/s) for each sample."""
+        m = self.m
+        n = len(t)
+        if n == 0:
+            return np.empty(0), np.empty(0)
+        w = gyr_c @ m.u  # deg/s about the knee axis
+        raw = np.degrees(np.arctan2(acc @ m.e2, acc @ m.e1))
+        prev = self._raw_prev if self._raw_prev is not None else raw[0]
+        d = np.diff(raw, prepend=prev)
+        steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
+        k = self._k + np.cumsum(steps)
+        self._k = int(k[-1])
+        self._raw_prev = float(raw[-1])
+        th_acc = raw + 360.0 * k
+
+        prev_t = self._last_t if self._last_t is not None else t[0]
+        dt = np.diff(t, prepend=prev_t)
+        self._last_t = float(t[-1])
+        reset = gap.copy()
+        if self._y is None:
+            reset[0] = True
+        dt[reset] = 0.0
+        a = self.a
+        x = a * (-w * dt) + (1.0 - a) * th_acc
+        theta = np.empty(n)
+        vel = np.empty(n)
+        bounds = [*np.nonzero(reset)[0].tolist(), n]
+        if bounds[0] != 0:
+            bounds.insert(0, 0)
+        for s0, s1 in zip(bounds[:-1], bounds[1:]):
+            if s1 <= s0:
+                continue
+            if reset[s0]:
+                zi_y = a * th_acc[s0]
+                zi_v = self.av * w[s0]
+            else:
+                zi_y = a * self._y
+                zi_v = self.av * self._v
+            theta[s0:s1], _ = lfilter([1.0], [1.0, -a], x[s0:s1], zi=[zi_y])
+            vel[s0:s1], _ = lfilter([1.0 - self.av], [1.0, -self.av], w[s0:s1], zi=[zi_v])
+            self._y = float(theta[s1 - 1])
+            self._v = float(vel[s1 - 1])
+        if self._beta_ref is None:
+            # pick the turn of beta that puts the first sample within (-180, 180] of elevation
+            sig = m.sigma
+            d0 = theta[0] - m.beta_deg
+            turns = np.floor((sig * d0 + 90.0) / 360.0)
+            self._beta_ref = m.beta_deg + sig * 360.0 * turns
+        elev = 90.0 - m.sigma * (theta - self._beta_ref)
+        return elev, m.sigma * vel

@@ -1,0 +1,239 @@
+"""From shin elevation to phases and reps: a causal state machine over movement segments.
+
+Work is split by cost. Per sample (vectorised): a latching velocity detector marks each sample
+as moving down, moving up or still. Per segment (a Python loop, a handful per rep): a zig-zag
+over segment end points with a hysteresis of ``turn_deg`` decides turning points, and a rep is
+counted the moment the return movement *stops* (velocity below ``stop_dps``), not when the
+next movement begins, so holds at the top do not delay the count.
+
+Posture only changes the order: supine reps go down first (flex-down to the bottom, extend-up
+to the top); seated reps go up first (extend, then flex back to hanging). Internally the
+signal is ``y = lead * elevation`` so that both are "away then back".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
+from .streaming import ffill, hysteresis
+
+
+@dataclass
+class RepConfig:
+    min_rom_deg: float = 30.0  # bottom-to-top excursion of a rep
+    turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
+    move_dps: float = 12.0  # a movement starts above this elevation rate
+    stop_dps: float = 4.0  # ... and stops below this
+    start_dps: float = 2.5  # its start time is back-dated to the last sample below this
+    hold_s: float = 0.5  # stillness that makes a hold
+    partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
+    supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
+    seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
+    seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
+
+
+class RepDetector:
+    def __init__(self, posture: str = "supine", cfg: RepConfig | None = None) -> None:
+        self.cfg = cfg or RepConfig()
+        self.posture = posture
+        self.lead = -1.0 if posture == "supine" else 1.0
+        # sample-level carried state
+        self._dir = 0
+        self._quiet_t = -math.inf
+        self._quiet_e = math.nan
+        self._seg: dict | None = None  # open movement segment
+        self._still_since: float | None = None
+        self._hold_done = True
+        self._last_e = math.nan
+        self._last_t = -math.inf
+        # segment-level (zig-zag) state, in y = lead * elevation
+        self._mode = 0  # +1 moving away (first phase), -1 returning, 0 unknown
+        self._far = None  # dict: y, t (stop), start (t0 of the approach), start_e, approach_s
+        self._near = None  # dict: y, t of the near extreme before the current approach
+        self._away_start: tuple[float, float] | None = None  # (t0, e0) of first away segment
+        self._counted = False
+        self._last_end_t: float | None = None
+        self.reps: list[Rep] = []
+
+    def shift(self, delta_e: float) -> None:
+        """The elevation offset was refined: move every stored angle with it."""
+        dy = self.lead * delta_e
+        self._quiet_e += delta_e
+        self._last_e += delta_e
+        if self._seg is not None:
+            self._seg["e0"] += delta_e
+        if self._away_start is not None:
+            t0, e0, pk = self._away_start
+            self._away_start = (t0, e0 + delta_e, pk)
+        seen: set[int] = set()
+        for ext in (self._far, self._near, (self._far or {}).get("near_before")):
+            if ext is not None and id(ext) not in seen:
+                seen.add(id(ext))
+                ext["y"] += dy
+                if "start_e" in ext:
+                    ext["start_e"] += delta_e
+
+    # ------------------------------------------------------------------ sample level
+    def process(self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray) -> list[Event]:
+        cfg = self.cfg
+        n = len(t)
+        if n == 0:
+            return []
+        codes = np.where(v > 0, 1, -1)
+        d = hysteresis(np.abs(v) > cfg.move_dps, np.abs(v) < cfg.stop_dps, self._dir, codes)
+        d[gap] = 0  # a gap ends any movement
+        quiet = np.abs(v) < cfg.start_dps
+        qt = ffill(t, quiet, self._quiet_t)
+        qe = ffill(e, quiet, self._quiet_e)
+        prev = np.concatenate([[self._dir], d[:-1]])
+        change = np.nonzero(d != prev)[0]
+        events: list[Event] = []
+        absv = np.abs(v)
+        pos = 0
+        for i in change.tolist():
+            self._scan_holds(t, e, pos, i, events)
+            if self._seg is not None and i > pos:
+                self._seg["peak"] = max(self._seg["peak"], float(absv[pos:i].max()))
+            old, new = int(prev[i]), int(d[i])
+            if old != 0 and self._seg is not None:
+                end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
+                end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
+                if gap[i] and i == 0:
+                    end_t, end_e = self._last_t, self._last_e
+                self._close(end_t, end_e, events)
+            if new != 0:
+                t0, e0 = float(qt[i]), float(qe[i])
+                if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
+                    t0, e0 = float(t[i]), float(e[i])
+                self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": float(absv[i])}
+                phase = "extend_up" if new > 0 else "flex_down"
+                events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
+                self._still_since = None
+            else:
+                self._still_since = float(t[i])
+                self._hold_done = False
+            pos = i
+        self._scan_holds(t, e, pos, n, events)
+        if self._seg is not None and n > pos:
+            self._seg["peak"] = max(self._seg["peak"], float(absv[pos:n].max()))
+        self._dir = int(d[-1])
+        self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
+        self._last_t, self._last_e = float(t[-1]), float(e[-1])
+        return events
+
+    def _scan_holds(self, t, e, a: int, b: int, events: list[Event]) -> None:
+        """Emit one Hold per stillness that lasts hold_s, between sample indices a and b."""
+        if self._hold_done or self._still_since is None or b <= a:
+            return
+        due = self._still_since + self.cfg.hold_s
+        if t[b - 1] < due:
+            return
+        j = a + int(np.searchsorted(t[a:b], due))
+        y = self.lead * float(e[j])
+        where = "rest"
+        if self._far is not None and abs(y - self._far["y"]) < self.cfg.turn_deg:
+            where = "bottom" if self.lead < 0 else "top"
+        elif self._near is not None and abs(y - self._near["y"]) < self.cfg.turn_deg and self.reps:
+            where = "top" if self.lead < 0 else "bottom"
+        events.append(Hold(float(t[j]), where, float(e[j])))
+        self._hold_done = True
+
+    # ------------------------------------------------------------------ segment level
+    def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        seg, self._seg = self._seg, None
+        self._last_end_t = t1
+        where = "top" if seg["dir"] > 0 else "bottom"
+        events.append(TurnReached(t1, where, e1))
+        lead = self.lead
+        y0, y1 = lead * seg["e0"], lead * e1
+        away = (y1 - y0) > 0
+        cfg = self.cfg
+        if away:
+            if self._away_start is None:
+                self._away_start = (seg["t0"], seg["e0"], seg["peak"])
+            if self._mode <= 0:
+                # were returning (or unknown): a big enough rise away makes a new far extreme
+                ref = self._near["y"] if self._near is not None else y0
+                if self._mode == 0 or y1 - ref >= cfg.turn_deg:
+                    self._start_far(y1, t1, seg)
+                    return
+            elif self._far is not None and y1 > self._far["y"]:
+                self._far.update(y=y1, t=t1, stop_t=t1, peak=max(self._far["peak"], seg["peak"]))
+            return
+        # returning segment
+        self._away_start = None
+        if self._far is None:
+            self._near = {"y": y1, "t": t1}
+            return
+        if self._mode > 0 and self._far["y"] - y1 >= cfg.turn_deg:
+            self._mode = -1
+            self._far["ret_start"] = seg["t0"]
+            self._far["ret_peak"] = seg["peak"]
+        if self._mode < 0:
+            self._far["ret_peak"] = max(self._far.get("ret_peak", 0.0), seg["peak"])
+            if self._near is None or y1 < self._near["y"] or not self._counted:
+                self._near = {"y": y1, "t": t1}
+            rom = self._far["y"] - y1
+            if not self._counted and rom >= cfg.min_rom_deg:
+                rep = self._make_rep(t1, e1)
+                if rep is not None:
+                    self._counted = True
+                    self.reps.append(rep)
+                    events.append(RepCompleted(t1, rep))
+            elif not self._counted and rom >= cfg.partial_min_deg and rom < cfg.min_rom_deg:
+                events.append(PartialRep(t1, rom, cfg.min_rom_deg))
+
+    def _start_far(self, y1: float, t1: float, seg: dict) -> None:
+        start_t, start_e, peak = self._away_start or (seg["t0"], seg["e0"], seg["peak"])
+        near = self._near
+        self._mode = 1
+        self._counted = False
+        self._far = {
+            "y": y1, "t": t1, "stop_t": t1, "start_t": start_t, "start_e": start_e,
+            "peak": max(peak, seg["peak"]),
+            "near_before": near,
+        }
+
+    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+        cfg = self.cfg
+        far = self._far
+        lead = self.lead
+        far_e = lead * far["y"]
+        ret_start = far.get("ret_start", far["t"])
+        first_s = far["t"] - far["start_t"]
+        second_s = t_end - ret_start
+        if min(first_s, second_s) < cfg.min_phase_s:
+            return None
+        if self.posture == "supine":
+            bottom_e, top_e = far_e, e_end
+            bottom_t, top_t = far["t"], t_end
+            if top_e < cfg.supine_top_min_deg:
+                return None
+            flex, ext = first_s, second_s
+            hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)
+        else:
+            bottom_e, top_e = e_end, far_e
+            bottom_t, top_t = t_end, far["t"]
+            if top_e < cfg.seated_top_min_deg or min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+                return None
+            ext, flex = first_s, second_s
+            hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
+        return Rep(
+            index=len(self.reps) + 1, posture=self.posture,
+            start_s=far["start_t"], bottom_s=bottom_t, top_s=top_t, end_s=t_end, detected_s=t_end,
+            flex_down_s=flex, extend_up_s=ext, hold_bottom_s=max(hold_bottom, 0.0),
+            hold_top_s=max(hold_top, 0.0), duration_s=t_end - far["start_t"],
+            rom_deg=top_e - bottom_e, bottom_deg=bottom_e, top_deg=top_e,
+            peak_velocity_dps=max(far["peak"], far.get("ret_peak", 0.0)),
+        )
+
+    def _pre_hold(self, far: dict) -> float:
+        near = far.get("near_before")
+        if near is None:
+            return 0.0
+        return max(far["start_t"] - near["t"], 0.0)

@@ -1,0 +1,259 @@
+"""The one pipeline for live and offline use: feed ImuChunks of any size, get events back.
+
+Sans-IO: no clocks, no files, no Bluetooth. Live code feeds each notification's samples as they
+arrive; offline code feeds big chunks; both get the same events, because every stage is
+chunk-invariant (see ``streaming``) and every adaptive decision (rate, mounting) happens at a
+sample defined by the data, never by a chunk boundary.
+
+Stages: validate -> rate -> rest & gyro bias -> [buffer until the mounting is learned] ->
+sagittal filter (elevation, rate) -> rep detector. While the mounting is unknown, samples are
+kept (up to ``max_buffer_s``); once it settles they are replayed, so early reps are counted,
+with ``detected_s`` honestly set to when the pipeline could first know them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .events import Event, RepCompleted, SensorStatus
+from .mounting import MountConfig, Mounting, estimate_mounting, moving_mask
+from .orientation import SagittalFilter
+from .phases import RepConfig, RepDetector
+from .preprocess import Preprocessor, RestConfig
+from .samples import ImuChunk, concat_chunks
+
+RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
+
+
+@dataclass
+class PipelineConfig:
+    posture: str = "supine"
+    rate_hz: float | None = None
+    reps: RepConfig = field(default_factory=RepConfig)
+    rest: RestConfig = field(default_factory=RestConfig)
+    mount: MountConfig = field(default_factory=MountConfig)
+    tau_s: float = 1.0
+    max_buffer_s: float = 120.0
+    refine_movements: int = 8  # movements used to refine the shin direction after settling
+    refine_s: float = 90.0
+
+
+@dataclass
+class PipelineStats:
+    samples_in: int = 0
+    samples_used: int = 0
+    invalid_skipped: int = 0
+    out_of_order_skipped: int = 0
+    gaps: int = 0
+    gap_seconds: float = 0.0
+    buffered_dropped: int = 0
+
+
+class Pipeline:
+    def __init__(self, posture: str = "supine", rate_hz: float | None = None, config: PipelineConfig | None = None) -> None:
+        cfg = config or PipelineConfig()
+        if posture not in ("supine", "seated"):
+            raise ValueError(f"posture must be 'supine' or 'seated', not {posture!r}")
+        cfg.posture = posture
+        if rate_hz:
+            cfg.rate_hz = float(rate_hz)
+        self.cfg = cfg
+        self.stats = PipelineStats()
+        self.mounting: Mounting | None = None
+        self.settled_at: float | None = None
+        self.detector = RepDetector(posture, cfg.reps)
+        self._dt: float | None = 1.0 / cfg.rate_hz if cfg.rate_hz else None
+        self._probe: list[ImuChunk] = []
+        self._pre: Preprocessor | None = None
+        self._filter: SagittalFilter | None = None
+        self._buf: list[tuple[np.ndarray, ...]] = []
+        self._buf_n = 0
+        self._done_at = 0  # buffer index up to which samples have been analysed
+        self._refining = True  # buffering: before the mounting settles, and while it is refined
+        self._refines = 0
+        self._fit_cache: dict = {}
+        self._move_state = 0
+        self._last_t = -np.inf
+        self._warned_invalid = False
+        self.last_angle: float | None = None
+        self.last_t: float | None = None
+
+    @property
+    def reps(self):
+        return self.detector.reps
+
+    # ------------------------------------------------------------------ public API
+    def feed(self, chunk: ImuChunk) -> list[Event]:
+        self.stats.samples_in += len(chunk)
+        events: list[Event] = []
+        chunk = self._validate(chunk, events)
+        if len(chunk) == 0:
+            return events
+        if self._dt is None:
+            self._probe.append(chunk)
+            probe = concat_chunks(self._probe)
+            if len(probe) < RATE_PROBE:
+                return events
+            self._probe = []
+            dts = np.diff(probe.t[:RATE_PROBE])
+            self._dt = float(np.median(dts))
+            chunk = probe
+        if self._pre is None:
+            self._pre = Preprocessor(self._dt, self.cfg.rest)
+        self.stats.samples_used += len(chunk)
+        gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
+        self._count_gaps(chunk.t, gap, events)
+        if self._refining:
+            self._buffer_and_settle(chunk, gyr_c, gap, rest, events)
+        else:
+            self._run(chunk.t, chunk.acc, gyr_c, gap, events)
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of stream: a last attempt to learn the mounting from everything buffered."""
+        events: list[Event] = []
+        if self._filter is None and self._buf:
+            t, acc, gyr_c, gap, rest = (np.concatenate(x) for x in zip(*self._buf))
+            self._buf = [(t, acc, gyr_c, gap, rest)]
+            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount)
+            if m is not None:
+                self._settle(m, len(t), events)
+            else:
+                events.append(SensorStatus(float(t[-1]), "uncalibrated",
+                                           "not enough knee movement to learn how the sensor is mounted"))
+        return events
+
+    # ------------------------------------------------------------------ stages
+    def _validate(self, chunk: ImuChunk, events: list[Event]) -> ImuChunk:
+        finite = np.isfinite(chunk.t) & np.isfinite(chunk.acc).all(axis=1) & np.isfinite(chunk.gyr).all(axis=1)
+        bad = int((~finite).sum())
+        if bad:
+            chunk = ImuChunk(chunk.t[finite], chunk.acc[finite], chunk.gyr[finite])
+            self.stats.invalid_skipped += bad
+        if len(chunk):
+            prev = np.concatenate([[self._last_t], np.maximum.accumulate(chunk.t)[:-1]])
+            ok = chunk.t > prev
+            dropped = int((~ok).sum())
+            if dropped:
+                chunk = ImuChunk(chunk.t[ok], chunk.acc[ok], chunk.gyr[ok])
+                self.stats.out_of_order_skipped += dropped
+            if len(chunk):
+                self._last_t = float(chunk.t[-1])
+        if (bad or self.stats.out_of_order_skipped) and not self._warned_invalid:
+            self._warned_invalid = True
+            t = float(chunk.t[0]) if len(chunk) else self._last_t
+            events.append(SensorStatus(t, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
+        return chunk
+
+    def _count_gaps(self, t: np.ndarray, gap: np.ndarray, events: list[Event]) -> None:
+        for i in np.nonzero(gap)[0].tolist():
+            prev = t[i - 1] if i > 0 else None
+            span = float(t[i] - prev) if prev is not None else float("nan")
+            self.stats.gaps += 1
+            if span == span:
+                self.stats.gap_seconds += span
+            events.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing" if span == span else "samples missing"))
+
+    def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> None:
+        """Keep samples until the mounting is learned and refined; act at movement ends only."""
+        if self._buf_n == 0 and self._filter is None:
+            events.append(SensorStatus(float(chunk.t[0]), "calibrating", "learning how the sensor sits on the shin: move through a few reps"))
+        mov = moving_mask(gyr_c, self.cfg.mount, self._move_state)
+        prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
+        self._move_state = int(mov[-1])
+        closes = np.nonzero((prev == 1) & (mov == 0))[0].tolist()
+        base = self._buf_n
+        self._buf.append((chunk.t, chunk.acc, gyr_c, gap, rest))
+        self._buf_n += len(chunk)
+        if closes:
+            t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
+            self._buf = [(t, acc, g, gp, rs)]
+            for i in closes:
+                end = base + i + 1
+                if self._filter is not None and self._refine_done(t[:end]):
+                    break
+                if self._filter is None:
+                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount)
+                    if m is not None:
+                        self._settle(m, end, events)
+                else:
+                    self._run_upto(end, events)
+                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount, axis=self.mounting,
+                                          rest=rs[:end], posture=self.cfg.posture, cache=self._fit_cache)
+                    self._refines += 1
+                    if m is not None:
+                        self.mounting = m
+                        self.detector.shift(self._filter.set_beta(m.beta_deg))
+        if self._filter is not None:
+            self._run_upto(self._buf_n, events)
+            if self._refine_done(self._buf[0][0]):
+                self._buf, self._buf_n, self._done_at = [], 0, 0
+                self._refining = False
+                self._fit_cache.clear()
+        else:
+            self._trim_buffer(events)
+
+    def _refine_done(self, t: np.ndarray) -> bool:
+        """Refinement ends after enough movements or enough time, at a data-defined sample."""
+        return self._refines >= self.cfg.refine_movements or (t[-1] - t[0]) > self.cfg.refine_s
+
+    def _run_upto(self, end: int, events: list[Event]) -> None:
+        """Analyse buffered samples [done, end) (buffer indices)."""
+        if end <= self._done_at:
+            return
+        t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
+        self._buf = [(t, acc, g, gp, rs)]
+        a = self._done_at
+        self._done_at = end
+        out: list[Event] = []
+        self._run(t[a:end], acc[a:end], g[a:end], gp[a:end], out)
+        for ev in out:
+            if isinstance(ev, RepCompleted) and ev.t_s < self.settled_at:
+                ev = RepCompleted(self.settled_at, replace(ev.rep, detected_s=self.settled_at))
+                self.detector.reps[ev.rep.index - 1] = ev.rep
+            events.append(ev)
+
+    def _trim_buffer(self, events: list[Event]) -> None:
+        t_first = self._buf[0][0][0]
+        t_last = self._buf[-1][0][-1]
+        if t_last - t_first <= self.cfg.max_buffer_s:
+            return
+        t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
+        keep = t >= t_last - self.cfg.max_buffer_s / 2
+        dropped = int((~keep).sum())
+        self.stats.buffered_dropped += dropped
+        self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
+        self._buf_n = int(keep.sum())
+        events.append(SensorStatus(float(t_last), "buffer_trimmed",
+                                   f"{dropped} samples before calibration were not analysed (no clear knee movement)"))
+
+    def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
+        t_settle = float(self._buf[0][0][end - 1])
+        self.mounting = m
+        self.settled_at = t_settle
+        self._filter = SagittalFilter(m, self._dt, self.cfg.tau_s)
+        events.append(SensorStatus(t_settle, "calibrated", m.describe()))
+        self._run_upto(end, events)
+
+    def _run(self, t, acc, gyr_c, gap, events: list[Event]) -> None:
+        elev, vel = self._filter.process(t, acc, gyr_c, gap)
+        events.extend(self.detector.process(t, elev, vel, gap))
+        self.last_angle = float(elev[-1])
+        self.last_t = float(t[-1])
+        self._last_elev = (t, elev)
+
+
+def analyze(chunk: ImuChunk, posture: str = "supine", rate_hz: float | None = None,
+            chunk_size: int | None = None, config: PipelineConfig | None = None) -> tuple[Pipeline, list[Event]]:
+    """Run a whole recording through the streaming pipeline (optionally in fixed chunks)."""
+    p = Pipeline(posture, rate_hz, config)
+    events: list[Event] = []
+    if chunk_size:
+        for c in chunk.split([chunk_size] * (len(chunk) // chunk_size + 1)):
+            events.extend(p.feed(c))
+    else:
+        events.extend(p.feed(chunk))
+    events.extend(p.finish())
+    return p, events

@@ -1,0 +1,66 @@
+"""Rest detection and gyroscope bias: what every later stage needs before it can trust the gyro.
+
+Consumer gyroscopes drift by a few deg/s, which would be mistaken for slow movement by the
+phase detector (it decides "stopped" below ~4 deg/s). The exercise itself has holds, and the
+shin rests before and after, so the bias is re-measured whenever the sensor has been still for
+a second: the mean gyro reading over that stillness *is* the bias. No user action needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .streaming import Ema, ffill
+
+G = 9.80665
+
+
+@dataclass
+class RestConfig:
+    tau_s: float = 0.3  # window of the mean and variance estimates (also the bias estimate)
+    gyr_var_max: float = 2.0  # (deg/s)^2 summed over axes
+    acc_var_max: float = 0.05  # (m/s^2)^2 summed over axes
+    acc_norm_tol: float = 0.8  # m/s^2 from 1 g
+    min_rest_s: float = 1.0  # stillness needed before the bias is trusted
+    gap_s: float = 0.25  # a larger step in time is a gap
+
+
+class Preprocessor:
+    def __init__(self, dt_s: float, cfg: RestConfig | None = None) -> None:
+        self.cfg = cfg = cfg or RestConfig()
+        self.dt = dt_s
+        self.gap_s = max(cfg.gap_s, 5 * dt_s)
+        # one filter over 12 channels: gyro, gyro^2, acc, acc^2 (the gyro mean doubles as the
+        # bias estimate, so the rest window and the bias window are the same)
+        self._ema = Ema(cfg.tau_s, dt_s)
+        self.bias = np.zeros(3)
+        self.bias_known = False
+        self._last_t: float | None = None
+        self._last_moving_t = -np.inf
+
+    def process(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray):
+        """Returns (bias-corrected gyro, rest mask, gap-before mask)."""
+        cfg = self.cfg
+        prev_t = self._last_t if self._last_t is not None else t[0]
+        dt = np.diff(t, prepend=prev_t)
+        gap = dt > self.gap_s
+        self._last_t = float(t[-1])
+
+        gT, aT = gyr.T, acc.T
+        m = self._ema(np.concatenate([gT, gT * gT, aT, aT * aT]))
+        gm, am = m[0:3], m[6:9]
+        gv = (m[3:6] - gm * gm).sum(axis=0)
+        av = (m[9:12] - am * am).sum(axis=0)
+        anorm = np.sqrt((aT * aT).sum(axis=0))
+        still = (gv < cfg.gyr_var_max) & (av < cfg.acc_var_max) & (np.abs(anorm - G) < cfg.acc_norm_tol)
+        last_moving = ffill(t, ~still | gap, self._last_moving_t)
+        self._last_moving_t = float(last_moving[-1])
+        rest = still & (t - last_moving >= cfg.min_rest_s)
+
+        bias = ffill(gm.T, rest, self.bias)
+        if rest.any():
+            self.bias_known = True
+        self.bias = bias[-1].copy()
+        return gyr - bias, rest, gap

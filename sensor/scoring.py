@@ -1,0 +1,85 @@
+"""Scoring detected reps against ground-truth labels: the numbers the README and tests quote.
+
+Matching is one-to-one in time order: a detected rep matches the unmatched true rep whose
+end is nearest, within ``tol_s``. Count error is simply the difference in totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Score:
+    true_count: int
+    detected_count: int
+    matched: int
+    bottom_err_s: list[float] = field(default_factory=list)
+    top_err_s: list[float] = field(default_factory=list)
+    latency_s: list[float] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return self.true_count == self.detected_count
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.detected_count if self.detected_count else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.true_count if self.true_count else 1.0
+
+
+def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
+    """``detected``: Rep objects or dicts with bottom_s/top_s/end_s/detected_s; ``truth``: label dicts."""
+    def get(r, k):
+        return r[k] if isinstance(r, dict) else getattr(r, k)
+
+    sc = Score(len(truth), len(detected), 0)
+    used = set()
+    for r in detected:
+        best, best_d = None, tol_s
+        for j, tr in enumerate(truth):
+            if j in used:
+                continue
+            d = abs(get(r, "end_s") - tr["end_s"])
+            if d <= best_d:
+                best, best_d = j, d
+        if best is None:
+            continue
+        used.add(best)
+        tr = truth[best]
+        sc.matched += 1
+        sc.bottom_err_s.append(get(r, "bottom_s") - tr["bottom_s"])
+        sc.top_err_s.append(get(r, "top_s") - tr["top_s"])
+        sc.latency_s.append(get(r, "detected_s") - tr["end_s"])
+    return sc
+
+
+def summarize(scores: list[Score]) -> dict:
+    def med(xs):
+        return float(np.median(np.abs(xs))) if len(xs) else float("nan")
+
+    def p95(xs):
+        return float(np.percentile(xs, 95)) if len(xs) else float("nan")
+
+    bottoms = [x for s in scores for x in s.bottom_err_s]
+    tops = [x for s in scores for x in s.top_err_s]
+    lat = [x for s in scores for x in s.latency_s]
+    errs = [s.detected_count - s.true_count for s in scores]
+    return {
+        "sessions": len(scores),
+        "exact_rate": float(np.mean([s.exact for s in scores])) if scores else float("nan"),
+        "within1_rate": float(np.mean([abs(e) <= 1 for e in errs])) if scores else float("nan"),
+        "mean_abs_count_error": float(np.mean(np.abs(errs))) if scores else float("nan"),
+        "precision": float(sum(s.matched for s in scores) / max(sum(s.detected_count for s in scores), 1)),
+        "recall": float(sum(s.matched for s in scores) / max(sum(s.true_count for s in scores), 1)),
+        "median_abs_bottom_err_s": med(bottoms),
+        "median_abs_top_err_s": med(tops),
+        "p95_abs_top_err_s": p95(np.abs(tops)) if tops else float("nan"),
+        "median_latency_s": float(np.median(lat)) if lat else float("nan"),
+        "p95_latency_s": p95(lat),
+    }
