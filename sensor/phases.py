@@ -26,14 +26,15 @@ from .streaming import ffill, hysteresis
 class RepConfig:
     min_rom_deg: float = 30.0  # bottom-to-top excursion of a rep
     turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
-    move_dps: float = 12.0  # a movement starts above this elevation rate
-    stop_dps: float = 4.0  # ... and stops below this
-    start_dps: float = 2.5  # its start time is back-dated to the last sample below this
+    move_dps: float = 8.0  # a movement starts above this elevation rate
+    stop_dps: float = 2.0  # ... and stops below this (lower = closer to the true stop)
+    start_dps: float = 1.5  # its start time is back-dated to the last sample below this
     hold_s: float = 0.5  # stillness that makes a hold
     partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
     supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
     min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
 
 
@@ -208,6 +209,8 @@ class RepDetector:
         first_s = far["t"] - far["start_t"]
         second_s = t_end - ret_start
         if min(first_s, second_s) < cfg.min_phase_s:
+            return None
+        if abs(far_e - far["start_e"]) < cfg.min_first_deg:
             return None
         if self.posture == "supine":
             bottom_e, top_e = far_e, e_end

@@ -22,9 +22,11 @@ at least 100 rows read are malformed (that error names the first malformed line)
 Reading streams 1 MiB blocks (memory flat in file length; results independent of
 ``chunk_rows``). Each block of lines is parsed by one ``np.fromstring`` call after a vectorised
 per-line field count; only a block that fails is re-parsed line by line to locate bad rows.
-Speed on the 2-core dev box, 720,000 full-precision rows (88 MB): read 0.35-0.45 M rows/s,
-write ~0.3 M rows/s. ~85 % of read time is numpy's decimal -> float64 conversion (~0.3 us per
-17-digit number on this CPU), so the 1 M rows/s goal is out of reach in one process.
+Measured on the 2-core dev box (720,000 rows of full-precision data, 88 MB, best of 3, machine
+shared): read 0.35-0.40 M rows/s (1.8-2.2 s; bare np.fromstring over the same bytes manages
+0.40-0.49 M rows/s), peak RSS 54 MB for this file and 56 MB for one 4x larger; write 0.22-0.30
+M rows/s (2.4-3.3 s, all in float repr). Decimal -> float64 conversion of 17-digit numbers costs
+~0.3 us each on this CPU, so 1 M rows/s is out of reach in one process.
 """
 
 from __future__ import annotations

@@ -1,0 +1,50 @@
+"""Sans-IO BLE protocol modules, one per supported sensor family.
+
+Each family module exposes ``FAMILY`` (a :class:`~sensor.protocols.base.DeviceFamily`) and a
+decoder class; :data:`FAMILIES` lists all of them (the glide open profile first).
+"""
+
+from sensor.protocols.base import (
+    BATTERY_LEVEL_UUID,
+    BATTERY_SERVICE_UUID,
+    STANDARD_GRAVITY,
+    Command,
+    DecodeStats,
+    Decoder,
+    DeviceFamily,
+    ProtocolError,
+    family_by_id,
+    match_family,
+    normalize_uuid,
+)
+from sensor.protocols import glide_profile, metawear, movesense, polar_pmd, thingy52, witmotion
+
+FAMILIES: tuple[DeviceFamily, ...] = (
+    glide_profile.FAMILY,
+    witmotion.FAMILY,
+    movesense.FAMILY,
+    polar_pmd.FAMILY,
+    metawear.FAMILY,
+    thingy52.FAMILY,
+)
+
+__all__ = [
+    "BATTERY_LEVEL_UUID",
+    "BATTERY_SERVICE_UUID",
+    "STANDARD_GRAVITY",
+    "Command",
+    "DecodeStats",
+    "Decoder",
+    "DeviceFamily",
+    "FAMILIES",
+    "ProtocolError",
+    "family_by_id",
+    "match_family",
+    "normalize_uuid",
+    "glide_profile",
+    "metawear",
+    "movesense",
+    "polar_pmd",
+    "thingy52",
+    "witmotion",
+]
