@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .streaming import hysteresis
+from .streaming import hysteresis, norm3
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _plane_basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moving_mask(gyr_c: np.ndarray, cfg: MountConfig, carry: int = 0) -> np.ndarray:
-    mag = np.sqrt((gyr_c * gyr_c).sum(axis=1))
+    mag = norm3(gyr_c)
     return hysteresis(mag > cfg.move_on_dps, mag < cfg.move_off_dps, carry).astype(bool)
 
 

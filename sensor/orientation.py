@@ -21,7 +21,7 @@ from scipy.signal import lfilter
 from dataclasses import replace
 
 from .mounting import Mounting
-from .streaming import alpha_for
+from .streaming import alpha_for, dot3
 
 
 class SagittalFilter:
@@ -51,8 +51,8 @@ class SagittalFilter:
         n = len(t)
         if n == 0:
             return np.empty(0), np.empty(0)
-        w = gyr_c @ m.u  # deg/s about the knee axis
-        raw = np.degrees(np.arctan2(acc @ m.e2, acc @ m.e1))
+        w = dot3(gyr_c, m.u)  # deg/s about the knee axis
+        raw = np.degrees(np.arctan2(dot3(acc, m.e2), dot3(acc, m.e1)))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = np.diff(raw, prepend=prev)
         steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)

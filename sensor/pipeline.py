@@ -76,6 +76,7 @@ class Pipeline:
         self._fit_cache: dict = {}
         self._move_state = 0
         self._last_t = -np.inf
+        self._an_last_t = -np.inf
         self._warned_invalid = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
@@ -104,7 +105,8 @@ class Pipeline:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
         self.stats.samples_used += len(chunk)
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
-        self._count_gaps(chunk.t, gap, events)
+        if self.stats.samples_used == len(chunk):
+            events.append(SensorStatus(float(chunk.t[0]), "calibrating", "learning how the sensor sits on the shin: move through a few reps"))
         if self._refining:
             self._buffer_and_settle(chunk, gyr_c, gap, rest, events)
         else:
@@ -147,19 +149,8 @@ class Pipeline:
             events.append(SensorStatus(t, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
         return chunk
 
-    def _count_gaps(self, t: np.ndarray, gap: np.ndarray, events: list[Event]) -> None:
-        for i in np.nonzero(gap)[0].tolist():
-            prev = t[i - 1] if i > 0 else None
-            span = float(t[i] - prev) if prev is not None else float("nan")
-            self.stats.gaps += 1
-            if span == span:
-                self.stats.gap_seconds += span
-            events.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing" if span == span else "samples missing"))
-
     def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> None:
         """Keep samples until the mounting is learned and refined; act at movement ends only."""
-        if self._buf_n == 0 and self._filter is None:
-            events.append(SensorStatus(float(chunk.t[0]), "calibrating", "learning how the sensor sits on the shin: move through a few reps"))
         mov = moving_mask(gyr_c, self.cfg.mount, self._move_state)
         prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
         self._move_state = int(mov[-1])
@@ -239,7 +230,18 @@ class Pipeline:
 
     def _run(self, t, acc, gyr_c, gap, events: list[Event]) -> None:
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
-        events.extend(self.detector.process(t, elev, vel, gap))
+        out = self.detector.process(t, elev, vel, gap)
+        gaps = []
+        for i in np.nonzero(gap)[0].tolist():
+            span = float(t[i] - (t[i - 1] if i > 0 else self._an_last_t))
+            self.stats.gaps += 1
+            self.stats.gap_seconds += span
+            gaps.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing"))
+        self._an_last_t = float(t[-1])
+        if gaps:
+            # one time-ordered stream whatever the chunking: a gap before what happens at its time
+            out = sorted(gaps + out, key=lambda ev: (ev.t_s, not isinstance(ev, SensorStatus)))
+        events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])
         self._last_elev = (t, elev)

@@ -51,9 +51,11 @@ class Preprocessor:
         gT, aT = gyr.T, acc.T
         m = self._ema(np.concatenate([gT, gT * gT, aT, aT * aT]))
         gm, am = m[0:3], m[6:9]
-        gv = (m[3:6] - gm * gm).sum(axis=0)
-        av = (m[9:12] - am * am).sum(axis=0)
-        anorm = np.sqrt((aT * aT).sum(axis=0))
+        gv3 = m[3:6] - gm * gm
+        av3 = m[9:12] - am * am
+        gv = gv3[0] + gv3[1] + gv3[2]
+        av = av3[0] + av3[1] + av3[2]
+        anorm = np.sqrt(aT[0] * aT[0] + aT[1] * aT[1] + aT[2] * aT[2])
         still = (gv < cfg.gyr_var_max) & (av < cfg.acc_var_max) & (np.abs(anorm - G) < cfg.acc_norm_tol)
         last_moving = ffill(t, ~still | gap, self._last_moving_t)
         self._last_moving_t = float(last_moving[-1])

@@ -62,3 +62,16 @@ def hysteresis(on: np.ndarray, off: np.ndarray, carry: int, codes: np.ndarray | 
     state = np.zeros(len(on), dtype=np.int64)
     state[on] = 1 if codes is None else codes[on]
     return ffill(state, on | off, carry).astype(np.int64)
+
+
+def dot3(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise dot product with a 3-vector, written out so every row is computed the same way.
+
+    ``x @ v`` goes through BLAS, whose SIMD kernels round differently for different lengths:
+    that alone would make results depend on chunk size in the last bit.
+    """
+    return x[:, 0] * v[0] + x[:, 1] * v[1] + x[:, 2] * v[2]
+
+
+def norm3(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])

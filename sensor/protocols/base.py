@@ -178,14 +178,21 @@ class Decoder:
 
     def feed(self, char_uuid: str, data: bytes, arrival_s: float | None = None) -> ImuChunk:
         """Decode one notification. Never raises; returns an empty chunk when no complete
-        6-axis sample became available."""
+        6-axis sample became available.
+
+        ``char_uuid`` is the characteristic the notification came from (any case, 16-bit short
+        forms accepted); ``arrival_s`` is the host's receive time in seconds (any monotonic
+        clock) and is used only by families whose devices send no timestamps. Arguments of the
+        wrong type are counted in ``stats.ignored_packets``.
+        """
         try:
             uuid = normalize_uuid(char_uuid)
             payload = bytes(data)
             arrival: float | None = None
             if arrival_s is not None:
                 a = float(arrival_s)
-                arrival = a if math.isfinite(a) else None
+                # anything beyond +-1e12 s (31,700 years) cannot be a clock reading
+                arrival = a if math.isfinite(a) and abs(a) < 1e12 else None
         except Exception:  # not bytes-like / not a number: nothing to decode
             self.stats.ignored_packets += 1
             return _empty()

@@ -73,6 +73,9 @@ __all__ = [
     "decode_delta",
     "encode_delta",
     "encode_frame",
+    "PmdFrame",
+    "frame_values",
+    "decode_frame",
     "PolarPmdDecoder",
     "FAMILY",
 ]
@@ -326,6 +329,88 @@ def encode_frame(meas_type: int, timestamp_ns: int, frame_type: int, content: by
             + bytes((_u8(frame_type, "frame type"),)) + bytes(content))
 
 
+@dataclass(frozen=True)
+class PmdFrame:
+    """A decoded ACC or GYRO frame: ``values`` (n, 3) in m/s^2 (ACC) or deg/s (GYRO)."""
+
+    meas_type: int
+    timestamp_ns: int
+    frame_type: int
+    values: np.ndarray
+
+
+def frame_values(meas_type: int, frame_type: int, content: bytes, factor: float = 1.0) -> np.ndarray | None:
+    """SI values of a frame body (ACC m/s^2, GYRO deg/s); None if undecodable or non-finite.
+
+    Units follow the Polar SDK: raw ACC frames (types 0/1/2: int8/int16/int24) are mG and
+    ignore the factor; compressed ACC type 0 is ``value x factor`` g, type 1 ``value (x factor)``
+    mG; compressed GYRO type 0 is ``value x factor`` deg/s and type 1 holds float32 bit patterns
+    (``float x factor`` deg/s). Raw GYRO frames are not parsed by the SDK either.
+    """
+    compressed = bool(frame_type & 0x80)
+    kind = frame_type & 0x7F
+    if meas_type == MEAS_ACC:
+        if not compressed:
+            size = {0: 1, 1: 2, 2: 3}.get(kind)
+            if size is None or len(content) % (3 * size) or not content:
+                return None
+            if size == 1:
+                mg = np.frombuffer(content, dtype=np.int8).astype(np.float64)
+            elif size == 2:
+                mg = np.frombuffer(content, dtype="<i2").astype(np.float64)
+            else:
+                b = np.frombuffer(content, dtype=np.uint8).reshape(-1, 3).astype(np.int64)
+                v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+                mg = np.where(v >= 1 << 23, v - (1 << 24), v).astype(np.float64)
+            out = mg.reshape(-1, 3) * (STANDARD_GRAVITY / 1000.0)
+        elif kind in (0, 1):
+            raw = decode_delta(content, 3, RESOLUTION_BITS)
+            if raw is None:
+                return None
+            if kind == 0:  # value x factor = g
+                out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY)
+            else:  # value (x factor) = mG
+                out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY / 1000.0)
+        else:
+            return None
+    elif meas_type == MEAS_GYRO:
+        if not compressed or kind not in (0, 1):
+            return None
+        if kind == 0:
+            raw = decode_delta(content, 3, RESOLUTION_BITS)
+            if raw is None:
+                return None
+            out = raw.astype(np.float64) * factor
+        else:
+            raw = decode_delta(content, 3, 32, float_bits=True)
+            if raw is None:
+                return None
+            out = raw.astype("<u4").view("<f4").astype(np.float64) * factor
+    else:
+        return None
+    if not np.isfinite(out).all():
+        return None
+    return out
+
+
+def decode_frame(data: bytes, factors: dict[int, float] | None = None) -> PmdFrame | str:
+    """Decode one data notification. Returns the frame, or a reason string: ``'short'``,
+    ``'ignored'`` (a measurement type other than ACC/GYRO) or ``'corrupt'``."""
+    if len(data) < FRAME_HEADER_LEN:
+        return "short"
+    mtype = data[0] & 0x3F
+    if mtype not in (MEAS_ACC, MEAS_GYRO):
+        return "ignored"
+    content = data[FRAME_HEADER_LEN:]
+    if not content:
+        return "short"
+    factor = (factors or {}).get(mtype, 1.0)
+    values = frame_values(mtype, data[9], content, factor)
+    if values is None:
+        return "corrupt"
+    return PmdFrame(mtype, struct.unpack_from("<Q", data, 1)[0], data[9], values)
+
+
 # -- decoder ----------------------------------------------------------------------------------
 
 
@@ -396,23 +481,16 @@ class PolarPmdDecoder(Decoder):
             return self._nothing()
         st = self.stats
         st.packets += 1
-        if len(data) < FRAME_HEADER_LEN:
-            st.short_packets += 1
+        frame = decode_frame(data, self.factors)
+        if isinstance(frame, str):
+            if frame == "short":
+                st.short_packets += 1
+            elif frame == "ignored":
+                st.ignored_packets += 1
+            else:
+                st.corrupt_packets += 1
             return self._nothing()
-        mtype = data[0] & 0x3F
-        if mtype not in (MEAS_ACC, MEAS_GYRO):
-            st.ignored_packets += 1
-            return self._nothing()
-        ts_ns = struct.unpack_from("<Q", data, 1)[0]
-        ftype = data[9]
-        content = data[FRAME_HEADER_LEN:]
-        if not content:
-            st.short_packets += 1
-            return self._nothing()
-        values = self._values(mtype, ftype, content)
-        if values is None:
-            st.corrupt_packets += 1
-            return self._nothing()
+        mtype, values, ts_ns = frame.meas_type, frame.values, frame.timestamp_ns
         n = len(values)
         stream = self._streams[mtype]
         t_last = ts_ns / 1e9
@@ -431,52 +509,6 @@ class PolarPmdDecoder(Decoder):
             self._pairer.push_gyr(k_first, values, st)
         tt, aa, gg = self._pairer.pop_pairs(st)
         return self._emit(tt, aa, gg)
-
-    def _values(self, mtype: int, ftype: int, content: bytes) -> np.ndarray | None:
-        """SI values: ACC in m/s^2, GYRO in deg/s; None if undecodable/non-finite."""
-        compressed = bool(ftype & 0x80)
-        kind = ftype & 0x7F
-        factor = self.factors.get(mtype, 1.0)
-        if mtype == MEAS_ACC:
-            if not compressed:
-                size = {0: 1, 1: 2, 2: 3}.get(kind)
-                if size is None or len(content) % (3 * size):
-                    return None
-                if size == 1:
-                    mg = np.frombuffer(content, dtype=np.int8).astype(np.float64)
-                elif size == 2:
-                    mg = np.frombuffer(content, dtype="<i2").astype(np.float64)
-                else:
-                    b = np.frombuffer(content, dtype=np.uint8).reshape(-1, 3).astype(np.int64)
-                    v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-                    mg = np.where(v >= 1 << 23, v - (1 << 24), v).astype(np.float64)
-                out = mg.reshape(-1, 3) * (STANDARD_GRAVITY / 1000.0)
-            elif kind in (0, 1):
-                raw = decode_delta(content, 3, RESOLUTION_BITS)
-                if raw is None:
-                    return None
-                if kind == 0:  # value x factor = g
-                    out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY)
-                else:  # value (x factor) = mG
-                    out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY / 1000.0)
-            else:
-                return None
-        else:
-            if not compressed or kind not in (0, 1):
-                return None  # the SDK parses no raw GYRO frames
-            if kind == 0:
-                raw = decode_delta(content, 3, RESOLUTION_BITS)
-                if raw is None:
-                    return None
-                out = raw.astype(np.float64) * factor
-            else:
-                raw = decode_delta(content, 3, 32, float_bits=True)
-                if raw is None:
-                    return None
-                out = raw.astype("<u4").view("<f4").astype(np.float64) * factor
-        if not np.isfinite(out).all():
-            return None
-        return out
 
 
 def _start(rate: float, device_info: object = None) -> list[Command]:
