@@ -136,7 +136,10 @@ def estimate_mounting(t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, cfg: Mo
     if moving.sum() < 10:
         return None
     if axis is None:
+        # Directions, not energies: every moving sample gets one vote, so a brief fast twist
+        # (re-strapping, a bump) cannot outvote seconds of knee rotation.
         g = gyr_c[moving]
+        g = g / norm3(g)[:, None]
         M = g.T @ g
         evals, evecs = np.linalg.eigh(M)
         dominance = float(evals[-1] / max(evals.sum(), 1e-12))

@@ -61,6 +61,16 @@ class RepDetector:
         self._last_end_t: float | None = None
         self.reps: list[Rep] = []
 
+    def reset_motion(self) -> None:
+        """Forget angles and turning points (the mounting changed); keep the counted reps."""
+        self._dir = 0
+        self._quiet_t, self._quiet_e = -math.inf, math.nan
+        self._seg = None
+        self._still_since, self._hold_done = None, True
+        self._last_e = math.nan
+        self._mode, self._far, self._near, self._away_start = 0, None, None, None
+        self._counted = False
+
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: move every stored angle with it."""
         dy = self.lead * delta_e

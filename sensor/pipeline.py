@@ -19,6 +19,7 @@ import numpy as np
 
 from .events import Event, RepCompleted, SensorStatus
 from .mounting import MountConfig, Mounting, estimate_mounting, moving_mask
+from .streaming import dot3, norm3
 from .orientation import SagittalFilter
 from .phases import RepConfig, RepDetector
 from .preprocess import Preprocessor, RestConfig
@@ -38,6 +39,8 @@ class PipelineConfig:
     max_buffer_s: float = 120.0
     refine_movements: int = 8  # movements used to refine the shin direction after settling
     refine_s: float = 90.0
+    history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
+    relearn_off_axis: float = 0.3  # share of rotation energy off the knee axis (~33 deg) that means re-strapped
 
 
 @dataclass
@@ -74,6 +77,10 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
         self._fit_cache: dict = {}
+        self._off_sum, self._off_n, self._off_strikes = 0.0, 0, 0
+        self._mv_start = (0.0, 0, -np.inf)
+        self._strike_t0 = -np.inf
+        self._hist: list[tuple[np.ndarray, ...]] = []
         self._move_state = 0
         self._last_t = -np.inf
         self._an_last_t = -np.inf
@@ -107,10 +114,20 @@ class Pipeline:
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         if self.stats.samples_used == len(chunk):
             events.append(SensorStatus(float(chunk.t[0]), "calibrating", "learning how the sensor sits on the shin: move through a few reps"))
-        if self._refining:
-            self._buffer_and_settle(chunk, gyr_c, gap, rest, events)
-        else:
-            self._run(chunk.t, chunk.acc, gyr_c, gap, events)
+        n, pos = len(chunk), 0
+        while pos < n:
+            piece = chunk.slice(pos)
+            g, gp, rs = gyr_c[pos:], gap[pos:], rest[pos:]
+            if self._refining:
+                pos += self._buffer_and_settle(piece, g, gp, rs, events)
+                continue
+            cut = self._watch_mounting(piece.t, g)
+            end = n - pos if cut is None else cut
+            self._run(piece.t[:end], piece.acc[:end], g[:end], gp[:end], events)
+            self._remember(piece.t[:end], piece.acc[:end], g[:end], gp[:end], rs[:end])
+            if cut is not None:
+                self._relearn(float(piece.t[cut - 1]), events)
+            pos += end
         return events
 
     def finish(self) -> list[Event]:
@@ -119,7 +136,7 @@ class Pipeline:
         if self._filter is None and self._buf:
             t, acc, gyr_c, gap, rest = (np.concatenate(x) for x in zip(*self._buf))
             self._buf = [(t, acc, gyr_c, gap, rest)]
-            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount)
+            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -149,24 +166,35 @@ class Pipeline:
             events.append(SensorStatus(t, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
         return chunk
 
-    def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> None:
-        """Keep samples until the mounting is learned and refined; act at movement ends only."""
+    def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> int:
+        """Keep samples until the mounting is learned and refined; act at movement ends only.
+
+        Returns how many samples of ``chunk`` belong to this mode: refinement ends at a sample
+        fixed by the data (the movement that completes it, or the time limit), and the caller
+        hands the rest of the chunk to the steady-state path.
+        """
+        n = len(chunk)
         mov = moving_mask(gyr_c, self.cfg.mount, self._move_state)
         prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
-        self._move_state = int(mov[-1])
         closes = np.nonzero((prev == 1) & (mov == 0))[0].tolist()
         base = self._buf_n
         self._buf.append((chunk.t, chunk.acc, gyr_c, gap, rest))
-        self._buf_n += len(chunk)
-        if closes:
+        self._buf_n += n
+        stop = n
+        done = False
+        if closes or self._filter is not None:
             t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
             self._buf = [(t, acc, g, gp, rs)]
             for i in closes:
+                if self._filter is not None:
+                    j = self._time_limit(chunk.t, t[0])
+                    if j <= i:
+                        stop, done = j, True
+                        break
                 end = base + i + 1
-                if self._filter is not None and self._refine_done(t[:end]):
-                    break
                 if self._filter is None:
-                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount)
+                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount,
+                                          rest=rs[:end], posture=self.cfg.posture)
                     if m is not None:
                         self._settle(m, end, events)
                 else:
@@ -177,18 +205,104 @@ class Pipeline:
                     if m is not None:
                         self.mounting = m
                         self.detector.shift(self._filter.set_beta(m.beta_deg))
-        if self._filter is not None:
-            self._run_upto(self._buf_n, events)
-            if self._refine_done(self._buf[0][0]):
-                self._buf, self._buf_n, self._done_at = [], 0, 0
-                self._refining = False
-                self._fit_cache.clear()
-        else:
+                    if self._refines >= self.cfg.refine_movements:
+                        stop, done = i + 1, True
+                        break
+            if not done and self._filter is not None:
+                j = self._time_limit(chunk.t, t[0])
+                if j < n:
+                    stop, done = j, True
+        self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
+        if self._filter is None:
             self._trim_buffer(events)
+            return n
+        self._run_upto(base + stop, events)
+        if done:
+            self._buf, self._buf_n, self._done_at = [], 0, 0
+            self._refining = False
+            self._fit_cache.clear()
+            self._mv_start = (self._off_sum, self._off_n, float(chunk.t[stop - 1]) if stop else -np.inf)
+        return stop
 
-    def _refine_done(self, t: np.ndarray) -> bool:
-        """Refinement ends after enough movements or enough time, at a data-defined sample."""
-        return self._refines >= self.cfg.refine_movements or (t[-1] - t[0]) > self.cfg.refine_s
+    def _time_limit(self, t: np.ndarray, t0: float) -> int:
+        """First index of ``t`` past the refinement time limit (len(t) if none)."""
+        return int(np.searchsorted(t, t0 + self.cfg.refine_s, side="right"))
+
+    def _watch_mounting(self, t: np.ndarray, gyr_c: np.ndarray) -> int | None:
+        """Notice a re-strapped sensor: movements whose rotation is off the learned knee axis.
+
+        Returns the sample count after which to re-learn (the end of the second such movement
+        in a row), or None. Sums are sequential cumsums seeded with the carried totals, so the
+        decision is the same for any chunking.
+        """
+        cfg = self.cfg
+        mov = moving_mask(gyr_c, cfg.mount, self._move_state)
+        g2 = norm3(gyr_c) ** 2
+        gu = dot3(gyr_c, self.mounting.u)
+        off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
+        cs = np.cumsum(np.concatenate([[self._off_sum], off]))[1:]
+        cn = self._off_n + np.cumsum(mov.astype(np.int64))
+        prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
+        starts = np.nonzero((prev == 0) & mov)[0].tolist()
+        closes = np.nonzero((prev == 1) & ~mov)[0].tolist()
+        cut = None
+        for i in sorted(starts + closes):
+            if mov[i]:  # a movement starts: remember the running totals before it
+                self._mv_start = (float(cs[i - 1]) if i > 0 else self._off_sum,
+                                  int(cn[i - 1]) if i > 0 else self._off_n, float(t[i]))
+                continue
+            s0, n0, t0 = self._mv_start
+            n = int(cn[i]) - n0
+            frac = (float(cs[i]) - s0) / n if n else 0.0
+            if frac > cfg.relearn_off_axis:
+                if self._off_strikes == 0:
+                    self._strike_t0 = t0
+                self._off_strikes += 1
+            else:
+                self._off_strikes = 0
+            if self._off_strikes >= 2:
+                cut = i + 1
+                break
+        if cut is None:
+            self._move_state = int(mov[-1])
+            self._off_sum, self._off_n = float(cs[-1]), int(cn[-1])
+        else:
+            self._move_state = int(mov[cut - 1])
+            self._off_sum, self._off_n = float(cs[cut - 1]), int(cn[cut - 1])
+        return cut
+
+    def _remember(self, *arrays) -> None:
+        """Recent steady-state samples, so a re-strap can be re-learned from its first movement."""
+        if len(arrays[0]) == 0:
+            return
+        self._hist.append(arrays)
+        while len(self._hist) > 1 and arrays[0][-1] - self._hist[0][0][-1] > self.cfg.history_s:
+            self._hist.pop(0)
+
+    def _relearn(self, t: float, events: list[Event]) -> None:
+        events.append(SensorStatus(t, "mounting_changed",
+                                   "the sensor moved on the shin: re-learning how it sits (keep going)"))
+        self._filter = None
+        self.mounting = None
+        self._refining = True
+        self._refines = 0
+        self._fit_cache.clear()
+        self._off_strikes = 0
+        self.detector.reset_motion()
+        # Re-analyse from the first off-axis movement (never before the last counted rep).
+        t_from = max(self._strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
+        ht, hacc, hg, hgp, hrs = (np.concatenate(x) for x in zip(*self._hist)) if self._hist else (np.empty(0),) * 5
+        keep = ht >= t_from
+        self._hist = []
+        if keep.any():
+            hgp = hgp[keep].copy()
+            hgp[0] = True  # a fresh start for the filters
+            self._buf = [(ht[keep], hacc[keep], hg[keep], hgp, hrs[keep])]
+            self._buf_n = int(keep.sum())
+        else:
+            self._buf, self._buf_n = [], 0
+        self._done_at = 0
+        self._move_state = 0
 
     def _run_upto(self, end: int, events: list[Event]) -> None:
         """Analyse buffered samples [done, end) (buffer indices)."""

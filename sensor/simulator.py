@@ -45,6 +45,7 @@ class SimConfig:
     confounders: bool = True  # wiggles, end-range pulses, strap adjustments, pauses, walking
     noise: bool = True  # sensor noise, bias, scale error, jitter, dropped samples
     fatigue: float | None = None  # fractional range loss by the last rep; None: random
+    strap_shift: tuple[int, float] | None = None  # (after rep k, degrees about the shin): a re-strap
 
 
 @dataclass
@@ -280,10 +281,14 @@ def simulate_session(cfg: SimConfig | None = None, **overrides) -> SimSession:
     # Strap adjustments rotate the box on the shin a little, partway through the set.
     R_sm_t = np.broadcast_to(R_sm, (n_t, 3, 3)).copy()
     omega_extra = np.zeros((n_t, 3))
-    if cfg.confounders and reps and rng.random() < 0.2:
-        k = int(rng.integers(0, len(reps)))
+    strap = None
+    if cfg.strap_shift is not None and reps:
+        strap = (min(int(cfg.strap_shift[0]), len(reps) - 1), float(cfg.strap_shift[1]))
+    elif cfg.confounders and reps and rng.random() < 0.2:
+        strap = (int(rng.integers(0, len(reps))), rng.uniform(-12, 12))
+    if strap is not None:
+        k, ang = strap
         t_adj = reps[k]["end_s"] + 0.2
-        ang = rng.uniform(-12, 12)
         dur = 0.6
         m = (t >= t_adj) & (t < t_adj + dur)
         tau = np.clip((t - t_adj) / dur, 0, 1)

@@ -55,3 +55,28 @@ def test_walking_about_is_not_counted():
         if hits >= 25:
             break
     assert hits >= 25
+
+
+def test_restrapped_sensor_is_relearned():
+    """A 90 deg turn of the box about the shin mid-set: the pipeline notices and re-learns."""
+    from sensor.events import SensorStatus
+
+    exact, counts = 0, []
+    for seed in range(1, 9):
+        posture = "supine" if seed % 2 else "seated"
+        sim = simulate_session(SimConfig(seed=seed, posture=posture, strap_shift=(4, 90.0)))
+        p, events = analyze(sim.chunk, posture, 100.0)
+        assert any(isinstance(e, SensorStatus) and e.kind == "mounting_changed" for e in events)
+        counts.append(len(p.reps))
+        exact += len(p.reps) == 10
+    assert all(abs(c - 10) <= 1 for c in counts), counts
+    assert exact >= 6, counts
+
+
+def test_small_strap_slip_needs_no_relearning():
+    from sensor.events import SensorStatus
+
+    sim = simulate_session(SimConfig(seed=3, posture="supine", strap_shift=(4, 25.0)))
+    p, events = analyze(sim.chunk, "supine", 100.0)
+    assert len(p.reps) == 10
+    assert not any(isinstance(e, SensorStatus) and e.kind == "mounting_changed" for e in events)
