@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="glide", description="Count sciatic nerve glide reps from a shin-worn IMU. " + SAFETY_NOTE)
     ap.add_argument("--debug", action="store_true", help="show tracebacks and log to glide-debug.log")
     sub = ap.add_subparsers(dest="command", required=True)
+    from .ble_commands import register as register_ble
+
+    register_ble(sub)
 
     p = sub.add_parser("simulate", help="write a simulated session as a glide trace (+ ground-truth labels)")
     p.add_argument("-o", "--output", required=True)
