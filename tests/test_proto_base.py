@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -20,6 +23,20 @@ from sensor.protocols.base import (
     normalize_uuid,
 )
 from sensor.samples import ImuChunk
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spec_hex(path: str) -> str:
+    """A spec document with all whitespace removed, lower-case (to search for hex vectors)."""
+    return re.sub(r"\s+", "", (ROOT / path).read_text(encoding="utf-8").lower())
+
+
+def test_spec_index_lists_every_family_document():
+    index = (ROOT / "firmware_specs" / "README.md").read_text(encoding="utf-8")
+    for fam in FAMILIES:
+        assert Path(fam.spec).name in index
 
 
 def test_normalize_uuid_forms():
@@ -52,6 +69,9 @@ def test_family_description_is_consistent(fam):
     assert fam.default_rate in fam.supported_rates
     assert list(fam.supported_rates) == sorted(fam.supported_rates)
     assert fam.spec.startswith("firmware_specs/") and fam.spec.endswith(".md")
+    spec = (ROOT / fam.spec).read_text(encoding="utf-8")
+    assert "## Sources" in spec or "Design rationale" in spec
+    assert fam.service_uuid in spec.lower()
     if fam.battery_uuid is not None:
         assert fam.has_battery and fam.battery_uuid == BATTERY_LEVEL_UUID
     for rate in fam.supported_rates:

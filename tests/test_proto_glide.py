@@ -80,6 +80,18 @@ def test_worked_examples_decode_to_documented_values():
     assert s.rate_hz == 104.0
 
 
+def test_spec_document_carries_the_same_example_bytes():
+    import re
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "glide-open-imu-profile.md"
+    compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
+    for example in (EX1, EX2, EX3, EX4, STATUS_EX):
+        assert example.hex() in compact
+    for uuid in (GP.SERVICE_UUID, GP.DATA_UUID, GP.CONTROL_UUID, GP.STATUS_UUID):
+        assert uuid in compact
+
+
 def test_seq_and_timestamp_wraparound_examples():
     dec = GP.GlideDecoder(100)
     a = dec.feed(GP.DATA_UUID, EX3)  # seq 65535, t0 = 2^32 - 7296 us

@@ -170,3 +170,13 @@ def test_other_notifications_and_bad_lengths():
     s = dec.stats
     assert (s.packets, s.ignored_packets, s.short_packets, s.corrupt_packets) == (5, 1, 2, 1)
     assert dec.device_info["acc_present"] is False
+
+
+def test_vectors_are_documented_in_the_spec():
+    import re
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "metamotion.md"
+    compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
+    for vector in (ACC_4G, ACC_PACKED_8G_BMI270, GYRO_500, GYRO_PACKED_1000,):
+        assert vector.hex() in compact

@@ -252,3 +252,13 @@ def test_frames_of_other_types_and_garbage():
     dec.feed(P.DATA_UUID, h("02 00 00 00 00 00 00 00 00 81 01 00 02 00 03 00 05 09"))
     s = dec.stats
     assert (s.packets, s.ignored_packets, s.short_packets, s.corrupt_packets) == (6, 1, 2, 3)
+
+
+def test_vectors_are_documented_in_the_spec():
+    import re
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "polar-verity-sense.md"
+    compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
+    for vector in (ACC_COMP1_FRAME, GYRO_COMP0_FRAME, GYRO_COMP1_FRAME,):
+        assert vector.hex() in compact

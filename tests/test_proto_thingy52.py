@@ -82,3 +82,13 @@ def test_bad_lengths_and_other_characteristics():
     s = dec.stats
     assert (s.packets, s.short_packets, s.corrupt_packets, s.ignored_packets) == (2, 1, 1, 1)
     assert dec.device_info["config"]["motion_freq_hz"] == 100
+
+
+def test_vectors_are_documented_in_the_spec():
+    import re
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "thingy52.md"
+    compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
+    for vector in (RAW_VECTOR,):
+        assert vector.hex() in compact

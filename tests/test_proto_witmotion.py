@@ -148,3 +148,13 @@ def test_wrong_characteristic_is_ignored():
     dec = W.WitMotionDecoder(10)
     assert len(dec.feed(W.WRITE_UUID, DATA_VECTOR)) == 0
     assert dec.stats.ignored_packets == 1 and dec.stats.packets == 0
+
+
+def test_vectors_are_documented_in_the_spec():
+    import re
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "witmotion.md"
+    compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
+    for vector in (DATA_VECTOR, MANUAL_REG_REPLY,):
+        assert vector.hex() in compact

@@ -121,7 +121,9 @@ class DecodeStats:
     unpaired_samples       single-sensor samples dropped because their accelerometer/gyroscope
                            partner never arrived (families with separate acc/gyro streams)
     ignored_packets        notifications of a kind this decoder does not use (other
-                           characteristics, other measurement types, other MetaWear modules)
+                           characteristics, other measurement types, other MetaWear modules,
+                           unknown Movesense references) and feed() calls whose arguments are
+                           not bytes-like / numeric
     decoder_errors         internal errors caught by the safety net in :meth:`Decoder.feed`.
                            Always 0 unless there is a bug; the fuzz tests assert it stays 0.
     """

@@ -280,7 +280,8 @@ class MovesenseDecoder(Decoder):
     def _decode(self, ref: int, kind: str, msg: bytes, n: int) -> ImuChunk:
         st = self.stats
         ts_raw = struct.unpack_from("<I", msg, 0)[0]
-        vals = np.frombuffer(msg, dtype="<f4", offset=4).astype(np.float64)
+        with np.errstate(invalid="ignore"):  # signalling NaNs are rejected just below
+            vals = np.frombuffer(msg, dtype="<f4", offset=4).astype(np.float64)
         if not np.isfinite(vals).all():
             st.corrupt_packets += 1
             return self._nothing()

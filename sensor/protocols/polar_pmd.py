@@ -385,7 +385,8 @@ def frame_values(meas_type: int, frame_type: int, content: bytes, factor: float 
             raw = decode_delta(content, 3, 32, float_bits=True)
             if raw is None:
                 return None
-            out = raw.astype("<u4").view("<f4").astype(np.float64) * factor
+            with np.errstate(invalid="ignore", over="ignore"):  # signalling NaNs, overflow
+                out = raw.astype("<u4").view("<f4").astype(np.float64) * factor
     else:
         return None
     if not np.isfinite(out).all():

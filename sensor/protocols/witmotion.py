@@ -226,8 +226,9 @@ class WitMotionDecoder(Decoder):
         # A pending partial packet followed by a notification that itself starts a clean run
         # of packets: the partial one will never complete (its tail was lost).
         if buf and data[:2] in (_HDR_DATA, _HDR_REG) and len(data) % PACKET_LEN == 0:
-            st.short_packets += 1
-            buf.clear()
+            if bytes(buf[:2]) in (_HDR_DATA, _HDR_REG):
+                st.short_packets += 1
+            buf.clear()  # (otherwise just a stray 0x55 kept from a re-sync)
         buf += data
         samples: list[tuple[int, ...]] = []
         while True:
