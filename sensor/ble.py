@@ -241,8 +241,11 @@ class SensorLink:
 
         for uuid in fam.notify_uuids:
             await client.start_notify(uuid, notified)
-        for cmd in fam.setup_commands():
+        setup = fam.setup_commands()
+        for cmd in setup:
             await self._write(client, cmd, fam)
+        if setup:
+            await self._await_setup_replies(loop)
         for cmd in fam.start_commands(rate, self._decoder.device_info):
             await self._write(client, cmd, fam)
         if fam.battery_uuid:
@@ -267,6 +270,19 @@ class SensorLink:
                 await asyncio.wait_for(disconnected.wait(), 0.1)
             except asyncio.TimeoutError:
                 pass
+
+    async def _await_setup_replies(self, loop, limit_s: float = 2.0, settle_s: float = 0.2) -> None:
+        """Some families (MetaWear) answer setup queries with facts the start commands need;
+        wait until the decoder has learnt them (device_info filled and stable), or give up."""
+        end = loop.time() + limit_s
+        seen, stable_since = None, loop.time()
+        while loop.time() < end:
+            info = dict(self._decoder.device_info)
+            if info != seen:
+                seen, stable_since = info, loop.time()
+            elif info and loop.time() - stable_since >= settle_s:
+                return
+            await asyncio.sleep(0.05)
 
     async def _write(self, client, cmd, fam: DeviceFamily) -> None:
         uuid, payload, response = cmd
