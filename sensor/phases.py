@@ -34,6 +34,7 @@ class RepConfig:
     supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
     min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
 
@@ -68,6 +69,9 @@ class RepDetector:
         self._seg = None
         self._still_since, self._hold_done = None, True
         self._last_e = math.nan
+        self._reset_turns()
+
+    def _reset_turns(self) -> None:
         self._mode, self._far, self._near, self._away_start = 0, None, None, None
         self._counted = False
 
@@ -90,7 +94,9 @@ class RepDetector:
                     ext["start_e"] += delta_e
 
     # ------------------------------------------------------------------ sample level
-    def process(self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray) -> list[Event]:
+    def process(self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray,
+                long_gap: np.ndarray | None = None) -> list[Event]:
+        """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -102,21 +108,30 @@ class RepDetector:
         qt = ffill(t, quiet, self._quiet_t)
         qe = ffill(e, quiet, self._quiet_e)
         prev = np.concatenate([[self._dir], d[:-1]])
-        change = np.nonzero(d != prev)[0]
+        change = np.nonzero(d != prev)[0].tolist()
+        resets = set(np.nonzero(long_gap)[0].tolist()) if long_gap is not None else set()
+        if resets:
+            change = sorted(set(change) | resets)
         events: list[Event] = []
         absv = np.abs(v)
         pos = 0
-        for i in change.tolist():
+        for i in change:
             self._scan_holds(t, e, pos, i, events)
             if self._seg is not None and i > pos:
                 self._seg["peak"] = max(self._seg["peak"], float(absv[pos:i].max()))
             old, new = int(prev[i]), int(d[i])
+            if i in resets and old == new:
+                self._reset_turns()
+                pos = i
+                continue
             if old != 0 and self._seg is not None:
                 end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
                 self._close(end_t, end_e, events)
+            if i in resets:
+                self._reset_turns()
             if new != 0:
                 t0, e0 = float(qt[i]), float(qe[i])
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):

@@ -87,10 +87,16 @@ class Pipeline:
         self._warned_invalid = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
+        self._last_elev: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def reps(self):
         return self.detector.reps
+
+    @property
+    def last_elevation(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(t, elevation in deg) of the last piece analysed, for live plots; None before any."""
+        return self._last_elev
 
     # ------------------------------------------------------------------ public API
     def feed(self, chunk: ImuChunk) -> list[Event]:
@@ -294,10 +300,8 @@ class Pipeline:
         ht, hacc, hg, hgp, hrs = (np.concatenate(x) for x in zip(*self._hist)) if self._hist else (np.empty(0),) * 5
         keep = ht >= t_from
         self._hist = []
-        if keep.any():
-            hgp = hgp[keep].copy()
-            hgp[0] = True  # a fresh start for the filters
-            self._buf = [(ht[keep], hacc[keep], hg[keep], hgp, hrs[keep])]
+        if keep.any():  # the new filter and the reset detector start afresh on these
+            self._buf = [(ht[keep], hacc[keep], hg[keep], hgp[keep], hrs[keep])]
             self._buf_n = int(keep.sum())
         else:
             self._buf, self._buf_n = [], 0
@@ -344,10 +348,15 @@ class Pipeline:
 
     def _run(self, t, acc, gyr_c, gap, events: list[Event]) -> None:
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
-        out = self.detector.process(t, elev, vel, gap)
+        long_gap = None
+        gap_idx = np.nonzero(gap)[0].tolist()
+        spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx]
+        if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
+            long_gap = np.zeros(len(t), bool)
+            long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
+        out = self.detector.process(t, elev, vel, gap, long_gap)
         gaps = []
-        for i in np.nonzero(gap)[0].tolist():
-            span = float(t[i] - (t[i - 1] if i > 0 else self._an_last_t))
+        for i, span in zip(gap_idx, spans):
             self.stats.gaps += 1
             self.stats.gap_seconds += span
             gaps.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing"))
