@@ -55,7 +55,10 @@ class PipelineStats:
 
 
 class Pipeline:
-    def __init__(self, posture: str = "supine", rate_hz: float | None = None, config: PipelineConfig | None = None) -> None:
+    def __init__(self, posture: str = "supine", rate_hz: float | None = None, config: PipelineConfig | None = None,
+                 keep_elevation: bool = False) -> None:
+        """``keep_elevation``: keep every analysed (t, elevation) piece until ``take_elevation()``
+        (plots and reports want the angle curve, including the stretch replayed at calibration)."""
         cfg = config or PipelineConfig()
         if posture not in ("supine", "seated"):
             raise ValueError(f"posture must be 'supine' or 'seated', not {posture!r}")
@@ -88,10 +91,17 @@ class Pipeline:
         self.last_angle: float | None = None
         self.last_t: float | None = None
         self._last_elev: tuple[np.ndarray, np.ndarray] | None = None
+        self._keep_elev = keep_elevation
+        self._elev_pieces: list[tuple[np.ndarray, np.ndarray]] = []
 
     @property
     def reps(self):
         return self.detector.reps
+
+    def take_elevation(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every (t, elevation) piece analysed since the last call (needs ``keep_elevation``)."""
+        pieces, self._elev_pieces = self._elev_pieces, []
+        return pieces
 
     @property
     def last_elevation(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -368,6 +378,8 @@ class Pipeline:
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])
         self._last_elev = (t, elev)
+        if self._keep_elev:
+            self._elev_pieces.append((t, elev))
 
 
 def analyze(chunk: ImuChunk, posture: str = "supine", rate_hz: float | None = None,

@@ -1,0 +1,145 @@
+"""Saved sessions: finding them, reading them back, and the trend over days.
+
+A session folder (written by the dashboard, see ``storage``) holds ``session.json`` (summary,
+setup, sets, reps), ``reps.csv``/``reps.json`` and the raw ``trace.csv``. A report can also be
+made from any trace file: it is analysed on the spot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import storage
+
+
+@dataclass
+class SessionData:
+    name: str
+    folder: Path | None
+    summary: dict  # session.json, or a summary built from an analysed trace
+    reps: list  # sensor.events.Rep
+    t: np.ndarray  # shin elevation over time (for plots)
+    elev: np.ndarray
+    posture: str
+
+
+class SessionNotFound(Exception):
+    pass
+
+
+def sessions_root() -> Path:
+    return storage.data_dir() / "sessions"
+
+
+def list_sessions(root: Path | None = None) -> list[tuple[Path, dict]]:
+    """(folder, session.json) for every readable saved session, oldest first."""
+    base = root or sessions_root()
+    out = []
+    for folder in sorted(base.glob("*")) if base.is_dir() else []:
+        try:
+            doc = json.loads((folder / "session.json").read_text())
+        except (OSError, ValueError):
+            continue  # a session still being written, or damaged: not listed
+        out.append((folder, doc))
+    return out
+
+
+def resolve(spec: str, root: Path | None = None) -> Path:
+    """A session folder from a path, a folder name, ``latest``, or a trace file."""
+    p = Path(spec).expanduser()
+    if p.exists():
+        return p
+    base = root or sessions_root()
+    if spec in ("latest", "last"):
+        found = list_sessions(base)
+        if not found:
+            raise SessionNotFound(f"no saved sessions in {base}")
+        return found[-1][0]
+    if (base / spec).is_dir():
+        return base / spec
+    matches = [f for f, _ in list_sessions(base) if f.name.startswith(spec)]
+    if len(matches) == 1:
+        return matches[0]
+    raise SessionNotFound(f"{spec}: no such session or file (see 'glide history')")
+
+
+def load(spec: str, posture: str | None = None, root: Path | None = None) -> SessionData:
+    """Read a session (or a trace) and re-run the pipeline for the angle curve.
+
+    The reps come from the same pipeline that counted them live: replaying the recorded trace
+    gives exactly the live reps, so the plot and the rep log cannot disagree.
+    """
+    from sensor.pipeline import Pipeline
+    from sensor.summary import set_summary
+    from sensor.trace import TraceReader
+
+    path = resolve(spec, root)
+    folder = path if path.is_dir() else None
+    trace = (path / "trace.csv") if folder else path
+    summary = {}
+    if folder is not None:
+        try:
+            summary = json.loads((folder / "session.json").read_text())
+        except (OSError, ValueError):
+            summary = {}
+    with TraceReader(trace) as reader:
+        post = posture or (summary.get("setup") or {}).get("posture") or reader.meta.get("posture") or "supine"
+        pipe = Pipeline(post, reader.sample_rate_hz, keep_elevation=True)
+        pieces = []
+        for chunk in reader.chunks():
+            pipe.feed(chunk)
+            pieces.extend(pipe.take_elevation())
+        pipe.finish()
+        pieces.extend(pipe.take_elevation())
+    t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
+    e = np.concatenate([p[1] for p in pieces]) if pieces else np.empty(0)
+    if not summary:
+        summary = {"rep_count": len(pipe.reps), "overall": set_summary(pipe.reps),
+                   "sets": [{"set": 1, **set_summary(pipe.reps)}] if pipe.reps else [],
+                   "setup": {"posture": post}, "source": {"name": str(trace)}}
+    return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post)
+
+
+def history_rows(sessions: list[tuple[Path, dict]]) -> list[dict]:
+    rows = []
+    for folder, doc in sessions:
+        overall = doc.get("overall") or {}
+        setup = doc.get("setup") or {}
+        try:
+            started = datetime.fromisoformat(doc.get("started_at", ""))
+        except ValueError:
+            started = None
+        rows.append({
+            "session": folder.name,
+            "date": started.strftime("%Y-%m-%d %H:%M") if started else folder.name[:16],
+            "day": started.date().isoformat() if started else folder.name[:10],
+            "leg": setup.get("leg", "?"),
+            "posture": setup.get("posture", "?"),
+            "sets": len(doc.get("sets") or []),
+            "reps": int(doc.get("rep_count") or 0),
+            "rom": overall.get("mean_rom_deg"),
+            "down": overall.get("mean_flex_down_s"),
+            "up": overall.get("mean_extend_up_s"),
+        })
+    return rows
+
+
+def daily_trend(rows: list[dict]) -> list[dict]:
+    """Per day: reps done and the mean range of motion (weighted by reps)."""
+    days: dict[str, dict] = {}
+    for r in rows:
+        d = days.setdefault(r["day"], {"day": r["day"], "reps": 0, "_rom_sum": 0.0, "_rom_n": 0})
+        d["reps"] += r["reps"]
+        if r["rom"] is not None and r["reps"]:
+            d["_rom_sum"] += r["rom"] * r["reps"]
+            d["_rom_n"] += r["reps"]
+    out = []
+    for d in sorted(days.values(), key=lambda x: x["day"]):
+        out.append({"day": d["day"], "reps": d["reps"],
+                    "rom": round(d["_rom_sum"] / d["_rom_n"], 1) if d["_rom_n"] else None})
+    return out

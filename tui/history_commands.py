@@ -1,0 +1,85 @@
+"""``glide history`` and ``glide report``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("history", help="saved sessions: date, leg, sets, reps, range of motion, tempo, trend")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("report", help="a session report: plot in the terminal, or -o report.png|report.html")
+    p.add_argument("session", help="a saved session (name, prefix or 'latest'), a session folder, or a trace file")
+    p.add_argument("-o", "--output", help="write report.png or report.html")
+    p.add_argument("--posture", choices=["supine", "seated"], help="override (default: from the session)")
+    p.set_defaults(func=cmd_report)
+
+
+def _spark(values: list[float | None]) -> str:
+    blocks = "▁▂▃▄▅▆▇█"
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+    return "".join(" " if v is None else blocks[min(int((v - lo) / span * 7.999), 7)] for v in values)
+
+
+def cmd_history(args) -> int:
+    from .history import daily_trend, history_rows, list_sessions, sessions_root
+
+    rows = history_rows(list_sessions())
+    if not rows:
+        print(f"no saved sessions yet ({sessions_root()}); 'glide demo' or 'glide live' saves one")
+        return 0
+    print(f"{'date':<17}{'leg':<6}{'posture':<8}{'sets':>5}{'reps':>6}{'ROM°':>7}{'down s':>8}{'up s':>6}  session")
+    for r in rows:
+        def f(v, spec):
+            return format(v, spec) if v is not None else "-"
+        print(f"{r['date']:<17}{r['leg']:<6}{r['posture']:<8}{r['sets']:>5}{r['reps']:>6}{f(r['rom'], '.0f'):>7}"
+              f"{f(r['down'], '.1f'):>8}{f(r['up'], '.1f'):>6}  {r['session']}")
+    trend = daily_trend(rows)
+    print(f"\ntrend over {len(trend)} day(s)")
+    print(f"  reps per day  {_spark([d['reps'] for d in trend])}  ({trend[0]['reps']} -> {trend[-1]['reps']})")
+    roms = [d["rom"] for d in trend]
+    if any(v is not None for v in roms):
+        first = next(v for v in roms if v is not None)
+        last = next(v for v in reversed(roms) if v is not None)
+        print(f"  mean ROM      {_spark(roms)}  ({first:.0f}° -> {last:.0f}°, {last - first:+.0f}°)")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from sensor.coach import SAFETY_NOTE
+
+    from .cli import CliError
+    from .history import SessionNotFound, load
+    from .report import ReportUnavailable, _set_line, text_plot, write_html, write_png
+
+    try:
+        data = load(args.session, args.posture)
+    except SessionNotFound as e:
+        raise CliError(str(e)) from None
+    if args.output:
+        out = Path(args.output)
+        writer = {".png": write_png, ".html": write_html, ".htm": write_html}.get(out.suffix.lower())
+        if writer is None:
+            raise CliError(f"{out}: the report is written as .png or .html")
+        try:
+            writer(data, out)
+        except ReportUnavailable as e:
+            raise CliError(str(e)) from None
+        except OSError as e:
+            raise CliError(f"cannot write {out}: {e.strerror or e}") from None
+        print(f"wrote {out}")
+        return 0
+    width = max(40, min(120, (getattr(sys.stdout, "isatty", lambda: False)() and __import__("shutil").get_terminal_size().columns or 100) - 12))
+    print(f"{data.name}: {len(data.reps)} reps ({data.posture})")
+    for line in text_plot(data.t, data.elev, width=width, marks=[r.end_s for r in data.reps]):
+        print(line)
+    for s in data.summary.get("sets") or []:
+        print(_set_line(s))
+    print(f"\n{SAFETY_NOTE}")
+    return 0
