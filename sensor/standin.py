@@ -90,7 +90,13 @@ class PrivateBus:
 
 # ------------------------------------------------------------------ emulated devices
 class Emulator(Protocol):
-    """What the stand-in needs from a per-family device model (all sans-IO)."""
+    """What the stand-in needs from a per-family device model (all sans-IO).
+
+    Optional, looked up with getattr: ``device_clock`` (bool, default True; False = the device
+    sends no timestamps, so it is never played faster than real time) and
+    ``on_subscribe(char_uuid, enabled) -> [(char_uuid, bytes)] | None`` (called on
+    StartNotify/StopNotify).
+    """
 
     name: str
     address: str
@@ -113,6 +119,7 @@ class GlideEmulator:
     """A device implementing the glide open IMU profile (firmware_specs/glide-open-imu-profile.md)."""
 
     family_id = "glide"
+    rssi = -45  # the strongest in the room, so "the first supported sensor found" is this one
 
     def __init__(self, name: str = "GlideIMU-sim", address: str = "C0:FF:EE:00:00:01", battery: int = 87) -> None:
         from .protocols import glide_profile as gp
@@ -232,7 +239,7 @@ class Device1(ServiceInterface):
     def __init__(self, standin: "BlueZStandin", dev: "_Dev") -> None:
         super().__init__("org.bluez.Device1")
         self.s, self.d = standin, dev
-        self.rssi = -55
+        self.rssi = int(getattr(dev.emu, "rssi", -60))  # a distinct strength per device: scans sort by it
 
     @method()
     async def Connect(self):
@@ -342,11 +349,21 @@ class GattCharacteristic1(ServiceInterface):
     def StartNotify(self):
         self.notifying = True
         self.emit_properties_changed({"Notifying": True})
+        self._subscribed(True)
 
     @method()
     def StopNotify(self):
         self.notifying = False
         self.emit_properties_changed({"Notifying": False})
+        self._subscribed(False)
+
+    def _subscribed(self, enabled: bool) -> None:
+        # Optional emulator hook: some devices act on the CCCD write itself (WitMotion and
+        # Thingy:52 start streaming when notifications are enabled, with no command).
+        hook = getattr(self.d.emu, "on_subscribe", None)
+        if hook is not None:
+            for uuid, payload in hook(self.uuid, enabled) or ():
+                self.d.notify(uuid, payload)
 
     def push(self, payload: bytes) -> None:
         if self.notifying:
@@ -400,7 +417,12 @@ class BlueZStandin:
     """Serves ``org.bluez`` on ``bus_address`` for the given emulators.
 
     ``speed`` plays the simulated motion faster than real time (device timestamps still advance
-    by one sample period per sample), so tests see many reps in a few seconds.
+    by one sample period per sample), so tests see many reps in a few seconds. Only devices that
+    stamp their samples can be fast-forwarded: an emulator with ``device_clock = False`` (no
+    timestamps or counters on the wire: WitMotion, Thingy:52, MetaWear) is always played at
+    real time, because for those devices the host's arrival clock *is* the sample clock (the
+    decoders seed it, detect outages and align the acc/gyro streams from arrival times), so
+    delivering samples faster than the nominal rate would emulate a different device.
     """
 
     def __init__(self, bus_address: str, emulators: list | None = None, *, speed: float = 1.0,
@@ -435,7 +457,8 @@ class BlueZStandin:
                 self.bus.export(d.path, d.iface)
                 d.exported = True
             elif not d.connected:
-                d.iface.rssi = -50 - (d.iface.rssi + 51) % 10  # a fresh RSSI reading: "seen again"
+                base = int(getattr(d.emu, "rssi", -60))
+                d.iface.rssi = base - 1 if d.iface.rssi == base else base  # a fresh reading: "seen again"
                 d.iface.emit_properties_changed({"RSSI": d.iface.rssi})
 
     async def connect(self, d: _Dev) -> None:
@@ -488,6 +511,8 @@ class BlueZStandin:
         session = None
         pos, rate = 0, None
         dev_t0 = 0.0
+        due = 0.0  # samples owed but not yet produced (keeps the long-run rate exact)
+        speed = self.speed if getattr(d.emu, "device_clock", True) else 1.0
         last = loop.time()
         key = d.emu.address
         self.sent_samples.setdefault(key, 0)
@@ -505,8 +530,12 @@ class BlueZStandin:
                 n = int(sim.chunk.t[-1] * rate)
                 t = np.arange(n) / rate
                 session = ImuChunk(t, _interp(t, sim.chunk.t, sim.chunk.acc), _interp(t, sim.chunk.t, sim.chunk.gyr))
-                pos = 0
-            want = int(round(elapsed * rate * self.speed))
+                pos, due = 0, 0.0
+            # Pace by accumulated time, not by rounding each tick: round(0.03 s * 52 Hz) = 2
+            # samples per 30 ms tick would be 67 Hz, and at 10 Hz no sample would ever be due.
+            due += elapsed * rate * speed
+            want = int(due)
+            due -= want
             if want <= 0:
                 continue
             end = pos + want
