@@ -30,6 +30,11 @@ CueKind = Literal[
 ]
 
 
+# Default (bottom, top) shin elevation to aim for before the person's own range is known:
+# supine, heel toward the glute and leg toward the ceiling; seated, hanging and near horizontal.
+DEFAULT_RANGE_DEG = {"supine": (-30.0, 60.0), "seated": (-80.0, -20.0)}
+
+
 @dataclass(frozen=True)
 class Targets:
     reps_per_set: int = 10
@@ -108,6 +113,39 @@ class Coach:
         self.sets.append(SetRecord(len(self.sets) + 1))
         self.resting_until = t_s + self.targets.rest_s
         return self._emit(Cue(t_s, "set_done", f"Set {cur.index} done: {len(cur.reps)} reps. Rest {self.targets.rest_s:.0f} s."), force=True)
+
+    # ------------------------------------------------------------------ rest and targets
+    def rest_remaining(self, t_s: float) -> float | None:
+        """Seconds of rest left at sensor time ``t_s`` (0 once it is over); None when not resting."""
+        if self.resting_until is None:
+            return None
+        return max(self.resting_until - t_s, 0.0)
+
+    def end_rest(self) -> None:
+        """The person chose to start the next set before the rest timer ran out."""
+        self.resting_until = None
+
+    def rest_cue(self, t_s: float) -> Cue | None:
+        """The cue to show during the rest between sets (not rate-limited: it is a countdown)."""
+        left = self.rest_remaining(t_s)
+        if left is None:
+            return None
+        nxt = f"set {self.current.index} of {self.targets.sets}"
+        if left > 0:
+            return Cue(t_s, "rest", f"Rest {left:.0f} s: lower the leg and relax. Next: {nxt}.")
+        return Cue(t_s, "rest", f"Rest over: start {nxt} when you are ready.")
+
+    def target_range(self) -> tuple[float, float]:
+        """(bottom, top) shin elevation in degrees to aim for, for gauges and plots.
+
+        Until three reps are in, a comfortable default for the posture; then the person's own
+        best bottom and top so far (the reference the range cues use too).
+        """
+        lo, hi = DEFAULT_RANGE_DEG[self.posture]
+        if self.total_reps > 2:
+            return (min(self.best_bottom, hi - self.targets.min_rom_deg),
+                    max(self.best_top, lo + self.targets.min_rom_deg))
+        return lo, hi
 
     # ------------------------------------------------------------------ events
     def on_event(self, ev: Event) -> Cue | None:

@@ -1,0 +1,569 @@
+"""The dashboard's screens. Each is a view of :class:`tui.session.Session`; the app's frame timer
+calls ``show(session)`` on the screen on top, and key bindings call back into the app."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, ProgressBar,
+                             RadioButton, RadioSet, Static)
+
+from sensor.coach import SAFETY_NOTE
+from sensor.sources import DeviceInfo
+
+from .session import CALIBRATION_STEPS, Session, SessionSetup
+from .storage import display_path
+from .widgets import AngleGauge, AnglePlot, BigText
+
+PHASES = {
+    # key: (big word, CSS class, hint supine, hint seated)
+    "flex_down": ("▼ DOWN", "flex-down", "flex-down: lower the heel toward the glute, slowly",
+                  "flex-down: bend the knee back, slowly"),
+    "extend_up": ("▲ UP", "extend-up", "extend-up: straighten the leg toward the ceiling, slowly",
+                  "extend-up: straighten the knee, slowly"),
+    "hold": ("HOLD", "hold", "hold", "hold"),
+    "paused": ("PAUSED", "paused", "set paused: reps are not counted", "set paused: reps are not counted"),
+    "rest": ("REST", "rest", "rest between sets", "rest between sets"),
+    "setup": ("SETUP", "setup", "learning how the sensor sits", "learning how the sensor sits"),
+    "done": ("DONE", "done", "session complete", "session complete"),
+    "ready": ("READY", "ready", "start when you are ready", "start when you are ready"),
+}
+
+STRAP_ART = """\
+      hip ●━━━━━━━━━● knee        Strap the sensor on the SHIN of the
+                     ╲            exercising leg, a hand's width below
+             sensor ▣ ╲  ◀ here   the knee, on the front or the outer
+                       ╲          side. Snug: it must not slide or turn.
+                        ╲         Any orientation works: glide learns
+                         ● ankle  how it sits during the first rep."""
+
+
+def _fmt(x: float | None, spec: str = ".1f", none: str = "–") -> str:
+    return none if x is None else format(x, spec)
+
+
+# =========================================================================== device picker
+class DevicePickerScreen(Screen):
+    """Scan for sensors, list them with family, signal and battery, connect to one."""
+
+    BINDINGS = [
+        Binding("enter", "connect", "Connect", priority=True),
+        Binding("r", "rescan", "Rescan"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, scanner, last_device: dict | None = None) -> None:
+        super().__init__()
+        self.scanner = scanner
+        self.last_device = last_device
+        self.devices: list[DeviceInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="picker"):
+            yield Label("Choose your sensor", classes="screen-title")
+            yield Static("", id="picker-status")
+            yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
+            yield Static("Turn the sensor on and keep it near. Enter connects, r scans again.",
+                         classes="hint")
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#devices", DataTable)
+        table.add_columns("", "name", "family", "signal", "battery", "address")
+        self.scan()
+
+    def action_rescan(self) -> None:
+        self.scan()
+
+    @work(exclusive=True, group="scan")
+    async def scan(self) -> None:
+        status = self.query_one("#picker-status", Static)
+        status.update("Scanning for sensors...")
+        try:
+            found = list(await self.scanner.scan(5.0))
+        except Exception as e:  # noqa: BLE001 - shown to the user, e.g. no adapter
+            status.update(f"[b]Bluetooth not available:[/b] {e}")
+            status.add_class("error")
+            return
+        status.remove_class("error")
+        last = (self.last_device or {}).get("address")
+        found.sort(key=lambda d: (d.address != last, -(d.rssi_dbm if d.rssi_dbm is not None else -999)))
+        self.devices = found
+        table = self.query_one("#devices", DataTable)
+        table.clear()
+        for d in found:
+            table.add_row("★" if d.address == last else "", d.name, d.family,
+                          "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm",
+                          "–" if d.battery_pct is None else f"{d.battery_pct} %", d.address)
+        if found:
+            status.update(f"{len(found)} sensor(s) found" + (" (★ last used)" if any(d.address == last for d in found) else ""))
+        else:
+            status.update("No sensor found. Is it on and charged? Press r to scan again.")
+
+    def action_connect(self) -> None:
+        if not self.devices:
+            return
+        row = self.query_one("#devices", DataTable).cursor_row
+        device = self.devices[min(max(row, 0), len(self.devices) - 1)]
+        self.query_one("#picker-status", Static).update(f"Connecting to {device.name}...")
+        self.app.connect_device(device)
+
+
+class UnavailableScreen(Screen):
+    """Live mode without a usable BLE transport: say so plainly and point to what works."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("escape", "app.quit", "Quit", show=False)]
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(id="unavailable"):
+            yield Static(
+                "[b]Live sensor not available[/b]\n\n"
+                f"{self.reason}\n\n"
+                "Bluetooth LE support is still being written, or this computer has no Bluetooth "
+                "adapter. Meanwhile:\n\n"
+                "  [b]glide demo[/b]            the dashboard on the built-in simulated sensor\n"
+                "  [b]glide replay TRACE[/b]    the dashboard on a recorded trace\n",
+                id="unavailable-text")
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+
+# =========================================================================== setup
+class SetupScreen(Screen):
+    """Leg, posture, plan and tempo, plus where to strap the sensor."""
+
+    BINDINGS = [Binding("ctrl+s", "start", "Start", priority=True), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, setup: SessionSetup, source_label: str) -> None:
+        super().__init__()
+        self.setup = setup
+        self.source_label = source_label
+
+    def compose(self) -> ComposeResult:
+        s = self.setup
+        yield Header()
+        with VerticalScroll(id="setup"):
+            yield Label(f"Set up the session  ·  {self.source_label}", classes="screen-title")
+            with Horizontal(id="setup-choices"):
+                with Vertical(classes="choice"):
+                    yield Label("Leg")
+                    with RadioSet(id="leg", compact=True):
+                        yield RadioButton("left", value=s.leg == "left", id="leg-left")
+                        yield RadioButton("right", value=s.leg == "right", id="leg-right")
+                with Vertical(classes="choice"):
+                    yield Label("Posture")
+                    with RadioSet(id="posture", compact=True):
+                        yield RadioButton("supine (lying)", value=s.posture == "supine", id="posture-supine")
+                        yield RadioButton("seated", value=s.posture == "seated", id="posture-seated")
+                with Grid(id="setup-numbers"):
+                    yield Label("reps per set")
+                    yield Input(str(s.reps_per_set), type="integer", id="reps", compact=True, max_length=3)
+                    yield Label("sets")
+                    yield Input(str(s.sets), type="integer", id="sets", compact=True, max_length=2)
+                    yield Label("down (s)")
+                    yield Input(f"{s.down_s:g}", type="number", id="down", compact=True, max_length=4)
+                    yield Label("up (s)")
+                    yield Input(f"{s.up_s:g}", type="number", id="up", compact=True, max_length=4)
+                    yield Label("rest (s)")
+                    yield Input(f"{s.rest_s:g}", type="number", id="rest", compact=True, max_length=4)
+            yield Static(STRAP_ART, id="strap")
+            yield Static("", id="setup-errors")
+            with Center():
+                yield Button("Start  (ctrl+s)", id="start", variant="success")
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    def read_setup(self) -> tuple[SessionSetup | None, list[str]]:
+        def num(wid: str, cast):
+            try:
+                return cast(self.query_one(f"#{wid}", Input).value)
+            except ValueError:
+                return None
+
+        leg = "right" if self.query_one("#leg-right", RadioButton).value else "left"
+        posture = "seated" if self.query_one("#posture-seated", RadioButton).value else "supine"
+        vals = {"reps": num("reps", int), "sets": num("sets", int), "down": num("down", float),
+                "up": num("up", float), "rest": num("rest", float)}
+        missing = [k for k, v in vals.items() if v is None]
+        if missing:
+            return None, [f"{k}: a number please" for k in missing]
+        setup = SessionSetup(leg=leg, posture=posture, reps_per_set=vals["reps"], sets=vals["sets"],
+                             down_s=vals["down"], up_s=vals["up"], rest_s=vals["rest"])
+        return setup, setup.validate()
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        setup, problems = self.read_setup()
+        errors = self.query_one("#setup-errors", Static)
+        if problems or setup is None:
+            errors.update("[b]Check:[/b] " + "; ".join(problems))
+            return
+        errors.update("")
+        self.app.start_session(setup)
+
+
+# =========================================================================== calibration
+class CalibrationScreen(Screen):
+    """'Tabletop, hold still' then 'one slow rep' while the pipeline learns the mounting."""
+
+    BINDINGS = [
+        Binding("enter", "skip", "Dashboard", priority=True),
+        Binding("q", "app.quit_session", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="calibration"):
+            yield BigText("SETUP", id="calib-big")
+            yield Static("", id="calib-steps")
+            with Center():
+                yield ProgressBar(total=100, show_eta=False, id="calib-progress")
+            yield Static("", id="calib-detail", classes="hint")
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+    def show(self, s: Session) -> None:
+        cal = s.calibration
+        steps = CALIBRATION_STEPS[s.setup.posture]
+        lines = []
+        labels = ["sensor streaming", steps[1], steps[2]]
+        for i, text in enumerate(labels):
+            mark = "✔" if cal.step > i else ("▶" if cal.step == i else "·")
+            style = "green" if cal.step > i else ("bold" if cal.step == i else "dim")
+            lines.append(f"[{style}]{mark} {text}[/]")
+        if cal.step == 1:
+            lines.append(f"   still for {cal.still_s:.1f} s of 1 s")
+        elif cal.step == 2:
+            lines.append(f"   movements seen: {cal.movements}")
+        self.query_one("#calib-steps", Static).update("\n".join(lines))
+        self.query_one("#calib-progress", ProgressBar).update(progress=round(100 * cal.progress))
+        detail = "Enter: go to the dashboard now (counting starts as soon as glide has learned the mounting)."
+        if s.notice is not None and s.notice.severity != "info":
+            detail = s.notice.text
+        self.query_one("#calib-detail", Static).update(detail)
+
+    def action_skip(self) -> None:
+        self.app.pop_calibration()
+
+
+# =========================================================================== live
+class LiveScreen(Screen):
+    """The dashboard: rep counter, phase, angle gauge and plot, tempo, guidance, status."""
+
+    BINDINGS = [
+        Binding("space", "app.toggle_set", "Start/pause set"),
+        Binding("e", "app.end_set", "End set"),
+        Binding("c", "app.recalibrate", "Recalibrate"),
+        Binding("x", "app.export", "Export"),
+        Binding("q", "app.quit_session", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Grid(id="live"):
+            with Vertical(id="reps-panel", classes="panel"):
+                yield BigText("0/10", id="rep-count")
+                yield Static("", id="set-label")
+            with Vertical(id="phase-panel", classes="panel"):
+                yield BigText("SETUP", id="phase-word")
+                yield Static("", id="phase-hint")
+            with Vertical(id="gauge-panel", classes="panel"):
+                yield BigText("--", id="angle-big")
+                yield AngleGauge(id="gauge")
+            with Vertical(id="tempo-panel", classes="panel"):
+                yield Static("", id="tempo")
+            with Vertical(id="plot-panel", classes="panel"):
+                yield AnglePlot(id="plot")
+        with Vertical(id="bottom"):
+            yield Static("", id="cue")
+            yield Static(SAFETY_NOTE, id="live-safety")
+            yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reps-panel").border_title = "REPS"
+        self.query_one("#phase-panel").border_title = "PHASE"
+        self.query_one("#gauge-panel").border_title = "SHIN ANGLE"
+        self.query_one("#tempo-panel").border_title = "TEMPO"
+        self.query_one("#plot-panel").border_title = "LAST 15 s"
+        self._tempo_key = None
+        self._status_text = ""
+        self._cue_text = None
+        self._phase_key = None
+        self._set_label = None
+        q = self.query_one
+        self.w_count, self.w_set, self.w_gauge = q("#rep-count", BigText), q("#set-label", Static), q("#gauge", AngleGauge)
+        self.w_angle, self.w_plot = q("#angle-big", BigText), q("#plot", AnglePlot)
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < 92, "narrow")
+
+    # ------------------------------------------------------------------ view
+    def show(self, s: Session) -> None:
+        narrow = self.has_class("narrow")
+        self.w_count.text = f"{s.reps_in_set}" if narrow else f"{s.reps_in_set}/{s.setup.reps_per_set}"
+        label = (f"of {s.setup.reps_per_set} · set {s.set_index}/{s.setup.sets}" if narrow else
+                 f"set {s.set_index} of {s.setup.sets}  ·  {len(s.reps)} in total")
+        if label != self._set_label:  # (an update re-lays the screen out: only on change)
+            self._set_label = label
+            self.w_set.update(label)
+        self._show_phase(s)
+        target = s.coach.target_range()
+        span = (-60.0, 90.0) if s.setup.posture == "supine" else (-105.0, 15.0)
+        gauge = self.w_gauge
+        gauge.span, gauge.target = span, target
+        gauge.base = 0.0 if s.setup.posture == "supine" else span[0]
+        angle = None if s.angle is None else round(s.angle)  # whole degrees: no redraw for noise
+        gauge.angle = angle
+        self.w_angle.text = "--" if angle is None else f"{angle:+d}°"
+        h = s.history
+        t_end = float(h.t[-1]) if len(h.t) else None
+        reps = [(r.start_s, r.end_s, r.index) for r in s.reps[-8:]]
+        self.w_plot.set_data(h.t, h.e, t_end, reps, target, span)
+        self._show_tempo(s)
+        text, severity = s.guidance()
+        if (text, severity) != self._cue_text:
+            self._cue_text = (text, severity)
+            cue = self.query_one("#cue", Static)
+            cue.update(text)
+            cue.set_class(severity == "warn", "warn")
+            cue.set_class(severity == "error", "error")
+        self._show_status(s)
+
+    def phase_key(self, s: Session) -> str:
+        if s.state == "paused":
+            return "paused"
+        if s.state == "resting":
+            return "rest"
+        if s.state == "done":
+            return "done"
+        if not s.calibration.calibrated:
+            return "setup"
+        return s.phase or "ready"
+
+    def _show_phase(self, s: Session) -> None:
+        key = self.phase_key(s)
+        where = s.phase_where if key == "hold" else ""
+        if (key, where) == self._phase_key:
+            return
+        self._phase_key = (key, where)
+        word, cls, hint_supine, hint_seated = PHASES[key]
+        hint = hint_supine if s.setup.posture == "supine" else hint_seated
+        if key == "hold" and where in ("top", "bottom"):
+            hint = f"hold at the {where}"
+        panel = self.query_one("#phase-panel")
+        for _, c, *_ in PHASES.values():
+            panel.set_class(c == cls, c)
+        self.query_one("#phase-word", BigText).text = word
+        self.query_one("#phase-hint", Static).update(hint)
+
+    def _show_tempo(self, s: Session) -> None:
+        key = (len(s.reps), s.set_index, s.state)
+        if key == self._tempo_key:
+            return
+        self._tempo_key = key
+        r = s.last_rep
+        st = s.set_stats()
+        tg = s.setup
+        far_hold = None if r is None else (r.hold_bottom_s if tg.posture == "supine" else r.hold_top_s)
+
+        def row(name, val, target, tol=0.35):
+            if val is None:
+                return f"{name:<7}{'–':>5}{target:>6}"
+            ok = val >= float(target) * (1 - tol)
+            return f"{name:<7}[{'green' if ok else 'yellow'}]{val:5.1f}[/]{target:>6}"
+
+        lines = [f"{'s':<7}{'last':>5}{'goal':>6}",
+                 row("down", None if r is None else r.flex_down_s, f"{tg.down_s:.1f}"),
+                 row("up", None if r is None else r.extend_up_s, f"{tg.up_s:.1f}"),
+                 row("hold", far_hold, f"{s.coach.targets.hold_s:.1f}"),
+                 ""]
+        cad = st.get("cadence_per_min")
+        lines.append(f"cadence {_fmt(cad, '5.1f', '    –')}/min")
+        cv = st.get("tempo_cv")
+        if st.get("rep_count", 0) >= 2 and cv is not None:
+            cons = max(0.0, 100.0 * (1 - cv))
+            col = "green" if cv <= 0.15 else ("yellow" if cv <= 0.3 else "red")
+            lines.append(f"consistency[{col}]{cons:4.0f}%[/]")
+        else:
+            lines.append("consistency   –")
+        lines.append(f"range   {_fmt(None if r is None else r.rom_deg, '5.0f', '    –')}°")
+        if s.coach.best_rom:
+            lines.append(f"best    {s.coach.best_rom:5.0f}°")
+        self.query_one("#tempo", Static).update("\n".join(lines))
+
+    def _show_status(self, s: Session) -> None:
+        app = self.app
+        src = getattr(app, "source", None)
+        st = getattr(src, "status", None)
+        parts = []
+        dev = st.device if st else s.source_name
+        parts.append(f"● {dev}")
+        if st is not None and st.battery_pct is not None:
+            parts.append(f"battery {st.battery_pct} %")
+        rate = s.effective_rate_hz
+        parts.append(f"{rate:.0f} Hz" if rate else "– Hz")
+        loss = st.packet_loss_pct if st is not None and st.packet_loss_pct is not None else s.packet_loss_pct()
+        parts.append(f"loss {loss:.1f} %" if loss is not None else "loss –")
+        state = st.state if st is not None else s.source_state
+        if state == "reconnecting":
+            parts.append("[b reverse] reconnecting... [/]")
+        elif state not in ("streaming",):
+            parts.append(state)
+        if s.pipeline.stats.gaps:
+            parts.append(f"gaps {s.pipeline.stats.gaps}")
+        speed = getattr(src, "speed", None)
+        if speed is not None and speed != 1:
+            parts.append(f"×{speed:g}")
+        if s.files.folder is not None:
+            parts.append(f"saving to {display_path(s.files.folder)}")
+        elif s.files.error:
+            parts.append(f"[red]{s.files.error}[/]")
+        text = "  │  ".join(parts)
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#status", Static).update(text)
+
+
+# =========================================================================== set summary
+class SetSummaryScreen(Screen):
+    """After a set: its numbers, the rest timer, and the way into the next set."""
+
+    BINDINGS = [
+        Binding("space", "app.toggle_set", "Start next set"),
+        Binding("x", "app.export", "Export"),
+        Binding("q", "app.quit_session", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="set-summary"):
+            yield Label("", id="set-title", classes="screen-title")
+            yield Static("", id="set-numbers")
+            yield Label("REST", id="rest-label")
+            yield BigText("0:00", id="rest-clock")
+            with Center():
+                yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="rest-progress")
+            yield Static("", id="rest-cue", classes="hint")
+            yield DataTable(id="set-reps", cursor_type="none", zebra_stripes=True)
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._shown_set = None
+        self.query_one("#set-reps", DataTable).add_columns(
+            "rep", "down s", "up s", "hold s", "range °", "bottom °", "top °", "cue")
+
+    def show(self, s: Session) -> None:
+        done = [x for x in s.coach.sets if x.reps and x.ended_s is not None]
+        last = done[-1] if done else None
+        if last is not None and self._shown_set != (last.index, len(last.reps)):
+            self._shown_set = (last.index, len(last.reps))
+            table = self.query_one("#set-reps", DataTable)
+            table.clear()
+            for r in last.reps:
+                hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
+                table.add_row(str(r.index), f"{r.flex_down_s:.1f}", f"{r.extend_up_s:.1f}", f"{hold:.1f}",
+                              f"{r.rom_deg:.0f}", f"{r.bottom_deg:.0f}", f"{r.top_deg:.0f}",
+                              s.rep_notes.get(r.index, ""))
+        if last is not None:
+            st = last.summary()
+            self.query_one("#set-title", Label).update(
+                f"Set {last.index} of {s.setup.sets} done: {st['rep_count']} reps")
+            self.query_one("#set-numbers", Static).update(_set_numbers(st))
+        left = s.rest_left
+        if left is not None:
+            m, sec = divmod(int(round(left)), 60)
+            self.query_one("#rest-clock", BigText).text = f"{m}:{sec:02d}"
+            total = max(s.setup.rest_s, 1e-9)
+            self.query_one("#rest-progress", ProgressBar).update(progress=round(100 * (1 - left / total)))
+        text, _ = s.guidance()
+        self.query_one("#rest-cue", Static).update(text + "  Space starts the next set now.")
+
+
+def _set_numbers(st: dict) -> str:
+    if not st.get("rep_count"):
+        return "no reps"
+    return (f"cadence {_fmt(st.get('cadence_per_min'))}/min  ·  range {st['mean_rom_deg']:.0f}° ± {st['sd_rom_deg']:.0f}°"
+            f"  ·  down {st['mean_flex_down_s']:.1f} s  ·  up {st['mean_extend_up_s']:.1f} s"
+            f"  ·  tempo variability {100 * st['tempo_cv']:.0f} %")
+
+
+# =========================================================================== session summary
+class SessionSummaryScreen(Screen):
+    """Per-set and per-rep tables, where the files are, export again."""
+
+    BINDINGS = [
+        Binding("x", "app.export", "Export"),
+        Binding("escape", "app.back_to_dashboard", "Dashboard"),
+        Binding("q", "app.quit_session", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="session-summary"):
+            yield Label("Session summary", id="summary-title", classes="screen-title")
+            yield Static("", id="summary-line")
+            yield DataTable(id="sets-table", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="reps-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="saved-to", classes="hint")
+        yield Static(SAFETY_NOTE, classes="safety")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._shown = None
+        self.query_one("#sets-table", DataTable).add_columns(
+            "set", "reps", "cadence /min", "range °", "down s", "up s", "hold s", "tempo var %")
+        self.query_one("#reps-table", DataTable).add_columns(
+            "rep", "set", "start s", "down s", "up s", "hold s", "range °", "bottom °", "top °")
+
+    def show(self, s: Session) -> None:
+        key = (len(s.reps), len(s.coach.sets), tuple(map(str, s.files.exported)), s.source_state)
+        if key == self._shown:
+            return
+        self._shown = key
+        sets = s.sets_done()
+        self.query_one("#summary-line", Static).update(
+            f"{len(s.reps)} reps in {len(sets)} set(s) of {s.setup.sets} planned"
+            f"  ·  {s.setup.posture}, {s.setup.leg} leg"
+            + (f"  ·  {s.uncounted} rep(s) not counted" if s.uncounted else "")
+            + ("  ·  source ended" if s.source_state == "ended" else "")
+            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == "failed" and s.notice else ""))
+        st_table = self.query_one("#sets-table", DataTable)
+        st_table.clear()
+        for rec in sets:
+            st = rec.summary()
+            st_table.add_row(str(rec.index), str(st["rep_count"]), _fmt(st.get("cadence_per_min")),
+                             f"{st['mean_rom_deg']:.0f}", f"{st['mean_flex_down_s']:.1f}",
+                             f"{st['mean_extend_up_s']:.1f}",
+                             f"{st['mean_hold_bottom_s' if s.setup.posture == 'supine' else 'mean_hold_top_s']:.1f}",
+                             f"{100 * st['tempo_cv']:.0f}")
+        rp = self.query_one("#reps-table", DataTable)
+        rp.clear()
+        for rec in sets:
+            for r in rec.reps:
+                hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
+                rp.add_row(str(r.index), str(rec.index), f"{r.start_s:.1f}", f"{r.flex_down_s:.1f}",
+                           f"{r.extend_up_s:.1f}", f"{hold:.1f}", f"{r.rom_deg:.0f}",
+                           f"{r.bottom_deg:.0f}", f"{r.top_deg:.0f}")
+        folder = s.files.folder
+        if folder is None:
+            saved = s.files.error or "not saved (saving is off)"
+        elif s.files.exported:
+            saved = f"Saved to {display_path(folder)}: " + ", ".join(p.name for p in s.files.exported) + ", trace.csv"
+        else:
+            saved = f"Recording to {display_path(folder)}; press x to export the rep log and summary now (also done on quit)."
+        self.query_one("#saved-to", Static).update(saved)
