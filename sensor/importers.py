@@ -179,8 +179,8 @@ def detect_format(path: str | os.PathLike) -> str:
     name = os.path.basename(path)
     first = next(((i, s) for i, s in head if s and not s.startswith("#")), None)
     if any(s.startswith("# format=glide-trace") for _, s in head) or (
-            first and first[1].startswith(GLIDE_HEADER)):
-        return "glide"
+            first and first[1].replace(";", ",").replace("\t", ",").startswith(GLIDE_HEADER)):
+        return "glide"  # (with another delimiter too: the trace reader then says "wrong delimiter")
     if first is None:
         if not any(s for _, s in head):
             raise TraceFormatError(path, 1, "empty file")

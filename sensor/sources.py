@@ -320,11 +320,12 @@ class ReplaySource(PacedSource):
     """
 
     def __init__(self, path, speed: float = 1.0, clock: Clock | None = None, *,
-                 chunk_s: float = CHUNK_S) -> None:
-        from .trace import TraceReader
+                 chunk_s: float = CHUNK_S, **import_opts) -> None:
+        from .importers import open_trace
 
         self.path = str(path)
-        self.reader = TraceReader(path)
+        # any supported recording: a glide trace or a vendor export (see sensor.importers)
+        self.reader = open_trace(path, **{k: v for k, v in import_opts.items() if v is not None})
         rate = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
         meta = dict(self.reader.meta)

@@ -38,17 +38,22 @@ def cmd_simulate(args) -> int:
 
 
 # --------------------------------------------------------------------------- analyze
-def _analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536):
-    from sensor.pipeline import Pipeline
-    from sensor.trace import TraceReader
+def _import_opts(args) -> dict:
+    """Vendor-format options shared by analyze, replay and convert (see docs/formats.md)."""
+    return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate")}
 
-    with TraceReader(path, chunk_rows=chunk_rows) as reader:
+
+def _analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, **import_opts):
+    from sensor.importers import open_trace
+    from sensor.pipeline import Pipeline
+
+    with open_trace(path, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
         posture = posture or reader.meta.get("posture") or "supine"
         if posture not in ("supine", "seated"):
             raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
         pipe = Pipeline(posture, reader.sample_rate_hz)
         events = []
-        for chunk in reader.chunks():
+        for chunk in reader.chunks(chunk_rows):
             events.extend(pipe.feed(chunk))
         events.extend(pipe.finish())
         return pipe, events, reader.stats, reader.meta
@@ -58,12 +63,22 @@ def _rep_rows(reps) -> list[dict]:
     return [r.to_dict() for r in reps]
 
 
+def csv_safe(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote;
+    numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def write_rep_log(path: str, reps, extra: dict | None = None) -> None:
     """One schema for every rep export (CSV columns = JSON keys of each rep)."""
     from sensor.summary import REP_FIELDS, set_summary
 
     rows = _rep_rows(reps)
     p = Path(path)
+    if p.suffix.lower() == ".csv":
+        rows = [{k: csv_safe(v) for k, v in row.items()} for row in rows]
     if p.suffix.lower() == ".json":
         doc = {"format": "glide-reps/1", "rep_count": len(rows), "reps": rows, "set": set_summary(reps)}
         doc.update(extra or {})
@@ -83,7 +98,7 @@ def write_rep_log(path: str, reps, extra: dict | None = None) -> None:
 def cmd_analyze(args) -> int:
     from sensor.summary import set_summary
 
-    pipe, events, stats, meta = _analyze_trace(args.trace, args.posture)
+    pipe, events, stats, meta = _analyze_trace(args.trace, args.posture, **_import_opts(args))
     reps = pipe.reps
     summary = set_summary(reps)
     if args.export:
@@ -237,7 +252,7 @@ def cmd_demo(args) -> int:
 def cmd_replay(args) -> int:
     from sensor.sources import ReplaySource
 
-    src = ReplaySource(args.trace, speed=args.speed)  # a bad file fails here, before any screen
+    src = ReplaySource(args.trace, speed=args.speed, **_import_opts(args))  # a bad file fails here
     setup = _setup_from_args(args, src.meta)
     if not _want_tui(args):
         print(SAFETY_NOTE)
@@ -293,6 +308,16 @@ def _connect_headless(scanner, device: str | None):
     return asyncio.run(connect())
 
 
+def cmd_convert(args) -> int:
+    from sensor.importers import convert
+
+    src = args.inputs[0] if len(args.inputs) == 1 else args.inputs
+    tr = convert(src, args.output, **{k: v for k, v in _import_opts(args).items() if v is not None})
+    print(f"wrote {args.output}: {tr.meta.get('samples', '?')} samples from {tr.format} "
+          f"at {tr.sample_rate_hz or 0:.1f} Hz" + (f" ({tr.stats.summary()})" if tr.stats.rows_ok != tr.stats.rows_read else ""))
+    return 0
+
+
 # --------------------------------------------------------------------------- bench
 def cmd_bench(args) -> int:
     from sensor.bench import run_bench
@@ -328,8 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clean", action="store_true", help="no confounders, no sensor noise")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("analyze", help="count reps in a recorded trace")
+    def import_args(p):
+        p.add_argument("--format", choices=["glide", "polar", "metabase", "movesense", "witmotion", "csv"],
+                       help="input format (default: detected from the file name and header)")
+        p.add_argument("--columns", help="csv: 't=time,ax=AccX,...,gz=GyrZ' (names or 0-based indices)")
+        p.add_argument("--units", help="csv: 'acc=g|m/s2|mg,gyr=dps|rad/s,t=s|ms|us|ns'")
+        p.add_argument("--rate", type=float, help="csv without a time column: the sample rate in Hz")
+
+    p = sub.add_parser("analyze", help="count reps in a recorded trace (glide trace or a vendor export)")
     p.add_argument("trace")
+    import_args(p)
     p.add_argument("--posture", choices=["supine", "seated"], help="default: the trace's '# posture=' line, else supine")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--export", help="write the rep log to reps.csv or reps.json")
@@ -356,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
     p.add_argument("trace")
+    import_args(p)
     session_args(p, speed=True)
     p.set_defaults(func=cmd_replay)
 
@@ -363,6 +397,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="address of the sensor (default: pick one from a scan)")
     session_args(p)
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("convert", help="convert a vendor export to a glide trace")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="the export (for two-file formats, either or both files)")
+    p.add_argument("-o", "--output", required=True)
+    import_args(p)
+    p.set_defaults(func=cmd_convert)
+
+    from .eval_commands import register as register_eval
+    from .history_commands import register as register_history
+
+    register_eval(sub)
+    register_history(sub)
 
     p = sub.add_parser("bench", help="throughput, per-chunk latency, memory and accuracy figures")
     p.add_argument("--minutes", type=float, default=60.0, help="length of the simulated trace")
