@@ -117,33 +117,6 @@ class Calibration:
         self._moving = moving
 
 
-class _PlotPipeline(Pipeline):
-    """The pipeline, keeping every analysed piece of elevation for the plot.
-
-    ``last_elevation`` holds only the last piece of a feed; at calibration one feed analyses the
-    whole buffered history and then the rest of the chunk, and the plot wants both. If the
-    internal ``_run`` ever changes, this degrades to ``last_elevation`` after each feed.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.pieces: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def _run(self, *args, **kwargs):
-        out = super()._run(*args, **kwargs)
-        piece = self.last_elevation
-        if piece is not None and (not self.pieces or self.pieces[-1] is not piece):
-            self.pieces.append(piece)
-        return out
-
-    def take_pieces(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        pieces, self.pieces = self.pieces, []
-        last = self.last_elevation
-        if not pieces and last is not None:
-            pieces = [last]
-        return pieces
-
-
 class ElevationHistory:
     """The last ``keep_s`` seconds of shin elevation, for the scrolling plot."""
 
@@ -224,7 +197,7 @@ class Session:
 
     # ------------------------------------------------------------------ setup
     def _new_pipeline(self) -> Pipeline:
-        return _PlotPipeline(self.setup.posture, self.rate_hz)
+        return Pipeline(self.setup.posture, self.rate_hz, keep_elevation=True)
 
     def _open_files(self, root: Path | None) -> None:
         from sensor.trace import TraceWriteError, TraceWriter
@@ -262,7 +235,7 @@ class Session:
         if not self.calibration.calibrated:
             self.calibration.add(chunk)
         new = self._handle(self.pipeline.feed(chunk))
-        for piece in self.pipeline.take_pieces():
+        for piece in self.pipeline.take_elevation():
             if piece is not self._last_piece:
                 self._last_piece = piece
                 self.history.add(*piece)
