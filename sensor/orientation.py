@@ -95,4 +95,7 @@ class SagittalFilter:
             turns = np.floor((sig * d0 + 90.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         elev = 90.0 - m.sigma * (theta - self._beta_ref)
+        # The exercise lives well inside (-180, 180]; corrupt input can push the unwrapped angle
+        # round a full turn, which must not read as a 360 deg movement.
+        elev = np.where(np.abs(elev) > 180.0, (elev + 180.0) % 360.0 - 180.0, elev)
         return elev, m.sigma * vel

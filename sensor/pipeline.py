@@ -26,6 +26,8 @@ from .preprocess import Preprocessor, RestConfig
 from .samples import ImuChunk, concat_chunks
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
+MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
+MAX_GYR_DPS = 2500.0  # above the largest range of consumer gyroscopes (2000 deg/s)
 
 
 @dataclass
@@ -87,7 +89,9 @@ class Pipeline:
         self._move_state = 0
         self._last_t = -np.inf
         self._an_last_t = -np.inf
-        self._warned_invalid = False
+        self._skip_pending = False  # samples were skipped; the next accepted sample marks the spot
+        self._first_skip_t: float | None = None
+        self._skip_announced = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
         self._last_elev: tuple[np.ndarray, np.ndarray] | None = None
@@ -162,24 +166,34 @@ class Pipeline:
 
     # ------------------------------------------------------------------ stages
     def _validate(self, chunk: ImuChunk, events: list[Event]) -> ImuChunk:
-        finite = np.isfinite(chunk.t) & np.isfinite(chunk.acc).all(axis=1) & np.isfinite(chunk.gyr).all(axis=1)
-        bad = int((~finite).sum())
-        if bad:
-            chunk = ImuChunk(chunk.t[finite], chunk.acc[finite], chunk.gyr[finite])
-            self.stats.invalid_skipped += bad
+        """Drop (and count) samples that cannot be used: non-finite, beyond any consumer IMU's
+        range, or not later than every sample accepted before them (across chunks too)."""
+        t = chunk.t
+        with np.errstate(invalid="ignore"):
+            valid = (np.isfinite(t) & np.isfinite(chunk.acc).all(axis=1) & np.isfinite(chunk.gyr).all(axis=1)
+                     & (norm3(chunk.acc) <= MAX_ACC_MPS2) & (norm3(chunk.gyr) <= MAX_GYR_DPS))
+            prev = np.maximum.accumulate(np.concatenate([[self._last_t], np.where(valid, t, -np.inf)]))[:-1]
+            keep = valid & (t > prev)
+        self.stats.invalid_skipped += int((~valid).sum())
+        self.stats.out_of_order_skipped += int((valid & ~keep).sum())
+        if self._first_skip_t is None:
+            # the notice goes at the first good sample after the first bad one, and the analysis
+            # announces it when it gets there (so chunking cannot move it)
+            if self._skip_pending:  # the bad run began in an earlier chunk
+                kept = np.nonzero(keep)[0]
+                if len(kept):
+                    self._first_skip_t, self._skip_pending = float(t[kept[0]]), False
+            elif not keep.all():
+                j = int(np.argmin(keep))
+                after = np.nonzero(keep[j:])[0]
+                if len(after):
+                    self._first_skip_t = float(t[j + after[0]])
+                else:
+                    self._skip_pending = True
+        if not keep.all():
+            chunk = ImuChunk(t[keep], chunk.acc[keep], chunk.gyr[keep])
         if len(chunk):
-            prev = np.concatenate([[self._last_t], np.maximum.accumulate(chunk.t)[:-1]])
-            ok = chunk.t > prev
-            dropped = int((~ok).sum())
-            if dropped:
-                chunk = ImuChunk(chunk.t[ok], chunk.acc[ok], chunk.gyr[ok])
-                self.stats.out_of_order_skipped += dropped
-            if len(chunk):
-                self._last_t = float(chunk.t[-1])
-        if (bad or self.stats.out_of_order_skipped) and not self._warned_invalid:
-            self._warned_invalid = True
-            t = float(chunk.t[0]) if len(chunk) else self._last_t
-            events.append(SensorStatus(t, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
+            self._last_t = float(chunk.t[-1])
         return chunk
 
     def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> int:
@@ -371,6 +385,10 @@ class Pipeline:
             self.stats.gap_seconds += span
             gaps.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing"))
         self._an_last_t = float(t[-1])
+        if not self._skip_announced and self._first_skip_t is not None and self._first_skip_t <= t[-1]:
+            self._skip_announced = True
+            gaps.append(SensorStatus(max(self._first_skip_t, float(t[0])), "skipped",
+                                     "invalid or out-of-order samples skipped (counted in stats)"))
         if gaps:
             # one time-ordered stream whatever the chunking: a gap before what happens at its time
             out = sorted(gaps + out, key=lambda ev: (ev.t_s, not isinstance(ev, SensorStatus)))
