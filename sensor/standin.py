@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from dbus_fast import BusType, PropertyAccess, Variant
+from dbus_fast import BusType, DBusError, PropertyAccess, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
@@ -243,6 +243,9 @@ class Device1(ServiceInterface):
 
     @method()
     async def Connect(self):
+        if self.d.refuse_connects > 0:
+            self.d.refuse_connects -= 1
+            raise DBusError("org.bluez.Error.Failed", "le-connection-abort-by-remote")
         await self.s.connect(self.d)
 
     @method()
@@ -405,6 +408,9 @@ class _Dev:
     chars: dict[str, GattCharacteristic1] = field(default_factory=dict)
     gatt_paths: list[tuple[str, ServiceInterface]] = field(default_factory=list)
     silent_until: float = 0.0
+    refuse_connects: int = 0
+    faults: dict = field(default_factory=dict)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
     stream_task: asyncio.Task | None = None
 
     def notify(self, uuid: str, payload: bytes) -> None:
@@ -501,6 +507,15 @@ class BlueZStandin:
         """The device side cuts the link (out of range, battery pulled)."""
         await self.disconnect(self.device(address))
 
+    def refuse(self, address: str, times: int) -> None:
+        """The next ``times`` connection attempts fail, as an out-of-range device's do."""
+        self.device(address).refuse_connects = times
+
+    def damage(self, address: str, **probabilities: float) -> None:
+        """Damage notifications on the air: duplicate, reorder, truncate, garbage (each a
+        probability per packet)."""
+        self.device(address).faults = dict(probabilities)
+
     def silence(self, address: str, seconds: float) -> None:
         """Connected, but no notifications for a while (a hung firmware)."""
         self.device(address).silent_until = asyncio.get_running_loop().time() + seconds
@@ -548,8 +563,27 @@ class BlueZStandin:
             self.sent_samples[key] += want
             if now < d.silent_until:
                 continue  # samples are produced and lost: the firmware is hung
-            for uuid, payload in d.emu.packets(part):
+            packets = d.emu.packets(part)
+            if d.faults:
+                packets = _damage(packets, d.faults, d.rng)
+            for uuid, payload in packets:
                 d.notify(uuid, payload)
+
+
+def _damage(packets: list, faults: dict, rng: np.random.Generator) -> list:
+    out = []
+    for uuid, payload in packets:
+        r = rng.random(4)
+        if r[2] < faults.get("truncate", 0.0) and len(payload) > 1:
+            payload = payload[: int(rng.integers(1, len(payload)))]
+        if r[3] < faults.get("garbage", 0.0):
+            out.append((uuid, bytes(rng.integers(0, 256, int(rng.integers(1, 40)), dtype=np.uint8))))
+        out.append((uuid, payload))
+        if r[0] < faults.get("duplicate", 0.0):
+            out.append((uuid, payload))
+        if r[1] < faults.get("reorder", 0.0) and len(out) >= 2:
+            out[-1], out[-2] = out[-2], out[-1]
+    return out
 
 
 def _interp(t_new: np.ndarray, t: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -127,3 +127,66 @@ def test_no_bluetooth_is_one_clear_error(monkeypatch, tmp_path, capsys):
     assert main(["scan", "--timeout", "0.2"]) == 3
     err = capsys.readouterr().err
     assert "Bluetooth is not available" in err and "Traceback" not in err
+
+
+def test_reconnect_that_fails_three_times_then_succeeds(bus):
+    statuses = []
+    chunks = []
+
+    async def go():
+        st = await BlueZStandin(bus.address, [GlideEmulator()], speed=4.0).start()
+        st.refuse("C0:FF:EE:00:00:01", 3)
+        link = SensorLink(None, 100.0, on_chunk=chunks.append, on_status=lambda k, d: statuses.append((k, d)),
+                          scan_timeout=0.5, backoff_s=(0.2, 1.0))
+        await link.find()
+        task = asyncio.create_task(link.run())
+        try:
+            await _wait_for(lambda: any(k == "streaming" for k, _ in statuses), 30)
+            await _wait_for(lambda: len(chunks) >= 5, 10)
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 10)
+            await st.close()
+        return link
+
+    link = run(go(), 90)
+    kinds = [k for k, _ in statuses]
+    assert kinds.count("reconnecting") == 3 and link.stats.reconnects == 3
+    # the backoff grows: 0.2 s, 0.4 s, 0.8 s
+    delays = [d for k, d in statuses if k == "reconnecting"]
+    assert [x.split("retrying in ")[1] for x in delays] == ["0.2 s", "0.4 s", "0.8 s"]
+    assert kinds.index("streaming") > max(i for i, k in enumerate(kinds) if k == "reconnecting")
+
+
+def test_damaged_notifications_are_counted_and_counting_goes_on(bus):
+    """Duplicated, reordered, truncated and garbage notifications through bleak and the
+    transport: the decoder counts and skips them, times stay increasing, reps still count."""
+    pipe = Pipeline("supine", 100.0)
+    times = []
+
+    async def go():
+        st = await BlueZStandin(bus.address, [GlideEmulator()], speed=12.0, reps=3, posture="supine").start()
+        st.damage("C0:FF:EE:00:00:01", duplicate=0.05, reorder=0.05, truncate=0.03, garbage=0.03)
+
+        def on_chunk(chunk):
+            times.append(chunk.t)
+            pipe.feed(chunk)
+
+        link = SensorLink(None, 100.0, on_chunk=on_chunk, scan_timeout=0.5)
+        await link.find()
+        task = asyncio.create_task(link.run())
+        try:
+            await _wait_for(lambda: len(pipe.reps) >= 3, 40)
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 10)
+            await st.close()
+        return link
+
+    link = run(go(), 90)
+    t = np.concatenate(times)
+    assert np.all(np.diff(t) > 0)
+    stats = link._decoder.stats
+    assert stats.duplicates > 0 and (stats.short_packets + stats.corrupt_packets) > 0
+    assert stats.decoder_errors == 0
+    assert len(pipe.reps) >= 3

@@ -418,15 +418,24 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+DEBUG_LOG = "glide-debug.log"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.debug:
-        logging.basicConfig(filename="glide-debug.log", level=logging.DEBUG)
+        # Tracebacks and transport chatter go to a file, never to the person's screen.
+        handler = logging.FileHandler(DEBUG_LOG)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
     from sensor.trace import TraceFormatError, TraceWriteError
 
     try:
         return args.func(args)
     except (CliError, TraceFormatError, TraceWriteError) as e:
+        log.debug("user-facing error", exc_info=True)
         print(f"glide: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -434,11 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as e:  # last line of defence: one clear line, traceback only with --debug
-        if args.debug:
-            raise
+    except Exception as e:  # last line of defence: one clear line; the traceback only in the log
         log.exception("unexpected error")
-        print(f"glide: internal error: {e.__class__.__name__}: {e} (run with --debug for details)", file=sys.stderr)
+        where = f"details in {DEBUG_LOG}" if args.debug else "run with --debug to log the details"
+        print(f"glide: internal error: {e.__class__.__name__}: {e} ({where})", file=sys.stderr)
         return 1
 
 
