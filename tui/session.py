@@ -11,6 +11,7 @@ cues run at the replay speed, exactly like the coach's own logic.
 from __future__ import annotations
 
 import json
+import os
 import logging
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
@@ -293,7 +294,32 @@ class Session:
         elif self.coach.resting_until is not None:  # this rep completed the set
             self.state = "resting"
         self.recent.append(f"{ev.t_s:.1f} s: rep {rep.index}")
+        self._save_rep_log()
         return rep
+
+    def _rep_log_extra(self) -> dict:
+        return {"session": self.files.folder.name if self.files.folder else None, "posture": self.setup.posture,
+                "leg": self.setup.leg, "source": self.source_name,
+                "sets": [{"set": s.index, "reps": [r.index for r in s.reps]} for s in self.sets_done()]}
+
+    def _save_rep_log(self) -> None:
+        """Rewrite reps.csv/reps.json after every counted rep, each atomically (temp + rename):
+        a crash or SIGKILL loses no counted rep and never leaves a half-written log."""
+        folder = self.files.folder
+        if folder is None:
+            return
+        from .cli import write_rep_log
+
+        try:
+            for name in ("reps.csv", "reps.json"):
+                stem, ext = name.split(".")
+                tmp = folder / f".{stem}.partial.{ext}"
+                storage.private_file(tmp)
+                write_rep_log(str(tmp), self.reps, self._rep_log_extra())
+                os.replace(tmp, folder / name)
+        except Exception as e:  # noqa: BLE001 - a full disk must not stop the counting
+            self.files.error = f"rep log not saved: {e}"
+            log.warning("cannot save the rep log: %s", e)
 
     def _cue(self, cue: Cue | None) -> None:
         if cue is not None:
@@ -460,9 +486,7 @@ class Session:
 
         if self._writer is not None:
             self._writer.flush()
-        extra = {"session": folder.name, "posture": self.setup.posture, "leg": self.setup.leg,
-                 "source": self.source_name,
-                 "sets": [{"set": s.index, "reps": [r.index for r in s.reps]} for s in self.sets_done()]}
+        extra = self._rep_log_extra()
         paths = [folder / "reps.csv", folder / "reps.json", folder / "session.json"]
         for p in paths[:2]:
             storage.private_file(p)
