@@ -12,6 +12,7 @@ from sensor.ble import BluetoothUnavailable, SensorLink, scan
 from sensor.pipeline import Pipeline, analyze
 from sensor.standin import BlueZStandin, GlideEmulator, PrivateBus
 from sensor.trace import TraceWriter, read_trace
+from helpers import wait_for
 
 
 @pytest.fixture
@@ -26,13 +27,7 @@ def run(coro, timeout=60):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
-async def _wait_for(pred, timeout, step=0.05):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not pred():
-        if loop.time() > end:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(step)
+_wait_for = wait_for
 
 
 def test_scan_finds_the_sensor_with_family_and_rssi(bus):

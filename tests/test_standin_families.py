@@ -22,6 +22,7 @@ from sensor.protocols import metawear as mw
 from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.protocols import thingy52 as th
+from helpers import wait_for
 from sensor.protocols import witmotion as wit
 from sensor.protocols.base import STANDARD_GRAVITY as G
 from sensor.protocols.base import family_by_id, normalize_uuid
@@ -296,13 +297,7 @@ class _Run:
     connected_after: bool | None = None
 
 
-async def _wait_for(pred, timeout, step=0.05):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not pred():
-        if loop.time() > end:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(step)
+_wait_for = wait_for
 
 
 async def _one(run: _Run, setup_lock: asyncio.Lock) -> None:
