@@ -306,8 +306,13 @@ class Pipeline:
         if len(arrays[0]) == 0:
             return
         self._hist.append(arrays)
-        while len(self._hist) > 1 and arrays[0][-1] - self._hist[0][0][-1] > self.cfg.history_s:
+        horizon = float(arrays[0][-1]) - self.cfg.history_s
+        while len(self._hist) > 1 and self._hist[0][0][-1] < horizon:
             self._hist.pop(0)
+        first = self._hist[0]
+        if first[0][0] < horizon:  # keep only the last history_s seconds, whatever the chunk size
+            k = int(np.searchsorted(first[0], horizon))
+            self._hist[0] = tuple(a[k:] for a in first)
 
     def _relearn(self, t: float, events: list[Event]) -> None:
         events.append(SensorStatus(t, "mounting_changed",
