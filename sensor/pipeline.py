@@ -154,8 +154,7 @@ class Pipeline:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
         events: list[Event] = []
         if self._filter is None and self._buf:
-            t, acc, gyr_c, gap, rest = (np.concatenate(x) for x in zip(*self._buf))
-            self._buf = [(t, acc, gyr_c, gap, rest)]
+            t, acc, gyr_c, gap, rest = self._buffered()
             m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture)
             if m is not None:
                 self._settle(m, len(t), events)
@@ -212,12 +211,12 @@ class Pipeline:
         self._buf_n += n
         stop = n
         done = False
-        if closes or self._filter is not None:
-            t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
-            self._buf = [(t, acc, g, gp, rs)]
+        t0 = float(self._buf[0][0][0])  # the refinement time limit counts from here
+        if closes:
+            t, acc, g, gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
-                    j = self._time_limit(chunk.t, t[0])
+                    j = self._time_limit(chunk.t, t0)
                     if j <= i:
                         stop, done = j, True
                         break
@@ -238,10 +237,10 @@ class Pipeline:
                     if self._refines >= self.cfg.refine_movements:
                         stop, done = i + 1, True
                         break
-            if not done and self._filter is not None:
-                j = self._time_limit(chunk.t, t[0])
-                if j < n:
-                    stop, done = j, True
+        if not done and self._filter is not None:
+            j = self._time_limit(chunk.t, t0)
+            if j < n:
+                stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
         if self._filter is None:
             self._trim_buffer(events)
@@ -253,6 +252,25 @@ class Pipeline:
             self._fit_cache.clear()
             self._mv_start = (self._off_sum, self._off_n, float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
+
+    def _buffered(self) -> tuple[np.ndarray, ...]:
+        """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
+        if len(self._buf) > 1:
+            self._buf = [tuple(np.concatenate(x) for x in zip(*self._buf))]
+        return self._buf[0]
+
+    def _buffer_range(self, a: int, b: int) -> tuple[np.ndarray, ...]:
+        """Buffer samples [a, b), touching only the pieces that hold them (usually the newest),
+        so analysing each new chunk during refinement does not copy the whole buffer."""
+        parts, start = [], 0
+        for piece in self._buf:
+            stop = start + len(piece[0])
+            if stop > a and start < b:
+                parts.append(tuple(x[max(a - start, 0):min(b, stop) - start] for x in piece))
+            start = stop
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate(x) for x in zip(*parts))
 
     def _time_limit(self, t: np.ndarray, t0: float) -> int:
         """First index of ``t`` past the refinement time limit (len(t) if none)."""
@@ -341,12 +359,10 @@ class Pipeline:
         """Analyse buffered samples [done, end) (buffer indices)."""
         if end <= self._done_at:
             return
-        t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
-        self._buf = [(t, acc, g, gp, rs)]
-        a = self._done_at
+        t, acc, g, gp, _ = self._buffer_range(self._done_at, end)
         self._done_at = end
         out: list[Event] = []
-        self._run(t[a:end], acc[a:end], g[a:end], gp[a:end], out)
+        self._run(t, acc, g, gp, out)
         for ev in out:
             if isinstance(ev, RepCompleted) and ev.t_s < self.settled_at:
                 ev = RepCompleted(self.settled_at, replace(ev.rep, detected_s=self.settled_at))
@@ -358,7 +374,7 @@ class Pipeline:
         t_last = self._buf[-1][0][-1]
         if t_last - t_first <= self.cfg.max_buffer_s:
             return
-        t, acc, g, gp, rs = (np.concatenate(x) for x in zip(*self._buf))
+        t, acc, g, gp, rs = self._buffered()
         keep = t >= t_last - self.cfg.max_buffer_s / 2
         dropped = int((~keep).sum())
         self.stats.buffered_dropped += dropped
