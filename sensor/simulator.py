@@ -164,32 +164,24 @@ def _script(cfg: SimConfig, rng: np.random.Generator):
         top = top_base - (top_base - tabletop) * loss * 0.6 + rng.normal(0, 3)
         bottom = bottom_base + (tabletop - bottom_base) * loss * 0.4 + rng.normal(0, 2.5)
         slow = tempo_scale * (1 + 0.3 * loss)
-        if supine:
-            start = shin.end
-            shin.move(bottom, np.clip(phase_dur() * slow, *cfg.phase_s))
-            t_bottom = shin.end
-            shin.hold(rng.uniform(*cfg.hold_s))
-            shin.move(top, np.clip(phase_dur() * slow, *cfg.phase_s))
-            t_top = shin.end
-            reps.append({"start_s": start, "bottom_s": t_bottom, "top_s": t_top, "end_s": t_top,
-                         "bottom_deg": bottom, "top_deg": top})
-            shin.hold(rng.uniform(*cfg.hold_s))
-            if cfg.confounders and rng.random() < 0.15:
-                # end-range pulses: small nudges at the top, not reps
-                for _ in range(rng.integers(2, 4)):
-                    shin.move(top - rng.uniform(5, 10), rng.uniform(0.4, 0.7))
-                    shin.move(top, rng.uniform(0.4, 0.7))
-                events.append({"kind": "end_range_pulses", "t_s": float(shin.end)})
-        else:
-            start = shin.end
-            shin.move(top, np.clip(phase_dur() * slow, *cfg.phase_s))
-            t_top = shin.end
-            shin.hold(rng.uniform(*cfg.hold_s))
-            shin.move(bottom, np.clip(phase_dur() * slow, *cfg.phase_s))
-            t_bottom = shin.end
-            reps.append({"start_s": start, "bottom_s": t_bottom, "top_s": t_top, "end_s": t_bottom,
-                         "bottom_deg": bottom, "top_deg": top})
-            shin.hold(rng.uniform(*cfg.hold_s))
+        # Supine goes down to the bottom and back up; seated goes up to the top and back down.
+        far, near = (bottom, top) if supine else (top, bottom)
+        start = shin.end
+        shin.move(far, np.clip(phase_dur() * slow, *cfg.phase_s))
+        t_far = shin.end
+        shin.hold(rng.uniform(*cfg.hold_s))
+        shin.move(near, np.clip(phase_dur() * slow, *cfg.phase_s))
+        t_near = shin.end
+        t_bottom, t_top = (t_far, t_near) if supine else (t_near, t_far)
+        reps.append({"start_s": start, "bottom_s": t_bottom, "top_s": t_top, "end_s": t_near,
+                     "bottom_deg": bottom, "top_deg": top})
+        shin.hold(rng.uniform(*cfg.hold_s))
+        if supine and cfg.confounders and rng.random() < 0.15:
+            # end-range pulses: small nudges at the top, not reps
+            for _ in range(rng.integers(2, 4)):
+                shin.move(top - rng.uniform(5, 10), rng.uniform(0.4, 0.7))
+                shin.move(top, rng.uniform(0.4, 0.7))
+            events.append({"kind": "end_range_pulses", "t_s": float(shin.end)})
         if cfg.confounders and rng.random() < 0.15:
             # small wiggle while holding: well under the rep threshold
             here = shin.value
