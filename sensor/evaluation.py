@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .pipeline import analyze
-from .scoring import Score, score_reps, summarize
+from .pipeline import analyze, analyze_stream
+from .scoring import Score, median_abs, score_reps, summarize
 from .simulator import SimConfig, simulate_session
 
 RATES = (50.0, 100.0, 200.0)
@@ -35,10 +35,7 @@ class TraceResult:
 
     def row(self) -> dict:
         s = self.score
-
-        def med(xs):
-            return float(np.median(np.abs(xs))) if xs else float("nan")
-
+        med = median_abs
         return {
             "trace": self.name, "posture": self.posture, "true": s.true_count, "detected": s.detected_count,
             "error": s.detected_count - s.true_count, "precision": s.precision, "recall": s.recall,
@@ -105,12 +102,7 @@ def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.
             labels = json.loads(label_path.read_text())
             with TraceReader(trace) as reader:
                 post = posture or labels.get("posture") or reader.meta.get("posture") or "supine"
-                from .pipeline import Pipeline
-
-                pipe = Pipeline(post, reader.sample_rate_hz)
-                for chunk in reader.chunks():
-                    pipe.feed(chunk)
-                pipe.finish()
+                pipe, _ = analyze_stream(reader.chunks(), post, reader.sample_rate_hz)
             results.append(TraceResult(str(trace.relative_to(root)), post, score_reps(pipe.reps, labels["reps"], tol_s)))
     return summarize([r.score for r in results]), results
 

@@ -421,15 +421,21 @@ class Pipeline:
             self._elev_pieces.append((t, elev))
 
 
+def analyze_stream(chunks, posture: str = "supine", rate_hz: float | None = None,
+                   config: PipelineConfig | None = None, keep_elevation: bool = False) -> tuple[Pipeline, list[Event]]:
+    """Run an iterable of chunks (a trace reader, an importer, a split recording) through one
+    pipeline to the end. With ``keep_elevation`` the angle curve stays on the pipeline for
+    ``take_elevation()``."""
+    p = Pipeline(posture, rate_hz, config, keep_elevation=keep_elevation)
+    events: list[Event] = []
+    for c in chunks:
+        events.extend(p.feed(c))
+    events.extend(p.finish())
+    return p, events
+
+
 def analyze(chunk: ImuChunk, posture: str = "supine", rate_hz: float | None = None,
             chunk_size: int | None = None, config: PipelineConfig | None = None) -> tuple[Pipeline, list[Event]]:
     """Run a whole recording through the streaming pipeline (optionally in fixed chunks)."""
-    p = Pipeline(posture, rate_hz, config)
-    events: list[Event] = []
-    if chunk_size:
-        for c in chunk.split([chunk_size] * (len(chunk) // chunk_size + 1)):
-            events.extend(p.feed(c))
-    else:
-        events.extend(p.feed(chunk))
-    events.extend(p.finish())
-    return p, events
+    parts = chunk.split([chunk_size] * (len(chunk) // chunk_size + 1)) if chunk_size else [chunk]
+    return analyze_stream(parts, posture, rate_hz, config)

@@ -62,9 +62,13 @@ def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
     return sc
 
 
+def median_abs(xs) -> float:
+    """Median of absolute values; NaN when there is nothing to summarise."""
+    return float(np.median(np.abs(xs))) if len(xs) else float("nan")
+
+
 def summarize(scores: list[Score]) -> dict:
-    def med(xs):
-        return float(np.median(np.abs(xs))) if len(xs) else float("nan")
+    med = median_abs
 
     def p95(xs):
         return float(np.percentile(xs, 95)) if len(xs) else float("nan")

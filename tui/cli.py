@@ -45,17 +45,13 @@ def _import_opts(args) -> dict:
 
 def _analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, **import_opts):
     from sensor.importers import open_trace
-    from sensor.pipeline import Pipeline
+    from sensor.pipeline import analyze_stream
 
     with open_trace(path, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
         posture = posture or reader.meta.get("posture") or "supine"
         if posture not in ("supine", "seated"):
             raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
-        pipe = Pipeline(posture, reader.sample_rate_hz)
-        events = []
-        for chunk in reader.chunks(chunk_rows):
-            events.extend(pipe.feed(chunk))
-        events.extend(pipe.finish())
+        pipe, events = analyze_stream(reader.chunks(chunk_rows), posture, reader.sample_rate_hz)
         return pipe, events, reader.stats, reader.meta
 
 

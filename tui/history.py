@@ -74,7 +74,7 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     The reps come from the same pipeline that counted them live: replaying the recorded trace
     gives exactly the live reps, so the plot and the rep log cannot disagree.
     """
-    from sensor.pipeline import Pipeline
+    from sensor.pipeline import analyze_stream
     from sensor.summary import set_summary
     from sensor.trace import TraceReader
 
@@ -89,13 +89,8 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
             summary = {}
     with TraceReader(trace) as reader:
         post = posture or (summary.get("setup") or {}).get("posture") or reader.meta.get("posture") or "supine"
-        pipe = Pipeline(post, reader.sample_rate_hz, keep_elevation=True)
-        pieces = []
-        for chunk in reader.chunks():
-            pipe.feed(chunk)
-            pieces.extend(pipe.take_elevation())
-        pipe.finish()
-        pieces.extend(pipe.take_elevation())
+        pipe, _ = analyze_stream(reader.chunks(), post, reader.sample_rate_hz, keep_elevation=True)
+        pieces = pipe.take_elevation()
     t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
     e = np.concatenate([p[1] for p in pieces]) if pieces else np.empty(0)
     if not summary:
