@@ -56,7 +56,7 @@ def cmd_report(args) -> int:
 
     from .cli import CliError
     from .history import SessionNotFound, load
-    from .report import ReportUnavailable, _set_line, text_plot, write_html, write_png
+    from .report import ReportUnavailable, set_line, text_plot, write_html, write_png
 
     try:
         data = load(args.session, args.posture)
@@ -80,6 +80,6 @@ def cmd_report(args) -> int:
     for line in text_plot(data.t, data.elev, width=width, marks=[r.end_s for r in data.reps]):
         print(line)
     for s in data.summary.get("sets") or []:
-        print(_set_line(s))
+        print(set_line(s))
     print(f"\n{SAFETY_NOTE}")
     return 0

@@ -91,13 +91,13 @@ def _figure(data: SessionData):
 
     axt = fig.add_subplot(gs[2, :])
     axt.axis("off")
-    lines = [_set_line(s) for s in data.summary.get("sets") or []] or ["no completed sets"]
+    lines = [set_line(s) for s in data.summary.get("sets") or []] or ["no completed sets"]
     axt.text(0.0, 1.0, "\n".join(lines), va="top", family="monospace", fontsize=9)
     axt.text(0.0, 0.05, "Safety: " + SAFETY_NOTE, va="bottom", fontsize=9, color="#b22222", wrap=True)
     return fig, plt
 
 
-def _set_line(s: dict) -> str:
+def set_line(s: dict) -> str:
     rom = s.get("mean_rom_deg")
     return (f"set {s.get('set', '?')}: {s.get('rep_count', 0)} reps"
             + (f", range {rom:.0f} ± {s.get('sd_rom_deg', 0):.0f} deg" if rom is not None else "")
@@ -122,7 +122,7 @@ def write_html(data: SessionData, out: Path) -> Path:
         f"<tr><td>{r.index}</td><td>{r.start_s:.1f}</td><td>{r.end_s:.1f}</td><td>{r.flex_down_s:.1f}</td>"
         f"<td>{r.extend_up_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{r.bottom_deg:.0f}</td><td>{r.top_deg:.0f}</td></tr>"
         for r in data.reps)
-    sets = "".join(f"<li>{html.escape(_set_line(s))}</li>" for s in data.summary.get("sets") or [])
+    sets = "".join(f"<li>{html.escape(set_line(s))}</li>" for s in data.summary.get("sets") or [])
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>glide report: {html.escape(data.name)}</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}.safety{{color:#b22222;font-weight:bold}}</style></head><body>
