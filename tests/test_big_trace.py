@@ -3,13 +3,12 @@
 import time
 import tracemalloc
 
-import numpy as np
 import pytest
 
-from sensor.pipeline import Pipeline
-from sensor.samples import ImuChunk
-from sensor.simulator import SimConfig, simulate_session
-from sensor.trace import TraceReader, TraceWriter
+from sensor.core.pipeline import Pipeline
+from sensor.core.samples import ImuChunk
+from sensor.io.trace import TraceReader, TraceWriter
+from sensor.sim.simulator import SimConfig, simulate_session
 
 
 @pytest.mark.slow
@@ -36,7 +35,9 @@ def test_gigabyte_trace_streams_with_flat_memory(tmp_path):
     peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     elapsed = time.perf_counter() - t0
-    print(f"\n{size_gb:.2f} GB, {n} samples, {len(pipe.reps)} reps, peak {peak_mb:.0f} MB, {n / elapsed / 1e6:.2f} M samples/s")
+    print(
+        f"\n{size_gb:.2f} GB, {n} samples, {len(pipe.reps)} reps, peak {peak_mb:.0f} MB, {n / elapsed / 1e6:.2f} M samples/s"
+    )
     assert size_gb > 1.0
     assert peak_mb < 150  # a 1 GB file is never held in memory
     assert len(pipe.reps) >= k * sim.labels["rep_count"] - k  # the sessions' reps, a join may cost one

@@ -1,18 +1,17 @@
 """Bluetooth end to end with no hardware: bleak's real BlueZ backend talks to a BlueZ stand-in
-(sensor/standin.py) on a private dbus-daemon. scan -> connect -> configure -> notifications ->
+(sensor/standin/server.py) on a private dbus-daemon. scan -> connect -> configure -> notifications ->
 reps -> forced disconnect -> reconnect -> the session's reps and recording are intact."""
 
 import asyncio
-import os
 
 import numpy as np
 import pytest
-
-from sensor.ble import BluetoothUnavailable, SensorLink, scan
-from sensor.pipeline import Pipeline, analyze
-from sensor.standin import BlueZStandin, GlideEmulator, PrivateBus
-from sensor.trace import TraceWriter, read_trace
 from helpers import wait_for
+
+from sensor.ble.link import BluetoothUnavailable, SensorLink, scan
+from sensor.core.pipeline import Pipeline, analyze
+from sensor.io.trace import TraceWriter, read_trace
+from sensor.standin.server import BlueZStandin, GlideEmulator, PrivateBus
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def test_stream_disconnect_reconnect_keeps_reps_and_recording(bus, tmp_path):
     assert link.stats.reconnects >= 1 and link.stats.gaps == 1
     # every sample the device sent arrived and was recorded, in one increasing time base
     assert link.stats.samples == st.sent_samples["C0:FF:EE:00:00:01"]
-    meta, chunk, stats = read_trace(trace)
+    _meta, chunk, _stats = read_trace(trace)
     assert len(chunk) == link.stats.samples
     assert np.all(np.diff(chunk.t) > 0)
     # replaying the recording gives exactly the reps counted live
@@ -95,8 +94,14 @@ def test_silent_device_is_detected_and_reconnected(bus):
 
     async def go():
         st = await BlueZStandin(bus.address, [GlideEmulator()], speed=4.0).start()
-        link = SensorLink(None, 100.0, on_chunk=lambda c: None, on_status=lambda k, d: statuses.append(k),
-                          scan_timeout=0.5, watchdog_s=0.5)
+        link = SensorLink(
+            None,
+            100.0,
+            on_chunk=lambda c: None,
+            on_status=lambda k, d: statuses.append(k),
+            scan_timeout=0.5,
+            watchdog_s=0.5,
+        )
         await link.find()
         task = asyncio.create_task(link.run())
         try:
@@ -131,8 +136,14 @@ def test_reconnect_that_fails_three_times_then_succeeds(bus):
     async def go():
         st = await BlueZStandin(bus.address, [GlideEmulator()], speed=4.0).start()
         st.refuse("C0:FF:EE:00:00:01", 3)
-        link = SensorLink(None, 100.0, on_chunk=chunks.append, on_status=lambda k, d: statuses.append((k, d)),
-                          scan_timeout=0.5, backoff_s=(0.2, 1.0))
+        link = SensorLink(
+            None,
+            100.0,
+            on_chunk=chunks.append,
+            on_status=lambda k, d: statuses.append((k, d)),
+            scan_timeout=0.5,
+            backoff_s=(0.2, 1.0),
+        )
         await link.find()
         task = asyncio.create_task(link.run())
         try:

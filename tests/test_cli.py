@@ -42,12 +42,15 @@ def test_export_csv_and_json_share_one_schema(tmp_path, capsys):
     assert "4 reps" in out
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("", "empty file"),
-    ("t_s;ax_mps2;ay_mps2;az_mps2;gx_dps;gy_dps;gz_dps\n1;2;3;4;5;6;7\n", "delimiter"),
-    ("t;ax;ay\n1;2;3\n", "cannot tell the format"),
-    ("a,b,c\n1,2,3\n", "header"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("", "empty file"),
+        ("t_s;ax_mps2;ay_mps2;az_mps2;gx_dps;gy_dps;gz_dps\n1;2;3;4;5;6;7\n", "delimiter"),
+        ("t;ax;ay\n1;2;3\n", "cannot tell the format"),
+        ("a,b,c\n1,2,3\n", "header"),
+    ],
+)
 def test_bad_trace_is_one_line_and_exit_2(tmp_path, capsys, content, needle):
     bad = tmp_path / "bad.csv"
     bad.write_text(content)

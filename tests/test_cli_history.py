@@ -1,7 +1,6 @@
 """evaluate, history, report and convert, run through the CLI as a person would."""
 
 import json
-import shutil
 
 import pytest
 
@@ -38,10 +37,10 @@ def test_evaluate_without_labels_is_an_error(tmp_path, capsys):
 @pytest.fixture
 def saved_sessions(tmp_path, monkeypatch):
     """Two saved sessions on different days, as the dashboard writes them."""
-    from sensor.simulator import SimConfig, simulate_session
-    from sensor.pipeline import analyze
-    from sensor.summary import set_summary
-    from sensor.trace import TraceWriter
+    from sensor.core.pipeline import analyze
+    from sensor.core.summary import set_summary
+    from sensor.io.trace import TraceWriter
+    from sensor.sim.simulator import SimConfig, simulate_session
 
     monkeypatch.setenv("GLIDE_DATA_DIR", str(tmp_path))
     for day, seed, reps in (("2026-11-20_09-00-00", 3, 6), ("2026-11-22_09-00-00", 4, 8)):
@@ -51,10 +50,15 @@ def saved_sessions(tmp_path, monkeypatch):
         with TraceWriter(folder / "trace.csv", sim.meta) as w:
             w.write(sim.chunk)
         pipe, _ = analyze(sim.chunk, "supine", 100.0)
-        doc = {"format": "glide-session/1", "started_at": day[:10] + "T09:00:00+00:00",
-               "setup": {"leg": "left", "posture": "supine"}, "rep_count": len(pipe.reps),
-               "sets": [{"set": 1, **set_summary(pipe.reps)}], "overall": set_summary(pipe.reps),
-               "reps": [r.to_dict() for r in pipe.reps]}
+        doc = {
+            "format": "glide-session/1",
+            "started_at": day[:10] + "T09:00:00+00:00",
+            "setup": {"leg": "left", "posture": "supine"},
+            "rep_count": len(pipe.reps),
+            "sets": [{"set": 1, **set_summary(pipe.reps)}],
+            "overall": set_summary(pipe.reps),
+            "reps": [r.to_dict() for r in pipe.reps],
+        }
         (folder / "session.json").write_text(json.dumps(doc))
     return tmp_path
 

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from sensor.coach import DEFAULT_RANGE_DEG, Coach, Targets
-from sensor.events import PartialRep, Rep, RepCompleted
+from sensor.core.coach import DEFAULT_RANGE_DEG, Coach, Targets
+from sensor.core.events import PartialRep, Rep, RepCompleted
 
 
 def rep(i: int, t: float, down=2.0, up=2.0, hold_bottom=1.0, rom=100.0, bottom=-35.0, top=65.0) -> RepCompleted:
-    r = Rep(index=i, posture="supine", start_s=t - down - up - hold_bottom, bottom_s=t - up - hold_bottom,
-            top_s=t, end_s=t, detected_s=t, flex_down_s=down, extend_up_s=up, hold_bottom_s=hold_bottom,
-            hold_top_s=1.0, duration_s=down + up + hold_bottom, rom_deg=rom, bottom_deg=bottom, top_deg=top,
-            peak_velocity_dps=60.0)
+    r = Rep(
+        index=i,
+        posture="supine",
+        start_s=t - down - up - hold_bottom,
+        bottom_s=t - up - hold_bottom,
+        top_s=t,
+        end_s=t,
+        detected_s=t,
+        flex_down_s=down,
+        extend_up_s=up,
+        hold_bottom_s=hold_bottom,
+        hold_top_s=1.0,
+        duration_s=down + up + hold_bottom,
+        rom_deg=rom,
+        bottom_deg=bottom,
+        top_deg=top,
+        peak_velocity_dps=60.0,
+    )
     return RepCompleted(t, r)
 
 

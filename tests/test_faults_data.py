@@ -4,10 +4,10 @@ and never raises. (Issue 6's data faults; file and BLE faults live beside their 
 import numpy as np
 import pytest
 
-from sensor.events import SensorStatus
-from sensor.pipeline import analyze
-from sensor.samples import ImuChunk, concat_chunks
-from sensor.simulator import SimConfig, simulate_session
+from sensor.core.events import SensorStatus
+from sensor.core.pipeline import analyze
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.sim.simulator import SimConfig, simulate_session
 
 SEEDS = [(1, "supine"), (2, "seated"), (3, "supine"), (4, "seated")]
 
@@ -38,7 +38,11 @@ def test_gaps_are_reported_and_counting_continues(gap_s):
     c = sim.chunk
     # cut three gaps: one during a hold, one mid-movement, one between reps
     reps = sim.labels["reps"]
-    starts = [reps[2]["bottom_s"] + 0.1, (reps[5]["start_s"] + reps[5]["bottom_s"]) / 2, reps[8]["start_s"] - gap_s - 0.5]
+    starts = [
+        reps[2]["bottom_s"] + 0.1,
+        (reps[5]["start_s"] + reps[5]["bottom_s"]) / 2,
+        reps[8]["start_s"] - gap_s - 0.5,
+    ]
     keep = np.ones(len(c), bool)
     for s0 in starts:
         keep &= ~((c.t >= s0) & (c.t < s0 + gap_s))
@@ -60,7 +64,7 @@ def test_out_of_order_and_duplicate_timestamps():
     idx = np.arange(len(c))
     idx[1000:1010] = idx[1000:1010][::-1]  # a reordered burst
     idx = np.insert(idx, 2000, idx[1999])  # a duplicate
-    p, events = analyze(ImuChunk(c.t[idx], c.acc[idx], c.gyr[idx]), "seated", 100.0, chunk_size=33)
+    p, _events = analyze(ImuChunk(c.t[idx], c.acc[idx], c.gyr[idx]), "seated", 100.0, chunk_size=33)
     assert p.stats.out_of_order_skipped == 10
     assert len(p.reps) == sim.labels["rep_count"]
 
@@ -80,7 +84,7 @@ def test_two_sessions_concatenated_with_different_mountings():
     a, b = _sim(7, "supine"), _sim(8, "supine")
     offset = a.chunk.t[-1] + 30.0
     both = concat_chunks([a.chunk, ImuChunk(b.chunk.t + offset, b.chunk.acc, b.chunk.gyr)])
-    p, events = analyze(both, "supine", 100.0, chunk_size=128)
+    p, _events = analyze(both, "supine", 100.0, chunk_size=128)
     total = a.labels["rep_count"] + b.labels["rep_count"]
     assert total - 1 <= len(p.reps) <= total
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sensor.events import RepCompleted
-from sensor.pipeline import Pipeline
-from sensor.samples import ImuChunk
-from sensor.simulator import SimConfig, simulate_session
+from sensor.core.events import RepCompleted
+from sensor.core.pipeline import Pipeline
+from sensor.core.samples import ImuChunk
+from sensor.sim.simulator import SimConfig, simulate_session
 
 BASE = {p: simulate_session(SimConfig(seed=21, posture=p, reps=4, rate_hz=50.0)).chunk for p in ("supine", "seated")}
 

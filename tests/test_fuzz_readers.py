@@ -1,22 +1,32 @@
 """Fuzzing the trace and import readers: any bytes give either samples or TraceFormatError."""
 
-import math
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sensor.importers import open_trace
-from sensor.trace import TraceFormatError, TraceReader
+from sensor.io.importers import open_trace
+from sensor.io.trace import TraceFormatError, TraceReader
 
 HEADER = "t_s,ax_mps2,ay_mps2,az_mps2,gx_dps,gy_dps,gz_dps"
-cell = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), st.text(max_size=6),
-                 st.integers(-10**6, 10**6).map(str), st.just(""))
+cell = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.text(max_size=6),
+    st.integers(-(10**6), 10**6).map(str),
+    st.just(""),
+)
 row = st.lists(cell, min_size=0, max_size=9).map(",".join)
 body = st.lists(row, max_size=40).map("\n".join)
-header = st.sampled_from([HEADER, HEADER + ",extra", "# sample_rate_hz=100\n" + HEADER, "t;ax;ay", "", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ"])
-raw = st.one_of(st.binary(max_size=600), st.builds(lambda h, b, crlf: (h + "\n" + b).replace("\n", "\r\n" if crlf else "\n").encode(), header, body, st.booleans()))
+header = st.sampled_from(
+    [HEADER, HEADER + ",extra", "# sample_rate_hz=100\n" + HEADER, "t;ax;ay", "", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ"]
+)
+raw = st.one_of(
+    st.binary(max_size=600),
+    st.builds(
+        lambda h, b, crlf: (h + "\n" + b).replace("\n", "\r\n" if crlf else "\n").encode(), header, body, st.booleans()
+    ),
+)
 
 
 def _read_all(path, how):

@@ -1,4 +1,4 @@
-"""Importers for vendor exports and generic CSV (sensor/importers.py).
+"""Importers for vendor exports and generic CSV (sensor/io/importers.py).
 
 The files under tests/data/formats/ are written from the documented formats (docs/formats.md)
 with synthetic values whose conversions are known exactly; edge cases are built in tmp_path.
@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sensor.importers import STANDARD_GRAVITY as G
-from sensor.importers import convert, detect_format, open_trace
-from sensor.samples import ImuChunk, concat_chunks
-from sensor.trace import TraceFormatError, TraceWriter, read_trace
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io.importers import STANDARD_GRAVITY as G
+from sensor.io.importers import convert, detect_format, open_trace
+from sensor.io.trace import TraceFormatError, TraceWriter, read_trace
 
 DATA = Path(__file__).parent / "data" / "formats"
 POLAR_ACC = DATA / "Polar_Sense_B5E5C221_20231101_101010_ACC.txt"
@@ -43,10 +43,20 @@ def write(path: Path, text: str) -> Path:
 
 # ------------------------------------------------------------------------------- detection
 
-@pytest.mark.parametrize("path, fmt", [
-    (POLAR_ACC, "polar"), (POLAR_GYRO, "polar"), (MB_ACC, "metabase"), (MB_GYRO, "metabase"),
-    (MS_ANDROID, "movesense"), (MS_IOS_ACC, "movesense"), (MS_IOS_GYRO, "movesense"),
-    (WIT, "witmotion")])
+
+@pytest.mark.parametrize(
+    "path, fmt",
+    [
+        (POLAR_ACC, "polar"),
+        (POLAR_GYRO, "polar"),
+        (MB_ACC, "metabase"),
+        (MB_GYRO, "metabase"),
+        (MS_ANDROID, "movesense"),
+        (MS_IOS_ACC, "movesense"),
+        (MS_IOS_GYRO, "movesense"),
+        (WIT, "witmotion"),
+    ],
+)
 def test_auto_detection_of_each_vendor_format(path, fmt):
     assert detect_format(path) == fmt
     _, meta, tr = load(path)
@@ -54,8 +64,7 @@ def test_auto_detection_of_each_vendor_format(path, fmt):
 
 
 def test_auto_detection_of_glide_trace_and_delegation(tmp_path):
-    c = ImuChunk(np.array([0.0, 0.01, 0.02]), np.array([[0.1, 0.2, 9.8]] * 3),
-                 np.array([[1.5, -0.25, 0.0625]] * 3))
+    c = ImuChunk(np.array([0.0, 0.01, 0.02]), np.array([[0.1, 0.2, 9.8]] * 3), np.array([[1.5, -0.25, 0.0625]] * 3))
     p = tmp_path / "session.csv"
     with TraceWriter(p, {"sample_rate_hz": 100.0, "leg": "left"}) as w:
         w.write(c)
@@ -93,6 +102,7 @@ def test_forced_glide_trace_on_a_vendor_file_is_a_header_error():
 
 # ------------------------------------------------------------------------------- Polar
 
+
 def test_polar_pair_values_units_and_interpolated_gyro():
     c, meta, tr = load(POLAR_ACC)
     # ACC rows at 50 Hz on the sensor clock (ns since 2000-01-01), values in mg incl. gravity
@@ -101,8 +111,9 @@ def test_polar_pair_values_units_and_interpolated_gyro():
     np.testing.assert_allclose(c.acc[-1], np.array([-957, 70, 415]) * G / 1000, rtol=0, atol=1e-12)
     # GYRO is 5 ms earlier and linear (1 + 0.1 k, -2 + 0.2 k, 0.5) at k = (t + 5 ms) / 20 ms
     k = (c.t + 0.005) / 0.02
-    np.testing.assert_allclose(c.gyr, np.column_stack([1 + 0.1 * k, -2 + 0.2 * k, np.full_like(k, 0.5)]),
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        c.gyr, np.column_stack([1 + 0.1 * k, -2 + 0.2 * k, np.full_like(k, 0.5)]), rtol=0, atol=1e-9
+    )
     assert meta["time_base"] == "accelerometer timestamps"
     assert meta["source_files"] == f"{POLAR_ACC.name}, {POLAR_GYRO.name}"
     assert meta["sample_rate_hz"] == "50.0" and tr.sample_rate_hz == 50.0
@@ -139,9 +150,11 @@ def test_polar_missing_sibling(tmp_path):
 
 
 def test_polar_magnetometer_file_and_two_acc_files_are_refused(tmp_path):
-    p = write(tmp_path / "Polar_Sense_B5E5C221_20231101_101010_MAGN.txt",
-              "Phone timestamp;sensor timestamp [ns];X [G];Y [G];Z [G]\n"
-              "2023-11-01T10:10:11.100;752148611000000000;0.1;0.2;0.3\n")
+    p = write(
+        tmp_path / "Polar_Sense_B5E5C221_20231101_101010_MAGN.txt",
+        "Phone timestamp;sensor timestamp [ns];X [G];Y [G];Z [G]\n"
+        "2023-11-01T10:10:11.100;752148611000000000;0.1;0.2;0.3\n",
+    )
     with pytest.raises(TraceFormatError) as e:
         open_trace(p)
     assert (e.value.line, "magnetometer") == (1, "magnetometer") and "magnetometer" in e.value.problem
@@ -152,6 +165,7 @@ def test_polar_magnetometer_file_and_two_acc_files_are_refused(tmp_path):
 
 # ------------------------------------------------------------------------------- MetaBase
 
+
 def test_metabase_pair_values_and_overlap():
     c, meta, tr = load(MB_ACC)
     # gyro starts 10 ms after acc: the first acc sample lies outside the overlap and is dropped
@@ -160,20 +174,27 @@ def test_metabase_pair_values_and_overlap():
     np.testing.assert_allclose(c.acc[0], np.array([-0.870, 0.625, -0.173]) * G, rtol=0, atol=1e-12)
     np.testing.assert_allclose(c.gyr[0], [13.902, 0.915, -38.537], rtol=0, atol=1e-12)
     np.testing.assert_allclose(c.gyr[3], [11.463, -0.488, -39.207], rtol=0, atol=1e-12)
-    assert meta["started_at"] == "2021-10-29T14:28:05.060Z"       # epoch ms is Unix UTC
+    assert meta["started_at"] == "2021-10-29T14:28:05.060Z"  # epoch ms is Unix UTC
     assert tr.started_at.isoformat() == "2021-10-29T14:28:05.060000+00:00"
     assert meta["device"] == "MetaWear EB942CED9472" and meta["sample_rate_hz"] == "100.0"
 
 
 def test_metabase_old_epoc_header_and_sibling_with_other_rate(tmp_path):
-    acc = write(tmp_path / "S_MetaWear_2019-02-14T10.23.40.622_D1D2D3D4D5D6_Accelerometer_50.000Hz_1.4.4.csv",
-                "epoc (ms),timestamp (+0100),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n"
-                + "".join(f"{1550136220000 + 20 * i},2019-02-14T10.23.40.{20 * i:03d},{0.02 * i:.3f},0,0,1\n"
-                          for i in range(5)))
-    write(tmp_path / "S_MetaWear_2019-02-14T10.23.40.622_D1D2D3D4D5D6_Gyroscope_100.000Hz_1.4.4.csv",
-          "epoc (ms),timestamp (+0100),elapsed (s),x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)\n"
-          + "".join(f"{1550136220000 + 10 * i},2019-02-14T10.23.40.{10 * i:03d},{0.01 * i:.3f},{i},{-2 * i},0\n"
-                    for i in range(9)))
+    acc = write(
+        tmp_path / "S_MetaWear_2019-02-14T10.23.40.622_D1D2D3D4D5D6_Accelerometer_50.000Hz_1.4.4.csv",
+        "epoc (ms),timestamp (+0100),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n"
+        + "".join(
+            f"{1550136220000 + 20 * i},2019-02-14T10.23.40.{20 * i:03d},{0.02 * i:.3f},0,0,1\n" for i in range(5)
+        ),
+    )
+    write(
+        tmp_path / "S_MetaWear_2019-02-14T10.23.40.622_D1D2D3D4D5D6_Gyroscope_100.000Hz_1.4.4.csv",
+        "epoc (ms),timestamp (+0100),elapsed (s),x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)\n"
+        + "".join(
+            f"{1550136220000 + 10 * i},2019-02-14T10.23.40.{10 * i:03d},{0.01 * i:.3f},{i},{-2 * i},0\n"
+            for i in range(9)
+        ),
+    )
     assert detect_format(acc) == "metabase"
     c, meta, _ = load(acc)
     # gyro (100 Hz) is faster: it is the time base; acc is constant so interpolation is exact
@@ -185,11 +206,12 @@ def test_metabase_old_epoc_header_and_sibling_with_other_rate(tmp_path):
 
 # ------------------------------------------------------------------------------- Movesense
 
+
 def test_movesense_android_imu_file():
     c, meta, tr = load(MS_ANDROID)
     np.testing.assert_allclose(c.t, [0.0, 0.019, 0.038, 0.057], rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(c.acc[0], [0.313471, -0.313471, 9.928176])      # m/s^2 already
-    np.testing.assert_array_equal(c.gyr[1], [1.12, -0.42, 0.21])                     # deg/s
+    np.testing.assert_array_equal(c.acc[0], [0.313471, -0.313471, 9.928176])  # m/s^2 already
+    np.testing.assert_array_equal(c.gyr[1], [1.12, -0.42, 0.21])  # deg/s
     assert meta["source_t0"] == "599025762 ms" and tr.stats.rows_ok == 4
 
 
@@ -223,6 +245,7 @@ def test_movesense_ios_missing_sibling(tmp_path):
 
 # ------------------------------------------------------------------------------- WitMotion
 
+
 def test_witmotion_export_values_units_and_time():
     c, meta, tr = load(WIT)
     np.testing.assert_allclose(c.t, [0.0, 0.01, 0.02, 0.03], rtol=0, atol=1e-9)
@@ -236,8 +259,14 @@ def test_witmotion_export_values_units_and_time():
 
 def test_witmotion_bursts_other_devices_and_repeated_header(tmp_path):
     head = "time\tDeviceName\tChipTime()\tAccX(g)\tAccY(g)\tAccZ(g)\tAsX(°/s)\tAsY(°/s)\tAsZ(°/s)\n"
-    rows = [("10:00:00.000", "A", 0), ("10:00:00.030", "A", 1), ("10:00:00.030", "B", 9),
-            ("10:00:00.030", "A", 2), ("10:00:00.030", "A", 3), ("10:00:00.040", "A", 4)]
+    rows = [
+        ("10:00:00.000", "A", 0),
+        ("10:00:00.030", "A", 1),
+        ("10:00:00.030", "B", 9),
+        ("10:00:00.030", "A", 2),
+        ("10:00:00.030", "A", 3),
+        ("10:00:00.040", "A", 4),
+    ]
     body = "".join(f"2024-03-05 {t}\t{d}\tnull\t0\t0\t1\t{v}\t0\t0\n" for t, d, v in rows[:3])
     body += head + "".join(f"2024-03-05 {t}\t{d}\tnull\t0\t0\t1\t{v}\t0\t0\n" for t, d, v in rows[3:])
     p = write(tmp_path / "rec.txt", head + body)
@@ -250,18 +279,22 @@ def test_witmotion_bursts_other_devices_and_repeated_header(tmp_path):
 
 
 def test_witmotion_sdk_record_with_chip_time_and_chinese_header(tmp_path):
-    p = write(tmp_path / "20240305101500.txt",
-              "Chiptime\tax(g)\tay(g)\taz(g)\twx(deg/s)\twy(deg/s)\twz(deg/s)\tAngleX(deg)\n"
-              " 2024-3-5 10:15:00.5\t0\t0\t1\t10\t0\t0\t1\n"
-              " 2024-3-5 10:15:00.505\t0\t0\t1\t20\t0\t0\t1\n")
+    p = write(
+        tmp_path / "20240305101500.txt",
+        "Chiptime\tax(g)\tay(g)\taz(g)\twx(deg/s)\twy(deg/s)\twz(deg/s)\tAngleX(deg)\n"
+        " 2024-3-5 10:15:00.5\t0\t0\t1\t10\t0\t0\t1\n"
+        " 2024-3-5 10:15:00.505\t0\t0\t1\t20\t0\t0\t1\n",
+    )
     c, meta, _ = load(p)
     assert meta["time_source"] == "ChipTime (sensor clock)"
     np.testing.assert_allclose(c.t, [0.0, 0.005], rtol=0, atol=1e-9)
     np.testing.assert_array_equal(c.gyr[:, 0], [10, 20])
     q = tmp_path / "cn.txt"
-    q.write_bytes("时间\t设备名称\t加速度X(g)\t加速度Y(g)\t加速度Z(g)\t角速度X(°/s)\t角速度Y(°/s)\t角速度Z(°/s)\n"
-                  "2024-03-05 10:15:00.100\tWT\t0\t0\t1\t5\t0\t0\n"
-                  "2024-03-05 10:15:00.120\tWT\t0\t0\t1\t6\t0\t0\n".encode("gb18030"))
+    q.write_bytes(
+        "时间\t设备名称\t加速度X(g)\t加速度Y(g)\t加速度Z(g)\t角速度X(°/s)\t角速度Y(°/s)\t角速度Z(°/s)\n"
+        "2024-03-05 10:15:00.100\tWT\t0\t0\t1\t5\t0\t0\n"
+        "2024-03-05 10:15:00.120\tWT\t0\t0\t1\t6\t0\t0\n".encode("gb18030")
+    )
     assert detect_format(q) == "witmotion"
     c, _, _ = load(q)
     np.testing.assert_allclose(c.acc[:, 2], [G, G], rtol=0, atol=1e-12)
@@ -269,13 +302,18 @@ def test_witmotion_sdk_record_with_chip_time_and_chinese_header(tmp_path):
 
 
 def test_witmotion_numeric_time_column_and_rate_without_time(tmp_path):
-    p = write(tmp_path / "old.txt", "Time(s)\tax(g)\tay(g)\taz(g)\twx(deg/s)\twy(deg/s)\twz(deg/s)\n"
-                                    "3.00\t0\t0\t1\t1\t0\t0\n3.05\t0\t0\t1\t2\t0\t0\n")
+    p = write(
+        tmp_path / "old.txt",
+        "Time(s)\tax(g)\tay(g)\taz(g)\twx(deg/s)\twy(deg/s)\twz(deg/s)\n"
+        "3.00\t0\t0\t1\t1\t0\t0\n3.05\t0\t0\t1\t2\t0\t0\n",
+    )
     c, meta, _ = load(p)
     np.testing.assert_allclose(c.t, [0.0, 0.05], rtol=0, atol=1e-12)
     assert "started_at" not in meta
-    q = write(tmp_path / "notime.txt", "ax(g)\tay(g)\taz(g)\twx(rad/s)\twy(rad/s)\twz(rad/s)\n"
-                                       "0\t0\t1\t1\t0\t0\n0\t0\t1\t2\t0\t0\n")
+    q = write(
+        tmp_path / "notime.txt",
+        "ax(g)\tay(g)\taz(g)\twx(rad/s)\twy(rad/s)\twz(rad/s)\n0\t0\t1\t1\t0\t0\n0\t0\t1\t2\t0\t0\n",
+    )
     with pytest.raises(TraceFormatError, match="give rate=HZ"):
         open_trace(q)
     c, _, _ = load(q, rate=10)
@@ -291,21 +329,26 @@ COLS = "t=time,ax=AccX,ay=AccY,az=AccZ,gx=GyrX,gy=GyrY,gz=GyrZ"
 @pytest.mark.parametrize("acc_unit, factor", [("g", G), ("m/s2", 1.0), ("mg", G / 1000)])
 @pytest.mark.parametrize("gyr_unit, gfactor", [("dps", 1.0), ("rad/s", RAD)])
 def test_csv_acc_and_gyr_units(tmp_path, acc_unit, factor, gyr_unit, gfactor):
-    p = write(tmp_path / "u.csv", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ\n"
-                                  "0.0,1.5,-2,1000,0.5,-1,2\n0.5,0.25,0,-3,0,0,0\n")
+    p = write(tmp_path / "u.csv", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ\n0.0,1.5,-2,1000,0.5,-1,2\n0.5,0.25,0,-3,0,0,0\n")
     c, _, _ = load(p, columns=COLS, units=f"acc={acc_unit},gyr={gyr_unit}")
     np.testing.assert_allclose(c.acc[0], np.array([1.5, -2, 1000]) * factor, rtol=1e-15)
     np.testing.assert_allclose(c.gyr[0], np.array([0.5, -1, 2]) * gfactor, rtol=1e-15)
     np.testing.assert_array_equal(c.t, [0.0, 0.5])
 
 
-@pytest.mark.parametrize("t_unit, values", [("s", ["12.5", "12.52", "12.54"]), ("ms", ["1000", "1020", "1040"]),
-                                            ("us", ["5000000", "5020000", "5040000"]),
-                                            ("ns", ["752148611000000000", "752148611020000000",
-                                                    "752148611040000000"])])
+@pytest.mark.parametrize(
+    "t_unit, values",
+    [
+        ("s", ["12.5", "12.52", "12.54"]),
+        ("ms", ["1000", "1020", "1040"]),
+        ("us", ["5000000", "5020000", "5040000"]),
+        ("ns", ["752148611000000000", "752148611020000000", "752148611040000000"]),
+    ],
+)
 def test_csv_time_units(tmp_path, t_unit, values):
-    p = write(tmp_path / "t.csv", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ\n"
-              + "".join(f"{v},0,0,1,0,0,0\n" for v in values))
+    p = write(
+        tmp_path / "t.csv", "time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ\n" + "".join(f"{v},0,0,1,0,0,0\n" for v in values)
+    )
     c, meta, _ = load(p, columns=COLS, units=f"t={t_unit}")
     np.testing.assert_allclose(c.t, [0.0, 0.02, 0.04], rtol=0, atol=1e-12)
     assert meta["sample_rate_hz"] == "50.0" and meta["source_t0"].endswith(t_unit)
@@ -320,7 +363,7 @@ def test_csv_indices_rate_without_time_column_and_delimiters(tmp_path):
     assert meta["sample_rate_hz"] == "200.0" and tr.stats.rows_ok == 3
     q = write(tmp_path / "semi.csv", "# exported\ntime;gx;gy;gz;ax;ay;az\n0;1,5;0;0;0;0;1\n0,1;2,5;0;0;0;0;1\n")
     c, _, _ = load(q, columns="t=time,ax=ax,ay=ay,az=az,gx=gx,gy=gy,gz=gz", units="acc=g")
-    np.testing.assert_array_equal(c.gyr[:, 0], [1.5, 2.5])                  # decimal comma
+    np.testing.assert_array_equal(c.gyr[:, 0], [1.5, 2.5])  # decimal comma
     np.testing.assert_allclose(c.t, [0.0, 0.1], rtol=0, atol=1e-15)
     np.testing.assert_allclose(c.acc[:, 2], [G, G], rtol=0, atol=0)
 
@@ -330,9 +373,14 @@ def test_csv_mapping_errors(tmp_path):
     with pytest.raises(TraceFormatError) as e:
         open_trace(p, columns=COLS.replace("GyrZ", "GyroZ"))
     assert e.value.line == 1 and "no column named 'GyroZ'" in e.value.problem
-    bad = [dict(columns="t=time,ax=AccX"), dict(columns=COLS, units="acc=furlongs"),
-           dict(columns=COLS, rate=50), dict(columns=COLS.replace("t=time,", "")),
-           dict(columns=COLS + ",q=1"), dict(columns="t=time,ax")]
+    bad = [
+        dict(columns="t=time,ax=AccX"),
+        dict(columns=COLS, units="acc=furlongs"),
+        dict(columns=COLS, rate=50),
+        dict(columns=COLS.replace("t=time,", "")),
+        dict(columns=COLS + ",q=1"),
+        dict(columns="t=time,ax"),
+    ]
     for kw in bad:
         with pytest.raises(TraceFormatError) as e:
             open_trace(p, **kw)
@@ -342,6 +390,7 @@ def test_csv_mapping_errors(tmp_path):
 
 
 # ------------------------------------------------------------------------------- merging
+
 
 def _pair(tmp_path, acc_hz, gyr_hz, acc_span, gyr_span, gyr_skip=()):
     """Polar pair with linear signals: acc = (t, 2t, 1000 - t) mg, gyro = (10 t, -t, 3) dps."""
@@ -366,15 +415,14 @@ def test_merge_interpolates_the_slower_sensor_onto_the_faster_timestamps(tmp_pat
     # gyro times 0.1 .. 0.9 s on the sensor clock; output starts at 0
     t_src = 0.1 + c.t
     np.testing.assert_allclose(c.t, np.arange(161) / 200, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(c.acc / (G / 1000), np.column_stack([t_src, 2 * t_src, 1000 - t_src]),
-                               rtol=0, atol=1e-9)
-    np.testing.assert_allclose(c.gyr, np.column_stack([10 * t_src, -t_src, np.full_like(t_src, 3)]),
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(c.acc / (G / 1000), np.column_stack([t_src, 2 * t_src, 1000 - t_src]), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(c.gyr, np.column_stack([10 * t_src, -t_src, np.full_like(t_src, 3)]), rtol=0, atol=1e-9)
 
 
 def test_merge_keeps_acc_base_drops_outside_overlap_and_inside_gaps(tmp_path):
-    a = _pair(tmp_path, acc_hz=100, gyr_hz=50, acc_span=(0.0, 1.0), gyr_span=(0.2, 0.8),
-              gyr_skip=range(10, 16))                          # gyro missing 0.40..0.50 s
+    a = _pair(
+        tmp_path, acc_hz=100, gyr_hz=50, acc_span=(0.0, 1.0), gyr_span=(0.2, 0.8), gyr_skip=range(10, 16)
+    )  # gyro missing 0.40..0.50 s
     c, meta, _ = load(a)
     assert meta["time_base"] == "accelerometer timestamps"
     t_src = 0.2 + c.t
@@ -393,6 +441,7 @@ def test_pair_without_time_overlap_is_refused(tmp_path):
 
 
 # ------------------------------------------------------------------------------- bad input
+
 
 def test_unknown_format(tmp_path):
     p = write(tmp_path / "mystery.csv", "when,foo,bar\n1,2,3\n")
@@ -421,18 +470,31 @@ def test_forced_vendor_format_on_wrong_file_names_the_header_line():
 
 
 def test_bad_rows_follow_the_trace_reader_policy(tmp_path):
-    rows = ["0,0,0,1,0,0,0", "10,0,0,1,0,0,0", "20,abc,0,1,0,0,0", "30,0,0,1,nan,0,0",
-            "5,0,0,1,0,0,0", "40,0,0", "50,0,0,1,0,0,0", "60,0,0,1"]     # last: no newline
+    rows = [
+        "0,0,0,1,0,0,0",
+        "10,0,0,1,0,0,0",
+        "20,abc,0,1,0,0,0",
+        "30,0,0,1,nan,0,0",
+        "5,0,0,1,0,0,0",
+        "40,0,0",
+        "50,0,0,1,0,0,0",
+        "60,0,0,1",
+    ]  # last: no newline
     p = write(tmp_path / "b.csv", "t,ax,ay,az,gx,gy,gz\n" + "\n".join(rows))
     c, _, tr = load(p, columns="t=t,ax=ax,ay=ay,az=az,gx=gx,gy=gy,gz=gz", units="t=ms")
     np.testing.assert_allclose(c.t, [0.0, 0.01, 0.05], rtol=0, atol=1e-15)
     st = tr.stats
-    assert (st.rows_read, st.rows_ok, st.malformed_rows_skipped, st.nan_rows_skipped,
-            st.non_monotonic_dropped, st.truncated_last_line) == (8, 3, 2, 1, 1, True)
+    assert (
+        st.rows_read,
+        st.rows_ok,
+        st.malformed_rows_skipped,
+        st.nan_rows_skipped,
+        st.non_monotonic_dropped,
+        st.truncated_last_line,
+    ) == (8, 3, 2, 1, 1, True)
     assert st.rows_read == st.rows_ok + 2 + 1 + 1 + 1
     assert f"{p}:4: malformed row: not a number: 'abc'" in st.warnings
-    assert f"{p}:9: truncated last line skipped (malformed row: expected at least 7 fields, found 4)" \
-        in st.warnings
+    assert f"{p}:9: truncated last line skipped (malformed row: expected at least 7 fields, found 4)" in st.warnings
     assert any(w.startswith(f"{p}:5: NaN") for w in st.warnings)
     assert any(w.startswith(f"{p}:6: time not after") for w in st.warnings)
 
@@ -462,6 +524,7 @@ def test_too_many_files_and_rate_where_it_does_not_apply():
 
 
 # ------------------------------------------------------------------------------- convert
+
 
 @pytest.mark.parametrize("src", [POLAR_ACC, MB_GYRO, MS_ANDROID, MS_IOS_ACC, WIT])
 def test_convert_round_trips_through_the_trace_reader(tmp_path, src):

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from sensor.events import PartialRep, RepCompleted
-from sensor.pipeline import analyze
-from sensor.samples import ImuChunk
-from sensor.simulator import SimConfig, _Track, simulate_session
+from sensor.core.events import PartialRep, RepCompleted
+from sensor.core.pipeline import analyze
+from sensor.core.samples import ImuChunk
+from sensor.sim.simulator import SimConfig, simulate_session
 
 
 def _noise_chunk(seconds, rate, up, rng, gyr_noise=0.3, acc_noise=0.03):
@@ -32,7 +32,8 @@ def test_session_with_zero_reps_counts_zero():
 
 def test_partial_returns_are_reported_not_counted():
     # seated: extend 50 deg then return only 20 deg, repeatedly
-    from sensor.simulator import SimConfig as _C  # noqa: F401
+    from sensor.sim.simulator import SimConfig as _C  # noqa: F401
+
     sim = simulate_session(SimConfig(reps=4, seed=11, posture="seated"))
     p, events = analyze(sim.chunk, "seated", 100.0)
     assert len(p.reps) == 4
@@ -47,7 +48,7 @@ def test_walking_about_is_not_counted():
         if not any(ev["kind"] == "walking" for ev in sim.labels["events"]):
             continue
         hits += 1
-        p, events = analyze(sim.chunk, sim.labels["posture"], 100.0)
+        _p, events = analyze(sim.chunk, sim.labels["posture"], 100.0)
         walk_t = next(ev["t_s"] for ev in sim.labels["events"] if ev["kind"] == "walking")
         last_true_end = sim.labels["reps"][-1]["end_s"]
         late = [e for e in events if isinstance(e, RepCompleted) and e.rep.end_s > last_true_end + 1.0]
@@ -59,7 +60,7 @@ def test_walking_about_is_not_counted():
 
 def test_restrapped_sensor_is_relearned():
     """A 90 deg turn of the box about the shin mid-set: the pipeline notices and re-learns."""
-    from sensor.events import SensorStatus
+    from sensor.core.events import SensorStatus
 
     exact, counts = 0, []
     for seed in range(1, 9):
@@ -74,7 +75,7 @@ def test_restrapped_sensor_is_relearned():
 
 
 def test_small_strap_slip_needs_no_relearning():
-    from sensor.events import SensorStatus
+    from sensor.core.events import SensorStatus
 
     sim = simulate_session(SimConfig(seed=3, posture="supine", strap_shift=(4, 25.0)))
     p, events = analyze(sim.chunk, "supine", 100.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols import FAMILIES, base
 from sensor.protocols.base import (
     BATTERY_LEVEL_UUID,
@@ -22,8 +23,6 @@ from sensor.protocols.base import (
     match_family,
     normalize_uuid,
 )
-from sensor.samples import ImuChunk
-
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,11 +44,9 @@ def test_normalize_uuid_forms():
     assert normalize_uuid("0x2a19") == full
     assert normalize_uuid(full.upper()) == full
     assert normalize_uuid("{" + full + "}") == full
-    assert normalize_uuid("  FB005C82-02E7-F387-1CAD-8ACD2D8DF0C8 ") == (
-        "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
-    )
+    assert normalize_uuid("  FB005C82-02E7-F387-1CAD-8ACD2D8DF0C8 ") == ("fb005c82-02e7-f387-1cad-8acd2d8df0c8")
     assert normalize_uuid("not a uuid") == "not a uuid"
-    assert BATTERY_LEVEL_UUID == full
+    assert full == BATTERY_LEVEL_UUID
 
 
 def test_registry_lists_all_six_families_in_order():

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols import glide_profile as GP
 from sensor.protocols import metawear as MW
 from sensor.protocols import movesense as MS
@@ -26,7 +27,6 @@ from sensor.protocols import polar_pmd as PP
 from sensor.protocols import thingy52 as TH
 from sensor.protocols import witmotion as WM
 from sensor.protocols.base import BATTERY_LEVEL_UUID, Decoder
-from sensor.samples import ImuChunk
 
 h = bytes.fromhex
 
@@ -37,8 +37,7 @@ def _movesense_seeds(ref: int, kind: str) -> list[tuple[str, bytes]]:
     out = []
     for i in range(2):
         ts = 1000 + i * 77
-        body = (MS.encode_imu6_body(ts, rows, -rows) if kind == "imu6"
-                else MS.encode_vector_body(ts, rows))
+        body = MS.encode_imu6_body(ts, rows, -rows) if kind == "imu6" else MS.encode_vector_body(ts, rows)
         out += [(MS.DATA_UUID, p) for p in MS.split_notifications(ref, body)]
     return out
 
@@ -50,8 +49,13 @@ def _polar_seeds() -> list[tuple[str, bytes]]:
         (PP.DATA_UUID, PP.encode_frame(2, 2_000_000_000, 0x01, acc.astype("<i2").tobytes())),
         (PP.DATA_UUID, PP.encode_frame(5, 2_000_000_000, 0x80, PP.encode_delta(acc))),
         (PP.DATA_UUID, PP.encode_frame(2, 2_400_000_000, 0x81, PP.encode_delta(acc + 3))),
-        (PP.DATA_UUID, h("05 00 94 35 77 00 00 00 00 81 00 00 80 3F 00 00 20 41 00 00 A0 41"
-                         " 1C 01 00 00 A0 01 00 00 08 CD CC EC 0D")),
+        (
+            PP.DATA_UUID,
+            h(
+                "05 00 94 35 77 00 00 00 00 81 00 00 80 3F 00 00 20 41 00 00 A0 41"
+                " 1C 01 00 00 A0 01 00 00 08 CD CC EC 0D"
+            ),
+        ),
         (PP.DATA_UUID, h("02 00 94 35 77 00 00 00 00 00 01 02 03 04 05 06")),
         (PP.CP_UUID, h("F0 02 02 00 00 05 01") + struct.pack("<f", 2.44e-4)),
         (PP.CP_UUID, h("F0 01 02 00 01 00 01 34 00")),
@@ -86,31 +90,37 @@ def _metawear_seeds() -> list[tuple[str, bytes]]:
 CASES = {
     "witmotion": (
         lambda: WM.WitMotionDecoder(100),
-        [WM.NOTIFY_UUID], [WM.WRITE_UUID],
-        [(WM.NOTIFY_UUID, WM.encode_data_packet((0, 0.5, 1), (10, -20, 30), (1, 2, 3))),
-         (WM.NOTIFY_UUID, WM.encode_register_reply(0x64, [395]))],
+        [WM.NOTIFY_UUID],
+        [WM.WRITE_UUID],
+        [
+            (WM.NOTIFY_UUID, WM.encode_data_packet((0, 0.5, 1), (10, -20, 30), (1, 2, 3))),
+            (WM.NOTIFY_UUID, WM.encode_register_reply(0x64, [395])),
+        ],
     ),
     "movesense_imu6": (
         lambda: MS.MovesenseDecoder(104),
-        [MS.DATA_UUID], [MS.COMMAND_UUID],
+        [MS.DATA_UUID],
+        [MS.COMMAND_UUID],
         _movesense_seeds(MS.REF_IMU6, "imu6") + [(MS.DATA_UUID, h("01 05 48 65 6C 6C 6F"))],
     ),
     "movesense_split": (
         lambda: MS.MovesenseDecoder(208),
-        [MS.DATA_UUID], [MS.COMMAND_UUID],
+        [MS.DATA_UUID],
+        [MS.COMMAND_UUID],
         _movesense_seeds(MS.REF_ACC, "acc") + _movesense_seeds(MS.REF_GYRO, "gyr"),
     ),
     "polar_pmd": (lambda: PP.PolarPmdDecoder(52), [PP.DATA_UUID], [PP.CP_UUID], _polar_seeds()),
-    "metawear": (lambda: MW.MetaWearDecoder(100), [MW.NOTIFY_UUID], [MW.COMMAND_UUID],
-                 _metawear_seeds()),
+    "metawear": (lambda: MW.MetaWearDecoder(100), [MW.NOTIFY_UUID], [MW.COMMAND_UUID], _metawear_seeds()),
     "thingy52": (
         lambda: TH.Thingy52Decoder(100),
-        [TH.RAW_DATA_UUID], [TH.CONFIG_UUID, TH.tms_uuid(0x0404)],
-        [(TH.RAW_DATA_UUID, TH.encode_raw((0, 0, -1), (1, 2, 3))),
-         (TH.CONFIG_UUID, TH.encode_config(motion_freq_hz=100))],
+        [TH.RAW_DATA_UUID],
+        [TH.CONFIG_UUID, TH.tms_uuid(0x0404)],
+        [
+            (TH.RAW_DATA_UUID, TH.encode_raw((0, 0, -1), (1, 2, 3))),
+            (TH.CONFIG_UUID, TH.encode_config(motion_freq_hz=100)),
+        ],
     ),
-    "glide": (lambda: GP.GlideDecoder(100), [GP.DATA_UUID], [GP.STATUS_UUID, GP.CONTROL_UUID],
-              _glide_seeds()),
+    "glide": (lambda: GP.GlideDecoder(100), [GP.DATA_UUID], [GP.STATUS_UUID, GP.CONTROL_UUID], _glide_seeds()),
 }
 CASE_IDS = sorted(CASES)
 
@@ -165,18 +175,17 @@ def _mutate(data: bytes, op: int, pos: int, val: int, cut: int) -> bytes:
     if op == 1:  # truncate
         return data[: cut % (len(data) + 1)]
     if op == 2:  # overwrite one byte
-        return data[:i] + bytes([val]) + data[i + 1:]
+        return data[:i] + bytes([val]) + data[i + 1 :]
     if op == 3:  # flip one bit
-        return data[:i] + bytes([data[i] ^ (1 << (val % 8))]) + data[i + 1:]
+        return data[:i] + bytes([data[i] ^ (1 << (val % 8))]) + data[i + 1 :]
     if op == 4:  # insert a byte
         return data[:i] + bytes([val]) + data[i:]
     if op == 5:  # delete a byte
-        return data[:i] + data[i + 1:]
+        return data[:i] + data[i + 1 :]
     return data + bytes([val]) * (1 + cut % 8)  # trailing garbage
 
 
-mutations = st.tuples(st.integers(0, 6), st.integers(0, 1000), st.integers(0, 255),
-                      st.integers(0, 1000))
+mutations = st.tuples(st.integers(0, 6), st.integers(0, 1000), st.integers(0, 255), st.integers(0, 1000))
 
 
 def _random_bytes_body(case: str, steps: list) -> None:
@@ -197,15 +206,13 @@ def _mutation_body(case: str, steps: list) -> None:
     chk.finish()
 
 
-random_steps = st.lists(
-    st.tuples(st.integers(0, 10), st.binary(max_size=300), arrivals), max_size=12)
-mutation_steps = st.lists(
-    st.tuples(st.integers(0, 50), mutations, st.floats(0.0, 0.5)), min_size=1, max_size=25)
+random_steps = st.lists(st.tuples(st.integers(0, 10), st.binary(max_size=300), arrivals), max_size=12)
+mutation_steps = st.lists(st.tuples(st.integers(0, 50), mutations, st.floats(0.0, 0.5)), min_size=1, max_size=25)
 
-FAST = settings(max_examples=120, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=10_000, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @pytest.mark.parametrize("case", CASE_IDS)
@@ -259,8 +266,7 @@ def test_seeds_are_valid_packets(case):
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASE_IDS)
 @SLOW
-@given(steps=st.one_of(random_steps.map(lambda s: ("random", s)),
-                       mutation_steps.map(lambda s: ("mutate", s))))
+@given(steps=st.one_of(random_steps.map(lambda s: ("random", s)), mutation_steps.map(lambda s: ("mutate", s))))
 def test_slow_fuzz_10k_per_decoder(case, steps):
     kind, body = steps
     if kind == "random":

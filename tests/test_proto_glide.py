@@ -16,12 +16,8 @@ from sensor.protocols.base import ProtocolError
 h = bytes.fromhex
 
 # Worked examples (spec section "Worked examples").
-EX1 = h("01 02 00 00 40 42 0f 00 02 03 04 00"
-        " 00 00 00 00 00 08 00 00 00 00 00 00"
-        " 00 04 00 00 00 08 00 08 00 fc 00 00")
-EX2 = h("01 04 01 00 60 90 0f 00 02 03 04 00"
-        " 00 00 00 fe 00 08 00 40 00 00 f0 ff"
-        " 00 80 00 00 00 08 00 00 00 00 ff 7f")
+EX1 = h("01 02 00 00 40 42 0f 00 02 03 04 00 00 00 00 00 00 08 00 00 00 00 00 00 00 04 00 00 00 08 00 08 00 fc 00 00")
+EX2 = h("01 04 01 00 60 90 0f 00 02 03 04 00 00 00 00 fe 00 08 00 40 00 00 f0 ff 00 80 00 00 00 08 00 00 00 00 ff 7f")
 EX3 = h("01 00 ff ff 80 e3 ff ff 01 03 04 00 00 00 00 00 00 08 00 00 00 00 00 00")
 EX4 = h("01 00 00 00 90 0a 00 00 01 03 04 00 00 00 00 00 00 08 00 00 00 00 00 00")
 STATUS_EX = h("01 00 40 96 01 00 03 04 03 04 13 00")
@@ -47,19 +43,33 @@ def test_control_bytes_and_family_sequences():
         (GP.CONTROL_UUID, h("01"), True),
     ]
     assert GP.FAMILY.stop_commands() == [(GP.CONTROL_UUID, h("02"), True)]
-    for bad in (lambda: GP.cmd_set_rate(0), lambda: GP.cmd_set_rate(70000),
-                lambda: GP.cmd_set_range(4, 0), lambda: GP.cmd_set_range(0, 5)):
+    for bad in (
+        lambda: GP.cmd_set_rate(0),
+        lambda: GP.cmd_set_rate(70000),
+        lambda: GP.cmd_set_range(4, 0),
+        lambda: GP.cmd_set_range(0, 5),
+    ):
         with pytest.raises(ProtocolError):
             bad()
 
 
 def test_worked_example_packets_encode_exactly():
-    assert GP.encode_data_packet(
-        0, 1_000_000, [[0, 0, 2048], [1024, 0, 2048]], [[0, 0, 0], [2048, -1024, 0]],
-        flags=GP.FLAG_STREAM_START) == EX1
-    assert GP.encode_data_packet(
-        1, 1_020_000, [[0, -512, 2048], [-32768, 0, 2048]], [[16384, 0, -16], [0, 0, 32767]],
-        flags=GP.FLAG_SATURATED) == EX2
+    assert (
+        GP.encode_data_packet(
+            0, 1_000_000, [[0, 0, 2048], [1024, 0, 2048]], [[0, 0, 0], [2048, -1024, 0]], flags=GP.FLAG_STREAM_START
+        )
+        == EX1
+    )
+    assert (
+        GP.encode_data_packet(
+            1,
+            1_020_000,
+            [[0, -512, 2048], [-32768, 0, 2048]],
+            [[16384, 0, -16], [0, 0, 32767]],
+            flags=GP.FLAG_SATURATED,
+        )
+        == EX2
+    )
     assert GP.encode_data_packet(65535, 4_294_960_000, [[0, 0, 2048]], [[0, 0, 0]]) == EX3
     assert GP.encode_data_packet(0, 2704, [[0, 0, 2048]], [[0, 0, 0]]) == EX4
     assert GP.encode_status(GP.Status(1, 0, 104_000, 3, 4, 3, 4, 19)) == STATUS_EX
@@ -145,8 +155,7 @@ def test_samples_per_packet():
     counts=hnp.arrays(np.int16, st.tuples(st.integers(1, GP.MAX_SAMPLES_PER_PACKET), st.just(6))),
 )
 def test_encode_decode_round_trip(seq, t0, flags, acc_fs, gyr_fs, counts):
-    pkt = GP.encode_data_packet(seq, t0, counts[:, :3], counts[:, 3:], acc_fs=acc_fs,
-                                gyr_fs=gyr_fs, flags=flags)
+    pkt = GP.encode_data_packet(seq, t0, counts[:, :3], counts[:, 3:], acc_fs=acc_fs, gyr_fs=gyr_fs, flags=flags)
     assert len(pkt) == GP.HEADER_LEN + GP.SAMPLE_LEN * len(counts)
     d = GP.decode_data_packet(pkt)
     assert (d.seq, d.t0_us, d.flags, d.acc_fs, d.gyr_fs) == (seq, t0, flags, acc_fs, gyr_fs)
@@ -156,9 +165,17 @@ def test_encode_decode_round_trip(seq, t0, flags, acc_fs, gyr_fs, counts):
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.builds(GP.Status, st.just(1), st.integers(0, 1), st.integers(0, 2**32 - 1),
-              st.integers(0, 3), st.integers(0, 4), st.integers(0, 255), st.integers(0, 4),
-              st.integers(1, 41))
+    st.builds(
+        GP.Status,
+        st.just(1),
+        st.integers(0, 1),
+        st.integers(0, 2**32 - 1),
+        st.integers(0, 3),
+        st.integers(0, 4),
+        st.integers(0, 255),
+        st.integers(0, 4),
+        st.integers(1, 41),
+    )
 )
 def test_status_round_trip(status):
     assert GP.decode_status(GP.encode_status(status)) == status
@@ -244,6 +261,5 @@ def test_restart_and_stream_start_resynchronise():
     assert dec.stats.seq_gaps == 1 and len(out) == 10
     assert out.t[0] == pytest.approx(50.1)  # re-anchored right after the last sample
     # STOP, START 2 s later (device clock continued): no gap, real elapsed time kept
-    out = dec.feed(GP.DATA_UUID, GP.encode_data_packet(0, 2_101_000, zeros, zeros,
-                                                       flags=GP.FLAG_STREAM_START))
+    out = dec.feed(GP.DATA_UUID, GP.encode_data_packet(0, 2_101_000, zeros, zeros, flags=GP.FLAG_STREAM_START))
     assert dec.stats.seq_gaps == 1 and out.t[0] == pytest.approx(52.2)

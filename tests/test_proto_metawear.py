@@ -28,8 +28,7 @@ GYRO_PACKED_1000 = h("13 07 09 15 AD 26 08 DE 8A 1A 0D 26 65 E4 8D 20 AC 27 73 E
 ACC_4G_G = [-1.872, -2.919, -1.495]
 ACC_PACKED_G = [[-4.539, 0.833, -0.131], [-2.995, 0.894, 0.146], [-0.029, 0.352, 0.065]]
 GYRO_500_DPS = [262.409, 499.497, -499.512]
-GYRO_PACKED_DPS = [[164.177, 301.860, -265.122], [207.134, 296.982, -215.457],
-                   [254.055, 309.634, -152.591]]
+GYRO_PACKED_DPS = [[164.177, 301.860, -265.122], [207.134, 296.982, -215.457], [254.055, 309.634, -152.591]]
 
 
 def test_uuids():
@@ -53,29 +52,42 @@ def test_configuration_bytes_match_sdk_tests():
 
 def test_start_and_stop_sequences_per_chip():
     assert M.start_sequence("bmi160", 100) == [
-        h("03 03 28 0C"), h("13 03 28 00"),
-        h("03 1C 01"), h("13 07 01"),
-        h("03 02 01 00"), h("13 02 01 00"),
-        h("13 01 01"), h("03 01 01"),
+        h("03 03 28 0C"),
+        h("13 03 28 00"),
+        h("03 1C 01"),
+        h("13 07 01"),
+        h("03 02 01 00"),
+        h("13 02 01 00"),
+        h("13 01 01"),
+        h("03 01 01"),
     ]
     assert M.start_sequence("bmi270", 50) == [
-        h("03 03 A7 03"), h("13 03 27 00"),
-        h("03 05 01"), h("13 05 01"),
-        h("03 02 01 00"), h("13 02 01 00"),
-        h("13 01 01"), h("03 01 01"),
+        h("03 03 A7 03"),
+        h("13 03 27 00"),
+        h("03 05 01"),
+        h("13 05 01"),
+        h("03 02 01 00"),
+        h("13 02 01 00"),
+        h("13 01 01"),
+        h("03 01 01"),
     ]
     assert M.start_sequence("bmi160", 200)[0] == h("11 09 06 00 06 00 00 00 58 02")
     assert M.start_sequence("bmi160", 50, packed=False)[2:4] == [h("03 04 01"), h("13 05 01")]
     assert M.stop_sequence("bmi160") == [
-        h("03 01 00"), h("13 01 00"), h("03 02 00 01"), h("13 02 00 01"),
-        h("03 1C 00"), h("13 07 00"),
+        h("03 01 00"),
+        h("13 01 00"),
+        h("03 02 00 01"),
+        h("13 02 00 01"),
+        h("03 1C 00"),
+        h("13 07 00"),
     ]
 
 
 def test_family_uses_module_info_from_setup_replies():
     fam = M.FAMILY
     assert fam.setup_commands() == [
-        (M.COMMAND_UUID, h("03 80"), False), (M.COMMAND_UUID, h("13 80"), False),
+        (M.COMMAND_UUID, h("03 80"), False),
+        (M.COMMAND_UUID, h("13 80"), False),
         (M.COMMAND_UUID, h("11 8C"), False),
     ]
     dec = fam.make_decoder(100)
@@ -144,8 +156,7 @@ def test_pairing_time_reconstruction_and_outage():
         acc = np.column_stack([vals / 100, np.zeros(3), np.ones(3)])
         gyr = np.column_stack([vals, np.zeros(3), np.zeros(3)])
         outs.append(dec.feed(M.NOTIFY_UUID, M.encode_packed(0x03, 0x1C, acc, 2048.0), arrival))
-        outs.append(dec.feed(M.NOTIFY_UUID, M.encode_packed(0x13, 0x07, gyr, 16.4),
-                             arrival + 0.002))
+        outs.append(dec.feed(M.NOTIFY_UUID, M.encode_packed(0x13, 0x07, gyr, 16.4), arrival + 0.002))
         k += 3
         arrival += 0.03
     t = np.concatenate([o.t for o in outs])
@@ -178,5 +189,10 @@ def test_vectors_are_documented_in_the_spec():
 
     spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "metamotion.md"
     compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
-    for vector in (ACC_4G, ACC_PACKED_8G_BMI270, GYRO_500, GYRO_PACKED_1000,):
+    for vector in (
+        ACC_4G,
+        ACC_PACKED_8G_BMI270,
+        GYRO_500,
+        GYRO_PACKED_1000,
+    ):
         assert vector.hex() in compact

@@ -43,9 +43,7 @@ def test_command_bytes():
 
 
 def test_family_commands_per_rate():
-    assert M.FAMILY.start_commands(104) == [
-        (M.COMMAND_UUID, b"\x01\x63/Meas/IMU6/104", True)
-    ]
+    assert M.FAMILY.start_commands(104) == [(M.COMMAND_UUID, b"\x01\x63/Meas/IMU6/104", True)]
     assert M.FAMILY.start_commands(52) == [(M.COMMAND_UUID, b"\x01\x63/Meas/IMU6/52", True)]
     # 208 Hz: separate acc + gyro subscriptions (an IMU6 payload would exceed two parts)
     assert M.FAMILY.start_commands(208) == [
@@ -75,10 +73,8 @@ def test_decode_hand_built_imu6_vector():
     out = dec.feed(M.DATA_UUID, IMU6_VECTOR)
     assert len(out) == 4
     assert np.allclose(out.t, 123.456 + np.arange(4) / 104)
-    assert np.allclose(out.acc, [[0.1, 0.2, 9.81], [0.2, 0.1, 9.80], [0.0, 0.0, 9.79],
-                                 [-0.1, 0.3, 9.82]], atol=1e-6)
-    assert np.allclose(out.gyr, [[1.5, -2.0, 0.25], [1.0, -1.5, 0.5], [0.5, -1.0, 0.75],
-                                 [0.0, -0.5, 1.0]])
+    assert np.allclose(out.acc, [[0.1, 0.2, 9.81], [0.2, 0.1, 9.80], [0.0, 0.0, 9.79], [-0.1, 0.3, 9.82]], atol=1e-6)
+    assert np.allclose(out.gyr, [[1.5, -2.0, 0.25], [1.0, -1.5, 0.5], [0.5, -1.0, 0.75], [0.0, -0.5, 1.0]])
     assert M.encode_imu6_body(123456, out.acc, out.gyr) == IMU6_VECTOR[2:]
 
 
@@ -195,5 +191,4 @@ def test_corrupt_messages():
     dec.feed(M.DATA_UUID, b"\x09\x63\x00")  # unknown message type
     dec.feed(M.DATA_UUID, b"\x02\x11" + _imu6_message(1, 1))  # unknown reference
     s = dec.stats
-    assert (s.packets, s.short_packets, s.corrupt_packets, s.ignored_packets, s.samples) == (
-        5, 2, 2, 1, 0)
+    assert (s.packets, s.short_packets, s.corrupt_packets, s.ignored_packets, s.samples) == (5, 2, 2, 1, 0)

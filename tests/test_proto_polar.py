@@ -66,14 +66,12 @@ def test_control_point_command_bytes():
     assert P.get_settings(P.MEAS_ACC) == h("01 02")
     assert P.get_settings(P.MEAS_GYRO) == h("01 05")
     # issues #331/#443: reported to start Verity Sense ACC at 52 Hz
-    assert P.start_measurement(P.MEAS_ACC, 52, 16, 8, 3) == h(
-        "02 02 00 01 34 00 01 01 10 00 02 01 08 00 04 01 03")
-    assert P.start_measurement(P.MEAS_GYRO, 52, 16, 2000, 3) == h(
-        "02 05 00 01 34 00 01 01 10 00 02 01 D0 07 04 01 03")
-    assert P.start_measurement(P.MEAS_ACC, 104, 16, 16, 3) == h(
-        "02 02 00 01 68 00 01 01 10 00 02 01 10 00 04 01 03")
+    assert P.start_measurement(P.MEAS_ACC, 52, 16, 8, 3) == h("02 02 00 01 34 00 01 01 10 00 02 01 08 00 04 01 03")
+    assert P.start_measurement(P.MEAS_GYRO, 52, 16, 2000, 3) == h("02 05 00 01 34 00 01 01 10 00 02 01 D0 07 04 01 03")
+    assert P.start_measurement(P.MEAS_ACC, 104, 16, 16, 3) == h("02 02 00 01 68 00 01 01 10 00 02 01 10 00 04 01 03")
     assert P.start_measurement(P.MEAS_ACC, 200, 16, 8, None) == h(  # H10 style, no channels
-        "02 02 00 01 C8 00 01 01 10 00 02 01 08 00")
+        "02 02 00 01 C8 00 01 01 10 00 02 01 08 00"
+    )
     assert P.stop_measurement(P.MEAS_ACC) == h("03 02")
     assert P.stop_measurement(P.MEAS_GYRO) == h("03 05")
     assert P.enter_sdk_mode() == h("02 09") and P.exit_sdk_mode() == h("03 09")
@@ -143,8 +141,9 @@ def test_sdk_vector_acc_compressed_type0_with_factor():
     frame = h("02 00 94 35 77 00 00 00 00 80") + ACC_COMP0_CONTENT
     f = P.decode_frame(frame, {P.MEAS_ACC: 2.44e-4})
     assert len(f.values) == 57  # reference + 56 deltas
-    assert np.array_equal(np.trunc(mg(f.values[:2]) + 1e-9 * np.sign(f.values[:2])),
-                          [[464, 6679, -7144], [511, 6654, -7165]])
+    assert np.array_equal(
+        np.trunc(mg(f.values[:2]) + 1e-9 * np.sign(f.values[:2])), [[464, 6679, -7144], [511, 6654, -7165]]
+    )
     assert (np.abs(mg(f.values)) <= 8000).all()  # +-8 g range as the SDK test checks
 
 
@@ -166,24 +165,28 @@ def test_sdk_vectors_gyro_compressed():
 def test_real_capture_issue_331_first_samples():
     # Verity Sense ACC frame 0x81 as posted (truncated after 18 delta bytes); the block's
     # sample-count byte (0x3B = 59) is set to the 8 samples whose bits the post contains.
-    frame = h("02 9C 58 29 13 84 57 73 07 81 FA FF 21 00 F4 03 06 3B 83 D0 EB C6 F1 EF 3A F2"
-              " 1B FD EF 07 BF 1F 00 77 0F 24")
+    frame = h(
+        "02 9C 58 29 13 84 57 73 07 81 FA FF 21 00 F4 03 06 3B 83 D0 EB C6 F1 EF 3A F2 1B FD EF 07 BF 1F 00 77 0F 24"
+    )
     assert P.decode_frame(frame) == "corrupt"  # as posted: the block is incomplete
     edited = frame[:17] + b"\x08" + frame[18:]
     f = P.decode_frame(edited)
-    assert np.allclose(mg(f.values[:6]), [[-6, 33, 1012], [-3, 35, 1009], [-9, 41, 1016],
-                                          [-10, 36, 1010], [-2, 35, 1016], [-5, 34, 1014]])
+    assert np.allclose(
+        mg(f.values[:6]),
+        [[-6, 33, 1012], [-3, 35, 1009], [-9, 41, 1016], [-10, 36, 1010], [-2, 35, 1016], [-5, 34, 1014]],
+    )
     assert np.allclose(np.linalg.norm(f.values, axis=1), G, rtol=0.02)  # at rest: |a| ~ 1 g
 
 
 def test_real_capture_issue_443_first_block():
     # Verity Sense ACC frame 0x81 (Feb 2024) cut after its first delta block (8 bit x 10).
-    frame = h("02 00 41 6F C4 12 45 93 0A 81 EE 02 1F FE 82 FF 08 0A 10 DA 20 D6 A3 0B D9 CB"
-              " E7 D6 F6 C4 E6 F1 E1 F3 E0 15 1A FE 28 1B F8 37 2C 25 20 13 19 11")
+    frame = h(
+        "02 00 41 6F C4 12 45 93 0A 81 EE 02 1F FE 82 FF 08 0A 10 DA 20 D6 A3 0B D9 CB"
+        " E7 D6 F6 C4 E6 F1 E1 F3 E0 15 1A FE 28 1B F8 37 2C 25 20 13 19 11"
+    )
     f = P.decode_frame(frame)
     assert len(f.values) == 11
-    assert np.allclose(mg(f.values[:4]), [[750, -481, -126], [766, -519, -94],
-                                          [724, -612, -83], [685, -665, -108]])
+    assert np.allclose(mg(f.values[:4]), [[750, -481, -126], [766, -519, -94], [724, -612, -83], [685, -665, -108]])
     unix_s = (f.timestamp_ns + P.POLAR_EPOCH_UNIX_NS) / 1e9
     assert 1_708_560_000 < unix_s < 1_708_992_000  # 2024-02-22 .. 2024-02-27
 
@@ -260,5 +263,9 @@ def test_vectors_are_documented_in_the_spec():
 
     spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "polar-verity-sense.md"
     compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
-    for vector in (ACC_COMP1_FRAME, GYRO_COMP0_FRAME, GYRO_COMP1_FRAME,):
+    for vector in (
+        ACC_COMP1_FRAME,
+        GYRO_COMP0_FRAME,
+        GYRO_COMP1_FRAME,
+    ):
         assert vector.hex() in compact

@@ -99,7 +99,7 @@ def test_stream_reassembly_split_and_batched_notifications():
     stream = b"".join(pkts)
     dec = W.WitMotionDecoder(50)
     # 5 packets delivered as 7-byte pieces, arrival times irrelevant here
-    outs = [dec.feed(W.NOTIFY_UUID, stream[i:i + 7]) for i in range(0, len(stream), 7)]
+    outs = [dec.feed(W.NOTIFY_UUID, stream[i : i + 7]) for i in range(0, len(stream), 7)]
     gyr = np.concatenate([o.gyr[:, 0] for o in outs])
     assert np.allclose(gyr, [0, 1, 2, 3, 4], atol=0.07)
     t = np.concatenate([o.t for o in outs])
@@ -156,5 +156,8 @@ def test_vectors_are_documented_in_the_spec():
 
     spec = Path(__file__).resolve().parents[1] / "firmware_specs" / "witmotion.md"
     compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
-    for vector in (DATA_VECTOR, MANUAL_REG_REPLY,):
+    for vector in (
+        DATA_VECTOR,
+        MANUAL_REG_REPLY,
+    ):
         assert vector.hex() in compact

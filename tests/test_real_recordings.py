@@ -7,8 +7,8 @@ The left shin (u1) does not move, and exercise 2 (trunk flexion) keeps both shin
 
 import pytest
 
-from sensor.pipeline import analyze
-from sensor.uci import RATE_HZ, read_uci
+from sensor.core.pipeline import analyze
+from sensor.io.uci import RATE_HZ, read_uci
 
 SUBJECTS = (1, 2, 3)
 FILES = {"test": 30, "template_session": 9}
@@ -28,7 +28,9 @@ def test_moving_shin_counted_exactly(uci_dir, subject, file, expected):
 @pytest.mark.parametrize("file", FILES)
 @pytest.mark.parametrize("exercise,unit", [(1, 1), (2, 1), (2, 2)])
 def test_static_shins_count_zero(uci_dir, subject, file, exercise, unit):
-    pipe, _ = analyze(read_uci(uci_dir / f"s{subject}" / f"e{exercise}" / f"u{unit}" / f"{file}.txt"), "seated", RATE_HZ)
+    pipe, _ = analyze(
+        read_uci(uci_dir / f"s{subject}" / f"e{exercise}" / f"u{unit}" / f"{file}.txt"), "seated", RATE_HZ
+    )
     assert pipe.reps == []
 
 

@@ -9,13 +9,17 @@ import time
 
 import pytest
 
-from sensor.trace import read_trace
+from sensor.io.trace import read_trace
 
 
 @pytest.fixture
 def standin():
-    proc = subprocess.Popen([sys.executable, "-m", "sensor.standin", "--speed", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sensor.standin", "--speed", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     address = None
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -34,8 +38,13 @@ def standin():
 
 def _record(address, out, *extra):
     env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": address}
-    return subprocess.Popen([sys.executable, "-m", "tui", "record", "-o", str(out), *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", "record", "-o", str(out), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_rows(path, rows, timeout=30):
@@ -69,6 +78,6 @@ def test_sigkill_keeps_all_but_the_last_second(standin, tmp_path):
     _wait_rows(out, 600)
     proc.kill()
     proc.wait(10)
-    meta, chunk, stats = read_trace(out)  # readable: at worst the last line is cut
+    meta, chunk, _stats = read_trace(out)  # readable: at worst the last line is cut
     assert len(chunk) >= 400
     assert meta["family"] == "glide"

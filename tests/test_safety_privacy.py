@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import csv_safe, main, write_rep_log
+from sensor.io.replog import csv_safe, write_rep_log
+from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,16 +38,26 @@ def test_no_pickle_eval_or_exec_in_the_code():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("eval", "exec"):
                 offenders.append(f"{path.name}:{node.lineno} {node.func.id}")
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+                names = [a.name for a in node.names] + (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+                )
                 if any(n and n.split(".")[0] in ("pickle", "marshal", "shelve") for n in names):
                     offenders.append(f"{path.name}:{node.lineno} imports pickle-like module")
     assert offenders == []
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("supine", "supine"), (-40.5, -40.5), (12, 12),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("supine", "supine"),
+        (-40.5, -40.5),
+        (12, 12),
+    ],
+)
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(cell, expected):
     assert csv_safe(cell) == expected
 
@@ -54,8 +65,8 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(cell, expected):
 def test_rep_log_csv_keeps_numbers_as_numbers(tmp_path):
     import csv
 
-    from sensor.pipeline import analyze
-    from sensor.simulator import simulate_session
+    from sensor.core.pipeline import analyze
+    from sensor.sim.simulator import simulate_session
 
     sim = simulate_session(seed=3, reps=3)
     p, _ = analyze(sim.chunk, "supine", 100.0)
@@ -80,7 +91,7 @@ def test_saved_session_files_are_private(tmp_path, monkeypatch):
 
 
 def test_a_bug_shows_one_line_and_logs_the_traceback(monkeypatch, tmp_path, capsys):
-    import tui.cli as cli
+    import tui.commands.simulate as cli
 
     def boom(args):
         raise ZeroDivisionError("a bug")

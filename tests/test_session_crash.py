@@ -8,11 +8,11 @@ import subprocess
 import sys
 import textwrap
 
-from sensor.trace import read_trace
+from sensor.io.trace import read_trace
 
 SCRIPT = textwrap.dedent("""
     import os, signal, sys
-    from sensor.simulator import SimConfig, simulate_session
+    from sensor.sim.simulator import SimConfig, simulate_session
     from tui.session import Session, SessionSetup
 
     sim = simulate_session(SimConfig(seed=2, reps=8, rate_hz=100.0))
@@ -35,7 +35,7 @@ def test_sigkill_mid_session_keeps_reps_and_trace(tmp_path):
     assert log["rep_count"] == 5 and [r["index"] for r in log["reps"]] == [1, 2, 3, 4, 5]
     rows = open(os.path.join(folder, "reps.csv")).read().strip().splitlines()
     assert len(rows) == 6  # header + 5 reps
-    meta, chunk, stats = read_trace(os.path.join(folder, "trace.csv"))
+    _meta, chunk, _stats = read_trace(os.path.join(folder, "trace.csv"))
     # the trace reaches to within a second of the last rep (flushed at least once a second)
     assert chunk.t[-1] >= log["reps"][-1]["end_s"] - 1.0
     assert not any(name.startswith(".") for name in os.listdir(folder)), "no half-written temp files left"

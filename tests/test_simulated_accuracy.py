@@ -4,9 +4,9 @@ confounders (reproduce with ``glide bench --minutes 1 --sessions 500``)."""
 import numpy as np
 import pytest
 
-from sensor.evaluation import evaluate_simulated, session_config
-from sensor.pipeline import analyze
-from sensor.simulator import simulate_session
+from sensor.core.pipeline import analyze
+from sensor.sim.evaluation import evaluate_simulated, session_config
+from sensor.sim.simulator import simulate_session
 
 
 @pytest.fixture(scope="module")

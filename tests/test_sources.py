@@ -7,12 +7,21 @@ import asyncio
 import numpy as np
 import pytest
 
-from sensor.pipeline import analyze
-from sensor.samples import concat_chunks
-from sensor.simulator import SimConfig, simulate_session
-from sensor.sources import (CHUNK_S, ManualClock, RateMeter, ReplaySource, SimulatedSource, Source,
-                            estimate_loss_pct, insert_rests, rechunk)
-from sensor.trace import TraceFormatError, TraceWriter, read_trace
+from sensor.core.pipeline import analyze
+from sensor.core.samples import concat_chunks
+from sensor.io.sources import (
+    CHUNK_S,
+    ManualClock,
+    RateMeter,
+    ReplaySource,
+    SimulatedSource,
+    Source,
+    estimate_loss_pct,
+    insert_rests,
+    rechunk,
+)
+from sensor.io.trace import TraceFormatError, TraceWriter, read_trace
+from sensor.sim.simulator import SimConfig, simulate_session
 
 
 async def _drain(src, clock: ManualClock, seconds: float, got: list, step: float = 0.25):
@@ -96,7 +105,7 @@ def test_rests_between_sets_keep_time_increasing_and_the_reps_countable():
     chunk = src.session_chunk
     assert np.all(np.diff(chunk.t) > 0)
     plain = simulate_session(SimConfig(reps=6, seed=4)).chunk
-    assert len(chunk) == len(plain) + int(round(20.0 * 100.0))
+    assert len(chunk) == len(plain) + round(20.0 * 100.0)
     assert chunk.t[-1] == pytest.approx(plain.t[-1] + 20.0, abs=0.02)
     pipe, _ = analyze(chunk, "supine", 100.0)
     assert len(pipe.reps) == 6
@@ -133,7 +142,7 @@ def test_replay_source_plays_a_trace_exactly_and_reports_bad_files(tmp_path):
     assert src.rate_hz == 50.0 and src.meta["posture"] == "supine" and src.meta["replay_of"] == str(path)
     got: list = []
     asyncio.run(_collect(src, got))
-    meta, chunk, _ = read_trace(path)
+    _meta, chunk, _ = read_trace(path)
     whole = concat_chunks(got)
     assert np.array_equal(whole.t, chunk.t) and np.array_equal(whole.gyr, chunk.gyr)
     bad = tmp_path / "bad.csv"
@@ -149,5 +158,5 @@ def test_loss_and_rate_estimates():
     m = RateMeter(window_s=1.0)
     t = np.arange(0, 5, 0.01)
     for k in range(0, len(t), 5):
-        m.add(t[k:k + 5])
+        m.add(t[k : k + 5])
     assert m.hz == pytest.approx(100.0, rel=0.02)

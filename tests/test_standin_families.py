@@ -1,4 +1,4 @@
-"""The family emulators of sensor/standin_families.py: device-side models of WitMotion, Movesense,
+"""The family emulators of sensor/standin/families.py: device-side models of WitMotion, Movesense,
 Polar Verity Sense, MetaMotion and Thingy:52.
 
 1. Pure (no D-Bus): each emulator is driven with its family's own setup/start/stop commands,
@@ -14,22 +14,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from helpers import wait_for
 
-from sensor.ble import SensorLink
-from sensor.pipeline import Pipeline
+from sensor.ble.link import SensorLink
+from sensor.core.pipeline import Pipeline
+from sensor.core.samples import ImuChunk, concat_chunks
 from sensor.protocols import match_family
 from sensor.protocols import metawear as mw
 from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.protocols import thingy52 as th
-from helpers import wait_for
 from sensor.protocols import witmotion as wit
 from sensor.protocols.base import STANDARD_GRAVITY as G
 from sensor.protocols.base import family_by_id, normalize_uuid
-from sensor.samples import ImuChunk, concat_chunks
-from sensor.simulator import SimConfig, simulate_session
-from sensor.standin import BlueZStandin, PrivateBus, _interp
-from sensor.standin_families import (
+from sensor.sim.simulator import SimConfig, simulate_session
+from sensor.standin.families import (
     AttError,
     MetaMotionEmulator,
     MovesenseEmulator,
@@ -38,6 +37,7 @@ from sensor.standin_families import (
     WitMotionEmulator,
     family_emulators,
 )
+from sensor.standin.server import BlueZStandin, PrivateBus, _interp
 
 # ------------------------------------------------------------------ helpers (pure)
 
@@ -102,8 +102,8 @@ def _align(got: ImuChunk, sent: ImuChunk, rate: float) -> tuple[int, float, floa
     best = None
     for s in range(0, int(rate)):  # families that pair acc/gyro may drop the first few samples
         n = min(len(got), len(sent) - s)
-        ea = float(np.abs(got.acc[:n] - sent.acc[s:s + n]).max())
-        eg = float(np.abs(got.gyr[:n] - sent.gyr[s:s + n]).max())
+        ea = float(np.abs(got.acc[:n] - sent.acc[s : s + n]).max())
+        eg = float(np.abs(got.gyr[:n] - sent.gyr[s : s + n]).max())
         if best is None or ea / 0.01 + eg / 0.1 < best[1] / 0.01 + best[2] / 0.1:
             best = (s, ea, eg)
     return best
@@ -197,7 +197,7 @@ def test_witmotion_registers_unlock_save_and_restart():
     emu.on_write(wit.WRITE_UUID, wit.unlock())
     emu.on_write(wit.WRITE_UUID, wit.set_rate(100.0))
     assert emu.rate_hz == 100.0
-    (uuid, reply), = emu.on_write(wit.WRITE_UUID, wit.read_register(wit.REG_RATE))
+    ((uuid, reply),) = emu.on_write(wit.WRITE_UUID, wit.read_register(wit.REG_RATE))
     assert uuid == wit.NOTIFY_UUID and reply[:6] == bytes.fromhex("5571030009 00".replace(" ", ""))
     emu.on_write(wit.WRITE_UUID, wit.write_register(wit.REG_SAVE, 0xFF))  # restart: flash still 10 Hz
     assert emu.rate_hz == 10.0 and not emu.unlocked
@@ -312,8 +312,9 @@ async def _one(run: _Run, setup_lock: asyncio.Lock) -> None:
             run.first = (now, float(chunk.t[-1]))
         run.last = (now, float(chunk.t[-1]))
 
-    run.link = SensorLink(run.emu.name, rate, on_chunk=on_chunk, on_status=lambda k, d: run.statuses.append(k),
-                          scan_timeout=0.5)
+    run.link = SensorLink(
+        run.emu.name, rate, on_chunk=on_chunk, on_status=lambda k, d: run.statuses.append(k), scan_timeout=0.5
+    )
     # One link at a time scans and connects: bleak starts and stops discovery per scanner on
     # one D-Bus connection, and BlueZ (like the stand-in) keeps one discovery session per
     # client, so a scanner that stops ends another one's scan. Streams then run side by side.
@@ -332,8 +333,9 @@ async def _all_families(bus_address: str) -> dict[str, _Run]:
     # devices played at real time first: their streams take longest
     runs = {e.family_id: _Run(e) for e in sorted(family_emulators(), key=lambda e: e.device_clock)}
     lock = asyncio.Lock()
-    st = await BlueZStandin(bus_address, [r.emu for r in runs.values()], speed=SPEED, reps=2,
-                            posture="seated", seed=SEED).start()
+    st = await BlueZStandin(
+        bus_address, [r.emu for r in runs.values()], speed=SPEED, reps=2, posture="seated", seed=SEED
+    ).start()
     try:
         results = await asyncio.gather(*(_one(r, lock) for r in runs.values()), return_exceptions=True)
         for r, res in zip(runs.values(), results):
@@ -375,7 +377,7 @@ def test_e2e_scan_connect_configure_stream_count_reps_stop(e2e_runs, family):
     # the link went down, and it was disconnected once.
     assert emu.streaming_at_disconnect is False and emu.disconnects == 1 and not run.connected_after
     stops = [p for _, p, _ in link.family.stop_commands(link._decoder.device_info)]
-    assert [p for _, p in emu.writes[len(emu.writes) - len(stops):]] == stops
+    assert [p for _, p in emu.writes[len(emu.writes) - len(stops) :]] == stops
     # Sample clock against the host clock: stamped devices were fast-forwarded SPEED times;
     # devices without timestamps ran at real time, so their arrival-seeded clock stayed true.
     (h0, t0), (h1, t1) = run.first, run.last

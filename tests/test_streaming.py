@@ -4,12 +4,13 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sensor.pipeline import Pipeline, analyze
-from sensor.simulator import SimConfig, simulate_session
+from sensor.core.pipeline import Pipeline, analyze
+from sensor.sim.simulator import SimConfig, simulate_session
 
 SESSIONS = {
     (posture, seed): simulate_session(SimConfig(seed=seed, posture=posture, reps=6, rate_hz=50.0))
-    for posture in ("supine", "seated") for seed in (3, 4)
+    for posture in ("supine", "seated")
+    for seed in (3, 4)
 }
 ONE_SHOT = {k: analyze(s.chunk, k[0], 50.0)[1] for k, s in SESSIONS.items()}
 
@@ -30,7 +31,7 @@ def test_any_chunking_gives_identical_events(key, sizes):
     n = len(sim.chunk)
     # repeat the drawn pattern until it covers the session
     reps_needed = n // max(sum(sizes), 1) + 1
-    p, events = _stream(sim, key[0], (sizes * reps_needed)[: n])
+    p, events = _stream(sim, key[0], (sizes * reps_needed)[:n])
     assert events == ONE_SHOT[key]
     assert len(p.reps) == sim.labels["rep_count"]
 
@@ -40,7 +41,7 @@ def test_sample_by_sample_equals_one_shot():
     sim = SESSIONS[key]
     short = sim.chunk.slice(0, 3000)
     p1, e1 = analyze(short, "supine", 50.0)
-    p2, e2 = analyze(short, "supine", 50.0, chunk_size=1)
+    _p2, e2 = analyze(short, "supine", 50.0, chunk_size=1)
     assert e1 == e2 and len(p1.reps) >= 1
 
 

@@ -1,4 +1,4 @@
-"""Tests for the glide trace format (sensor/trace.py): round trips, bad-input policy, errors."""
+"""Tests for the glide trace format (sensor/io/trace.py): round trips, bad-input policy, errors."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import sensor.trace as trace
-from sensor.samples import ImuChunk, concat_chunks
-from sensor.trace import (HEADER, TraceFormatError, TraceReader, TraceWriteError, TraceWriter,
-                          read_trace)
+import sensor.io.trace as trace
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io.trace import HEADER, TraceFormatError, TraceReader, TraceWriteError, TraceWriter, read_trace
 
 
 def make_chunk(n: int = 500, rate: float = 100.0, seed: int = 0) -> ImuChunk:
@@ -51,22 +50,33 @@ def test_round_trip_is_bit_identical_including_meta(tmp_path):
     # Awkward values: subnormal, extremes, negative zero, 0.1 + 0.2, values needing 17 digits.
     chunk.acc[0] = [5e-324, 1.7976931348623157e308, -0.0]
     chunk.gyr[1] = [0.1 + 0.2, -2.220446049250313e-16, 123456789.12345679]
-    meta = {"sample_rate_hz": 100.0, "device": "ShinIMU v2 (fw 1.4)", "leg": "left",
-            "posture": "supine", "started_at": "2026-11-23T10:00:00Z", "n": 3}
+    meta = {
+        "sample_rate_hz": 100.0,
+        "device": "ShinIMU v2 (fw 1.4)",
+        "leg": "left",
+        "posture": "supine",
+        "started_at": "2026-11-23T10:00:00Z",
+        "n": 3,
+    }
     path = tmp_path / "rt.csv"
     with TraceWriter(path, meta) as w:
-        for part in chunk.split([1, 10, 489]):   # several write calls of various sizes
+        for part in chunk.split([1, 10, 489]):  # several write calls of various sizes
             w.write(part)
 
     got_meta, got, stats = read_trace(path)
 
     assert_same(got, chunk)
-    assert got_meta == {"format": "glide-trace/1", "sample_rate_hz": "100.0",
-                        "device": "ShinIMU v2 (fw 1.4)", "leg": "left", "posture": "supine",
-                        "started_at": "2026-11-23T10:00:00Z", "n": "3"}
+    assert got_meta == {
+        "format": "glide-trace/1",
+        "sample_rate_hz": "100.0",
+        "device": "ShinIMU v2 (fw 1.4)",
+        "leg": "left",
+        "posture": "supine",
+        "started_at": "2026-11-23T10:00:00Z",
+        "n": "3",
+    }
     assert (stats.rows_read, stats.rows_ok, stats.gaps, stats.warnings) == (1000, 1000, 0, [])
-    assert path.read_text().splitlines()[:2] == ["# format=glide-trace/1",
-                                                 "# sample_rate_hz=100.0"]
+    assert path.read_text().splitlines()[:2] == ["# format=glide-trace/1", "# sample_rate_hz=100.0"]
     with TraceReader(path) as r:
         assert r.sample_rate_hz == 100.0
         assert (r.posture, r.leg, r.device) == ("supine", "left", "ShinIMU v2 (fw 1.4)")
@@ -74,8 +84,11 @@ def test_round_trip_is_bit_identical_including_meta(tmp_path):
 
 
 @settings(max_examples=40, deadline=None)
-@given(vals=hnp.arrays(np.float64, st.tuples(st.integers(1, 30), st.just(6)),
-                       elements=st.floats(allow_nan=False, allow_infinity=False)))
+@given(
+    vals=hnp.arrays(
+        np.float64, st.tuples(st.integers(1, 30), st.just(6)), elements=st.floats(allow_nan=False, allow_infinity=False)
+    )
+)
 def test_round_trip_any_finite_values(tmp_path_factory, vals):
     path = tmp_path_factory.mktemp("rt") / "h.csv"
     chunk = ImuChunk(np.arange(len(vals)) * 0.01, vals[:, :3], vals[:, 3:])
@@ -104,7 +117,7 @@ def test_round_trip_across_many_blocks(tmp_path, monkeypatch):
     path = tmp_path / "blocks.csv"
     with TraceWriter(path, {}) as w:
         w.write(chunk)
-    monkeypatch.setattr(trace, "_BLOCK_BYTES", 4096)   # ~30 blocks, fast path in each
+    monkeypatch.setattr(trace, "_BLOCK_BYTES", 4096)  # ~30 blocks, fast path in each
     with TraceReader(path, chunk_rows=1000) as r:
         parts = list(r.chunks())
     assert [len(p) for p in parts] == [1000, 1000, 1000]
@@ -116,18 +129,24 @@ def test_block_boundaries_do_not_change_results(tmp_path, monkeypatch):
     lines = rows_text(300)
     lines[40] = "0.4,nan,0,0,0,0,0"
     lines[41] = "0.41,1,2,x3,4,5,6"
-    lines[42] = "0.2,1,2,3,4,5,6"           # goes back in time
+    lines[42] = "0.2,1,2,3,4,5,6"  # goes back in time
     lines[43] = "   "
     path = write_text(tmp_path / "b.csv", HEADER + "\r\n" + "\r\n".join(lines) + "\r\n")
     _, ref, ref_stats = read_trace(path)
-    monkeypatch.setattr(trace, "_BLOCK_BYTES", 61)    # lines straddle every block boundary
+    monkeypatch.setattr(trace, "_BLOCK_BYTES", 61)  # lines straddle every block boundary
     _, got, stats = read_trace(path)
     assert_same(got, ref)
     # the gap size uses a median dt estimated from the first block, which differs in the last bits
     assert stats.gap_seconds_total == pytest.approx(ref_stats.gap_seconds_total, abs=1e-12)
     assert replace(stats, gap_seconds_total=0) == replace(ref_stats, gap_seconds_total=0)
-    assert (stats.rows_read, stats.rows_ok, stats.nan_rows_skipped, stats.malformed_rows_skipped,
-            stats.non_monotonic_dropped, stats.gaps) == (299, 296, 1, 1, 1, 1)
+    assert (
+        stats.rows_read,
+        stats.rows_ok,
+        stats.nan_rows_skipped,
+        stats.malformed_rows_skipped,
+        stats.non_monotonic_dropped,
+        stats.gaps,
+    ) == (299, 296, 1, 1, 1, 1)
     assert [w.split(": ")[0] for w in stats.warnings] == [f"{path}:{n}" for n in (42, 43, 44)]
 
 
@@ -135,8 +154,7 @@ def test_extra_columns_are_ignored(tmp_path):
     numeric = [r + ",21.5,7" for r in rows_text(5)]
     textual = [r + ",ok,rep start" for r in rows_text(5)]
     for name, rows in (("num", numeric), ("text", textual)):
-        path = write_text(tmp_path / f"{name}.csv",
-                          HEADER + ",temp_c,note\n" + "\n".join(rows) + "\n")
+        path = write_text(tmp_path / f"{name}.csv", HEADER + ",temp_c,note\n" + "\n".join(rows) + "\n")
         _, got, stats = read_trace(path)
         assert np.array_equal(got.t, [0.0, 0.01, 0.02, 0.03, 0.04])
         assert np.array_equal(got.acc[:, 0], [0.5, 1.5, 2.5, 3.5, 4.5])
@@ -145,8 +163,15 @@ def test_extra_columns_are_ignored(tmp_path):
 
 
 def test_crlf_bom_blank_lines_and_comments(tmp_path):
-    text = ("\ufeff# device=abc\r\n\r\n# just a note\r\n" + HEADER + "\r\n"
-            + "\r\n".join(rows_text(3)) + "\r\n\r\n# marker\r\n" + rows_text(4)[3] + "\r\n")
+    text = (
+        "\ufeff# device=abc\r\n\r\n# just a note\r\n"
+        + HEADER
+        + "\r\n"
+        + "\r\n".join(rows_text(3))
+        + "\r\n\r\n# marker\r\n"
+        + rows_text(4)[3]
+        + "\r\n"
+    )
     _, got, stats = read_trace(write_text(tmp_path / "crlf.csv", text))
     assert np.array_equal(got.t, [0.0, 0.01, 0.02, 0.03])
     assert np.array_equal(got.acc[:, 2], [9.81] * 4)
@@ -164,27 +189,29 @@ def read_with(tmp_path, replace: dict[int, str], n: int = 20, tail: str = "\n"):
     rows = rows_text(n)
     for i, text in replace.items():
         rows[i] = text
-    path = write_text(tmp_path / "p.csv",
-                      "# sample_rate_hz=100\n" + HEADER + "\n" + "\n".join(rows) + tail)
-    meta, got, stats = read_trace(path)
+    path = write_text(tmp_path / "p.csv", "# sample_rate_hz=100\n" + HEADER + "\n" + "\n".join(rows) + tail)
+    _meta, got, stats = read_trace(path)
     return path, got, stats
 
 
-@pytest.mark.parametrize("bad_row, counter", [
-    ("0.05,nan,0.25,9.81,-5,1e-3,2", "nan_rows_skipped"),
-    ("0.05,5.5,0.25,9.81,-5,1e-3,NaN", "nan_rows_skipped"),
-    ("0.05,5.5,inf,9.81,-5,1e-3,2", "nan_rows_skipped"),
-    ("0.05,5.5,0.25,9.81,-inf,1e-3,2", "nan_rows_skipped"),
-    ("nan,5.5,0.25,9.81,-5,1e-3,2", "nan_rows_skipped"),
-    ("0.02,5.5,0.25,9.81,-5,1e-3,2", "non_monotonic_dropped"),     # earlier than row 4
-    ("0.04,5.5,0.25,9.81,-5,1e-3,2", "non_monotonic_dropped"),     # duplicate of row 4
-    ("0.05,5.5,0.25,abc,-5,1e-3,2", "malformed_rows_skipped"),
-    ("0.05,5.5,0.25,9.8.1,-5,1e-3,2", "malformed_rows_skipped"),
-    ("0.05,5.5,0.25,,-5,1e-3,2", "malformed_rows_skipped"),
-    ("0.05,5.5,0.25,9.81,-5,1e-3", "malformed_rows_skipped"),      # 6 fields
-    ("0.05,5.5,0.25,9.81,-5,1e-3,2,7", "malformed_rows_skipped"),  # 8 fields
-    ("0.05;5.5;0.25;9.81;-5;1e-3;2", "malformed_rows_skipped"),
-])
+@pytest.mark.parametrize(
+    "bad_row, counter",
+    [
+        ("0.05,nan,0.25,9.81,-5,1e-3,2", "nan_rows_skipped"),
+        ("0.05,5.5,0.25,9.81,-5,1e-3,NaN", "nan_rows_skipped"),
+        ("0.05,5.5,inf,9.81,-5,1e-3,2", "nan_rows_skipped"),
+        ("0.05,5.5,0.25,9.81,-inf,1e-3,2", "nan_rows_skipped"),
+        ("nan,5.5,0.25,9.81,-5,1e-3,2", "nan_rows_skipped"),
+        ("0.02,5.5,0.25,9.81,-5,1e-3,2", "non_monotonic_dropped"),  # earlier than row 4
+        ("0.04,5.5,0.25,9.81,-5,1e-3,2", "non_monotonic_dropped"),  # duplicate of row 4
+        ("0.05,5.5,0.25,abc,-5,1e-3,2", "malformed_rows_skipped"),
+        ("0.05,5.5,0.25,9.8.1,-5,1e-3,2", "malformed_rows_skipped"),
+        ("0.05,5.5,0.25,,-5,1e-3,2", "malformed_rows_skipped"),
+        ("0.05,5.5,0.25,9.81,-5,1e-3", "malformed_rows_skipped"),  # 6 fields
+        ("0.05,5.5,0.25,9.81,-5,1e-3,2,7", "malformed_rows_skipped"),  # 8 fields
+        ("0.05;5.5;0.25;9.81;-5;1e-3;2", "malformed_rows_skipped"),
+    ],
+)
 def test_single_bad_row_is_skipped_and_counted(tmp_path, bad_row, counter):
     path, got, stats = read_with(tmp_path, {5: bad_row})
     assert getattr(stats, counter) == 1
@@ -196,25 +223,35 @@ def test_single_bad_row_is_skipped_and_counted(tmp_path, bad_row, counter):
 
 
 def test_several_problems_counted_exactly(tmp_path):
-    path, got, stats = read_with(tmp_path, {
-        2: "0.02,1,2,3,4,5,inf", 3: "0.03,1,2,3,4,5,nan", 7: "0.01,1,2,3,4,5,6",
-        8: "0.075,1,2,3,4,5,6", 11: "0.11,1,2", 12: "zero,1,2,3,4,5,6"}, n=30)
+    path, _got, stats = read_with(
+        tmp_path,
+        {
+            2: "0.02,1,2,3,4,5,inf",
+            3: "0.03,1,2,3,4,5,nan",
+            7: "0.01,1,2,3,4,5,6",
+            8: "0.075,1,2,3,4,5,6",
+            11: "0.11,1,2",
+            12: "zero,1,2,3,4,5,6",
+        },
+        n=30,
+    )
     # row 7 (t=0.01) is dropped; row 8 (t=0.075) is after the last accepted t (0.06): kept.
-    assert (stats.nan_rows_skipped, stats.non_monotonic_dropped,
-            stats.malformed_rows_skipped) == (2, 1, 2)
+    assert (stats.nan_rows_skipped, stats.non_monotonic_dropped, stats.malformed_rows_skipped) == (2, 1, 2)
     assert (stats.rows_read, stats.rows_ok, stats.truncated_last_line) == (30, 25, False)
-    assert stats.warnings == [f"{path}:5: NaN/inf value: row skipped",
-                              f"{path}:6: NaN/inf value: row skipped",
-                              f"{path}:10: time not after previous row: dropped",
-                              f"{path}:14: malformed row: expected 7 fields, found 3",
-                              f"{path}:15: malformed row: not a number: 'zero'"]
+    assert stats.warnings == [
+        f"{path}:5: NaN/inf value: row skipped",
+        f"{path}:6: NaN/inf value: row skipped",
+        f"{path}:10: time not after previous row: dropped",
+        f"{path}:14: malformed row: expected 7 fields, found 3",
+        f"{path}:15: malformed row: not a number: 'zero'",
+    ]
     assert "25 of 30 rows ok" in stats.summary() and "2 NaN/inf" in stats.summary()
 
 
 def test_row_after_a_dropped_row_compares_with_last_accepted(tmp_path):
     # 0.09 jumps ahead; 0.07 and 0.08 that follow are then "not after previous accepted t".
     _, got, stats = read_with(tmp_path, {6: "0.09,1,2,3,4,5,6"}, n=12)
-    assert stats.non_monotonic_dropped == 3        # original rows 7, 8 and 9 (t=0.07..0.09)
+    assert stats.non_monotonic_dropped == 3  # original rows 7, 8 and 9 (t=0.07..0.09)
     assert np.array_equal(got.t, [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.09, 0.1, 0.11])
 
 
@@ -223,8 +260,7 @@ def test_truncated_last_line_is_skipped_with_warning(tmp_path):
     assert stats.truncated_last_line is True
     assert (stats.rows_read, stats.rows_ok, stats.malformed_rows_skipped) == (11, 10, 0)
     assert np.array_equal(got.t, np.arange(10) / 100)
-    assert stats.warnings == [f"{path}:13: truncated last line skipped "
-                              "(malformed row: expected 7 fields, found 3)"]
+    assert stats.warnings == [f"{path}:13: truncated last line skipped (malformed row: expected 7 fields, found 3)"]
     assert "truncated last line" in stats.summary()
 
 
@@ -240,7 +276,7 @@ def test_gaps_are_kept_and_counted(tmp_path):
     path = write_text(tmp_path / "g.csv", HEADER + "\n" + "\n".join(rows) + "\n")
     _, got, stats = read_trace(path)
     assert np.array_equal(got.t, t)
-    assert stats.gaps == 1                               # 1.99 -> 2.50; 3.99 -> 4.005 is no gap
+    assert stats.gaps == 1  # 1.99 -> 2.50; 3.99 -> 4.005 is no gap
     assert stats.gap_seconds_total == pytest.approx(0.50, abs=1e-9)
     assert stats.non_monotonic_dropped == 0
 
@@ -269,8 +305,7 @@ def test_header_must_match_exactly_not_just_prefix(tmp_path):
 
 @pytest.mark.parametrize("sep, kind", [(";", "semicolon"), ("\t", "tab")])
 def test_wrong_delimiter(tmp_path, sep, kind):
-    path = write_text(tmp_path / "d.csv",
-                      "# a=b\n" + HEADER.replace(",", sep) + "\n" + "0;1;2;3;4;5;6\n")
+    path = write_text(tmp_path / "d.csv", "# a=b\n" + HEADER.replace(",", sep) + "\n" + "0;1;2;3;4;5;6\n")
     err = refused(path)
     assert str(err).startswith(f"{path}:2: wrong delimiter: expected ','")
     assert f"{kind}-delimited" in str(err)
@@ -310,7 +345,7 @@ def test_mostly_garbage_file_is_refused_at_first_bad_line(tmp_path):
     rows = rows_text(5) + ["garbage; not, csv"] * 200 + rows_text(50, t0=5)
     path = write_text(tmp_path / "g.csv", "# leg=x\n" + HEADER + "\n" + "\n".join(rows) + "\n")
     err = refused(path)
-    assert err.line == 8                              # meta, header, 5 good rows, then garbage
+    assert err.line == 8  # meta, header, 5 good rows, then garbage
     assert str(err).startswith(f"{path}:8: too many malformed rows (200 of 255 read)")
 
 
@@ -321,14 +356,14 @@ def test_binary_garbage_is_refused(tmp_path):
 
 
 def test_malformed_threshold_is_more_than_ten_percent(tmp_path):
-    ten = {i: "bad" for i in range(0, 100, 10)}                 # 10 of 100: tolerated
+    ten = {i: "bad" for i in range(0, 100, 10)}  # 10 of 100: tolerated
     _, got, stats = read_with(tmp_path, ten, n=100)
     assert (stats.malformed_rows_skipped, stats.rows_ok) == (10, 90)
-    eleven = {**ten, 5: "bad"}                                    # 11 of 100: refused
+    eleven = {**ten, 5: "bad"}  # 11 of 100: refused
     with pytest.raises(TraceFormatError, match=r":3: too many malformed rows \(11 of 100"):
         read_with(tmp_path, eleven, n=100)
-    few = {i: "bad" for i in range(30)}                           # under 100 rows: tolerated
-    _, got, stats = read_with(tmp_path, few, n=60)
+    few = {i: "bad" for i in range(30)}  # under 100 rows: tolerated
+    _, _got, stats = read_with(tmp_path, few, n=60)
     assert (stats.malformed_rows_skipped, stats.rows_ok) == (30, 30)
 
 
@@ -338,8 +373,7 @@ def test_malformed_threshold_is_more_than_ten_percent(tmp_path):
 def test_unwritable_output_directory(tmp_path):
     with pytest.raises(TraceWriteError) as info:
         TraceWriter(tmp_path / "no_such_dir" / "t.csv", {})
-    assert str(info.value) == (f"{tmp_path / 'no_such_dir' / 't.csv'}: "
-                               "cannot write trace: directory does not exist")
+    assert str(info.value) == (f"{tmp_path / 'no_such_dir' / 't.csv'}: cannot write trace: directory does not exist")
     (tmp_path / "afile").write_text("x")
     with pytest.raises(TraceWriteError, match="not a directory"):
         TraceWriter(tmp_path / "afile" / "t.csv", {})
@@ -347,9 +381,8 @@ def test_unwritable_output_directory(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_disk_full_device():
-    with pytest.raises(TraceWriteError, match="disk full"):
-        with TraceWriter("/dev/full", {"leg": "left"}) as w:
-            w.write(make_chunk(10))
+    with pytest.raises(TraceWriteError, match="disk full"), TraceWriter("/dev/full", {"leg": "left"}) as w:
+        w.write(make_chunk(10))
 
 
 class FailingFile:
@@ -373,25 +406,25 @@ def test_disk_full_mid_recording_keeps_earlier_rows_readable(tmp_path):
     chunk = make_chunk(300)
     w = TraceWriter(path, {"leg": "left"})
     w._f = FailingFile(w._f, ok_writes=1)
-    w.write(chunk.slice(0, 200))                  # 2 s of sensor time -> flushed
+    w.write(chunk.slice(0, 200))  # 2 s of sensor time -> flushed
     with pytest.raises(TraceWriteError, match="disk full"):
         w.write(chunk.slice(200))
     with pytest.raises(TraceWriteError, match="failed earlier"):
         w.write(chunk.slice(200))
     w.close()
     assert w._f.closed
-    meta, got, stats = read_trace(path)
+    meta, got, _stats = read_trace(path)
     assert meta["leg"] == "left"
     assert_same(got, chunk.slice(0, 200))
 
 
 def test_flushes_on_one_second_of_sensor_time(tmp_path):
     path = tmp_path / "f.csv"
-    chunk = make_chunk(300)                       # 100 Hz
+    chunk = make_chunk(300)  # 100 Hz
     with TraceWriter(path, {}) as w:
-        w.write(chunk.slice(0, 50))               # 0.49 s of sensor time: may stay buffered
-        w.write(chunk.slice(50, 101))             # 1.00 s since the first sample: flushed
-        _, seen, _ = read_trace(path)             # read while the writer is still open
+        w.write(chunk.slice(0, 50))  # 0.49 s of sensor time: may stay buffered
+        w.write(chunk.slice(50, 101))  # 1.00 s since the first sample: flushed
+        _, seen, _ = read_trace(path)  # read while the writer is still open
         assert_same(seen, chunk.slice(0, 101))
         w.write(chunk.slice(101, 102))
         w.flush()
@@ -405,7 +438,7 @@ def test_flushes_after_one_second_of_wall_time(tmp_path, monkeypatch):
     chunk = make_chunk(10)
     with TraceWriter(path, {}) as w:
         w.write(chunk.slice(0, 1))
-        assert len(path.read_text().splitlines()) == 2        # format line + header only
+        assert len(path.read_text().splitlines()) == 2  # format line + header only
         now[0] += 1.0
         w.write(chunk.slice(1, 2))
         assert len(read_trace(path)[1]) == 2
@@ -417,7 +450,7 @@ def test_append_mode_continues_a_trace(tmp_path):
     with TraceWriter(path, {"leg": "left"}) as w:
         w.write(chunk.slice(0, 10))
     with open(path, "a") as f:
-        f.write("0.2,1,2")                       # a crash left half a line
+        f.write("0.2,1,2")  # a crash left half a line
     with TraceWriter(path, {"leg": "ignored"}, mode="a") as w:
         w.write(chunk.slice(10))
     meta, got, stats = read_trace(path)
@@ -452,12 +485,10 @@ def test_writer_ignores_caller_format_key_and_writes_own(tmp_path):
 
 
 def test_unknown_format_version_is_read_with_warning(tmp_path):
-    path = write_text(tmp_path / "v2.csv", "# format=glide-trace/2\n" + HEADER + "\n"
-                      + "\n".join(rows_text(3)) + "\n")
+    path = write_text(tmp_path / "v2.csv", "# format=glide-trace/2\n" + HEADER + "\n" + "\n".join(rows_text(3)) + "\n")
     _, got, stats = read_trace(path)
     assert len(got) == 3
-    assert stats.warnings == [f"{path}: format 'glide-trace/2' is not 'glide-trace/1'; "
-                              "reading anyway"]
+    assert stats.warnings == [f"{path}: format 'glide-trace/2' is not 'glide-trace/1'; reading anyway"]
 
 
 def test_chunks_can_be_read_twice(tmp_path):

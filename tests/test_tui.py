@@ -21,12 +21,19 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sensor.simulator import SimConfig
-from sensor.sources import DeviceInfo, ManualClock, ReplaySource, SimulatedSource
-from sensor.summary import REP_FIELDS
+from sensor.core.summary import REP_FIELDS
+from sensor.io.sources import DeviceInfo, ManualClock, ReplaySource, SimulatedSource
+from sensor.sim.simulator import SimConfig
 from tui.app import GlideApp
-from tui.screens import (CalibrationScreen, DevicePickerScreen, LiveScreen, SessionSummaryScreen,
-                         SetSummaryScreen, SetupScreen, UnavailableScreen)
+from tui.screens import (
+    CalibrationScreen,
+    DevicePickerScreen,
+    LiveScreen,
+    SessionSummaryScreen,
+    SetSummaryScreen,
+    SetupScreen,
+    UnavailableScreen,
+)
 from tui.session import SessionSetup
 from tui.widgets import AngleGauge, AnglePlot, BigText
 
@@ -38,10 +45,17 @@ SIZE = (100, 30)
 def screen_text(app) -> str:
     """What the terminal shows, as text (the same render path as Textual's own screenshots)."""
     w, h = app.size
-    console = Console(width=w, height=h, file=io.StringIO(), force_terminal=True, color_system=None,
-                      record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens,
-                                                        simplify=True))
+    console = Console(
+        width=w,
+        height=h,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=None,
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True))
     return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines())
 
 
@@ -56,22 +70,42 @@ def check_snapshot(name: str, text: str) -> None:
 class Rig:
     """A demo app on a manual clock, with helpers to step time and read the screen."""
 
-    def __init__(self, tmp_path: Path, *, setup: SessionSetup | None = None, skip_setup: bool = True,
-                 save: bool = True, seed: int = 1, fps: float = 12.0, bell: bool = False) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        *,
+        setup: SessionSetup | None = None,
+        skip_setup: bool = True,
+        save: bool = True,
+        seed: int = 1,
+        fps: float = 12.0,
+        bell: bool = False,
+    ) -> None:
         self.clock = ManualClock()
         self.sources: list = []
 
         def make_source(s: SessionSetup):
-            src = SimulatedSource(SimConfig(reps=s.reps_per_set * s.sets, seed=seed, posture=s.posture,
-                                            leg=s.leg), speed=1.0, clock=self.clock, sets=s.sets,
-                                  rest_s=s.rest_s)
+            src = SimulatedSource(
+                SimConfig(reps=s.reps_per_set * s.sets, seed=seed, posture=s.posture, leg=s.leg),
+                speed=1.0,
+                clock=self.clock,
+                sets=s.sets,
+                rest_s=s.rest_s,
+            )
             self.sources.append(src)
             return src
 
-        self.app = GlideApp(mode="demo", make_source=make_source,
-                            setup=setup or SessionSetup(reps_per_set=3, sets=2, rest_s=10.0),
-                            skip_setup=skip_setup, save=save, data_root=tmp_path / "data",
-                            started_at=lambda: STARTED, fps=fps, bell=bell)
+        self.app = GlideApp(
+            mode="demo",
+            make_source=make_source,
+            setup=setup or SessionSetup(reps_per_set=3, sets=2, rest_s=10.0),
+            skip_setup=skip_setup,
+            save=save,
+            data_root=tmp_path / "data",
+            started_at=lambda: STARTED,
+            fps=fps,
+            bell=bell,
+        )
         self.notes: list[str] = []
         self.app.notify = lambda message, **kw: self.notes.append(str(message))
 
@@ -127,7 +161,14 @@ def test_setup_screen_validates_then_starts_the_chosen_plan(tmp_path):
             await pilot.pause()
             assert isinstance(rig.app.screen, CalibrationScreen)
             s = rig.session.setup
-            assert (s.reps_per_set, s.sets, s.down_s, s.rest_s, s.posture, s.leg) == (4, 2, 3.0, 15.0, "seated", "right")
+            assert (s.reps_per_set, s.sets, s.down_s, s.rest_s, s.posture, s.leg) == (
+                4,
+                2,
+                3.0,
+                15.0,
+                "seated",
+                "right",
+            )
             assert rig.session.pipeline.cfg.posture == "seated"
             assert rig.sources[0].meta["posture"] == "seated" and rig.sources[0].meta["leg"] == "right"
 
@@ -159,9 +200,21 @@ def test_calibration_progress_then_dashboard_with_reps_phase_gauge_and_plot(tmp_
             panel = live.query_one("#phase-panel")
             assert sum(panel.has_class(c) for c in ("flex-down", "extend-up", "hold", "ready")) == 1
             text = screen_text(rig.app)
-            for needle in ("REPS", "PHASE", "SHIN ANGLE", "TEMPO", "LAST 15 s", "glide simulator",
-                           "Hz", "loss", "Start/pause set", "End set", "Recalibrate", "Export",
-                           "glide coaches the exercise"):
+            for needle in (
+                "REPS",
+                "PHASE",
+                "SHIN ANGLE",
+                "TEMPO",
+                "LAST 15 s",
+                "glide simulator",
+                "Hz",
+                "loss",
+                "Start/pause set",
+                "End set",
+                "Recalibrate",
+                "Export",
+                "glide coaches the exercise",
+            ):
                 assert needle in text, needle
 
     run(go())
@@ -246,7 +299,7 @@ def test_full_session_sets_rest_timer_summary_and_private_files(tmp_path):
         assert summary["rep_count"] == 6 and summary["complete"] and len(summary["sets"]) == 2
         assert summary["setup"]["reps_per_set"] == 3
         # the recorded trace replays to the same reps
-        from tui.cli import _analyze_trace
+        from tui.commands.analyze import analyze_trace as _analyze_trace
 
         pipe, *_ = _analyze_trace(str(folder / "trace.csv"), None)
         assert len(pipe.reps) == 6
@@ -321,14 +374,20 @@ def test_command_palette_offers_the_session_actions(tmp_path):
 
 # --------------------------------------------------------------------------- replay
 def test_replay_of_a_recorded_trace_counts_like_analyze(tmp_path):
-    from tui.cli import _analyze_trace, main
+    from tui.cli import main
+    from tui.commands.analyze import analyze_trace as _analyze_trace
 
     trace = tmp_path / "t.csv"
     assert main(["simulate", "-o", str(trace), "--reps", "4", "--seed", "3", "--rate", "50"]) == 0
     clock = ManualClock()
     src = ReplaySource(trace, speed=4.0, clock=clock)
-    app = GlideApp(mode="replay", make_source=lambda _s: src, skip_setup=True, save=False,
-                   setup=SessionSetup(reps_per_set=10, sets=1, posture=src.meta.get("posture", "supine")))
+    app = GlideApp(
+        mode="replay",
+        make_source=lambda _s: src,
+        skip_setup=True,
+        save=False,
+        setup=SessionSetup(reps_per_set=10, sets=1, posture=src.meta.get("posture", "supine")),
+    )
 
     async def go():
         async with app.run_test(size=SIZE) as pilot:
@@ -369,8 +428,10 @@ def test_device_picker_lists_remembers_and_connects(tmp_path):
 
     data = tmp_path / "data"
     storage.save_last_device({"address": "AA:02", "name": "Movesense 2"}, data)
-    devices = [DeviceInfo("AA:01", "WT901BLE", "WitMotion", -50, 80),
-               DeviceInfo("AA:02", "Movesense 2", "Movesense", -70, None)]
+    devices = [
+        DeviceInfo("AA:01", "WT901BLE", "WitMotion", -50, 80),
+        DeviceInfo("AA:02", "Movesense 2", "Movesense", -70, None),
+    ]
     scanner = FakeScanner(devices)
     app = GlideApp(mode="live", scanner=scanner, data_root=data, started_at=lambda: STARTED)
 
@@ -397,8 +458,9 @@ def test_device_picker_lists_remembers_and_connects(tmp_path):
 
 
 def test_scan_failure_is_shown_not_raised(tmp_path):
-    app = GlideApp(mode="live", scanner=FakeScanner(error=RuntimeError("No Bluetooth adapters found.")),
-                   data_root=tmp_path)
+    app = GlideApp(
+        mode="live", scanner=FakeScanner(error=RuntimeError("No Bluetooth adapters found.")), data_root=tmp_path
+    )
 
     async def go():
         async with app.run_test(size=SIZE) as pilot:
@@ -411,8 +473,9 @@ def test_scan_failure_is_shown_not_raised(tmp_path):
 
 
 def test_live_without_a_transport_says_so(tmp_path):
-    app = GlideApp(mode="live", ble_error="The Bluetooth LE transport (sensor.ble) is not yet available.",
-                   data_root=tmp_path)
+    app = GlideApp(
+        mode="live", ble_error="The Bluetooth LE transport (sensor.ble.link) is not yet available.", data_root=tmp_path
+    )
 
     async def go():
         async with app.run_test(size=SIZE) as pilot:

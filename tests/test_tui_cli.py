@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from sensor.samples import ImuChunk
-from sensor.sources import DeviceInfo
+from sensor.core.samples import ImuChunk
+from sensor.io.sources import DeviceInfo
 from tui import live
 from tui.cli import SAFETY_NOTE, main
 
@@ -38,7 +38,7 @@ def test_demo_with_sets_simulates_the_rests(capsys):
 
 def test_live_without_bluetooth_is_a_clear_error(monkeypatch, capsys):
     def unavailable():
-        raise live.BleUnavailable("The Bluetooth LE transport (sensor.ble) is not yet available.")
+        raise live.BleUnavailable("The Bluetooth LE transport (sensor.ble.link) is not yet available.")
 
     monkeypatch.setattr(live, "load_ble_scanner", unavailable)
     assert main(["live", "--no-tui"]) == 2
@@ -65,7 +65,7 @@ def test_missing_transport_module_is_reported(monkeypatch):
 
 # --------------------------------------------------------------------------- the BLE adapter
 @dataclass
-class FoundSensor:  # the shape sensor.ble's scan() returns
+class FoundSensor:  # the shape sensor.ble.link's scan() returns
     name: str
     address: str
     rssi: int
@@ -74,7 +74,7 @@ class FoundSensor:  # the shape sensor.ble's scan() returns
 
 
 class FakeLink:
-    """Stands in for sensor.ble.SensorLink: pushes chunks, reports status, then stops."""
+    """Stands in for sensor.ble.link.SensorLink: pushes chunks, reports status, then stops."""
 
     instances: list = []
 

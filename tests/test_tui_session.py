@@ -10,8 +10,8 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from sensor.simulator import SimConfig
-from sensor.sources import SimulatedSource
+from sensor.io.sources import SimulatedSource
+from sensor.sim.simulator import SimConfig
 from tui import storage
 from tui.session import ElevationHistory, Session, SessionSetup
 
@@ -22,15 +22,24 @@ def _run(session: Session, source, on_chunk=None) -> None:
             session.ingest(c)
             if on_chunk:
                 on_chunk(session)
+
     asyncio.run(go())
 
 
 def _session(tmp_path, setup=None, **kw):
     setup = setup or SessionSetup(reps_per_set=3, sets=2, rest_s=10.0)
-    src = SimulatedSource(SimConfig(reps=setup.reps_per_set * setup.sets, seed=1), speed=0,
-                          sets=setup.sets, rest_s=setup.rest_s)
-    s = Session(setup, source_name=src.name, source_meta=src.meta, rate_hz=src.rate_hz, root=tmp_path,
-                started_at=datetime(2026, 3, 4, 5, 6, 7), **kw)
+    src = SimulatedSource(
+        SimConfig(reps=setup.reps_per_set * setup.sets, seed=1), speed=0, sets=setup.sets, rest_s=setup.rest_s
+    )
+    s = Session(
+        setup,
+        source_name=src.name,
+        source_meta=src.meta,
+        rate_hz=src.rate_hz,
+        root=tmp_path,
+        started_at=datetime(2026, 3, 4, 5, 6, 7),
+        **kw,
+    )
     return s, src
 
 
@@ -62,6 +71,7 @@ def test_paused_reps_are_not_counted(tmp_path):
 
 def test_rest_is_over_by_the_timer_or_by_the_user(tmp_path):
     s, src = _session(tmp_path, SessionSetup(reps_per_set=2, sets=2, rest_s=30.0))
+
     class Resting(Exception):
         pass
 

@@ -38,22 +38,37 @@ def _wait_for(sock: str, pattern: str, deadline_s: float) -> tuple[re.Match | No
 def test_glide_demo_dashboard_in_tmux(tmp_path):
     sock = f"glide-smoke-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     data = tmp_path / "data"
-    cmd = (f"cd {shlex.quote(str(ROOT))} && GLIDE_DATA_DIR={shlex.quote(str(data))} "
-           f"{shlex.quote(sys.executable)} -m tui demo --no-setup --speed 4 --reps 5 --sets 2 --rest 5; "
-           "echo GLIDE-EXITED $?; sleep 60")
+    cmd = (
+        f"cd {shlex.quote(str(ROOT))} && GLIDE_DATA_DIR={shlex.quote(str(data))} "
+        f"{shlex.quote(sys.executable)} -m tui demo --no-setup --speed 4 --reps 5 --sets 2 --rest 5; "
+        "echo GLIDE-EXITED $?; sleep 60"
+    )
     conf = tmp_path / "tmux.conf"  # no attached client: fix the size rather than fall back to 80x24
     conf.write_text("set -g default-size 110x34\n")
     # the terminal's own size, not one inherited through COLUMNS/LINES (pytest's process has them)
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TMUX")}
-    subprocess.run(["tmux", "-L", sock, "-f", str(conf), "new-session", "-d", "-s", "smoke",
-                    "-x", "110", "-y", "34", cmd], check=True, timeout=10, env=env)
+    subprocess.run(
+        ["tmux", "-L", sock, "-f", str(conf), "new-session", "-d", "-s", "smoke", "-x", "110", "-y", "34", cmd],
+        check=True,
+        timeout=10,
+        env=env,
+    )
     try:
         size = _tmux(sock, "display-message", "-p", "-t", "smoke", "#{window_width}x#{window_height}")
         assert size.strip() == "110x34"
         m, screen = _wait_for(sock, r"([1-9]\d*) in total", 40.0)
         assert m, f"no rep counted on the dashboard:\n{screen}"
-        for needle in ("REPS", "PHASE", "SHIN ANGLE", "TEMPO", "LAST 15 s", "glide simulator",
-                       "does not diagnose", "Start/pause set", "Recalibrate"):
+        for needle in (
+            "REPS",
+            "PHASE",
+            "SHIN ANGLE",
+            "TEMPO",
+            "LAST 15 s",
+            "glide simulator",
+            "does not diagnose",
+            "Start/pause set",
+            "Recalibrate",
+        ):
             assert needle in screen, f"{needle!r} missing:\n{screen}"
         _tmux(sock, "send-keys", "-t", "smoke", "q")
         m, screen = _wait_for(sock, r"GLIDE-EXITED (\d+)", 20.0)

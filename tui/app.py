@@ -12,20 +12,27 @@ The app never creates a source before the setup screen is done: it is handed a f
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from sensor.sources import DeviceInfo, Source
+from sensor.io.sources import DeviceInfo, Source
 
 from . import storage
-from .screens import (CalibrationScreen, DevicePickerScreen, LiveScreen, SessionSummaryScreen,
-                      SetSummaryScreen, SetupScreen, UnavailableScreen)
+from .screens import (
+    CalibrationScreen,
+    DevicePickerScreen,
+    LiveScreen,
+    SessionSummaryScreen,
+    SetSummaryScreen,
+    SetupScreen,
+    UnavailableScreen,
+)
 from .session import Session, SessionSetup
 
 log = logging.getLogger("glide")
@@ -38,11 +45,22 @@ class GlideApp(App):
     TITLE = "glide"
     BINDINGS = [Binding("q", "quit_session", "Quit", show=False)]
 
-    def __init__(self, *, mode: str, make_source: SourceFactory | None = None,
-                 setup: SessionSetup | None = None, skip_setup: bool = False,
-                 scanner=None, ble_error: str | None = None, device: str | None = None,
-                 bell: bool = False, save: bool = True, data_root: Path | None = None,
-                 started_at: Callable[[], datetime] | None = None, fps: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        mode: str,
+        make_source: SourceFactory | None = None,
+        setup: SessionSetup | None = None,
+        skip_setup: bool = False,
+        scanner=None,
+        ble_error: str | None = None,
+        device: str | None = None,
+        bell: bool = False,
+        save: bool = True,
+        data_root: Path | None = None,
+        started_at: Callable[[], datetime] | None = None,
+        fps: float = 10.0,
+    ) -> None:
         super().__init__()
         self.mode = mode
         self.make_source = make_source
@@ -89,13 +107,14 @@ class GlideApp(App):
     async def _connect(self, device: DeviceInfo) -> None:
         try:
             source = await self.scanner.connect(device)
-        except Exception as e:  # noqa: BLE001 - shown to the user
+        except Exception as e:
             self.notify(f"Could not connect to {device.name}: {e}", severity="error", timeout=8)
             return
         if self.save:
             try:
-                storage.save_last_device({"address": device.address, "name": device.name,
-                                          "family": device.family}, self.data_root)
+                storage.save_last_device(
+                    {"address": device.address, "name": device.name, "family": device.family}, self.data_root
+                )
             except OSError as e:
                 log.warning("cannot remember the device: %s", e)
         self.make_source = lambda setup, _s=source: _s
@@ -107,9 +126,15 @@ class GlideApp(App):
         source = self.make_source(setup)
         self.source = source
         started = self._started_at() if self._started_at else None
-        self.session = Session(setup, source_name=source.name, source_meta=source.meta,
-                               rate_hz=source.rate_hz, save=self.save, root=self.data_root,
-                               started_at=started)
+        self.session = Session(
+            setup,
+            source_name=source.name,
+            source_meta=source.meta,
+            rate_hz=source.rate_hz,
+            save=self.save,
+            root=self.data_root,
+            started_at=started,
+        )
         self.sub_title = f"{self.sub_title.split(' · ')[0]} · {source.name} · {setup.posture}, {setup.leg} leg"
         # the dashboard replaces whatever led here; calibration goes on top of it
         while len(self.screen_stack) > 1:
@@ -131,7 +156,7 @@ class GlideApp(App):
                     self.tick()  # a rep is shown now, not on the next frame
                     if self.bell_on_rep:
                         self.bell()
-        except Exception as e:  # noqa: BLE001 - a broken trace or a lost sensor ends the stream
+        except Exception as e:
             log.exception("source failed")
             error = f"{e.__class__.__name__}: {e}" if not str(e).startswith(("/", ".")) else str(e)
         if session is self.session:
@@ -172,7 +197,7 @@ class GlideApp(App):
     def _export_quietly(self) -> None:
         try:
             self.session.export()
-        except Exception as e:  # noqa: BLE001 - shown on the summary; quitting retries
+        except Exception as e:
             log.exception("export")
             self.session.files.error = f"export failed: {e}"
 
@@ -194,8 +219,12 @@ class GlideApp(App):
                 src.pause()
             elif was == "paused":
                 src.resume()
-        self.notify({"paused": "Set paused", "active": "Set running",
-                     "calibrating": "Set running"}.get(state, state.capitalize()), timeout=2)
+        self.notify(
+            {"paused": "Set paused", "active": "Set running", "calibrating": "Set running"}.get(
+                state, state.capitalize()
+            ),
+            timeout=2,
+        )
         self.tick()
 
     def action_end_set(self) -> None:
@@ -221,7 +250,7 @@ class GlideApp(App):
             return
         try:
             folder = s.export()
-        except Exception as e:  # noqa: BLE001 - e.g. disk full: say so, keep going
+        except Exception as e:
             self.notify(f"Export failed: {e}", severity="error", timeout=8)
             return
         if folder is None:
@@ -251,7 +280,7 @@ class GlideApp(App):
         if src is not None:
             try:
                 await src.aclose()
-            except Exception:  # noqa: BLE001 - closing must not block quitting
+            except Exception:
                 log.exception("closing the source")
 
     def finish(self) -> Path | None:
@@ -261,7 +290,7 @@ class GlideApp(App):
             return None
         try:
             self.saved_to = s.close()
-        except Exception as e:  # noqa: BLE001 - never lose the exit over an export problem
+        except Exception as e:
             log.exception("export at exit")
             s.files.error = f"export failed: {e}"
         return self.saved_to
@@ -269,10 +298,16 @@ class GlideApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.session is not None:
-            yield SystemCommand("Start / pause set", "Pause counting, resume, or start the next set", self.action_toggle_set)
+            yield SystemCommand(
+                "Start / pause set", "Pause counting, resume, or start the next set", self.action_toggle_set
+            )
             yield SystemCommand("End set", "Close the current set and start the rest timer", self.action_end_set)
-            yield SystemCommand("Recalibrate", "Learn again how the sensor sits (after re-strapping)", self.action_recalibrate)
-            yield SystemCommand("Export", "Save the rep log (CSV, JSON) and the session summary now", self.action_export)
+            yield SystemCommand(
+                "Recalibrate", "Learn again how the sensor sits (after re-strapping)", self.action_recalibrate
+            )
+            yield SystemCommand(
+                "Export", "Save the rep log (CSV, JSON) and the session summary now", self.action_export
+            )
             yield SystemCommand("Session summary", "Per-set and per-rep tables", self._show_summary)
         yield SystemCommand("Bell on each rep", "Toggle the terminal bell when a rep is counted", self._toggle_bell)
 

@@ -22,7 +22,7 @@ class SessionData:
     name: str
     folder: Path | None
     summary: dict  # session.json, or a summary built from an analysed trace
-    reps: list  # sensor.events.Rep
+    reps: list  # sensor.core.events.Rep
     t: np.ndarray  # shin elevation over time (for plots)
     elev: np.ndarray
     posture: str
@@ -74,9 +74,9 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     The reps come from the same pipeline that counted them live: replaying the recorded trace
     gives exactly the live reps, so the plot and the rep log cannot disagree.
     """
-    from sensor.pipeline import analyze_stream
-    from sensor.summary import set_summary
-    from sensor.trace import TraceReader
+    from sensor.core.pipeline import analyze_stream
+    from sensor.core.summary import set_summary
+    from sensor.io.trace import TraceReader
 
     path = resolve(spec, root)
     folder = path if path.is_dir() else None
@@ -94,9 +94,13 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
     e = np.concatenate([p[1] for p in pieces]) if pieces else np.empty(0)
     if not summary:
-        summary = {"rep_count": len(pipe.reps), "overall": set_summary(pipe.reps),
-                   "sets": [{"set": 1, **set_summary(pipe.reps)}] if pipe.reps else [],
-                   "setup": {"posture": post}, "source": {"name": str(trace)}}
+        summary = {
+            "rep_count": len(pipe.reps),
+            "overall": set_summary(pipe.reps),
+            "sets": [{"set": 1, **set_summary(pipe.reps)}] if pipe.reps else [],
+            "setup": {"posture": post},
+            "source": {"name": str(trace)},
+        }
     return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post)
 
 
@@ -109,18 +113,20 @@ def history_rows(sessions: list[tuple[Path, dict]]) -> list[dict]:
             started = datetime.fromisoformat(doc.get("started_at", ""))
         except ValueError:
             started = None
-        rows.append({
-            "session": folder.name,
-            "date": started.strftime("%Y-%m-%d %H:%M") if started else folder.name[:16],
-            "day": started.date().isoformat() if started else folder.name[:10],
-            "leg": setup.get("leg", "?"),
-            "posture": setup.get("posture", "?"),
-            "sets": len(doc.get("sets") or []),
-            "reps": int(doc.get("rep_count") or 0),
-            "rom": overall.get("mean_rom_deg"),
-            "down": overall.get("mean_flex_down_s"),
-            "up": overall.get("mean_extend_up_s"),
-        })
+        rows.append(
+            {
+                "session": folder.name,
+                "date": started.strftime("%Y-%m-%d %H:%M") if started else folder.name[:16],
+                "day": started.date().isoformat() if started else folder.name[:10],
+                "leg": setup.get("leg", "?"),
+                "posture": setup.get("posture", "?"),
+                "sets": len(doc.get("sets") or []),
+                "reps": int(doc.get("rep_count") or 0),
+                "rom": overall.get("mean_rom_deg"),
+                "down": overall.get("mean_flex_down_s"),
+                "up": overall.get("mean_extend_up_s"),
+            }
+        )
     return rows
 
 
@@ -135,6 +141,7 @@ def daily_trend(rows: list[dict]) -> list[dict]:
             d["_rom_n"] += r["reps"]
     out = []
     for d in sorted(days.values(), key=lambda x: x["day"]):
-        out.append({"day": d["day"], "reps": d["reps"],
-                    "rom": round(d["_rom_sum"] / d["_rom_n"], 1) if d["_rom_n"] else None})
+        out.append(
+            {"day": d["day"], "reps": d["reps"], "rom": round(d["_rom_sum"] / d["_rom_n"], 1) if d["_rom_n"] else None}
+        )
     return out

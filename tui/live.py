@@ -1,4 +1,4 @@
-"""The live sensor as a dashboard source: adapts the BLE transport (``sensor.ble``) to ``Source``.
+"""The live sensor as a dashboard source: adapts the BLE transport (``sensor.ble.link``) to ``Source``.
 
 The transport is written separately and may not be there (or may fail to load, or find no
 adapter); every such case becomes :class:`BleUnavailable` with a sentence a person can act on,
@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
-from sensor.samples import ImuChunk, concat_chunks
-from sensor.sources import DeviceInfo, Source, SourceStatus
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io.sources import DeviceInfo, Source, SourceStatus
 
 log = logging.getLogger("glide")
 
@@ -38,15 +38,17 @@ def _field(obj, *names, default=None):
 def to_device_info(d) -> DeviceInfo:
     if isinstance(d, DeviceInfo):
         return d
-    return DeviceInfo(address=str(_field(d, "address", default="?")),
-                      name=str(_field(d, "name", default="?")),
-                      family=str(_field(d, "family", "family_name", "family_id", default="?")),
-                      rssi_dbm=_field(d, "rssi_dbm", "rssi"),
-                      battery_pct=_field(d, "battery_pct", "battery_percent"))
+    return DeviceInfo(
+        address=str(_field(d, "address", default="?")),
+        name=str(_field(d, "name", default="?")),
+        family=str(_field(d, "family", "family_name", "family_id", default="?")),
+        rssi_dbm=_field(d, "rssi_dbm", "rssi"),
+        battery_pct=_field(d, "battery_pct", "battery_percent"),
+    )
 
 
 class LinkSource:
-    """A ``sensor.ble.SensorLink`` as an async iterator of chunks (never pausable: a live
+    """A ``sensor.ble.link.SensorLink`` as an async iterator of chunks (never pausable: a live
     sensor keeps streaming; pausing the set only stops the counting)."""
 
     pausable = False
@@ -55,11 +57,11 @@ class LinkSource:
         self.name = device.name
         self.rate_hz = None
         self.meta = {"device": device.name, "address": device.address, "family": device.family}
-        self.status = SourceStatus(device.name, state="connecting", rssi_dbm=device.rssi_dbm,
-                                   battery_pct=device.battery_pct)
+        self.status = SourceStatus(
+            device.name, state="connecting", rssi_dbm=device.rssi_dbm, battery_pct=device.battery_pct
+        )
         self._queue: asyncio.Queue[ImuChunk] = asyncio.Queue()
-        self.link = ble.SensorLink(device.address, on_chunk=self._queue.put_nowait,
-                                   on_status=self._on_status)
+        self.link = ble.SensorLink(device.address, on_chunk=self._queue.put_nowait, on_status=self._on_status)
         self._task: asyncio.Task | None = None
 
     def _on_status(self, kind: str, detail: str) -> None:
@@ -106,13 +108,13 @@ class LinkSource:
     async def aclose(self) -> None:
         try:
             await self.link.stop()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.debug("stopping the link failed", exc_info=True)
         task, self._task = self._task, None
         if task is not None and not task.done():
             try:
                 await asyncio.wait_for(task, 5.0)
-            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
+            except (TimeoutError, asyncio.CancelledError, Exception):
                 task.cancel()
         self.status.state = "ended"
 
@@ -136,16 +138,17 @@ class ModuleScanner:
 def load_ble_scanner() -> ModuleScanner:
     """The BLE transport, or BleUnavailable with a reason a person can act on."""
     try:
-        mod = importlib.import_module("sensor.ble")
+        mod = importlib.import_module("sensor.ble.link")
     except ModuleNotFoundError as e:
-        if e.name == "sensor.ble":
-            raise BleUnavailable("The Bluetooth LE transport (sensor.ble) is not yet available "
-                                 "in this version of glide.") from None
+        if e.name == "sensor.ble.link":
+            raise BleUnavailable(
+                "The Bluetooth LE transport (sensor.ble.link) is not yet available in this version of glide."
+            ) from None
         raise BleUnavailable(f"The Bluetooth LE transport cannot load: {e}") from None
-    except Exception as e:  # noqa: BLE001 - any import-time failure, e.g. no BLE stack
-        raise BleUnavailable(f"The Bluetooth LE transport failed to start: "
-                             f"{e.__class__.__name__}: {e}") from None
+    except Exception as e:
+        raise BleUnavailable(f"The Bluetooth LE transport failed to start: {e.__class__.__name__}: {e}") from None
     if not callable(getattr(mod, "scan", None)) or not (
-            callable(getattr(mod, "connect", None)) or callable(getattr(mod, "SensorLink", None))):
-        raise BleUnavailable("The Bluetooth LE transport (sensor.ble) cannot scan and connect yet.")
+        callable(getattr(mod, "connect", None)) or callable(getattr(mod, "SensorLink", None))
+    ):
+        raise BleUnavailable("The Bluetooth LE transport (sensor.ble.link) cannot scan and connect yet.")
     return ModuleScanner(mod)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sensor.coach import SAFETY_NOTE
+from sensor.core.coach import SAFETY_NOTE
 
 from .history import SessionData
 
@@ -45,8 +45,9 @@ def _figure(data: SessionData):
         raise ReportUnavailable("reports as images need matplotlib: pip install 'glide[report]'") from None
     reps = data.reps
     fig = plt.figure(figsize=(12, 8.5), dpi=100)
-    gs = fig.add_gridspec(3, 2, height_ratios=[2.2, 1.2, 0.55], hspace=0.45, wspace=0.25,
-                          left=0.07, right=0.97, top=0.95, bottom=0.03)
+    gs = fig.add_gridspec(
+        3, 2, height_ratios=[2.2, 1.2, 0.55], hspace=0.45, wspace=0.25, left=0.07, right=0.97, top=0.95, bottom=0.03
+    )
     ax = fig.add_subplot(gs[0, :])
     if len(data.t):
         ax.plot(data.t, data.elev, color="black", lw=1.0, label="shin angle")
@@ -54,8 +55,15 @@ def _figure(data: SessionData):
         for phase, a, b in phase_spans(r):
             if b > a:
                 ax.axvspan(a, b, color=PHASE_COLOURS[phase], alpha=0.25 if phase != "hold" else 0.35, lw=0)
-        ax.annotate(str(r.index), (r.top_s, r.top_deg), textcoords="offset points", xytext=(0, 6),
-                    ha="center", fontsize=8, fontweight="bold")
+        ax.annotate(
+            str(r.index),
+            (r.top_s, r.top_deg),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=8,
+            fontweight="bold",
+        )
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.4) for c in PHASE_COLOURS.values()]
     ax.legend(handles, ["flex-down", "extend-up", "hold"], loc="upper right", fontsize=8)
     ax.set_xlabel("time (s)")
@@ -99,10 +107,12 @@ def _figure(data: SessionData):
 
 def set_line(s: dict) -> str:
     rom = s.get("mean_rom_deg")
-    return (f"set {s.get('set', '?')}: {s.get('rep_count', 0)} reps"
-            + (f", range {rom:.0f} ± {s.get('sd_rom_deg', 0):.0f} deg" if rom is not None else "")
-            + (f", down {s['mean_flex_down_s']:.1f} s, up {s['mean_extend_up_s']:.1f} s" if "mean_flex_down_s" in s else "")
-            + (f", cadence {s['cadence_per_min']:.1f}/min" if s.get("cadence_per_min") else ""))
+    return (
+        f"set {s.get('set', '?')}: {s.get('rep_count', 0)} reps"
+        + (f", range {rom:.0f} ± {s.get('sd_rom_deg', 0):.0f} deg" if rom is not None else "")
+        + (f", down {s['mean_flex_down_s']:.1f} s, up {s['mean_extend_up_s']:.1f} s" if "mean_flex_down_s" in s else "")
+        + (f", cadence {s['cadence_per_min']:.1f}/min" if s.get("cadence_per_min") else "")
+    )
 
 
 def write_png(data: SessionData, out: Path) -> Path:
@@ -121,7 +131,8 @@ def write_html(data: SessionData, out: Path) -> Path:
     rows = "".join(
         f"<tr><td>{r.index}</td><td>{r.start_s:.1f}</td><td>{r.end_s:.1f}</td><td>{r.flex_down_s:.1f}</td>"
         f"<td>{r.extend_up_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{r.bottom_deg:.0f}</td><td>{r.top_deg:.0f}</td></tr>"
-        for r in data.reps)
+        for r in data.reps
+    )
     sets = "".join(f"<li>{html.escape(set_line(s))}</li>" for s in data.summary.get("sets") or [])
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>glide report: {html.escape(data.name)}</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}table{{border-collapse:collapse}}
@@ -141,8 +152,14 @@ _BRAILLE = 0x2800
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # (row, col) -> bit
 
 
-def text_plot(t: np.ndarray, y: np.ndarray, width: int = 100, height: int = 16, marks: list[float] | None = None,
-              y_range: tuple[float, float] | None = None) -> list[str]:
+def text_plot(
+    t: np.ndarray,
+    y: np.ndarray,
+    width: int = 100,
+    height: int = 16,
+    marks: list[float] | None = None,
+    y_range: tuple[float, float] | None = None,
+) -> list[str]:
     """A braille line plot (2x4 dots per character) with an axis on the left."""
     if len(t) == 0:
         return ["(no data)"]
@@ -167,8 +184,8 @@ def text_plot(t: np.ndarray, y: np.ndarray, width: int = 100, height: int = 16, 
     for k, m in enumerate(marks or [], start=1):
         c = int((m - t[0]) / max(t[-1] - t[0], 1e-9) * (width - 1))
         s = str(k)
-        if 0 <= c < width - len(s) + 1 and all(ch == " " for ch in axis[c:c + len(s)]):
-            axis[c:c + len(s)] = list(s)
+        if 0 <= c < width - len(s) + 1 and all(ch == " " for ch in axis[c : c + len(s)]):
+            axis[c : c + len(s)] = list(s)
     out.append(" " * 8 + "└" + "─" * width)
     out.append(" " * 9 + "".join(axis) + "  (rep ends)")
     out.append(" " * 9 + f"{int(round(t[0]))} s" + " " * max(width - 12, 1) + f"{int(round(t[-1]))} s")

@@ -8,11 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, ProgressBar,
-                             RadioButton, RadioSet, Static)
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from sensor.coach import SAFETY_NOTE
-from sensor.sources import DeviceInfo
+from sensor.core.coach import SAFETY_NOTE
+from sensor.io.sources import DeviceInfo
 
 from .session import CALIBRATION_STEPS, Session, SessionSetup
 from .storage import display_path
@@ -20,10 +19,18 @@ from .widgets import AngleGauge, AnglePlot, BigText
 
 PHASES = {
     # key: (big word, CSS class, hint supine, hint seated)
-    "flex_down": ("▼ DOWN", "flex-down", "flex-down: lower the heel toward the glute, slowly",
-                  "flex-down: bend the knee back, slowly"),
-    "extend_up": ("▲ UP", "extend-up", "extend-up: straighten the leg toward the ceiling, slowly",
-                  "extend-up: straighten the knee, slowly"),
+    "flex_down": (
+        "▼ DOWN",
+        "flex-down",
+        "flex-down: lower the heel toward the glute, slowly",
+        "flex-down: bend the knee back, slowly",
+    ),
+    "extend_up": (
+        "▲ UP",
+        "extend-up",
+        "extend-up: straighten the leg toward the ceiling, slowly",
+        "extend-up: straighten the knee, slowly",
+    ),
     "hold": ("HOLD", "hold", "hold", "hold"),
     "paused": ("PAUSED", "paused", "set paused: reps are not counted", "set paused: reps are not counted"),
     "rest": ("REST", "rest", "rest between sets", "rest between sets"),
@@ -67,8 +74,7 @@ class DevicePickerScreen(Screen):
             yield Label("Choose your sensor", classes="screen-title")
             yield Static("", id="picker-status")
             yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
-            yield Static("Turn the sensor on and keep it near. Enter connects, r scans again.",
-                         classes="hint")
+            yield Static("Turn the sensor on and keep it near. Enter connects, r scans again.", classes="hint")
         yield Static(SAFETY_NOTE, classes="safety")
         yield Footer()
 
@@ -86,7 +92,7 @@ class DevicePickerScreen(Screen):
         status.update("Scanning for sensors...")
         try:
             found = list(await self.scanner.scan(5.0))
-        except Exception as e:  # noqa: BLE001 - shown to the user, e.g. no adapter
+        except Exception as e:
             status.update(f"[b]Bluetooth not available:[/b] {e}")
             status.add_class("error")
             return
@@ -97,11 +103,18 @@ class DevicePickerScreen(Screen):
         table = self.query_one("#devices", DataTable)
         table.clear()
         for d in found:
-            table.add_row("★" if d.address == last else "", d.name, d.family,
-                          "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm",
-                          "–" if d.battery_pct is None else f"{d.battery_pct} %", d.address)
+            table.add_row(
+                "★" if d.address == last else "",
+                d.name,
+                d.family,
+                "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm",
+                "–" if d.battery_pct is None else f"{d.battery_pct} %",
+                d.address,
+            )
         if found:
-            status.update(f"{len(found)} sensor(s) found" + (" (★ last used)" if any(d.address == last for d in found) else ""))
+            status.update(
+                f"{len(found)} sensor(s) found" + (" (★ last used)" if any(d.address == last for d in found) else "")
+            )
         else:
             status.update("No sensor found. Is it on and charged? Press r to scan again.")
 
@@ -133,7 +146,8 @@ class UnavailableScreen(Screen):
                 "adapter. Meanwhile:\n\n"
                 "  [b]glide demo[/b]            the dashboard on the built-in simulated sensor\n"
                 "  [b]glide replay TRACE[/b]    the dashboard on a recorded trace\n",
-                id="unavailable-text")
+                id="unavailable-text",
+            )
         yield Static(SAFETY_NOTE, classes="safety")
         yield Footer()
 
@@ -195,13 +209,25 @@ class SetupScreen(Screen):
 
         leg = "right" if self.query_one("#leg-right", RadioButton).value else "left"
         posture = "seated" if self.query_one("#posture-seated", RadioButton).value else "supine"
-        vals = {"reps": num("reps", int), "sets": num("sets", int), "down": num("down", float),
-                "up": num("up", float), "rest": num("rest", float)}
+        vals = {
+            "reps": num("reps", int),
+            "sets": num("sets", int),
+            "down": num("down", float),
+            "up": num("up", float),
+            "rest": num("rest", float),
+        }
         missing = [k for k, v in vals.items() if v is None]
         if missing:
             return None, [f"{k}: a number please" for k in missing]
-        setup = SessionSetup(leg=leg, posture=posture, reps_per_set=vals["reps"], sets=vals["sets"],
-                             down_s=vals["down"], up_s=vals["up"], rest_s=vals["rest"])
+        setup = SessionSetup(
+            leg=leg,
+            posture=posture,
+            reps_per_set=vals["reps"],
+            sets=vals["sets"],
+            down_s=vals["down"],
+            up_s=vals["up"],
+            rest_s=vals["rest"],
+        )
         return setup, setup.validate()
 
     @on(Button.Pressed, "#start")
@@ -305,7 +331,11 @@ class LiveScreen(Screen):
         self._phase_key = None
         self._set_label = None
         q = self.query_one
-        self.w_count, self.w_set, self.w_gauge = q("#rep-count", BigText), q("#set-label", Static), q("#gauge", AngleGauge)
+        self.w_count, self.w_set, self.w_gauge = (
+            q("#rep-count", BigText),
+            q("#set-label", Static),
+            q("#gauge", AngleGauge),
+        )
         self.w_angle, self.w_plot = q("#angle-big", BigText), q("#plot", AnglePlot)
 
     def on_resize(self, event) -> None:
@@ -315,8 +345,11 @@ class LiveScreen(Screen):
     def show(self, s: Session) -> None:
         narrow = self.has_class("narrow")
         self.w_count.text = f"{s.reps_in_set}" if narrow else f"{s.reps_in_set}/{s.setup.reps_per_set}"
-        label = (f"of {s.setup.reps_per_set} · set {s.set_index}/{s.setup.sets}" if narrow else
-                 f"set {s.set_index} of {s.setup.sets}  ·  {len(s.reps)} in total")
+        label = (
+            f"of {s.setup.reps_per_set} · set {s.set_index}/{s.setup.sets}"
+            if narrow
+            else f"set {s.set_index} of {s.setup.sets}  ·  {len(s.reps)} in total"
+        )
         if label != self._set_label:  # (an update re-lays the screen out: only on change)
             self._set_label = label
             self.w_set.update(label)
@@ -386,11 +419,13 @@ class LiveScreen(Screen):
             ok = val >= float(target) * (1 - tol)
             return f"{name:<7}[{'green' if ok else 'yellow'}]{val:5.1f}[/]{target:>6}"
 
-        lines = [f"{'s':<7}{'last':>5}{'goal':>6}",
-                 row("down", None if r is None else r.flex_down_s, f"{tg.down_s:.1f}"),
-                 row("up", None if r is None else r.extend_up_s, f"{tg.up_s:.1f}"),
-                 row("hold", far_hold, f"{s.coach.targets.hold_s:.1f}"),
-                 ""]
+        lines = [
+            f"{'s':<7}{'last':>5}{'goal':>6}",
+            row("down", None if r is None else r.flex_down_s, f"{tg.down_s:.1f}"),
+            row("up", None if r is None else r.extend_up_s, f"{tg.up_s:.1f}"),
+            row("hold", far_hold, f"{s.coach.targets.hold_s:.1f}"),
+            "",
+        ]
         cad = st.get("cadence_per_min")
         lines.append(f"cadence {_fmt(cad, '5.1f', '    –')}/min")
         cv = st.get("tempo_cv")
@@ -465,7 +500,8 @@ class SetSummaryScreen(Screen):
     def on_mount(self) -> None:
         self._shown_set = None
         self.query_one("#set-reps", DataTable).add_columns(
-            "rep", "down s", "up s", "hold s", "range °", "bottom °", "top °", "cue")
+            "rep", "down s", "up s", "hold s", "range °", "bottom °", "top °", "cue"
+        )
 
     def show(self, s: Session) -> None:
         done = [x for x in s.coach.sets if x.reps and x.ended_s is not None]
@@ -476,13 +512,21 @@ class SetSummaryScreen(Screen):
             table.clear()
             for r in last.reps:
                 hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
-                table.add_row(str(r.index), f"{r.flex_down_s:.1f}", f"{r.extend_up_s:.1f}", f"{hold:.1f}",
-                              f"{r.rom_deg:.0f}", f"{r.bottom_deg:.0f}", f"{r.top_deg:.0f}",
-                              s.rep_notes.get(r.index, ""))
+                table.add_row(
+                    str(r.index),
+                    f"{r.flex_down_s:.1f}",
+                    f"{r.extend_up_s:.1f}",
+                    f"{hold:.1f}",
+                    f"{r.rom_deg:.0f}",
+                    f"{r.bottom_deg:.0f}",
+                    f"{r.top_deg:.0f}",
+                    s.rep_notes.get(r.index, ""),
+                )
         if last is not None:
             st = last.summary()
             self.query_one("#set-title", Label).update(
-                f"Set {last.index} of {s.setup.sets} done: {st['rep_count']} reps")
+                f"Set {last.index} of {s.setup.sets} done: {st['rep_count']} reps"
+            )
             self.query_one("#set-numbers", Static).update(_set_numbers(st))
         left = s.rest_left
         if left is not None:
@@ -497,9 +541,11 @@ class SetSummaryScreen(Screen):
 def _set_numbers(st: dict) -> str:
     if not st.get("rep_count"):
         return "no reps"
-    return (f"cadence {_fmt(st.get('cadence_per_min'))}/min  ·  range {st['mean_rom_deg']:.0f}° ± {st['sd_rom_deg']:.0f}°"
-            f"  ·  down {st['mean_flex_down_s']:.1f} s  ·  up {st['mean_extend_up_s']:.1f} s"
-            f"  ·  tempo variability {100 * st['tempo_cv']:.0f} %")
+    return (
+        f"cadence {_fmt(st.get('cadence_per_min'))}/min  ·  range {st['mean_rom_deg']:.0f}° ± {st['sd_rom_deg']:.0f}°"
+        f"  ·  down {st['mean_flex_down_s']:.1f} s  ·  up {st['mean_extend_up_s']:.1f} s"
+        f"  ·  tempo variability {100 * st['tempo_cv']:.0f} %"
+    )
 
 
 # =========================================================================== session summary
@@ -526,9 +572,11 @@ class SessionSummaryScreen(Screen):
     def on_mount(self) -> None:
         self._shown = None
         self.query_one("#sets-table", DataTable).add_columns(
-            "set", "reps", "cadence /min", "range °", "down s", "up s", "hold s", "tempo var %")
+            "set", "reps", "cadence /min", "range °", "down s", "up s", "hold s", "tempo var %"
+        )
         self.query_one("#reps-table", DataTable).add_columns(
-            "rep", "set", "start s", "down s", "up s", "hold s", "range °", "bottom °", "top °")
+            "rep", "set", "start s", "down s", "up s", "hold s", "range °", "bottom °", "top °"
+        )
 
     def show(self, s: Session) -> None:
         key = (len(s.reps), len(s.coach.sets), tuple(map(str, s.files.exported)), s.source_state)
@@ -541,24 +589,38 @@ class SessionSummaryScreen(Screen):
             f"  ·  {s.setup.posture}, {s.setup.leg} leg"
             + (f"  ·  {s.uncounted} rep(s) not counted" if s.uncounted else "")
             + ("  ·  source ended" if s.source_state == "ended" else "")
-            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == "failed" and s.notice else ""))
+            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == "failed" and s.notice else "")
+        )
         st_table = self.query_one("#sets-table", DataTable)
         st_table.clear()
         for rec in sets:
             st = rec.summary()
-            st_table.add_row(str(rec.index), str(st["rep_count"]), _fmt(st.get("cadence_per_min")),
-                             f"{st['mean_rom_deg']:.0f}", f"{st['mean_flex_down_s']:.1f}",
-                             f"{st['mean_extend_up_s']:.1f}",
-                             f"{st['mean_hold_bottom_s' if s.setup.posture == 'supine' else 'mean_hold_top_s']:.1f}",
-                             f"{100 * st['tempo_cv']:.0f}")
+            st_table.add_row(
+                str(rec.index),
+                str(st["rep_count"]),
+                _fmt(st.get("cadence_per_min")),
+                f"{st['mean_rom_deg']:.0f}",
+                f"{st['mean_flex_down_s']:.1f}",
+                f"{st['mean_extend_up_s']:.1f}",
+                f"{st['mean_hold_bottom_s' if s.setup.posture == 'supine' else 'mean_hold_top_s']:.1f}",
+                f"{100 * st['tempo_cv']:.0f}",
+            )
         rp = self.query_one("#reps-table", DataTable)
         rp.clear()
         for rec in sets:
             for r in rec.reps:
                 hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
-                rp.add_row(str(r.index), str(rec.index), f"{r.start_s:.1f}", f"{r.flex_down_s:.1f}",
-                           f"{r.extend_up_s:.1f}", f"{hold:.1f}", f"{r.rom_deg:.0f}",
-                           f"{r.bottom_deg:.0f}", f"{r.top_deg:.0f}")
+                rp.add_row(
+                    str(r.index),
+                    str(rec.index),
+                    f"{r.start_s:.1f}",
+                    f"{r.flex_down_s:.1f}",
+                    f"{r.extend_up_s:.1f}",
+                    f"{hold:.1f}",
+                    f"{r.rom_deg:.0f}",
+                    f"{r.bottom_deg:.0f}",
+                    f"{r.top_deg:.0f}",
+                )
         folder = s.files.folder
         if folder is None:
             saved = s.files.error or "not saved (saving is off)"

@@ -11,8 +11,8 @@ cues run at the replay speed, exactly like the coach's own logic.
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sensor.coach import SAFETY_NOTE, Coach, Cue, Targets
-from sensor.events import Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
-from sensor.pipeline import Pipeline
-from sensor.samples import ImuChunk
-from sensor.sources import RateMeter, estimate_loss_pct
-from sensor.summary import set_summary
+from sensor.core.coach import SAFETY_NOTE, Coach, Cue, Targets
+from sensor.core.events import Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
+from sensor.core.pipeline import Pipeline
+from sensor.core.samples import ImuChunk
+from sensor.core.summary import set_summary
+from sensor.io.sources import RateMeter, estimate_loss_pct
 
 from . import storage
 
@@ -46,8 +46,9 @@ class SessionSetup:
     rest_s: float = 60.0
 
     def targets(self) -> Targets:
-        return Targets(reps_per_set=self.reps_per_set, sets=self.sets, down_s=self.down_s,
-                       up_s=self.up_s, rest_s=self.rest_s)
+        return Targets(
+            reps_per_set=self.reps_per_set, sets=self.sets, down_s=self.down_s, up_s=self.up_s, rest_s=self.rest_s
+        )
 
     def validate(self) -> list[str]:
         problems = []
@@ -160,9 +161,17 @@ class SessionFiles:
 class Session:
     """Pipeline, coach, plan and recording of one session; the dashboard is a view of this."""
 
-    def __init__(self, setup: SessionSetup, *, source_name: str, source_meta: dict | None = None,
-                 rate_hz: float | None = None, save: bool = True, root: Path | None = None,
-                 started_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        setup: SessionSetup,
+        *,
+        source_name: str,
+        source_meta: dict | None = None,
+        rate_hz: float | None = None,
+        save: bool = True,
+        root: Path | None = None,
+        started_at: datetime | None = None,
+    ) -> None:
         self.setup = setup
         self.source_name = source_name
         self.source_meta = dict(source_meta or {})
@@ -201,15 +210,16 @@ class Session:
         return Pipeline(self.setup.posture, self.rate_hz, keep_elevation=True)
 
     def _open_files(self, root: Path | None) -> None:
-        from sensor.trace import TraceWriteError, TraceWriter
+        from sensor.io.trace import TraceWriteError, TraceWriter
 
         try:
             folder = storage.new_session_dir(self.started_at, root)
             self.files.folder = folder
             trace = storage.private_file(folder / "trace.csv")
             meta = {k: v for k, v in self.source_meta.items() if v is not None and k != "format"}
-            meta.update(leg=self.setup.leg, posture=self.setup.posture,
-                        started_at=self.started_at.isoformat(timespec="seconds"))
+            meta.update(
+                leg=self.setup.leg, posture=self.setup.posture, started_at=self.started_at.isoformat(timespec="seconds")
+            )
             if self.rate_hz:
                 meta["sample_rate_hz"] = float(self.rate_hz)
             meta = {k: v for k, v in meta.items() if "\n" not in str(v) and "\r" not in str(v)}
@@ -245,7 +255,7 @@ class Session:
     def _record(self, chunk: ImuChunk) -> None:
         if self._writer is None:
             return
-        from sensor.trace import TraceWriteError
+        from sensor.io.trace import TraceWriteError
 
         try:
             self._writer.write(chunk)
@@ -298,9 +308,13 @@ class Session:
         return rep
 
     def _rep_log_extra(self) -> dict:
-        return {"session": self.files.folder.name if self.files.folder else None, "posture": self.setup.posture,
-                "leg": self.setup.leg, "source": self.source_name,
-                "sets": [{"set": s.index, "reps": [r.index for r in s.reps]} for s in self.sets_done()]}
+        return {
+            "session": self.files.folder.name if self.files.folder else None,
+            "posture": self.setup.posture,
+            "leg": self.setup.leg,
+            "source": self.source_name,
+            "sets": [{"set": s.index, "reps": [r.index for r in s.reps]} for s in self.sets_done()],
+        }
 
     def _save_rep_log(self) -> None:
         """Rewrite reps.csv/reps.json after every counted rep, each atomically (temp + rename):
@@ -308,7 +322,7 @@ class Session:
         folder = self.files.folder
         if folder is None:
             return
-        from .cli import write_rep_log
+        from sensor.io.replog import write_rep_log
 
         try:
             for name in ("reps.csv", "reps.json"):
@@ -317,7 +331,7 @@ class Session:
                 storage.private_file(tmp)
                 write_rep_log(str(tmp), self.reps, self._rep_log_extra())
                 os.replace(tmp, folder / name)
-        except Exception as e:  # noqa: BLE001 - a full disk must not stop the counting
+        except Exception as e:
             self.files.error = f"rep log not saved: {e}"
             log.warning("cannot save the rep log: %s", e)
 
@@ -365,8 +379,11 @@ class Session:
             self.coach.end_rest()
             self.state = "active" if self.calibration.calibrated else "calibrating"
             n = f"set {self.coach.current.index} of {self.setup.sets}"
-            self.cue = Cue(self.t_now or 0.0, "rest",
-                           f"Rest over: start {n} when you are ready." if by_timer else f"{n.capitalize()}: go.")
+            self.cue = Cue(
+                self.t_now or 0.0,
+                "rest",
+                f"Rest over: start {n} when you are ready." if by_timer else f"{n.capitalize()}: go.",
+            )
 
     def recalibrate(self) -> None:
         """Start learning the mounting afresh (after re-strapping the sensor)."""
@@ -427,13 +444,19 @@ class Session:
         if self.state == "paused":
             return "Paused: reps are not counted. Press space to resume.", "warn"
         if self.state == "done":
-            return (self.cue.text if self.cue and self.cue.kind == "session_done"
-                    else f"Session over: {len(self.reps)} reps."), "info"
+            return (
+                self.cue.text
+                if self.cue and self.cue.kind == "session_done"
+                else f"Session over: {len(self.reps)} reps."
+            ), "info"
         if self.state == "calibrating":
             return CALIBRATION_STEPS[self.setup.posture][min(self.calibration.step, 2)], "info"
         if self.cue is not None:
             return self.cue.text, self.cue.severity
-        return f"Set {self.set_index} of {self.setup.sets}: slow and controlled, {self.setup.down_s:.0f} s down, {self.setup.up_s:.0f} s up.", "info"
+        return (
+            f"Set {self.set_index} of {self.setup.sets}: slow and controlled, {self.setup.down_s:.0f} s down, {self.setup.up_s:.0f} s up.",
+            "info",
+        )
 
     @property
     def effective_rate_hz(self) -> float | None:
@@ -449,9 +472,15 @@ class Session:
     def summary(self) -> dict:
         sets = []
         for s in self.sets_done():
-            sets.append({**s.summary(), "first_rep": s.reps[0].index, "last_rep": s.reps[-1].index,
-                         "started_s": round(s.reps[0].start_s, 3),
-                         "ended_s": round(s.ended_s, 3) if s.ended_s is not None else None})
+            sets.append(
+                {
+                    **s.summary(),
+                    "first_rep": s.reps[0].index,
+                    "last_rep": s.reps[-1].index,
+                    "started_s": round(s.reps[0].start_s, 3),
+                    "ended_s": round(s.ended_s, 3) if s.ended_s is not None else None,
+                }
+            )
         stats = asdict(self.pipeline.stats)
         return {
             "format": "glide-session/1",
@@ -482,7 +511,7 @@ class Session:
         folder = self.files.folder
         if folder is None:
             return None
-        from .cli import write_rep_log
+        from sensor.io.replog import write_rep_log
 
         if self._writer is not None:
             self._writer.flush()
@@ -508,7 +537,7 @@ class Session:
             if self._writer is not None:
                 try:
                     self._writer.close()
-                except Exception as e:  # noqa: BLE001 - reported, never fatal at exit
+                except Exception as e:
                     self.files.error = f"trace not closed cleanly: {e}"
                 self._writer = None
         return folder

@@ -73,8 +73,6 @@ def big_width(text: str) -> int:
     return len(big_lines(text)[0])
 
 
-
-
 class LineWidget(Widget):
     """Builds all its lines at once when its data or size changes; ``render_line`` hands them out."""
 
@@ -166,14 +164,22 @@ class AngleGauge(LineWidget):
         lo, hi = self.span
         step = (hi - lo) / rows
         centers = hi - (np.arange(rows) + 0.5) * step
-        tick_rows = {int(np.clip(round((hi - tick) / step - 0.5), 0, rows - 1)): tick
-                     for tick in range(-180, 181, 30) if lo <= tick <= hi}
+        tick_rows = {
+            int(np.clip(round((hi - tick) / step - 0.5), 0, rows - 1)): tick
+            for tick in range(-180, 181, 30)
+            if lo <= tick <= hi
+        }
         bar_w = max(min(width - 10, 8), 2)
         a = self.angle
         cur_row = None if a is None else int(np.clip((hi - a) // step, 0, rows - 1))
         tgt = self.target
-        axis, bar, band, hit, mark = (base + self.AXIS, base + self.BAR, base + self.BAND,
-                                      base + self.BAND_HIT, base + self.MARK)
+        axis, bar, band, hit, mark = (
+            base + self.AXIS,
+            base + self.BAR,
+            base + self.BAND,
+            base + self.BAND_HIT,
+            base + self.MARK,
+        )
         out = []
         for i, c in enumerate(centers.tolist()):
             top, bottom = c + step / 2, c - step / 2
@@ -212,8 +218,12 @@ class AnglePlot(LineWidget):
     AnglePlot { width: 1fr; height: 1fr; }
     """
 
-    STYLES = {1: Style.parse("#22c55e"), 2: Style.parse("#a16207"), 3: Style.parse("bold #facc15"),
-              4: Style.parse("bold #38bdf8")}  # target, rep start, rep end, trace
+    STYLES = {
+        1: Style.parse("#22c55e"),
+        2: Style.parse("#a16207"),
+        3: Style.parse("bold #facc15"),
+        4: Style.parse("bold #38bdf8"),
+    }  # target, rep start, rep end, trace
     AXIS = Style.parse("#94a3b8")
 
     def __init__(self, window_s: float = 15.0, **kwargs) -> None:
@@ -226,9 +236,15 @@ class AnglePlot(LineWidget):
         self._target: tuple[float, float] | None = None
         self.span: tuple[float, float] = (-60.0, 90.0)
 
-    def set_data(self, t: np.ndarray, e: np.ndarray, t_end: float | None,
-                 reps: list[tuple[float, float, int]], target: tuple[float, float] | None,
-                 span: tuple[float, float]) -> None:
+    def set_data(
+        self,
+        t: np.ndarray,
+        e: np.ndarray,
+        t_end: float | None,
+        reps: list[tuple[float, float, int]],
+        target: tuple[float, float] | None,
+        span: tuple[float, float],
+    ) -> None:
         """Angles (t, e), right edge ``t_end``, reps as (start_s, end_s, index).
 
         The right edge moves in whole dot columns, so the plot is redrawn when it has scrolled
@@ -237,8 +253,7 @@ class AnglePlot(LineWidget):
         if t_end is not None:
             dot_s = self.window_s / max(2 * (self.content_size.width - 5) - 1, 1)
             t_end = math.floor(t_end / dot_s) * dot_s
-        if (t_end == self._t_end and target == self._target and reps == self._reps
-                and span == self.span):
+        if t_end == self._t_end and target == self._target and reps == self._reps and span == self.span:
             return
         self._t, self._e, self._t_end = t, e, t_end
         self._reps, self._target, self.span = list(reps), target, span

@@ -4,20 +4,20 @@ Each family module exposes ``FAMILY`` (a :class:`~sensor.protocols.base.DeviceFa
 decoder class; :data:`FAMILIES` lists all of them (the glide open profile first).
 """
 
+from sensor.protocols import glide_profile, metawear, movesense, polar_pmd, thingy52, witmotion
 from sensor.protocols.base import (
     BATTERY_LEVEL_UUID,
     BATTERY_SERVICE_UUID,
     STANDARD_GRAVITY,
     Command,
-    DecodeStats,
     Decoder,
+    DecodeStats,
     DeviceFamily,
     ProtocolError,
     family_by_id,
     match_family,
     normalize_uuid,
 )
-from sensor.protocols import glide_profile, metawear, movesense, polar_pmd, thingy52, witmotion
 
 FAMILIES: tuple[DeviceFamily, ...] = (
     glide_profile.FAMILY,
@@ -31,19 +31,19 @@ FAMILIES: tuple[DeviceFamily, ...] = (
 __all__ = [
     "BATTERY_LEVEL_UUID",
     "BATTERY_SERVICE_UUID",
+    "FAMILIES",
     "STANDARD_GRAVITY",
     "Command",
     "DecodeStats",
     "Decoder",
     "DeviceFamily",
-    "FAMILIES",
     "ProtocolError",
     "family_by_id",
-    "match_family",
-    "normalize_uuid",
     "glide_profile",
+    "match_family",
     "metawear",
     "movesense",
+    "normalize_uuid",
     "polar_pmd",
     "thingy52",
     "witmotion",

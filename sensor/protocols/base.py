@@ -1,7 +1,7 @@
 """Shared pieces of the sans-IO protocol layer.
 
 Every supported sensor family has one module in this package. A module turns *bytes that arrived
-on a GATT characteristic* into :class:`~sensor.samples.ImuChunk` objects and turns *intentions*
+on a GATT characteristic* into :class:`~sensor.core.samples.ImuChunk` objects and turns *intentions*
 ("stream at 100 Hz") into the bytes to write. No module performs I/O: the BLE transport (bleak)
 writes the commands returned by :meth:`DeviceFamily.start_commands` and calls
 :meth:`Decoder.feed` from its notification callbacks. The design follows h11 and the
@@ -26,33 +26,33 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from sensor.samples import ImuChunk
+from sensor.core.samples import ImuChunk
 
 __all__ = [
-    "STANDARD_GRAVITY",
-    "BLUETOOTH_BASE_SUFFIX",
-    "BATTERY_SERVICE_UUID",
     "BATTERY_LEVEL_UUID",
-    "ProtocolError",
-    "DecodeStats",
-    "Command",
-    "Decoder",
-    "DeviceFamily",
+    "BATTERY_SERVICE_UUID",
+    "BLUETOOTH_BASE_SUFFIX",
+    "FAMILIES",
+    "STANDARD_GRAVITY",
     "ArrivalClock",
     "ArrivalStream",
-    "StampedStream",
+    "Command",
+    "DecodeStats",
+    "Decoder",
+    "DeviceFamily",
     "Pairer",
+    "ProtocolError",
+    "StampedStream",
     "Unwrapper",
-    "normalize_uuid",
-    "short_uuid",
-    "FAMILIES",
     "family_by_id",
     "match_family",
+    "normalize_uuid",
+    "short_uuid",
 ]
 
 #: Standard gravity in m/s^2 (exact by definition; CGPM 1901). Used for every "g" conversion.
@@ -301,13 +301,11 @@ class ArrivalClock:
 
     def __init__(self, rate_hz: float, gap_threshold_s: float | None = None) -> None:
         self.period = 1.0 / rate_hz
-        self.gap_threshold_s = (
-            max(0.3, 3.0 * self.period) if gap_threshold_s is None else float(gap_threshold_s)
-        )
+        self.gap_threshold_s = max(0.3, 3.0 * self.period) if gap_threshold_s is None else float(gap_threshold_s)
         self.t0: float | None = None
 
     def place(
-        self, stream: "ArrivalStream", n: int, arrival: float | None, stats: DecodeStats
+        self, stream: ArrivalStream, n: int, arrival: float | None, stats: DecodeStats
     ) -> tuple[int, np.ndarray]:
         """Assign sample indices and times to ``n`` new samples of ``stream``."""
         p = self.period
@@ -362,7 +360,11 @@ class StampedStream:
     """
 
     def __init__(
-        self, rate_hz: float, *, tolerance: float = 0.05, quantum_s: float = 0.0,
+        self,
+        rate_hz: float,
+        *,
+        tolerance: float = 0.05,
+        quantum_s: float = 0.0,
         reset_s: float = 1.0,
     ) -> None:
         self.period = 1.0 / rate_hz
@@ -379,9 +381,7 @@ class StampedStream:
     def set_rate(self, rate_hz: float) -> None:
         self.period = 1.0 / rate_hz
 
-    def _elapsed_check(
-        self, stamp: float, n_cover: int, stats: DecodeStats
-    ) -> tuple[str, int]:
+    def _elapsed_check(self, stamp: float, n_cover: int, stats: DecodeStats) -> tuple[str, int]:
         """Classify the step from the previous stamp: ('dup'|'reset'|'gap'|'ok', lost)."""
         assert self.prev_stamp is not None
         elapsed = stamp - self.prev_stamp
@@ -395,9 +395,7 @@ class StampedStream:
             return "gap", lost
         return "ok", 0
 
-    def place_first(
-        self, stamp: float, n: int, stats: DecodeStats, k_first: int = 0
-    ) -> tuple[int, np.ndarray] | None:
+    def place_first(self, stamp: float, n: int, stats: DecodeStats, k_first: int = 0) -> tuple[int, np.ndarray] | None:
         """``stamp`` = device time (s) of the first of ``n`` samples. Returns (k_first, times)
         or None when the packet is a duplicate. ``k_first`` is used for the first packet."""
         p = self.period
@@ -429,9 +427,7 @@ class StampedStream:
         self.last_t = float(times[-1])
         return k_first, times
 
-    def place_last(
-        self, stamp: float, n: int, stats: DecodeStats, k_first: int = 0
-    ) -> tuple[int, np.ndarray] | None:
+    def place_last(self, stamp: float, n: int, stats: DecodeStats, k_first: int = 0) -> tuple[int, np.ndarray] | None:
         """``stamp`` = device time (s) of the last of ``n`` samples (Polar convention).
 
         Without a gap the samples are spread evenly between the previous stamp and this one
@@ -568,16 +564,10 @@ class DeviceFamily:
     command_delay_s: float
     spec: str
     matcher: Matcher = field(repr=False, compare=False)
-    start_builder: Callable[[float, Mapping[str, object] | None], list[Command]] = field(
-        repr=False, compare=False
-    )
-    stop_builder: Callable[[Mapping[str, object] | None], list[Command]] = field(
-        repr=False, compare=False
-    )
+    start_builder: Callable[[float, Mapping[str, object] | None], list[Command]] = field(repr=False, compare=False)
+    stop_builder: Callable[[Mapping[str, object] | None], list[Command]] = field(repr=False, compare=False)
     decoder_factory: Callable[[float], Decoder] = field(repr=False, compare=False)
-    setup_builder: Callable[[], list[Command]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    setup_builder: Callable[[], list[Command]] | None = field(default=None, repr=False, compare=False)
 
     def matches(
         self,
@@ -616,9 +606,7 @@ class DeviceFamily:
         fill ``decoder.device_info``, which ``start_commands`` may need). Often empty."""
         return list(self.setup_builder()) if self.setup_builder else []
 
-    def start_commands(
-        self, rate_hz: float, device_info: Mapping[str, object] | None = None
-    ) -> list[Command]:
+    def start_commands(self, rate_hz: float, device_info: Mapping[str, object] | None = None) -> list[Command]:
         """Writes that configure the device for ``rate_hz`` and start streaming, in order.
         Subscribe to every ``notify_uuids`` entry first. Raises ProtocolError for a rate not
         in ``supported_rates``."""
@@ -639,9 +627,7 @@ _FAMILY_MODULES = ("glide_profile", "witmotion", "movesense", "polar_pmd", "meta
 def _load_families() -> tuple[DeviceFamily, ...]:
     import importlib
 
-    return tuple(
-        importlib.import_module(f"sensor.protocols.{m}").FAMILY for m in _FAMILY_MODULES
-    )
+    return tuple(importlib.import_module(f"sensor.protocols.{m}").FAMILY for m in _FAMILY_MODULES)
 
 
 def __getattr__(name: str) -> object:  # PEP 562: lazy registry avoids an import cycle

@@ -36,11 +36,12 @@ Control opcodes: ``01`` START, ``02`` STOP, ``03 <u16 Hz>`` SET_RATE,
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     BATTERY_LEVEL_UUID,
     STANDARD_GRAVITY,
@@ -50,50 +51,49 @@ from sensor.protocols.base import (
     ProtocolError,
     Unwrapper,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
-    "SERVICE_UUID",
-    "DATA_UUID",
-    "CONTROL_UUID",
-    "STATUS_UUID",
-    "NAME_PREFIX",
-    "PROTOCOL_VERSION",
-    "HEADER_LEN",
-    "SAMPLE_LEN",
-    "MAX_SAMPLES_PER_PACKET",
-    "FLAG_OVERFLOW",
-    "FLAG_STREAM_START",
-    "FLAG_SATURATED",
     "ACC_FS_G",
+    "CONTROL_UUID",
+    "DATA_UUID",
+    "FAMILY",
+    "FLAG_OVERFLOW",
+    "FLAG_SATURATED",
+    "FLAG_STREAM_START",
     "GYRO_FS_DPS",
+    "HEADER_LEN",
+    "MAX_SAMPLES_PER_PACKET",
+    "NAME_PREFIX",
+    "OP_SET_RANGE",
+    "OP_SET_RATE",
     "OP_START",
     "OP_STOP",
-    "OP_SET_RATE",
-    "OP_SET_RANGE",
-    "RESULT_OK",
-    "RESULT_UNSUPPORTED_OPCODE",
+    "PROTOCOL_VERSION",
+    "RESULT_ADJUSTED",
     "RESULT_INVALID_PARAMETER",
     "RESULT_INVALID_STATE",
-    "RESULT_ADJUSTED",
+    "RESULT_OK",
+    "RESULT_UNSUPPORTED_OPCODE",
+    "SAMPLE_LEN",
+    "SERVICE_UUID",
     "STATE_IDLE",
     "STATE_STREAMING",
+    "STATUS_UUID",
     "DataPacket",
+    "GlideDecoder",
+    "GlidePeripheral",
     "Status",
-    "encode_data_packet",
-    "decode_data_packet",
-    "to_counts",
-    "samples_per_packet",
+    "cmd_set_range",
+    "cmd_set_rate",
     "cmd_start",
     "cmd_stop",
-    "cmd_set_rate",
-    "cmd_set_range",
-    "parse_control",
-    "encode_status",
+    "decode_data_packet",
     "decode_status",
-    "GlidePeripheral",
-    "GlideDecoder",
-    "FAMILY",
+    "encode_data_packet",
+    "encode_status",
+    "parse_control",
+    "samples_per_packet",
+    "to_counts",
 ]
 
 _BASE = "fa52{:04x}-a34c-4990-b80f-ec0bce9cbd93"
@@ -173,8 +173,14 @@ def _int_in(v: object, lo: int, hi: int, what: str) -> int:
 
 
 def encode_data_packet(
-    seq: int, t0_us: int, acc_counts: object, gyr_counts: object, *,
-    acc_fs: int = DEFAULT_ACC_FS, gyr_fs: int = DEFAULT_GYRO_FS, flags: int = 0,
+    seq: int,
+    t0_us: int,
+    acc_counts: object,
+    gyr_counts: object,
+    *,
+    acc_fs: int = DEFAULT_ACC_FS,
+    gyr_fs: int = DEFAULT_GYRO_FS,
+    flags: int = 0,
 ) -> bytes:
     """Build a data packet from raw int16 counts (arrays of shape (n, 3), 1 <= n <= 41)."""
     _int_in(seq, 0, 0xFFFF, "seq")
@@ -209,8 +215,13 @@ def decode_data_packet(data: bytes) -> DataPacket | str:
     if len(data) < HEADER_LEN:
         return "short"
     version, flags, seq, t0_us, n, acc_fs, gyr_fs, _ = _HEADER.unpack_from(data, 0)
-    if (version != PROTOCOL_VERSION or n == 0 or n > MAX_SAMPLES_PER_PACKET
-            or acc_fs >= len(ACC_FS_G) or gyr_fs >= len(GYRO_FS_DPS)):
+    if (
+        version != PROTOCOL_VERSION
+        or n == 0
+        or n > MAX_SAMPLES_PER_PACKET
+        or acc_fs >= len(ACC_FS_G)
+        or gyr_fs >= len(GYRO_FS_DPS)
+    ):
         return "corrupt"
     need = HEADER_LEN + n * SAMPLE_LEN
     if len(data) < need:
@@ -218,8 +229,9 @@ def decode_data_packet(data: bytes) -> DataPacket | str:
     if len(data) > need:
         return "corrupt"
     vals = np.frombuffer(data, dtype="<i2", offset=HEADER_LEN).reshape(n, 6)
-    return DataPacket(version, flags, seq, t0_us, acc_fs, gyr_fs,
-                      vals[:, :3].astype(np.int64), vals[:, 3:].astype(np.int64))
+    return DataPacket(
+        version, flags, seq, t0_us, acc_fs, gyr_fs, vals[:, :3].astype(np.int64), vals[:, 3:].astype(np.int64)
+    )
 
 
 def to_counts(values: object, full_scale: float) -> tuple[np.ndarray, bool]:
@@ -273,8 +285,13 @@ def cmd_set_rate(rate_hz: int) -> bytes:
 
 def cmd_set_range(acc_fs: int, gyr_fs: int) -> bytes:
     """``04 <acc_fs> <gyr_fs>``."""
-    return bytes((OP_SET_RANGE, _int_in(acc_fs, 0, len(ACC_FS_G) - 1, "acc_fs"),
-                  _int_in(gyr_fs, 0, len(GYRO_FS_DPS) - 1, "gyr_fs")))
+    return bytes(
+        (
+            OP_SET_RANGE,
+            _int_in(acc_fs, 0, len(ACC_FS_G) - 1, "acc_fs"),
+            _int_in(gyr_fs, 0, len(GYRO_FS_DPS) - 1, "gyr_fs"),
+        )
+    )
 
 
 def parse_control(data: bytes) -> tuple[int, tuple[int, ...]] | None:
@@ -310,14 +327,27 @@ class Status:
 
 def encode_status(status: Status) -> bytes:
     _int_in(status.rate_mhz, 0, 0xFFFFFFFF, "rate_mhz")
-    for v, what in ((status.version, "version"), (status.state, "state"),
-                    (status.acc_fs, "acc_fs"), (status.gyr_fs, "gyr_fs"),
-                    (status.last_opcode, "last_opcode"), (status.last_result, "last_result"),
-                    (status.max_samples, "max_samples")):
+    for v, what in (
+        (status.version, "version"),
+        (status.state, "state"),
+        (status.acc_fs, "acc_fs"),
+        (status.gyr_fs, "gyr_fs"),
+        (status.last_opcode, "last_opcode"),
+        (status.last_result, "last_result"),
+        (status.max_samples, "max_samples"),
+    ):
         _int_in(v, 0, 0xFF, what)
-    return _STATUS.pack(status.version, status.state, status.rate_mhz, status.acc_fs,
-                        status.gyr_fs, status.last_opcode, status.last_result,
-                        status.max_samples, 0)
+    return _STATUS.pack(
+        status.version,
+        status.state,
+        status.rate_mhz,
+        status.acc_fs,
+        status.gyr_fs,
+        status.last_opcode,
+        status.last_result,
+        status.max_samples,
+        0,
+    )
 
 
 def decode_status(data: bytes) -> Status | None:
@@ -343,8 +373,13 @@ class GlidePeripheral:
     """
 
     def __init__(
-        self, supported_rates: Sequence[float] = SUPPORTED_RATES, *, rate_hz: float = 100.0,
-        max_samples: int = 19, acc_fs: int = DEFAULT_ACC_FS, gyr_fs: int = DEFAULT_GYRO_FS,
+        self,
+        supported_rates: Sequence[float] = SUPPORTED_RATES,
+        *,
+        rate_hz: float = 100.0,
+        max_samples: int = 19,
+        acc_fs: int = DEFAULT_ACC_FS,
+        gyr_fs: int = DEFAULT_GYRO_FS,
     ) -> None:
         if not supported_rates:
             raise ProtocolError("need at least one supported rate")
@@ -361,9 +396,16 @@ class GlidePeripheral:
         self._overflow_pending = False
 
     def status(self) -> Status:
-        return Status(PROTOCOL_VERSION, STATE_STREAMING if self.streaming else STATE_IDLE,
-                      int(round(self.rate_hz * 1000)), self.acc_fs, self.gyr_fs,
-                      self.last_opcode, self.last_result, self.max_samples)
+        return Status(
+            PROTOCOL_VERSION,
+            STATE_STREAMING if self.streaming else STATE_IDLE,
+            int(round(self.rate_hz * 1000)),
+            self.acc_fs,
+            self.gyr_fs,
+            self.last_opcode,
+            self.last_result,
+            self.max_samples,
+        )
 
     def handle_control(self, data: bytes) -> bytes:
         parsed = parse_control(data)
@@ -433,8 +475,11 @@ class GlidePeripheral:
             if sat_rows[sl].any():
                 flags |= FLAG_SATURATED
             t0_us = int(round(t[start] * 1e6)) % (1 << 32)
-            out.append(encode_data_packet(self.seq, t0_us, a_counts[sl], g_counts[sl],
-                                          acc_fs=self.acc_fs, gyr_fs=self.gyr_fs, flags=flags))
+            out.append(
+                encode_data_packet(
+                    self.seq, t0_us, a_counts[sl], g_counts[sl], acc_fs=self.acc_fs, gyr_fs=self.gyr_fs, flags=flags
+                )
+            )
             self.seq = (self.seq + 1) & 0xFFFF
         return out
 
@@ -519,8 +564,7 @@ class GlideDecoder(Decoder):
         if t_first <= self._last_t:  # device clock went backwards (restart, bad clock)
             self._offset += (self._last_t + p) - t_first
             t_first = self._last_t + p
-        elif (not gap and not resync and self._t_next is not None
-              and abs(t_first - self._t_next) <= 2e-6):
+        elif not gap and not resync and self._t_next is not None and abs(t_first - self._t_next) <= 2e-6:
             t_first = self._t_next  # microsecond quantisation: stay on the even grid
         n = pkt.n
         t = t_first + np.arange(n) * p
@@ -568,4 +612,3 @@ FAMILY = DeviceFamily(
     stop_builder=_stop,
     decoder_factory=lambda rate: GlideDecoder(rate),
 )
-

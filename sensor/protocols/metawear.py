@@ -21,10 +21,11 @@ Spec and sources: ``firmware_specs/metamotion.md``. Summary:
 from __future__ import annotations
 
 import struct
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     STANDARD_GRAVITY,
     ArrivalClock,
@@ -35,33 +36,32 @@ from sensor.protocols.base import (
     Pairer,
     ProtocolError,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
-    "SERVICE_UUID",
+    "ACC_RANGES",
+    "ACC_REGS",
     "COMMAND_UUID",
-    "NOTIFY_UUID",
-    "METABOOT_SERVICE_UUID",
+    "FAMILY",
+    "GYRO_RANGES",
+    "GYRO_REGS",
     "MBIENTLAB_COMPANY_ID",
+    "METABOOT_SERVICE_UUID",
     "MOD_ACC",
     "MOD_GYRO",
     "MOD_SETTINGS",
-    "ACC_REGS",
-    "GYRO_REGS",
+    "NOTIFY_UUID",
     "ODR_CODES",
-    "ACC_RANGES",
-    "GYRO_RANGES",
-    "module_info_request",
-    "battery_request",
+    "SERVICE_UUID",
+    "MetaWearDecoder",
     "acc_config",
-    "gyro_config",
+    "battery_request",
     "connection_parameters",
+    "encode_packed",
+    "encode_sample",
+    "gyro_config",
+    "module_info_request",
     "start_sequence",
     "stop_sequence",
-    "encode_sample",
-    "encode_packed",
-    "MetaWearDecoder",
-    "FAMILY",
 ]
 
 SERVICE_UUID = "326a9000-85cb-9195-d9dd-464cfbbae75a"
@@ -93,11 +93,9 @@ GYRO_IMPL = {0: "bmi160", 1: "bmi270"}
 #: Bosch output-data-rate codes (low nibble of the config byte).
 ODR_CODES = {25.0: 0x6, 50.0: 0x7, 100.0: 0x8, 200.0: 0x9}
 #: range (g) -> (BMI160 range byte, BMI270 range byte, LSB per g)
-ACC_RANGES = {2: (0x03, 0x00, 16384.0), 4: (0x05, 0x01, 8192.0), 8: (0x08, 0x02, 4096.0),
-              16: (0x0C, 0x03, 2048.0)}
+ACC_RANGES = {2: (0x03, 0x00, 16384.0), 4: (0x05, 0x01, 8192.0), 8: (0x08, 0x02, 4096.0), 16: (0x0C, 0x03, 2048.0)}
 #: range (deg/s) -> (range code, LSB per deg/s)
-GYRO_RANGES = {2000: (0, 16.4), 1000: (1, 32.8), 500: (2, 65.6), 250: (3, 131.2),
-               125: (4, 262.4)}
+GYRO_RANGES = {2000: (0, 16.4), 1000: (1, 32.8), 500: (2, 65.6), 250: (3, 131.2), 125: (4, 262.4)}
 
 DEFAULT_ACC_RANGE_G = 16
 DEFAULT_GYRO_RANGE_DPS = 2000
@@ -144,23 +142,22 @@ def gyro_config(chip: str, rate: float, range_dps: int = DEFAULT_GYRO_RANGE_DPS)
     chip = _chip(chip)
     if range_dps not in GYRO_RANGES:
         raise ProtocolError(f"gyroscope range must be one of {sorted(GYRO_RANGES)} deg/s")
-    return bytes((MOD_GYRO, GYRO_REGS[chip]["config"], 0x20 | _odr(rate),
-                  GYRO_RANGES[range_dps][0]))
+    return bytes((MOD_GYRO, GYRO_REGS[chip]["config"], 0x20 | _odr(rate), GYRO_RANGES[range_dps][0]))
 
 
-def connection_parameters(
-    min_interval_ms: float, max_interval_ms: float, latency: int, timeout_ms: float
-) -> bytes:
+def connection_parameters(min_interval_ms: float, max_interval_ms: float, latency: int, timeout_ms: float) -> bytes:
     """``11 09 <min> <max> <latency> <timeout>`` (u16 each; intervals in 1.25 ms units,
     supervision timeout in 10 ms units). The central may refuse the request."""
     try:
-        vals = (int(round(min_interval_ms / 1.25)), int(round(max_interval_ms / 1.25)),
-                int(latency), int(round(timeout_ms / 10.0)))
+        vals = (
+            int(round(min_interval_ms / 1.25)),
+            int(round(max_interval_ms / 1.25)),
+            int(latency),
+            int(round(timeout_ms / 10.0)),
+        )
     except (TypeError, ValueError) as exc:
         raise ProtocolError(str(exc)) from exc
-    if not (6 <= vals[0] <= vals[1] <= 3200) or not (0 <= vals[2] <= 499) or not (
-        10 <= vals[3] <= 3200
-    ):
+    if not (6 <= vals[0] <= vals[1] <= 3200) or not (0 <= vals[2] <= 499) or not (10 <= vals[3] <= 3200):
         raise ProtocolError(f"connection parameters out of range: {vals}")
     return bytes((MOD_SETTINGS, REG_CONN_PARAMS)) + struct.pack("<4H", *vals)
 
@@ -171,8 +168,7 @@ def _use_packed(chip: str, info: Mapping[str, object]) -> bool:
     # BMI160 packed signals need module revision >= 1 (unknown revision: assume yes)
     acc_rev = info.get("acc_rev", 1)
     gyro_rev = info.get("gyro_rev", 1)
-    return bool(isinstance(acc_rev, int) and acc_rev >= 1 and isinstance(gyro_rev, int)
-                and gyro_rev >= 1)
+    return bool(isinstance(acc_rev, int) and acc_rev >= 1 and isinstance(gyro_rev, int) and gyro_rev >= 1)
 
 
 def _chip_from_info(info: Mapping[str, object] | None) -> tuple[str, Mapping[str, object]]:
@@ -182,7 +178,11 @@ def _chip_from_info(info: Mapping[str, object] | None) -> tuple[str, Mapping[str
 
 
 def start_sequence(
-    chip: str, rate: float, *, packed: bool = True, acc_range_g: int = DEFAULT_ACC_RANGE_G,
+    chip: str,
+    rate: float,
+    *,
+    packed: bool = True,
+    acc_range_g: int = DEFAULT_ACC_RANGE_G,
     gyro_range_dps: int = DEFAULT_GYRO_RANGE_DPS,
 ) -> list[bytes]:
     """Configure both sensors, subscribe, enable sampling and start (gyro first)."""
@@ -284,8 +284,12 @@ class MetaWearDecoder(Decoder):
     family_id = "metawear"
 
     def __init__(
-        self, rate_hz: float, *, acc_range_g: int = DEFAULT_ACC_RANGE_G,
-        gyro_range_dps: int = DEFAULT_GYRO_RANGE_DPS, gap_threshold_s: float | None = None,
+        self,
+        rate_hz: float,
+        *,
+        acc_range_g: int = DEFAULT_ACC_RANGE_G,
+        gyro_range_dps: int = DEFAULT_GYRO_RANGE_DPS,
+        gap_threshold_s: float | None = None,
     ) -> None:
         super().__init__(rate_hz)
         if acc_range_g not in ACC_RANGES or gyro_range_dps not in GYRO_RANGES:

@@ -28,6 +28,7 @@ import struct
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     Command,
     Decoder,
@@ -37,32 +38,31 @@ from sensor.protocols.base import (
     StampedStream,
     Unwrapper,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
-    "SERVICE_UUID",
-    "COMMAND_UUID",
-    "DATA_UUID",
     "CMD_HELLO",
     "CMD_SUBSCRIBE",
     "CMD_UNSUBSCRIBE",
+    "COMMAND_UUID",
+    "DATA_UUID",
+    "FAMILY",
+    "FIRST_PART_MAX",
+    "REF_ACC",
+    "REF_GYRO",
+    "REF_IMU6",
     "RESP_COMMAND_RESULT",
     "RESP_DATA",
     "RESP_DATA_PART2",
     "RESP_DATA_PART3",
-    "REF_IMU6",
-    "REF_ACC",
-    "REF_GYRO",
-    "FIRST_PART_MAX",
-    "hello",
-    "subscribe",
-    "unsubscribe",
-    "imu6_path",
+    "SERVICE_UUID",
+    "MovesenseDecoder",
     "encode_imu6_body",
     "encode_vector_body",
+    "hello",
+    "imu6_path",
     "split_notifications",
-    "MovesenseDecoder",
-    "FAMILY",
+    "subscribe",
+    "unsubscribe",
 ]
 
 SERVICE_UUID = "34802252-7185-4d5d-b431-630e7050e8f0"
@@ -218,9 +218,7 @@ class MovesenseDecoder(Decoder):
             raise ProtocolError(f"bad subscription map {refs!r}")
         self._pending: dict[int, bytearray] = {}
         self._last_part_len: dict[int, int] = {}
-        self._streams = {
-            ref: StampedStream(self.rate_hz, quantum_s=0.001) for ref in self.refs
-        }
+        self._streams = {ref: StampedStream(self.rate_hz, quantum_s=0.001) for ref in self.refs}
         self._unwrap = {ref: Unwrapper(32) for ref in self.refs}
         self._pairer = Pairer(max_pending=int(4 * self.rate_hz) + 64)
 
@@ -292,7 +290,7 @@ class MovesenseDecoder(Decoder):
             if placed is None:
                 return self._nothing()
             _, t = placed
-            return self._emit(t, vals[: 3 * n].reshape(n, 3), vals[3 * n:].reshape(n, 3))
+            return self._emit(t, vals[: 3 * n].reshape(n, 3), vals[3 * n :].reshape(n, 3))
         # separate accelerometer / gyroscope subscriptions -> pair them
         k0 = 0
         if stream.k_next is None:

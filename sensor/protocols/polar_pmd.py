@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     BATTERY_LEVEL_UUID,
     STANDARD_GRAVITY,
@@ -40,44 +41,43 @@ from sensor.protocols.base import (
     ProtocolError,
     StampedStream,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
-    "SERVICE_UUID",
+    "CP_RESPONSE",
     "CP_UUID",
     "DATA_UUID",
+    "FAMILY",
     "MEAS_ACC",
     "MEAS_GYRO",
     "MEAS_SDK_MODE",
     "OP_GET_SETTINGS",
     "OP_START",
     "OP_STOP",
-    "SETTING_SAMPLE_RATE",
-    "SETTING_RESOLUTION",
-    "SETTING_RANGE",
-    "SETTING_RANGE_MILLIUNIT",
+    "POLAR_EPOCH_UNIX_NS",
+    "SERVICE_UUID",
     "SETTING_CHANNELS",
     "SETTING_FACTOR",
+    "SETTING_RANGE",
+    "SETTING_RANGE_MILLIUNIT",
+    "SETTING_RESOLUTION",
+    "SETTING_SAMPLE_RATE",
     "SETTING_SECURITY",
-    "CP_RESPONSE",
-    "POLAR_EPOCH_UNIX_NS",
     "CpResponse",
-    "get_settings",
-    "start_measurement",
-    "stop_measurement",
-    "enter_sdk_mode",
-    "exit_sdk_mode",
-    "encode_settings",
-    "parse_settings",
-    "parse_cp_response",
+    "PmdFrame",
+    "PolarPmdDecoder",
     "decode_delta",
+    "decode_frame",
     "encode_delta",
     "encode_frame",
-    "PmdFrame",
+    "encode_settings",
+    "enter_sdk_mode",
+    "exit_sdk_mode",
     "frame_values",
-    "decode_frame",
-    "PolarPmdDecoder",
-    "FAMILY",
+    "get_settings",
+    "parse_cp_response",
+    "parse_settings",
+    "start_measurement",
+    "stop_measurement",
 ]
 
 SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
@@ -117,10 +117,19 @@ GYRO_RANGE_DPS = 2000
 RESOLUTION_BITS = 16
 
 _FEATURE_BITS = {
-    (1, 0x01): "ecg", (1, 0x02): "ppg", (1, 0x04): "acc", (1, 0x08): "ppi",
-    (1, 0x20): "gyro", (1, 0x40): "mag", (1, 0x80): "skin_temp",
-    (2, 0x02): "sdk_mode", (2, 0x04): "location", (2, 0x08): "pressure",
-    (2, 0x10): "temperature", (2, 0x20): "offline_recording", (2, 0x40): "offline_hr",
+    (1, 0x01): "ecg",
+    (1, 0x02): "ppg",
+    (1, 0x04): "acc",
+    (1, 0x08): "ppi",
+    (1, 0x20): "gyro",
+    (1, 0x40): "mag",
+    (1, 0x80): "skin_temp",
+    (2, 0x02): "sdk_mode",
+    (2, 0x04): "location",
+    (2, 0x08): "pressure",
+    (2, 0x10): "temperature",
+    (2, 0x20): "offline_recording",
+    (2, 0x40): "offline_hr",
 }
 
 
@@ -155,12 +164,14 @@ def encode_settings(settings: dict[int, int | float]) -> bytes:
 
 
 def start_measurement(
-    meas_type: int, sample_rate: int, resolution: int = RESOLUTION_BITS,
-    range_: int | None = None, channels: int | None = 3,
+    meas_type: int,
+    sample_rate: int,
+    resolution: int = RESOLUTION_BITS,
+    range_: int | None = None,
+    channels: int | None = 3,
 ) -> bytes:
     """REQUEST_MEASUREMENT_START: ``02 <type> <TLVs>`` (online recording)."""
-    settings: dict[int, int | float] = {SETTING_SAMPLE_RATE: sample_rate,
-                                        SETTING_RESOLUTION: resolution}
+    settings: dict[int, int | float] = {SETTING_SAMPLE_RATE: sample_rate, SETTING_RESOLUTION: resolution}
     if range_ is not None:
         settings[SETTING_RANGE] = range_
     if channels is not None:
@@ -197,7 +208,7 @@ def parse_settings(params: bytes) -> dict[int, list[int | float]] | None:
             return None
         vals: list[int | float] = []
         for _ in range(count):
-            chunk = params[i:i + size]
+            chunk = params[i : i + size]
             if stype == SETTING_FACTOR:
                 vals.append(struct.unpack("<f", chunk)[0])
             else:
@@ -226,9 +237,7 @@ def parse_cp_response(data: bytes) -> CpResponse | None:
 # -- data frames ------------------------------------------------------------------------------
 
 
-def decode_delta(
-    content: bytes, channels: int, resolution: int, *, float_bits: bool = False
-) -> np.ndarray | None:
+def decode_delta(content: bytes, channels: int, resolution: int, *, float_bits: bool = False) -> np.ndarray | None:
     """Decode a delta-compressed frame body into an (n, channels) int64 array.
 
     With ``float_bits`` the values are 32-bit patterns accumulated modulo 2**32 (GYRO 0x81);
@@ -240,7 +249,7 @@ def decode_delta(
         return None
     ref = []
     for c in range(channels):
-        v = int.from_bytes(content[c * rb:(c + 1) * rb], "little")
+        v = int.from_bytes(content[c * rb : (c + 1) * rb], "little")
         if not float_bits and v >= 1 << (resolution - 1):
             v -= 1 << resolution
         ref.append(v)
@@ -282,7 +291,10 @@ def decode_delta(
 
 
 def encode_delta(
-    samples: object, resolution: int = RESOLUTION_BITS, *, block_size: int = 255,
+    samples: object,
+    resolution: int = RESOLUTION_BITS,
+    *,
+    block_size: int = 255,
     float_bits: bool = False,
 ) -> bytes:
     """Delta-compress (n, channels) integer samples the way the sensor does (tests/simulators).
@@ -307,7 +319,7 @@ def encode_delta(
     if float_bits:
         deltas = ((deltas + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
     for start in range(0, len(deltas), block_size):
-        blk = deltas[start:start + block_size]
+        blk = deltas[start : start + block_size]
         lo, hi = int(blk.min()), int(blk.max())
         bits = 1
         while not (-(1 << (bits - 1)) <= lo and hi < (1 << (bits - 1))):
@@ -325,8 +337,12 @@ def encode_frame(meas_type: int, timestamp_ns: int, frame_type: int, content: by
     """A PMD data frame: type, u64 timestamp (ns since 2000, last sample), frame type, body."""
     if not (0 <= timestamp_ns < 1 << 64):
         raise ProtocolError("timestamp must fit uint64")
-    return (bytes((_u8(meas_type, "measurement type"),)) + struct.pack("<Q", timestamp_ns)
-            + bytes((_u8(frame_type, "frame type"),)) + bytes(content))
+    return (
+        bytes((_u8(meas_type, "measurement type"),))
+        + struct.pack("<Q", timestamp_ns)
+        + bytes((_u8(frame_type, "frame type"),))
+        + bytes(content)
+    )
 
 
 @dataclass(frozen=True)
@@ -439,10 +455,7 @@ class PolarPmdDecoder(Decoder):
         if not data:
             return
         if data[0] == CP_FEATURES:
-            feats = sorted(
-                name for (byte, bit), name in _FEATURE_BITS.items()
-                if len(data) > byte and data[byte] & bit
-            )
+            feats = sorted(name for (byte, bit), name in _FEATURE_BITS.items() if len(data) > byte and data[byte] & bit)
             info["features"] = feats
             return
         if data[0] == CP_ONLINE_STOPPED and len(data) >= 2:

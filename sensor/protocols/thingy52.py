@@ -10,7 +10,7 @@ Spec and sources: ``firmware_specs/thingy52.md``. Summary:
   Q12.4 uT; the firmware clamps to +-31 g, +-1023 deg/s, +-2047 uT;
 * the firmware's accelerometer orientation matrix is -I, so it reports the gravity *vector*
   (a face-up board reads about -1 g on Z). This decoder negates the accelerometer to deliver
-  specific force as :class:`~sensor.samples.ImuChunk` requires (+1 g on the upward axis).
+  specific force as :class:`~sensor.core.samples.ImuChunk` requires (+1 g on the upward axis).
   Gyroscope and accelerometer then share the chip's right-handed frame (gyro matrix is +I).
 * battery: standard Battery Service 0x180F / 0x2A19.
 
@@ -23,6 +23,7 @@ import struct
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     BATTERY_LEVEL_UUID,
     STANDARD_GRAVITY,
@@ -33,24 +34,23 @@ from sensor.protocols.base import (
     DeviceFamily,
     ProtocolError,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
+    "ACC_LSB_PER_G",
     "BASE_UUID_TEMPLATE",
-    "tms_uuid",
-    "MOTION_SERVICE_UUID",
+    "COMPASS_LSB_PER_UT",
     "CONFIG_UUID",
+    "DEFAULT_CONFIG",
+    "FAMILY",
+    "GYRO_LSB_PER_DPS",
+    "MOTION_SERVICE_UUID",
     "RAW_DATA_UUID",
     "RAW_LEN",
-    "ACC_LSB_PER_G",
-    "GYRO_LSB_PER_DPS",
-    "COMPASS_LSB_PER_UT",
-    "DEFAULT_CONFIG",
-    "encode_config",
-    "decode_config",
-    "encode_raw",
     "Thingy52Decoder",
-    "FAMILY",
+    "decode_config",
+    "encode_config",
+    "encode_raw",
+    "tms_uuid",
 ]
 
 BASE_UUID_TEMPLATE = "ef68{:04x}-9b35-4933-9b10-52ffa9740042"
@@ -108,8 +108,11 @@ def encode_config(**overrides: int) -> bytes:
         if not isinstance(v, int) or not (lo <= v <= hi):
             raise ProtocolError(f"{key} must be an int in {lo}..{hi}, got {v!r}")
     return _CONFIG.pack(
-        cfg["pedo_interval_ms"], cfg["temp_interval_ms"], cfg["compass_interval_ms"],
-        cfg["motion_freq_hz"], cfg["wake_on_motion"],
+        cfg["pedo_interval_ms"],
+        cfg["temp_interval_ms"],
+        cfg["compass_interval_ms"],
+        cfg["motion_freq_hz"],
+        cfg["wake_on_motion"],
     )
 
 
@@ -117,8 +120,7 @@ def decode_config(data: bytes) -> dict[str, int] | None:
     """Parse a configuration read; None if it is not 9 bytes."""
     if len(data) != _CONFIG.size:
         return None
-    keys = ("pedo_interval_ms", "temp_interval_ms", "compass_interval_ms",
-            "motion_freq_hz", "wake_on_motion")
+    keys = ("pedo_interval_ms", "temp_interval_ms", "compass_interval_ms", "motion_freq_hz", "wake_on_motion")
     return dict(zip(keys, _CONFIG.unpack(data)))
 
 
@@ -126,8 +128,7 @@ def encode_raw(acc_g: object, gyr_dps: object, compass_ut: object = (0.0, 0.0, 0
     """An 18-byte raw notification *as the firmware sends it* (accelerometer in the firmware's
     inverted convention, i.e. pass the gravity vector: -1 g on Z for a face-up board)."""
     parts = []
-    for vals, lsb in ((acc_g, ACC_LSB_PER_G), (gyr_dps, GYRO_LSB_PER_DPS),
-                      (compass_ut, COMPASS_LSB_PER_UT)):
+    for vals, lsb in ((acc_g, ACC_LSB_PER_G), (gyr_dps, GYRO_LSB_PER_DPS), (compass_ut, COMPASS_LSB_PER_UT)):
         arr = np.asarray(vals, dtype=np.float64).reshape(3)
         if not np.isfinite(arr).all():
             raise ProtocolError("values must be finite")
@@ -147,9 +148,7 @@ class Thingy52Decoder(Decoder):
 
     family_id = "thingy52"
 
-    def __init__(
-        self, rate_hz: float, *, invert_accel: bool = True, gap_threshold_s: float | None = None
-    ) -> None:
+    def __init__(self, rate_hz: float, *, invert_accel: bool = True, gap_threshold_s: float | None = None) -> None:
         super().__init__(rate_hz)
         self._clock = ArrivalClock(self.rate_hz, gap_threshold_s)
         self._stream = ArrivalStream()

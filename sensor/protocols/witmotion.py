@@ -22,6 +22,7 @@ import struct
 
 import numpy as np
 
+from sensor.core.samples import ImuChunk
 from sensor.protocols.base import (
     STANDARD_GRAVITY,
     ArrivalClock,
@@ -32,32 +33,31 @@ from sensor.protocols.base import (
     ProtocolError,
     short_uuid,
 )
-from sensor.samples import ImuChunk
 
 __all__ = [
-    "SERVICE_UUID",
+    "ACC_FULL_SCALE_G",
+    "ANGLE_FULL_SCALE_DEG",
+    "FAMILY",
+    "GYRO_FULL_SCALE_DPS",
     "NOTIFY_UUID",
-    "WRITE_UUID",
     "PACKET_LEN",
     "RATE_CODES",
-    "ACC_FULL_SCALE_G",
-    "GYRO_FULL_SCALE_DPS",
-    "ANGLE_FULL_SCALE_DEG",
-    "REG_SAVE",
+    "REG_BATTERY",
     "REG_RATE",
     "REG_READ",
-    "REG_BATTERY",
+    "REG_SAVE",
     "REG_UNLOCK",
-    "write_register",
-    "unlock",
-    "save",
-    "set_rate",
-    "read_register",
+    "SERVICE_UUID",
+    "WRITE_UUID",
+    "WitMotionDecoder",
+    "battery_percent_from_voltage",
     "encode_data_packet",
     "encode_register_reply",
-    "battery_percent_from_voltage",
-    "WitMotionDecoder",
-    "FAMILY",
+    "read_register",
+    "save",
+    "set_rate",
+    "unlock",
+    "write_register",
 ]
 
 SERVICE_UUID = short_uuid(0xFFE5)
@@ -85,8 +85,17 @@ RATE_CODES: dict[float, int] = {10.0: 0x06, 20.0: 0x07, 50.0: 0x08, 100.0: 0x09,
 
 # Voltage -> percent table of the official Android SDK (thresholds in volts, strictly greater).
 _BATTERY_TABLE = (
-    (3.96, 100), (3.93, 90), (3.87, 75), (3.82, 60), (3.79, 50), (3.77, 40),
-    (3.73, 30), (3.70, 20), (3.68, 15), (3.50, 10), (3.40, 5),
+    (3.96, 100),
+    (3.93, 90),
+    (3.87, 75),
+    (3.82, 60),
+    (3.79, 50),
+    (3.77, 40),
+    (3.73, 30),
+    (3.70, 20),
+    (3.68, 15),
+    (3.50, 10),
+    (3.40, 5),
 )
 
 _STRUCT_9H = struct.Struct("<9h")
@@ -119,9 +128,7 @@ def set_rate(rate_hz: float) -> bytes:
     """Set the return rate: ``FF AA 03 <code> 00``."""
     code = RATE_CODES.get(float(rate_hz))
     if code is None:
-        raise ProtocolError(
-            f"WitMotion: unsupported rate {rate_hz!r}; supported {sorted(RATE_CODES)}"
-        )
+        raise ProtocolError(f"WitMotion: unsupported rate {rate_hz!r}; supported {sorted(RATE_CODES)}")
     return write_register(REG_RATE, code)
 
 
@@ -158,9 +165,7 @@ def _counts(values: object, full_scale: float) -> list[int]:
     return [int(x) for x in c]
 
 
-def encode_data_packet(
-    acc_g: object, gyr_dps: object, angles_deg: object = (0.0, 0.0, 0.0)
-) -> bytes:
+def encode_data_packet(acc_g: object, gyr_dps: object, angles_deg: object = (0.0, 0.0, 0.0)) -> bytes:
     """A ``55 61`` packet for the given acceleration (g), rate (deg/s) and angles (deg)."""
     vals = (
         _counts(acc_g, ACC_FULL_SCALE_G)

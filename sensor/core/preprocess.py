@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .streaming import Ema, ffill
+from sensor.core.dsp import Ema, ffill
 
 G = 9.80665
 

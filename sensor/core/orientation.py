@@ -15,13 +15,13 @@ tangential accelerations of a 1-4 s movement. Accuracy against simulator truth i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.signal import lfilter
 
-from dataclasses import replace
-
-from .mounting import Mounting
-from .streaming import alpha_for, dot3
+from sensor.core.dsp import alpha_for, dot3
+from sensor.core.mounting import Mounting
 
 
 class SagittalFilter:

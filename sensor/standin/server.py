@@ -17,7 +17,7 @@ Each advertised device is an *emulator*: a sans-IO model of one sensor family (t
 request: ``drop(address)`` cuts the link from the device side, ``silence(address, s)`` keeps
 the link up but stops notifications.
 
-Run on its own: ``python -m sensor.standin`` prints the ``export DBUS_SYSTEM_BUS_ADDRESS=...``
+Run on its own: ``python -m sensor.standin.server`` prints the ``export DBUS_SYSTEM_BUS_ADDRESS=...``
 line to paste into another shell, then serves until Ctrl-C.
 """
 
@@ -36,9 +36,9 @@ from dbus_fast import BusType, DBusError, PropertyAccess, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
-from .protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID
-from .samples import ImuChunk
-from .simulator import SimConfig, simulate_session
+from sensor.core.samples import ImuChunk
+from sensor.protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID
+from sensor.sim.simulator import SimConfig, simulate_session
 
 ADAPTER_PATH = "/org/bluez/hci0"
 
@@ -71,8 +71,12 @@ class PrivateBus:
         self.tmp = tempfile.TemporaryDirectory(prefix="glide-dbus-")
         cfg = Path(self.tmp.name) / "bus.conf"
         cfg.write_text(_BUS_CONFIG.format(tmpdir=self.tmp.name))
-        self.proc = subprocess.Popen([exe, f"--config-file={cfg}", "--print-address", "--nofork"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            [exe, f"--config-file={cfg}", "--print-address", "--nofork"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.address = self.proc.stdout.readline().strip()
         if not self.address:
             self.close()
@@ -122,7 +126,7 @@ class GlideEmulator:
     rssi = -45  # the strongest in the room, so "the first supported sensor found" is this one
 
     def __init__(self, name: str = "GlideIMU-sim", address: str = "C0:FF:EE:00:00:01", battery: int = 87) -> None:
-        from .protocols import glide_profile as gp
+        from sensor.protocols import glide_profile as gp
 
         self.gp = gp
         self.name, self.address, self.battery = name, address, battery
@@ -130,8 +134,14 @@ class GlideEmulator:
         self.adv_uuids = [gp.SERVICE_UUID]
         self.manufacturer_data: dict[int, bytes] = {}
         self.gatt = [
-            (gp.SERVICE_UUID, [(gp.DATA_UUID, ["notify"]), (gp.CONTROL_UUID, ["write", "write-without-response"]),
-                               (gp.STATUS_UUID, ["read", "notify"])]),
+            (
+                gp.SERVICE_UUID,
+                [
+                    (gp.DATA_UUID, ["notify"]),
+                    (gp.CONTROL_UUID, ["write", "write-without-response"]),
+                    (gp.STATUS_UUID, ["read", "notify"]),
+                ],
+            ),
             (BATTERY_SERVICE_UUID, [(BATTERY_LEVEL_UUID, ["read", "notify"])]),
         ]
 
@@ -166,7 +176,7 @@ def default_emulators() -> list:
     """One emulated sensor per family that has a device model."""
     emus = [GlideEmulator()]
     try:
-        from .standin_families import family_emulators  # the other families' device models
+        from sensor.standin.families import family_emulators  # the other families' device models
     except ImportError:
         return emus
     return emus + family_emulators()
@@ -178,14 +188,14 @@ def _path_for(address: str) -> str:
 
 
 class Adapter1(ServiceInterface):
-    def __init__(self, standin: "BlueZStandin") -> None:
+    def __init__(self, standin: BlueZStandin) -> None:
         super().__init__("org.bluez.Adapter1")
         self.s = standin
         self._discovering = False
         self._task: asyncio.Task | None = None
 
     @method()
-    def SetDiscoveryFilter(self, properties: "a{sv}"):  # noqa: F821 - D-Bus signature
+    def SetDiscoveryFilter(self, properties: "a{sv}"):
         return None
 
     @method()
@@ -211,32 +221,32 @@ class Adapter1(ServiceInterface):
             self.s.advertise()
 
     @method()
-    def RemoveDevice(self, device: "o"):  # noqa: F821
+    def RemoveDevice(self, device: o):  # noqa: F821
         return None
 
     @dbus_property(access=PropertyAccess.READ)
-    def Address(self) -> "s":  # noqa: F821
+    def Address(self) -> s:  # noqa: F821
         return "00:00:5E:00:53:00"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Name(self) -> "s":  # noqa: F821
+    def Name(self) -> s:  # noqa: F821
         return "glide-standin"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Powered(self) -> "b":  # noqa: F821
+    def Powered(self) -> b:  # noqa: F821
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def Discovering(self) -> "b":  # noqa: F821
+    def Discovering(self) -> b:  # noqa: F821
         return self._discovering
 
     @dbus_property(access=PropertyAccess.READ)
-    def Roles(self) -> "as":  # noqa: F821
+    def Roles(self) -> "as":
         return ["central", "peripheral"]
 
 
 class Device1(ServiceInterface):
-    def __init__(self, standin: "BlueZStandin", dev: "_Dev") -> None:
+    def __init__(self, standin: BlueZStandin, dev: _Dev) -> None:
         super().__init__("org.bluez.Device1")
         self.s, self.d = standin, dev
         self.rssi = int(getattr(dev.emu, "rssi", -60))  # a distinct strength per device: scans sort by it
@@ -253,59 +263,59 @@ class Device1(ServiceInterface):
         await self.s.disconnect(self.d)
 
     @dbus_property(access=PropertyAccess.READ)
-    def Address(self) -> "s":  # noqa: F821
+    def Address(self) -> s:  # noqa: F821
         return self.d.emu.address
 
     @dbus_property(access=PropertyAccess.READ)
-    def AddressType(self) -> "s":  # noqa: F821
+    def AddressType(self) -> s:  # noqa: F821
         return "random"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Name(self) -> "s":  # noqa: F821
+    def Name(self) -> s:  # noqa: F821
         return self.d.emu.name
 
     @dbus_property(access=PropertyAccess.READ)
-    def Alias(self) -> "s":  # noqa: F821
+    def Alias(self) -> s:  # noqa: F821
         return self.d.emu.name
 
     @dbus_property(access=PropertyAccess.READ)
-    def RSSI(self) -> "n":  # noqa: F821
+    def RSSI(self) -> n:  # noqa: F821
         return self.rssi
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUIDs(self) -> "as":  # noqa: F821
+    def UUIDs(self) -> "as":
         return list(self.d.emu.adv_uuids)
 
     @dbus_property(access=PropertyAccess.READ)
-    def Adapter(self) -> "o":  # noqa: F821
+    def Adapter(self) -> o:  # noqa: F821
         return ADAPTER_PATH
 
     @dbus_property(access=PropertyAccess.READ)
-    def Connected(self) -> "b":  # noqa: F821
+    def Connected(self) -> b:  # noqa: F821
         return self.d.connected
 
     @dbus_property(access=PropertyAccess.READ)
-    def ServicesResolved(self) -> "b":  # noqa: F821
+    def ServicesResolved(self) -> b:  # noqa: F821
         return self.d.connected
 
     @dbus_property(access=PropertyAccess.READ)
-    def Paired(self) -> "b":  # noqa: F821
+    def Paired(self) -> b:  # noqa: F821
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Bonded(self) -> "b":  # noqa: F821
+    def Bonded(self) -> b:  # noqa: F821
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Trusted(self) -> "b":  # noqa: F821
+    def Trusted(self) -> b:  # noqa: F821
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def ManufacturerData(self) -> "a{qv}":  # noqa: F821
+    def ManufacturerData(self) -> "a{qv}":
         return {k: Variant("ay", bytes(v)) for k, v in self.d.emu.manufacturer_data.items()}
 
     @dbus_property(access=PropertyAccess.READ)
-    def ServiceData(self) -> "a{sv}":  # noqa: F821
+    def ServiceData(self) -> "a{sv}":
         return {}
 
 
@@ -315,36 +325,36 @@ class GattService1(ServiceInterface):
         self.uuid, self.device_path = uuid, device_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> "s":  # noqa: F821
+    def UUID(self) -> s:  # noqa: F821
         return self.uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Primary(self) -> "b":  # noqa: F821
+    def Primary(self) -> b:  # noqa: F821
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def Device(self) -> "o":  # noqa: F821
+    def Device(self) -> o:  # noqa: F821
         return self.device_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def Includes(self) -> "ao":  # noqa: F821
+    def Includes(self) -> ao:  # noqa: F821
         return []
 
 
 class GattCharacteristic1(ServiceInterface):
-    def __init__(self, dev: "_Dev", uuid: str, service_path: str, flags: list[str]) -> None:
+    def __init__(self, dev: _Dev, uuid: str, service_path: str, flags: list[str]) -> None:
         super().__init__("org.bluez.GattCharacteristic1")
         self.d, self.uuid, self.service_path, self.flags = dev, uuid, service_path, flags
         self.value = b""
         self.notifying = False
 
     @method()
-    def ReadValue(self, options: "a{sv}") -> "ay":  # noqa: F821
+    def ReadValue(self, options: "a{sv}") -> ay:  # noqa: F821
         self.value = self.d.emu.on_read(self.uuid)
         return self.value
 
     @method()
-    def WriteValue(self, value: "ay", options: "a{sv}"):  # noqa: F821
+    def WriteValue(self, value: ay, options: "a{sv}"):  # noqa: F821
         for uuid, payload in self.d.emu.on_write(self.uuid, bytes(value)):
             self.d.notify(uuid, payload)
 
@@ -374,27 +384,27 @@ class GattCharacteristic1(ServiceInterface):
             self.emit_properties_changed({"Value": payload})
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> "s":  # noqa: F821
+    def UUID(self) -> s:  # noqa: F821
         return self.uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Service(self) -> "o":  # noqa: F821
+    def Service(self) -> o:  # noqa: F821
         return self.service_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def Value(self) -> "ay":  # noqa: F821
+    def Value(self) -> ay:  # noqa: F821
         return self.value
 
     @dbus_property(access=PropertyAccess.READ)
-    def Notifying(self) -> "b":  # noqa: F821
+    def Notifying(self) -> b:  # noqa: F821
         return self.notifying
 
     @dbus_property(access=PropertyAccess.READ)
-    def Flags(self) -> "as":  # noqa: F821
+    def Flags(self) -> "as":
         return self.flags
 
     @dbus_property(access=PropertyAccess.READ)
-    def MTU(self) -> "q":  # noqa: F821
+    def MTU(self) -> q:  # noqa: F821
         return 247
 
 
@@ -431,15 +441,24 @@ class BlueZStandin:
     delivering samples faster than the nominal rate would emulate a different device.
     """
 
-    def __init__(self, bus_address: str, emulators: list | None = None, *, speed: float = 1.0,
-                 posture: str = "supine", reps: int = 8, seed: int = 1, tick_s: float = 0.03) -> None:
+    def __init__(
+        self,
+        bus_address: str,
+        emulators: list | None = None,
+        *,
+        speed: float = 1.0,
+        posture: str = "supine",
+        reps: int = 8,
+        seed: int = 1,
+        tick_s: float = 0.03,
+    ) -> None:
         self.bus_address = bus_address
         self.devs = [_Dev(e, _path_for(e.address)) for e in (emulators or default_emulators())]
         self.speed, self.posture, self.reps, self.seed, self.tick_s = speed, posture, reps, seed, tick_s
         self.bus: MessageBus | None = None
         self.sent_samples: dict[str, int] = {}
 
-    async def start(self) -> "BlueZStandin":
+    async def start(self) -> BlueZStandin:
         self.bus = await MessageBus(bus_address=self.bus_address, bus_type=BusType.SYSTEM).connect()
         self.bus.export(ADAPTER_PATH, Adapter1(self))
         await self.bus.request_name("org.bluez")
@@ -539,8 +558,16 @@ class BlueZStandin:
                 continue
             if rate != d.emu.rate_hz or session is None:
                 rate = d.emu.rate_hz
-                sim = simulate_session(SimConfig(reps=self.reps, rate_hz=rate, posture=self.posture,
-                                                 seed=self.seed, noise=True, confounders=False))
+                sim = simulate_session(
+                    SimConfig(
+                        reps=self.reps,
+                        rate_hz=rate,
+                        posture=self.posture,
+                        seed=self.seed,
+                        noise=True,
+                        confounders=False,
+                    )
+                )
                 # the device delivers every sample: drops are the link's business, not the sensor's
                 n = int(sim.chunk.t[-1] * rate)
                 t = np.arange(n) / rate
@@ -608,7 +635,7 @@ async def serve_forever(speed: float = 1.0, posture: str = "supine") -> None:
 def main() -> None:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m sensor.standin", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m sensor.standin.server", description=__doc__.split("\n\n")[0])
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--posture", choices=["supine", "seated"], default="supine")
     args = ap.parse_args()

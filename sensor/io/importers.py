@@ -3,7 +3,7 @@
 ``open_trace(path)`` detects the format from the file name and header lines only, reads the
 file (or the accelerometer/gyroscope pair), converts to glide's units (time in s, specific
 force in m/s^2 with gravity included, angular rate in deg/s, sensor axes unchanged) and
-returns an :class:`ImportedTrace` with the same shape as :class:`sensor.trace.TraceReader`:
+returns an :class:`ImportedTrace` with the same shape as :class:`sensor.io.trace.TraceReader`:
 ``.meta``, ``.sample_rate_hz``, ``.chunks()``, ``.stats`` (a :class:`TraceStats`).
 ``convert(in_path, out_path)`` writes the result as a glide trace. Formats (details, sources
 and example lines in docs/formats.md):
@@ -62,36 +62,49 @@ import math
 import os
 import re
 from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from sensor.samples import ImuChunk
-from sensor.trace import (HEADER as GLIDE_HEADER, TraceFormatError, TraceReader, TraceStats,
-                          TraceWriteError, TraceWriter)
+from sensor.core.samples import ImuChunk
+from sensor.io.trace import (
+    HEADER as GLIDE_HEADER,
+)
+from sensor.io.trace import (
+    TraceFormatError,
+    TraceReader,
+    TraceStats,
+    TraceWriteError,
+    TraceWriter,
+)
 
-__all__ = ["FORMATS", "STANDARD_GRAVITY", "ImportedTrace", "open_trace", "detect_format",
-           "convert"]
+__all__ = ["FORMATS", "STANDARD_GRAVITY", "ImportedTrace", "convert", "detect_format", "open_trace"]
 
 FORMATS = ("glide", "polar", "metabase", "movesense", "witmotion", "csv")
-STANDARD_GRAVITY = 9.80665                      # m/s^2 per g (CGPM 1901)
+STANDARD_GRAVITY = 9.80665  # m/s^2 per g (CGPM 1901)
 _HINT = "use --format polar|metabase|movesense|witmotion|csv|glide"
 _MAX_WARNINGS = 20
 _HEAD_LINES = 40
 _GAP_FACTOR = 3.0
 
-_ACC_UNITS = {"g": STANDARD_GRAVITY, "mg": STANDARD_GRAVITY / 1000.0, "m/s2": 1.0,
-              "m/s^2": 1.0, "m/s²": 1.0, "mps2": 1.0}
+_ACC_UNITS = {
+    "g": STANDARD_GRAVITY,
+    "mg": STANDARD_GRAVITY / 1000.0,
+    "m/s2": 1.0,
+    "m/s^2": 1.0,
+    "m/s²": 1.0,
+    "mps2": 1.0,
+}
 _GYR_UNITS = {"dps": 1.0, "deg/s": 1.0, "°/s": 1.0, "rad/s": 180.0 / math.pi}
 _T_UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6, "µs": 1e6, "ns": 1e9}
-
 
 
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
+
 
 class ImportedTrace:
     """An imported recording: ``meta``, ``sample_rate_hz``, ``chunks()``, ``stats``.
@@ -100,9 +113,15 @@ class ImportedTrace:
     ``chunks()`` slices them. For ``glide`` it wraps a streaming :class:`TraceReader`.
     """
 
-    def __init__(self, paths: tuple[str, ...], fmt: str, meta: dict[str, str],
-                 stats: TraceStats | None = None, arrays: tuple | None = None,
-                 reader: TraceReader | None = None) -> None:
+    def __init__(
+        self,
+        paths: tuple[str, ...],
+        fmt: str,
+        meta: dict[str, str],
+        stats: TraceStats | None = None,
+        arrays: tuple | None = None,
+        reader: TraceReader | None = None,
+    ) -> None:
         self.paths, self.path, self.format = paths, paths[0], fmt
         self._meta, self._stats, self._arrays, self._reader = meta, stats, arrays, reader
 
@@ -124,7 +143,7 @@ class ImportedTrace:
             rate = None
         if rate is not None and math.isfinite(rate) and rate > 0:
             return rate
-        if self._reader is not None:            # glide trace without the key: peek a block
+        if self._reader is not None:  # glide trace without the key: peek a block
             with TraceReader(self.path, chunk_rows=4096) as r:
                 first = next(iter(r.chunks()), None)
             est = _rate(first.t) if first is not None else None
@@ -159,13 +178,13 @@ class ImportedTrace:
             return
         t, acc, gyr = self._arrays
         for i in range(0, len(t), chunk_rows):
-            yield ImuChunk(t[i:i + chunk_rows], acc[i:i + chunk_rows], gyr[i:i + chunk_rows])
+            yield ImuChunk(t[i : i + chunk_rows], acc[i : i + chunk_rows], gyr[i : i + chunk_rows])
 
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
 
-    def __enter__(self) -> "ImportedTrace":
+    def __enter__(self) -> ImportedTrace:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -179,13 +198,13 @@ def detect_format(path: str | os.PathLike) -> str:
     name = os.path.basename(path)
     first = next(((i, s) for i, s in head if s and not s.startswith("#")), None)
     if any(s.startswith("# format=glide-trace") for _, s in head) or (
-            first and first[1].replace(";", ",").replace("\t", ",").startswith(GLIDE_HEADER)):
+        first and first[1].replace(";", ",").replace("\t", ",").startswith(GLIDE_HEADER)
+    ):
         return "glide"  # (with another delimiter too: the trace reader then says "wrong delimiter")
     if first is None:
         if not any(s for _, s in head):
             raise TraceFormatError(path, 1, "empty file")
-        raise TraceFormatError(path, head[-1][0],
-                               f"no header line: cannot tell the format: {_HINT}")
+        raise TraceFormatError(path, head[-1][0], f"no header line: cannot tell the format: {_HINT}")
     line, text = first
     low = text.lower()
     if low.startswith("phone timestamp;sensor timestamp [ns]"):
@@ -203,9 +222,13 @@ def detect_format(path: str | os.PathLike) -> str:
     raise TraceFormatError(path, line, f"cannot tell the format of header {shown!r}: {_HINT}")
 
 
-def open_trace(path: "str | os.PathLike | Sequence[str | os.PathLike]", format: str | None = None,
-               columns: str | dict | None = None, units: str | dict | None = None,
-               rate: float | None = None) -> ImportedTrace:
+def open_trace(
+    path: str | os.PathLike | Sequence[str | os.PathLike],
+    format: str | None = None,
+    columns: str | dict | None = None,
+    units: str | dict | None = None,
+    rate: float | None = None,
+) -> ImportedTrace:
     """Open a recording in any supported format (auto-detected unless ``format`` is given).
 
     ``path`` is one file, or for the two-file formats (polar, metabase, movesense iOS) either
@@ -219,8 +242,7 @@ def open_trace(path: "str | os.PathLike | Sequence[str | os.PathLike]", format: 
         try:
             rate = float(rate)
         except (TypeError, ValueError):
-            raise TraceFormatError(paths[0], None,
-                                   f"bad rate {rate!r}: expected a number in Hz") from None
+            raise TraceFormatError(paths[0], None, f"bad rate {rate!r}: expected a number in Hz") from None
         if not (math.isfinite(rate) and rate > 0):
             raise TraceFormatError(paths[0], None, f"bad rate {rate!r}: must be > 0 Hz")
     if format is None:
@@ -229,9 +251,9 @@ def open_trace(path: "str | os.PathLike | Sequence[str | os.PathLike]", format: 
     if format not in FORMATS:
         raise TraceFormatError(paths[0], None, f"unknown format {format!r}: {_HINT}")
     if rate is not None and format in ("glide", "polar", "metabase"):
-        raise TraceFormatError(paths[0], None,
-                               f"rate= does not apply to {format} files (they carry "
-                               "their own timestamps)")
+        raise TraceFormatError(
+            paths[0], None, f"rate= does not apply to {format} files (they carry their own timestamps)"
+        )
     if format != "csv" and (columns is not None or units is not None):
         raise TraceFormatError(paths[0], None, f"columns/units apply to --format csv, not {format}")
     if format in ("glide", "csv", "witmotion") and len(paths) != 1:
@@ -266,8 +288,7 @@ def convert(in_path, out_path: str | os.PathLike, **options) -> ImportedTrace:
         raise TraceFormatError(out_path, None, "output would overwrite the input")
     tmp = out_path + ".part"
     with open_trace(in_path, **options) as trace:
-        meta = {k: v for k, v in trace.meta.items()
-                if k != "format" and "\n" not in str(v) and "\r" not in str(v)}
+        meta = {k: v for k, v in trace.meta.items() if k != "format" and "\n" not in str(v) and "\r" not in str(v)}
         rate = trace.sample_rate_hz
         if rate is not None:
             meta["sample_rate_hz"] = rate
@@ -292,14 +313,15 @@ def convert(in_path, out_path: str | os.PathLike, **options) -> ImportedTrace:
 # Text and rows
 # --------------------------------------------------------------------------------------------
 
+
 def _paths(path) -> tuple[str, ...]:
     if isinstance(path, (str, bytes, os.PathLike)):
         return (os.fsdecode(path),)
     paths = tuple(os.fsdecode(p) for p in path)
     if not 1 <= len(paths) <= 2:
-        raise TraceFormatError(paths[0] if paths else "", None,
-                               "expected one file or an accelerometer/gyroscope pair, "
-                               f"got {len(paths)}")
+        raise TraceFormatError(
+            paths[0] if paths else "", None, f"expected one file or an accelerometer/gyroscope pair, got {len(paths)}"
+        )
     return paths
 
 
@@ -348,8 +370,9 @@ def _header(path: str, pred: Callable[[str], bool], what: str, max_line: int = 8
     head, enc = _head(path)
     cand = [(i, s) for i, s in head if s and not s.startswith("#")]
     if not cand:
-        raise TraceFormatError(path, 1 if not head else head[-1][0],
-                               "empty file" if not any(s for _, s in head) else "no header line")
+        raise TraceFormatError(
+            path, 1 if not head else head[-1][0], "empty file" if not any(s for _, s in head) else "no header line"
+        )
     for i, s in cand[:max_line]:
         if pred(s):
             return i, s, enc
@@ -375,7 +398,7 @@ class _Rows:
 
     def bad(self, line: int, problem: str, last: bool) -> None:
         self.first_bad = line if self.first_bad is None else min(self.first_bad, line)
-        if last:                                    # cut-off last line (crash while recording)
+        if last:  # cut-off last line (crash while recording)
             self.stats.truncated_last_line = True
             self.warn(line, f"truncated last line skipped ({problem})")
         else:
@@ -384,9 +407,14 @@ class _Rows:
             self.warn(line, problem)
         self.first_malformed = line if self.first_malformed is None else self.first_malformed
 
-    def read(self, enc: str, start: int, delim: str,
-             parse: Callable[[list[str], int], "tuple[float, Sequence[float]] | str | None"],
-             skip: Callable[[str], bool] | None = None) -> None:
+    def read(
+        self,
+        enc: str,
+        start: int,
+        delim: str,
+        parse: Callable[[list[str], int], tuple[float, Sequence[float]] | str | None],
+        skip: Callable[[str], bool] | None = None,
+    ) -> None:
         """Feed every data line after line ``start`` to ``parse(fields, line)``."""
         decode = enc
         with _open(self.path) as f:
@@ -397,7 +425,7 @@ class _Rows:
                 if not text or text.startswith("#") or (skip is not None and skip(text)):
                     continue
                 got = parse(text.split(delim), i)
-                if got is None:                     # not a row of this recording (other device)
+                if got is None:  # not a row of this recording (other device)
                     continue
                 self.rows_read += 1
                 if isinstance(got, str):
@@ -410,9 +438,11 @@ class _Rows:
         self.stats.rows_read += self.rows_read
 
     def _too_many(self) -> None:
-        raise TraceFormatError(self.path, self.first_malformed,
-                               f"too many malformed rows ({self.malformed} of {self.rows_read} "
-                               "read); first bad line shown")
+        raise TraceFormatError(
+            self.path,
+            self.first_malformed,
+            f"too many malformed rows ({self.malformed} of {self.rows_read} read); first bad line shown",
+        )
 
     def arrays(self, header_line: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(t, values (n, nvals), line numbers) of the parsed rows, before the time policy."""
@@ -445,11 +475,13 @@ class _Rows:
                 self.first_bad = int(min(self.first_bad or lines[~ok][0], lines[~ok][0]))
                 t, v, lines = t[ok], v[ok], lines[ok]
         st.rows_ok += len(t)
-        st.warnings = [w for _, w in sorted(
-            [(0, w) for w in st.warnings] + self.warnings)][:_MAX_WARNINGS]
+        st.warnings = [w for _, w in sorted([(0, w) for w in st.warnings] + self.warnings)][:_MAX_WARNINGS]
         if len(t) == 0:
-            raise TraceFormatError(self.path, self.first_bad, "no valid data rows "
-                                   f"({self.rows_read} read, none usable); first bad line shown")
+            raise TraceFormatError(
+                self.path,
+                self.first_bad,
+                f"no valid data rows ({self.rows_read} read, none usable); first bad line shown",
+            )
         return t, v, lines
 
 
@@ -498,14 +530,15 @@ def _num_err(fields: list[str], idx: Sequence[int]) -> str:
 # Streams, merging, assembling
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Stream:
     path: str
-    kind: str               # "acc", "gyr" or "imu" (acc in v[:, :3], gyr in v[:, 3:])
-    t: np.ndarray           # time in source units, relative to the clock's origin
-    v: np.ndarray           # values in m/s^2 / deg/s
-    per_s: float            # source time units per second
-    clock: object = None    # _IntClock, _DateClock or None
+    kind: str  # "acc", "gyr" or "imu" (acc in v[:, :3], gyr in v[:, 3:])
+    t: np.ndarray  # time in source units, relative to the clock's origin
+    v: np.ndarray  # values in m/s^2 / deg/s
+    per_s: float  # source time units per second
+    clock: object = None  # _IntClock, _DateClock or None
     unit: str = "s"
 
 
@@ -521,13 +554,20 @@ def _merge(a: _Stream, g: _Stream, info: dict) -> tuple[np.ndarray, np.ndarray, 
     base, other = (g, a) if dg < da * 0.99 else (a, g)
     bt, ot = base.t, other.t
     if len(ot) < 2:
-        raise TraceFormatError(other.path, None, f"only {len(ot)} usable sample(s) in the "
-                               f"{_KIND_NAME[other.kind]} file: too few to align the two sensors")
+        raise TraceFormatError(
+            other.path,
+            None,
+            f"only {len(ot)} usable sample(s) in the {_KIND_NAME[other.kind]} file: too few to align the two sensors",
+        )
     if bt[-1] < ot[0] or bt[0] > ot[-1]:
         span = lambda s: f"{s.t[0] / s.per_s:.3f}-{s.t[-1] / s.per_s:.3f} s"  # noqa: E731
-        raise TraceFormatError(other.path, None, "the accelerometer and gyroscope recordings do "
-                               f"not overlap in time (acc {span(a)}, gyro {span(g)} on the "
-                               "sensor clock)")
+        raise TraceFormatError(
+            other.path,
+            None,
+            "the accelerometer and gyroscope recordings do "
+            f"not overlap in time (acc {span(a)}, gyro {span(g)} on the "
+            "sensor clock)",
+        )
     inside = (bt >= ot[0]) & (bt <= ot[-1])
     idx = np.clip(np.searchsorted(ot, bt, side="right"), 1, len(ot) - 1)
     bracket = ot[idx] - ot[idx - 1]
@@ -554,7 +594,7 @@ def _rate(t: np.ndarray) -> float | None:
 
 def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: dict) -> ImportedTrace:
     if len(streams) == 2:
-        a, g = sorted(streams, key=lambda s: s.kind)            # "acc" < "gyr"
+        a, g = sorted(streams, key=lambda s: s.kind)  # "acc" < "gyr"
         t_raw, acc, gyr = _merge(a, g, info)
         ref = a
     else:
@@ -563,9 +603,10 @@ def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: dict) -
     if len(t_raw) == 0:
         raise TraceFormatError(ref.path, None, "no samples left after aligning the two sensors")
     t = (t_raw - t_raw[0]) / ref.per_s
-    meta = {"source_format": fmt,
-            "source_files": ", ".join(os.path.basename(s.path) for s in
-                                      sorted(streams, key=lambda s: s.kind))}
+    meta = {
+        "source_format": fmt,
+        "source_files": ", ".join(os.path.basename(s.path) for s in sorted(streams, key=lambda s: s.kind)),
+    }
     rate = _rate(t)
     if rate is not None:
         meta["sample_rate_hz"] = repr(rate)
@@ -581,14 +622,14 @@ def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: dict) -
         meta["started_at"] = _iso(clock.day0 + timedelta(seconds=float(t_raw[0])))
     meta.update({k: v for k, v in info.items() if isinstance(v, str)})
     meta["samples"] = str(len(t))
-    if len(t) > 1:                              # gaps on the output time base, as TraceReader
+    if len(t) > 1:  # gaps on the output time base, as TraceReader
         dt = np.diff(t)
         med = float(np.median(dt))
         big = dt[dt > _GAP_FACTOR * med]
         stats.gaps += len(big)
         stats.gap_seconds_total += float((big - med).sum())
     paths = tuple(s.path for s in streams)
-    return ImportedTrace(paths, fmt, meta, stats, arrays=(t, acc, gyr))   # chunks copy slices
+    return ImportedTrace(paths, fmt, meta, stats, arrays=(t, acc, gyr))  # chunks copy slices
 
 
 def _iso(d: datetime) -> str:
@@ -597,8 +638,9 @@ def _iso(d: datetime) -> str:
     return d.isoformat(timespec="milliseconds")
 
 
-def _open_pair(paths: tuple[str, ...], stats: TraceStats, plan_fn, sibling_fn,
-               rate: float | None) -> tuple[list[_Stream], dict]:
+def _open_pair(
+    paths: tuple[str, ...], stats: TraceStats, plan_fn, sibling_fn, rate: float | None
+) -> tuple[list[_Stream], dict]:
     """Two-file formats: plan both headers first (fails fast), then read both on one clock."""
     first = plan_fn(paths[0])
     if len(paths) == 1:
@@ -606,9 +648,11 @@ def _open_pair(paths: tuple[str, ...], stats: TraceStats, plan_fn, sibling_fn,
     else:
         second = plan_fn(paths[1])
     if {first.kind, second.kind} != {"acc", "gyr"}:
-        raise TraceFormatError(second.path, second.header_line,
-                               f"both files hold {_KIND_NAME[first.kind]} data: expected one "
-                               "accelerometer and one gyroscope file")
+        raise TraceFormatError(
+            second.path,
+            second.header_line,
+            f"both files hold {_KIND_NAME[first.kind]} data: expected one accelerometer and one gyroscope file",
+        )
     clock = _IntClock()
     info: dict = {}
     streams = [p.read(stats, clock, rate, info) for p in (first, second)]
@@ -621,6 +665,7 @@ _KIND_NAME = {"acc": "accelerometer", "gyr": "gyroscope", "imu": "IMU"}
 @dataclass
 class _Plan:
     """One file of a pair: where its columns are and how to read them."""
+
     path: str
     kind: str
     header_line: int
@@ -633,7 +678,7 @@ class _Plan:
     unit: str
     epoch: datetime | None = None
     device: str | None = None
-    ios_groups: bool = False                    # Movesense iOS: timestamp only on group rows
+    ios_groups: bool = False  # Movesense iOS: timestamp only on group rows
 
     def read(self, stats: TraceStats, clock: _IntClock, rate: float | None, info: dict) -> _Stream:
         rows = _Rows(self.path, stats, 3)
@@ -665,17 +710,22 @@ class _Plan:
 # Polar Sensor Logger
 # --------------------------------------------------------------------------------------------
 
-_POLAR_NAME = re.compile(r"^(?P<dev>.*)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<kind>ACC|GYRO)"
-                         r"(?P<ext>\.\w+)$", re.I)
+_POLAR_NAME = re.compile(
+    r"^(?P<dev>.*)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<kind>ACC|GYRO)"
+    r"(?P<ext>\.\w+)$",
+    re.I,
+)
 _POLAR_COL = re.compile(r"^([XYZ])\s*\[(.+)\]$")
-_POLAR_EPOCH = datetime(2000, 1, 1)             # "nanoseconds, epoch 1.1.2000" (app FAQ)
+_POLAR_EPOCH = datetime(2000, 1, 1)  # "nanoseconds, epoch 1.1.2000" (app FAQ)
 
 
 def _polar_plan(path: str) -> _Plan:
     line, text, enc = _header(
-        path, lambda s: s.lower().startswith("phone timestamp;sensor timestamp [ns]"),
+        path,
+        lambda s: s.lower().startswith("phone timestamp;sensor timestamp [ns]"),
         "a Polar Sensor Logger header 'Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]'"
-        " (or X [dps] ... for the gyro)")
+        " (or X [dps] ... for the gyro)",
+    )
     cols = [c.strip() for c in text.split(";")]
     t_col = next(i for i, c in enumerate(cols) if c.lower() == "sensor timestamp [ns]")
     axes, units = {}, set()
@@ -685,27 +735,36 @@ def _polar_plan(path: str) -> _Plan:
             axes[m.group(1)] = i
             units.add(m.group(2).strip())
     if set(axes) != {"X", "Y", "Z"} or len(units) != 1:
-        raise TraceFormatError(path, line,
-                               f"wrong columns: expected X/Y/Z [unit] columns, found {text!r}")
+        raise TraceFormatError(path, line, f"wrong columns: expected X/Y/Z [unit] columns, found {text!r}")
     kind, scale = _unit_kind(path, line, units.pop())
     m = _POLAR_NAME.match(os.path.basename(path))
-    return _Plan(path, kind, line, enc, ";", t_col, (axes["X"], axes["Y"], axes["Z"]), scale,
-                 1e9, "ns", epoch=_POLAR_EPOCH,
-                 device=m.group("dev").replace("_", " ") if m else None)
+    return _Plan(
+        path,
+        kind,
+        line,
+        enc,
+        ";",
+        t_col,
+        (axes["X"], axes["Y"], axes["Z"]),
+        scale,
+        1e9,
+        "ns",
+        epoch=_POLAR_EPOCH,
+        device=m.group("dev").replace("_", " ") if m else None,
+    )
 
 
 def _unit_kind(path: str, line: int, unit: str) -> tuple[str, float]:
     if unit in ("G", "T", "uT", "µT", "Gauss", "gauss"):
-        raise TraceFormatError(path, line,
-                               f"this is a magnetometer file (unit {unit}): glide needs "
-                               "the accelerometer and gyroscope files")
+        raise TraceFormatError(
+            path, line, f"this is a magnetometer file (unit {unit}): glide needs the accelerometer and gyroscope files"
+        )
     u = unit.lower().replace(" ", "")
     if u in _ACC_UNITS:
         return "acc", _ACC_UNITS[u]
     if u in _GYR_UNITS:
         return "gyr", _GYR_UNITS[u]
-    raise TraceFormatError(path, line,
-                           f"unknown unit {unit!r}: expected mg/g/m/s2 or dps/deg/s/rad/s")
+    raise TraceFormatError(path, line, f"unknown unit {unit!r}: expected mg/g/m/s2 or dps/deg/s/rad/s")
 
 
 def _polar_sibling(path: str, kind: str) -> str:
@@ -713,10 +772,14 @@ def _polar_sibling(path: str, kind: str) -> str:
     folder, name = os.path.split(path)
     m = _POLAR_NAME.match(name)
     if not m:
-        raise TraceFormatError(path, None, f"missing sibling file: cannot derive the {want} "
-                               "file name from this one (expected <device>_<YYYYMMDD>_<HHMMSS>"
-                               "_ACC.txt); pass both files")
-    exact = name[:m.start("kind")] + want + name[m.end("kind"):]
+        raise TraceFormatError(
+            path,
+            None,
+            f"missing sibling file: cannot derive the {want} "
+            "file name from this one (expected <device>_<YYYYMMDD>_<HHMMSS>"
+            "_ACC.txt); pass both files",
+        )
+    exact = name[: m.start("kind")] + want + name[m.end("kind") :]
     if os.path.isfile(os.path.join(folder, exact)):
         return os.path.join(folder, exact)
     # The two streams may have started a second or two apart: same device, nearest stamp.
@@ -727,15 +790,18 @@ def _polar_sibling(path: str, kind: str) -> str:
         if not mo or mo.group("kind").upper() != want or mo.group("dev") != m.group("dev"):
             continue
         try:
-            d = abs((datetime.strptime(mo.group("date") + mo.group("time"), "%Y%m%d%H%M%S")
-                     - stamp).total_seconds())
+            d = abs((datetime.strptime(mo.group("date") + mo.group("time"), "%Y%m%d%H%M%S") - stamp).total_seconds())
         except ValueError:
             continue
         if d <= 120 and (best is None or d < best[0]):
             best = (d, other)
     if best is None:
-        raise TraceFormatError(path, None, f"missing sibling file: no {want} file from the same "
-                               f"recording next to it (expected {exact}); pass both files")
+        raise TraceFormatError(
+            path,
+            None,
+            f"missing sibling file: no {want} file from the same "
+            f"recording next to it (expected {exact}); pass both files",
+        )
     return os.path.join(folder, best[1])
 
 
@@ -749,8 +815,10 @@ _MB_COL = re.compile(r"^([xyz])-axis\s*\((.+)\)$", re.I)
 
 def _metabase_plan(path: str) -> _Plan:
     line, text, enc = _header(
-        path, lambda s: bool(re.match(r"epoch? \(ms\),", s.lower())),
-        "a MetaBase header 'epoch (ms),time (...),elapsed (s),x-axis (g),y-axis (g),z-axis (g)'")
+        path,
+        lambda s: bool(re.match(r"epoch? \(ms\),", s.lower())),
+        "a MetaBase header 'epoch (ms),time (...),elapsed (s),x-axis (g),y-axis (g),z-axis (g)'",
+    )
     cols = [c.strip() for c in text.split(",")]
     axes, units = {}, set()
     for i, c in enumerate(cols):
@@ -759,13 +827,25 @@ def _metabase_plan(path: str) -> _Plan:
             axes[m.group(1).lower()] = i
             units.add(m.group(2).strip())
     if set(axes) != {"x", "y", "z"} or len(units) != 1:
-        raise TraceFormatError(path, line, f"wrong columns: expected x-axis/y-axis/z-axis (unit) "
-                               f"columns, found {text!r}")
+        raise TraceFormatError(
+            path, line, f"wrong columns: expected x-axis/y-axis/z-axis (unit) columns, found {text!r}"
+        )
     kind, scale = _unit_kind(path, line, units.pop())
     m = re.search(r"_([0-9A-F]{12})_", os.path.basename(path))
-    return _Plan(path, kind, line, enc, ",", 0, (axes["x"], axes["y"], axes["z"]), scale, 1e3,
-                 "ms", epoch=datetime(1970, 1, 1, tzinfo=timezone.utc),
-                 device=f"MetaWear {m.group(1)}" if m else "MetaWear")
+    return _Plan(
+        path,
+        kind,
+        line,
+        enc,
+        ",",
+        0,
+        (axes["x"], axes["y"], axes["z"]),
+        scale,
+        1e3,
+        "ms",
+        epoch=datetime(1970, 1, 1, tzinfo=UTC),
+        device=f"MetaWear {m.group(1)}" if m else "MetaWear",
+    )
 
 
 def _metabase_sibling(path: str, kind: str) -> str:
@@ -773,21 +853,24 @@ def _metabase_sibling(path: str, kind: str) -> str:
     folder, name = os.path.split(path)
     m = _MB_NAME.match(name)
     if not m:
-        raise TraceFormatError(path, None, f"missing sibling file: cannot derive the {want} file "
-                               "name (expected ..._Accelerometer_....csv); pass both files")
+        raise TraceFormatError(
+            path,
+            None,
+            f"missing sibling file: cannot derive the {want} file "
+            "name (expected ..._Accelerometer_....csv); pass both files",
+        )
     pre, post = m.group("pre"), m.group("post")
-    cands = sorted(o for o in os.listdir(folder or ".")
-                   if (mo := _MB_NAME.match(o)) and mo.group("pre") == pre
-                   and mo.group("kind").lower() == want.lower())
+    cands = sorted(
+        o
+        for o in os.listdir(folder or ".")
+        if (mo := _MB_NAME.match(o)) and mo.group("pre") == pre and mo.group("kind").lower() == want.lower()
+    )
     same = [o for o in cands if _MB_NAME.match(o).group("post") == post]
     if len(same) == 1 or len(cands) == 1:
         return os.path.join(folder, (same or cands)[0])
     if not cands:
-        raise TraceFormatError(path, None,
-                               f"missing sibling file: no {pre}{want}...csv next to it; "
-                               "pass both files")
-    raise TraceFormatError(path, None,
-                           f"ambiguous sibling file: {', '.join(cands)}; pass both files")
+        raise TraceFormatError(path, None, f"missing sibling file: no {pre}{want}...csv next to it; pass both files")
+    raise TraceFormatError(path, None, f"ambiguous sibling file: {', '.join(cands)}; pass both files")
 
 
 # --------------------------------------------------------------------------------------------
@@ -797,17 +880,20 @@ def _metabase_sibling(path: str, kind: str) -> str:
 _MS_IOS_NAME = re.compile(r"_(acc|gyro)_stream", re.I)
 
 
-def _open_movesense(paths: tuple[str, ...], stats: TraceStats,
-                    rate: float | None) -> tuple[list[_Stream], dict]:
+def _open_movesense(paths: tuple[str, ...], stats: TraceStats, rate: float | None) -> tuple[list[_Stream], dict]:
     line, text, enc = _header(
-        paths[0], lambda s: s.lower().replace(" ", "").startswith(
-            ("timestamp,accx,accy,accz,gyrox,gyroy,gyroz", "timestamp,x,y,z")),
+        paths[0],
+        lambda s: (
+            s.lower().replace(" ", "").startswith(("timestamp,accx,accy,accz,gyrox,gyroy,gyroz", "timestamp,x,y,z"))
+        ),
         "a Movesense Showcase header 'Timestamp,AccX,AccY,AccZ,GyroX,GyroY,GyroZ,...' (Android) "
-        "or 'timestamp,x,y,z' (iOS *_acc_stream.csv / *_gyro_stream.csv)")
+        "or 'timestamp,x,y,z' (iOS *_acc_stream.csv / *_gyro_stream.csv)",
+    )
     if text.lower().replace(" ", "").startswith("timestamp,accx"):
         if rate is not None:
-            raise TraceFormatError(paths[0], None, "rate= does not apply to the Android Showcase "
-                                   "IMU export (it has per-sample timestamps)")
+            raise TraceFormatError(
+                paths[0], None, "rate= does not apply to the Android Showcase IMU export (it has per-sample timestamps)"
+            )
         if len(paths) != 1:
             raise TraceFormatError(paths[1], None, "the Android Showcase IMU export is one file")
         return [_movesense_android(paths[0], stats, line, enc)], {"device": "Movesense"}
@@ -826,47 +912,67 @@ def _movesense_android(path: str, stats: TraceStats, line: int, enc: str) -> _St
             return _num_err(f, range(7))
 
     rows.read(enc, line, ",", parse)
-    t, v, lines = rows.accept(*rows.arrays(line))
+    t, v, _lines = rows.accept(*rows.arrays(line))
     return _Stream(path, "imu", t, v, 1e3, clock, "ms")
 
 
 def _movesense_ios_plan(path: str) -> _Plan:
-    line, text, enc = _header(path, lambda s: s.lower().replace(" ", "") == "timestamp,x,y,z",
-                              "a Movesense Showcase iOS header 'timestamp,x,y,z'")
+    line, _text, enc = _header(
+        path,
+        lambda s: s.lower().replace(" ", "") == "timestamp,x,y,z",
+        "a Movesense Showcase iOS header 'timestamp,x,y,z'",
+    )
     m = _MS_IOS_NAME.search(os.path.basename(path))
     if not m:
-        raise TraceFormatError(path, line, "cannot tell whether this Movesense file holds the "
-                               "accelerometer or the gyroscope: its name must contain _acc_stream "
-                               "or _gyro_stream, as the Showcase app names it")
+        raise TraceFormatError(
+            path,
+            line,
+            "cannot tell whether this Movesense file holds the "
+            "accelerometer or the gyroscope: its name must contain _acc_stream "
+            "or _gyro_stream, as the Showcase app names it",
+        )
     kind = "acc" if m.group(1).lower() == "acc" else "gyr"
     dev = re.search(r"_(\d{6,})_(?:acc|gyro)_stream", os.path.basename(path), re.I)
-    return _Plan(path, kind, line, enc, ",", 0, (1, 2, 3), 1.0, 1e3, "ms",
-                 device=f"Movesense {dev.group(1)}" if dev else "Movesense", ios_groups=True)
+    return _Plan(
+        path,
+        kind,
+        line,
+        enc,
+        ",",
+        0,
+        (1, 2, 3),
+        1.0,
+        1e3,
+        "ms",
+        device=f"Movesense {dev.group(1)}" if dev else "Movesense",
+        ios_groups=True,
+    )
 
 
 def _movesense_ios_sibling(path: str, kind: str) -> str:
     folder, name = os.path.split(path)
     m = _MS_IOS_NAME.search(name)
     want = "gyro" if kind == "acc" else "acc"
-    exact = name[:m.start(1)] + (want.upper() if m.group(1).isupper() else want) + name[m.end(1):]
+    exact = name[: m.start(1)] + (want.upper() if m.group(1).isupper() else want) + name[m.end(1) :]
     if os.path.isfile(os.path.join(folder, exact)):
         return os.path.join(folder, exact)
-    raise TraceFormatError(path, None, f"missing sibling file: expected {exact} next to it; "
-                           "pass both files")
+    raise TraceFormatError(path, None, f"missing sibling file: expected {exact} next to it; pass both files")
 
 
-def _ios_times(plan: _Plan, t: np.ndarray, lines: np.ndarray, rate: float | None,
-               info: dict) -> np.ndarray:
+def _ios_times(plan: _Plan, t: np.ndarray, lines: np.ndarray, rate: float | None, info: dict) -> np.ndarray:
     """Rows without a timestamp continue the notification above: t = T + i * 1000 / rate."""
     starts = np.flatnonzero(~np.isnan(t))
     if not len(starts) or starts[0] != 0:
         raise TraceFormatError(plan.path, int(lines[0]), "data starts with a row without timestamp")
-    n = np.diff(np.append(starts, len(t)))                 # samples per notification
+    n = np.diff(np.append(starts, len(t)))  # samples per notification
     if rate is None:
         span = t[starts[-1]] - t[starts[0]]
         if len(starts) < 2 or span <= 0:
-            raise TraceFormatError(plan.path, int(lines[0]), "cannot estimate the sample rate "
-                                   "from fewer than two notifications: give rate=HZ")
+            raise TraceFormatError(
+                plan.path,
+                int(lines[0]),
+                "cannot estimate the sample rate from fewer than two notifications: give rate=HZ",
+            )
         rate = 1000.0 * float(n[:-1].sum()) / float(span)
     info[f"{plan.kind}_rate_hz"] = repr(round(rate, 3))
     group = np.repeat(np.arange(len(starts)), n)
@@ -892,8 +998,7 @@ def _wit_split(s: str) -> tuple[str, list[str]]:
 
 def _witmotion_header(s: str) -> bool:
     _, cols = _wit_split(s)
-    return (sum(bool(_WIT_ACC.match(c)) for c in cols) == 3
-            and sum(bool(_WIT_GYR.match(c)) for c in cols) == 3)
+    return sum(bool(_WIT_ACC.match(c)) for c in cols) == 3 and sum(bool(_WIT_GYR.match(c)) for c in cols) == 3
 
 
 class _DateClock:
@@ -901,8 +1006,10 @@ class _DateClock:
     since midnight of the first row's day; time-only values roll over at midnight; a plain
     number is taken as seconds."""
 
-    _RE = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})[T ]\s*)?"
-                     r"(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
+    _RE = re.compile(
+        r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})[T ]\s*)?"
+        r"(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$"
+    )
 
     def __init__(self) -> None:
         self.day0: datetime | None = None
@@ -914,7 +1021,7 @@ class _DateClock:
     def __call__(self, x: str) -> float:
         m = self._RE.match(x.strip())
         if not m:
-            return _number(x)                       # plain seconds, e.g. a "Time(s)" column
+            return _number(x)  # plain seconds, e.g. a "Time(s)" column
         y, mo, d, hh, mm, ss = m.groups()
         sec = int(hh) * 3600 + int(mm) * 60 + float(ss)
         if y is not None:
@@ -925,7 +1032,7 @@ class _DateClock:
             if self.day0 is None:
                 self.day0, self.ord0 = datetime.fromordinal(o), o
             return (o - self.ord0) * 86400.0 + sec
-        if sec + self._roll < self._last - 43200:             # past midnight
+        if sec + self._roll < self._last - 43200:  # past midnight
             self._roll += 86400.0
         self._last = sec + self._roll
         return self._last
@@ -945,26 +1052,29 @@ def _spread_bursts(t: np.ndarray) -> tuple[np.ndarray, int]:
     prev = np.concatenate(([np.nan], vals[:-1]))
     step = _median_step(vals) / max(float(np.median(n)), 1.0)
     prev[0] = vals[0] - n[0] * step if math.isfinite(step) else vals[0] - n[0]
-    back = prev >= vals                                     # time went backwards: leave as is
+    back = prev >= vals  # time went backwards: leave as is
     prev[back] = vals[back]
     group = np.repeat(np.arange(len(starts)), n)
-    j = np.arange(len(t)) - starts[group] + 1               # 1..k within the run
+    j = np.arange(len(t)) - starts[group] + 1  # 1..k within the run
     out = prev[group] + (vals[group] - prev[group]) * j / n[group]
     multi = (n > 1)[group] & ~back[group]
     return np.where(multi, out, t), int(multi.sum())
 
 
 def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple[_Stream, dict]:
-    line, text, enc = _header(path, _witmotion_header,
-                              "a WitMotion header with AccX(g)/AccY(g)/AccZ(g) and "
-                              "AsX(°/s)/AsY(°/s)/AsZ(°/s) (or ax(g)... wx(deg/s)...) columns")
+    line, text, enc = _header(
+        path,
+        _witmotion_header,
+        "a WitMotion header with AccX(g)/AccY(g)/AccZ(g) and "
+        "AsX(°/s)/AsY(°/s)/AsZ(°/s) (or ax(g)... wx(deg/s)...) columns",
+    )
     delim, cols = _wit_split(text)
     low = [c.lower() for c in cols]
     acc, gyr = {}, {}
     for i, c in enumerate(cols):
-        if (m := _WIT_ACC.match(c)):
+        if m := _WIT_ACC.match(c):
             acc[m.group(1).lower()] = (i, m.group(2))
-        elif (m := _WIT_GYR.match(c)):
+        elif m := _WIT_GYR.match(c):
             gyr[m.group(1).lower()] = (i, m.group(2))
     _, sa = _unit_kind(path, line, acc["x"][1] or "g")
     _, sg = _unit_kind(path, line, gyr["x"][1] or "deg/s")
@@ -999,26 +1109,25 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
         except ValueError:
             return f"malformed row: not a time: {f[t_col].strip()[:40]!r}"
         try:
-            return tt, tuple(math.nan if f[c].strip().lower() == "null" else _number(f[c]) * s
-                             for c, s in zip(vcols, scales))
+            return tt, tuple(
+                math.nan if f[c].strip().lower() == "null" else _number(f[c]) * s for c, s in zip(vcols, scales)
+            )
         except ValueError:
             return _num_err(f, vcols)
 
-    rows.read(enc, line, delim, parse, skip=lambda s: s == text)   # repeated header lines
+    rows.read(enc, line, delim, parse, skip=lambda s: s == text)  # repeated header lines
     t, v, lines = rows.arrays(line)
     spread = 0
     if t_name == "time":
         t, spread = _spread_bursts(t)
     t, v, _ = rows.accept(t, v, lines)
     sources = {"chip": "ChipTime (sensor clock)", "time": "time (receive time on the host)"}
-    info = {"device": device[0] if device else "WitMotion",
-            "time_source": sources.get(t_name, f"rate={rate} Hz")}
+    info = {"device": device[0] if device else "WitMotion", "time_source": sources.get(t_name, f"rate={rate} Hz")}
     if spread:
         info["timestamps_spread"] = str(spread)
     if others:
         info["other_devices_skipped"] = ", ".join(sorted(others))
-        note = (f"{path}: several devices in the file; kept {device[0]!r}, "
-                f"skipped {info['other_devices_skipped']}")
+        note = f"{path}: several devices in the file; kept {device[0]!r}, skipped {info['other_devices_skipped']}"
         stats.warnings = (stats.warnings + [note])[:_MAX_WARNINGS]
     per_s = 1.0 if t_col is not None else rate
     return _Stream(path, "imu", t, v, per_s, clock if t_col is not None else None, "s"), info
@@ -1060,14 +1169,12 @@ def _parse_mapping(path: str, spec, what: str, allowed) -> dict[str, str]:
                 continue
             k, eq, v = part.partition("=")
             if not eq or not k.strip() or not v.strip():
-                raise TraceFormatError(path, None,
-                                       f"bad --{what} entry {part.strip()!r}: expected key=value")
+                raise TraceFormatError(path, None, f"bad --{what} entry {part.strip()!r}: expected key=value")
             items.append((k.strip(), v.strip()))
     out = {}
     for k, v in items:
         if k not in allowed:
-            raise TraceFormatError(path, None,
-                                   f"bad --{what} key {k!r}: expected one of {', '.join(allowed)}")
+            raise TraceFormatError(path, None, f"bad --{what} key {k!r}: expected one of {', '.join(allowed)}")
         if k in out:
             raise TraceFormatError(path, None, f"bad --{what}: {k!r} given twice")
         out[k] = v
@@ -1078,16 +1185,20 @@ def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None
     cmap = _parse_mapping(path, columns, "columns", _CSV_KEYS)
     missing = [k for k in _CSV_KEYS[1:] if k not in cmap]
     if missing:
-        raise TraceFormatError(path, None, f"--columns must map {', '.join(missing)} "
-                               "(e.g. t=time,ax=AccX,ay=AccY,az=AccZ,gx=GyrX,gy=GyrY,gz=GyrZ)")
+        raise TraceFormatError(
+            path,
+            None,
+            f"--columns must map {', '.join(missing)} (e.g. t=time,ax=AccX,ay=AccY,az=AccZ,gx=GyrX,gy=GyrY,gz=GyrZ)",
+        )
     umap = _parse_mapping(path, units, "units", ("acc", "gyr", "t"))
     try:
         sa = _ACC_UNITS[umap.get("acc", "m/s2").lower()]
         sg = _GYR_UNITS[umap.get("gyr", "dps").lower()]
         per_s = _T_UNITS[umap.get("t", "s").lower()]
     except KeyError as e:
-        raise TraceFormatError(path, None, f"bad --units value {e.args[0]!r}: acc=g|m/s2|mg, "
-                               "gyr=dps|rad/s, t=s|ms|us|ns") from None
+        raise TraceFormatError(
+            path, None, f"bad --units value {e.args[0]!r}: acc=g|m/s2|mg, gyr=dps|rad/s, t=s|ms|us|ns"
+        ) from None
     if "t" in cmap and rate is not None:
         raise TraceFormatError(path, None, "give either a time column (t=...) or rate=HZ, not both")
     if "t" not in cmap and rate is None:
@@ -1107,12 +1218,14 @@ def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None
         if re.fullmatch(r"\d+", ref):
             idx[k] = int(ref)
         else:
-            hits = [i for i, n in enumerate(names) if n == ref] or \
-                   [i for i, n in enumerate(names) if n.lower() == ref.lower()]
+            hits = [i for i, n in enumerate(names) if n == ref] or [
+                i for i, n in enumerate(names) if n.lower() == ref.lower()
+            ]
             if not hits:
                 shown = ", ".join(repr(n) for n in names[:12])
-                raise TraceFormatError(path, line, f"wrong columns: no column named {ref!r} "
-                                       f"(for {k}) in the header: found {shown}")
+                raise TraceFormatError(
+                    path, line, f"wrong columns: no column named {ref!r} (for {k}) in the header: found {shown}"
+                )
             idx[k] = hits[0]
     # A header line exists unless every mapped field of the first line is a number.
     try:
@@ -1122,8 +1235,9 @@ def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None
     except (ValueError, IndexError):
         header_line = line
         if max(idx.values()) >= len(names):
-            raise TraceFormatError(path, line, f"wrong columns: column {max(idx.values())} "
-                                   f"requested but the header has {len(names)}")
+            raise TraceFormatError(
+                path, line, f"wrong columns: column {max(idx.values())} requested but the header has {len(names)}"
+            )
     vcols = [idx[k] for k in _CSV_KEYS[1:]]
     scales = (sa,) * 3 + (sg,) * 3
     tc = idx.get("t")

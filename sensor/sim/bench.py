@@ -11,8 +11,8 @@ import tracemalloc
 
 import numpy as np
 
-from .pipeline import Pipeline
-from .simulator import SimConfig, simulate_session
+from sensor.core.pipeline import Pipeline
+from sensor.sim.simulator import SimConfig, simulate_session
 
 
 def _long_session(minutes: float, rate_hz: float):
@@ -80,7 +80,7 @@ def run_bench(minutes: float = 60.0, rate_hz: float = 200.0, sessions: int = 0, 
     out(f"{'peak memory streaming full trace':<38}{res['peak_mb_full']:>13.1f} MB")
 
     if sessions:
-        from .evaluation import evaluate_simulated
+        from sensor.sim.evaluation import evaluate_simulated
 
         t0 = time.perf_counter()
         summ, _ = evaluate_simulated(range(sessions))

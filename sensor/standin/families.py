@@ -1,6 +1,6 @@
 """Device-side models of the sensor families glide supports, for the BlueZ stand-in.
 
-Each class here is what :mod:`sensor.standin` calls an *emulator*: a sans-IO model of one real
+Each class here is what :mod:`sensor.standin.server` calls an *emulator*: a sans-IO model of one real
 device. It advertises like the device, exposes the device's GATT layout, answers the family's
 own command bytes the way ``firmware_specs/<family>.md`` documents, starts streaming only when
 the host has done what the real device needs (a command, or for WitMotion and Thingy:52 just
@@ -31,7 +31,7 @@ Thingy:52          notifications on raw data        18-byte raw samples at the c
 Device clocks: Movesense and Polar put their own clock on every message; the models keep that
 clock monotonic across the stand-in's stream restarts. WitMotion, MetaWear and Thingy:52 send no
 time at all (``device_clock = False``): the stand-in never fast-forwards them (see
-:class:`sensor.standin.BlueZStandin`), because the host's arrival clock is their sample clock.
+:class:`sensor.standin.server.BlueZStandin`), because the host's arrival clock is their sample clock.
 
 Facts the specs mark unverified (**?**) are modelled as the spec's best guess and say so where
 they are used; see :func:`family_emulators` for the advertised identities.
@@ -46,21 +46,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from dbus_fast.errors import DBusError
 
-from .protocols import metawear as mw
-from .protocols import movesense as ms
-from .protocols import polar_pmd as pmd
-from .protocols import thingy52 as th
-from .protocols import witmotion as wit
-from .protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, STANDARD_GRAVITY, normalize_uuid, short_uuid
-from .samples import ImuChunk
+from sensor.core.samples import ImuChunk
+from sensor.protocols import metawear as mw
+from sensor.protocols import movesense as ms
+from sensor.protocols import polar_pmd as pmd
+from sensor.protocols import thingy52 as th
+from sensor.protocols import witmotion as wit
+from sensor.protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, STANDARD_GRAVITY, normalize_uuid, short_uuid
 
 __all__ = [
     "AttError",
-    "WitMotionEmulator",
+    "MetaMotionEmulator",
     "MovesenseEmulator",
     "PolarVeritySenseEmulator",
-    "MetaMotionEmulator",
     "Thingy52Emulator",
+    "WitMotionEmulator",
     "family_emulators",
 ]
 
@@ -94,8 +94,15 @@ class _DeviceModel:
     family_id = ""
     device_clock = True  # False: the device sends no timestamps (see BlueZStandin)
 
-    def __init__(self, name: str, address: str, adv_uuids: list[str], manufacturer_data: dict[int, bytes],
-                 gatt: list[tuple[str, list[tuple[str, list[str]]]]], battery: int | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        address: str,
+        adv_uuids: list[str],
+        manufacturer_data: dict[int, bytes],
+        gatt: list[tuple[str, list[tuple[str, list[str]]]]],
+        battery: int | None,
+    ) -> None:
         self.name, self.address = name, address
         self.adv_uuids = adv_uuids
         self.manufacturer_data = manufacturer_data
@@ -202,8 +209,15 @@ class WitMotionEmulator(_DeviceModel):
 
     FACTORY = {0x03: wit.RATE_CODES[10.0], 0x40: 2650, wit.REG_BATTERY: 395, 0x3A: 360, 0x3B: 105, 0x3C: 122}
 
-    def __init__(self, name: str = "WT901BLE68", address: str = "D4:0B:5A:11:22:01", *,
-                 saved_rate_hz: float = 10.0, battery_centivolts: int = 395, require_unlock: bool = True) -> None:
+    def __init__(
+        self,
+        name: str = "WT901BLE68",
+        address: str = "D4:0B:5A:11:22:01",
+        *,
+        saved_rate_hz: float = 10.0,
+        battery_centivolts: int = 395,
+        require_unlock: bool = True,
+    ) -> None:
         gatt = [(wit.SERVICE_UUID, [(wit.NOTIFY_UUID, _NOTIFY), (wit.WRITE_UUID, _WRITE)])]
         super().__init__(name, address, [], {}, gatt, battery=None)
         self.flash = dict(self.FACTORY)
@@ -298,8 +312,9 @@ class MovesenseEmulator(_DeviceModel):
 
     family_id = "movesense"
 
-    def __init__(self, name: str = "Movesense 224830000421", address: str = "0C:8C:DC:41:00:21", *,
-                 uptime_ms: int = 1_234_567) -> None:
+    def __init__(
+        self, name: str = "Movesense 224830000421", address: str = "0C:8C:DC:41:00:21", *, uptime_ms: int = 1_234_567
+    ) -> None:
         gatt = [(ms.SERVICE_UUID, [(ms.COMMAND_UUID, _WRITE), (ms.DATA_UUID, _NOTIFY)])]
         # Advertised 16-bit UUID: FDF3 (the spec reports FE06 or FDF3 **?**); not the GSP
         # service, so glide finds it by the "Movesense <serial>" name.
@@ -384,14 +399,30 @@ class MovesenseEmulator(_DeviceModel):
 
 _PMD_SDK_RATES = (26, 52, 104, 208, 416)
 _PMD_ALLOWED = {  # (measurement, sdk mode) -> {setting: allowed values}
-    (pmd.MEAS_ACC, False): {pmd.SETTING_SAMPLE_RATE: (52,), pmd.SETTING_RESOLUTION: (16,),
-                            pmd.SETTING_RANGE: (8,), pmd.SETTING_CHANNELS: (3,)},
-    (pmd.MEAS_ACC, True): {pmd.SETTING_SAMPLE_RATE: _PMD_SDK_RATES, pmd.SETTING_RESOLUTION: (16,),
-                           pmd.SETTING_RANGE: (2, 4, 8, 16), pmd.SETTING_CHANNELS: (3,)},
-    (pmd.MEAS_GYRO, False): {pmd.SETTING_SAMPLE_RATE: (52,), pmd.SETTING_RESOLUTION: (16,),
-                             pmd.SETTING_RANGE: (2000,), pmd.SETTING_CHANNELS: (3,)},
-    (pmd.MEAS_GYRO, True): {pmd.SETTING_SAMPLE_RATE: _PMD_SDK_RATES, pmd.SETTING_RESOLUTION: (16,),
-                            pmd.SETTING_RANGE: (250, 500, 1000, 2000), pmd.SETTING_CHANNELS: (3,)},
+    (pmd.MEAS_ACC, False): {
+        pmd.SETTING_SAMPLE_RATE: (52,),
+        pmd.SETTING_RESOLUTION: (16,),
+        pmd.SETTING_RANGE: (8,),
+        pmd.SETTING_CHANNELS: (3,),
+    },
+    (pmd.MEAS_ACC, True): {
+        pmd.SETTING_SAMPLE_RATE: _PMD_SDK_RATES,
+        pmd.SETTING_RESOLUTION: (16,),
+        pmd.SETTING_RANGE: (2, 4, 8, 16),
+        pmd.SETTING_CHANNELS: (3,),
+    },
+    (pmd.MEAS_GYRO, False): {
+        pmd.SETTING_SAMPLE_RATE: (52,),
+        pmd.SETTING_RESOLUTION: (16,),
+        pmd.SETTING_RANGE: (2000,),
+        pmd.SETTING_CHANNELS: (3,),
+    },
+    (pmd.MEAS_GYRO, True): {
+        pmd.SETTING_SAMPLE_RATE: _PMD_SDK_RATES,
+        pmd.SETTING_RESOLUTION: (16,),
+        pmd.SETTING_RANGE: (250, 500, 1000, 2000),
+        pmd.SETTING_CHANNELS: (3,),
+    },
 }
 _PMD_BAD = {pmd.SETTING_SAMPLE_RATE: 8, pmd.SETTING_RESOLUTION: 7, pmd.SETTING_RANGE: 9, pmd.SETTING_CHANNELS: 11}
 ST_OK, ST_INVALID_MEAS_TYPE, ST_NOT_SUPPORTED, ST_INVALID_LENGTH, ST_INVALID_PARAM = 0, 2, 3, 4, 5
@@ -437,9 +468,16 @@ class PolarVeritySenseEmulator(_DeviceModel):
     family_id = "polar_pmd"
     FEATURES = bytes((pmd.CP_FEATURES, 0x02 | 0x04 | 0x08 | 0x20 | 0x40, 0x02))
 
-    def __init__(self, name: str = "Polar Sense B5E5C221", address: str = "A0:9E:1A:B5:E5:C2", *,
-                 battery: int = 78, gyro_frame_type: int = 0x80, block_size: int = 16,
-                 max_frame: int = PMD_MAX_FRAME) -> None:
+    def __init__(
+        self,
+        name: str = "Polar Sense B5E5C221",
+        address: str = "A0:9E:1A:B5:E5:C2",
+        *,
+        battery: int = 78,
+        gyro_frame_type: int = 0x80,
+        block_size: int = 16,
+        max_frame: int = PMD_MAX_FRAME,
+    ) -> None:
         if gyro_frame_type not in (0x80, 0x81):
             raise ValueError("gyro_frame_type must be 0x80 or 0x81")
         gatt = [
@@ -565,8 +603,9 @@ class PolarVeritySenseEmulator(_DeviceModel):
 
     def _frame(self, mtype: int, s: _PmdStream, n: int) -> bytes:
         floats = mtype == pmd.MEAS_GYRO and s.frame_type == 0x81
-        content = pmd.encode_delta(np.asarray(s.v[:n], dtype=np.int64), 32 if floats else 16,
-                                   block_size=self.block_size, float_bits=floats)
+        content = pmd.encode_delta(
+            np.asarray(s.v[:n], dtype=np.int64), 32 if floats else 16, block_size=self.block_size, float_bits=floats
+        )
         ts = _PMD_CLOCK0_NS + int(round(s.t[n - 1] * 1e9))
         return pmd.encode_frame(mtype, ts, s.frame_type, content)
 
@@ -633,8 +672,15 @@ class MetaMotionEmulator(_DeviceModel):
     family_id = "metawear"
     device_clock = False
 
-    def __init__(self, name: str = "MetaWear", address: str = "F7:3C:11:9A:4E:02", *,
-                 chip: str = "bmi270", battery: int = 93, battery_mv: int = 4071) -> None:
+    def __init__(
+        self,
+        name: str = "MetaWear",
+        address: str = "F7:3C:11:9A:4E:02",
+        *,
+        chip: str = "bmi270",
+        battery: int = 93,
+        battery_mv: int = 4071,
+    ) -> None:
         if chip not in _MW_IMPL:
             raise ValueError("chip must be 'bmi160' or 'bmi270'")
         gatt = [
@@ -760,8 +806,13 @@ class MetaMotionEmulator(_DeviceModel):
 # =============================================================================================
 
 _TH_CONFIG_SERVICE = th.tms_uuid(0x0100)
-_TH_LIMITS = {"pedo_interval_ms": (100, 5000), "temp_interval_ms": (100, 5000),
-              "compass_interval_ms": (100, 5000), "motion_freq_hz": (1, 200), "wake_on_motion": (0, 1)}
+_TH_LIMITS = {
+    "pedo_interval_ms": (100, 5000),
+    "temp_interval_ms": (100, 5000),
+    "compass_interval_ms": (100, 5000),
+    "motion_freq_hz": (1, 200),
+    "wake_on_motion": (0, 1),
+}
 
 
 class Thingy52Emulator(_DeviceModel):
@@ -781,8 +832,14 @@ class Thingy52Emulator(_DeviceModel):
 
     COMPASS_UT = (22.0, -4.5, -41.0)
 
-    def __init__(self, name: str = "Thingy", address: str = "E1:52:7A:3D:90:03", *, battery: int = 76,
-                 config: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "Thingy",
+        address: str = "E1:52:7A:3D:90:03",
+        *,
+        battery: int = 76,
+        config: dict[str, int] | None = None,
+    ) -> None:
         motion = [(th.CONFIG_UUID, ["read", "write"])]
         motion += [(th.tms_uuid(0x0400 + i), _NOTIFY) for i in range(2, 11)]  # 0402..040a
         gatt = [
@@ -829,5 +886,10 @@ class Thingy52Emulator(_DeviceModel):
 
 def family_emulators() -> list:
     """One emulated device per family (besides the glide profile's own GlideEmulator)."""
-    return [WitMotionEmulator(), MovesenseEmulator(), PolarVeritySenseEmulator(), MetaMotionEmulator(),
-            Thingy52Emulator()]
+    return [
+        WitMotionEmulator(),
+        MovesenseEmulator(),
+        PolarVeritySenseEmulator(),
+        MetaMotionEmulator(),
+        Thingy52Emulator(),
+    ]

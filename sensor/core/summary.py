@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .events import Rep
+from sensor.core.events import Rep
 
 REP_FIELDS = [
-    "index", "posture", "start_s", "bottom_s", "top_s", "end_s", "detected_s", "flex_down_s",
-    "extend_up_s", "hold_bottom_s", "hold_top_s", "duration_s", "rom_deg", "bottom_deg",
-    "top_deg", "peak_velocity_dps",
+    "index",
+    "posture",
+    "start_s",
+    "bottom_s",
+    "top_s",
+    "end_s",
+    "detected_s",
+    "flex_down_s",
+    "extend_up_s",
+    "hold_bottom_s",
+    "hold_top_s",
+    "duration_s",
+    "rom_deg",
+    "bottom_deg",
+    "top_deg",
+    "peak_velocity_dps",
 ]
 
 
@@ -21,7 +34,16 @@ def set_summary(reps: list[Rep]) -> dict:
     span = reps[-1].end_s - reps[0].start_s
     out["duration_s"] = round(span, 2)
     out["cadence_per_min"] = round(60.0 * n / span, 2) if span > 0 else None
-    for key in ("rom_deg", "flex_down_s", "extend_up_s", "hold_bottom_s", "hold_top_s", "duration_s", "top_deg", "bottom_deg"):
+    for key in (
+        "rom_deg",
+        "flex_down_s",
+        "extend_up_s",
+        "hold_bottom_s",
+        "hold_top_s",
+        "duration_s",
+        "top_deg",
+        "bottom_deg",
+    ):
         vals = np.array([getattr(r, key) for r in reps])
         name = key if key != "duration_s" else "rep_duration_s"
         out[f"mean_{name}"] = round(float(vals.mean()), 2)

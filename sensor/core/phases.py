@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
-from .streaming import ffill, hysteresis
+from sensor.core.dsp import ffill, hysteresis
+from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 
 
 @dataclass
@@ -94,8 +94,9 @@ class RepDetector:
                     ext["start_e"] += delta_e
 
     # ------------------------------------------------------------------ sample level
-    def process(self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray,
-                long_gap: np.ndarray | None = None) -> list[Event]:
+    def process(
+        self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray, long_gap: np.ndarray | None = None
+    ) -> list[Event]:
         """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it."""
         cfg = self.cfg
         n = len(t)
@@ -220,7 +221,11 @@ class RepDetector:
         self._mode = 1
         self._counted = False
         self._far = {
-            "y": y1, "t": t1, "stop_t": t1, "start_t": start_t, "start_e": start_e,
+            "y": y1,
+            "t": t1,
+            "stop_t": t1,
+            "start_t": start_t,
+            "start_e": start_e,
             "peak": max(peak, seg["peak"]),
             "near_before": near,
         }
@@ -252,11 +257,21 @@ class RepDetector:
             ext, flex = first_s, second_s
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
         return Rep(
-            index=len(self.reps) + 1, posture=self.posture,
-            start_s=far["start_t"], bottom_s=bottom_t, top_s=top_t, end_s=t_end, detected_s=t_end,
-            flex_down_s=flex, extend_up_s=ext, hold_bottom_s=max(hold_bottom, 0.0),
-            hold_top_s=max(hold_top, 0.0), duration_s=t_end - far["start_t"],
-            rom_deg=top_e - bottom_e, bottom_deg=bottom_e, top_deg=top_e,
+            index=len(self.reps) + 1,
+            posture=self.posture,
+            start_s=far["start_t"],
+            bottom_s=bottom_t,
+            top_s=top_t,
+            end_s=t_end,
+            detected_s=t_end,
+            flex_down_s=flex,
+            extend_up_s=ext,
+            hold_bottom_s=max(hold_bottom, 0.0),
+            hold_top_s=max(hold_top, 0.0),
+            duration_s=t_end - far["start_t"],
+            rom_deg=top_e - bottom_e,
+            bottom_deg=bottom_e,
+            top_deg=top_e,
             peak_velocity_dps=max(far["peak"], far.get("ret_peak", 0.0)),
         )
 

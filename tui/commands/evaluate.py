@@ -7,7 +7,9 @@ import math
 
 
 def register(sub) -> None:
-    p = sub.add_parser("evaluate", help="score rep counting on labelled traces (a folder, the UCI data, or simulated sessions)")
+    p = sub.add_parser(
+        "evaluate", help="score rep counting on labelled traces (a folder, the UCI data, or simulated sessions)"
+    )
     p.add_argument("dir", nargs="?", help="folder of X.csv + X.labels.json pairs, or the UCI dataset folder")
     p.add_argument("--simulated", type=int, metavar="N", help="score N simulated sessions (seeds 0..N-1) instead")
     p.add_argument("--save", metavar="DIR", help="with --simulated: also write the traces and labels to DIR")
@@ -24,17 +26,25 @@ def _fmt(v, spec=".3f") -> str:
 
 
 def cmd_evaluate(args) -> int:
-    from sensor.evaluation import evaluate_dir, evaluate_simulated, session_config, write_simulated_set
-
-    from .cli import CliError
+    from sensor.sim.evaluation import evaluate_dir, evaluate_simulated, session_config, write_simulated_set
+    from tui.errors import CliError
 
     if args.simulated:
         if args.save:
             write_simulated_set(args.save, args.simulated)
         summary, results = evaluate_simulated(range(args.simulated))
-        rows = [{"trace": f"seed {seed}", "posture": session_config(seed).posture, "true": s.true_count,
-                 "detected": s.detected_count, "error": s.detected_count - s.true_count,
-                 "precision": s.precision, "recall": s.recall} for seed, s in results]
+        rows = [
+            {
+                "trace": f"seed {seed}",
+                "posture": session_config(seed).posture,
+                "true": s.true_count,
+                "detected": s.detected_count,
+                "error": s.detected_count - s.true_count,
+                "precision": s.precision,
+                "recall": s.recall,
+            }
+            for seed, s in results
+        ]
         title = f"{args.simulated} simulated sessions (seeds 0..{args.simulated - 1})"
     elif args.dir:
         from pathlib import Path
@@ -43,7 +53,9 @@ def cmd_evaluate(args) -> int:
             raise CliError(f"{args.dir}: not a folder")
         summary, results = evaluate_dir(args.dir, args.posture, args.tolerance)
         if not results:
-            raise CliError(f"{args.dir}: no labelled traces found (expected X.csv with X.labels.json, or the UCI layout)")
+            raise CliError(
+                f"{args.dir}: no labelled traces found (expected X.csv with X.labels.json, or the UCI layout)"
+            )
         rows = [r.row() for r in results]
         title = f"{len(rows)} labelled traces in {args.dir}"
     else:
@@ -54,7 +66,10 @@ def cmd_evaluate(args) -> int:
     cols = [("trace", 28), ("posture", 8), ("true", 5), ("detected", 9), ("error", 6), ("precision", 10), ("recall", 7)]
     extra = [c for c in ("median_abs_bottom_err_s", "median_abs_top_err_s", "median_latency_s") if c in rows[0]]
     print(title)
-    print("".join(f"{n:>{w}}" if i else f"{n:<{w}}" for i, (n, w) in enumerate(cols)) + "".join(f"{c[:-2]:>26}" for c in extra))
+    print(
+        "".join(f"{n:>{w}}" if i else f"{n:<{w}}" for i, (n, w) in enumerate(cols))
+        + "".join(f"{c[:-2]:>26}" for c in extra)
+    )
     for r in rows:
         line = "".join((f"{_fmt(r[n]):>{w}}" if i else f"{r[n]:<{w}}") for i, (n, w) in enumerate(cols))
         print(line + "".join(f"{_fmt(r[c]):>26}" for c in extra))

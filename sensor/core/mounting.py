@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .streaming import hysteresis, norm3
+from sensor.core.dsp import hysteresis, norm3
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,16 @@ def _fit_window(t, acc_p, w_rad, dt):
     return c, signal / noise
 
 
-def estimate_mounting(t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, cfg: MountConfig | None = None,
-                      axis: Mounting | None = None, rest: np.ndarray | None = None,
-                      posture: str = "supine", cache: dict | None = None) -> Mounting | None:
+def estimate_mounting(
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr_c: np.ndarray,
+    cfg: MountConfig | None = None,
+    axis: Mounting | None = None,
+    rest: np.ndarray | None = None,
+    posture: str = "supine",
+    cache: dict | None = None,
+) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
     With ``axis`` the knee axis, plane basis and sign are kept and only the shin direction is
@@ -211,6 +218,12 @@ def estimate_mounting(t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, cfg: Mo
         if hanging.sum() >= 10:
             beta -= sigma * (float(np.median(e_rest[hanging])) + 90.0)
     return Mounting(
-        u=u, e1=e1, e2=e2, beta_deg=beta, sigma=sigma, axis_dominance=dominance,
-        windows_used=int(inlier.sum()), lever_m=float(np.median(np.array(levers)[inlier])),
+        u=u,
+        e1=e1,
+        e2=e2,
+        beta_deg=beta,
+        sigma=sigma,
+        axis_dominance=dominance,
+        windows_used=int(inlier.sum()),
+        lever_m=float(np.median(np.array(levers)[inlier])),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .samples import ImuChunk
+from sensor.core.samples import ImuChunk
 
 RATE_HZ = 25.0
 

@@ -35,6 +35,7 @@ class Score:
 
 def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
     """``detected``: Rep objects or dicts with bottom_s/top_s/end_s/detected_s; ``truth``: label dicts."""
+
     def get(r, k):
         return r[k] if isinstance(r, dict) else getattr(r, k)
 

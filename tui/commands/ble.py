@@ -1,6 +1,6 @@
 """``glide scan``, ``glide record`` and ``glide live --no-tui``: the BLE commands of the CLI.
 
-Thin: the transport is ``sensor.ble``; counting is the same ``Pipeline`` as everywhere else;
+Thin: the transport is ``sensor.ble.link``; counting is the same ``Pipeline`` as everywhere else;
 recording is ``TraceWriter`` (incremental, flushed at least once a second).
 """
 
@@ -27,7 +27,7 @@ def register(sub) -> None:
 
 
 def cmd_scan(args) -> int:
-    from sensor.ble import BluetoothUnavailable, scan
+    from sensor.ble.link import BluetoothUnavailable, scan
 
     try:
         found = asyncio.run(scan(args.timeout))
@@ -64,8 +64,8 @@ async def stream(link, duration: float | None = None) -> None:
 
 
 def cmd_record(args) -> int:
-    from sensor.ble import BluetoothUnavailable, SensorNotFound, now_iso
-    from sensor.trace import TraceWriter
+    from sensor.ble.link import BluetoothUnavailable, SensorNotFound, now_iso
+    from sensor.io.trace import TraceWriter
 
     state: dict = {"writer": None, "n": 0}
     meta_base = {"posture": args.posture, "started_at": now_iso()}
@@ -79,13 +79,17 @@ def cmd_record(args) -> int:
         w = state["writer"]
         if w is None:
             link = state["link"]
-            meta = {**meta_base, "device": f"{link.sensor.name} ({link.sensor.address})",
-                    "family": link.family.family_id, "sample_rate_hz": link.stats.rate_hz}
+            meta = {
+                **meta_base,
+                "device": f"{link.sensor.name} ({link.sensor.address})",
+                "family": link.family.family_id,
+                "sample_rate_hz": link.stats.rate_hz,
+            }
             w = state["writer"] = TraceWriter(args.output, meta)
         w.write(chunk)
         state["n"] += len(chunk)
 
-    from sensor.ble import SensorLink
+    from sensor.ble.link import SensorLink
 
     link = state["link"] = SensorLink(args.device, args.rate, on_chunk=on_chunk, on_status=on_status)
 

@@ -33,9 +33,7 @@ class ImuChunk:
         acc = np.ascontiguousarray(self.acc, dtype=np.float64).reshape(-1, 3)
         gyr = np.ascontiguousarray(self.gyr, dtype=np.float64).reshape(-1, 3)
         if not (len(t) == len(acc) == len(gyr)):
-            raise ValueError(
-                f"ImuChunk arrays disagree in length: t={len(t)}, acc={len(acc)}, gyr={len(gyr)}"
-            )
+            raise ValueError(f"ImuChunk arrays disagree in length: t={len(t)}, acc={len(acc)}, gyr={len(gyr)}")
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "acc", acc)
         object.__setattr__(self, "gyr", gyr)
@@ -44,13 +42,13 @@ class ImuChunk:
         return len(self.t)
 
     @classmethod
-    def empty(cls) -> "ImuChunk":
+    def empty(cls) -> ImuChunk:
         return cls(np.empty(0), np.empty((0, 3)), np.empty((0, 3)))
 
-    def slice(self, start: int, stop: int | None = None) -> "ImuChunk":
+    def slice(self, start: int, stop: int | None = None) -> ImuChunk:
         return ImuChunk(self.t[start:stop], self.acc[start:stop], self.gyr[start:stop])
 
-    def split(self, sizes: list[int] | np.ndarray) -> list["ImuChunk"]:
+    def split(self, sizes: list[int] | np.ndarray) -> list[ImuChunk]:
         """Cut into consecutive chunks of the given sizes (the remainder becomes a last chunk)."""
         edges = np.cumsum(np.asarray(sizes, dtype=np.int64))
         edges = edges[edges < len(self)]

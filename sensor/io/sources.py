@@ -1,6 +1,6 @@
-"""Where live samples come from: a simulated sensor, a recorded trace, or (``sensor.ble``) a real one.
+"""Where live samples come from: a simulated sensor, a recorded trace, or (``sensor.ble.link``) a real one.
 
-A *source* is an async iterator of :class:`~sensor.samples.ImuChunk` plus a little description
+A *source* is an async iterator of :class:`~sensor.core.samples.ImuChunk` plus a little description
 (:class:`Source`). The dashboard, the headless printer and the tests consume every source the
 same way (``async for chunk in source``) and feed the one streaming pipeline, so a replay and a
 live session take the same code path.
@@ -11,7 +11,7 @@ the test calls ``await clock.advance(seconds)`` (deterministic, no sleeps). Chun
 about ``chunk_s`` (50 ms) of samples, what one or two BLE notifications carry, and a chunk is
 released when the paced clock reaches its last sample's time.
 
-A live sensor is a source too: ``tui/live.py`` wraps the BLE transport (``sensor.ble``: its
+A live sensor is a source too: ``tui/live.py`` wraps the BLE transport (``sensor.ble.link``: its
 ``scan()`` and ``SensorLink``, or a ``connect(address) -> Source`` if it offers one) and keeps
 ``status`` up to date (battery, packet loss, ``state='reconnecting'``).
 """
@@ -23,16 +23,25 @@ import heapq
 import itertools
 import math
 import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .samples import ImuChunk, concat_chunks
+from sensor.core.samples import ImuChunk, concat_chunks
 
 __all__ = [
-    "Clock", "MonotonicClock", "ManualClock", "SourceStatus", "DeviceInfo", "Source",
-    "PacedSource", "SimulatedSource", "ReplaySource", "rechunk",
+    "Clock",
+    "DeviceInfo",
+    "ManualClock",
+    "MonotonicClock",
+    "PacedSource",
+    "ReplaySource",
+    "SimulatedSource",
+    "Source",
+    "SourceStatus",
+    "rechunk",
 ]
 
 CHUNK_S = 0.05  # ~ one BLE notification interval of samples
@@ -178,8 +187,17 @@ class PacedSource:
 
     pausable = True
 
-    def __init__(self, chunks: Iterable[ImuChunk], *, name: str, meta: dict, rate_hz: float | None,
-                 speed: float = 1.0, clock: Clock | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        chunks: Iterable[ImuChunk],
+        *,
+        name: str,
+        meta: dict,
+        rate_hz: float | None,
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        device: str | None = None,
+    ) -> None:
         self.name = name
         self.meta = dict(meta)
         self.rate_hz = rate_hz
@@ -256,15 +274,23 @@ class PacedSource:
 
 
 class SimulatedSource(PacedSource):
-    """The built-in simulated sensor (``sensor.simulator``), paced like a live one.
+    """The built-in simulated sensor (``sensor.sim.simulator``), paced like a live one.
 
     ``sets > 1`` makes the simulated person rest ``rest_s`` seconds (still, leg held) after
     every ``config.reps // sets`` reps, so the dashboard's set and rest flow can be seen.
     """
 
-    def __init__(self, config=None, speed: float = 1.0, clock: Clock | None = None, *,
-                 sets: int = 1, rest_s: float = 0.0, chunk_s: float = CHUNK_S) -> None:
-        from .simulator import SimConfig, simulate_session
+    def __init__(
+        self,
+        config=None,
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        *,
+        sets: int = 1,
+        rest_s: float = 0.0,
+        chunk_s: float = CHUNK_S,
+    ) -> None:
+        from sensor.sim.simulator import SimConfig, simulate_session
 
         cfg = config or SimConfig()
         sim = simulate_session(cfg)
@@ -273,17 +299,23 @@ class SimulatedSource(PacedSource):
         self.performed = sim.labels["rep_count"]
         if sets > 1 and rest_s > 0 and sim.labels["reps"]:
             per_set = max(cfg.reps // sets, 1)
-            ends = [r["end_s"] for r in sim.labels["reps"]][per_set - 1:-1:per_set]
+            ends = [r["end_s"] for r in sim.labels["reps"]][per_set - 1 : -1 : per_set]
             chunk = insert_rests(chunk, ends, rest_s, cfg.rate_hz, seed=cfg.seed)
         self.session_chunk = chunk
         n = max(int(round(cfg.rate_hz * chunk_s)), 1)
         parts = chunk.split([n] * (len(chunk) // n + 1))
-        super().__init__(parts, name="simulated sensor", meta=sim.meta, rate_hz=cfg.rate_hz,
-                         speed=speed, clock=clock, device="glide simulator")
+        super().__init__(
+            parts,
+            name="simulated sensor",
+            meta=sim.meta,
+            rate_hz=cfg.rate_hz,
+            speed=speed,
+            clock=clock,
+            device="glide simulator",
+        )
 
 
-def insert_rests(chunk: ImuChunk, at_s: list[float], rest_s: float, rate_hz: float,
-                 seed: int = 0) -> ImuChunk:
+def insert_rests(chunk: ImuChunk, at_s: list[float], rest_s: float, rate_hz: float, seed: int = 0) -> ImuChunk:
     """Splice ``rest_s`` seconds of stillness into a recording at each time in ``at_s``.
 
     The still samples repeat the sensor's reading at that moment (the shin held where it
@@ -303,8 +335,9 @@ def insert_rests(chunk: ImuChunk, at_s: list[float], rest_s: float, rate_hz: flo
         gyr0 = np.median(chunk.gyr[j0:i], axis=0)
         t_last = float(chunk.t[i - 1]) + shift
         t_rest = t_last + dt * np.arange(1, n_rest + 1)
-        pieces.append(ImuChunk(t_rest, acc0 + rng.normal(0, 0.02, (n_rest, 3)),
-                               gyr0 + rng.normal(0, 0.15, (n_rest, 3))))
+        pieces.append(
+            ImuChunk(t_rest, acc0 + rng.normal(0, 0.02, (n_rest, 3)), gyr0 + rng.normal(0, 0.15, (n_rest, 3)))
+        )
         shift += n_rest * dt
         start = i
     part = chunk.slice(start)
@@ -319,21 +352,28 @@ class ReplaySource(PacedSource):
     ``TraceFormatError`` here, before any screen is shown.
     """
 
-    def __init__(self, path, speed: float = 1.0, clock: Clock | None = None, *,
-                 chunk_s: float = CHUNK_S, **import_opts) -> None:
-        from .importers import open_trace
+    def __init__(
+        self, path, speed: float = 1.0, clock: Clock | None = None, *, chunk_s: float = CHUNK_S, **import_opts
+    ) -> None:
+        from sensor.io.importers import open_trace
 
         self.path = str(path)
-        # any supported recording: a glide trace or a vendor export (see sensor.importers)
+        # any supported recording: a glide trace or a vendor export (see sensor.io.importers)
         self.reader = open_trace(path, **{k: v for k, v in import_opts.items() if v is not None})
         rate = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
         meta = dict(self.reader.meta)
         meta.pop("format", None)
         meta["replay_of"] = self.path
-        super().__init__(self._read(chunk_s), name=f"replay of {self.path}", meta=meta,
-                         rate_hz=rate, speed=speed, clock=clock,
-                         device=self.reader.device or "recorded trace")
+        super().__init__(
+            self._read(chunk_s),
+            name=f"replay of {self.path}",
+            meta=meta,
+            rate_hz=rate,
+            speed=speed,
+            clock=clock,
+            device=self.reader.device or "recorded trace",
+        )
 
     def _read(self, chunk_s: float) -> Iterator[ImuChunk]:
         try:
@@ -343,8 +383,9 @@ class ReplaySource(PacedSource):
             self.reader.close()
 
 
-def estimate_loss_pct(n_samples: int, t_first: float | None, t_last: float | None,
-                      rate_hz: float | None) -> float | None:
+def estimate_loss_pct(
+    n_samples: int, t_first: float | None, t_last: float | None, rate_hz: float | None
+) -> float | None:
     """Share of samples missing over a stream, from its nominal rate (None if unknown)."""
     if not rate_hz or t_first is None or t_last is None or n_samples < 2:
         return None

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .events import Event, RepCompleted, SensorStatus
-from .mounting import MountConfig, Mounting, estimate_mounting, moving_mask
-from .streaming import dot3, norm3
-from .orientation import SagittalFilter
-from .phases import RepConfig, RepDetector
-from .preprocess import Preprocessor, RestConfig
-from .samples import ImuChunk, concat_chunks
+from sensor.core.dsp import dot3, norm3
+from sensor.core.events import Event, RepCompleted, SensorStatus
+from sensor.core.mounting import MountConfig, Mounting, estimate_mounting, moving_mask
+from sensor.core.orientation import SagittalFilter
+from sensor.core.phases import RepConfig, RepDetector
+from sensor.core.preprocess import Preprocessor, RestConfig
+from sensor.core.samples import ImuChunk, concat_chunks
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
 MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
@@ -57,8 +57,13 @@ class PipelineStats:
 
 
 class Pipeline:
-    def __init__(self, posture: str = "supine", rate_hz: float | None = None, config: PipelineConfig | None = None,
-                 keep_elevation: bool = False) -> None:
+    def __init__(
+        self,
+        posture: str = "supine",
+        rate_hz: float | None = None,
+        config: PipelineConfig | None = None,
+        keep_elevation: bool = False,
+    ) -> None:
         """``keep_elevation``: keep every analysed (t, elevation) piece until ``take_elevation()``
         (plots and reports want the angle curve, including the stretch replayed at calibration)."""
         cfg = config or PipelineConfig()
@@ -133,7 +138,13 @@ class Pipeline:
         self.stats.samples_used += len(chunk)
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         if self.stats.samples_used == len(chunk):
-            events.append(SensorStatus(float(chunk.t[0]), "calibrating", "learning how the sensor sits on the shin: move through a few reps"))
+            events.append(
+                SensorStatus(
+                    float(chunk.t[0]),
+                    "calibrating",
+                    "learning how the sensor sits on the shin: move through a few reps",
+                )
+            )
         n, pos = len(chunk), 0
         while pos < n:
             piece = chunk.slice(pos)
@@ -154,13 +165,16 @@ class Pipeline:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
         events: list[Event] = []
         if self._filter is None and self._buf:
-            t, acc, gyr_c, gap, rest = self._buffered()
+            t, acc, gyr_c, _gap, rest = self._buffered()
             m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
-                events.append(SensorStatus(float(t[-1]), "uncalibrated",
-                                           "not enough knee movement to learn how the sensor is mounted"))
+                events.append(
+                    SensorStatus(
+                        float(t[-1]), "uncalibrated", "not enough knee movement to learn how the sensor is mounted"
+                    )
+                )
         return events
 
     # ------------------------------------------------------------------ stages
@@ -169,8 +183,13 @@ class Pipeline:
         range, or not later than every sample accepted before them (across chunks too)."""
         t = chunk.t
         with np.errstate(invalid="ignore"):
-            valid = (np.isfinite(t) & np.isfinite(chunk.acc).all(axis=1) & np.isfinite(chunk.gyr).all(axis=1)
-                     & (norm3(chunk.acc) <= MAX_ACC_MPS2) & (norm3(chunk.gyr) <= MAX_GYR_DPS))
+            valid = (
+                np.isfinite(t)
+                & np.isfinite(chunk.acc).all(axis=1)
+                & np.isfinite(chunk.gyr).all(axis=1)
+                & (norm3(chunk.acc) <= MAX_ACC_MPS2)
+                & (norm3(chunk.gyr) <= MAX_GYR_DPS)
+            )
             prev = np.maximum.accumulate(np.concatenate([[self._last_t], np.where(valid, t, -np.inf)]))[:-1]
             keep = valid & (t > prev)
         self.stats.invalid_skipped += int((~valid).sum())
@@ -213,7 +232,7 @@ class Pipeline:
         done = False
         t0 = float(self._buf[0][0][0])  # the refinement time limit counts from here
         if closes:
-            t, acc, g, gp, rs = self._buffered()  # estimates need everything up to each close
+            t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
                     j = self._time_limit(chunk.t, t0)
@@ -222,14 +241,23 @@ class Pipeline:
                         break
                 end = base + i + 1
                 if self._filter is None:
-                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount,
-                                          rest=rs[:end], posture=self.cfg.posture)
+                    m = estimate_mounting(
+                        t[:end], acc[:end], g[:end], self.cfg.mount, rest=rs[:end], posture=self.cfg.posture
+                    )
                     if m is not None:
                         self._settle(m, end, events)
                 else:
                     self._run_upto(end, events)
-                    m = estimate_mounting(t[:end], acc[:end], g[:end], self.cfg.mount, axis=self.mounting,
-                                          rest=rs[:end], posture=self.cfg.posture, cache=self._fit_cache)
+                    m = estimate_mounting(
+                        t[:end],
+                        acc[:end],
+                        g[:end],
+                        self.cfg.mount,
+                        axis=self.mounting,
+                        rest=rs[:end],
+                        posture=self.cfg.posture,
+                        cache=self._fit_cache,
+                    )
                     self._refines += 1
                     if m is not None:
                         self.mounting = m
@@ -266,7 +294,7 @@ class Pipeline:
         for piece in self._buf:
             stop = start + len(piece[0])
             if stop > a and start < b:
-                parts.append(tuple(x[max(a - start, 0):min(b, stop) - start] for x in piece))
+                parts.append(tuple(x[max(a - start, 0) : min(b, stop) - start] for x in piece))
             start = stop
         if len(parts) == 1:
             return parts[0]
@@ -296,8 +324,11 @@ class Pipeline:
         cut = None
         for i in sorted(starts + closes):
             if mov[i]:  # a movement starts: remember the running totals before it
-                self._mv_start = (float(cs[i - 1]) if i > 0 else self._off_sum,
-                                  int(cn[i - 1]) if i > 0 else self._off_n, float(t[i]))
+                self._mv_start = (
+                    float(cs[i - 1]) if i > 0 else self._off_sum,
+                    int(cn[i - 1]) if i > 0 else self._off_n,
+                    float(t[i]),
+                )
                 continue
             s0, n0, t0 = self._mv_start
             n = int(cn[i]) - n0
@@ -333,8 +364,9 @@ class Pipeline:
             self._hist[0] = tuple(a[k:] for a in first)
 
     def _relearn(self, t: float, events: list[Event]) -> None:
-        events.append(SensorStatus(t, "mounting_changed",
-                                   "the sensor moved on the shin: re-learning how it sits (keep going)"))
+        events.append(
+            SensorStatus(t, "mounting_changed", "the sensor moved on the shin: re-learning how it sits (keep going)")
+        )
         self._filter = None
         self.mounting = None
         self._refining = True
@@ -380,8 +412,13 @@ class Pipeline:
         self.stats.buffered_dropped += dropped
         self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
         self._buf_n = int(keep.sum())
-        events.append(SensorStatus(float(t_last), "buffer_trimmed",
-                                   f"{dropped} samples before calibration were not analysed (no clear knee movement)"))
+        events.append(
+            SensorStatus(
+                float(t_last),
+                "buffer_trimmed",
+                f"{dropped} samples before calibration were not analysed (no clear knee movement)",
+            )
+        )
 
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
         t_settle = float(self._buf[0][0][end - 1])
@@ -408,8 +445,13 @@ class Pipeline:
         self._an_last_t = float(t[-1])
         if not self._skip_announced and self._first_skip_t is not None and self._first_skip_t <= t[-1]:
             self._skip_announced = True
-            gaps.append(SensorStatus(max(self._first_skip_t, float(t[0])), "skipped",
-                                     "invalid or out-of-order samples skipped (counted in stats)"))
+            gaps.append(
+                SensorStatus(
+                    max(self._first_skip_t, float(t[0])),
+                    "skipped",
+                    "invalid or out-of-order samples skipped (counted in stats)",
+                )
+            )
         if gaps:
             # one time-ordered stream whatever the chunking: a gap before what happens at its time
             out = sorted(gaps + out, key=lambda ev: (ev.t_s, not isinstance(ev, SensorStatus)))
@@ -421,8 +463,13 @@ class Pipeline:
             self._elev_pieces.append((t, elev))
 
 
-def analyze_stream(chunks, posture: str = "supine", rate_hz: float | None = None,
-                   config: PipelineConfig | None = None, keep_elevation: bool = False) -> tuple[Pipeline, list[Event]]:
+def analyze_stream(
+    chunks,
+    posture: str = "supine",
+    rate_hz: float | None = None,
+    config: PipelineConfig | None = None,
+    keep_elevation: bool = False,
+) -> tuple[Pipeline, list[Event]]:
     """Run an iterable of chunks (a trace reader, an importer, a split recording) through one
     pipeline to the end. With ``keep_elevation`` the angle curve stays on the pipeline for
     ``take_elevation()``."""
@@ -434,8 +481,13 @@ def analyze_stream(chunks, posture: str = "supine", rate_hz: float | None = None
     return p, events
 
 
-def analyze(chunk: ImuChunk, posture: str = "supine", rate_hz: float | None = None,
-            chunk_size: int | None = None, config: PipelineConfig | None = None) -> tuple[Pipeline, list[Event]]:
+def analyze(
+    chunk: ImuChunk,
+    posture: str = "supine",
+    rate_hz: float | None = None,
+    chunk_size: int | None = None,
+    config: PipelineConfig | None = None,
+) -> tuple[Pipeline, list[Event]]:
     """Run a whole recording through the streaming pipeline (optionally in fixed chunks)."""
     parts = chunk.split([chunk_size] * (len(chunk) // chunk_size + 1)) if chunk_size else [chunk]
     return analyze_stream(parts, posture, rate_hz, config)

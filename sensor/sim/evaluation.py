@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .pipeline import analyze, analyze_stream
-from .scoring import Score, median_abs, score_reps, summarize
-from .simulator import SimConfig, simulate_session
+from sensor.core.pipeline import analyze, analyze_stream
+from sensor.sim.scoring import Score, median_abs, score_reps, summarize
+from sensor.sim.simulator import SimConfig, simulate_session
 
 RATES = (50.0, 100.0, 200.0)
 
@@ -37,9 +37,15 @@ class TraceResult:
         s = self.score
         med = median_abs
         return {
-            "trace": self.name, "posture": self.posture, "true": s.true_count, "detected": s.detected_count,
-            "error": s.detected_count - s.true_count, "precision": s.precision, "recall": s.recall,
-            "median_abs_bottom_err_s": med(s.bottom_err_s), "median_abs_top_err_s": med(s.top_err_s),
+            "trace": self.name,
+            "posture": self.posture,
+            "true": s.true_count,
+            "detected": s.detected_count,
+            "error": s.detected_count - s.true_count,
+            "precision": s.precision,
+            "recall": s.recall,
+            "median_abs_bottom_err_s": med(s.bottom_err_s),
+            "median_abs_top_err_s": med(s.top_err_s),
             "median_latency_s": float(np.median(s.latency_s)) if s.latency_s else float("nan"),
         }
 
@@ -82,7 +88,7 @@ def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.
     root = Path(root)
     results: list[TraceResult] = []
     if (root / "rep_labels.csv").exists():
-        from .uci import RATE_HZ, read_uci
+        from sensor.io.uci import RATE_HZ, read_uci
 
         for name, path, post, count, labels in _uci_cases(root):
             pipe, _ = analyze(read_uci(path), posture or post, RATE_HZ)
@@ -93,7 +99,7 @@ def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.
                 sc = score_reps(pipe.reps, labels, tol_s)
             results.append(TraceResult(name, posture or post, sc))
     else:
-        from .trace import TraceReader
+        from sensor.io.trace import TraceReader
 
         for label_path in sorted(root.rglob("*.labels.json")):
             trace = label_path.with_name(label_path.name[: -len(".labels.json")] + ".csv")
@@ -103,13 +109,15 @@ def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.
             with TraceReader(trace) as reader:
                 post = posture or labels.get("posture") or reader.meta.get("posture") or "supine"
                 pipe, _ = analyze_stream(reader.chunks(), post, reader.sample_rate_hz)
-            results.append(TraceResult(str(trace.relative_to(root)), post, score_reps(pipe.reps, labels["reps"], tol_s)))
+            results.append(
+                TraceResult(str(trace.relative_to(root)), post, score_reps(pipe.reps, labels["reps"], tol_s))
+            )
     return summarize([r.score for r in results]), results
 
 
 def write_simulated_set(out_dir: str | Path, sessions: int) -> list[Path]:
     """The fixed simulated corpus as files (trace + labels), for ``glide evaluate DIR``."""
-    from .trace import TraceWriter
+    from sensor.io.trace import TraceWriter
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

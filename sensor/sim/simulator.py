@@ -24,9 +24,9 @@ from typing import Literal
 
 import numpy as np
 
-from .samples import ImuChunk
+from sensor.core.samples import ImuChunk
 
-__all__ = ["SimConfig", "SimSession", "simulate_session", "random_rotation"]
+__all__ = ["SimConfig", "SimSession", "random_rotation", "simulate_session"]
 
 G = 9.80665
 Posture = Literal["supine", "seated"]
@@ -173,8 +173,16 @@ def _script(cfg: SimConfig, rng: np.random.Generator):
         shin.move(near, np.clip(phase_dur() * slow, *cfg.phase_s))
         t_near = shin.end
         t_bottom, t_top = (t_far, t_near) if supine else (t_near, t_far)
-        reps.append({"start_s": start, "bottom_s": t_bottom, "top_s": t_top, "end_s": t_near,
-                     "bottom_deg": bottom, "top_deg": top})
+        reps.append(
+            {
+                "start_s": start,
+                "bottom_s": t_bottom,
+                "top_s": t_top,
+                "end_s": t_near,
+                "bottom_deg": bottom,
+                "top_deg": top,
+            }
+        )
         shin.hold(rng.uniform(*cfg.hold_s))
         if supine and cfg.confounders and rng.random() < 0.15:
             # end-range pulses: small nudges at the top, not reps
@@ -262,7 +270,7 @@ def simulate_session(cfg: SimConfig | None = None, **overrides) -> SimSession:
         axis=1,
     )
     # Sensor acceleration: d^2/dt^2 [R(e) loc] with R rotating about y by -e.
-    lx, ly, lz = loc
+    lx, _ly, lz = loc
     # position in world (relative to knee): x = lx*ce - lz*se, z = lx*se + lz*ce
     ax_ = -(lx * ce - lz * se) * ed**2 + (-lx * se - lz * ce) * edd
     az_ = -(lx * se + lz * ce) * ed**2 + (lx * ce - lz * se) * edd

@@ -19,11 +19,11 @@ import logging
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from .protocols.base import FAMILIES, Decoder, DeviceFamily, match_family, normalize_uuid
-from .samples import ImuChunk
+from sensor.core.samples import ImuChunk
+from sensor.protocols.base import FAMILIES, Decoder, DeviceFamily, match_family, normalize_uuid
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ async def scan(timeout: float = 4.0) -> list[FoundSensor]:
         name = adv.local_name or device.name or ""
         fam = match_family(name, list(adv.service_uuids or []), dict(adv.manufacturer_data or {}))
         if fam is not None:
-            found[device.address] = FoundSensor(name or "?", device.address, int(adv.rssi), fam.family_id, fam.display_name)
+            found[device.address] = FoundSensor(
+                name or "?", device.address, int(adv.rssi), fam.family_id, fam.display_name
+            )
 
     try:
         async with bleak.BleakScanner(seen):
@@ -133,10 +135,18 @@ class SensorLink:
     reconnecting, silent, gap, battery, stopped.
     """
 
-    def __init__(self, target: str | None = None, rate_hz: float | None = None, *,
-                 on_chunk: Callable[[ImuChunk], None], on_status: Callable[[str, str], None] | None = None,
-                 scan_timeout: float = 4.0, watchdog_s: float = 2.0, backoff_s: tuple[float, float] = (0.5, 10.0),
-                 max_attempts: int | None = None) -> None:
+    def __init__(
+        self,
+        target: str | None = None,
+        rate_hz: float | None = None,
+        *,
+        on_chunk: Callable[[ImuChunk], None],
+        on_status: Callable[[str, str], None] | None = None,
+        scan_timeout: float = 4.0,
+        watchdog_s: float = 2.0,
+        backoff_s: tuple[float, float] = (0.5, 10.0),
+        max_attempts: int | None = None,
+    ) -> None:
         self.target = target
         self.rate_req = rate_hz
         self.on_chunk = on_chunk
@@ -158,7 +168,9 @@ class SensorLink:
         self._lost_before = 0
 
     def _status(self, kind: str, detail: str = "") -> None:
-        self.stats.state = kind if kind in ("scanning", "connecting", "streaming", "reconnecting", "stopped") else self.stats.state
+        self.stats.state = (
+            kind if kind in ("scanning", "connecting", "streaming", "reconnecting", "stopped") else self.stats.state
+        )
         try:
             self.on_status(kind, detail)
         except Exception:  # a faulty subscriber must not kill the link
@@ -192,10 +204,12 @@ class SensorLink:
                         raise SensorNotFound(f"could not connect to {self.sensor.name}: {e}") from None
                     delay = min(self.backoff[0] * 2 ** (attempt - 1), self.backoff[1])
                     self.stats.reconnects += 1
-                    self._status("reconnecting", f"attempt {attempt} failed ({e.__class__.__name__}); retrying in {delay:.1f} s")
+                    self._status(
+                        "reconnecting", f"attempt {attempt} failed ({e.__class__.__name__}); retrying in {delay:.1f} s"
+                    )
                     try:
                         await asyncio.wait_for(self._stop.wait(), delay)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
         finally:
             await self._shutdown()
@@ -268,7 +282,7 @@ class SensorLink:
                 raise TimeoutError("device went silent")
             try:
                 await asyncio.wait_for(disconnected.wait(), 0.1)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _await_setup_replies(self, loop, limit_s: float = 2.0, settle_s: float = 0.2) -> None:

@@ -28,7 +28,7 @@ def _spark(values: list[float | None]) -> str:
 
 
 def cmd_history(args) -> int:
-    from .history import daily_trend, history_rows, list_sessions, sessions_root
+    from tui.history import daily_trend, history_rows, list_sessions, sessions_root
 
     rows = history_rows(list_sessions())
     if not rows:
@@ -36,10 +36,14 @@ def cmd_history(args) -> int:
         return 0
     print(f"{'date':<17}{'leg':<6}{'posture':<8}{'sets':>5}{'reps':>6}{'ROM°':>7}{'down s':>8}{'up s':>6}  session")
     for r in rows:
+
         def f(v, spec):
             return format(v, spec) if v is not None else "-"
-        print(f"{r['date']:<17}{r['leg']:<6}{r['posture']:<8}{r['sets']:>5}{r['reps']:>6}{f(r['rom'], '.0f'):>7}"
-              f"{f(r['down'], '.1f'):>8}{f(r['up'], '.1f'):>6}  {r['session']}")
+
+        print(
+            f"{r['date']:<17}{r['leg']:<6}{r['posture']:<8}{r['sets']:>5}{r['reps']:>6}{f(r['rom'], '.0f'):>7}"
+            f"{f(r['down'], '.1f'):>8}{f(r['up'], '.1f'):>6}  {r['session']}"
+        )
     trend = daily_trend(rows)
     print(f"\ntrend over {len(trend)} day(s)")
     print(f"  reps per day  {_spark([d['reps'] for d in trend])}  ({trend[0]['reps']} -> {trend[-1]['reps']})")
@@ -52,11 +56,10 @@ def cmd_history(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from sensor.coach import SAFETY_NOTE
-
-    from .cli import CliError
-    from .history import SessionNotFound, load
-    from .report import ReportUnavailable, set_line, text_plot, write_html, write_png
+    from sensor.core.coach import SAFETY_NOTE
+    from tui.errors import CliError
+    from tui.history import SessionNotFound, load
+    from tui.report import ReportUnavailable, set_line, text_plot, write_html, write_png
 
     try:
         data = load(args.session, args.posture)
@@ -75,7 +78,14 @@ def cmd_report(args) -> int:
             raise CliError(f"cannot write {out}: {e.strerror or e}") from None
         print(f"wrote {out}")
         return 0
-    width = max(40, min(120, (getattr(sys.stdout, "isatty", lambda: False)() and __import__("shutil").get_terminal_size().columns or 100) - 12))
+    width = max(
+        40,
+        min(
+            120,
+            ((getattr(sys.stdout, "isatty", lambda: False)() and __import__("shutil").get_terminal_size().columns) or 100)
+            - 12,
+        ),
+    )
     print(f"{data.name}: {len(data.reps)} reps ({data.posture})")
     for line in text_plot(data.t, data.elev, width=width, marks=[r.end_s for r in data.reps]):
         print(line)

@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from .events import Event, PartialRep, Rep, RepCompleted
+from sensor.core.events import Event, PartialRep, Rep, RepCompleted
 
 SAFETY_NOTE = (
     "glide coaches the exercise; it does not diagnose. Stop and see a physical therapist if "
@@ -25,8 +25,16 @@ SAFETY_NOTE = (
 )
 
 CueKind = Literal[
-    "slow_down", "extend_further", "lower_further", "hold_end_range", "steady_rhythm",
-    "partial_rep", "rest", "set_done", "session_done", "good",
+    "slow_down",
+    "extend_further",
+    "lower_further",
+    "hold_end_range",
+    "steady_rhythm",
+    "partial_rep",
+    "rest",
+    "set_done",
+    "session_done",
+    "good",
 ]
 
 
@@ -63,7 +71,7 @@ class SetRecord:
     ended_s: float | None = None
 
     def summary(self) -> dict:
-        from .summary import set_summary
+        from sensor.core.summary import set_summary
 
         return {"set": self.index, **set_summary(self.reps)}
 
@@ -71,8 +79,9 @@ class SetRecord:
 class Coach:
     """Feed it every pipeline event; it keeps the sets and returns the cue to show, if any."""
 
-    def __init__(self, targets: Targets | None = None, posture: str = "supine", repeat_s: float = 8.0,
-                 tolerance: float = 0.35) -> None:
+    def __init__(
+        self, targets: Targets | None = None, posture: str = "supine", repeat_s: float = 8.0, tolerance: float = 0.35
+    ) -> None:
         self.targets = targets or Targets()
         self.posture = posture
         self.repeat_s = repeat_s
@@ -109,10 +118,16 @@ class Coach:
             return None
         cur.ended_s = t_s
         if len(self.sets) >= self.targets.sets:
-            return self._emit(Cue(t_s, "session_done", f"Session done: {self.total_reps} reps in {len(self.sets)} sets. Well done."), force=True)
+            return self._emit(
+                Cue(t_s, "session_done", f"Session done: {self.total_reps} reps in {len(self.sets)} sets. Well done."),
+                force=True,
+            )
         self.sets.append(SetRecord(len(self.sets) + 1))
         self.resting_until = t_s + self.targets.rest_s
-        return self._emit(Cue(t_s, "set_done", f"Set {cur.index} done: {len(cur.reps)} reps. Rest {self.targets.rest_s:.0f} s."), force=True)
+        return self._emit(
+            Cue(t_s, "set_done", f"Set {cur.index} done: {len(cur.reps)} reps. Rest {self.targets.rest_s:.0f} s."),
+            force=True,
+        )
 
     # ------------------------------------------------------------------ rest and targets
     def rest_remaining(self, t_s: float) -> float | None:
@@ -143,15 +158,23 @@ class Coach:
         """
         lo, hi = DEFAULT_RANGE_DEG[self.posture]
         if self.total_reps > 2:
-            return (min(self.best_bottom, hi - self.targets.min_rom_deg),
-                    max(self.best_top, lo + self.targets.min_rom_deg))
+            return (
+                min(self.best_bottom, hi - self.targets.min_rom_deg),
+                max(self.best_top, lo + self.targets.min_rom_deg),
+            )
         return lo, hi
 
     # ------------------------------------------------------------------ events
     def on_event(self, ev: Event) -> Cue | None:
         if isinstance(ev, PartialRep):
-            return self._emit(Cue(ev.t_s, "partial_rep",
-                                  f"Partial rep ({ev.rom_deg:.0f}° of {ev.min_rom_deg:.0f}°) not counted: go through the full range.", "warn"))
+            return self._emit(
+                Cue(
+                    ev.t_s,
+                    "partial_rep",
+                    f"Partial rep ({ev.rom_deg:.0f}° of {ev.min_rom_deg:.0f}°) not counted: go through the full range.",
+                    "warn",
+                )
+            )
         if not isinstance(ev, RepCompleted):
             return None
         rep = ev.rep
@@ -173,17 +196,43 @@ class Coach:
         tg, tol = self.targets, self.tol
         # One cue per rep, most important first.
         if rep.flex_down_s < tg.down_s * (1 - tol):
-            return self._emit(Cue(t, "slow_down", f"Slow down: lower over {tg.down_s:.0f} s (that was {rep.flex_down_s:.1f} s).", "warn"))
+            return self._emit(
+                Cue(
+                    t,
+                    "slow_down",
+                    f"Slow down: lower over {tg.down_s:.0f} s (that was {rep.flex_down_s:.1f} s).",
+                    "warn",
+                )
+            )
         if rep.extend_up_s < tg.up_s * (1 - tol):
-            return self._emit(Cue(t, "slow_down", f"Slow down: straighten over {tg.up_s:.0f} s (that was {rep.extend_up_s:.1f} s).", "warn"))
+            return self._emit(
+                Cue(
+                    t,
+                    "slow_down",
+                    f"Slow down: straighten over {tg.up_s:.0f} s (that was {rep.extend_up_s:.1f} s).",
+                    "warn",
+                )
+            )
         ref = tg.target_rom_deg or (self.best_rom if self.total_reps > 2 else None)
         if ref and rep.rom_deg < 0.85 * ref:
             # which end fell short, against this person's best top and bottom so far
             top_short = self.best_top - rep.top_deg
             bottom_short = rep.bottom_deg - self.best_bottom
             if top_short >= bottom_short:
-                return self._emit(Cue(t, "extend_further", f"Straighten a little further if it stays comfortable ({rep.rom_deg:.0f}° of {ref:.0f}°)."))
-            return self._emit(Cue(t, "lower_further", f"Bend the knee a little further if it stays comfortable ({rep.rom_deg:.0f}° of {ref:.0f}°)."))
+                return self._emit(
+                    Cue(
+                        t,
+                        "extend_further",
+                        f"Straighten a little further if it stays comfortable ({rep.rom_deg:.0f}° of {ref:.0f}°).",
+                    )
+                )
+            return self._emit(
+                Cue(
+                    t,
+                    "lower_further",
+                    f"Bend the knee a little further if it stays comfortable ({rep.rom_deg:.0f}° of {ref:.0f}°).",
+                )
+            )
         far_hold = rep.hold_bottom_s if self.posture == "supine" else rep.hold_top_s
         if tg.hold_s > 0 and far_hold < tg.hold_s * (1 - tol):
             where = "bottom" if self.posture == "supine" else "top"
@@ -193,7 +242,9 @@ class Coach:
             cv = float(np.std(durations, ddof=1) / np.mean(durations))
             if cv > 0.3:
                 return self._emit(Cue(t, "steady_rhythm", "Keep a steady rhythm from rep to rep."))
-        return self._emit(Cue(t, "good", f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s."))
+        return self._emit(
+            Cue(t, "good", f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s.")
+        )
 
     def _emit(self, cue: Cue, force: bool = False) -> Cue | None:
         last = self._last_by_kind.get(cue.kind)

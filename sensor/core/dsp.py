@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy.signal import lfilter
 
-__all__ = ["Ema", "ffill", "hysteresis", "alpha_for"]
+__all__ = ["Ema", "alpha_for", "ffill", "hysteresis"]
 
 
 def alpha_for(tau_s: float, dt_s: float) -> float:

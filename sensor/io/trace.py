@@ -42,17 +42,25 @@ from datetime import datetime
 
 import numpy as np
 
-from sensor.samples import ImuChunk, concat_chunks
+from sensor.core.samples import ImuChunk, concat_chunks
 
-__all__ = ["FORMAT", "HEADER", "TraceFormatError", "TraceWriteError", "TraceStats",
-           "TraceReader", "TraceWriter", "read_trace"]
+__all__ = [
+    "FORMAT",
+    "HEADER",
+    "TraceFormatError",
+    "TraceReader",
+    "TraceStats",
+    "TraceWriteError",
+    "TraceWriter",
+    "read_trace",
+]
 
 FORMAT = "glide-trace/1"
 HEADER = "t_s,ax_mps2,ay_mps2,az_mps2,gx_dps,gy_dps,gz_dps"
 _BLOCK_BYTES = 1 << 20
 _MAX_WARNINGS = 20
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
-_ROW = ",".join(["%r"] * 7) + "\n"      # %r on a float is its shortest round-trip repr
+_ROW = ",".join(["%r"] * 7) + "\n"  # %r on a float is its shortest round-trip repr
 _clock = time.monotonic
 
 
@@ -61,8 +69,7 @@ class TraceFormatError(Exception):
 
     def __init__(self, path: str | os.PathLike, line: int | None, problem: str) -> None:
         self.path, self.line, self.problem = os.fspath(path), line, problem
-        super().__init__(f"{self.path}: {problem}" if line is None else
-                         f"{self.path}:{line}: {problem}")
+        super().__init__(f"{self.path}: {problem}" if line is None else f"{self.path}:{line}: {problem}")
 
 
 class TraceWriteError(Exception):
@@ -86,13 +93,21 @@ class TraceStats:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        skipped = ", ".join(f"{n} {what}" for n, what in (
-            (self.nan_rows_skipped, "NaN/inf"), (self.malformed_rows_skipped, "malformed"),
-            (self.non_monotonic_dropped, "non-monotonic")) if n)
-        return (f"{self.rows_ok} of {self.rows_read} rows ok"
-                + (f"; skipped {skipped}" if skipped else "")
-                + (f"; {self.gaps} gap(s), {self.gap_seconds_total:.3g} s" if self.gaps else "")
-                + ("; truncated last line skipped" if self.truncated_last_line else ""))
+        skipped = ", ".join(
+            f"{n} {what}"
+            for n, what in (
+                (self.nan_rows_skipped, "NaN/inf"),
+                (self.malformed_rows_skipped, "malformed"),
+                (self.non_monotonic_dropped, "non-monotonic"),
+            )
+            if n
+        )
+        return (
+            f"{self.rows_ok} of {self.rows_read} rows ok"
+            + (f"; skipped {skipped}" if skipped else "")
+            + (f"; {self.gaps} gap(s), {self.gap_seconds_total:.3g} s" if self.gaps else "")
+            + ("; truncated last line skipped" if self.truncated_last_line else "")
+        )
 
 
 def _parse_line(raw: bytes, ncols: int) -> list[float] | str:
@@ -103,7 +118,7 @@ def _parse_line(raw: bytes, ncols: int) -> list[float] | str:
     out = []
     for x in fields[:7]:
         try:
-            if b"_" in x:           # float() accepts "1_000"; np.fromstring does not
+            if b"_" in x:  # float() accepts "1_000"; np.fromstring does not
                 raise ValueError
             out.append(float(x))
         except ValueError:
@@ -154,15 +169,19 @@ class TraceReader:
                 return
             found = s if len(s) <= 80 else s[:77] + "..."
             if "," not in s and (";" in s or "\t" in s):
-                raise TraceFormatError(self.path, line, "wrong delimiter: expected ',' but the "
-                                       f"header looks {'semicolon' if ';' in s else 'tab'}"
-                                       f"-delimited: {found!r}")
-            raise TraceFormatError(self.path, line, "wrong header: expected a row beginning "
-                                   f"{HEADER!r}, found {found!r}")
+                raise TraceFormatError(
+                    self.path,
+                    line,
+                    "wrong delimiter: expected ',' but the "
+                    f"header looks {'semicolon' if ';' in s else 'tab'}"
+                    f"-delimited: {found!r}",
+                )
+            raise TraceFormatError(
+                self.path, line, f"wrong header: expected a row beginning {HEADER!r}, found {found!r}"
+            )
         if not seen_text:
             raise TraceFormatError(self.path, 1, "empty file")
-        raise TraceFormatError(self.path, line, f"no header row: expected {HEADER!r} before "
-                               "the end of the file")
+        raise TraceFormatError(self.path, line, f"no header row: expected {HEADER!r} before the end of the file")
 
     @property
     def sample_rate_hz(self) -> float | None:
@@ -193,8 +212,7 @@ class TraceReader:
         self._last_t, self._med_dt, self._first_bad, self._first_malformed = -math.inf, None, 0, 0
         self._wbuf: list[tuple[int, str]] = []
         if self.meta.get("format", FORMAT) != FORMAT:
-            st.warnings.append(f"{self.path}: format {self.meta['format']!r} is not {FORMAT!r}; "
-                               "reading anyway")
+            st.warnings.append(f"{self.path}: format {self.meta['format']!r} is not {FORMAT!r}; reading anyway")
         self._f.seek(self._data_start)
         line, tail, pending, n_pending = self._header_line + 1, b"", [], 0
         while block := self._f.read(_BLOCK_BYTES):
@@ -213,10 +231,10 @@ class TraceReader:
                 rows = np.concatenate(pending)
                 full = len(rows) - len(rows) % self.chunk_rows
                 for i in range(0, full, self.chunk_rows):
-                    yield _chunk(rows[i:i + self.chunk_rows])
+                    yield _chunk(rows[i : i + self.chunk_rows])
                 pending, n_pending = [rows[full:]], len(rows) - full
             self._check_malformed()
-        if (tail := tail.strip()) and not tail.startswith(b"#"):   # last line, no newline
+        if (tail := tail.strip()) and not tail.startswith(b"#"):  # last line, no newline
             st.rows_read += 1
             got = _parse_line(tail, self._ncols)
             if isinstance(got, str):
@@ -232,8 +250,9 @@ class TraceReader:
         if st.rows_ok == 0 and st.rows_read == 0:
             raise TraceFormatError(self.path, self._header_line, "header but no data rows")
         if st.rows_ok == 0:
-            raise TraceFormatError(self.path, self._first_bad, f"no valid data rows ({st.summary()}"
-                                   "); first bad line shown")
+            raise TraceFormatError(
+                self.path, self._first_bad, f"no valid data rows ({st.summary()}); first bad line shown"
+            )
 
     def _parse_block(self, buf: bytes, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
         """n complete lines -> ((m, 7) values, (m,) line numbers); bad lines are counted."""
@@ -253,7 +272,7 @@ class TraceReader:
             if isinstance(got, str):
                 self.stats.malformed_rows_skipped += 1
                 self._note_bad(i, malformed=True)
-                if len(self._wbuf) < _MAX_WARNINGS:      # per stream: keeps the first ones
+                if len(self._wbuf) < _MAX_WARNINGS:  # per stream: keeps the first ones
                     self._warn(i, got)
             else:
                 rows.append(got)
@@ -267,15 +286,15 @@ class TraceReader:
         commas, newlines = np.flatnonzero(a == 44), np.flatnonzero(a == 10)
         if len(commas) != k * n:
             return None
-        c = commas.reshape(n, k)    # sorted, so "line i's k commas lie in line i" for all i
+        c = commas.reshape(n, k)  # sorted, so "line i's k commas lie in line i" for all i
         if not ((c[1:, 0] > newlines[:-1]).all() and (c[:, -1] < newlines).all()):
-            return None             # means every line has exactly k commas
+            return None  # means every line has exactly k commas
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("error", DeprecationWarning)   # numpy < 2 only warns
+                warnings.simplefilter("error", DeprecationWarning)  # numpy < 2 only warns
                 v = np.fromstring(buf.replace(b"\n", b","), sep=",")
         except (ValueError, DeprecationWarning):
-            return None             # (text in an extra column also lands here: slow but right)
+            return None  # (text in an extra column also lands here: slow but right)
         return v.reshape(n, k + 1)[:, :7] if v.size == n * (k + 1) else None
 
     def _accept(self, vals: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -320,20 +339,22 @@ class TraceReader:
     def _flush_warnings(self) -> None:
         """Keep the block's earliest lines (problems are found per kind, not in line order)."""
         room = _MAX_WARNINGS - len(self.stats.warnings)
-        self.stats.warnings += [w for _, w in sorted(self._wbuf)[:max(room, 0)]]
+        self.stats.warnings += [w for _, w in sorted(self._wbuf)[: max(room, 0)]]
         self._wbuf.clear()
 
     def _check_malformed(self) -> None:
         st = self.stats
         if st.rows_read >= 100 and st.malformed_rows_skipped * 10 > st.rows_read:
-            raise TraceFormatError(self.path, self._first_malformed, "too many malformed rows "
-                                   f"({st.malformed_rows_skipped} of {st.rows_read} read); "
-                                   "first bad line shown")
+            raise TraceFormatError(
+                self.path,
+                self._first_malformed,
+                f"too many malformed rows ({st.malformed_rows_skipped} of {st.rows_read} read); first bad line shown",
+            )
 
     def close(self) -> None:
         self._f.close()
 
-    def __enter__(self) -> "TraceReader":
+    def __enter__(self) -> TraceReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -347,10 +368,15 @@ def read_trace(path: str | os.PathLike) -> tuple[dict[str, str], ImuChunk, Trace
         return r.meta, chunk, r.stats
 
 
-_WHY = {errno.ENOENT: "directory does not exist", errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied", errno.ENOSPC: "disk full (no space left on device)",
-        errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent path is not a directory",
-        errno.EISDIR: "path is a directory"}
+_WHY = {
+    errno.ENOENT: "directory does not exist",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOSPC: "disk full (no space left on device)",
+    errno.EROFS: "read-only file system",
+    errno.ENOTDIR: "a parent path is not a directory",
+    errno.EISDIR: "path is a directory",
+}
 
 
 def _describe(e: OSError) -> str:
@@ -365,8 +391,7 @@ class TraceWriter:
     file writes no header or meta (the file keeps its own) and first ends a cut-off last line.
     """
 
-    def __init__(self, path: str | os.PathLike, meta: dict[str, str | float] | None = None,
-                 mode: str = "w") -> None:
+    def __init__(self, path: str | os.PathLike, meta: dict[str, str | float] | None = None, mode: str = "w") -> None:
         if mode not in ("w", "a"):
             raise ValueError("mode must be 'w' or 'a'")
         self.path, self._f, self._failed, self._flush_t = os.fspath(path), None, False, None
@@ -407,10 +432,10 @@ class TraceWriter:
         n = len(chunk)
         if n == 0:
             return
-        for i in range(0, n, 65536):        # bounds the formatted text held at once
+        for i in range(0, n, 65536):  # bounds the formatted text held at once
             m = min(65536, n - i)
             v = np.empty((m, 7))
-            v[:, 0], v[:, 1:4], v[:, 4:7] = chunk.t[i:i + m], chunk.acc[i:i + m], chunk.gyr[i:i + m]
+            v[:, 0], v[:, 1:4], v[:, 4:7] = chunk.t[i : i + m], chunk.acc[i : i + m], chunk.gyr[i : i + m]
             self._io(self._f.write, ((_ROW * m) % tuple(v.ravel().tolist())).encode("ascii"))
         if self._flush_t is None:
             self._flush_t = float(chunk.t[0])
@@ -433,11 +458,11 @@ class TraceWriter:
         finally:
             try:
                 self._f.close()
-            except OSError as e:            # close re-tries the flush that failed
+            except OSError as e:  # close re-tries the flush that failed
                 if not self._failed:
                     raise TraceWriteError(self.path, _describe(e)) from e
 
-    def __enter__(self) -> "TraceWriter":
+    def __enter__(self) -> TraceWriter:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:

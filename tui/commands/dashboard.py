@@ -1,0 +1,240 @@
+"""``glide demo``, ``glide replay`` and ``glide live``: the dashboard, or printed reps with --no-tui."""
+
+from __future__ import annotations
+
+import sys
+
+from sensor.core.coach import SAFETY_NOTE
+from tui.commands.analyze import import_args, import_opts
+from tui.errors import CliError
+
+
+def session_args(p, speed: bool = False, rest: float = 60.0) -> None:
+    p.add_argument("--posture", choices=["supine", "seated"], help="default: supine (replay: the trace's)")
+    p.add_argument("--leg", choices=["left", "right"])
+    p.add_argument("--reps", type=int, default=10, help="reps per set")
+    p.add_argument("--sets", type=int, help="sets (dashboard default 3; --no-tui: 1)")
+    p.add_argument("--rest", type=float, default=rest, help=f"rest between sets, s (default {rest:g})")
+    if speed:
+        p.add_argument("--speed", type=float, default=1.0, help="playback speed (0 = as fast as possible)")
+    p.add_argument("--bell", action="store_true", help="ring the terminal bell on each rep")
+    p.add_argument("--no-setup", action="store_true", help="skip the setup screen (use these options)")
+    p.add_argument("--no-tui", action="store_true", help="print reps as they happen instead of the dashboard")
+    p.add_argument("-v", "--verbose", action="store_true", help="--no-tui: print every phase, not only reps")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="the live dashboard on the built-in simulated sensor (no hardware)")
+    session_args(p, speed=True, rest=30.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rate", type=float, default=100.0)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
+    p.add_argument("trace")
+    import_args(p)
+    session_args(p, speed=True)
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("live", help="the live dashboard on a Bluetooth LE sensor")
+    p.add_argument("--device", help="address of the sensor (default: pick one from a scan)")
+    session_args(p)
+    p.set_defaults(func=cmd_live)
+
+
+def _describe_event(ev) -> str | None:
+    from sensor.core.events import Hold, PartialRep, PhaseStarted, RepCompleted, SensorStatus, TurnReached
+
+    if isinstance(ev, RepCompleted):
+        r = ev.rep
+        return (
+            f"REP {r.index}: down {r.flex_down_s:.1f} s, up {r.extend_up_s:.1f} s, "
+            f"range {r.rom_deg:.0f} deg ({r.bottom_deg:.0f} to {r.top_deg:.0f})"
+        )
+    if isinstance(ev, PhaseStarted):
+        return {"flex_down": "flex down ↓", "extend_up": "extend up ↑"}.get(ev.phase, ev.phase)
+    if isinstance(ev, TurnReached):
+        return f"  {ev.where} reached at {ev.angle_deg:.0f} deg"
+    if isinstance(ev, Hold):
+        return f"  hold ({ev.where})"
+    if isinstance(ev, PartialRep):
+        return f"  partial: {ev.rom_deg:.0f} deg of {ev.min_rom_deg:.0f} needed, not counted"
+    if isinstance(ev, SensorStatus):
+        return f"[sensor] {ev.kind}: {ev.detail}"
+    return None
+
+
+async def _print_stream(source, posture: str, verbose: bool) -> list:
+    """The headless view: print reps (and with -v every phase) as the source delivers them."""
+    from sensor.core.pipeline import Pipeline
+
+    pipe = Pipeline(posture, source.rate_hz)
+    try:
+        async for part in source:
+            for ev in pipe.feed(part):
+                if verbose or ev.__class__.__name__ in ("RepCompleted", "SensorStatus", "PartialRep"):
+                    text = _describe_event(ev)
+                    if text:
+                        print(f"{ev.t_s:7.2f} s  {text}", flush=True)
+    finally:
+        await source.aclose()
+    for ev in pipe.finish():
+        text = _describe_event(ev)
+        if text:
+            print(f"{ev.t_s:7.2f} s  {text}")
+    return pipe.reps
+
+
+def _run_headless(source, posture: str, verbose: bool, performed: int | None = None) -> int:
+    import asyncio
+
+    reps = asyncio.run(_print_stream(source, posture, verbose))
+    print(f"\nset done: {len(reps)} reps counted" + (f" ({performed} performed)" if performed is not None else ""))
+    return 0
+
+
+def _want_tui(args) -> bool:
+    if args.no_tui:
+        return False
+    if not (sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
+        print("glide: not a terminal, printing reps instead of the dashboard (--no-tui)", file=sys.stderr)
+        return False
+    return True
+
+
+def _setup_from_args(args, meta: dict | None = None):
+    from tui.session import SessionSetup
+
+    meta = meta or {}
+    posture = args.posture or meta.get("posture") or "supine"
+    if posture not in ("supine", "seated"):
+        posture = "supine"
+    leg = args.leg or meta.get("leg") or "left"
+    if leg not in ("left", "right"):
+        leg = "left"
+    setup = SessionSetup(
+        leg=leg,
+        posture=posture,
+        reps_per_set=args.reps,
+        sets=args.sets if args.sets is not None else 3,
+        rest_s=args.rest,
+    )
+    problems = setup.validate()
+    if problems:
+        raise CliError("; ".join(problems))
+    return setup
+
+
+def _run_dashboard(app) -> int:
+    try:
+        app.run()
+    finally:
+        app.finish()  # saved on every exit, also after a crash inside the app
+    if app.saved_to is not None:
+        print(f"session saved to {app.saved_to}")
+    elif app.session is not None and app.session.files.error:
+        print(f"glide: {app.session.files.error}", file=sys.stderr)
+    return 0 if app.return_code in (None, 0) else app.return_code
+
+
+def cmd_demo(args) -> int:
+    from sensor.io.sources import SimulatedSource
+    from sensor.sim.simulator import SimConfig
+
+    setup = _setup_from_args(args)  # a bad plan is refused before anything runs
+    posture = setup.posture
+    if not _want_tui(args):
+        sets = args.sets or 1
+        print(SAFETY_NOTE)
+        print(f"Simulated sensor: {posture} nerve glides, {args.reps * sets} reps (Ctrl-C to stop)\n")
+        src = SimulatedSource(
+            SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=args.leg),
+            speed=args.speed,
+            sets=sets,
+            rest_s=args.rest if sets > 1 else 0.0,
+        )
+        return _run_headless(src, posture, args.verbose, performed=src.performed)
+    from tui.app import GlideApp
+
+    def make_source(setup):
+        cfg = SimConfig(
+            reps=setup.reps_per_set * setup.sets,
+            posture=setup.posture,
+            seed=args.seed,
+            rate_hz=args.rate,
+            leg=setup.leg,
+        )
+        return SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
+
+    return _run_dashboard(
+        GlideApp(mode="demo", make_source=make_source, setup=setup, skip_setup=args.no_setup, bell=args.bell)
+    )
+
+
+def cmd_replay(args) -> int:
+    from sensor.io.sources import ReplaySource
+
+    src = ReplaySource(args.trace, speed=args.speed, **import_opts(args))  # a bad file fails here
+    setup = _setup_from_args(args, src.meta)
+    if not _want_tui(args):
+        print(SAFETY_NOTE)
+        print(f"Replaying {args.trace} ({setup.posture}) at x{args.speed:g} (Ctrl-C to stop)\n")
+        return _run_headless(src, setup.posture, args.verbose)
+    from tui.app import GlideApp
+
+    return _run_dashboard(
+        GlideApp(mode="replay", make_source=lambda _setup: src, setup=setup, skip_setup=args.no_setup, bell=args.bell)
+    )
+
+
+def cmd_live(args) -> int:
+    from tui.app import GlideApp
+    from tui.live import BleUnavailable, load_ble_scanner
+
+    try:
+        scanner, reason = load_ble_scanner(), None
+    except BleUnavailable as e:
+        scanner, reason = None, str(e)
+    setup = _setup_from_args(args)
+    if not _want_tui(args):
+        if scanner is None:
+            raise CliError(f"{reason} Try 'glide demo' or 'glide replay TRACE'.")
+        try:
+            return _run_headless(_connect_headless(scanner, args.device), setup.posture, args.verbose)
+        except (CliError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # the transport's own errors (no adapter, not found) are for people
+            if e.__class__.__module__.startswith("sensor.ble.link"):
+                raise CliError(str(e)) from None
+            raise
+    return _run_dashboard(
+        GlideApp(
+            mode="live",
+            scanner=scanner,
+            ble_error=reason,
+            device=args.device,
+            setup=setup,
+            skip_setup=args.no_setup,
+            bell=args.bell,
+        )
+    )
+
+
+def _connect_headless(scanner, device: str | None):
+    import asyncio
+
+    from sensor.io.sources import DeviceInfo
+    from tui.storage import load_last_device
+
+    async def connect():
+        address = device or (load_last_device() or {}).get("address")
+        if address is None:
+            found = await scanner.scan(5.0)
+            if not found:
+                raise CliError("no sensor found (is it on and near?)")
+            best = max(found, key=lambda d: d.rssi_dbm if d.rssi_dbm is not None else -999)
+            address = best.address
+            print(f"connecting to {best.name} ({best.family}, {address})")
+        return await scanner.connect(DeviceInfo(address, address, "?"))
+
+    return asyncio.run(connect())
