@@ -1,11 +1,14 @@
-"""Coach: sets, cues, the rest between sets and the target range, driven by plain events."""
+"""Coaching rules inside the workout machine: sets, cues, the rest between sets and the target
+range, driven by plain events (these were the Coach's tests; the workout machine owns it now)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sensor.core.coach import DEFAULT_RANGE_DEG, Coach, Targets
+from sensor.core.coach import DEFAULT_RANGE_DEG, Cue, Targets, meets_tempo, rhythm_grade
 from sensor.core.events import PartialRep, Rep, RepCompleted
+from sensor.core.types import CueKind, Severity, WorkoutState
+from sensor.core.workout import Workout
 
 
 def rep(i: int, t: float, down=2.0, up=2.0, hold_bottom=1.0, rom=100.0, bottom=-35.0, top=65.0) -> RepCompleted:
@@ -30,53 +33,76 @@ def rep(i: int, t: float, down=2.0, up=2.0, hold_bottom=1.0, rom=100.0, bottom=-
     return RepCompleted(t, r)
 
 
+def cue_of(events) -> Cue | None:
+    """The last cue among a step's workout events (what the screen shows afterwards)."""
+    cues = [e for e in events if isinstance(e, Cue)]
+    return cues[-1] if cues else None
+
+
 def test_sets_close_on_target_then_rest_then_next_set_then_session_done():
-    c = Coach(Targets(reps_per_set=2, sets=2, rest_s=30.0))
-    assert c.on_event(rep(1, 10)).kind == "good"
-    cue = c.on_event(rep(2, 20))
+    c = Workout(Targets(reps_per_set=2, sets=2, rest_s=30.0))
+    assert cue_of(c.handle(rep(1, 10))).kind == "good"
+    cue = cue_of(c.handle(rep(2, 20)))
     assert cue.kind == "set_done" and "Rest 30 s" in cue.text
-    assert c.current.index == 2 and c.rest_remaining(20.0) == 30.0
-    c.on_event(rep(3, 60))
-    assert c.resting_until is None  # moving again ends the rest
-    done = c.on_event(rep(4, 70))
-    assert done.kind == "session_done" and c.done and c.total_reps == 4
+    assert c.current.index == 2 and c.rest_remaining(20.0) == 30.0 and c.state == WorkoutState.RESTING
+    c.handle(rep(3, 40))
+    assert c.resting_until is None and c.state == WorkoutState.ACTIVE  # moving again ends the rest
+    done = cue_of(c.handle(rep(4, 45)))
+    assert done.kind == "session_done" and c.complete and c.total_reps == 4 and c.state == WorkoutState.DONE
 
 
 def test_rest_cue_counts_down_in_sensor_time_and_says_when_it_is_over():
-    c = Coach(Targets(reps_per_set=1, sets=3, rest_s=45.0))
+    c = Workout(Targets(reps_per_set=1, sets=3, rest_s=45.0))
     assert c.rest_cue(0.0) is None and c.rest_remaining(0.0) is None
-    c.on_event(rep(1, 10))
+    c.handle(rep(1, 10))
     cue = c.rest_cue(25.0)
     assert cue.kind == "rest" and "Rest 30 s" in cue.text and "set 2 of 3" in cue.text
     assert c.rest_remaining(25.0) == pytest.approx(30.0)
     over = c.rest_cue(100.0)
     assert c.rest_remaining(100.0) == 0.0 and "Rest over" in over.text
-    c.end_rest()
+    c.start_next_set()
     assert c.rest_cue(100.0) is None
 
 
 def test_manual_end_set_only_with_reps():
-    c = Coach(Targets(reps_per_set=10, sets=2, rest_s=20.0))
-    assert c.end_set(5.0) is None
-    c.on_event(rep(1, 10))
-    assert c.end_set(12.0).kind == "set_done" and c.rest_remaining(12.0) == 20.0
-    c.on_event(rep(2, 40))
-    assert c.end_set(45.0).kind == "session_done"
+    c = Workout(Targets(reps_per_set=10, sets=2, rest_s=20.0))
+    assert c.end_set(5.0) == []
+    c.handle(rep(1, 10))
+    assert cue_of(c.end_set(12.0)).kind == "set_done" and c.rest_remaining(12.0) == 20.0
+    c.handle(rep(2, 40))
+    assert cue_of(c.end_set(45.0)).kind == "session_done"
 
 
 def test_target_range_defaults_then_follows_the_persons_best():
-    c = Coach(Targets(reps_per_set=10), posture="supine")
+    c = Workout(Targets(reps_per_set=10), posture="supine")
     assert c.target_range() == DEFAULT_RANGE_DEG["supine"]
     for i, (b, t) in enumerate([(-40, 70), (-45, 75), (-42, 80)], start=1):
-        c.on_event(rep(i, 10.0 * i, bottom=b, top=t, rom=t - b))
+        c.handle(rep(i, 10.0 * i, bottom=b, top=t, rom=t - b))
     assert c.target_range() == (-45, 80)
-    seated = Coach(posture="seated")
+    seated = Workout(posture="seated")
     lo, hi = seated.target_range()
     assert lo < hi <= 0
 
 
 def test_cues_slow_down_partial_and_rate_limit():
-    c = Coach(Targets(reps_per_set=10), repeat_s=8.0)
-    assert c.on_event(rep(1, 10, down=0.8)).kind == "slow_down"
-    assert c.on_event(rep(2, 14, down=0.8)) is None  # not nagged again within 8 s
-    assert c.on_event(PartialRep(16.0, 20.0, 30.0)).severity == "warn"
+    c = Workout(Targets(reps_per_set=10), repeat_s=8.0)
+    assert cue_of(c.handle(rep(1, 10, down=0.8))).kind == "slow_down"
+    assert cue_of(c.handle(rep(2, 14, down=0.8))) is None  # not nagged again within 8 s
+    assert cue_of(c.handle(PartialRep(16.0, 20.0, 30.0))).severity == "warn"
+
+
+def test_range_cue_names_the_end_that_fell_short():
+    c = Workout(Targets(reps_per_set=10))
+    for i in range(1, 4):
+        c.handle(rep(i, 10.0 * i, bottom=-40, top=70, rom=110))
+    # the top falls 40° short: straighten further, measured against the best so far (110°)
+    cue = cue_of(c.handle(rep(4, 40.0, bottom=-40, top=30, rom=70)))
+    assert cue.kind == CueKind.EXTEND_FURTHER and "70° of 110°" in cue.text
+    cue = cue_of(c.handle(rep(5, 50.0, bottom=0, top=70, rom=70)))
+    assert cue.kind == CueKind.LOWER_FURTHER
+
+
+def test_screen_thresholds_are_the_cue_thresholds():
+    # the dashboard colours with these; the cue rules use the same ones
+    assert meets_tempo(1.3, 2.0) and not meets_tempo(1.2, 2.0)
+    assert rhythm_grade(0.1) is None and rhythm_grade(0.2) == Severity.INFO and rhythm_grade(0.31) == Severity.WARN

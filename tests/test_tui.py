@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
+import html
 import json
 import os
+import re
 import stat
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from rich.cells import cell_len
 
 from sensor.core.summary import REP_FIELDS
 from sensor.io.sources import DeviceInfo, ManualClock, ReplaySource, SimulatedSource
@@ -42,28 +43,42 @@ STARTED = datetime(2026, 1, 2, 9, 30, 0)
 SIZE = (100, 30)
 
 
+_SVG_TEXT = re.compile(
+    r'<text[^>]*?\bx="(?P<x>[0-9.]+)"[^>]*?\btextLength="(?P<w>[0-9.]+)"[^>]*?'
+    r'clip-path="url\(#[^)]*?-line-(?P<line>\d+)\)"[^>]*>(?P<text>[^<]*)</text>'
+)
+
+
 def screen_text(app) -> str:
-    """What the terminal shows, as text (the same render path as Textual's own screenshots)."""
-    w, h = app.size
-    console = Console(
-        width=w,
-        height=h,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system=None,
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True))
-    return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines())
+    """What the terminal shows, as text: the characters of Textual's public screenshot
+    (``App.export_screenshot``, an SVG with one ``<text>`` per run of equal style), put back on
+    their lines and columns. No colours, no private Textual API."""
+    svg = app.export_screenshot(simplify=True)
+    runs: dict[int, list[tuple[float, str]]] = {}
+    char_w = None
+    for m in _SVG_TEXT.finditer(svg):
+        text = html.unescape(m["text"]).replace("\xa0", " ")
+        if char_w is None and cell_len(text):
+            char_w = float(m["w"]) / cell_len(text)
+        runs.setdefault(int(m["line"]), []).append((float(m["x"]), text))
+    lines = []
+    for n in range(app.size[1]):
+        line = ""
+        for x, text in sorted(runs.get(n, [])):
+            col = round(x / char_w) if char_w else 0
+            line += " " * max(col - cell_len(line), 0) + text
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def check_snapshot(name: str, text: str) -> None:
+    """Compare with the stored snapshot; a missing snapshot FAILS (it is never written silently).
+    ``GLIDE_UPDATE_SNAPSHOTS=1`` (re)writes them, after checking the change by eye."""
     path = SNAPSHOTS / f"{name}.txt"
-    if os.environ.get("GLIDE_UPDATE_SNAPSHOTS") or not path.exists():
+    if os.environ.get("GLIDE_UPDATE_SNAPSHOTS") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n")
+    assert path.exists(), f"no snapshot {path}: run with GLIDE_UPDATE_SNAPSHOTS=1 to write it, then check it by eye"
     assert text + "\n" == path.read_text(), f"screen differs from {path} (see the module docstring)"
 
 
@@ -290,7 +305,7 @@ def test_full_session_sets_rest_timer_summary_and_private_files(tmp_path):
         assert names == ["reps.csv", "reps.json", "session.json", "trace.csv"]
         for p in folder.iterdir():
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
-        rows = list(csv.DictReader(open(folder / "reps.csv")))
+        rows = list(csv.DictReader((folder / "reps.csv").read_text().splitlines()))
         assert list(rows[0]) == REP_FIELDS and len(rows) == 6
         reps = json.loads((folder / "reps.json").read_text())
         assert reps["format"] == "glide-reps/1" and [r["index"] for r in reps["reps"]] == list(range(1, 7))

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from sensor.core.types import WorkoutState
 from sensor.io.sources import DeviceInfo, Source
 
 from . import storage
@@ -43,7 +44,12 @@ SourceFactory = Callable[[SessionSetup], Source]
 class GlideApp(App):
     CSS_PATH = "glide.tcss"
     TITLE = "glide"
-    BINDINGS = [Binding("q", "quit_session", "Quit", show=False)]
+    BINDINGS = [
+        Binding("q", "quit_session", "Quit", show=False),
+        # Ctrl-C quits like everywhere else in a terminal (saving first), instead of Textual's
+        # "press ctrl+q" hint; priority, so no focused input takes it for "copy".
+        Binding("ctrl+c", "quit_session", "Quit", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -142,6 +148,8 @@ class GlideApp(App):
         self.push_screen(LiveScreen())
         self.push_screen(CalibrationScreen())
         self.run_worker(self._pump(), group="source", exclusive=True, exit_on_error=False)
+        if self.session.files.folder is not None:  # said once here; the status bar then shows "● rec"
+            self.notify(f"Saving this session to {storage.display_path(self.session.files.folder)}", timeout=6)
         if self._timer is None:
             self._timer = self.set_interval(1.0 / self.fps, self.tick)
         self.tick()
@@ -171,14 +179,15 @@ class GlideApp(App):
             return
         self.frames += 1
         top = self.screen
-        if isinstance(top, CalibrationScreen) and (s.calibration.calibrated or s.state in ("resting", "done")):
+        resting, done = s.state == WorkoutState.RESTING, s.state == WorkoutState.DONE
+        if isinstance(top, CalibrationScreen) and (s.calibration.calibrated or resting or done):
             self.pop_screen()
-        elif s.state == "resting" and not isinstance(top, SetSummaryScreen):
+        elif resting and not isinstance(top, SetSummaryScreen):
             if not isinstance(top, (CalibrationScreen, SessionSummaryScreen)):
                 self.push_screen(SetSummaryScreen())
-        elif s.state != "resting" and isinstance(top, SetSummaryScreen):
+        elif not resting and isinstance(top, SetSummaryScreen):
             self.pop_screen()
-        if s.state == "done" and not self._summary_shown:
+        if done and not self._summary_shown:
             self._summary_shown = True
             self._export_quietly()  # the plan is complete or the source ended: save now
             while isinstance(self.screen, (SetSummaryScreen, CalibrationScreen)):

@@ -1,5 +1,7 @@
-"""The dashboard's screens. Each is a view of :class:`tui.session.Session`; the app's frame timer
-calls ``show(session)`` on the screen on top, and key bindings call back into the app."""
+"""The dashboard's screens. Each is a view of :class:`tui.session.Session` and of its workout
+(:mod:`sensor.core.workout`): they read state and render it, and hold no rules of their own (a
+green or yellow number asks the coaching rules). The app's frame timer calls ``show(session)``
+on the screen on top, and key bindings call back into the app."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScrol
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from sensor.core.coach import SAFETY_NOTE
+from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
+from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
 from sensor.io.sources import DeviceInfo
 
-from .session import CALIBRATION_STEPS, Session, SessionSetup
+from .session import CALIBRATION_STEPS, Session, SessionSetup, plural
 from .storage import display_path
 from .widgets import AngleGauge, AnglePlot, BigText
 
@@ -49,12 +52,27 @@ STRAP_ART = """\
 
 
 def _fmt(x: float | None, spec: str = ".1f", none: str = "–") -> str:
-    return none if x is None else format(x, spec)
+    """``x`` formatted, ``none`` when unknown; never a negative zero ("-0", "-0.0")."""
+    if x is None:
+        return none
+    text = format(x, spec)
+    return format(0.0, spec) if float(text) == 0 else text
+
+
+def _deg(x: float) -> str:
+    """Whole degrees for tables: ``-0.4`` is ``0``, not ``-0``."""
+    return _fmt(x, ".0f")
+
+
+def _unavailable_text(error: object) -> str:
+    """One line for a scan that failed, without saying "not available" twice."""
+    text = str(error).strip() or error.__class__.__name__
+    return text if "not available" in text.lower() else f"Bluetooth not available: {text}"
 
 
 # =========================================================================== device picker
 class DevicePickerScreen(Screen):
-    """Scan for sensors, list them with family, signal and battery, connect to one."""
+    """Scan for sensors, list them with family and signal (and battery, when advertised), connect to one."""
 
     BINDINGS = [
         Binding("enter", "connect", "Connect", priority=True),
@@ -79,8 +97,6 @@ class DevicePickerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#devices", DataTable)
-        table.add_columns("", "name", "family", "signal", "battery", "address")
         self.scan()
 
     def action_rescan(self) -> None:
@@ -93,27 +109,27 @@ class DevicePickerScreen(Screen):
         try:
             found = list(await self.scanner.scan(5.0))
         except Exception as e:
-            status.update(f"[b]Bluetooth not available:[/b] {e}")
+            status.update(_unavailable_text(e))
             status.add_class("error")
             return
         status.remove_class("error")
         last = (self.last_device or {}).get("address")
         found.sort(key=lambda d: (d.address != last, -(d.rssi_dbm if d.rssi_dbm is not None else -999)))
         self.devices = found
+        # A battery column only when some sensor advertises its level: most report it only once
+        # connected (the status bar shows it then), and a column of dashes says nothing.
+        battery = any(d.battery_pct is not None for d in found)
         table = self.query_one("#devices", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_columns("", "name", "family", "signal", *(["battery"] if battery else []), "address")
         for d in found:
-            table.add_row(
-                "★" if d.address == last else "",
-                d.name,
-                d.family,
-                "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm",
-                "–" if d.battery_pct is None else f"{d.battery_pct} %",
-                d.address,
-            )
+            signal = "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm"
+            level = ["–" if d.battery_pct is None else f"{d.battery_pct} %"] if battery else []
+            table.add_row("★" if d.address == last else "", d.name, d.family, signal, *level, d.address)
         if found:
             status.update(
-                f"{len(found)} sensor(s) found" + (" (★ last used)" if any(d.address == last for d in found) else "")
+                f"{plural(len(found), 'sensor')} found"
+                + (" (★ last used)" if any(d.address == last for d in found) else "")
             )
         else:
             status.update("No sensor found. Is it on and charged? Press r to scan again.")
@@ -142,8 +158,8 @@ class UnavailableScreen(Screen):
             yield Static(
                 "[b]Live sensor not available[/b]\n\n"
                 f"{self.reason}\n\n"
-                "Bluetooth LE support is still being written, or this computer has no Bluetooth "
-                "adapter. Meanwhile:\n\n"
+                "glide needs a Bluetooth LE adapter that the system can use (on Linux: BlueZ, "
+                "with the adapter powered on). Without one:\n\n"
                 "  [b]glide demo[/b]            the dashboard on the built-in simulated sensor\n"
                 "  [b]glide replay TRACE[/b]    the dashboard on a recorded trace\n",
                 id="unavailable-text",
@@ -354,14 +370,15 @@ class LiveScreen(Screen):
             self._set_label = label
             self.w_set.update(label)
         self._show_phase(s)
-        target = s.coach.target_range()
-        span = (-60.0, 90.0) if s.setup.posture == "supine" else (-105.0, 15.0)
+        target = s.workout.target_range()
+        supine = s.setup.posture == Posture.SUPINE
+        span = (-60.0, 90.0) if supine else (-105.0, 15.0)
         gauge = self.w_gauge
         gauge.span, gauge.target = span, target
-        gauge.base = 0.0 if s.setup.posture == "supine" else span[0]
-        angle = None if s.angle is None else round(s.angle)  # whole degrees: no redraw for noise
+        gauge.base = 0.0 if supine else span[0]
+        angle = None if s.angle is None else round(s.angle) + 0  # whole degrees (no redraw for noise); + 0: no -0
         gauge.angle = angle
-        self.w_angle.text = "--" if angle is None else f"{angle:+d}°"
+        self.w_angle.text = "--" if angle is None else (f"{angle:+d}°" if angle else "0°")
         h = s.history
         t_end = float(h.t[-1]) if len(h.t) else None
         reps = [(r.start_s, r.end_s, r.index) for r in s.reps[-8:]]
@@ -372,16 +389,16 @@ class LiveScreen(Screen):
             self._cue_text = (text, severity)
             cue = self.query_one("#cue", Static)
             cue.update(text)
-            cue.set_class(severity == "warn", "warn")
-            cue.set_class(severity == "error", "error")
+            cue.set_class(severity == Severity.WARN, "warn")
+            cue.set_class(severity == Severity.ERROR, "error")
         self._show_status(s)
 
     def phase_key(self, s: Session) -> str:
-        if s.state == "paused":
+        if s.state == WorkoutState.PAUSED:
             return "paused"
-        if s.state == "resting":
+        if s.state == WorkoutState.RESTING:
             return "rest"
-        if s.state == "done":
+        if s.state == WorkoutState.DONE:
             return "done"
         if not s.calibration.calibrated:
             return "setup"
@@ -394,7 +411,7 @@ class LiveScreen(Screen):
             return
         self._phase_key = (key, where)
         word, cls, hint_supine, hint_seated = PHASES[key]
-        hint = hint_supine if s.setup.posture == "supine" else hint_seated
+        hint = hint_supine if s.setup.posture == Posture.SUPINE else hint_seated
         if key == "hold" and where in ("top", "bottom"):
             hint = f"hold at the {where}"
         panel = self.query_one("#phase-panel")
@@ -410,20 +427,19 @@ class LiveScreen(Screen):
         self._tempo_key = key
         r = s.last_rep
         st = s.set_stats()
-        tg = s.setup
-        far_hold = None if r is None else (r.hold_bottom_s if tg.posture == "supine" else r.hold_top_s)
+        plan = s.workout.plan
+        far_hold = None if r is None else far_hold_s(r, s.setup.posture)
 
-        def row(name, val, target, tol=0.35):
+        def row(name: str, val: float | None, target: float) -> str:
             if val is None:
-                return f"{name:<7}{'–':>5}{target:>6}"
-            ok = val >= float(target) * (1 - tol)
-            return f"{name:<7}[{'green' if ok else 'yellow'}]{val:5.1f}[/]{target:>6}"
+                return f"{name:<7}{'–':>5}{target:>6.1f}"
+            return f"{name:<7}[{'green' if meets_tempo(val, target) else 'yellow'}]{val:5.1f}[/]{target:>6.1f}"
 
         lines = [
             f"{'s':<7}{'last':>5}{'goal':>6}",
-            row("down", None if r is None else r.flex_down_s, f"{tg.down_s:.1f}"),
-            row("up", None if r is None else r.extend_up_s, f"{tg.up_s:.1f}"),
-            row("hold", far_hold, f"{s.coach.targets.hold_s:.1f}"),
+            row("down", None if r is None else r.flex_down_s, plan.down_s),
+            row("up", None if r is None else r.extend_up_s, plan.up_s),
+            row("hold", far_hold, plan.hold_s),
             "",
         ]
         cad = st.get("cadence_per_min")
@@ -431,13 +447,13 @@ class LiveScreen(Screen):
         cv = st.get("tempo_cv")
         if st.get("rep_count", 0) >= 2 and cv is not None:
             cons = max(0.0, 100.0 * (1 - cv))
-            col = "green" if cv <= 0.15 else ("yellow" if cv <= 0.3 else "red")
+            col = {None: "green", Severity.INFO: "yellow", Severity.WARN: "red"}[rhythm_grade(cv)]
             lines.append(f"consistency[{col}]{cons:4.0f}%[/]")
         else:
             lines.append("consistency   –")
         lines.append(f"range   {_fmt(None if r is None else r.rom_deg, '5.0f', '    –')}°")
-        if s.coach.best_rom:
-            lines.append(f"best    {s.coach.best_rom:5.0f}°")
+        if s.workout.best_rom:
+            lines.append(f"best    {s.workout.best_rom:5.0f}°")
         self.query_one("#tempo", Static).update("\n".join(lines))
 
     def _show_status(self, s: Session) -> None:
@@ -454,19 +470,19 @@ class LiveScreen(Screen):
         loss = st.packet_loss_pct if st is not None and st.packet_loss_pct is not None else s.packet_loss_pct()
         parts.append(f"loss {loss:.1f} %" if loss is not None else "loss –")
         state = st.state if st is not None else s.source_state
-        if state == "reconnecting":
+        if state == LinkStatus.RECONNECTING:
             parts.append("[b reverse] reconnecting... [/]")
-        elif state not in ("streaming",):
+        elif state != LinkStatus.STREAMING:
             parts.append(state)
         if s.pipeline.stats.gaps:
             parts.append(f"gaps {s.pipeline.stats.gaps}")
         speed = getattr(src, "speed", None)
         if speed is not None and speed != 1:
             parts.append(f"×{speed:g}")
-        if s.files.folder is not None:
-            parts.append(f"saving to {display_path(s.files.folder)}")
-        elif s.files.error:
+        if s.files.error:
             parts.append(f"[red]{s.files.error}[/]")
+        elif s.files.folder is not None:  # where: on the summary screen and in the notice at the start
+            parts.append("● rec")
         text = "  │  ".join(parts)
         if text != self._status_text:
             self._status_text = text
@@ -504,28 +520,27 @@ class SetSummaryScreen(Screen):
         )
 
     def show(self, s: Session) -> None:
-        done = [x for x in s.coach.sets if x.reps and x.ended_s is not None]
+        done = s.workout.finished_sets()
         last = done[-1] if done else None
         if last is not None and self._shown_set != (last.index, len(last.reps)):
             self._shown_set = (last.index, len(last.reps))
             table = self.query_one("#set-reps", DataTable)
             table.clear()
             for r in last.reps:
-                hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
                 table.add_row(
                     str(r.index),
                     f"{r.flex_down_s:.1f}",
                     f"{r.extend_up_s:.1f}",
-                    f"{hold:.1f}",
-                    f"{r.rom_deg:.0f}",
-                    f"{r.bottom_deg:.0f}",
-                    f"{r.top_deg:.0f}",
+                    f"{far_hold_s(r, s.setup.posture):.1f}",
+                    _deg(r.rom_deg),
+                    _deg(r.bottom_deg),
+                    _deg(r.top_deg),
                     s.rep_notes.get(r.index, ""),
                 )
         if last is not None:
             st = last.summary()
             self.query_one("#set-title", Label).update(
-                f"Set {last.index} of {s.setup.sets} done: {st['rep_count']} reps"
+                f"Set {last.index} of {s.setup.sets} done: {plural(st['rep_count'], 'rep')}"
             )
             self.query_one("#set-numbers", Static).update(_set_numbers(st))
         left = s.rest_left
@@ -542,7 +557,8 @@ def _set_numbers(st: dict) -> str:
     if not st.get("rep_count"):
         return "no reps"
     return (
-        f"cadence {_fmt(st.get('cadence_per_min'))}/min  ·  range {st['mean_rom_deg']:.0f}° ± {st['sd_rom_deg']:.0f}°"
+        f"cadence {_fmt(st.get('cadence_per_min'))}/min"
+        f"  ·  range {_deg(st['mean_rom_deg'])}° ± {_deg(st['sd_rom_deg'])}°"
         f"  ·  down {st['mean_flex_down_s']:.1f} s  ·  up {st['mean_extend_up_s']:.1f} s"
         f"  ·  tempo variability {100 * st['tempo_cv']:.0f} %"
     )
@@ -579,17 +595,17 @@ class SessionSummaryScreen(Screen):
         )
 
     def show(self, s: Session) -> None:
-        key = (len(s.reps), len(s.coach.sets), tuple(map(str, s.files.exported)), s.source_state)
+        key = (len(s.reps), len(s.workout.sets), tuple(map(str, s.files.exported)), s.source_state)
         if key == self._shown:
             return
         self._shown = key
         sets = s.sets_done()
         self.query_one("#summary-line", Static).update(
-            f"{len(s.reps)} reps in {len(sets)} set(s) of {s.setup.sets} planned"
+            f"{plural(len(s.reps), 'rep')} in {plural(len(sets), 'set')} ({s.setup.sets} planned)"
             f"  ·  {s.setup.posture}, {s.setup.leg} leg"
-            + (f"  ·  {s.uncounted} rep(s) not counted" if s.uncounted else "")
-            + ("  ·  source ended" if s.source_state == "ended" else "")
-            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == "failed" and s.notice else "")
+            + (f"  ·  {plural(s.uncounted, 'rep')} not counted" if s.uncounted else "")
+            + ("  ·  source ended" if s.source_state == LinkStatus.ENDED else "")
+            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == LinkStatus.FAILED and s.notice else "")
         )
         st_table = self.query_one("#sets-table", DataTable)
         st_table.clear()
@@ -599,27 +615,26 @@ class SessionSummaryScreen(Screen):
                 str(rec.index),
                 str(st["rep_count"]),
                 _fmt(st.get("cadence_per_min")),
-                f"{st['mean_rom_deg']:.0f}",
+                _deg(st["mean_rom_deg"]),
                 f"{st['mean_flex_down_s']:.1f}",
                 f"{st['mean_extend_up_s']:.1f}",
-                f"{st['mean_hold_bottom_s' if s.setup.posture == 'supine' else 'mean_hold_top_s']:.1f}",
+                f"{st['mean_hold_bottom_s' if s.setup.posture == Posture.SUPINE else 'mean_hold_top_s']:.1f}",
                 f"{100 * st['tempo_cv']:.0f}",
             )
         rp = self.query_one("#reps-table", DataTable)
         rp.clear()
         for rec in sets:
             for r in rec.reps:
-                hold = r.hold_bottom_s if s.setup.posture == "supine" else r.hold_top_s
                 rp.add_row(
                     str(r.index),
                     str(rec.index),
                     f"{r.start_s:.1f}",
                     f"{r.flex_down_s:.1f}",
                     f"{r.extend_up_s:.1f}",
-                    f"{hold:.1f}",
-                    f"{r.rom_deg:.0f}",
-                    f"{r.bottom_deg:.0f}",
-                    f"{r.top_deg:.0f}",
+                    f"{far_hold_s(r, s.setup.posture):.1f}",
+                    _deg(r.rom_deg),
+                    _deg(r.bottom_deg),
+                    _deg(r.top_deg),
                 )
         folder = s.files.folder
         if folder is None:
@@ -627,5 +642,8 @@ class SessionSummaryScreen(Screen):
         elif s.files.exported:
             saved = f"Saved to {display_path(folder)}: " + ", ".join(p.name for p in s.files.exported) + ", trace.csv"
         else:
-            saved = f"Recording to {display_path(folder)}; press x to export the rep log and summary now (also done on quit)."
+            saved = (
+                f"Recording to {display_path(folder)}; press x to export the rep log and summary now"
+                " (also done on quit)."
+            )
         self.query_one("#saved-to", Static).update(saved)

@@ -1,11 +1,14 @@
-"""One exercise session as the dashboard sees it: pipeline + coach + recording, no Textual.
+"""One exercise session as the dashboard sees it: the shell around the pipeline and the workout.
 
 The app's worker calls :meth:`Session.ingest` with each chunk from the source; the app's frame
-timer only *reads* this object. Keeping the state here (rather than in widgets) makes every
-screen a pure view and lets tests drive a session without a terminal.
+timer only *reads* this object. Sets, rests, counted reps and cues belong to the workout state
+machine (:mod:`sensor.core.workout`): this module feeds it, records the trace, saves the rep log
+and keeps what only a screen needs (calibration progress, the angle history, notices). Keeping
+the state here rather than in widgets makes every screen a pure view and lets tests drive a
+session without a terminal.
 
 Time is sensor time throughout (``t_now`` = the last sample's time), so the rest timer and the
-cues run at the replay speed, exactly like the coach's own logic.
+cues run at the replay speed, exactly like the workout machine's own logic.
 """
 
 from __future__ import annotations
@@ -14,20 +17,28 @@ import json
 import logging
 import os
 from collections import deque
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sensor.core.coach import SAFETY_NOTE, Coach, Cue, Targets
-from sensor.core.events import Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
+from sensor.core.coach import SAFETY_NOTE, Cue, Plan
+from sensor.core.constants import STANDARD_GRAVITY
+from sensor.core.events import Event, Rep, SensorStatus
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
 from sensor.core.summary import set_summary
+from sensor.core.types import CueKind, LinkStatus, SensorStatusKind, Severity, WorkoutState
+from sensor.core.workout import RepCounted, RepNotCounted, SetRecord, Workout, WorkoutEvent
 from sensor.io.sources import RateMeter, estimate_loss_pct
 
 from . import storage
+
+if TYPE_CHECKING:
+    from sensor.io.trace import TraceWriter
 
 log = logging.getLogger("glide")
 
@@ -45,13 +56,13 @@ class SessionSetup:
     up_s: float = 2.0
     rest_s: float = 60.0
 
-    def targets(self) -> Targets:
-        return Targets(
+    def targets(self) -> Plan:
+        return Plan(
             reps_per_set=self.reps_per_set, sets=self.sets, down_s=self.down_s, up_s=self.up_s, rest_s=self.rest_s
         )
 
     def validate(self) -> list[str]:
-        problems = []
+        problems: list[str] = []
         if self.leg not in ("left", "right"):
             problems.append("leg must be left or right")
         if self.posture not in ("supine", "seated"):
@@ -104,7 +115,7 @@ class Calibration:
         self.samples += len(chunk)
         g = np.sqrt((chunk.gyr * chunk.gyr).sum(axis=1))
         a = np.sqrt((chunk.acc * chunk.acc).sum(axis=1))
-        moving = bool((g > STILL_GYRO_DPS).any() or (np.abs(a - 9.81) > 2.0).any())
+        moving = bool((g > STILL_GYRO_DPS).any() or (np.abs(a - STANDARD_GRAVITY) > 2.0).any())
         t0 = self._last_t if self._last_t is not None else float(chunk.t[0])
         span = float(chunk.t[-1]) - t0
         self._last_t = float(chunk.t[-1])
@@ -146,7 +157,7 @@ class ElevationHistory:
 @dataclass
 class Notice:
     text: str
-    severity: str = "info"  # info | warn | error
+    severity: Severity = Severity.INFO
     t_s: float = 0.0
 
 
@@ -159,7 +170,7 @@ class SessionFiles:
 
 
 class Session:
-    """Pipeline, coach, plan and recording of one session; the dashboard is a view of this."""
+    """Pipeline, workout and recording of one session; the dashboard is a view of this."""
 
     def __init__(
         self,
@@ -178,30 +189,23 @@ class Session:
         self.rate_hz = rate_hz
         self.started_at = started_at or datetime.now().astimezone()
         self.ended_at: datetime | None = None
-        self.coach = Coach(setup.targets(), posture=setup.posture)
+        self.workout = Workout(setup.targets(), setup.posture)
         self.pipeline = self._new_pipeline()
         self.calibration = Calibration()
         self.history = ElevationHistory()
-        self.state = "calibrating"  # calibrating | active | paused | resting | done
-        self.phase: str | None = None  # flex_down | extend_up | hold
-        self.phase_where: str = ""
-        self.cue: Cue | None = None
         self.notice: Notice | None = None
-        self.reps: list[Rep] = []  # counted reps, numbered across the session
-        self.uncounted = 0  # reps done while paused or after the plan was complete
         self.recalibrations = 0
         self.t_first: float | None = None
         self.t_now: float | None = None
         self.n_samples = 0
         self.rate = RateMeter()
         self.events_seen = 0
-        self.source_state = "streaming"
+        self.source_state = LinkStatus.STREAMING
         self.recent: deque[str] = deque(maxlen=50)
-        self.rep_notes: dict[int, str] = {}  # rep index -> the cue it earned (kind)
         self.files = SessionFiles()
-        self._writer = None
+        self._writer: TraceWriter | None = None
         self._closed = False
-        self._last_piece = None
+        self._last_piece: tuple[np.ndarray, np.ndarray] | None = None
         if save:
             self._open_files(root)
 
@@ -227,7 +231,7 @@ class Session:
             self.files.trace = trace
         except (OSError, TraceWriteError, ValueError) as e:
             self.files.error = f"not saving this session: {e}"
-            self.notice = Notice(self.files.error, "error")
+            self.notice = Notice(self.files.error, Severity.ERROR)
             log.warning("cannot open the session folder: %s", e)
 
     # ------------------------------------------------------------------ the stream
@@ -239,8 +243,7 @@ class Session:
         if self.t_first is None:
             self.t_first = float(chunk.t[0])
         self.t_now = float(chunk.t[-1])
-        if self.state == "resting" and self.coach.rest_remaining(self.t_now) == 0:
-            self.start_next_set(by_timer=True)  # back to the dashboard for the next set
+        self._take(self.workout.advance(self.t_now))  # a rest that ran out: back to the next set
         self.n_samples += len(chunk)
         self.rate.add(chunk.t)
         if not self.calibration.calibrated:
@@ -261,53 +264,32 @@ class Session:
             self._writer.write(chunk)
         except TraceWriteError as e:
             self.files.error = f"recording stopped: {e}"
-            self.notice = Notice(self.files.error, "error", self.t_now or 0.0)
+            self.notice = Notice(self.files.error, Severity.ERROR, self.t_now or 0.0)
             self._writer = None
 
-    def _handle(self, events) -> list[Rep]:
+    def _handle(self, events: Iterable[Event]) -> list[Rep]:
         new: list[Rep] = []
         for ev in events:
             self.events_seen += 1
-            if isinstance(ev, RepCompleted):
-                rep = self._count(ev)
-                if rep is not None:
-                    new.append(rep)
-            elif isinstance(ev, PhaseStarted):
-                self.phase, self.phase_where = ev.phase, ""
-            elif isinstance(ev, TurnReached):
-                self.phase, self.phase_where = "hold", ev.where
-            elif isinstance(ev, Hold):
-                if self.phase != "hold":
-                    self.phase, self.phase_where = "hold", ev.where
-            elif isinstance(ev, PartialRep):
-                if self.state in ("active", "calibrating"):
-                    self._cue(self.coach.on_event(ev))
-            elif isinstance(ev, SensorStatus):
+            if isinstance(ev, SensorStatus):
                 self._status(ev)
+            new.extend(self._take(self.workout.handle(ev)))
         return new
 
-    def _count(self, ev: RepCompleted) -> Rep | None:
-        if self.state in ("paused", "done"):
-            self.uncounted += 1
-            self.recent.append(f"{ev.t_s:.1f} s: rep not counted ({self.state})")
-            return None
-        rep = replace(ev.rep, index=len(self.reps) + 1)
-        self.reps.append(rep)
-        cue = self.coach.on_event(RepCompleted(ev.t_s, rep))
-        self._cue(cue)
-        if cue is not None and cue.kind not in ("set_done", "session_done"):
-            self.rep_notes[rep.index] = cue.kind.replace("_", " ")
-        if self.state in ("resting", "calibrating"):
-            self.state = "active"
-        if cue is not None and cue.kind == "session_done":
-            self.state = "done"
-        elif self.coach.resting_until is not None:  # this rep completed the set
-            self.state = "resting"
-        self.recent.append(f"{ev.t_s:.1f} s: rep {rep.index}")
-        self._save_rep_log()
-        return rep
+    def _take(self, events: list[WorkoutEvent]) -> list[Rep]:
+        """React to what the workout machine says: log it, save the rep log after a counted rep."""
+        new: list[Rep] = []
+        for wev in events:
+            if isinstance(wev, RepCounted):
+                new.append(wev.rep)
+                self.recent.append(f"{wev.t_s:.1f} s: rep {wev.rep.index}")
+            elif isinstance(wev, RepNotCounted):
+                self.recent.append(f"{wev.t_s:.1f} s: rep not counted ({wev.state})")
+        if new:
+            self._save_rep_log()
+        return new
 
-    def _rep_log_extra(self) -> dict:
+    def _rep_log_extra(self) -> dict[str, Any]:
         return {
             "session": self.files.folder.name if self.files.folder else None,
             "posture": self.setup.posture,
@@ -335,127 +317,128 @@ class Session:
             self.files.error = f"rep log not saved: {e}"
             log.warning("cannot save the rep log: %s", e)
 
-    def _cue(self, cue: Cue | None) -> None:
-        if cue is not None:
-            self.cue = cue
-
     def _status(self, ev: SensorStatus) -> None:
         self.recent.append(f"{ev.t_s:.1f} s: {ev.kind} {ev.detail}".rstrip())
-        if ev.kind == "calibrated":
+        if ev.kind == SensorStatusKind.CALIBRATED:
             self.calibration.calibrated = True
             self.calibration.detail = ev.detail
-            if self.state == "calibrating":
-                self.state = "active"
-            self.notice = Notice("Calibrated: " + ev.detail, "info", ev.t_s)
-        elif ev.kind == "mounting_changed":
-            self.notice = Notice("The sensor moved on the shin: re-learning how it sits (keep going).", "warn", ev.t_s)
-        elif ev.kind == "gap":
-            self.notice = Notice(f"Samples missing: {ev.detail}", "warn", ev.t_s)
-        elif ev.kind in ("buffer_trimmed", "uncalibrated", "skipped"):
-            self.notice = Notice(ev.detail, "warn", ev.t_s)
+            self.notice = Notice("Calibrated: " + ev.detail, Severity.INFO, ev.t_s)
+        elif ev.kind == SensorStatusKind.MOUNTING_CHANGED:
+            self.notice = Notice(
+                "The sensor moved on the shin: re-learning how it sits (keep going).", Severity.WARN, ev.t_s
+            )
+        elif ev.kind == SensorStatusKind.GAP:
+            self.notice = Notice(f"Samples missing: {ev.detail}", Severity.WARN, ev.t_s)
+        elif ev.kind in (SensorStatusKind.BUFFER_TRIMMED, SensorStatusKind.UNCALIBRATED, SensorStatusKind.SKIPPED):
+            self.notice = Notice(ev.detail, Severity.WARN, ev.t_s)
 
     # ------------------------------------------------------------------ user actions
-    def toggle_pause(self) -> str:
-        if self.state == "paused":
-            self.state = "active" if self.calibration.calibrated else "calibrating"
-        elif self.state in ("active", "calibrating"):
-            self.state = "paused"
-        elif self.state == "resting":
-            self.start_next_set()
+    def toggle_pause(self) -> WorkoutState:
+        self._take(self.workout.toggle_pause())
         return self.state
 
     def end_set(self) -> Cue | None:
-        """End the current set now (the rest timer starts); no-op on an empty set."""
-        if self.state in ("done",) or not self.coach.current.reps:
-            return None
-        cue = self.coach.end_set(self.t_now or 0.0)
-        self._cue(cue)
-        if cue is not None:
-            self.state = "done" if cue.kind == "session_done" else "resting"
-        return cue
+        """End the current set now (the rest timer starts); None (no-op) on an empty set."""
+        events = self.workout.end_set(self.t_now or 0.0)
+        self._take(events)
+        return next((e for e in events if isinstance(e, Cue)), None)
 
-    def start_next_set(self, by_timer: bool = False) -> None:
-        if self.state == "resting":
-            self.coach.end_rest()
-            self.state = "active" if self.calibration.calibrated else "calibrating"
-            n = f"set {self.coach.current.index} of {self.setup.sets}"
-            self.cue = Cue(
-                self.t_now or 0.0,
-                "rest",
-                f"Rest over: start {n} when you are ready." if by_timer else f"{n.capitalize()}: go.",
-            )
+    def start_next_set(self) -> None:
+        self._take(self.workout.start_next_set())
 
     def recalibrate(self) -> None:
         """Start learning the mounting afresh (after re-strapping the sensor)."""
         self.pipeline = self._new_pipeline()
         self.calibration = Calibration()
         self._last_piece = None
-        self.phase, self.phase_where = None, ""
         self.recalibrations += 1
-        if self.state in ("active", "paused"):
-            self.state = "calibrating"
-        self.notice = Notice("Recalibrating: hold still at tabletop, then do one slow rep.", "info", self.t_now or 0.0)
+        self._take(self.workout.recalibrate())
+        self.notice = Notice(
+            "Recalibrating: hold still at tabletop, then do one slow rep.", Severity.INFO, self.t_now or 0.0
+        )
 
     def source_ended(self, error: str | None = None) -> None:
         """The stream is over (end of a replay, the simulated session, or a lost sensor)."""
-        self.source_state = "failed" if error else "ended"
+        self.source_state = LinkStatus.FAILED if error else LinkStatus.ENDED
         if self._closed:
             return
         self._handle(self.pipeline.finish())
         if error:
-            self.notice = Notice(error, "error", self.t_now or 0.0)
-        if self.state != "done":
-            if self.coach.current.reps:
-                self.end_set()
-            self.state = "done"
+            self.notice = Notice(error, Severity.ERROR, self.t_now or 0.0)
+        self._take(self.workout.finish(self.t_now))
 
-    # ------------------------------------------------------------------ derived views
+    # ------------------------------------------------------------------ derived views (the workout owns them)
+    @property
+    def state(self) -> WorkoutState:
+        return self.workout.state
+
+    @property
+    def reps(self) -> list[Rep]:
+        return self.workout.reps
+
+    @property
+    def uncounted(self) -> int:
+        return self.workout.uncounted
+
+    @property
+    def rep_notes(self) -> dict[int, str]:
+        return self.workout.rep_notes
+
+    @property
+    def cue(self) -> Cue | None:
+        return self.workout.cue
+
+    @property
+    def phase(self) -> str | None:
+        return self.workout.phase
+
+    @property
+    def phase_where(self) -> str:
+        return self.workout.phase_where
+
     @property
     def set_index(self) -> int:
-        return self.coach.current.index
+        return self.workout.set_index
 
     @property
     def reps_in_set(self) -> int:
-        return self.coach.reps_in_set
+        return self.workout.reps_in_set
 
     @property
     def last_rep(self) -> Rep | None:
-        return self.reps[-1] if self.reps else None
+        return self.workout.last_rep
 
     @property
     def angle(self) -> float | None:
         return self.pipeline.last_angle if self.pipeline.mounting is not None else None
 
-    def set_stats(self) -> dict:
-        reps = self.coach.current.reps
-        if not reps and len(self.coach.sets) > 1:
-            reps = self.coach.sets[-2].reps
-        return set_summary(reps)
+    def set_stats(self) -> dict[str, Any]:
+        return set_summary(self.workout.shown_set().reps)
 
     @property
     def rest_left(self) -> float | None:
-        return self.coach.rest_remaining(self.t_now or 0.0) if self.state == "resting" else None
+        return self.workout.rest_remaining(self.t_now or 0.0) if self.state == WorkoutState.RESTING else None
 
-    def guidance(self) -> tuple[str, str]:
+    def guidance(self) -> tuple[str, Severity]:
         """(text, severity) of the one guidance line."""
-        if self.state == "resting":
-            cue = self.coach.rest_cue(self.t_now or 0.0)
-            return (cue.text if cue else "Rest."), "info"
-        if self.state == "paused":
-            return "Paused: reps are not counted. Press space to resume.", "warn"
-        if self.state == "done":
-            return (
-                self.cue.text
-                if self.cue and self.cue.kind == "session_done"
-                else f"Session over: {len(self.reps)} reps."
-            ), "info"
-        if self.state == "calibrating":
-            return CALIBRATION_STEPS[self.setup.posture][min(self.calibration.step, 2)], "info"
-        if self.cue is not None:
-            return self.cue.text, self.cue.severity
+        w = self.workout
+        if self.state == WorkoutState.RESTING:
+            cue = w.rest_cue(self.t_now or 0.0)
+            return (cue.text if cue else "Rest."), Severity.INFO
+        if self.state == WorkoutState.PAUSED:
+            return "Paused: reps are not counted. Press space to resume.", Severity.WARN
+        if self.state == WorkoutState.DONE:
+            if w.cue is not None and w.cue.kind == CueKind.SESSION_DONE:
+                return w.cue.text, Severity.INFO
+            return f"Session over: {plural(len(self.reps), 'rep')}.", Severity.INFO
+        if self.state == WorkoutState.CALIBRATING:
+            return CALIBRATION_STEPS[self.setup.posture][min(self.calibration.step, 2)], Severity.INFO
+        if w.cue is not None:
+            return w.cue.text, w.cue.severity
         return (
-            f"Set {self.set_index} of {self.setup.sets}: slow and controlled, {self.setup.down_s:.0f} s down, {self.setup.up_s:.0f} s up.",
-            "info",
+            f"Set {self.set_index} of {self.setup.sets}: slow and controlled, "
+            f"{self.setup.down_s:.0f} s down, {self.setup.up_s:.0f} s up.",
+            Severity.INFO,
         )
 
     @property
@@ -465,11 +448,11 @@ class Session:
     def packet_loss_pct(self, nominal_hz: float | None = None) -> float | None:
         return estimate_loss_pct(self.n_samples, self.t_first, self.t_now, nominal_hz or self.rate_hz)
 
-    def sets_done(self) -> list:
-        return [s for s in self.coach.sets if s.reps]
+    def sets_done(self) -> list[SetRecord]:
+        return self.workout.sets_done()
 
     # ------------------------------------------------------------------ export
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         sets = []
         for s in self.sets_done():
             sets.append(
@@ -490,7 +473,7 @@ class Session:
             "setup": asdict(self.setup),
             "rep_count": len(self.reps),
             "uncounted_reps": self.uncounted,
-            "complete": self.coach.done,
+            "complete": self.workout.complete,
             "sets": sets,
             "overall": set_summary(self.reps),
             "reps": [r.to_dict() for r in self.reps],
@@ -541,6 +524,11 @@ class Session:
                     self.files.error = f"trace not closed cleanly: {e}"
                 self._writer = None
         return folder
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 rep``, ``2 reps``: a count with its noun in proper English."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def _round(x: float | None, nd: int = 2) -> float | None:

@@ -8,10 +8,23 @@ which is what the streaming-vs-offline tests rely on.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal, Union
+from typing import Any, Literal
 
-Phase = Literal["flex_down", "extend_up", "hold_bottom", "hold_top", "hold"]
-Posture = Literal["supine", "seated"]
+from sensor.core.types import Phase, Posture, SensorStatusKind
+
+__all__ = [
+    "Event",
+    "Hold",
+    "PartialRep",
+    "Phase",
+    "PhaseStarted",
+    "Posture",
+    "Rep",
+    "RepCompleted",
+    "SensorStatus",
+    "SensorStatusKind",
+    "TurnReached",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +55,7 @@ class Rep:
     top_deg: float
     peak_velocity_dps: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for k, v in d.items():
             if isinstance(v, float):
@@ -98,8 +111,8 @@ class SensorStatus:
     """
 
     t_s: float
-    kind: str
+    kind: SensorStatusKind | str
     detail: str = ""
 
 
-Event = Union[PhaseStarted, TurnReached, Hold, RepCompleted, PartialRep, SensorStatus]
+Event = PhaseStarted | TurnReached | Hold | RepCompleted | PartialRep | SensorStatus

@@ -1,0 +1,88 @@
+"""The project's vocabularies: one enum per concept, shared by the core, the shells and the exports.
+
+Every enum is a :class:`enum.StrEnum`, so a member *is* its string: it compares equal to the
+plain strings older code and files use (``Posture.SUPINE == "supine"``), and JSON, CSV and
+f-strings print the bare value. Exports therefore stay byte-identical while the code gains one
+checked spelling per concept. The activity context vocabulary lives in ``sensor.core.context``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CueKind", "LinkStatus", "Phase", "Posture", "SensorStatusKind", "Severity", "WorkoutState"]
+
+
+class Posture(StrEnum):
+    """How the exercise is done: lying on the back (heel down first) or seated (shin hanging)."""
+
+    SUPINE = "supine"
+    SEATED = "seated"
+
+
+class Phase(StrEnum):
+    """What the shin is doing, as the phase detector reports it."""
+
+    FLEX_DOWN = "flex_down"
+    EXTEND_UP = "extend_up"
+    HOLD_BOTTOM = "hold_bottom"
+    HOLD_TOP = "hold_top"
+    HOLD = "hold"
+
+
+class SensorStatusKind(StrEnum):
+    """``SensorStatus.kind``: the sensor's and the self-calibration's state."""
+
+    CALIBRATING = "calibrating"
+    CALIBRATED = "calibrated"
+    UNCALIBRATED = "uncalibrated"
+    MOUNTING_CHANGED = "mounting_changed"
+    GAP = "gap"
+    SKIPPED = "skipped"
+    BUFFER_TRIMMED = "buffer_trimmed"
+
+
+class LinkStatus(StrEnum):
+    """Where the stream of samples stands (a BLE link, a replay, the simulated sensor)."""
+
+    SCANNING = "scanning"
+    CONNECTING = "connecting"
+    STREAMING = "streaming"
+    PAUSED = "paused"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"
+    ENDED = "ended"
+    FAILED = "failed"
+
+
+class WorkoutState(StrEnum):
+    """The workout state machine's state (``sensor.core.workout``)."""
+
+    CALIBRATING = "calibrating"  # the mounting is not learned yet (reps still count once it is)
+    ACTIVE = "active"  # a set is running
+    PAUSED = "paused"  # the person paused the set: reps are not counted
+    RESTING = "resting"  # between sets, the rest timer runs in sensor time
+    DONE = "done"  # the plan is complete or the stream ended
+
+
+class CueKind(StrEnum):
+    """What a coaching cue is about (``Cue.kind``)."""
+
+    SLOW_DOWN = "slow_down"
+    EXTEND_FURTHER = "extend_further"
+    LOWER_FURTHER = "lower_further"
+    HOLD_END_RANGE = "hold_end_range"
+    STEADY_RHYTHM = "steady_rhythm"
+    PARTIAL_REP = "partial_rep"
+    REST = "rest"
+    SET_DONE = "set_done"
+    SESSION_DONE = "session_done"
+    GOOD = "good"
+
+
+class Severity(StrEnum):
+    """How a message is shown: plainly, as a warning, or as an error."""
+
+    INFO = "info"
+    WARN = "warn"
+    ERROR = "error"
