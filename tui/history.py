@@ -2,17 +2,24 @@
 
 A session folder (written by the dashboard, see ``storage``) holds ``session.json`` (summary,
 setup, sets, reps), ``reps.csv``/``reps.json`` and the raw ``trace.csv``. A report can also be
-made from any trace file: it is analysed on the spot.
+made from any trace file: it is analysed on the spot. Re-analysis drives the same workout state
+machine as the live dashboard (:mod:`sensor.core.workout`) with the session's own plan, so the
+sets and reps it shows are the ones the live session counted.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from sensor.core.coach import Plan
+from sensor.core.events import Rep
+from sensor.core.workout import Workout, infer_plan, replay_workout
 
 from . import storage
 
@@ -21,11 +28,22 @@ from . import storage
 class SessionData:
     name: str
     folder: Path | None
-    summary: dict  # session.json, or a summary built from an analysed trace
-    reps: list  # sensor.core.events.Rep
+    summary: dict[str, Any]  # session.json, or a summary built from an analysed trace
+    reps: list[Rep]
     t: np.ndarray  # shin elevation over time (for plots)
     elev: np.ndarray
     posture: str
+    workout: Workout | None = None  # the re-analysed workout (sets, reps, cues)
+
+
+def plan_of(setup: dict[str, Any]) -> Plan | None:
+    """The plan a saved session's ``setup`` describes (None when it has none)."""
+    names = {f.name for f in fields(Plan)}
+    known = {k: v for k, v in setup.items() if k in names}
+    try:
+        return Plan(**known) if "reps_per_set" in known and "sets" in known else None
+    except TypeError:
+        return None
 
 
 class SessionNotFound(Exception):
@@ -36,7 +54,7 @@ def sessions_root() -> Path:
     return storage.data_dir() / "sessions"
 
 
-def list_sessions(root: Path | None = None) -> list[tuple[Path, dict]]:
+def list_sessions(root: Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
     """(folder, session.json) for every readable saved session, oldest first."""
     base = root or sessions_root()
     out = []
@@ -81,7 +99,7 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     path = resolve(spec, root)
     folder = path if path.is_dir() else None
     trace = (path / "trace.csv") if folder else path
-    summary = {}
+    summary: dict[str, Any] = {}
     if folder is not None:
         try:
             summary = json.loads((folder / "session.json").read_text())
@@ -89,22 +107,24 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
             summary = {}
     with TraceReader(trace) as reader:
         post = posture or (summary.get("setup") or {}).get("posture") or reader.meta.get("posture") or "supine"
-        pipe, _ = analyze_stream(reader.chunks(), post, reader.sample_rate_hz, keep_elevation=True)
+        pipe, events = analyze_stream(reader.chunks(), post, reader.sample_rate_hz, keep_elevation=True)
         pieces = pipe.take_elevation()
+    plan = plan_of(summary.get("setup") or {}) or infer_plan(pipe.reps)
+    workout = replay_workout(events, plan, post)
     t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
     e = np.concatenate([p[1] for p in pieces]) if pieces else np.empty(0)
     if not summary:
         summary = {
-            "rep_count": len(pipe.reps),
-            "overall": set_summary(pipe.reps),
-            "sets": [{"set": 1, **set_summary(pipe.reps)}] if pipe.reps else [],
+            "rep_count": len(workout.reps),
+            "overall": set_summary(workout.reps),
+            "sets": [s.summary() for s in workout.sets_done()],
             "setup": {"posture": post},
             "source": {"name": str(trace)},
         }
-    return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post)
+    return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post, workout)
 
 
-def history_rows(sessions: list[tuple[Path, dict]]) -> list[dict]:
+def history_rows(sessions: list[tuple[Path, dict[str, Any]]]) -> list[dict[str, Any]]:
     rows = []
     for folder, doc in sessions:
         overall = doc.get("overall") or {}
@@ -130,9 +150,9 @@ def history_rows(sessions: list[tuple[Path, dict]]) -> list[dict]:
     return rows
 
 
-def daily_trend(rows: list[dict]) -> list[dict]:
+def daily_trend(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per day: reps done and the mean range of motion (weighted by reps)."""
-    days: dict[str, dict] = {}
+    days: dict[str, dict[str, Any]] = {}
     for r in rows:
         d = days.setdefault(r["day"], {"day": r["day"], "reps": 0, "_rom_sum": 0.0, "_rom_n": 0})
         d["reps"] += r["reps"]

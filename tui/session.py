@@ -526,6 +526,24 @@ class Session:
         return folder
 
 
+def setup_following_trace(path: str, setup: SessionSetup, import_opts: dict[str, Any] | None = None) -> SessionSetup:
+    """The setup for replaying ``path`` with the plan the recording followed (its reps split
+    into sets at the rests), so a 10-rep trace replays as "1 x 10", not as the default "3 x 10".
+    Tempo and rest targets stay as given; a trace without reps keeps ``setup``."""
+    from dataclasses import replace
+
+    from sensor.core.pipeline import analyze_stream
+    from sensor.core.workout import infer_plan
+    from sensor.io.importers import open_trace
+
+    with open_trace(path, **{k: v for k, v in (import_opts or {}).items() if v is not None}) as reader:
+        pipe, _ = analyze_stream(reader.chunks(), setup.posture, reader.sample_rate_hz)
+    if not pipe.reps:
+        return setup
+    plan = infer_plan(pipe.reps, setup.targets())
+    return replace(setup, reps_per_set=min(plan.reps_per_set, 100), sets=min(plan.sets, 20))
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 rep``, ``2 reps``: a count with its noun in proper English."""
     return f"{n} {word if n == 1 else (words or word + 's')}"

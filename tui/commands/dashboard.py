@@ -176,6 +176,10 @@ def cmd_replay(args) -> int:
 
     src = ReplaySource(args.trace, speed=args.speed, **import_opts(args))  # a bad file fails here
     setup = _setup_from_args(args, src.meta)
+    if args.sets is None:  # no plan given: it follows the trace (a 10-rep trace is 1 x 10, not 3 x 10)
+        from tui.session import setup_following_trace
+
+        setup = setup_following_trace(args.trace, setup, import_opts(args))
     if not _want_tui(args):
         print(SAFETY_NOTE)
         print(f"Replaying {args.trace} ({setup.posture}) at x{args.speed:g} (Ctrl-C to stop)\n")
