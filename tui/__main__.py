@@ -1,3 +1,5 @@
+"""``python -m tui``: the ``glide`` command line (see :mod:`tui.cli`)."""
+
 import sys
 
 from .cli import main

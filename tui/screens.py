@@ -5,19 +5,18 @@ on the screen on top, and key bindings call back into the app."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
 from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
-from sensor.io.sources import DeviceInfo
 
-from .session import CALIBRATION_STEPS, Session, SessionSetup, plural
-from .storage import display_path
+from .session import CALIBRATION_STEPS, Session, SessionSetup
+from .text import fmt
 from .widgets import AngleGauge, AnglePlot, BigText
 
 PHASES = {
@@ -49,123 +48,6 @@ STRAP_ART = """\
                        ╲          side. Snug: it must not slide or turn.
                         ╲         Any orientation works: glide learns
                          ● ankle  how it sits during the first rep."""
-
-
-def _fmt(x: float | None, spec: str = ".1f", none: str = "–") -> str:
-    """``x`` formatted, ``none`` when unknown; never a negative zero ("-0", "-0.0")."""
-    if x is None:
-        return none
-    text = format(x, spec)
-    return format(0.0, spec) if float(text) == 0 else text
-
-
-def _deg(x: float) -> str:
-    """Whole degrees for tables: ``-0.4`` is ``0``, not ``-0``."""
-    return _fmt(x, ".0f")
-
-
-def _unavailable_text(error: object) -> str:
-    """One line for a scan that failed, without saying "not available" twice."""
-    text = str(error).strip() or error.__class__.__name__
-    return text if "not available" in text.lower() else f"Bluetooth not available: {text}"
-
-
-# =========================================================================== device picker
-class DevicePickerScreen(Screen):
-    """Scan for sensors, list them with family and signal (and battery, when advertised), connect to one."""
-
-    BINDINGS = [
-        Binding("enter", "connect", "Connect", priority=True),
-        Binding("r", "rescan", "Rescan"),
-        Binding("q", "app.quit", "Quit"),
-    ]
-
-    def __init__(self, scanner, last_device: dict | None = None) -> None:
-        super().__init__()
-        self.scanner = scanner
-        self.last_device = last_device
-        self.devices: list[DeviceInfo] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="picker"):
-            yield Label("Choose your sensor", classes="screen-title")
-            yield Static("", id="picker-status")
-            yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
-            yield Static("Turn the sensor on and keep it near. Enter connects, r scans again.", classes="hint")
-        yield Static(SAFETY_NOTE, classes="safety")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.scan()
-
-    def action_rescan(self) -> None:
-        self.scan()
-
-    @work(exclusive=True, group="scan")
-    async def scan(self) -> None:
-        status = self.query_one("#picker-status", Static)
-        status.update("Scanning for sensors...")
-        try:
-            found = list(await self.scanner.scan(5.0))
-        except Exception as e:
-            status.update(_unavailable_text(e))
-            status.add_class("error")
-            return
-        status.remove_class("error")
-        last = (self.last_device or {}).get("address")
-        found.sort(key=lambda d: (d.address != last, -(d.rssi_dbm if d.rssi_dbm is not None else -999)))
-        self.devices = found
-        # A battery column only when some sensor advertises its level: most report it only once
-        # connected (the status bar shows it then), and a column of dashes says nothing.
-        battery = any(d.battery_pct is not None for d in found)
-        table = self.query_one("#devices", DataTable)
-        table.clear(columns=True)
-        table.add_columns("", "name", "family", "signal", *(["battery"] if battery else []), "address")
-        for d in found:
-            signal = "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm"
-            level = ["–" if d.battery_pct is None else f"{d.battery_pct} %"] if battery else []
-            table.add_row("★" if d.address == last else "", d.name, d.family, signal, *level, d.address)
-        if found:
-            status.update(
-                f"{plural(len(found), 'sensor')} found"
-                + (" (★ last used)" if any(d.address == last for d in found) else "")
-            )
-        else:
-            status.update("No sensor found. Is it on and charged? Press r to scan again.")
-
-    def action_connect(self) -> None:
-        if not self.devices:
-            return
-        row = self.query_one("#devices", DataTable).cursor_row
-        device = self.devices[min(max(row, 0), len(self.devices) - 1)]
-        self.query_one("#picker-status", Static).update(f"Connecting to {device.name}...")
-        self.app.connect_device(device)
-
-
-class UnavailableScreen(Screen):
-    """Live mode without a usable BLE transport: say so plainly and point to what works."""
-
-    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("escape", "app.quit", "Quit", show=False)]
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Center(id="unavailable"):
-            yield Static(
-                "[b]Live sensor not available[/b]\n\n"
-                f"{self.reason}\n\n"
-                "glide needs a Bluetooth LE adapter that the system can use (on Linux: BlueZ, "
-                "with the adapter powered on). Without one:\n\n"
-                "  [b]glide demo[/b]            the dashboard on the built-in simulated sensor\n"
-                "  [b]glide replay TRACE[/b]    the dashboard on a recorded trace\n",
-                id="unavailable-text",
-            )
-        yield Static(SAFETY_NOTE, classes="safety")
-        yield Footer()
 
 
 # =========================================================================== setup
@@ -443,7 +325,7 @@ class LiveScreen(Screen):
             "",
         ]
         cad = st.get("cadence_per_min")
-        lines.append(f"cadence {_fmt(cad, '5.1f', '    –')}/min")
+        lines.append(f"cadence {fmt(cad, '5.1f', '    –')}/min")
         cv = st.get("tempo_cv")
         if st.get("rep_count", 0) >= 2 and cv is not None:
             cons = max(0.0, 100.0 * (1 - cv))
@@ -451,7 +333,7 @@ class LiveScreen(Screen):
             lines.append(f"consistency[{col}]{cons:4.0f}%[/]")
         else:
             lines.append("consistency   –")
-        lines.append(f"range   {_fmt(None if r is None else r.rom_deg, '5.0f', '    –')}°")
+        lines.append(f"range   {fmt(None if r is None else r.rom_deg, '5.0f', '    –')}°")
         if s.workout.best_rom:
             lines.append(f"best    {s.workout.best_rom:5.0f}°")
         self.query_one("#tempo", Static).update("\n".join(lines))
@@ -489,161 +371,15 @@ class LiveScreen(Screen):
             self.query_one("#status", Static).update(text)
 
 
-# =========================================================================== set summary
-class SetSummaryScreen(Screen):
-    """After a set: its numbers, the rest timer, and the way into the next set."""
+from .picker import DevicePickerScreen, UnavailableScreen  # noqa: E402  (the screens' one list)
+from .summary_screens import SessionSummaryScreen, SetSummaryScreen  # noqa: E402
 
-    BINDINGS = [
-        Binding("space", "app.toggle_set", "Start next set"),
-        Binding("x", "app.export", "Export"),
-        Binding("q", "app.quit_session", "Quit"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="set-summary"):
-            yield Label("", id="set-title", classes="screen-title")
-            yield Static("", id="set-numbers")
-            yield Label("REST", id="rest-label")
-            yield BigText("0:00", id="rest-clock")
-            with Center():
-                yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="rest-progress")
-            yield Static("", id="rest-cue", classes="hint")
-            yield DataTable(id="set-reps", cursor_type="none", zebra_stripes=True)
-        yield Static(SAFETY_NOTE, classes="safety")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self._shown_set = None
-        self.query_one("#set-reps", DataTable).add_columns(
-            "rep", "down s", "up s", "hold s", "range °", "bottom °", "top °", "cue"
-        )
-
-    def show(self, s: Session) -> None:
-        done = s.workout.finished_sets()
-        last = done[-1] if done else None
-        if last is not None and self._shown_set != (last.index, len(last.reps)):
-            self._shown_set = (last.index, len(last.reps))
-            table = self.query_one("#set-reps", DataTable)
-            table.clear()
-            for r in last.reps:
-                table.add_row(
-                    str(r.index),
-                    f"{r.flex_down_s:.1f}",
-                    f"{r.extend_up_s:.1f}",
-                    f"{far_hold_s(r, s.setup.posture):.1f}",
-                    _deg(r.rom_deg),
-                    _deg(r.bottom_deg),
-                    _deg(r.top_deg),
-                    s.rep_notes.get(r.index, ""),
-                )
-        if last is not None:
-            st = last.summary()
-            self.query_one("#set-title", Label).update(
-                f"Set {last.index} of {s.setup.sets} done: {plural(st['rep_count'], 'rep')}"
-            )
-            self.query_one("#set-numbers", Static).update(_set_numbers(st))
-        left = s.rest_left
-        if left is not None:
-            m, sec = divmod(int(round(left)), 60)
-            self.query_one("#rest-clock", BigText).text = f"{m}:{sec:02d}"
-            total = max(s.setup.rest_s, 1e-9)
-            self.query_one("#rest-progress", ProgressBar).update(progress=round(100 * (1 - left / total)))
-        text, _ = s.guidance()
-        self.query_one("#rest-cue", Static).update(text + "  Space starts the next set now.")
-
-
-def _set_numbers(st: dict) -> str:
-    if not st.get("rep_count"):
-        return "no reps"
-    return (
-        f"cadence {_fmt(st.get('cadence_per_min'))}/min"
-        f"  ·  range {_deg(st['mean_rom_deg'])}° ± {_deg(st['sd_rom_deg'])}°"
-        f"  ·  down {st['mean_flex_down_s']:.1f} s  ·  up {st['mean_extend_up_s']:.1f} s"
-        f"  ·  tempo variability {100 * st['tempo_cv']:.0f} %"
-    )
-
-
-# =========================================================================== session summary
-class SessionSummaryScreen(Screen):
-    """Per-set and per-rep tables, where the files are, export again."""
-
-    BINDINGS = [
-        Binding("x", "app.export", "Export"),
-        Binding("escape", "app.back_to_dashboard", "Dashboard"),
-        Binding("q", "app.quit_session", "Quit"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="session-summary"):
-            yield Label("Session summary", id="summary-title", classes="screen-title")
-            yield Static("", id="summary-line")
-            yield DataTable(id="sets-table", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="reps-table", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="saved-to", classes="hint")
-        yield Static(SAFETY_NOTE, classes="safety")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self._shown = None
-        self.query_one("#sets-table", DataTable).add_columns(
-            "set", "reps", "cadence /min", "range °", "down s", "up s", "hold s", "tempo var %"
-        )
-        self.query_one("#reps-table", DataTable).add_columns(
-            "rep", "set", "start s", "down s", "up s", "hold s", "range °", "bottom °", "top °"
-        )
-
-    def show(self, s: Session) -> None:
-        key = (len(s.reps), len(s.workout.sets), tuple(map(str, s.files.exported)), s.source_state)
-        if key == self._shown:
-            return
-        self._shown = key
-        sets = s.sets_done()
-        self.query_one("#summary-line", Static).update(
-            f"{plural(len(s.reps), 'rep')} in {plural(len(sets), 'set')} ({s.setup.sets} planned)"
-            f"  ·  {s.setup.posture}, {s.setup.leg} leg"
-            + (f"  ·  {plural(s.uncounted, 'rep')} not counted" if s.uncounted else "")
-            + ("  ·  source ended" if s.source_state == LinkStatus.ENDED else "")
-            + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == LinkStatus.FAILED and s.notice else "")
-        )
-        st_table = self.query_one("#sets-table", DataTable)
-        st_table.clear()
-        for rec in sets:
-            st = rec.summary()
-            st_table.add_row(
-                str(rec.index),
-                str(st["rep_count"]),
-                _fmt(st.get("cadence_per_min")),
-                _deg(st["mean_rom_deg"]),
-                f"{st['mean_flex_down_s']:.1f}",
-                f"{st['mean_extend_up_s']:.1f}",
-                f"{st['mean_hold_bottom_s' if s.setup.posture == Posture.SUPINE else 'mean_hold_top_s']:.1f}",
-                f"{100 * st['tempo_cv']:.0f}",
-            )
-        rp = self.query_one("#reps-table", DataTable)
-        rp.clear()
-        for rec in sets:
-            for r in rec.reps:
-                rp.add_row(
-                    str(r.index),
-                    str(rec.index),
-                    f"{r.start_s:.1f}",
-                    f"{r.flex_down_s:.1f}",
-                    f"{r.extend_up_s:.1f}",
-                    f"{far_hold_s(r, s.setup.posture):.1f}",
-                    _deg(r.rom_deg),
-                    _deg(r.bottom_deg),
-                    _deg(r.top_deg),
-                )
-        folder = s.files.folder
-        if folder is None:
-            saved = s.files.error or "not saved (saving is off)"
-        elif s.files.exported:
-            saved = f"Saved to {display_path(folder)}: " + ", ".join(p.name for p in s.files.exported) + ", trace.csv"
-        else:
-            saved = (
-                f"Recording to {display_path(folder)}; press x to export the rep log and summary now"
-                " (also done on quit)."
-            )
-        self.query_one("#saved-to", Static).update(saved)
+__all__ = [
+    "CalibrationScreen",
+    "DevicePickerScreen",
+    "LiveScreen",
+    "SessionSummaryScreen",
+    "SetSummaryScreen",
+    "SetupScreen",
+    "UnavailableScreen",
+]

@@ -27,6 +27,17 @@ from sensor.core.coach import DEFAULT_RANGE_DEG, Cue, CueRules, Plan
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.summary import set_summary
 from sensor.core.types import CueKind, Phase, Posture, SensorStatusKind, WorkoutState
+from sensor.core.workout_events import (
+    RepCounted,
+    RepNotCounted,
+    RestEnded,
+    RestStarted,
+    SessionCompleted,
+    SetCompleted,
+    SetStarted,
+    StateChanged,
+    WorkoutEvent,
+)
 
 __all__ = [
     "Cue",
@@ -45,80 +56,6 @@ __all__ = [
     "infer_plan",
     "replay_workout",
 ]
-
-
-# ---------------------------------------------------------------------------- workout events
-@dataclass(frozen=True, slots=True)
-class StateChanged:
-    t_s: float
-    old: WorkoutState
-    new: WorkoutState
-
-
-@dataclass(frozen=True, slots=True)
-class SetStarted:
-    t_s: float
-    set_index: int
-
-
-@dataclass(frozen=True, slots=True)
-class RepCounted:
-    """A rep the plan counts: ``rep.index`` is numbered across the session."""
-
-    t_s: float
-    rep: Rep
-    set_index: int
-    rep_in_set: int
-
-
-@dataclass(frozen=True, slots=True)
-class RepNotCounted:
-    """A rep done while the set was paused or after the session was over."""
-
-    t_s: float
-    state: WorkoutState
-
-
-@dataclass(frozen=True, slots=True)
-class SetCompleted:
-    t_s: float
-    set_index: int
-    rep_count: int
-    early: bool  # ended by the person (or the stream) before the planned reps
-
-
-@dataclass(frozen=True, slots=True)
-class RestStarted:
-    t_s: float
-    until_s: float
-    next_set: int
-
-
-@dataclass(frozen=True, slots=True)
-class RestEnded:
-    t_s: float
-    by: str  # "timer" | "person" | "movement"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionCompleted:
-    t_s: float
-    rep_count: int
-    set_count: int
-    complete: bool  # the whole plan was done
-
-
-WorkoutEvent = (
-    StateChanged
-    | SetStarted
-    | RepCounted
-    | RepNotCounted
-    | SetCompleted
-    | RestStarted
-    | RestEnded
-    | SessionCompleted
-    | Cue
-)
 
 
 @dataclass
