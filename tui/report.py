@@ -3,7 +3,7 @@ terminal plot for a quick look.
 
 The figure: the shin angle over time with the phases shaded and the reps numbered, per-rep
 range of motion and tempo bars, the set summaries and the safety note. matplotlib is an optional
-extra (``pip install 'glide[report]'``); the terminal plot needs nothing.
+extra (``pip install 'nerveglide[report]'``); the terminal plot needs nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _figure(data: SessionData):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ReportUnavailable("reports as images need matplotlib: pip install 'glide[report]'") from None
+        raise ReportUnavailable("reports as images need matplotlib: pip install 'nerveglide[report]'") from None
     reps = data.reps
     fig = plt.figure(figsize=(12, 8.5), dpi=100)
     gs = fig.add_gridspec(
