@@ -10,7 +10,7 @@ that axis. In that plane the complementary filter is *linear* (angle = a*(angle 
 its state carried across chunks, bit-identical for any chunking. Gyro bias is removed upstream
 (rest-based estimate), and the accelerometer's 1 s time constant rejects the centripetal and
 tangential accelerations of a 1-4 s movement. Accuracy against simulator truth is a test
-(tests/test_orientation.py).
+(tests/test_simulated_accuracy.py::test_range_of_motion_and_angles_match_truth).
 """
 
 from __future__ import annotations

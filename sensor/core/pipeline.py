@@ -99,7 +99,6 @@ class Pipeline:
         self._skip_announced = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
-        self._last_elev: tuple[np.ndarray, np.ndarray] | None = None
         self._keep_elev = keep_elevation
         self._elev_pieces: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -111,11 +110,6 @@ class Pipeline:
         """Every (t, elevation) piece analysed since the last call (needs ``keep_elevation``)."""
         pieces, self._elev_pieces = self._elev_pieces, []
         return pieces
-
-    @property
-    def last_elevation(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(t, elevation in deg) of the last piece analysed, for live plots; None before any."""
-        return self._last_elev
 
     # ------------------------------------------------------------------ public API
     def feed(self, chunk: ImuChunk) -> list[Event]:
@@ -458,7 +452,6 @@ class Pipeline:
         events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])
-        self._last_elev = (t, elev)
         if self._keep_elev:
             self._elev_pieces.append((t, elev))
 

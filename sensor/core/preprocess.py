@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY as G
 from sensor.core.dsp import Ema, ffill
-
-G = 9.80665
 
 
 @dataclass

@@ -68,6 +68,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.samples import ImuChunk
 from sensor.io.trace import (
     HEADER as GLIDE_HEADER,
@@ -83,7 +84,6 @@ from sensor.io.trace import (
 __all__ = ["FORMATS", "STANDARD_GRAVITY", "ImportedTrace", "convert", "detect_format", "open_trace"]
 
 FORMATS = ("glide", "polar", "metabase", "movesense", "witmotion", "csv")
-STANDARD_GRAVITY = 9.80665  # m/s^2 per g (CGPM 1901)
 _HINT = "use --format polar|metabase|movesense|witmotion|csv|glide"
 _MAX_WARNINGS = 20
 _HEAD_LINES = 40

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.samples import ImuChunk
 
 __all__ = [
@@ -54,9 +55,6 @@ __all__ = [
     "normalize_uuid",
     "short_uuid",
 ]
-
-#: Standard gravity in m/s^2 (exact by definition; CGPM 1901). Used for every "g" conversion.
-STANDARD_GRAVITY = 9.80665
 
 #: Suffix that turns a 16/32-bit Bluetooth SIG UUID into its 128-bit form.
 BLUETOOTH_BASE_SUFFIX = "-0000-1000-8000-00805f9b34fb"

@@ -24,11 +24,11 @@ from typing import Literal
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY as G
 from sensor.core.samples import ImuChunk
 
 __all__ = ["SimConfig", "SimSession", "random_rotation", "simulate_session"]
 
-G = 9.80665
 Posture = Literal["supine", "seated"]
 
 
