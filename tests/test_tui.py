@@ -378,8 +378,9 @@ def test_command_palette_offers_the_session_actions(tmp_path):
         async with rig.app.run_test(size=SIZE) as pilot:
             await rig.frame(pilot)
             titles = [c.title for c in rig.app.get_system_commands(rig.app.screen)]
-            for t in ("Start / pause set", "End set", "Recalibrate", "Export", "Session summary", "Quit"):
+            for t in ("Start / pause set", "End set", "Recalibrate", "Export", "Session summary"):
                 assert t in titles
+            assert any(t.startswith("Quit") for t in titles)  # Textual's own ("Quit the application" before 4)
             await pilot.press("ctrl+p")
             await pilot.pause()
             assert rig.app.screen.__class__.__name__ == "CommandPalette"

@@ -20,6 +20,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 
 from sensor.core.types import WorkoutState
 from sensor.io.sources import DeviceInfo, Source
@@ -84,7 +85,7 @@ class GlideApp(App):
         self.source: Source | None = None
         self.saved_to: Path | None = None
         self.frames = 0
-        self._timer = None
+        self._timer: Timer | None = None
         self.sub_title = {"demo": "demo · simulated sensor", "replay": "replay", "live": "live"}.get(mode, mode)
 
     # ------------------------------------------------------------------ flow
@@ -129,6 +130,8 @@ class GlideApp(App):
 
     def start_session(self, setup: SessionSetup) -> None:
         """Setup is done: create the source and the session, show the dashboard, start feeding."""
+        if self.make_source is None:  # live mode before a device is connected: nothing to start
+            return
         source = self.make_source(setup)
         self.source = source
         started = self._started_at() if self._started_at else None
@@ -156,6 +159,8 @@ class GlideApp(App):
 
     async def _pump(self) -> None:
         session, source = self.session, self.source
+        if session is None or source is None:
+            return
         error = None
         try:
             async for chunk in source:
@@ -204,11 +209,14 @@ class GlideApp(App):
     _summary_shown = False
 
     def _export_quietly(self) -> None:
+        s = self.session
+        if s is None:
+            return
         try:
-            self.session.export()
+            s.export()
         except Exception as e:
             log.exception("export")
-            self.session.files.error = f"export failed: {e}"
+            s.files.error = f"export failed: {e}"
 
     def pop_calibration(self) -> None:
         if isinstance(self.screen, CalibrationScreen):
@@ -223,11 +231,11 @@ class GlideApp(App):
         was = s.state
         state = s.toggle_pause()
         src = self.source
-        if getattr(src, "pausable", False):
-            if state == "paused":
-                src.pause()
-            elif was == "paused":
-                src.resume()
+        if getattr(src, "pausable", False):  # a replay or the simulated person waits; a live sensor does not
+            if state == WorkoutState.PAUSED:
+                getattr(src, "pause")()  # noqa: B009  (pausable sources only: not part of the Source protocol)
+            elif was == WorkoutState.PAUSED:
+                getattr(src, "resume")()  # noqa: B009
         self.notify(
             {"paused": "Set paused", "active": "Set running", "calibrating": "Set running"}.get(
                 state, state.capitalize()

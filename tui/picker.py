@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from sensor.core.coach import SAFETY_NOTE
 from sensor.io.sources import DeviceInfo
 
-from .text import plural
+from .text import glide_app, plural
 
 
 def _unavailable_text(error: object) -> str:
@@ -93,7 +93,7 @@ class DevicePickerScreen(Screen):
         row = self.query_one("#devices", DataTable).cursor_row
         device = self.devices[min(max(row, 0), len(self.devices) - 1)]
         self.query_one("#picker-status", Static).update(f"Connecting to {device.name}...")
-        self.app.connect_device(device)
+        glide_app(self).connect_device(device)
 
 
 class UnavailableScreen(Screen):

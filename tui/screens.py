@@ -16,7 +16,7 @@ from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
 from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
 
 from .session import CALIBRATION_STEPS, Session, SessionSetup
-from .text import fmt
+from .text import fmt, glide_app
 from .widgets import AngleGauge, AnglePlot, BigText
 
 PHASES = {
@@ -136,7 +136,7 @@ class SetupScreen(Screen):
             errors.update("[b]Check:[/b] " + "; ".join(problems))
             return
         errors.update("")
-        self.app.start_session(setup)
+        glide_app(self).start_session(setup)
 
 
 # =========================================================================== calibration
@@ -180,7 +180,7 @@ class CalibrationScreen(Screen):
         self.query_one("#calib-detail", Static).update(detail)
 
     def action_skip(self) -> None:
-        self.app.pop_calibration()
+        glide_app(self).pop_calibration()
 
 
 # =========================================================================== live
@@ -223,11 +223,11 @@ class LiveScreen(Screen):
         self.query_one("#gauge-panel").border_title = "SHIN ANGLE"
         self.query_one("#tempo-panel").border_title = "TEMPO"
         self.query_one("#plot-panel").border_title = "LAST 15 s"
-        self._tempo_key = None
+        self._tempo_key: tuple[int, int, WorkoutState] | None = None
         self._status_text = ""
-        self._cue_text = None
-        self._phase_key = None
-        self._set_label = None
+        self._cue_text: tuple[str, Severity] | None = None
+        self._phase_key: tuple[str, str] | None = None
+        self._set_label: str | None = None
         q = self.query_one
         self.w_count, self.w_set, self.w_gauge = (
             q("#rep-count", BigText),

@@ -46,7 +46,7 @@ class SetSummaryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._shown_set = None
+        self._shown_set: tuple[int, int] | None = None
         self.query_one("#set-reps", DataTable).add_columns(
             "rep", "down s", "up s", "hold s", "range °", "bottom °", "top °", "cue"
         )
@@ -118,7 +118,7 @@ class SessionSummaryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._shown = None
+        self._shown: tuple[object, ...] | None = None
         self.query_one("#sets-table", DataTable).add_columns(
             "set", "reps", "cadence /min", "range °", "down s", "up s", "hold s", "tempo var %"
         )

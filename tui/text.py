@@ -1,8 +1,21 @@
-"""Small text helpers the dashboard's views share: counts in proper English, numbers without "-0"."""
+"""Small helpers the dashboard's views share: counts in proper English, numbers without "-0",
+and the typed way from a screen to the app."""
 
 from __future__ import annotations
 
-__all__ = ["deg", "fmt", "plural"]
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from .app import GlideApp
+
+__all__ = ["deg", "fmt", "glide_app", "plural"]
+
+
+def glide_app(screen: Screen) -> GlideApp:
+    """The running :class:`tui.app.GlideApp` (Textual types ``screen.app`` as any App)."""
+    return cast("GlideApp", screen.app)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

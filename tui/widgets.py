@@ -79,7 +79,7 @@ class LineWidget(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._version = 0
-        self._built_key = None
+        self._built_key: tuple[object, ...] | None = None
         self._strips: list[Strip] = []
 
     def changed(self) -> None:

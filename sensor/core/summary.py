@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sensor.core.events import Rep
@@ -26,9 +28,10 @@ REP_FIELDS = [
 ]
 
 
-def set_summary(reps: list[Rep]) -> dict:
+def set_summary(reps: list[Rep]) -> dict[str, Any]:
+    """Count, duration, cadence, and the mean and SD of each phase, hold and angle of a set."""
     n = len(reps)
-    out: dict = {"rep_count": n}
+    out: dict[str, Any] = {"rep_count": n}
     if n == 0:
         return out
     span = reps[-1].end_s - reps[0].start_s

@@ -114,6 +114,9 @@ class Workout:
             out.append(StateChanged(self.t_s, self._state, new))
             self._state = new
 
+    def _done(self) -> bool:
+        return self._state == WorkoutState.DONE
+
     def _running_state(self) -> WorkoutState:
         return WorkoutState.ACTIVE if self.calibrated else WorkoutState.CALIBRATING
 
@@ -272,8 +275,8 @@ class Workout:
         if self._state == WorkoutState.DONE:
             return out
         if self.current.reps:
-            self._close_set(self.t_s, out, rest=False)
-        if self._state != WorkoutState.DONE:
+            self._close_set(self.t_s, out, rest=False)  # the last set ends the session itself
+        if not self._done():
             self.resting_until = None
             out.append(SessionCompleted(self.t_s, self.total_reps, len(self.sets_done()), self.complete))
             self._set_state(WorkoutState.DONE, out)
