@@ -488,6 +488,62 @@ def test_scan_failure_is_shown_not_raised(tmp_path):
     run(go())
 
 
+def test_scan_failure_says_not_available_once(tmp_path):
+    error = RuntimeError("Bluetooth is not available: no adapter")
+    app = GlideApp(mode="live", scanner=FakeScanner(error=error), data_root=tmp_path)
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+            text = screen_text(app).lower()
+            assert text.count("not available") == 1 and "no adapter" in text
+
+    run(go())
+
+
+def test_device_picker_keeps_every_column_at_80_columns(tmp_path):
+    devices = [
+        DeviceInfo("F0:CA:12:34:56:78", "WT901BLE68", "WitMotion BLE 5.0", -50, None),
+        DeviceInfo("0C:8C:DC:12:34:56", "Movesense 220330000123", "Movesense", -71, None),
+    ]
+    app = GlideApp(mode="live", scanner=FakeScanner(devices), data_root=tmp_path / "data")
+
+    async def go():
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+            text = screen_text(app)
+            for d in devices:
+                row = next(line for line in text.splitlines() if d.name in line)
+                assert d.family in row and f"{d.rssi_dbm} dBm" in row and d.address in row, row
+            assert "battery" not in text  # no sensor advertised it: no column of dashes
+
+    run(go())
+
+
+def test_ctrl_c_quits_and_saves(tmp_path):
+    rig = Rig(tmp_path)
+
+    async def go():
+        async with rig.app.run_test(size=SIZE) as pilot:
+            await rig.step(pilot, 30.0, until=lambda: len(rig.session.reps) >= 1)
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+
+    run(go())
+    assert rig.app.saved_to is not None and rig.app.return_code in (None, 0)
+    doc = json.loads((rig.app.saved_to / "session.json").read_text())
+    assert doc["rep_count"] == len(rig.session.reps) >= 1
+
+
+def test_numbers_never_show_a_negative_zero():
+    from tui.text import deg, fmt
+
+    assert deg(-0.4) == "0" and deg(-0.6) == "-1" and fmt(-0.04) == "0.0" and fmt(-0.04, "5.1f") == "  0.0"
+    assert fmt(None) == "–" and fmt(3.25) == "3.2"
+
+
 def test_live_without_a_transport_says_so(tmp_path):
     app = GlideApp(
         mode="live", ble_error="The Bluetooth LE transport (sensor.ble.link) is not yet available.", data_root=tmp_path
