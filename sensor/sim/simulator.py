@@ -26,17 +26,16 @@ import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY as G
 from sensor.core.samples import ImuChunk
+from sensor.core.types import Posture
 
 __all__ = ["SimConfig", "SimSession", "random_rotation", "simulate_session"]
-
-Posture = Literal["supine", "seated"]
 
 
 @dataclass
 class SimConfig:
     reps: int = 10
     rate_hz: float = 100.0
-    posture: Posture = "supine"
+    posture: Posture = Posture.SUPINE
     leg: Literal["left", "right"] | None = None  # None: drawn at random
     seed: int = 0
     mounting: Literal["random", "front", "side"] = "random"
