@@ -182,3 +182,16 @@ def test_setup_validation_and_data_dir_override(tmp_path, monkeypatch):
     assert storage.data_dir() == tmp_path / "mine"
     monkeypatch.delenv("GLIDE_DATA_DIR")
     assert storage.data_dir().name == "glide"
+
+
+def test_replay_plan_follows_the_trace(tmp_path):
+    from sensor.io.trace import TraceWriter
+    from sensor.sim.simulator import SimConfig, simulate_session
+    from tui.session import setup_following_trace
+
+    sim = simulate_session(SimConfig(seed=6, reps=10, rate_hz=100.0))
+    path = tmp_path / "ten.csv"
+    with TraceWriter(path, sim.meta) as w:
+        w.write(sim.chunk)
+    got = setup_following_trace(str(path), SessionSetup(reps_per_set=10, sets=3, rest_s=45.0))
+    assert (got.sets, got.reps_per_set, got.rest_s) == (1, 10, 45.0)  # one set of ten, not "3 x 10"
