@@ -12,7 +12,7 @@ def test_evaluate_real_dataset_table(uci_dir, capsys):
     out = capsys.readouterr().out
     assert "24 labelled traces" in out
     assert "s1/e1/u2/test" in out
-    lines = {l.split()[0]: l.split()[1:] for l in out.splitlines() if l.startswith("  ")}
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith("  ")}
     assert float(lines["exact_rate"][0]) == 1.0
     assert float(lines["recall"][0]) == 1.0
 

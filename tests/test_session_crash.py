@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from sensor.io.trace import read_trace
 
@@ -31,9 +32,9 @@ def test_sigkill_mid_session_keeps_reps_and_trace(tmp_path):
     proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL
     folder = proc.stdout.strip().splitlines()[-1]
-    log = json.loads(open(os.path.join(folder, "reps.json")).read())
+    log = json.loads(Path(folder, "reps.json").read_text())
     assert log["rep_count"] == 5 and [r["index"] for r in log["reps"]] == [1, 2, 3, 4, 5]
-    rows = open(os.path.join(folder, "reps.csv")).read().strip().splitlines()
+    rows = Path(folder, "reps.csv").read_text().strip().splitlines()
     assert len(rows) == 6  # header + 5 reps
     _meta, chunk, _stats = read_trace(os.path.join(folder, "trace.csv"))
     # the trace reaches to within a second of the last rep (flushed at least once a second)
