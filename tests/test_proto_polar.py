@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from sensor.protocols import polar_pmd as P
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 
 h = bytes.fromhex
 

@@ -25,8 +25,9 @@ from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.protocols import thingy52 as th
 from sensor.protocols import witmotion as wit
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import family_by_id, normalize_uuid
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
+from sensor.protocols.registry import family_by_id
+from sensor.protocols.uuids import normalize_uuid
 from sensor.sim.simulator import SimConfig, simulate_session
 from sensor.standin.families import (
     AttError,

@@ -42,15 +42,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    STANDARD_GRAVITY,
-    Command,
-    Decoder,
-    DeviceFamily,
-    ProtocolError,
-    Unwrapper,
-)
+from sensor.protocols.clocks import Unwrapper
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
     "ACC_FS_G",

@@ -19,7 +19,7 @@ Spec and sources: ``firmware_specs/polar-verity-sense.md``. Summary:
 Pairing: ACC and GYRO arrive as separate frames, each timestamped on the same device clock.
 Samples are numbered per stream; a stream that starts later gets its first index from the time
 of its first sample relative to the other stream; pairs with equal index are emitted (time =
-ACC sample time). See :class:`~sensor.protocols.base.Pairer`.
+ACC sample time). See :class:`~sensor.protocols.clocks.Pairer`.
 """
 
 from __future__ import annotations
@@ -31,16 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    STANDARD_GRAVITY,
-    Command,
-    Decoder,
-    DeviceFamily,
-    Pairer,
-    ProtocolError,
-    StampedStream,
-)
+from sensor.protocols.clocks import Pairer, StampedStream
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
     "CP_RESPONSE",

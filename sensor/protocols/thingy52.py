@@ -24,16 +24,10 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    STANDARD_GRAVITY,
-    ArrivalClock,
-    ArrivalStream,
-    Command,
-    Decoder,
-    DeviceFamily,
-    ProtocolError,
-)
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
     "ACC_LSB_PER_G",

@@ -13,7 +13,7 @@ Spec and sources: ``firmware_specs/witmotion.md``. Summary:
 The decoder treats the notification payloads as a byte stream (as the official SDK does):
 it re-synchronises on the ``55 61`` / ``55 71`` headers and consumes 20-byte packets, so
 packets split across notifications, or several per notification, are handled. Sample times come
-from an :class:`~sensor.protocols.base.ArrivalClock` (the device sends no timestamps).
+from an :class:`~sensor.protocols.clocks.ArrivalClock` (the device sends no timestamps).
 """
 
 from __future__ import annotations
@@ -23,16 +23,10 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    STANDARD_GRAVITY,
-    ArrivalClock,
-    ArrivalStream,
-    Command,
-    Decoder,
-    DeviceFamily,
-    ProtocolError,
-    short_uuid,
-)
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import STANDARD_GRAVITY, short_uuid
 
 __all__ = [
     "ACC_FULL_SCALE_G",
