@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import FAMILIES, Decoder, DeviceFamily, match_family, normalize_uuid
+from sensor.protocols.decoding import Decoder
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.registry import FAMILIES, match_family
+from sensor.protocols.uuids import normalize_uuid
 
 log = logging.getLogger(__name__)
 

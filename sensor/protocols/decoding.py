@@ -113,6 +113,9 @@ class Decoder:
         self.battery_percent: int | None = None
         #: Family-specific facts learnt from replies (chip type, control-point status, ...).
         self.device_info: dict[str, object] = {}
+        #: Set when the device refused to start streaming (one sentence for a person, e.g. the
+        #: Polar SDK's error name and what to do). The transport stops waiting and reports it.
+        self.refusal: str | None = None
         self._last_t = -math.inf
 
     @property

@@ -38,6 +38,7 @@ from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
     "CP_RESPONSE",
+    "CP_STATUS_NAMES",
     "CP_UUID",
     "DATA_UUID",
     "FAMILY",
@@ -71,6 +72,7 @@ __all__ = [
     "parse_cp_response",
     "parse_settings",
     "start_measurement",
+    "status_name",
     "stop_measurement",
 ]
 
@@ -212,6 +214,51 @@ def parse_settings(params: bytes) -> dict[int, list[int | float]] | None:
     return out
 
 
+#: Control-point status codes, named as the Polar SDK names them
+#: (PmdControlPointResponse.PmdControlPointResponseCode).
+CP_STATUS_NAMES: dict[int, str] = {
+    0: "SUCCESS",
+    1: "ERROR_INVALID_OP_CODE",
+    2: "ERROR_INVALID_MEASUREMENT_TYPE",
+    3: "ERROR_NOT_SUPPORTED",
+    4: "ERROR_INVALID_LENGTH",
+    5: "ERROR_INVALID_PARAMETER",
+    6: "ERROR_ALREADY_IN_STATE",
+    7: "ERROR_INVALID_RESOLUTION",
+    8: "ERROR_INVALID_SAMPLE_RATE",
+    9: "ERROR_INVALID_RANGE",
+    10: "ERROR_INVALID_MTU",
+    11: "ERROR_INVALID_NUMBER_OF_CHANNELS",
+    12: "ERROR_INVALID_STATE",
+    13: "ERROR_DEVICE_IN_CHARGER",
+    14: "ERROR_DISK_FULL",
+}
+STATUS_SUCCESS = 0
+STATUS_ALREADY_IN_STATE = 6
+
+#: What a person can do about each refusal (glide's own advice, not the SDK's).
+_CP_HINTS: dict[int, str] = {
+    2: "this Polar model has no such sensor (only the Verity Sense has a gyroscope)",
+    3: "this Polar model does not offer this stream (only the Verity Sense has a gyroscope)",
+    7: "the sensor's firmware does not offer 16-bit samples; update the firmware with Polar Flow",
+    8: "the sensor does not offer this sample rate: use --rate 52 (26, 104 and 208 Hz need SDK mode)",
+    9: "the sensor does not offer this range; update the firmware with Polar Flow",
+    10: "the Bluetooth link's MTU is too small for this stream; reconnect or use another adapter",
+    11: "the sensor does not offer 3-axis samples for this stream",
+    12: "another stream or app holds the sensor: close Polar apps, or switch the sensor off and on",
+    13: "take the sensor off the charger",
+    14: "the sensor's memory is full: clear its offline recordings",
+}
+
+_MEAS_NAMES = {MEAS_ACC: "accelerometer", MEAS_GYRO: "gyroscope", MEAS_SDK_MODE: "SDK mode"}
+_OP_NAMES = {OP_GET_SETTINGS: "settings request", OP_START: "start", OP_STOP: "stop"}
+
+
+def status_name(status: int) -> str:
+    """The SDK's name for a control-point status (``ERROR_INVALID_SAMPLE_RATE``), or ``STATUS_<n>``."""
+    return CP_STATUS_NAMES.get(status, f"STATUS_{status}")
+
+
 @dataclass(frozen=True)
 class CpResponse:
     op_code: int
@@ -220,22 +267,61 @@ class CpResponse:
     more: bool
     params: bytes
 
+    @property
+    def ok(self) -> bool:
+        return self.status == STATUS_SUCCESS
+
+    @property
+    def status_name(self) -> str:
+        return status_name(self.status)
+
+    def describe(self) -> str:
+        """One sentence for a person: what was refused, the SDK's error name, and what to do."""
+        what = _MEAS_NAMES.get(self.meas_type, f"measurement type {self.meas_type}")
+        op = _OP_NAMES.get(self.op_code, f"op {self.op_code}")
+        hint = _CP_HINTS.get(self.status)
+        text = f"the sensor refused the {what} {op}: {self.status_name}"
+        return f"{text} ({hint})" if hint else text
+
 
 def parse_cp_response(data: bytes) -> CpResponse | None:
-    """``F0 op type status more params`` -> CpResponse; None for anything else."""
-    if len(data) < 5 or data[0] != CP_RESPONSE:
+    """``F0 op type status [more params]`` -> CpResponse; None for anything else.
+
+    An error reply may be only 4 bytes (``F0 02 05 08``: gyroscope start refused,
+    ERROR_INVALID_SAMPLE_RATE): the SDK reads ``more`` and parameters only when the status is
+    SUCCESS (PmdControlPointResponse.kt), and so does this parser.
+    """
+    if len(data) < 4 or data[0] != CP_RESPONSE:
         return None
-    return CpResponse(data[1], data[2] & 0x3F, data[3], data[4] != 0, bytes(data[5:]))
+    status = data[3]
+    if status != STATUS_SUCCESS:
+        return CpResponse(data[1], data[2] & 0x3F, status, False, b"")
+    if len(data) < 5:
+        return None  # a success always carries the 'more' byte
+    return CpResponse(data[1], data[2] & 0x3F, status, data[4] != 0, bytes(data[5:]))
 
 
 # -- data frames ------------------------------------------------------------------------------
 
 
 def decode_delta(content: bytes, channels: int, resolution: int, *, float_bits: bool = False) -> np.ndarray | None:
-    """Decode a delta-compressed frame body into an (n, channels) int64 array.
+    """Decode a delta-compressed frame body into an (n, channels) int64 array, exactly as the
+    Polar SDK's ``BlePMDClient.parseDeltaFramesAll`` / ``parseDeltaFrame`` do.
 
-    With ``float_bits`` the values are 32-bit patterns accumulated modulo 2**32 (GYRO 0x81);
-    view them with ``.astype('<u4').view('<f4')``. Returns None if the body is malformed.
+    The SDK's rules, corner cases included (checked against its own test frames):
+
+    * a block holds ``ceil(delta_bits x channels x sample_count / 8)`` bytes; the unused high
+      bits of its last byte are padding;
+    * a block with ``delta_bits == 0`` (or ``sample_count == 0``) carries **no** samples: the
+      SDK's bit length is 0, so its loop yields nothing (it does not repeat the last sample);
+    * deltas are sign-extended with the SDK's mask ``Int.MAX_VALUE shl (delta_bits - 1)``: for
+      widths >= 2 that is two's complement, but for 1-bit deltas a set bit becomes
+      ``0x7FFFFFFF``, not -1 (so such a frame decodes to values no 16-bit sensor can produce;
+      :func:`frame_values` then rejects it);
+    * samples accumulate in 32-bit two's complement (Kotlin ``Int``), wrapping on overflow.
+
+    With ``float_bits`` the values are 32-bit patterns (GYRO 0x81): view them with
+    ``.astype('<u4').view('<f4')``. Returns None if the body is malformed (the SDK throws).
     """
     rb = (resolution + 7) // 8
     need = channels * rb
@@ -261,16 +347,16 @@ def decode_delta(content: bytes, channels: int, resolution: int, *, float_bits: 
         nbytes = (nbits + 7) // 8
         if off + nbytes > size:
             return None
-        if count == 0:
-            continue
-        if bits == 0:
-            blocks.append(np.zeros((count, channels), dtype=np.int64))
-            continue
+        if nbits == 0:
+            continue  # the SDK yields no samples for a 0-bit or empty block
         raw = np.frombuffer(content, dtype=np.uint8, count=nbytes, offset=off)
         bitarr = np.unpackbits(raw, bitorder="little")[:nbits].reshape(-1, bits)
         weights = np.left_shift(np.int64(1), np.arange(bits, dtype=np.int64))
         vals = bitarr.astype(np.int64) @ weights
-        vals = np.where(vals >= (1 << (bits - 1)), vals - (1 << bits), vals)
+        if bits == 1:
+            vals = vals * _INT32_MAX  # the SDK's mask turns a set 1-bit delta into Int.MAX_VALUE
+        else:
+            vals = np.where(vals >= (1 << (bits - 1)), vals - (1 << bits), vals)
         blocks.append(vals.reshape(count, channels))
         off += nbytes
     ref_arr = np.asarray(ref, dtype=np.int64).reshape(1, channels)
@@ -280,8 +366,11 @@ def decode_delta(content: bytes, channels: int, resolution: int, *, float_bits: 
     else:
         out = ref_arr
     if float_bits:
-        out = out & 0xFFFFFFFF
-    return out
+        return out & 0xFFFFFFFF
+    return ((out + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # Kotlin Int arithmetic wraps at 32 bits
+
+
+_INT32_MAX = (1 << 31) - 1
 
 
 def encode_delta(
@@ -294,7 +383,9 @@ def encode_delta(
     """Delta-compress (n, channels) integer samples the way the sensor does (tests/simulators).
 
     The first sample is the reference; each block of up to ``block_size`` deltas uses the
-    smallest bit width that holds them.
+    smallest bit width that holds them, but never 1 bit for a non-zero delta (the SDK would
+    decode a set 1-bit delta as Int.MAX_VALUE, see :func:`decode_delta`) and never 0 bits
+    (the SDK would drop the block's samples).
     """
     arr = np.asarray(samples, dtype=np.int64)
     if arr.ndim != 2 or len(arr) == 0:
@@ -315,7 +406,7 @@ def encode_delta(
     for start in range(0, len(deltas), block_size):
         blk = deltas[start : start + block_size]
         lo, hi = int(blk.min()), int(blk.max())
-        bits = 1
+        bits = 1 if lo == hi == 0 else 2
         while not (-(1 << (bits - 1)) <= lo and hi < (1 << (bits - 1))):
             bits += 1
         if bits > 32:
@@ -337,6 +428,15 @@ def encode_frame(meas_type: int, timestamp_ns: int, frame_type: int, content: by
         + bytes((_u8(frame_type, "frame type"),))
         + bytes(content)
     )
+
+
+def _decode_int16_delta(content: bytes) -> np.ndarray | None:
+    """3-channel 16-bit delta frame; None if malformed or if a value left the 16-bit range (which
+    no 16-bit sensor produces: the mark of a 1-bit-delta frame, see :func:`decode_delta`)."""
+    raw = decode_delta(content, 3, RESOLUTION_BITS)
+    if raw is None or (np.abs(raw) > 32768).any():
+        return None
+    return raw
 
 
 @dataclass(frozen=True)
@@ -374,7 +474,7 @@ def frame_values(meas_type: int, frame_type: int, content: bytes, factor: float 
                 mg = np.where(v >= 1 << 23, v - (1 << 24), v).astype(np.float64)
             out = mg.reshape(-1, 3) * (STANDARD_GRAVITY / 1000.0)
         elif kind in (0, 1):
-            raw = decode_delta(content, 3, RESOLUTION_BITS)
+            raw = _decode_int16_delta(content)
             if raw is None:
                 return None
             if kind == 0:  # value x factor = g
@@ -387,7 +487,7 @@ def frame_values(meas_type: int, frame_type: int, content: bytes, factor: float 
         if not compressed or kind not in (0, 1):
             return None
         if kind == 0:
-            raw = decode_delta(content, 3, RESOLUTION_BITS)
+            raw = _decode_int16_delta(content)
             if raw is None:
                 return None
             out = raw.astype(np.float64) * factor
@@ -429,6 +529,7 @@ class PolarPmdDecoder(Decoder):
     """Decoder for PMD data frames (``...5C82``) and control-point responses (``...5C81``).
 
     Control-point notifications update ``factors`` (FACTOR from START responses; default 1.0),
+    ``refusal`` (a START the sensor refused, as one sentence with the SDK's error name),
     ``device_info['cp_status']`` ({(op, type): status}), ``device_info['settings']``
     ({type: parsed settings}), ``device_info['features']`` (feature bitmap read) and
     ``device_info['stopped_types']`` (device stopped a stream by itself).
@@ -462,11 +563,19 @@ class PolarPmdDecoder(Decoder):
         status = info.setdefault("cp_status", {})
         assert isinstance(status, dict)
         status[key] = resp.status
+        if not resp.ok:
+            self._cp_more.pop(key, None)
+            if (
+                resp.op_code == OP_START
+                and resp.meas_type in (MEAS_ACC, MEAS_GYRO, MEAS_SDK_MODE)
+                and resp.status != STATUS_ALREADY_IN_STATE
+                and self.refusal is None
+            ):
+                self.refusal = resp.describe()
+            return
         buf = self._cp_more.pop(key, bytearray()) + resp.params
         if resp.more:
             self._cp_more[key] = buf
-            return
-        if resp.status != 0:
             return
         params = parse_settings(bytes(buf))
         if params is None:

@@ -52,7 +52,7 @@ from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.protocols import thingy52 as th
 from sensor.protocols import witmotion as wit
-from sensor.protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, STANDARD_GRAVITY, normalize_uuid, short_uuid
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, STANDARD_GRAVITY, normalize_uuid, short_uuid
 
 __all__ = [
     "AttError",

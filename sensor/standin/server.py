@@ -37,7 +37,7 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID
 from sensor.sim.simulator import SimConfig, simulate_session
 
 ADAPTER_PATH = "/org/bluez/hci0"
