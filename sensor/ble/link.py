@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sensor.core.samples import ImuChunk
 from sensor.protocols.decoding import Decoder
@@ -30,8 +28,6 @@ from sensor.protocols.uuids import normalize_uuid
 
 log = logging.getLogger(__name__)
 
-_ADDRESS_RE = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$")
-
 
 class BluetoothUnavailable(Exception):
     """No adapter, Bluetooth switched off, or no access to the Bluetooth service."""
@@ -39,6 +35,12 @@ class BluetoothUnavailable(Exception):
 
 class SensorNotFound(Exception):
     """No supported sensor (or none matching the requested name/address) was seen."""
+
+
+class DeviceRefused(Exception):
+    """The sensor answered a start command with an error (e.g. a Polar control-point
+    ERROR_INVALID_SAMPLE_RATE). Not retried: reconnecting would get the same answer. The text
+    is one sentence for a person: the device, the vendor SDK's error name, what to do."""
 
 
 @dataclass(frozen=True)
@@ -118,16 +120,11 @@ class LinkStats:
     lost_samples: int = 0
     reconnects: int = 0
     gaps: int = 0
-    _arrivals: deque = field(default_factory=lambda: deque(maxlen=4096), repr=False)
 
     @property
     def packet_loss_pct(self) -> float:
         total = self.samples + self.lost_samples
         return 100.0 * self.lost_samples / total if total else 0.0
-
-    def effective_rate_hz(self, now: float, window_s: float = 5.0) -> float:
-        n = sum(k for t, k in self._arrivals if now - t <= window_s)
-        return n / window_s
 
 
 class SensorLink:
@@ -198,7 +195,7 @@ class SensorLink:
                 try:
                     await self._session()
                     attempt = 0
-                except asyncio.CancelledError:
+                except (asyncio.CancelledError, DeviceRefused):
                     raise
                 except Exception as e:
                     log.debug("connection attempt failed", exc_info=True)
@@ -265,6 +262,7 @@ class SensorLink:
             await self._await_setup_replies(loop)
         for cmd in fam.start_commands(rate, self._decoder.device_info):
             await self._write(client, cmd, fam)
+            self._check_refused()
         if fam.battery_uuid:
             try:
                 level = await client.read_gatt_char(fam.battery_uuid)
@@ -274,6 +272,7 @@ class SensorLink:
         self._status("streaming", f"{sensor.name}: {fam.display_name} at {rate:g} Hz")
         self._last_notify = loop.time()
         while not self._stop.is_set():
+            self._check_refused()
             if disconnected.is_set():
                 raise ConnectionError("device disconnected")
             if loop.time() - self._last_notify > self.watchdog_s:
@@ -287,6 +286,14 @@ class SensorLink:
                 await asyncio.wait_for(disconnected.wait(), 0.1)
             except TimeoutError:
                 pass
+
+    def _check_refused(self) -> None:
+        """The device refused a start command (its reply is in): report it now, not after the
+        watchdog's silence timeout or never (a Polar that streams ACC but refused GYRO)."""
+        dec = self._decoder
+        if dec is not None and dec.refusal:
+            name = self.sensor.name if self.sensor else "the sensor"
+            raise DeviceRefused(f"{name}: {dec.refusal}")
 
     async def _await_setup_replies(self, loop, limit_s: float = 2.0, settle_s: float = 0.2) -> None:
         """Some families (MetaWear) answer setup queries with facts the start commands need;
@@ -335,7 +342,6 @@ class SensorLink:
         self._last_t = float(t[-1])
         self._last_arrival = arrival
         self.stats.samples += len(chunk)
-        self.stats._arrivals.append((arrival, len(chunk)))
         try:
             self.on_chunk(chunk)
         except Exception:
