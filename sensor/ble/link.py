@@ -52,9 +52,14 @@ class FoundSensor:
     family_name: str
 
 
-def _bleak():
-    import bleak
-
+def _bleak() -> Any:
+    """bleak, imported on first use (so importing this module never needs Bluetooth)."""
+    try:
+        import bleak
+    except ImportError as e:
+        raise BluetoothUnavailable(
+            f"Bluetooth LE needs the 'bleak' package ({e}). Without it, try the simulated sensor: glide demo"
+        ) from None
     return bleak
 
 
