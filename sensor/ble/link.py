@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sensor.core.samples import ImuChunk
 from sensor.protocols.decoding import Decoder
@@ -227,6 +228,8 @@ class SensorLink:
     async def _session(self) -> None:
         try:
             await self._connect_and_stream()
+        except DeviceRefused:
+            raise  # the link is fine: run() ends with the clean shutdown (stop, unsubscribe, disconnect)
         except BaseException:
             if not self._stop.is_set():
                 await self._drop_client()

@@ -276,7 +276,7 @@ async def serve_forever(speed: float = 1.0, posture: str = "supine") -> None:
     bus = PrivateBus()
     standin: BlueZStandin | None = None
     try:
-        standin = BlueZStandin(bus.address, speed=speed, posture=posture, reps=1000)
+        standin = BlueZStandin(bus.address, speed=speed, posture=posture, reps=60)  # ~6 min, looped
         standin.on_event = lambda text: print(f"[device] {text}", flush=True)
         await standin.start()
         names = ", ".join(f"{d.emu.name} ({d.emu.address})" for d in standin.devs)

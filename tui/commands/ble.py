@@ -58,7 +58,9 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.add_argument("--device", help="name or address (default: the first supported sensor found)")
     p.add_argument("--rate", type=positive_hz, help="sample rate in Hz (default: the device family's)")
-    p.add_argument("--duration", type=positive_seconds, help="stop after this many seconds (default: until Ctrl-C)")
+    p.add_argument(
+        "--duration", type=positive_seconds, help="stop after this many seconds of streaming (default: until Ctrl-C)"
+    )
     p.add_argument(
         "--timeout", type=positive_seconds, default=4.0, help="how long to scan for the sensor, in seconds (default 4)"
     )
@@ -110,23 +112,41 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[list[int]]:
 
 
 async def stream(link: Any, duration: float | None = None, stop: asyncio.Event | None = None) -> None:
-    """Find, connect and stream until ``stop`` is set, ``duration`` passed or the link ends;
-    always shuts the link down cleanly (stop commands, unsubscribe, disconnect) before returning.
+    """Find, connect and stream until ``stop`` is set, ``duration`` seconds of streaming passed
+    (counted from the first "streaming" status, not from the scan) or the link ends; always
+    shuts the link down cleanly (stop commands, unsubscribe, disconnect) before returning.
     Errors of the link (no adapter, not found, refused) propagate after the shutdown."""
     stop = stop or asyncio.Event()
+    streaming = asyncio.Event()
+    report = link.on_status
+
+    def on_status(kind: str, detail: str) -> None:
+        if kind == "streaming":
+            streaming.set()
+        report(kind, detail)
+
+    link.on_status = on_status
 
     async def find_and_run() -> None:
         await link.find()
         await link.run()
 
+    async def until_done() -> None:
+        if duration is not None:
+            await streaming.wait()
+            await asyncio.sleep(duration)
+        else:
+            await asyncio.Event().wait()
+
     task = asyncio.create_task(find_and_run())
-    waiter = asyncio.create_task(stop.wait())
+    waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(until_done())}
     try:
-        done, _ = await asyncio.wait({task, waiter}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({task, *waiters}, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             task.result()
     finally:
-        waiter.cancel()
+        for w in waiters:
+            w.cancel()
         await link.stop()
         if not task.done():
             try:
