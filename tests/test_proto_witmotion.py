@@ -15,7 +15,7 @@ import pytest
 from sensor.protocols import witmotion as W
 from sensor.protocols.decoding import ProtocolError
 from sensor.protocols.uuids import STANDARD_GRAVITY as G
-from sensor.protocols.uuids import normalize_uuid
+from sensor.protocols.uuids import normalize_uuid, short_uuid
 
 h = bytes.fromhex
 
@@ -35,7 +35,7 @@ def test_uuids_are_on_witmotions_9a_base_not_the_bluetooth_base():
 def test_notification_on_the_sig_base_uuid_is_not_data():
     # A look-alike on the Bluetooth base is another characteristic: ignored, not decoded.
     dec = W.WitMotionDecoder(100)
-    assert len(dec.feed("0000ffe4-0000-1000-8000-00805f9b34fb", DATA_VECTOR, 1.0)) == 0
+    assert len(dec.feed(short_uuid(0xFFE4), DATA_VECTOR, 1.0)) == 0
     assert dec.stats.ignored_packets == 1 and dec.stats.samples == 0
 
 
@@ -54,7 +54,7 @@ def test_matches_by_name_or_by_the_9a_service_uuid():
     assert W.FAMILY.matches("WT901BLE68")
     assert not W.FAMILY.matches("WTVB01-BT50")
     assert W.FAMILY.matches("my-imu", [W.SERVICE_UUID.upper()])
-    assert not W.FAMILY.matches("my-imu", ["0000ffe5-0000-1000-8000-00805f9b34fb"])
+    assert not W.FAMILY.matches("my-imu", [short_uuid(0xFFE5)])
 
 
 def test_command_bytes():
