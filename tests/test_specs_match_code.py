@@ -54,6 +54,13 @@ def constants_rows(path: Path) -> list[dict[str, str]]:
     """Rows of every table with the Constants header in a spec (line number kept for messages)."""
     rows: list[dict[str, str]] = []
     lines = path.read_text(encoding="utf-8").splitlines()
+    fence = False
+    for k, line in enumerate(lines):  # examples in ``` blocks are not tables
+        if line.startswith("```"):
+            fence = not fence
+            lines[k] = ""
+        elif fence:
+            lines[k] = ""
     i = 0
     while i < len(lines):
         if lines[i].startswith("|") and _cells(lines[i]) == HEADER:
@@ -114,9 +121,7 @@ def test_every_family_spec_has_a_constants_table():
         assert constants_rows(spec), f"{spec.name} has no | Fact | Value | Code | Source | Mark | table"
 
 
-@pytest.mark.parametrize(
-    ("spec", "row"), ALL_ROWS, ids=[f"{s.name}:{r['line']}:{r['Fact'][:40]}" for s, r in ALL_ROWS]
-)
+@pytest.mark.parametrize(("spec", "row"), ALL_ROWS, ids=[f"{s.name}:{r['line']}:{r['Fact'][:40]}" for s, r in ALL_ROWS])
 def test_spec_value_equals_the_code(spec, row):
     value = parse_value(_unquote(row["Value"]))
     code = _unquote(row["Code"])
@@ -124,9 +129,7 @@ def test_spec_value_equals_the_code(spec, row):
     assert matches(value, got), f"{spec.name}:{row['line']} {row['Fact']}: spec says {value[1]!r}, {code} is {got!r}"
 
 
-@pytest.mark.parametrize(
-    ("spec", "row"), ALL_ROWS, ids=[f"{s.name}:{r['line']}:{r['Fact'][:40]}" for s, r in ALL_ROWS]
-)
+@pytest.mark.parametrize(("spec", "row"), ALL_ROWS, ids=[f"{s.name}:{r['line']}:{r['Fact'][:40]}" for s, r in ALL_ROWS])
 def test_verified_facts_cite_commit_path_and_line(spec, row):
     mark = row["Mark"]
     assert mark in ("V", "R", "D", "?"), f"{spec.name}:{row['line']}: unknown mark {mark!r}"
@@ -134,7 +137,9 @@ def test_verified_facts_cite_commit_path_and_line(spec, row):
     assert sources, f"{spec.name}:{row['line']}: no source"
     if mark == "V":
         for s in sources:
-            assert SOURCE_RE.match(s), f"{spec.name}:{row['line']}: a verified fact needs repo@commit:path#line, got {s!r}"
+            assert SOURCE_RE.match(s), (
+                f"{spec.name}:{row['line']}: a verified fact needs repo@commit:path#line, got {s!r}"
+            )
 
 
 @pytest.mark.parametrize("spec", FAMILY_SPECS, ids=lambda p: p.name)

@@ -25,8 +25,8 @@ from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.protocols import thingy52 as th
 from sensor.protocols import witmotion as wit
-from sensor.protocols.uuids import STANDARD_GRAVITY as G
 from sensor.protocols.registry import family_by_id
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 from sensor.protocols.uuids import normalize_uuid
 from sensor.sim.simulator import SimConfig, simulate_session
 from sensor.standin.families import (

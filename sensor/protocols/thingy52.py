@@ -36,8 +36,8 @@ from sensor.protocols.family import DeviceFamily
 from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
-    "ACC_LSB_PER_G",
     "ACC_FULL_SCALE_G",
+    "ACC_LSB_PER_G",
     "BASE_UUID_TEMPLATE",
     "COMPASS_LSB_PER_UT",
     "CONFIG_LIMITS",
