@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.decoding import Decoder
+from sensor.protocols.decoding import Command, Decoder
 from sensor.protocols.family import DeviceFamily
 from sensor.protocols.registry import FAMILIES, match_family
 from sensor.protocols.uuids import normalize_uuid
@@ -77,7 +77,7 @@ async def scan(timeout: float = 4.0) -> list[FoundSensor]:
     bleak = _bleak()
     found: dict[str, FoundSensor] = {}
 
-    def seen(device, adv) -> None:
+    def seen(device: Any, adv: Any) -> None:
         name = adv.local_name or device.name or ""
         fam = match_family(name, list(adv.service_uuids or []), dict(adv.manufacturer_data or {}))
         if fam is not None:
@@ -207,7 +207,8 @@ class SensorLink:
                     log.debug("connection attempt failed", exc_info=True)
                     attempt += 1
                     if self.max_attempts is not None and attempt >= self.max_attempts:
-                        raise SensorNotFound(f"could not connect to {self.sensor.name}: {e}") from None
+                        name = self.sensor.name if self.sensor else "the sensor"
+                        raise SensorNotFound(f"could not connect to {name}: {e}") from None
                     delay = min(self.backoff[0] * 2 ** (attempt - 1), self.backoff[1])
                     self.stats.reconnects += 1
                     self._status(
@@ -246,6 +247,8 @@ class SensorLink:
     async def _connect_and_stream(self) -> None:
         bleak = _bleak()
         fam, sensor = self.family, self.sensor
+        if fam is None or sensor is None:
+            raise RuntimeError("find() must run before connecting")
         disconnected = asyncio.Event()
         self._status("connecting", f"{sensor.name} ({sensor.address})")
         client = bleak.BleakClient(sensor.address, disconnected_callback=lambda _c: disconnected.set())
@@ -253,12 +256,12 @@ class SensorLink:
         await client.connect()
         rate = fam.nearest_rate(self.rate_req or fam.default_rate)
         self.stats.rate_hz = rate
-        self._decoder = fam.make_decoder(rate)
+        decoder = self._decoder = fam.make_decoder(rate)
         self._lost_before = self.stats.lost_samples
         self._offset = None
         loop = asyncio.get_running_loop()
 
-        def notified(char, data: bytearray) -> None:
+        def notified(char: Any, data: bytearray) -> None:
             self._on_notify(normalize_uuid(char.uuid), bytes(data), loop.time())
 
         for uuid in fam.notify_uuids:
@@ -267,8 +270,8 @@ class SensorLink:
         for cmd in setup:
             await self._write(client, cmd, fam)
         if setup:
-            await self._await_setup_replies(loop)
-        for cmd in fam.start_commands(rate, self._decoder.device_info):
+            await self._await_setup_replies(loop, decoder)
+        for cmd in fam.start_commands(rate, decoder.device_info):
             await self._write(client, cmd, fam)
             self._check_refused()
         if fam.battery_uuid:
@@ -303,20 +306,23 @@ class SensorLink:
             name = self.sensor.name if self.sensor else "the sensor"
             raise DeviceRefused(f"{name}: {dec.refusal}")
 
-    async def _await_setup_replies(self, loop, limit_s: float = 2.0, settle_s: float = 0.2) -> None:
+    async def _await_setup_replies(
+        self, loop: asyncio.AbstractEventLoop, decoder: Decoder, limit_s: float = 2.0, settle_s: float = 0.2
+    ) -> None:
         """Some families (MetaWear) answer setup queries with facts the start commands need;
         wait until the decoder has learnt them (device_info filled and stable), or give up."""
         end = loop.time() + limit_s
-        seen, stable_since = None, loop.time()
+        seen: dict[str, object] | None = None
+        stable_since = loop.time()
         while loop.time() < end:
-            info = dict(self._decoder.device_info)
+            info = dict(decoder.device_info)
             if info != seen:
                 seen, stable_since = info, loop.time()
             elif info and loop.time() - stable_since >= settle_s:
                 return
             await asyncio.sleep(0.05)
 
-    async def _write(self, client, cmd, fam: DeviceFamily) -> None:
+    async def _write(self, client: Any, cmd: Command, fam: DeviceFamily) -> None:
         uuid, payload, response = cmd
         await client.write_gatt_char(uuid, payload, response=response)
         if fam.command_delay_s:

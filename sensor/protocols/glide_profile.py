@@ -246,7 +246,7 @@ def _quantize_rows(values: np.ndarray, full_scale: float) -> tuple[np.ndarray, n
     if not np.isfinite(values).all():
         raise ProtocolError("values must be finite")
     c = np.round(values / full_scale * 32768.0)
-    sat = ((c < -32768) | (c > 32767)).any(axis=1)
+    sat = np.asarray(((c < -32768) | (c > 32767)).any(axis=1))
     return np.clip(c, -32768, 32767).astype(np.int64), sat
 
 
@@ -270,7 +270,7 @@ def cmd_stop() -> bytes:
     return bytes((OP_STOP,))
 
 
-def cmd_set_rate(rate_hz: int) -> bytes:
+def cmd_set_rate(rate_hz: int | float) -> bytes:
     """``03 <rate u16 LE>``: request a sample rate in whole Hz (the device picks the closest
     rate it supports and reports it in the status characteristic)."""
     if isinstance(rate_hz, float) and rate_hz.is_integer():

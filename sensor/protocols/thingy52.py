@@ -148,7 +148,7 @@ def decode_config(data: bytes) -> dict[str, int] | None:
 def encode_raw(acc_g: object, gyr_dps: object, compass_ut: object = (0.0, 0.0, 0.0)) -> bytes:
     """An 18-byte raw notification *as the firmware sends it* (accelerometer in the firmware's
     inverted convention, i.e. pass the gravity vector: -1 g on Z for a face-up board)."""
-    parts = []
+    parts: list[int] = []
     for vals, lsb in ((acc_g, ACC_LSB_PER_G), (gyr_dps, GYRO_LSB_PER_DPS), (compass_ut, COMPASS_LSB_PER_UT)):
         arr = np.asarray(vals, dtype=np.float64).reshape(3)
         if not np.isfinite(arr).all():

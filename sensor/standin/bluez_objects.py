@@ -1,21 +1,23 @@
 """The org.bluez D-Bus objects bleak talks to: Adapter1, Device1, GattService1, GattCharacteristic1.
 
 Checked against bleak 3.1 (see the stand-in notes in :mod:`sensor.standin.server`). dbus-fast
-reads each method's and property's D-Bus signature from its annotations (``"a{sv}"``, ``ay``):
-they are D-Bus type strings, not Python types, hence the file-wide noqa below.
+reads each method's and property's D-Bus signature from its annotations; they are
+``typing.Annotated`` types (``DBusStr`` = ``str`` with signature ``s``), so they are also real
+Python types. No ``from __future__ import annotations`` here: dbus-fast must see ``-> None``
+as None (no reply body), not as the string "None".
 """
 
-# ruff: noqa: F722, F821
-
-from __future__ import annotations
-
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 from dbus_fast import DBusError, PropertyAccess, Variant
+from dbus_fast.annotations import DBusBool, DBusBytes, DBusInt16, DBusObjectPath, DBusSignature, DBusStr, DBusUInt16
 from dbus_fast.service import ServiceInterface, dbus_property, method
+
+from sensor.standin.emulator import Emulator
 
 if TYPE_CHECKING:
     from sensor.standin.server import BlueZStandin
@@ -24,24 +26,29 @@ __all__ = ["ADAPTER_PATH", "Adapter1", "Device1", "DeviceSlot", "GattCharacteris
 
 ADAPTER_PATH = "/org/bluez/hci0"
 
+DBusStrList = Annotated[list[str], DBusSignature("as")]
+DBusPathList = Annotated[list[str], DBusSignature("ao")]
+DBusOptions = Annotated[dict[str, Variant], DBusSignature("a{sv}")]
+DBusManufacturerData = Annotated[dict[int, Variant], DBusSignature("a{qv}")]
+
 
 def path_for(address: str) -> str:
     return f"{ADAPTER_PATH}/dev_{address.replace(':', '_')}"
 
 
 class Adapter1(ServiceInterface):
-    def __init__(self, standin: BlueZStandin) -> None:
+    def __init__(self, standin: "BlueZStandin") -> None:
         super().__init__("org.bluez.Adapter1")
         self.s = standin
         self._discovering = False
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     @method()
-    def SetDiscoveryFilter(self, properties: "a{sv}"):
+    def SetDiscoveryFilter(self, properties: DBusOptions) -> None:
         return None
 
     @method()
-    def StartDiscovery(self):
+    def StartDiscovery(self) -> None:
         self._discovering = True
         self.emit_properties_changed({"Discovering": True})
         self.s.advertise()
@@ -49,7 +56,7 @@ class Adapter1(ServiceInterface):
             self._task = asyncio.get_running_loop().create_task(self._keep_advertising())
 
     @method()
-    def StopDiscovery(self):
+    def StopDiscovery(self) -> None:
         self._discovering = False
         if self._task is not None:
             self._task.cancel()
@@ -63,101 +70,101 @@ class Adapter1(ServiceInterface):
             self.s.advertise()
 
     @method()
-    def RemoveDevice(self, device: o):
+    def RemoveDevice(self, device: DBusObjectPath) -> None:
         return None
 
     @dbus_property(access=PropertyAccess.READ)
-    def Address(self) -> s:
+    def Address(self) -> DBusStr:
         return "00:00:5E:00:53:00"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Name(self) -> s:
+    def Name(self) -> DBusStr:
         return "glide-standin"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Powered(self) -> b:
+    def Powered(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def Discovering(self) -> b:
+    def Discovering(self) -> DBusBool:
         return self._discovering
 
     @dbus_property(access=PropertyAccess.READ)
-    def Roles(self) -> "as":
+    def Roles(self) -> DBusStrList:
         return ["central", "peripheral"]
 
 
 class Device1(ServiceInterface):
-    def __init__(self, standin: BlueZStandin, dev: DeviceSlot) -> None:
+    def __init__(self, standin: "BlueZStandin", dev: "DeviceSlot") -> None:
         super().__init__("org.bluez.Device1")
         self.s, self.d = standin, dev
         self.rssi = int(getattr(dev.emu, "rssi", -60))  # a distinct strength per device: scans sort by it
 
     @method()
-    async def Connect(self):
+    async def Connect(self) -> None:
         if self.d.refuse_connects > 0:
             self.d.refuse_connects -= 1
             raise DBusError("org.bluez.Error.Failed", "le-connection-abort-by-remote")
         await self.s.connect(self.d)
 
     @method()
-    async def Disconnect(self):
+    async def Disconnect(self) -> None:
         await self.s.disconnect(self.d)
 
     @dbus_property(access=PropertyAccess.READ)
-    def Address(self) -> s:
+    def Address(self) -> DBusStr:
         return self.d.emu.address
 
     @dbus_property(access=PropertyAccess.READ)
-    def AddressType(self) -> s:
+    def AddressType(self) -> DBusStr:
         return "random"
 
     @dbus_property(access=PropertyAccess.READ)
-    def Name(self) -> s:
+    def Name(self) -> DBusStr:
         return self.d.emu.name
 
     @dbus_property(access=PropertyAccess.READ)
-    def Alias(self) -> s:
+    def Alias(self) -> DBusStr:
         return self.d.emu.name
 
     @dbus_property(access=PropertyAccess.READ)
-    def RSSI(self) -> n:
+    def RSSI(self) -> DBusInt16:
         return self.rssi
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUIDs(self) -> "as":
+    def UUIDs(self) -> DBusStrList:
         return list(self.d.emu.adv_uuids)
 
     @dbus_property(access=PropertyAccess.READ)
-    def Adapter(self) -> o:
+    def Adapter(self) -> DBusObjectPath:
         return ADAPTER_PATH
 
     @dbus_property(access=PropertyAccess.READ)
-    def Connected(self) -> b:
+    def Connected(self) -> DBusBool:
         return self.d.connected
 
     @dbus_property(access=PropertyAccess.READ)
-    def ServicesResolved(self) -> b:
+    def ServicesResolved(self) -> DBusBool:
         return self.d.connected
 
     @dbus_property(access=PropertyAccess.READ)
-    def Paired(self) -> b:
+    def Paired(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Bonded(self) -> b:
+    def Bonded(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Trusted(self) -> b:
+    def Trusted(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def ManufacturerData(self) -> "a{qv}":
+    def ManufacturerData(self) -> DBusManufacturerData:
         return {k: Variant("ay", bytes(v)) for k, v in self.d.emu.manufacturer_data.items()}
 
     @dbus_property(access=PropertyAccess.READ)
-    def ServiceData(self) -> "a{sv}":
+    def ServiceData(self) -> DBusOptions:
         return {}
 
 
@@ -167,48 +174,48 @@ class GattService1(ServiceInterface):
         self.uuid, self.device_path = uuid, device_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> s:
+    def UUID(self) -> DBusStr:
         return self.uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Primary(self) -> b:
+    def Primary(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def Device(self) -> o:
+    def Device(self) -> DBusObjectPath:
         return self.device_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def Includes(self) -> ao:
+    def Includes(self) -> DBusPathList:
         return []
 
 
 class GattCharacteristic1(ServiceInterface):
-    def __init__(self, dev: DeviceSlot, uuid: str, service_path: str, flags: list[str]) -> None:
+    def __init__(self, dev: "DeviceSlot", uuid: str, service_path: str, flags: list[str]) -> None:
         super().__init__("org.bluez.GattCharacteristic1")
         self.d, self.uuid, self.service_path, self.flags = dev, uuid, service_path, flags
         self.value = b""
         self.notifying = False
 
     @method()
-    def ReadValue(self, options: "a{sv}") -> ay:
+    def ReadValue(self, options: DBusOptions) -> DBusBytes:
         self.value = self.d.emu.on_read(self.uuid)
         return self.value
 
     @method()
-    def WriteValue(self, value: ay, options: "a{sv}"):
+    def WriteValue(self, value: DBusBytes, options: DBusOptions) -> None:
         for uuid, payload in self.d.emu.on_write(self.uuid, bytes(value)):
             self.d.notify(uuid, payload)
 
     @method()
-    def StartNotify(self):
+    def StartNotify(self) -> None:
         self.notifying = True
         self.emit_properties_changed({"Notifying": True})
         self.d.event(f"subscribed {self.uuid}")
         self._subscribed(True)
 
     @method()
-    def StopNotify(self):
+    def StopNotify(self) -> None:
         self.notifying = False
         self.emit_properties_changed({"Notifying": False})
         self.d.event(f"unsubscribed {self.uuid}")
@@ -230,45 +237,45 @@ class GattCharacteristic1(ServiceInterface):
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> s:
+    def UUID(self) -> DBusStr:
         return self.uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Service(self) -> o:
+    def Service(self) -> DBusObjectPath:
         return self.service_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def Value(self) -> ay:
+    def Value(self) -> DBusBytes:
         return self.value
 
     @dbus_property(access=PropertyAccess.READ)
-    def Notifying(self) -> b:
+    def Notifying(self) -> DBusBool:
         return self.notifying
 
     @dbus_property(access=PropertyAccess.READ)
-    def Flags(self) -> "as":
+    def Flags(self) -> DBusStrList:
         return self.flags
 
     @dbus_property(access=PropertyAccess.READ)
-    def MTU(self) -> q:
+    def MTU(self) -> DBusUInt16:
         return 247
 
 
 @dataclass
 class DeviceSlot:
-    emu: object
+    emu: Emulator
     path: str
-    iface: Device1 | None = None
+    iface: "Device1 | None" = None
     connected: bool = False
     exported: bool = False
     chars: dict[str, GattCharacteristic1] = field(default_factory=dict)
     gatt_paths: list[tuple[str, ServiceInterface]] = field(default_factory=list)
     silent_until: float = 0.0
     refuse_connects: int = 0
-    faults: dict = field(default_factory=dict)
+    faults: dict[str, float] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
-    stream_task: asyncio.Task[None] | None = None
-    on_event: Callable[[DeviceSlot, str], None] | None = None
+    stream_task: "asyncio.Task[None] | None" = None
+    on_event: "Callable[[DeviceSlot, str], None] | None" = None
 
     def notify(self, uuid: str, payload: bytes) -> bool:
         """Notify ``payload`` on characteristic ``uuid``; True if a subscriber received it."""

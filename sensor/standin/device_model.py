@@ -34,7 +34,7 @@ class AttError(DBusError):
 def saturate(values: np.ndarray, full_scale: float, counts: float = 32768.0) -> np.ndarray:
     """Saturate at the largest value an int16 of this scale holds, as the sensor does."""
     lim = full_scale * (counts - 1) / counts
-    return np.clip(values, -lim, lim)
+    return np.asarray(np.clip(values, -lim, lim), dtype=np.float64)
 
 
 class DeviceModel:

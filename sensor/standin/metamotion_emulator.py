@@ -24,9 +24,9 @@ class _Bosch:
     range_: int = 0
     power: bool = False
     intr: bool = False
-    signals: set = field(default_factory=set)  # subscribed data registers
-    pending: list = field(default_factory=list)  # samples waiting for a packed notification
-    pending_t: list = field(default_factory=list)
+    signals: set[int] = field(default_factory=set)  # subscribed data registers
+    pending: list[list[float]] = field(default_factory=list)  # samples waiting for a packed notification
+    pending_t: list[float] = field(default_factory=list)
 
 
 class MetaMotionEmulator(DeviceModel):
@@ -147,7 +147,7 @@ class MetaMotionEmulator(DeviceModel):
             s.pending.clear()
             s.pending_t.clear()
 
-    def _packets(self, t, acc, gyr):
+    def _packets(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[tuple[str, bytes]]:
         base = self.rate_hz
         idx = self._n + np.arange(len(t))
         self._n += len(t)

@@ -19,9 +19,9 @@ class _MsSub:
     kind: str  # 'imu6' | 'acc' | 'gyr'
     rate: float
     per_message: int
-    t: list = field(default_factory=list)
-    a: list = field(default_factory=list)
-    g: list = field(default_factory=list)
+    t: list[float] = field(default_factory=list)
+    a: list[list[float]] = field(default_factory=list)
+    g: list[list[float]] = field(default_factory=list)
 
 
 class MovesenseEmulator(DeviceModel):
@@ -98,7 +98,7 @@ class MovesenseEmulator(DeviceModel):
     def _link_lost(self) -> None:
         self.subs.clear()  # subscriptions belong to the connection
 
-    def _packets(self, t, acc, gyr):
+    def _packets(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[tuple[str, bytes]]:
         base = self.rate_hz
         idx = self._n + np.arange(len(t))
         self._n += len(t)

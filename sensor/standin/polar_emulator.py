@@ -11,7 +11,7 @@ from sensor.protocols.uuids import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, sho
 from sensor.standin.device_model import NOTIFY, READ, DeviceModel, G, saturate
 
 _PMD_SDK_RATES = (26, 52, 104, 208, 416)
-_PMD_ALLOWED = {  # (measurement, sdk mode) -> {setting: allowed values}
+_PMD_ALLOWED: dict[tuple[int, bool], dict[int, tuple[int, ...]]] = {  # (measurement, sdk mode) -> {setting: values}
     (pmd.MEAS_ACC, False): {
         pmd.SETTING_SAMPLE_RATE: (52,),
         pmd.SETTING_RESOLUTION: (16,),
@@ -53,8 +53,8 @@ class _PmdStream:
     range_: int
     frame_type: int
     factor: float
-    t: list = field(default_factory=list)
-    v: list = field(default_factory=list)  # integer rows (mG, counts or float32 bit patterns)
+    t: list[float] = field(default_factory=list)
+    v: list[list[int]] = field(default_factory=list)  # integer rows (mG, counts or float32 bit patterns)
 
 
 class PolarVeritySenseEmulator(DeviceModel):
@@ -107,7 +107,7 @@ class PolarVeritySenseEmulator(DeviceModel):
         self.max_frame = max_frame
         #: GYRO rates this unit accepts outside SDK mode (default: 52 Hz, as documented); a
         #: narrower set models a firmware that refuses the host's request (tests of the refusal).
-        self.allowed = {k: dict(v) for k, v in _PMD_ALLOWED.items()}
+        self.allowed: dict[tuple[int, bool], dict[int, tuple[int, ...]]] = {k: dict(v) for k, v in _PMD_ALLOWED.items()}
         if gyro_rates is not None:
             self.allowed[(pmd.MEAS_GYRO, False)][pmd.SETTING_SAMPLE_RATE] = tuple(gyro_rates)
         self.sdk_mode = False
@@ -204,7 +204,7 @@ class PolarVeritySenseEmulator(DeviceModel):
         self.streams.clear()
         self.sdk_mode = False
 
-    def _packets(self, t, acc, gyr):
+    def _packets(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[tuple[str, bytes]]:
         base = self.rate_hz
         idx = self._n + np.arange(len(t))
         self._n += len(t)

@@ -27,6 +27,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from dbus_fast import BusType
@@ -45,6 +46,8 @@ from sensor.standin.bluez_objects import (
 )
 from sensor.standin.bus import PrivateBus
 from sensor.standin.emulator import Emulator, GlideEmulator, default_emulators
+
+Posture = Literal["supine", "seated"]
 
 __all__ = ["BlueZStandin", "Emulator", "GlideEmulator", "PrivateBus", "default_emulators", "main", "serve_forever"]
 
@@ -69,11 +72,11 @@ class BlueZStandin:
     def __init__(
         self,
         bus_address: str,
-        emulators: list | None = None,
+        emulators: list[Emulator] | None = None,
         *,
         speed: float = 1.0,
         speeds: dict[str, float] | None = None,
-        posture: str = "supine",
+        posture: Posture = "supine",
         reps: int = 8,
         seed: int = 1,
         tick_s: float = 0.03,
@@ -101,7 +104,7 @@ class BlueZStandin:
 
     async def start(self) -> BlueZStandin:
         self.bus = await MessageBus(bus_address=self.bus_address, bus_type=BusType.SYSTEM).connect()
-        self.bus.export(ADAPTER_PATH, Adapter1(self))
+        self._bus().export(ADAPTER_PATH, Adapter1(self))
         await self.bus.request_name("org.bluez")
         return self
 
@@ -112,9 +115,20 @@ class BlueZStandin:
         if self.bus is not None:
             self.bus.disconnect()
             try:
-                await asyncio.wait_for(self.bus.wait_for_disconnect(), 2.0)
+                await asyncio.wait_for(self.bus.wait_for_disconnect(), 2.0)  # type: ignore[no-untyped-call]
             except Exception:  # already gone: nothing left to close
                 pass
+
+    def _bus(self) -> MessageBus:
+        if self.bus is None:
+            raise RuntimeError("the stand-in is not started")
+        return self.bus
+
+    @staticmethod
+    def _iface(d: DeviceSlot) -> Device1:
+        if d.iface is None:
+            raise RuntimeError(f"{d.emu.address} was never advertised")
+        return d.iface
 
     def device(self, address: str) -> DeviceSlot:
         return next(d for d in self.devs if d.emu.address.lower() == address.lower())
@@ -124,12 +138,12 @@ class BlueZStandin:
         for d in self.devs:
             if not d.exported:
                 d.iface = Device1(self, d)
-                self.bus.export(d.path, d.iface)
+                self._bus().export(d.path, d.iface)
                 d.exported = True
             elif not d.connected:
                 base = int(getattr(d.emu, "rssi", -60))
-                d.iface.rssi = base - 1 if d.iface.rssi == base else base  # a fresh reading: "seen again"
-                d.iface.emit_properties_changed({"RSSI": d.iface.rssi})
+                self._iface(d).rssi = base - 1 if self._iface(d).rssi == base else base  # a fresh reading: "seen again"
+                self._iface(d).emit_properties_changed({"RSSI": self._iface(d).rssi})
 
     async def connect(self, d: DeviceSlot) -> None:
         if d.connected:
@@ -138,19 +152,19 @@ class BlueZStandin:
         for s_uuid, chars in d.emu.gatt:
             s_path = f"{d.path}/service{handle:04x}"
             svc = GattService1(s_uuid, d.path)
-            self.bus.export(s_path, svc)
+            self._bus().export(s_path, svc)
             d.gatt_paths.append((s_path, svc))
             handle += 1
             for c_uuid, flags in chars:
                 c_path = f"{s_path}/char{handle:04x}"
                 ch = GattCharacteristic1(d, c_uuid, s_path, flags)
-                self.bus.export(c_path, ch)
+                self._bus().export(c_path, ch)
                 d.gatt_paths.append((c_path, ch))
                 d.chars[c_uuid] = ch
                 handle += 2
         d.connected = True
         d.event("connected")
-        d.iface.emit_properties_changed({"Connected": True, "ServicesResolved": True})
+        self._iface(d).emit_properties_changed({"Connected": True, "ServicesResolved": True})
         d.stream_task = asyncio.create_task(self._stream(d))
 
     async def disconnect(self, d: DeviceSlot) -> None:
@@ -162,9 +176,9 @@ class BlueZStandin:
             d.stream_task.cancel()
             d.stream_task = None
         d.emu.on_disconnect()
-        d.iface.emit_properties_changed({"ServicesResolved": False, "Connected": False})
+        self._iface(d).emit_properties_changed({"ServicesResolved": False, "Connected": False})
         for path, iface in reversed(d.gatt_paths):
-            self.bus.unexport(path, iface)
+            self._bus().unexport(path, iface)
         d.gatt_paths.clear()
         d.chars.clear()
 
@@ -247,8 +261,10 @@ class BlueZStandin:
                 self.notified_samples[key] = self.notified_samples.get(key, 0) + want
 
 
-def _damage(packets: list, faults: dict, rng: np.random.Generator) -> list:
-    out = []
+def _damage(
+    packets: list[tuple[str, bytes]], faults: dict[str, float], rng: np.random.Generator
+) -> list[tuple[str, bytes]]:
+    out: list[tuple[str, bytes]] = []
     for uuid, payload in packets:
         r = rng.random(4)
         if r[2] < faults.get("truncate", 0.0) and len(payload) > 1:
@@ -267,7 +283,7 @@ def _interp(t_new: np.ndarray, t: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t_new, t, v[:, i]) for i in range(v.shape[1])], axis=1)
 
 
-async def serve_forever(speed: float = 1.0, posture: str = "supine") -> None:
+async def serve_forever(speed: float = 1.0, posture: Posture = "supine") -> None:
     """Serve until SIGINT (Ctrl-C), SIGTERM or SIGHUP; then leave the bus and end the daemon."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

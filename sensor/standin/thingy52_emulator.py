@@ -81,7 +81,7 @@ class Thingy52Emulator(DeviceModel):
         self.config = cfg
         return []
 
-    def _packets(self, t, acc, gyr):
+    def _packets(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[tuple[str, bytes]]:
         fs = th.ACC_FULL_SCALE_G  # the sensor saturates first (the Q6.10 field would hold 31 g)
         acc_fw = np.clip(-acc / G, -fs, fs)  # the firmware's -I accelerometer orientation
         gyr_fw = np.clip(gyr, -th.GYRO_CLAMP_DPS, th.GYRO_CLAMP_DPS)

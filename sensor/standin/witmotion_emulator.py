@@ -87,7 +87,7 @@ class WitMotionEmulator(DeviceModel):
     def _link_lost(self) -> None:
         self.unlocked = False  # (the device stays powered: the rate register survives)
 
-    def _packets(self, t, acc, gyr):
+    def _packets(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[tuple[str, bytes]]:
         acc_g = saturate(acc / G, wit.ACC_FULL_SCALE_G)
         gyr_d = saturate(gyr, wit.GYRO_FULL_SCALE_DPS)
         roll = np.degrees(np.arctan2(acc_g[:, 1], acc_g[:, 2]))
