@@ -10,7 +10,7 @@ as None (no reply body), not as the string "None".
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from dbus_fast import DBusError, PropertyAccess, Variant
