@@ -273,13 +273,15 @@ def test_each_emulator_advertises_as_its_family():
 
 # Time: Movesense and Polar stamp every message with their own clock; WitMotion, MetaWear and
 # Thingy:52 send no time at all and are timed by their sample count (t0 + k/rate). The stand-in
-# fast-forwards both kinds (--speed is honoured for every family). The devices without timestamps
-# send one notification per sample (or three), so they run at SLOW_SPEED: at SPEED they would
-# need ~1000 D-Bus messages a second, more than a shared two-core machine carries. The last
-# assertion checks each clock: decoded time / host time equals the speed the device was played at.
+# fast-forwards both kinds (--speed is honoured for every family, see
+# test_speed_is_honoured_for_a_device_without_timestamps). Here the devices without timestamps,
+# which send one notification per sample (or per three), run at SLOW_SPEED = 1: five links plus
+# the stand-in share one process, and at SPEED they would need ~1000 D-Bus messages a second, more
+# than a shared two-core machine carries. The last assertion checks each clock: decoded time /
+# host time equals the speed the device was played at.
 E2E_RATES = {"witmotion": 100.0, "movesense": 104.0, "polar_pmd": 52.0, "metawear": 100.0, "thingy52": 50.0}
 SPEED = 10.0
-SLOW_SPEED = 2.0
+SLOW_SPEED = 1.0
 SPEEDS = {fam: SLOW_SPEED for fam in ("witmotion", "metawear", "thingy52")}
 SEED = 6  # seated, 2 reps: the pipeline has counted both after ~15 s of motion
 
@@ -389,3 +391,45 @@ def test_e2e_scan_connect_configure_stream_count_reps_stop(e2e_runs, family):
     (h0, t0), (h1, t1) = run.first, run.last
     ratio = (t1 - t0) / (h1 - h0)
     assert ratio == pytest.approx(SPEEDS.get(family, SPEED), rel=0.25)
+
+
+def test_speed_is_honoured_for_a_device_without_timestamps(monkeypatch):
+    """WitMotion sends no time: at speed 3 the stand-in delivers three times the samples per
+    second of host time, and the decoder (which numbers samples at the nominal rate) reports a
+    clock that runs three times as fast, with no outage invented."""
+    bus = PrivateBus()
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
+    emu = WitMotionEmulator(saved_rate_hz=50.0)
+    marks: list[tuple[float, float, int]] = []
+
+    async def go() -> SensorLink:
+        st = await BlueZStandin(bus.address, [emu], speed=3.0, reps=2, posture="seated", seed=SEED).start()
+        loop = asyncio.get_running_loop()
+        total = 0
+
+        def on_chunk(chunk: ImuChunk) -> None:
+            nonlocal total
+            total += len(chunk)
+            marks.append((loop.time(), float(chunk.t[-1]), total))
+
+        link = SensorLink(emu.name, 50.0, on_chunk=on_chunk, scan_timeout=0.5)
+        try:
+            await link.find()
+            task = asyncio.create_task(link.run())
+            await _wait_for(lambda: len(marks) > 0 and marks[-1][2] >= 600, 30)
+            await link.stop()
+            await asyncio.wait_for(task, 10)
+        finally:
+            await st.close()
+        return link
+
+    try:
+        link = asyncio.run(asyncio.wait_for(go(), 60))
+    finally:
+        bus.close()
+    first = next(m for m in marks if m[2] >= 100)  # after the rate write took effect
+    (h0, t0, n0), (h1, t1, n1) = first, marks[-1]
+    assert (t1 - t0) / (h1 - h0) == pytest.approx(3.0, rel=0.25)
+    assert (n1 - n0) / (h1 - h0) == pytest.approx(150.0, rel=0.25)  # 50 Hz x 3
+    assert (t1 - t0) == pytest.approx((n1 - n0) / 50.0, rel=0.02)  # times are the sample count
+    assert link.stats.lost_samples == 0 and link.stats.gaps == 0
