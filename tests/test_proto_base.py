@@ -216,3 +216,22 @@ def test_decoder_feed_accepts_bytearray_memoryview_and_bad_arguments():
     assert len(dec.feed(fam.notify_uuids[0], raw, "soon")) == 0  # type: ignore[arg-type]
     assert dec.stats.decoder_errors == 0 and dec.stats.ignored_packets == 2
     assert dec.stats.samples == 2
+
+
+def test_no_runtime_module_outside_the_stand_in_imports_dbus_fast():
+    # dbus-fast is the stand-in's dependency (the 'standin' extra), not glide's: the transport
+    # reaches BlueZ only through bleak.
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "sensor").rglob("*.py")) + sorted((ROOT / "tui").rglob("*.py")):
+        if "standin" in path.relative_to(ROOT).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "dbus_fast"]
+    assert offenders == []

@@ -175,3 +175,22 @@ def test_existing_output_needs_force(standin_proc, tmp_path):
     assert proc.returncode == 0, stderr
     _meta, chunk, _stats = read_trace(out)
     assert f"recorded {len(chunk)} samples" in stdout and str(out) in stdout and len(chunk) > 50
+
+
+def test_sigterm_on_live_no_tui_unsubscribes_and_disconnects(standin_proc, tmp_path):
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": standin_proc.address, "XDG_DATA_HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "live", "--no-tui", "--device", "C0:FF:EE:00:00:01"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    dev = "GlideIMU-sim"
+    standin_proc.wait_event(dev, f"subscribed {glide_profile.DATA_UUID}", timeout=30)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr and "set done" in stdout
+    standin_proc.wait_event(dev, f"unsubscribed {glide_profile.DATA_UUID}")
+    standin_proc.wait_event(dev, "disconnected")
