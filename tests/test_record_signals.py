@@ -194,3 +194,15 @@ def test_sigterm_on_live_no_tui_unsubscribes_and_disconnects(standin_proc, tmp_p
     assert "Traceback" not in stderr and "set done" in stdout
     standin_proc.wait_event(dev, f"unsubscribed {glide_profile.DATA_UUID}")
     standin_proc.wait_event(dev, "disconnected")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "SIGTERM"])
+def test_standin_stops_with_one_line_and_leaves_no_bus_behind(sig):
+    s = Standin()
+    bus_dir = re.search(r"unix:path=([^,]+)", s.address).group(1)
+    s.proc.send_signal(sig)
+    assert s.proc.wait(15) == 0
+    s._reader.join(5)
+    tail = "".join(s.lines).split("Ctrl-C to stop.\n", 1)[1]
+    assert tail == "stand-in stopped\n"  # one line: no EOFError, no traceback
+    assert not os.path.exists(bus_dir)  # the private dbus-daemon ended and its folder is gone

@@ -393,13 +393,18 @@ def test_e2e_scan_connect_configure_stream_count_reps_stop(e2e_runs, family):
     assert ratio == pytest.approx(SPEEDS.get(family, SPEED), rel=0.25)
 
 
-def test_speed_is_honoured_for_a_device_without_timestamps(monkeypatch):
-    """WitMotion sends no time: at speed 3 the stand-in delivers three times the samples per
+@pytest.mark.parametrize(
+    "make",
+    [lambda: WitMotionEmulator(saved_rate_hz=50.0), MetaMotionEmulator, Thingy52Emulator],
+    ids=["witmotion", "metawear", "thingy52"],
+)
+def test_speed_is_honoured_for_a_device_without_timestamps(monkeypatch, make):
+    """These devices send no time: at speed 3 the stand-in delivers three times the samples per
     second of host time, and the decoder (which numbers samples at the nominal rate) reports a
     clock that runs three times as fast, with no outage invented."""
     bus = PrivateBus()
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
-    emu = WitMotionEmulator(saved_rate_hz=50.0)
+    emu = make()
     marks: list[tuple[float, float, int]] = []
 
     async def go() -> SensorLink:
