@@ -278,7 +278,8 @@ def test_each_emulator_advertises_as_its_family():
 # which send one notification per sample (or per three), run at SLOW_SPEED = 1: five links plus
 # the stand-in share one process, and at SPEED they would need ~1000 D-Bus messages a second, more
 # than a shared two-core machine carries. The last assertion checks each clock: decoded time /
-# host time equals the speed the device was played at.
+# host time equals the speed the device was played at. The time limits are generous: on a shared,
+# overloaded machine the real-time devices need longer than their ~15 s of motion.
 E2E_RATES = {"witmotion": 100.0, "movesense": 104.0, "polar_pmd": 52.0, "metawear": 100.0, "thingy52": 50.0}
 SPEED = 10.0
 SLOW_SPEED = 1.0
@@ -322,9 +323,9 @@ async def _one(run: _Run, setup_lock: asyncio.Lock) -> None:
     async with setup_lock:
         await run.link.find()
         task = asyncio.create_task(run.link.run())
-        await _wait_for(lambda: "streaming" in run.statuses or task.done(), 15)
+        await _wait_for(lambda: "streaming" in run.statuses or task.done(), 30)
     try:
-        await _wait_for(lambda: len(run.pipe.reps) >= 2 or task.done(), 35)
+        await _wait_for(lambda: len(run.pipe.reps) >= 2 or task.done(), 70)
     finally:
         await run.link.stop()
         await asyncio.wait_for(task, 10)
@@ -355,7 +356,7 @@ def e2e_runs():
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
-            yield asyncio.run(asyncio.wait_for(_all_families(bus.address), 55))
+            yield asyncio.run(asyncio.wait_for(_all_families(bus.address), 120))
     finally:
         bus.close()
 
