@@ -25,12 +25,6 @@ ALLOWED_LONG = {
     "sensor/io/importers.py": 1263,  # issue 14: one module per vendor format
     "sensor/io/sources.py": 418,  # issue 14
     "sensor/io/trace.py": 473,  # issue 14
-    "sensor/protocols/base.py": 663,  # issue 12: one registry, shared codec helpers
-    "sensor/protocols/glide_profile.py": 614,  # issue 12
-    "sensor/protocols/metawear.py": 402,  # issue 12
-    "sensor/protocols/polar_pmd.py": 568,  # issue 12
-    "sensor/standin/families.py": 895,  # issue 12: test and demo infrastructure
-    "sensor/standin/server.py": 649,  # issue 12
 }
 
 

@@ -196,3 +196,77 @@ def test_damaged_notifications_are_counted_and_counting_goes_on(bus):
     assert stats.duplicates > 0 and (stats.short_packets + stats.corrupt_packets) > 0
     assert stats.decoder_errors == 0
     assert len(pipe.reps) >= 3
+
+
+# --------------------------------------------------------------------------- a refused start
+def _standin_in_thread(bus_address, emulators):
+    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    box = {}
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        box["st"] = loop.run_until_complete(BlueZStandin(bus_address, emulators).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(20)
+
+    def close():
+        asyncio.run_coroutine_threadsafe(box["st"].close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+    return box["st"], close
+
+
+def test_polar_refusing_the_gyro_rate_is_reported_at_once(bus):
+    # A Verity Sense whose firmware offers GYRO only at 26 Hz outside SDK mode answers glide's
+    # 52 Hz start with the 4-byte reply F0 02 05 08; the link stops at once with the SDK's name.
+    from sensor.ble.link import DeviceRefused
+    from sensor.standin.families import PolarVeritySenseEmulator
+
+    emu = PolarVeritySenseEmulator(gyro_rates=(26,))
+
+    async def go():
+        st = await BlueZStandin(bus.address, [emu]).start()
+        loop = asyncio.get_running_loop()
+        link = SensorLink(emu.name, 52.0, on_chunk=lambda c: None, scan_timeout=0.5, max_attempts=1)
+        try:
+            await link.find()
+            t0 = loop.time()
+            with pytest.raises(DeviceRefused) as err:
+                await link.run()
+            return str(err.value), loop.time() - t0, st.device(emu.address).connected
+        finally:
+            await st.close()
+
+    text, took, still_connected = run(go())
+    assert "ERROR_INVALID_SAMPLE_RATE" in text and "gyroscope" in text and emu.name in text
+    assert took < 5.0  # the reply, not the 2 s watchdog or a reconnect loop, ends it
+    assert not still_connected and emu.streaming_at_disconnect is False  # ACC was stopped, link closed
+    assert (emu.writes[-3][1], emu.writes[-2][1], emu.writes[-1][1]) == (b"\x03\x02", b"\x03\x05", b"\x03\x09")
+
+
+def test_cli_reports_the_refusal_in_one_line(bus, tmp_path, capsys):
+    from sensor.standin.families import PolarVeritySenseEmulator
+    from tui.cli import main
+
+    emu = PolarVeritySenseEmulator(gyro_rates=(26,))
+    _st, close = _standin_in_thread(bus.address, [emu])
+    out = tmp_path / "polar.csv"
+    try:
+        code = main(["record", "-o", str(out), "--device", "Polar Sense", "--timeout", "0.5"])
+    finally:
+        close()
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("glide:")]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith("glide: error: Polar Sense B5E5C221: the sensor refused the gyroscope start: ")
+    assert "ERROR_INVALID_SAMPLE_RATE" in lines[0] and "--rate 52" in lines[0]
+    assert not out.exists()  # no samples arrived: no file was written

@@ -9,20 +9,11 @@ import numpy as np
 import pytest
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols import FAMILIES, base
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    ArrivalClock,
-    ArrivalStream,
-    DecodeStats,
-    Pairer,
-    ProtocolError,
-    StampedStream,
-    Unwrapper,
-    family_by_id,
-    match_family,
-    normalize_uuid,
-)
+from sensor.protocols import FAMILIES, registry
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream, Pairer, StampedStream, Unwrapper
+from sensor.protocols.decoding import DecodeStats, ProtocolError
+from sensor.protocols.registry import family_by_id, match_family
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, normalize_uuid
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +43,7 @@ def test_normalize_uuid_forms():
 def test_registry_lists_all_six_families_in_order():
     ids = [f.family_id for f in FAMILIES]
     assert ids == ["glide", "witmotion", "movesense", "polar_pmd", "metawear", "thingy52"]
-    assert base.FAMILIES == FAMILIES  # lazy registry in base agrees with the package one
+    assert registry.FAMILIES is FAMILIES  # one registry: the package re-exports it
     assert family_by_id("metawear").display_name.startswith("MbientLab")
     with pytest.raises(KeyError):
         family_by_id("nope")
@@ -225,3 +216,22 @@ def test_decoder_feed_accepts_bytearray_memoryview_and_bad_arguments():
     assert len(dec.feed(fam.notify_uuids[0], raw, "soon")) == 0  # type: ignore[arg-type]
     assert dec.stats.decoder_errors == 0 and dec.stats.ignored_packets == 2
     assert dec.stats.samples == 2
+
+
+def test_no_runtime_module_outside_the_stand_in_imports_dbus_fast():
+    # dbus-fast is the stand-in's dependency (the 'standin' extra), not glide's: the transport
+    # reaches BlueZ only through bleak.
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "sensor").rglob("*.py")) + sorted((ROOT / "tui").rglob("*.py")):
+        if "standin" in path.relative_to(ROOT).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "dbus_fast"]
+    assert offenders == []

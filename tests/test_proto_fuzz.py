@@ -26,7 +26,8 @@ from sensor.protocols import movesense as MS
 from sensor.protocols import polar_pmd as PP
 from sensor.protocols import thingy52 as TH
 from sensor.protocols import witmotion as WM
-from sensor.protocols.base import BATTERY_LEVEL_UUID, Decoder
+from sensor.protocols.decoding import Decoder
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID
 
 h = bytes.fromhex
 

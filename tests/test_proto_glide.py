@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sensor.protocols import glide_profile as GP
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 
 h = bytes.fromhex
 

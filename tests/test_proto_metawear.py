@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from sensor.protocols import metawear as M
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 
 h = bytes.fromhex
 

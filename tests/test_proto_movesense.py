@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sensor.protocols import movesense as M
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
 
 h = bytes.fromhex
 

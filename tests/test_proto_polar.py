@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from sensor.protocols import polar_pmd as P
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 
 h = bytes.fromhex
 
@@ -269,3 +269,138 @@ def test_vectors_are_documented_in_the_spec():
         GYRO_COMP1_FRAME,
     ):
         assert vector.hex() in compact
+
+
+# -- the Polar SDK's own delta frames and corner cases ------------------------------------------
+# Frames from polarofficial/polar-ble-sdk @ c492d74d, sources/Android/android-communications/library/
+# src/test/java/com/polar/androidcommunications/api/ble/model/gatt/client/pmd/BlePmdClientParsersTest.kt
+# (tests test_parseDeltaFrameAllSamples_withResolution32_realVector1, _withResolution32,
+# _multipleDeltas). The expected values are those the SDK test asserts; the test code is ours.
+# Decoding rules: BlePMDClient.kt @ 01d7dd08, parseDeltaFrame / parseDeltaFramesAll.
+
+SDK_FLOAT_REAL_VECTOR1 = h(
+    "00 00 80 3F 00 00 20 41 00 00 A0 41 1C 06 00 00 A0 01 00 00 08 CD CC EC 0D 00 00 08 CD CC EC 3D 33 33"
+    "1A CD CC EC 3D 33 33 1A 00 00 C0 30 33 33 1A 00 00 C0 A0 99 99 DA 00 00 C0 A0 99 99 DA 66 66 A6 A1 99"
+    "99 DA 66 66 A6 01 00 00 0E 20 03 66 66 A6 01 00 00 E0 00 42 6C 45 0E 00 00 E0 00 42 6C 45 0E 2B F8 ED"
+    "21 00 00 60 FD BE 93 BA F0 93 9B 4C CF 1C 06 00 00 A0 01 00 00 08 CD CC EC 0D 00 00 08 CD CC EC 3D 33"
+    "33 1A CD CC EC 3D 33 33 1A 00 00 C0 30 33 33 1A 00 00 C0 A0 99 99 DA 00 00 C0 A0 99 99 DA 66 66 A6 A1"
+    "99 99 DA 66 66 A6 01 00 00 0E 20 03 66 66 A6 01 00 00 E0 00 42 6C 45 0E 00 00 E0 00 42 6C 45 0E 2B F8"
+    "ED 21 00 00 60 FD BE 93 BA F0 93 9B 4C CF"
+)
+SDK_INT32_17 = h(
+    "02 00 00 00 19 32 99 E9 00 DA FE FF 20 11 17 32 99 E9 E7 A7 65 16 38 DB 06 46 E7 A7 65 16 38 DB 06 46"
+    "73 41 3B B8 7A 26 04 01 C9 0A FF 59 77 07 D1 32 87 BF 01 9F 21 3E 0D 91 E5 01 76 AD 21 3E 0D 91 E5 01"
+    "76 AD 92 01 38 CD E5 01 76 AD 92 01 38 CD 00 54 84 87 92 01 38 CD 00 54 84 87 78 CB EE 40 00 54 84 87"
+    "78 CB EE 40 F1 DE CC 8B 78 CB EE 40 F1 DE CC 8B 17 32 99 E9 F1 DE CC 8B 17 32 99 E9 E7 A7 65 16 17 32"
+    "99 E9 E7 A7 65 16 38 DB 06 46 E7 A7 65 16 38 DB 06 46 73 41 3B B8 7A 26 04 01 C9 0A FF 59 77 07 D1 32"
+    "87 BF 01 9F 21 3E 0D 91 E5 01 76 AD 21 3E 0D 91 E5 01 76 AD 92 01 38 CD E5 01 76 AD 92 01 38 CD 00 54"
+    "84 87 92 01 38 CD 00 54 84 87 78 CB EE 40"
+)
+SDK_MULTIPLE_DELTAS = h(
+    "C9 FF 12 00 11 00 03 09 41 FE 2B 0F 9C 0B BF 15 00 4F 00 04 1E F1 EF 00 F0 C1 23 E4 ED F4 D1 F1 F1 F5"
+    "FF 22 DE 31 00 F1 FE 21 02 1F 0E 2B 1F 00 E2 20 00 0E 02 E1 1E 20 FF F1 F1 02 C5 D0 02 E0 E1 02 03 0A"
+    "31 2E FB BA 90 2B AA 0E 23 40 9E 03 04 14 E3 EF F3 0F 02 1F 01 E0 0F 04 9E 13 E2 D0 04 E2 22 E2 C2 0E"
+    "20 0F 20 02 FE 00 0F 1C 32 EE 03 0A 89 00 07 08 7C 00 CE 2F E8 3A 9E 03 04 1E 01 00 11 19 4F 00 2F 12"
+    "FD 13 FF 0E 10 00 00 F1 C0 12 E4 EF 21 00 00 01 F1 FF FF 02 10 10 2B 51 0B 4E 31 FC 2E BF 31 14 EC 0E"
+    "2F 52 EF 03 0A 06 9E 04 0E 02 A8 88 EE E0 07 9A 00 04 0A 1F 21 1E 4E 2E FE C6 C0 02 EF 03 01 02 EE 11"
+    "03 0A F8 13 00 00 F0 40 BF A5 E7 00 76 00"
+)
+
+
+def _i32(v: int) -> int:
+    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def test_sdk_frame_float_real_vector1_28_and_32_bit_blocks():
+    out = P.decode_delta(SDK_FLOAT_REAL_VECTOR1, 3, 32, float_bits=True)
+    assert out.shape == (1 + 6 + 3 + 6 + 3, 3)
+    assert out[0].tolist() == [0x3F800000, 0x41200000, 0x41A00000]
+    assert out[1].tolist() == [0x3F800000 + 0x1A00000, 0x41200000 + 0x0800000, (0x41A00000 + 0xFDECCCCD) & 0xFFFFFFFF]
+    f = out[:2].astype("<u4").view("<f4")
+    assert f[0].tolist() == [1.0, 10.0, 20.0] and f[1].tolist() == pytest.approx([10.0, 20.0, 1.1], rel=1e-6)
+
+
+def test_sdk_frame_17_samples_of_32_bit_deltas_wrap_like_kotlin_int():
+    out = P.decode_delta(SDK_INT32_17, 3, 32, float_bits=True)
+    assert out.shape == (18, 3)
+    ref = [0x00000002, 0xE9993219, 0xFFFEDA00]
+    assert out[0].tolist() == ref
+    step = [0xE9993217, 0x1665A7E7, 0x4606DB38]
+    assert out[1].tolist() == [(r + d) & 0xFFFFFFFF for r, d in zip(ref, step)]
+
+
+def test_sdk_frame_multiple_deltas_with_a_partly_filled_last_byte():
+    # First block: 3-bit deltas x 3 channels x 9 samples = 81 bits -> 11 bytes, 7 padding bits.
+    out = P.decode_delta(SDK_MULTIPLE_DELTAS, 3, 16)
+    assert out.shape == (1 + 9 + 30 + 10 + 20 + 10 + 30 + 10 + 10 + 10, 3)
+    assert out[0].tolist() == [-55, 18, 17]
+    assert out[1].tolist() == [-54, 18, 18]
+    # the same frame as a GYRO 0x80 body (factor 1): decodes in deg/s, all samples kept
+    vals = P.frame_values(P.MEAS_GYRO, 0x80, SDK_MULTIPLE_DELTAS)
+    assert vals.shape == (140, 3) and vals[1].tolist() == [-54.0, 18.0, 18.0]
+
+
+def test_zero_bit_block_yields_no_samples_like_the_sdk():
+    # parseDeltaFramesAll: bitLength = count * 0 * channels = 0 -> parseDeltaFrame returns no
+    # samples. The SDK does NOT repeat the last sample `count` times.
+    # ref (10, 20, 30); a 0-bit block "of 5 samples"; a 2-bit block of 1 sample: byte 0x09 =
+    # 0b00_10_01 read LSB first -> 01 = +1, 10 = -2, 00 = 0.
+    body = h("0A 00 14 00 1E 00") + h("00 05") + h("02 01 09")
+    out = P.decode_delta(body, 3, 16)
+    assert out.tolist() == [[10, 20, 30], [11, 18, 30]]
+
+
+def test_one_bit_delta_decodes_to_int_max_like_the_sdk():
+    # mask = Int.MAX_VALUE shl (1 - 1) = 0x7FFFFFFF: a set 1-bit delta becomes 2147483647 and the
+    # sum wraps as a Kotlin Int. Channel 0 set, channels 1, 2 clear (bits 0b001 -> byte 0x01).
+    body = h("64 00 C8 00 2C 01") + h("01 01 01")
+    out = P.decode_delta(body, 3, 16)
+    assert out.tolist() == [[100, 200, 300], [_i32(100 + 0x7FFFFFFF), 200, 300]]
+    # no 16-bit sensor reading looks like that: the frame is counted corrupt, not passed on
+    assert P.frame_values(P.MEAS_ACC, 0x81, body) is None
+    dec = P.PolarPmdDecoder(52)
+    dec.feed(P.DATA_UUID, P.encode_frame(P.MEAS_ACC, 10**9, 0x81, body))
+    assert dec.stats.corrupt_packets == 1 and dec.stats.samples == 0
+    # all-zero 1-bit deltas are fine: they repeat the sample
+    assert P.decode_delta(h("64 00 C8 00 2C 01") + h("01 02 00"), 3, 16).tolist() == [[100, 200, 300]] * 3
+
+
+def test_encoder_never_writes_widths_the_sdk_misreads():
+    rows = np.array([[0, 0, 0], [-1, 0, -1], [-1, -1, -1], [-1, -1, -1]])
+    body = P.encode_delta(rows)
+    assert body[6] == 2  # {0, -1} deltas need 2 bits for the SDK, not 1
+    assert P.decode_delta(body, 3, 16).tolist() == rows.tolist()
+    still = P.encode_delta(np.zeros((4, 3), dtype=int))
+    assert still[6] == 1 and P.decode_delta(still, 3, 16).tolist() == [[0, 0, 0]] * 4
+
+
+# -- control-point error replies ------------------------------------------------------------------
+
+
+def test_four_byte_error_reply_is_parsed_with_the_sdk_error_name():
+    # F0 02 05 08: START (02) of GYRO (05) refused with status 8. PmdControlPointResponse.kt
+    # @ 708f39af: the status enum names 8 ERROR_INVALID_SAMPLE_RATE; 'more' and parameters are
+    # read only on SUCCESS, so an error reply needs only 4 bytes.
+    r = P.parse_cp_response(h("F0 02 05 08"))
+    assert (r.op_code, r.meas_type, r.status, r.more, r.params) == (2, 5, 8, False, b"")
+    assert r.status_name == "ERROR_INVALID_SAMPLE_RATE" and not r.ok
+    assert "gyroscope" in r.describe() and "ERROR_INVALID_SAMPLE_RATE" in r.describe() and "--rate 52" in r.describe()
+    assert P.parse_cp_response(h("F0 02 05 00")) is None  # a success needs its 'more' byte
+    assert P.parse_cp_response(h("F0 02 05")) is None
+    assert [P.status_name(i) for i in (0, 13, 14, 99)] == [
+        "SUCCESS",
+        "ERROR_DEVICE_IN_CHARGER",
+        "ERROR_DISK_FULL",
+        "STATUS_99",
+    ]
+
+
+def test_decoder_reports_a_refused_start_at_once():
+    dec = P.PolarPmdDecoder(52)
+    dec.feed(P.CP_UUID, h("F0 02 02 00 00"))  # ACC started
+    assert dec.refusal is None
+    dec.feed(P.CP_UUID, h("F0 03 09 06"))  # leaving SDK mode when not in it: harmless
+    assert dec.refusal is None
+    dec.feed(P.CP_UUID, h("F0 02 05 08"))
+    assert dec.refusal is not None and "ERROR_INVALID_SAMPLE_RATE" in dec.refusal
+    assert dec.device_info["cp_status"][(2, 5)] == 8

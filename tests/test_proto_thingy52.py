@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from sensor.protocols import thingy52 as T
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
 
 h = bytes.fromhex
 
@@ -92,3 +92,33 @@ def test_vectors_are_documented_in_the_spec():
     compact = re.sub(r"\s+", "", spec.read_text(encoding="utf-8").lower())
     for vector in (RAW_VECTOR,):
         assert vector.hex() in compact
+
+
+def test_config_limits_are_those_of_firmware_2_and_within_1x():
+    # ble_tms.h of firmware >= 2.0.0: compass interval 100..1000 ms, motion frequency 5..200 Hz
+    # (1.x: 100..5000 ms and 1..200 Hz). glide writes only values both accept.
+    assert T.CONFIG_LIMITS["compass_interval_ms"] == (100, 1000)
+    assert T.CONFIG_LIMITS["motion_freq_hz"] == (5, 200)
+    for key, (lo, hi) in T.CONFIG_LIMITS.items():
+        lo1, hi1 = T.CONFIG_LIMITS_V1[key]
+        assert lo1 <= lo <= hi <= hi1
+    assert T.encode_config(compass_interval_ms=1000, motion_freq_hz=5)[4:8] == h("E8 03 05 00")
+    with pytest.raises(ProtocolError):
+        T.encode_config(compass_interval_ms=1001)  # 2.x rejects it (1.x took up to 5000)
+    with pytest.raises(ProtocolError):
+        T.encode_config(motion_freq_hz=4)  # 2.x minimum is 5 Hz
+    for rate in T.FAMILY.supported_rates:
+        T.FAMILY.start_commands(rate)  # every offered rate is a valid 2.x configuration
+
+
+def test_scaling_matches_the_full_scale_settings():
+    # inv_mpu.c mpu_init: +-2 g, +-2000 deg/s. The MPL reports in Q16 g / deg/s whatever the FSR,
+    # so the LSB of the raw characteristic does not depend on it: 1 g = 1024, 1 deg/s = 32.
+    # Full scale then bounds what can arrive: 2 g fits the Q6.10 field, +-2000 deg/s does not
+    # fit Q11.5 and is clamped by the firmware at 1023 deg/s.
+    assert T.ACC_FULL_SCALE_G * T.ACC_LSB_PER_G < 32767
+    assert T.GYRO_FULL_SCALE_DPS * T.GYRO_LSB_PER_DPS > 32767
+    assert T.GYRO_CLAMP_DPS == 32767 // T.GYRO_LSB_PER_DPS
+    full = T.encode_raw((0, 0, -T.ACC_FULL_SCALE_G), (T.GYRO_CLAMP_DPS, 0, 0))
+    out = T.Thingy52Decoder(100).feed(T.RAW_DATA_UUID, full, 1.0)
+    assert out.acc[0][2] == pytest.approx(2.0 * G) and out.gyr[0][0] == pytest.approx(1023.0)

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from sensor.protocols import witmotion as W
-from sensor.protocols.base import STANDARD_GRAVITY as G
-from sensor.protocols.base import ProtocolError
+from sensor.protocols.decoding import ProtocolError
+from sensor.protocols.uuids import STANDARD_GRAVITY as G
+from sensor.protocols.uuids import normalize_uuid, short_uuid
 
 h = bytes.fromhex
 
@@ -22,10 +23,38 @@ DATA_VECTOR = h("55 61 00 00 00 FC 00 08 66 06 00 00 00 F0 00 00 1C 07 00 40")
 MANUAL_REG_REPLY = h("55 71 3A 00 68 01 69 00 7A 00 00 00 00 00 00 00 00 00 00 00")
 
 
-def test_uuids():
-    assert W.SERVICE_UUID == "0000ffe5-0000-1000-8000-00805f9b34fb"
-    assert W.NOTIFY_UUID == "0000ffe4-0000-1000-8000-00805f9b34fb"
-    assert W.WRITE_UUID == "0000ffe9-0000-1000-8000-00805f9b34fb"
+def test_uuids_are_on_witmotions_9a_base_not_the_bluetooth_base():
+    # WITMOTION/WitBluetooth_BWT901BLE5_0 @ 069867a9, Python/BWT901BLE5.0_python_sdk/device_model.py
+    # lines 65-67: ...-00805f9a34fb. The Bluetooth SIG base (...9b34fb) would find no service.
+    assert W.SERVICE_UUID == "0000ffe5-0000-1000-8000-00805f9a34fb"
+    assert W.NOTIFY_UUID == "0000ffe4-0000-1000-8000-00805f9a34fb"
+    assert W.WRITE_UUID == "0000ffe9-0000-1000-8000-00805f9a34fb"
+    assert normalize_uuid("ffe4") != W.NOTIFY_UUID  # the 16-bit short form means the SIG base
+
+
+def test_notification_on_the_sig_base_uuid_is_not_data():
+    # A look-alike on the Bluetooth base is another characteristic: ignored, not decoded.
+    dec = W.WitMotionDecoder(100)
+    assert len(dec.feed(short_uuid(0xFFE4), DATA_VECTOR, 1.0)) == 0
+    assert dec.stats.ignored_packets == 1 and dec.stats.samples == 0
+
+
+def test_issue_vector_on_the_9a_notify_characteristic():
+    # The issue's vector, fed under the exact UUID string a real device reports (upper case, 9a).
+    dec = W.WitMotionDecoder(10)
+    out = dec.feed("0000FFE4-0000-1000-8000-00805F9A34FB", DATA_VECTOR, 3.0)
+    assert len(out) == 1
+    assert out.acc[0] / G == pytest.approx([0.0, -0.5, 1.0])
+    assert out.gyr[0] == pytest.approx([100.0, 0.0, -250.0], abs=0.03)  # 3277 counts = 99.976 deg/s
+    roll, pitch, yaw = dec.last_angles_deg
+    assert roll == 0.0 and pitch == pytest.approx(10.0, abs=0.003) and yaw == 90.0
+
+
+def test_matches_by_name_or_by_the_9a_service_uuid():
+    assert W.FAMILY.matches("WT901BLE68")
+    assert not W.FAMILY.matches("WTVB01-BT50")
+    assert W.FAMILY.matches("my-imu", [W.SERVICE_UUID.upper()])
+    assert not W.FAMILY.matches("my-imu", [short_uuid(0xFFE5)])
 
 
 def test_command_bytes():

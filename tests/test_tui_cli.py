@@ -51,15 +51,18 @@ def test_bad_plan_is_refused(capsys):
     assert "reps per set" in capsys.readouterr().err
 
 
-def test_missing_transport_module_is_reported(monkeypatch):
-    def fail(name):
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+def test_missing_bleak_is_reported(monkeypatch):
+    import builtins
 
-    monkeypatch.setattr(live.importlib, "import_module", fail)
-    with pytest.raises(live.BleUnavailable, match="not yet available"):
-        live.load_ble_scanner()
-    monkeypatch.setattr(live.importlib, "import_module", lambda name: types.SimpleNamespace())
-    with pytest.raises(live.BleUnavailable, match="cannot scan"):
+    real_import = builtins.__import__
+
+    def no_bleak(name, *args, **kwargs):
+        if name == "bleak" or name.startswith("bleak."):
+            raise ModuleNotFoundError("No module named 'bleak'", name="bleak")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_bleak)
+    with pytest.raises(live.BleUnavailable, match="needs the 'bleak' package"):
         live.load_ble_scanner()
 
 

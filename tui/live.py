@@ -1,21 +1,22 @@
 """The live sensor as a dashboard source: adapts the BLE transport (``sensor.ble.link``) to ``Source``.
 
-The transport is written separately and may not be there (or may fail to load, or find no
-adapter); every such case becomes :class:`BleUnavailable` with a sentence a person can act on,
-and the dashboard shows it instead of a traceback.
+When Bluetooth cannot be used (bleak missing, no adapter, no access to BlueZ) the reason becomes
+:class:`BleUnavailable` with a sentence a person can act on, and the dashboard shows it instead
+of a traceback. :class:`LinkSource` wraps a ``SensorLink`` (``run()``/``stop()``/``stats``);
+scan results may be :class:`DeviceInfo` or any object with ``address``, ``name``,
+``rssi``/``rssi_dbm`` and ``family``/``family_name``.
 
-Two transport shapes are accepted: ``connect(address) -> Source`` (a source already), or a
-``SensorLink(target, on_chunk=..., on_status=...)`` with ``run()``/``stop()`` and ``stats``,
-wrapped here by :class:`LinkSource`. Scan results may be :class:`DeviceInfo` or any object with
-``address``, ``name``, ``rssi``/``rssi_dbm`` and ``family``/``family_name``.
+SIGTERM and SIGHUP while a live source streams end it like Ctrl-C ends ``glide record``: the
+iterator finishes, the link stops the stream, unsubscribes and disconnects.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
+import signal
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sensor.core.samples import ImuChunk, concat_chunks
 from sensor.io.sources import DeviceInfo, Source, SourceStatus
@@ -89,10 +90,26 @@ class LinkSource:
 
     async def _run(self) -> AsyncIterator[ImuChunk]:
         self._task = asyncio.create_task(self.link.run())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        installed = []
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, stop.set)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                pass
+        stopper = asyncio.ensure_future(stop.wait())
         try:
             while True:
                 get = asyncio.ensure_future(self._queue.get())
-                done, _ = await asyncio.wait({get, self._task}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({get, self._task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if stopper in done:  # SIGTERM / SIGHUP: end like Ctrl-C, cleanly
+                    get.cancel()
+                    self.status.detail = "stopped by a signal"
+                    return
                 if get not in done:
                     get.cancel()
                     self._task.result()  # raises what ended the link (e.g. no adapter)
@@ -103,6 +120,9 @@ class LinkSource:
                 self._sync()
                 yield concat_chunks(chunks) if len(chunks) > 1 else chunks[0]
         finally:
+            stopper.cancel()
+            for sig in installed:
+                loop.remove_signal_handler(sig)
             await self.aclose()
 
     async def aclose(self) -> None:
@@ -120,35 +140,28 @@ class LinkSource:
 
 
 class ModuleScanner:
-    """The device picker's view of the transport: ``scan`` and ``connect``."""
+    """The device picker's view of the transport: ``scan`` and ``connect``. ``module`` is
+    ``sensor.ble.link`` (tests pass a stand-in object with the same ``scan`` and ``SensorLink``)."""
 
-    def __init__(self, module) -> None:
+    def __init__(self, module: Any) -> None:
         self.module = module
 
     async def scan(self, timeout_s: float) -> list[DeviceInfo]:
         return [to_device_info(d) for d in await self.module.scan(timeout_s)]
 
     async def connect(self, device: DeviceInfo) -> Source:
-        connect = getattr(self.module, "connect", None)
-        if callable(connect):
-            return await connect(device.address)
         return LinkSource(self.module, device)
 
 
 def load_ble_scanner() -> ModuleScanner:
     """The BLE transport, or BleUnavailable with a reason a person can act on."""
+    from sensor.ble import link  # imports no Bluetooth library itself: bleak loads on first use
+
     try:
-        mod = importlib.import_module("sensor.ble.link")
-    except ModuleNotFoundError as e:
-        if e.name == "sensor.ble.link":
-            raise BleUnavailable(
-                "The Bluetooth LE transport (sensor.ble.link) is not yet available in this version of glide."
-            ) from None
-        raise BleUnavailable(f"The Bluetooth LE transport cannot load: {e}") from None
-    except Exception as e:
-        raise BleUnavailable(f"The Bluetooth LE transport failed to start: {e.__class__.__name__}: {e}") from None
-    if not callable(getattr(mod, "scan", None)) or not (
-        callable(getattr(mod, "connect", None)) or callable(getattr(mod, "SensorLink", None))
-    ):
-        raise BleUnavailable("The Bluetooth LE transport (sensor.ble.link) cannot scan and connect yet.")
-    return ModuleScanner(mod)
+        import bleak  # noqa: F401  (checked here so that the picker can say so before scanning)
+    except ImportError as e:
+        raise BleUnavailable(
+            f"Bluetooth LE needs the 'bleak' package, which cannot be loaded ({e}). "
+            "Reinstall glide with its dependencies, or try the simulated sensor: glide demo"
+        ) from None
+    return ModuleScanner(link)

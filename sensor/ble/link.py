@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import FAMILIES, Decoder, DeviceFamily, match_family, normalize_uuid
+from sensor.protocols.decoding import Command, Decoder
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.registry import FAMILIES, match_family
+from sensor.protocols.uuids import normalize_uuid
 
 log = logging.getLogger(__name__)
-
-_ADDRESS_RE = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$")
 
 
 class BluetoothUnavailable(Exception):
@@ -36,6 +36,12 @@ class BluetoothUnavailable(Exception):
 
 class SensorNotFound(Exception):
     """No supported sensor (or none matching the requested name/address) was seen."""
+
+
+class DeviceRefused(Exception):
+    """The sensor answered a start command with an error (e.g. a Polar control-point
+    ERROR_INVALID_SAMPLE_RATE). Not retried: reconnecting would get the same answer. The text
+    is one sentence for a person: the device, the vendor SDK's error name, what to do."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,14 @@ class FoundSensor:
     family_name: str
 
 
-def _bleak():
-    import bleak
-
+def _bleak() -> Any:
+    """bleak, imported on first use (so importing this module never needs Bluetooth)."""
+    try:
+        import bleak
+    except ImportError as e:
+        raise BluetoothUnavailable(
+            f"Bluetooth LE needs the 'bleak' package ({e}). Without it, try the simulated sensor: glide demo"
+        ) from None
     return bleak
 
 
@@ -66,7 +77,7 @@ async def scan(timeout: float = 4.0) -> list[FoundSensor]:
     bleak = _bleak()
     found: dict[str, FoundSensor] = {}
 
-    def seen(device, adv) -> None:
+    def seen(device: Any, adv: Any) -> None:
         name = adv.local_name or device.name or ""
         fam = match_family(name, list(adv.service_uuids or []), dict(adv.manufacturer_data or {}))
         if fam is not None:
@@ -115,16 +126,11 @@ class LinkStats:
     lost_samples: int = 0
     reconnects: int = 0
     gaps: int = 0
-    _arrivals: deque = field(default_factory=lambda: deque(maxlen=4096), repr=False)
 
     @property
     def packet_loss_pct(self) -> float:
         total = self.samples + self.lost_samples
         return 100.0 * self.lost_samples / total if total else 0.0
-
-    def effective_rate_hz(self, now: float, window_s: float = 5.0) -> float:
-        n = sum(k for t, k in self._arrivals if now - t <= window_s)
-        return n / window_s
 
 
 class SensorLink:
@@ -195,13 +201,14 @@ class SensorLink:
                 try:
                     await self._session()
                     attempt = 0
-                except asyncio.CancelledError:
+                except (asyncio.CancelledError, DeviceRefused):
                     raise
                 except Exception as e:
                     log.debug("connection attempt failed", exc_info=True)
                     attempt += 1
                     if self.max_attempts is not None and attempt >= self.max_attempts:
-                        raise SensorNotFound(f"could not connect to {self.sensor.name}: {e}") from None
+                        name = self.sensor.name if self.sensor else "the sensor"
+                        raise SensorNotFound(f"could not connect to {name}: {e}") from None
                     delay = min(self.backoff[0] * 2 ** (attempt - 1), self.backoff[1])
                     self.stats.reconnects += 1
                     self._status(
@@ -222,6 +229,8 @@ class SensorLink:
     async def _session(self) -> None:
         try:
             await self._connect_and_stream()
+        except DeviceRefused:
+            raise  # the link is fine: run() ends with the clean shutdown (stop, unsubscribe, disconnect)
         except BaseException:
             if not self._stop.is_set():
                 await self._drop_client()
@@ -238,6 +247,8 @@ class SensorLink:
     async def _connect_and_stream(self) -> None:
         bleak = _bleak()
         fam, sensor = self.family, self.sensor
+        if fam is None or sensor is None:
+            raise RuntimeError("find() must run before connecting")
         disconnected = asyncio.Event()
         self._status("connecting", f"{sensor.name} ({sensor.address})")
         client = bleak.BleakClient(sensor.address, disconnected_callback=lambda _c: disconnected.set())
@@ -245,12 +256,12 @@ class SensorLink:
         await client.connect()
         rate = fam.nearest_rate(self.rate_req or fam.default_rate)
         self.stats.rate_hz = rate
-        self._decoder = fam.make_decoder(rate)
+        decoder = self._decoder = fam.make_decoder(rate)
         self._lost_before = self.stats.lost_samples
         self._offset = None
         loop = asyncio.get_running_loop()
 
-        def notified(char, data: bytearray) -> None:
+        def notified(char: Any, data: bytearray) -> None:
             self._on_notify(normalize_uuid(char.uuid), bytes(data), loop.time())
 
         for uuid in fam.notify_uuids:
@@ -259,9 +270,10 @@ class SensorLink:
         for cmd in setup:
             await self._write(client, cmd, fam)
         if setup:
-            await self._await_setup_replies(loop)
-        for cmd in fam.start_commands(rate, self._decoder.device_info):
+            await self._await_setup_replies(loop, decoder)
+        for cmd in fam.start_commands(rate, decoder.device_info):
             await self._write(client, cmd, fam)
+            self._check_refused()
         if fam.battery_uuid:
             try:
                 level = await client.read_gatt_char(fam.battery_uuid)
@@ -271,6 +283,7 @@ class SensorLink:
         self._status("streaming", f"{sensor.name}: {fam.display_name} at {rate:g} Hz")
         self._last_notify = loop.time()
         while not self._stop.is_set():
+            self._check_refused()
             if disconnected.is_set():
                 raise ConnectionError("device disconnected")
             if loop.time() - self._last_notify > self.watchdog_s:
@@ -285,20 +298,31 @@ class SensorLink:
             except TimeoutError:
                 pass
 
-    async def _await_setup_replies(self, loop, limit_s: float = 2.0, settle_s: float = 0.2) -> None:
+    def _check_refused(self) -> None:
+        """The device refused a start command (its reply is in): report it now, not after the
+        watchdog's silence timeout or never (a Polar that streams ACC but refused GYRO)."""
+        dec = self._decoder
+        if dec is not None and dec.refusal:
+            name = self.sensor.name if self.sensor else "the sensor"
+            raise DeviceRefused(f"{name}: {dec.refusal}")
+
+    async def _await_setup_replies(
+        self, loop: asyncio.AbstractEventLoop, decoder: Decoder, limit_s: float = 2.0, settle_s: float = 0.2
+    ) -> None:
         """Some families (MetaWear) answer setup queries with facts the start commands need;
         wait until the decoder has learnt them (device_info filled and stable), or give up."""
         end = loop.time() + limit_s
-        seen, stable_since = None, loop.time()
+        seen: dict[str, object] | None = None
+        stable_since = loop.time()
         while loop.time() < end:
-            info = dict(self._decoder.device_info)
+            info = dict(decoder.device_info)
             if info != seen:
                 seen, stable_since = info, loop.time()
             elif info and loop.time() - stable_since >= settle_s:
                 return
             await asyncio.sleep(0.05)
 
-    async def _write(self, client, cmd, fam: DeviceFamily) -> None:
+    async def _write(self, client: Any, cmd: Command, fam: DeviceFamily) -> None:
         uuid, payload, response = cmd
         await client.write_gatt_char(uuid, payload, response=response)
         if fam.command_delay_s:
@@ -332,7 +356,6 @@ class SensorLink:
         self._last_t = float(t[-1])
         self._last_arrival = arrival
         self.stats.samples += len(chunk)
-        self.stats._arrivals.append((arrival, len(chunk)))
         try:
             self.on_chunk(chunk)
         except Exception:

@@ -14,7 +14,7 @@ Spec and sources: ``firmware_specs/metamotion.md``. Summary:
   counts / LSB-per-g and counts / LSB-per-deg/s with the configured ranges;
 * no timestamps or counters: sample times come from an ArrivalClock shared by both streams,
   acc and gyro samples are paired by per-stream sample index (see
-  :class:`~sensor.protocols.base.Pairer`); without arrival times the pairing is first-in
+  :class:`~sensor.protocols.clocks.Pairer`); without arrival times the pairing is first-in
   first-out.
 """
 
@@ -26,16 +26,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    STANDARD_GRAVITY,
-    ArrivalClock,
-    ArrivalStream,
-    Command,
-    Decoder,
-    DeviceFamily,
-    Pairer,
-    ProtocolError,
-)
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream, Pairer
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import STANDARD_GRAVITY
 
 __all__ = [
     "ACC_RANGES",

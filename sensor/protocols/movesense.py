@@ -15,7 +15,7 @@ Spec and sources: ``firmware_specs/movesense.md``. Summary:
 Subscription plan (what :data:`FAMILY` sends): 26/52/104 Hz subscribe ``/Meas/IMU6/<rate>``
 with reference 99; at 208 Hz an IMU6 payload (16 samples) would not fit the two-part scheme,
 so ``/Meas/Acc/208`` (ref 97) and ``/Meas/Gyro/208`` (ref 103) are subscribed separately and
-the decoder pairs them (see :class:`~sensor.protocols.base.Pairer`).
+the decoder pairs them (see :class:`~sensor.protocols.clocks.Pairer`).
 
 Times: ``timestamp_ms / 1000 + i / rate`` (the official client's rule), with the uint32
 millisecond counter unwrapped; a packet whose timestamp continues the previous one to within
@@ -29,15 +29,9 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    Command,
-    Decoder,
-    DeviceFamily,
-    Pairer,
-    ProtocolError,
-    StampedStream,
-    Unwrapper,
-)
+from sensor.protocols.clocks import Pairer, StampedStream, Unwrapper
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
 
 __all__ = [
     "CMD_HELLO",

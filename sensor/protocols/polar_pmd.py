@@ -19,41 +19,78 @@ Spec and sources: ``firmware_specs/polar-verity-sense.md``. Summary:
 Pairing: ACC and GYRO arrive as separate frames, each timestamped on the same device clock.
 Samples are numbered per stream; a stream that starts later gets its first index from the time
 of its first sample relative to the other stream; pairs with equal index are emitted (time =
-ACC sample time). See :class:`~sensor.protocols.base.Pairer`.
+ACC sample time). See :class:`~sensor.protocols.clocks.Pairer`.
 """
 
 from __future__ import annotations
 
 import math
-import struct
-from dataclasses import dataclass
-
-import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    STANDARD_GRAVITY,
-    Command,
-    Decoder,
-    DeviceFamily,
-    Pairer,
-    ProtocolError,
-    StampedStream,
+from sensor.protocols.clocks import Pairer, StampedStream
+from sensor.protocols.decoding import Command, Decoder
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.pmd_control import (
+    _FEATURE_BITS,
+    CP_FEATURES,
+    CP_ONLINE_STOPPED,
+    CP_RESPONSE,
+    CP_STATUS_NAMES,
+    MEAS_SDK_MODE,
+    OP_GET_SDK_SETTINGS,
+    OP_GET_SETTINGS,
+    OP_START,
+    OP_STOP,
+    SETTING_CHANNELS,
+    SETTING_FACTOR,
+    SETTING_RANGE,
+    SETTING_RANGE_MILLIUNIT,
+    SETTING_RESOLUTION,
+    SETTING_SAMPLE_RATE,
+    SETTING_SECURITY,
+    STATUS_ALREADY_IN_STATE,
+    CpResponse,
+    encode_settings,
+    enter_sdk_mode,
+    exit_sdk_mode,
+    get_settings,
+    parse_cp_response,
+    parse_settings,
+    start_measurement,
+    status_name,
+    stop_measurement,
 )
+from sensor.protocols.pmd_frames import (
+    FRAME_HEADER_LEN,
+    MEAS_ACC,
+    MEAS_GYRO,
+    RESOLUTION_BITS,
+    PmdFrame,
+    decode_delta,
+    decode_frame,
+    encode_delta,
+    encode_frame,
+    frame_values,
+)
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID
 
 __all__ = [
+    "CP_FEATURES",
     "CP_RESPONSE",
+    "CP_STATUS_NAMES",
     "CP_UUID",
     "DATA_UUID",
     "FAMILY",
+    "FRAME_HEADER_LEN",
     "MEAS_ACC",
     "MEAS_GYRO",
     "MEAS_SDK_MODE",
+    "OP_GET_SDK_SETTINGS",
     "OP_GET_SETTINGS",
     "OP_START",
     "OP_STOP",
     "POLAR_EPOCH_UNIX_NS",
+    "RESOLUTION_BITS",
     "SERVICE_UUID",
     "SETTING_CHANNELS",
     "SETTING_FACTOR",
@@ -77,6 +114,7 @@ __all__ = [
     "parse_cp_response",
     "parse_settings",
     "start_measurement",
+    "status_name",
     "stop_measurement",
 ]
 
@@ -84,348 +122,14 @@ SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 CP_UUID = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
 DATA_UUID = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
 
-MEAS_ACC = 2
-MEAS_GYRO = 5
-MEAS_SDK_MODE = 9
-
-OP_GET_SETTINGS = 1
-OP_START = 2
-OP_STOP = 3
-OP_GET_SDK_SETTINGS = 4
-
-SETTING_SAMPLE_RATE = 0
-SETTING_RESOLUTION = 1
-SETTING_RANGE = 2
-SETTING_RANGE_MILLIUNIT = 3
-SETTING_CHANNELS = 4
-SETTING_FACTOR = 5
-SETTING_SECURITY = 6
-_SETTING_SIZES = {0: 2, 1: 2, 2: 2, 3: 4, 4: 1, 5: 4, 6: 16}
-
-CP_RESPONSE = 0xF0
-CP_FEATURES = 0x0F
-CP_ONLINE_STOPPED = 0x01
 
 #: Add to a PMD timestamp to get Unix time in ns (2000-01-01T00:00:00Z).
 POLAR_EPOCH_UNIX_NS = 946_684_800_000_000_000
 
-FRAME_HEADER_LEN = 10
 SUPPORTED_RATES = (26.0, 52.0, 104.0, 208.0)
 NON_SDK_RATE = 52.0
 ACC_RANGE_G = 8
 GYRO_RANGE_DPS = 2000
-RESOLUTION_BITS = 16
-
-_FEATURE_BITS = {
-    (1, 0x01): "ecg",
-    (1, 0x02): "ppg",
-    (1, 0x04): "acc",
-    (1, 0x08): "ppi",
-    (1, 0x20): "gyro",
-    (1, 0x40): "mag",
-    (1, 0x80): "skin_temp",
-    (2, 0x02): "sdk_mode",
-    (2, 0x04): "location",
-    (2, 0x08): "pressure",
-    (2, 0x10): "temperature",
-    (2, 0x20): "offline_recording",
-    (2, 0x40): "offline_hr",
-}
-
-
-# -- control point ---------------------------------------------------------------------------
-
-
-def _u8(v: int, what: str) -> int:
-    if not isinstance(v, int) or not (0 <= v <= 0xFF):
-        raise ProtocolError(f"{what} must be 0..255, got {v!r}")
-    return v
-
-
-def get_settings(meas_type: int) -> bytes:
-    """GET_MEASUREMENT_SETTINGS: ``01 <type>``."""
-    return bytes((OP_GET_SETTINGS, _u8(meas_type, "measurement type") & 0x3F))
-
-
-def encode_settings(settings: dict[int, int | float]) -> bytes:
-    """TLVs with count 1 for the given {setting_type: value} (insertion order kept)."""
-    out = bytearray()
-    for stype, value in settings.items():
-        size = _SETTING_SIZES.get(stype)
-        if size is None or stype == SETTING_SECURITY:
-            raise ProtocolError(f"unsupported setting type {stype!r}")
-        if stype == SETTING_FACTOR:
-            out += bytes((stype, 1)) + struct.pack("<f", float(value))
-            continue
-        if not isinstance(value, int) or not (0 <= value < (1 << (8 * size))):
-            raise ProtocolError(f"setting {stype} value {value!r} does not fit {size} byte(s)")
-        out += bytes((stype, 1)) + value.to_bytes(size, "little")
-    return bytes(out)
-
-
-def start_measurement(
-    meas_type: int,
-    sample_rate: int,
-    resolution: int = RESOLUTION_BITS,
-    range_: int | None = None,
-    channels: int | None = 3,
-) -> bytes:
-    """REQUEST_MEASUREMENT_START: ``02 <type> <TLVs>`` (online recording)."""
-    settings: dict[int, int | float] = {SETTING_SAMPLE_RATE: sample_rate, SETTING_RESOLUTION: resolution}
-    if range_ is not None:
-        settings[SETTING_RANGE] = range_
-    if channels is not None:
-        settings[SETTING_CHANNELS] = channels
-    return bytes((OP_START, _u8(meas_type, "measurement type") & 0x3F)) + encode_settings(settings)
-
-
-def stop_measurement(meas_type: int) -> bytes:
-    """STOP_MEASUREMENT: ``03 <type>``."""
-    return bytes((OP_STOP, _u8(meas_type, "measurement type") & 0x3F))
-
-
-def enter_sdk_mode() -> bytes:
-    """``02 09``: SDK mode unlocks 26..416 Hz and the full ranges (disables HR/PPI)."""
-    return bytes((OP_START, MEAS_SDK_MODE))
-
-
-def exit_sdk_mode() -> bytes:
-    """``03 09``."""
-    return bytes((OP_STOP, MEAS_SDK_MODE))
-
-
-def parse_settings(params: bytes) -> dict[int, list[int | float]] | None:
-    """Parse a run of settings TLVs; None if malformed."""
-    out: dict[int, list[int | float]] = {}
-    i = 0
-    while i < len(params):
-        if i + 2 > len(params):
-            return None
-        stype, count = params[i], params[i + 1]
-        i += 2
-        size = _SETTING_SIZES.get(stype)
-        if size is None or i + size * count > len(params):
-            return None
-        vals: list[int | float] = []
-        for _ in range(count):
-            chunk = params[i : i + size]
-            if stype == SETTING_FACTOR:
-                vals.append(struct.unpack("<f", chunk)[0])
-            else:
-                vals.append(int.from_bytes(chunk, "little"))
-            i += size
-        out.setdefault(stype, []).extend(vals)
-    return out
-
-
-@dataclass(frozen=True)
-class CpResponse:
-    op_code: int
-    meas_type: int
-    status: int
-    more: bool
-    params: bytes
-
-
-def parse_cp_response(data: bytes) -> CpResponse | None:
-    """``F0 op type status more params`` -> CpResponse; None for anything else."""
-    if len(data) < 5 or data[0] != CP_RESPONSE:
-        return None
-    return CpResponse(data[1], data[2] & 0x3F, data[3], data[4] != 0, bytes(data[5:]))
-
-
-# -- data frames ------------------------------------------------------------------------------
-
-
-def decode_delta(content: bytes, channels: int, resolution: int, *, float_bits: bool = False) -> np.ndarray | None:
-    """Decode a delta-compressed frame body into an (n, channels) int64 array.
-
-    With ``float_bits`` the values are 32-bit patterns accumulated modulo 2**32 (GYRO 0x81);
-    view them with ``.astype('<u4').view('<f4')``. Returns None if the body is malformed.
-    """
-    rb = (resolution + 7) // 8
-    need = channels * rb
-    if len(content) < need or channels <= 0 or rb <= 0:
-        return None
-    ref = []
-    for c in range(channels):
-        v = int.from_bytes(content[c * rb : (c + 1) * rb], "little")
-        if not float_bits and v >= 1 << (resolution - 1):
-            v -= 1 << resolution
-        ref.append(v)
-    off = need
-    blocks: list[np.ndarray] = []
-    size = len(content)
-    while off < size:
-        if off + 2 > size:
-            return None
-        bits, count = content[off], content[off + 1]
-        off += 2
-        if bits > 32:
-            return None
-        nbits = bits * count * channels
-        nbytes = (nbits + 7) // 8
-        if off + nbytes > size:
-            return None
-        if count == 0:
-            continue
-        if bits == 0:
-            blocks.append(np.zeros((count, channels), dtype=np.int64))
-            continue
-        raw = np.frombuffer(content, dtype=np.uint8, count=nbytes, offset=off)
-        bitarr = np.unpackbits(raw, bitorder="little")[:nbits].reshape(-1, bits)
-        weights = np.left_shift(np.int64(1), np.arange(bits, dtype=np.int64))
-        vals = bitarr.astype(np.int64) @ weights
-        vals = np.where(vals >= (1 << (bits - 1)), vals - (1 << bits), vals)
-        blocks.append(vals.reshape(count, channels))
-        off += nbytes
-    ref_arr = np.asarray(ref, dtype=np.int64).reshape(1, channels)
-    if blocks:
-        deltas = np.concatenate(blocks)
-        out = np.concatenate([ref_arr, ref_arr + np.cumsum(deltas, axis=0)])
-    else:
-        out = ref_arr
-    if float_bits:
-        out = out & 0xFFFFFFFF
-    return out
-
-
-def encode_delta(
-    samples: object,
-    resolution: int = RESOLUTION_BITS,
-    *,
-    block_size: int = 255,
-    float_bits: bool = False,
-) -> bytes:
-    """Delta-compress (n, channels) integer samples the way the sensor does (tests/simulators).
-
-    The first sample is the reference; each block of up to ``block_size`` deltas uses the
-    smallest bit width that holds them.
-    """
-    arr = np.asarray(samples, dtype=np.int64)
-    if arr.ndim != 2 or len(arr) == 0:
-        raise ProtocolError("samples must be a non-empty (n, channels) array")
-    if not (1 <= block_size <= 255):
-        raise ProtocolError("block_size must be 1..255")
-    rb = (resolution + 7) // 8
-    out = bytearray()
-    for v in arr[0].tolist():
-        if float_bits:
-            v &= 0xFFFFFFFF
-        elif not (-(1 << (resolution - 1)) <= v < (1 << (resolution - 1))):
-            raise ProtocolError(f"reference value {v} does not fit {resolution} bits")
-        out += (v & ((1 << (8 * rb)) - 1)).to_bytes(rb, "little")
-    deltas = np.diff(arr, axis=0)
-    if float_bits:
-        deltas = ((deltas + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-    for start in range(0, len(deltas), block_size):
-        blk = deltas[start : start + block_size]
-        lo, hi = int(blk.min()), int(blk.max())
-        bits = 1
-        while not (-(1 << (bits - 1)) <= lo and hi < (1 << (bits - 1))):
-            bits += 1
-        if bits > 32:
-            raise ProtocolError("delta too large")
-        flat = (blk.reshape(-1) & ((1 << bits) - 1)).astype(np.uint64)
-        bitarr = ((flat[:, None] >> np.arange(bits, dtype=np.uint64)) & 1).astype(np.uint8)
-        packed = np.packbits(bitarr.reshape(-1), bitorder="little")
-        out += bytes((bits, len(blk))) + packed.tobytes()
-    return bytes(out)
-
-
-def encode_frame(meas_type: int, timestamp_ns: int, frame_type: int, content: bytes) -> bytes:
-    """A PMD data frame: type, u64 timestamp (ns since 2000, last sample), frame type, body."""
-    if not (0 <= timestamp_ns < 1 << 64):
-        raise ProtocolError("timestamp must fit uint64")
-    return (
-        bytes((_u8(meas_type, "measurement type"),))
-        + struct.pack("<Q", timestamp_ns)
-        + bytes((_u8(frame_type, "frame type"),))
-        + bytes(content)
-    )
-
-
-@dataclass(frozen=True)
-class PmdFrame:
-    """A decoded ACC or GYRO frame: ``values`` (n, 3) in m/s^2 (ACC) or deg/s (GYRO)."""
-
-    meas_type: int
-    timestamp_ns: int
-    frame_type: int
-    values: np.ndarray
-
-
-def frame_values(meas_type: int, frame_type: int, content: bytes, factor: float = 1.0) -> np.ndarray | None:
-    """SI values of a frame body (ACC m/s^2, GYRO deg/s); None if undecodable or non-finite.
-
-    Units follow the Polar SDK: raw ACC frames (types 0/1/2: int8/int16/int24) are mG and
-    ignore the factor; compressed ACC type 0 is ``value x factor`` g, type 1 ``value (x factor)``
-    mG; compressed GYRO type 0 is ``value x factor`` deg/s and type 1 holds float32 bit patterns
-    (``float x factor`` deg/s). Raw GYRO frames are not parsed by the SDK either.
-    """
-    compressed = bool(frame_type & 0x80)
-    kind = frame_type & 0x7F
-    if meas_type == MEAS_ACC:
-        if not compressed:
-            size = {0: 1, 1: 2, 2: 3}.get(kind)
-            if size is None or len(content) % (3 * size) or not content:
-                return None
-            if size == 1:
-                mg = np.frombuffer(content, dtype=np.int8).astype(np.float64)
-            elif size == 2:
-                mg = np.frombuffer(content, dtype="<i2").astype(np.float64)
-            else:
-                b = np.frombuffer(content, dtype=np.uint8).reshape(-1, 3).astype(np.int64)
-                v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-                mg = np.where(v >= 1 << 23, v - (1 << 24), v).astype(np.float64)
-            out = mg.reshape(-1, 3) * (STANDARD_GRAVITY / 1000.0)
-        elif kind in (0, 1):
-            raw = decode_delta(content, 3, RESOLUTION_BITS)
-            if raw is None:
-                return None
-            if kind == 0:  # value x factor = g
-                out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY)
-            else:  # value (x factor) = mG
-                out = raw.astype(np.float64) * (factor * STANDARD_GRAVITY / 1000.0)
-        else:
-            return None
-    elif meas_type == MEAS_GYRO:
-        if not compressed or kind not in (0, 1):
-            return None
-        if kind == 0:
-            raw = decode_delta(content, 3, RESOLUTION_BITS)
-            if raw is None:
-                return None
-            out = raw.astype(np.float64) * factor
-        else:
-            raw = decode_delta(content, 3, 32, float_bits=True)
-            if raw is None:
-                return None
-            with np.errstate(invalid="ignore", over="ignore"):  # signalling NaNs, overflow
-                out = raw.astype("<u4").view("<f4").astype(np.float64) * factor
-    else:
-        return None
-    if not np.isfinite(out).all():
-        return None
-    return out
-
-
-def decode_frame(data: bytes, factors: dict[int, float] | None = None) -> PmdFrame | str:
-    """Decode one data notification. Returns the frame, or a reason string: ``'short'``,
-    ``'ignored'`` (a measurement type other than ACC/GYRO) or ``'corrupt'``."""
-    if len(data) < FRAME_HEADER_LEN:
-        return "short"
-    mtype = data[0] & 0x3F
-    if mtype not in (MEAS_ACC, MEAS_GYRO):
-        return "ignored"
-    content = data[FRAME_HEADER_LEN:]
-    if not content:
-        return "short"
-    factor = (factors or {}).get(mtype, 1.0)
-    values = frame_values(mtype, data[9], content, factor)
-    if values is None:
-        return "corrupt"
-    return PmdFrame(mtype, struct.unpack_from("<Q", data, 1)[0], data[9], values)
 
 
 # -- decoder ----------------------------------------------------------------------------------
@@ -435,6 +139,7 @@ class PolarPmdDecoder(Decoder):
     """Decoder for PMD data frames (``...5C82``) and control-point responses (``...5C81``).
 
     Control-point notifications update ``factors`` (FACTOR from START responses; default 1.0),
+    ``refusal`` (a START the sensor refused, as one sentence with the SDK's error name),
     ``device_info['cp_status']`` ({(op, type): status}), ``device_info['settings']``
     ({type: parsed settings}), ``device_info['features']`` (feature bitmap read) and
     ``device_info['stopped_types']`` (device stopped a stream by itself).
@@ -468,11 +173,19 @@ class PolarPmdDecoder(Decoder):
         status = info.setdefault("cp_status", {})
         assert isinstance(status, dict)
         status[key] = resp.status
+        if not resp.ok:
+            self._cp_more.pop(key, None)
+            if (
+                resp.op_code == OP_START
+                and resp.meas_type in (MEAS_ACC, MEAS_GYRO, MEAS_SDK_MODE)
+                and resp.status != STATUS_ALREADY_IN_STATE
+                and self.refusal is None
+            ):
+                self.refusal = resp.describe()
+            return
         buf = self._cp_more.pop(key, bytearray()) + resp.params
         if resp.more:
             self._cp_more[key] = buf
-            return
-        if resp.status != 0:
             return
         params = parse_settings(bytes(buf))
         if params is None:

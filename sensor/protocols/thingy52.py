@@ -5,7 +5,13 @@ Spec and sources: ``firmware_specs/thingy52.md``. Summary:
 * base UUID ``EF68xxxx-9B35-4933-9B10-52FFA9740042``; motion service 0x0400, configuration
   0x0401 (read/write, 9 bytes), raw data 0x0406 (notify, 18 bytes, one sample);
 * enabling notifications on the raw characteristic powers the MPU-9250 and starts the stream;
-  the rate is the configuration's ``motion_freq_hz`` (1..200 Hz, default 10 Hz);
+  the rate is the configuration's ``motion_freq_hz`` (default 10 Hz). Limits follow firmware
+  >= 2.0.0 (``ble_tms.h``: compass interval 100..1000 ms, motion frequency 5..200 Hz), which are
+  a subset of the 1.x limits (100..5000 ms, 1..200 Hz), so every configuration glide writes is
+  accepted by both;
+* full scale: the InvenSense driver's ``mpu_init`` sets +-2000 deg/s and +-2 g and the firmware
+  does not change them, so the accelerometer saturates at +-2 g (the Q6.10 field could hold
+  +-31 g) and the gyroscope at +-1023 deg/s (the Q11.5 field's limit, below the chip's 2000);
 * raw layout: int16 LE accel x,y,z in Q6.10 g, gyro x,y,z in Q11.5 deg/s, compass x,y,z in
   Q12.4 uT; the firmware clamps to +-31 g, +-1023 deg/s, +-2047 uT;
 * the firmware's accelerometer orientation matrix is -I, so it reports the gravity *vector*
@@ -24,24 +30,23 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    BATTERY_LEVEL_UUID,
-    STANDARD_GRAVITY,
-    ArrivalClock,
-    ArrivalStream,
-    Command,
-    Decoder,
-    DeviceFamily,
-    ProtocolError,
-)
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import BATTERY_LEVEL_UUID, STANDARD_GRAVITY
 
 __all__ = [
+    "ACC_FULL_SCALE_G",
     "ACC_LSB_PER_G",
     "BASE_UUID_TEMPLATE",
     "COMPASS_LSB_PER_UT",
+    "CONFIG_LIMITS",
+    "CONFIG_LIMITS_V1",
     "CONFIG_UUID",
     "DEFAULT_CONFIG",
     "FAMILY",
+    "GYRO_CLAMP_DPS",
+    "GYRO_FULL_SCALE_DPS",
     "GYRO_LSB_PER_DPS",
     "MOTION_SERVICE_UUID",
     "RAW_DATA_UUID",
@@ -80,13 +85,29 @@ DEFAULT_CONFIG = {
     "motion_freq_hz": 10,
     "wake_on_motion": 1,
 }
-_LIMITS = {
+#: Configuration limits of firmware >= 2.0.0 (ble_tms.h BLE_TMS_CONFIG_*): the firmware answers a
+#: write outside them with "write not permitted".
+CONFIG_LIMITS: dict[str, tuple[int, int]] = {
+    "pedo_interval_ms": (100, 5000),
+    "temp_interval_ms": (100, 5000),
+    "compass_interval_ms": (100, 1000),
+    "motion_freq_hz": (5, 200),
+    "wake_on_motion": (0, 1),
+}
+#: The same limits in firmware 1.x (before 2.0.0): wider, so CONFIG_LIMITS satisfies both.
+CONFIG_LIMITS_V1: dict[str, tuple[int, int]] = {
     "pedo_interval_ms": (100, 5000),
     "temp_interval_ms": (100, 5000),
     "compass_interval_ms": (100, 5000),
     "motion_freq_hz": (1, 200),
     "wake_on_motion": (0, 1),
 }
+_LIMITS = CONFIG_LIMITS
+#: Sensor full scale set by the InvenSense eMPL driver's mpu_init (inv_mpu.c), kept by the firmware.
+ACC_FULL_SCALE_G = 2.0
+GYRO_FULL_SCALE_DPS = 2000.0
+#: What the raw characteristic can carry: int16 in Q11.5 -> the firmware clamps at +-1023 deg/s.
+GYRO_CLAMP_DPS = 1023.0
 _RAW = struct.Struct("<9h")
 
 SUPPORTED_RATES = (10.0, 20.0, 50.0, 100.0, 200.0)
@@ -127,7 +148,7 @@ def decode_config(data: bytes) -> dict[str, int] | None:
 def encode_raw(acc_g: object, gyr_dps: object, compass_ut: object = (0.0, 0.0, 0.0)) -> bytes:
     """An 18-byte raw notification *as the firmware sends it* (accelerometer in the firmware's
     inverted convention, i.e. pass the gravity vector: -1 g on Z for a face-up board)."""
-    parts = []
+    parts: list[int] = []
     for vals, lsb in ((acc_g, ACC_LSB_PER_G), (gyr_dps, GYRO_LSB_PER_DPS), (compass_ut, COMPASS_LSB_PER_UT)):
         arr = np.asarray(vals, dtype=np.float64).reshape(3)
         if not np.isfinite(arr).all():

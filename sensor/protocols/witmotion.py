@@ -2,7 +2,11 @@
 
 Spec and sources: ``firmware_specs/witmotion.md``. Summary:
 
-* service ``ffe5``; notify ``ffe4`` (data out); write ``ffe9`` (commands in);
+* service ``0000ffe5-0000-1000-8000-00805f9a34fb``; notify ``...ffe4...`` (data out); write
+  ``...ffe9...`` (commands in). Note the base: ``...-00805f9a34fb`` (9a), *not* the
+  Bluetooth base UUID ``...-00805f9b34fb``: every WitMotion SDK uses it (e.g.
+  WITMOTION/WitBluetooth_BWT901BLE5_0 @ 069867a9, ``Python/BWT901BLE5.0_python_sdk/
+  device_model.py`` lines 65-67), so a short form like ``"ffe4"`` does **not** name these;
 * streaming starts when notifications on ``ffe4`` are enabled (default 10 Hz);
 * data packet: ``55 61`` + 9 x int16 LE = acc (/32768*16 g), gyro (/32768*2000 deg/s),
   angles (/32768*180 deg); 20 bytes, one sample, no timestamp, no counter, no checksum;
@@ -13,7 +17,7 @@ Spec and sources: ``firmware_specs/witmotion.md``. Summary:
 The decoder treats the notification payloads as a byte stream (as the official SDK does):
 it re-synchronises on the ``55 61`` / ``55 71`` headers and consumes 20-byte packets, so
 packets split across notifications, or several per notification, are handled. Sample times come
-from an :class:`~sensor.protocols.base.ArrivalClock` (the device sends no timestamps).
+from an :class:`~sensor.protocols.clocks.ArrivalClock` (the device sends no timestamps).
 """
 
 from __future__ import annotations
@@ -23,16 +27,10 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.base import (
-    STANDARD_GRAVITY,
-    ArrivalClock,
-    ArrivalStream,
-    Command,
-    Decoder,
-    DeviceFamily,
-    ProtocolError,
-    short_uuid,
-)
+from sensor.protocols.clocks import ArrivalClock, ArrivalStream
+from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.family import DeviceFamily
+from sensor.protocols.uuids import STANDARD_GRAVITY
 
 __all__ = [
     "ACC_FULL_SCALE_G",
@@ -48,6 +46,7 @@ __all__ = [
     "REG_SAVE",
     "REG_UNLOCK",
     "SERVICE_UUID",
+    "WIT_BASE_SUFFIX",
     "WRITE_UUID",
     "WitMotionDecoder",
     "battery_percent_from_voltage",
@@ -57,12 +56,23 @@ __all__ = [
     "save",
     "set_rate",
     "unlock",
+    "wit_uuid",
     "write_register",
 ]
 
-SERVICE_UUID = short_uuid(0xFFE5)
-NOTIFY_UUID = short_uuid(0xFFE4)
-WRITE_UUID = short_uuid(0xFFE9)
+#: The 128-bit base WitMotion derives its 16-bit ids from. It differs from the Bluetooth SIG base
+#: (``...-00805f9b34fb``) in one digit; a real device advertises and resolves these exact UUIDs.
+WIT_BASE_SUFFIX = "-0000-1000-8000-00805f9a34fb"
+
+
+def wit_uuid(n: int) -> str:
+    """128-bit WitMotion UUID for a 16-bit id (``wit_uuid(0xFFE4)`` = the data characteristic)."""
+    return f"{n:08x}{WIT_BASE_SUFFIX}"
+
+
+SERVICE_UUID = wit_uuid(0xFFE5)
+NOTIFY_UUID = wit_uuid(0xFFE4)
+WRITE_UUID = wit_uuid(0xFFE9)
 
 PACKET_LEN = 20
 _HDR_DATA = b"\x55\x61"
@@ -289,7 +299,8 @@ def _matches(name: str | None, uuids: list[str], mfr: dict[int, bytes]) -> bool:
             return False
         if up.startswith("WT"):
             return True
-    return False
+    # A renamed unit is still recognised by its own service UUID (on the 9a base), if advertised.
+    return SERVICE_UUID in uuids
 
 
 FAMILY = DeviceFamily(
