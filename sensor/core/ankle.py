@@ -1,0 +1,478 @@
+"""Ankle plantar/dorsiflexion from a shin IMU and a foot IMU, with no calibration pose.
+
+Why this way: the ankle (talocrural joint) is close to a hinge, so the method of Seel, Raisch and
+Schauer ("IMU-based joint angle measurement for gait analysis", Sensors 14(4):6891-6909, 2014)
+applies. Two facts about a hinge are used, both learnt from the exercise itself:
+
+1. **Axis.** Each segment's angular velocity differs from the other's only by a rotation about
+   the joint axis, so the components *perpendicular* to the axis have equal length:
+   ``|g1 x j1| = |g2 x j2|`` for every sample (g: gyro, j: axis in that sensor's frame). The
+   axes are the least-squares solution, found by Gauss-Newton over spherical coordinates
+   (paper Sect. 3.1). The signs of j1, j2 are fixed so both point the same way in the world
+   (the shin and the foot turn together during the exercise).
+2. **Joint centre.** Both sensors see the same acceleration at the joint centre once their own
+   rotational terms are removed: ``|a1 - G1 o1| = |a2 - G2 o2|`` with
+   ``G(o) = g x (g x o) + dg/dt x o`` (paper Sect. 3.2), again by Gauss-Newton.
+
+The angle is then the paper's combined estimate (Sect. 3.3): the integral of
+``g2.j2 - g1.j1`` (foot relative to shin about the axis; drift-prone but exact over seconds)
+blended by a first-order complementary filter with the angle between the two joint-centre
+accelerations projected onto the joint plane (drift-free, noisy while moving). The blend weight
+is scaled by how much of that acceleration lies in the joint plane, so it fades out in the rare
+pose where gravity runs along the axis. The filter is linear, so it runs as ``lfilter`` with
+carried state: identical output for any chunking.
+
+The angle's zero is arbitrary (there is no calibration pose); what the exercise needs is how
+much the foot turns between two instants (the per-rep swing), which the zero does not affect.
+The sign is fixed later from the knee (see :func:`plantarflexion_sign`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import lfilter
+
+from sensor.core.dsp import ffill, norm3
+from sensor.core.preprocess import Preprocessor
+
+__all__ = [
+    "AnkleAngle",
+    "AnkleTracker",
+    "HingeAxes",
+    "ankle_angle",
+    "identify_hinge_axes",
+    "identify_joint_centres",
+    "plantarflexion_sign",
+]
+
+G = 9.80665
+_D2R = np.pi / 180.0
+
+
+@dataclass(frozen=True)
+class HingeAxes:
+    j1: np.ndarray  # joint axis in the shin sensor's frame (unit)
+    j2: np.ndarray  # joint axis in the foot sensor's frame (unit), same world direction as j1
+    rms_dps: float  # RMS of the hinge-constraint residual: how hinge-like the data were
+    samples: int  # samples the fit used
+    o1: np.ndarray | None = None  # shin sensor -> joint centre offset (m), shin sensor frame
+    o2: np.ndarray | None = None  # foot sensor -> joint centre offset (m), foot sensor frame
+
+
+def _sph(phi: float, theta: float) -> np.ndarray:
+    return np.array([np.cos(phi) * np.cos(theta), np.cos(phi) * np.sin(theta), np.sin(phi)])
+
+
+def _sph_d(phi: float, theta: float) -> tuple[np.ndarray, np.ndarray]:
+    dphi = np.array([-np.sin(phi) * np.cos(theta), -np.sin(phi) * np.sin(theta), np.cos(phi)])
+    dtheta = np.array([-np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), 0.0])
+    return dphi, dtheta
+
+
+def _to_sph(j: np.ndarray) -> tuple[float, float]:
+    j = j / np.linalg.norm(j)
+    return float(np.arcsin(np.clip(j[2], -1.0, 1.0))), float(np.arctan2(j[1], j[0]))
+
+
+def _perp_norm(g: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|g x j| per sample and its gradient with respect to j (for unit j)."""
+    gj = g @ j
+    gg = np.einsum("ij,ij->i", g, g)
+    n = np.sqrt(np.maximum(gg - gj * gj, 1e-12))
+    grad = (gg[:, None] * j[None, :] - gj[:, None] * g) / n[:, None]
+    return n, grad
+
+
+def _axes_residual(g1: np.ndarray, g2: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    j1, j2 = _sph(x[0], x[1]), _sph(x[2], x[3])
+    n1, d1 = _perp_norm(g1, j1)
+    n2, d2 = _perp_norm(g2, j2)
+    a1, b1 = _sph_d(x[0], x[1])
+    a2, b2 = _sph_d(x[2], x[3])
+    return n1 - n2, np.stack([d1 @ a1, d1 @ b1, -(d2 @ a2), -(d2 @ b2)], axis=1)
+
+
+def _gauss_newton_axes(g1: np.ndarray, g2: np.ndarray, x0: np.ndarray, iters: int) -> tuple[np.ndarray, float]:
+    """Gauss-Newton with Levenberg-Marquardt damping: a step is taken only if it lowers the
+    cost (plain GN can overshoot out of the basin on data this close to planar)."""
+    x = x0.copy()
+    e, jac = _axes_residual(g1, g2, x)
+    cost = float(e @ e)
+    mu = 1e-6
+    for _ in range(iters):
+        jtj = jac.T @ jac
+        scale = np.trace(jtj) / 4 + 1e-12
+        step = np.linalg.solve(jtj + mu * scale * np.eye(4), jac.T @ e)
+        xn = x - step
+        en, jn = _axes_residual(g1, g2, xn)
+        cn = float(en @ en)
+        if cn < cost:
+            x, e, jac, cost = xn, en, jn, cn
+            mu = max(mu / 10, 1e-9)
+            if np.max(np.abs(step)) < 1e-7:
+                break
+        else:
+            mu *= 10
+            if mu > 1e6:
+                break
+    return x, cost
+
+
+def _principal_axis(g: np.ndarray) -> np.ndarray:
+    _, v = np.linalg.eigh(g.T @ g)
+    return np.asarray(v[:, -1])
+
+
+def identify_hinge_axes(
+    gyr1_dps: np.ndarray,
+    gyr2_dps: np.ndarray,
+    *,
+    min_rate_dps: float = 10.0,
+    max_samples: int = 3000,
+    iters: int = 40,
+) -> HingeAxes:
+    """The joint axis in each sensor's frame from bias-corrected gyro samples (Seel et al. 2014).
+
+    Only samples where either segment moves faster than ``min_rate_dps`` carry information;
+    they are thinned evenly to ``max_samples``. Gauss-Newton is started from the principal
+    rotation axes of both sensors (a good guess for a knee-and-ankle movement in one plane)
+    and from a few spread-out directions, and the best fit wins: the cost has local minima.
+    """
+    g1 = np.asarray(gyr1_dps, float).reshape(-1, 3) * _D2R
+    g2 = np.asarray(gyr2_dps, float).reshape(-1, 3) * _D2R
+    speed = np.maximum(np.linalg.norm(g1, axis=1), np.linalg.norm(g2, axis=1))
+    use = np.nonzero(speed > min_rate_dps * _D2R)[0]
+    if len(use) < 20:
+        raise ValueError("too little movement to identify the ankle axis")
+    if len(use) > max_samples:
+        use = use[np.linspace(0, len(use) - 1, max_samples).astype(np.int64)]
+    g1, g2 = g1[use], g2[use]
+
+    p1, p2 = _principal_axis(g1), _principal_axis(g2)
+    starts = [np.array([*_to_sph(p1), *_to_sph(p2)])]
+    for phi1, th1, phi2, th2 in ((0.3, 0.5, -0.4, 2.0), (-0.8, 2.5, 0.7, -1.0), (1.0, -2.0, 0.2, 0.8)):
+        starts.append(np.array([phi1, th1, phi2, th2]))
+    best_x, best_c = starts[0], np.inf
+    for x0 in starts:
+        x, c = _gauss_newton_axes(g1, g2, x0, iters)
+        if c < best_c:
+            best_x, best_c = x, c
+    j1, j2 = _sph(best_x[0], best_x[1]), _sph(best_x[2], best_x[3])
+    # Same world direction: the segments turn together, so their rates about the axis correlate.
+    if float((g1 @ j1) @ (g2 @ j2)) < 0:
+        j2 = -j2
+    rms = float(np.sqrt(best_c / len(g1))) / _D2R
+    return HingeAxes(j1=j1, j2=j2, rms_dps=rms, samples=len(g1))
+
+
+def _gamma(g: np.ndarray, gd: np.ndarray) -> np.ndarray:
+    """Per-sample matrix K with K @ o = g x (g x o) + gd x o (all in rad/s, rad/s^2)."""
+    n = len(g)
+
+    def skew(v: np.ndarray) -> np.ndarray:
+        s = np.zeros((n, 3, 3))
+        s[:, 0, 1], s[:, 0, 2] = -v[:, 2], v[:, 1]
+        s[:, 1, 0], s[:, 1, 2] = v[:, 2], -v[:, 0]
+        s[:, 2, 0], s[:, 2, 1] = -v[:, 1], v[:, 0]
+        return s
+
+    sg = skew(g)
+    return np.asarray(sg @ sg + skew(gd))
+
+
+def _rate_derivative(t: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Backward difference of the gyro (rad/s^2): causal, so streaming gives the same numbers."""
+    d = np.zeros_like(g)
+    if len(t) > 1:
+        dt = np.maximum(np.diff(t), 1e-4)
+        d[1:] = np.diff(g, axis=0) / dt[:, None]
+    return d
+
+
+def identify_joint_centres(
+    t: np.ndarray,
+    acc1: np.ndarray,
+    gyr1_dps: np.ndarray,
+    acc2: np.ndarray,
+    gyr2_dps: np.ndarray,
+    axes: HingeAxes,
+    *,
+    max_samples: int = 3000,
+    iters: int = 15,
+    max_offset_m: float = 0.8,
+) -> HingeAxes:
+    """Joint-centre offsets o1, o2 (Seel et al. 2014, Sect. 3.2); returns ``axes`` with them set.
+
+    The solution is free to slide along the axis (every point on it moves alike), so a small
+    damping keeps GN well posed and the result is shifted to the point nearest both sensors,
+    as the paper does. A fit that does not lower the residual, or lands somewhere no ankle can
+    be, is dropped (o = 0): the filter then falls back on its gyro part.
+    """
+    g1, g2 = gyr1_dps * _D2R, gyr2_dps * _D2R
+    gd1, gd2 = _rate_derivative(t, g1), _rate_derivative(t, g2)
+    idx = np.arange(len(t))
+    if len(idx) > max_samples:
+        idx = idx[np.linspace(0, len(idx) - 1, max_samples).astype(np.int64)]
+    k1, k2 = _gamma(g1[idx], gd1[idx]), _gamma(g2[idx], gd2[idx])
+    a1, a2 = acc1[idx], acc2[idx]
+
+    def residual(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v1 = a1 - k1 @ o[:3]
+        v2 = a2 - k2 @ o[3:]
+        n1 = np.maximum(np.linalg.norm(v1, axis=1), 1e-9)
+        n2 = np.maximum(np.linalg.norm(v2, axis=1), 1e-9)
+        return n1 - n2, v1 / n1[:, None], v2 / n2[:, None]
+
+    o = np.zeros(6)
+    e0 = residual(o)[0]
+    c0 = float(e0 @ e0)
+    for _ in range(iters):
+        e, u1, u2 = residual(o)
+        jac = np.concatenate([-np.einsum("ni,nij->nj", u1, k1), np.einsum("ni,nij->nj", u2, k2)], axis=1)
+        jtj = jac.T @ jac
+        step = np.linalg.solve(jtj + 1e-6 * np.trace(jtj) * np.eye(6) + 1e-9 * np.eye(6), jac.T @ e)
+        o = o - step
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    e = residual(o)[0]
+    o1, o2 = o[:3], o[3:]
+    shift = 0.5 * (o1 @ axes.j1 + o2 @ axes.j2)
+    o1, o2 = o1 - shift * axes.j1, o2 - shift * axes.j2
+    ok = float(e @ e) < c0 and max(np.linalg.norm(o1), np.linalg.norm(o2)) < max_offset_m
+    if not ok:
+        o1, o2 = np.zeros(3), np.zeros(3)
+    return HingeAxes(axes.j1, axes.j2, axes.rms_dps, axes.samples, o1, o2)
+
+
+def _plane_basis(j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = np.eye(3)[int(np.argmin(np.abs(j)))]
+    x = np.cross(j, c)
+    x /= np.linalg.norm(x)
+    return x, np.cross(j, x)
+
+
+@dataclass
+class AnkleAngle:
+    """Per-sample output. ``angle_deg``: foot relative to shin about the joint axis (arbitrary
+    zero, positive = the foot turns the way j1 points); ``shin_deg``: the shin's own rotation
+    about the same axis (integrated gyro), used to tell knee extension from flexion."""
+
+    t: np.ndarray
+    angle_deg: np.ndarray
+    shin_deg: np.ndarray
+    axes: HingeAxes
+
+
+class _Fuser:
+    """The complementary filter with carried state (paper Sect. 3.3), chunk-invariant."""
+
+    def __init__(self, axes: HingeAxes, tau_s: float) -> None:
+        self.axes = axes
+        self.tau_s = tau_s
+        self.x1, self.y1 = _plane_basis(axes.j1)
+        self.x2, self.y2 = _plane_basis(axes.j2)
+        self.o1 = axes.o1 if axes.o1 is not None else np.zeros(3)
+        self.o2 = axes.o2 if axes.o2 is not None else np.zeros(3)
+        self.prev: tuple[float, np.ndarray, np.ndarray] | None = None  # last t, g1, g2 (rad/s)
+        self.state: float | None = None  # filtered angle (rad)
+        self.acc_prev: float | None = None  # last unwrapped accelerometer angle (rad)
+        self.shin = 0.0
+
+    def __call__(
+        self, t: np.ndarray, acc1: np.ndarray, g1d: np.ndarray, acc2: np.ndarray, g2d: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        g1, g2 = g1d * _D2R, g2d * _D2R
+        if self.prev is None:
+            self.prev = (float(t[0]), g1[0], g2[0])
+        pt, pg1, pg2 = self.prev
+        tt = np.concatenate([[pt], t])
+        dt = np.clip(np.diff(tt), 0.0, 0.25)  # a gap is not integrated across
+        gg1 = np.concatenate([pg1[None], g1])
+        gg2 = np.concatenate([pg2[None], g2])
+        gd1 = _rate_derivative(tt, gg1)[1:]
+        gd2 = _rate_derivative(tt, gg2)[1:]
+        self.prev = (float(t[-1]), g1[-1], g2[-1])
+        j1, j2 = self.axes.j1, self.axes.j2
+        # trapezoidal increments of the relative rate (foot minus shin) about the axis
+        r1 = gg1 @ j1
+        r2 = gg2 @ j2
+        rel = r2 - r1
+        d_rel = 0.5 * (rel[1:] + rel[:-1]) * dt
+        d_shin = 0.5 * (r1[1:] + r1[:-1]) * dt
+        # accelerometer angle at the joint centre
+        v1 = acc1 - np.einsum("nij,j->ni", _gamma(g1, gd1), self.o1)
+        v2 = acc2 - np.einsum("nij,j->ni", _gamma(g2, gd2), self.o2)
+        p1 = np.arctan2(v1 @ self.y1, v1 @ self.x1)
+        p2 = np.arctan2(v2 @ self.y2, v2 @ self.x2)
+        inplane = np.hypot(v1 @ self.x1, v1 @ self.y1) * np.hypot(v2 @ self.x2, v2 @ self.y2) / (G * G)
+        raw = p1 - p2
+        ref = self.acc_prev if self.acc_prev is not None else float(raw[0])
+        acc_ang = np.unwrap(np.concatenate([[ref], raw]))[1:]
+        self.acc_prev = float(acc_ang[-1])
+        lam = np.clip(dt / self.tau_s, 0.0, 0.5) * np.clip(inplane, 0.0, 1.0) ** 2
+        if self.state is None:
+            self.state = float(acc_ang[0])
+        # a_k = (1 - lam_k) (a_{k-1} + d_k) + lam_k acc_k, as a time-varying first-order recursion:
+        # with time-varying lam this is not an LTI filter, so use the closed form via cumulative products
+        keep = 1.0 - lam
+        out = _affine_scan(keep, keep * d_rel + lam * acc_ang, self.state)
+        self.state = float(out[-1])
+        shin = self.shin + np.cumsum(d_shin)
+        self.shin = float(shin[-1]) if len(shin) else self.shin
+        return out, shin
+
+
+def _affine_scan(a: np.ndarray, b: np.ndarray, x0: float) -> np.ndarray:
+    """x_k = a_k x_{k-1} + b_k for all k, vectorised in blocks: the closed form divides by the
+    running product of a_k, which shrinks, so it is applied per block of 64 samples (a_k >= 0.5
+    keeps the product above 5e-20)."""
+    out = np.empty_like(b)
+    x = x0
+    for s in range(0, len(b), 64):
+        aa, bb = a[s : s + 64], b[s : s + 64]
+        if np.all(aa == aa[0]):
+            out[s : s + len(bb)] = lfilter([1.0], [1.0, -aa[0]], bb, zi=[aa[0] * x])[0]
+        else:
+            p = np.cumprod(aa)
+            p_safe = np.maximum(p, 1e-300)
+            out[s : s + len(bb)] = p * (x + np.cumsum(bb / p_safe))
+        x = float(out[s + len(bb) - 1])
+    return out
+
+
+class _JointBias:
+    """Gyro bias of both sensors, measured only while *both* are still.
+
+    The shin pipeline's rest detector (``Preprocessor``) judges one sensor at a time, and a foot
+    turning slowly while the shin holds can look still to it: its mean rate would then be taken
+    for bias and integrated into the angle. So a sample counts as rest only when both sensors'
+    detectors agree and both read under ``max_rate_dps`` (above any consumer gyro's bias), and
+    the bias is the running mean over the current joint rest, once it has lasted ``min_run_s``.
+    Running sums carry across chunks, so the output does not depend on how data were chunked.
+    """
+
+    def __init__(self, dt_s: float, max_rate_dps: float = 8.0, min_run_s: float = 0.5) -> None:
+        self.pre1, self.pre2 = Preprocessor(dt_s), Preprocessor(dt_s)
+        self.max_rate = max_rate_dps
+        self.min_count = max(int(round(min_run_s / dt_s)), 1)
+        self.bias = np.zeros(6)
+        self.run_sum = np.zeros(6)
+        self.run_n = 0.0
+
+    def __call__(
+        self, t: np.ndarray, a1: np.ndarray, g1: np.ndarray, a2: np.ndarray, g2: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        r1 = self.pre1.process(t, a1, g1)[1]
+        r2 = self.pre2.process(t, a2, g2)[1]
+        m = r1 & r2 & (norm3(g1) < self.max_rate) & (norm3(g2) < self.max_rate)
+        g = np.concatenate([g1, g2], axis=1)
+        mf = m.astype(float)
+        s_cum = np.cumsum(g * mf[:, None], axis=0)
+        c_cum = np.cumsum(mf)
+        prev = np.concatenate([[self.run_n > 0], m[:-1]])
+        start = m & ~prev
+        base_s = ffill(s_cum - g, start, -self.run_sum)
+        base_c = ffill(c_cum - 1.0, start, -self.run_n)
+        count = c_cum - base_c
+        mean = (s_cum - base_s) / np.maximum(count, 1.0)[:, None]
+        bias = ffill(mean, m & (count >= self.min_count), self.bias)
+        if len(m) and m[-1]:
+            self.run_sum, self.run_n = s_cum[-1] - base_s[-1], float(count[-1])
+        else:
+            self.run_sum, self.run_n = np.zeros(6), 0.0
+        if len(m):
+            self.bias = np.asarray(bias[-1], float).copy()
+        return g1 - bias[:, :3], g2 - bias[:, 3:]
+
+
+def _dt(t: np.ndarray) -> float:
+    return max(float(np.median(np.diff(t))), 1e-3) if len(t) > 1 else 0.01
+
+
+def ankle_angle(
+    t: np.ndarray,
+    shin_acc: np.ndarray,
+    shin_gyr: np.ndarray,
+    foot_acc: np.ndarray,
+    foot_gyr: np.ndarray,
+    *,
+    tau_s: float = 4.0,
+    centres: bool = True,
+) -> AnkleAngle:
+    """Offline: learn the axes (and joint centres) from the whole recording, then track the angle.
+
+    Both sensors' samples must be on the same time base (the trace format resamples the foot
+    onto the shin's rows). Gyro bias is removed per sensor by the pipeline's own rest-based
+    estimator. Raises ``ValueError`` when there is too little movement to learn the axis.
+    """
+    t = np.asarray(t, float)
+    g1, g2 = _JointBias(_dt(t))(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
+    axes = identify_hinge_axes(g1, g2)
+    if centres:
+        axes = identify_joint_centres(t, shin_acc, g1, foot_acc, g2, axes)
+    ang, shin = _Fuser(axes, tau_s)(t, shin_acc, g1, foot_acc, g2)
+    return AnkleAngle(t, np.degrees(ang), np.degrees(shin), axes)
+
+
+class AnkleTracker:
+    """Streaming: buffers samples until ``learn_s`` seconds have passed, learns the axes from
+    them, then emits angles for the buffer and every later chunk (same filter, carried state)."""
+
+    def __init__(self, dt_s: float, learn_s: float = 60.0, tau_s: float = 4.0) -> None:
+        self.learn_s = learn_s
+        self.tau_s = tau_s
+        self._bias = _JointBias(dt_s)
+        self._buf: list[tuple[np.ndarray, ...]] = []
+        self._fuser: _Fuser | None = None
+
+    @property
+    def axes(self) -> HingeAxes | None:
+        return self._fuser.axes if self._fuser else None
+
+    def feed(
+        self, t: np.ndarray, shin_acc: np.ndarray, shin_gyr: np.ndarray, foot_acc: np.ndarray, foot_gyr: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Returns (t, angle_deg, shin_deg) for the samples that could be resolved so far."""
+        g1, g2 = self._bias(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
+        if self._fuser is None:
+            self._buf.append((t, shin_acc, g1, foot_acc, g2))
+            if t[-1] - self._buf[0][0][0] < self.learn_s:
+                return np.empty(0), np.empty(0), np.empty(0)
+            return self._learn()
+        ang, shin = self._fuser(t, shin_acc, g1, foot_acc, g2)
+        return t, np.degrees(ang), np.degrees(shin)
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Resolve whatever is still buffered (a session shorter than ``learn_s``)."""
+        if self._fuser is None and self._buf:
+            try:
+                return self._learn()
+            except ValueError:
+                self._buf = []
+        return np.empty(0), np.empty(0), np.empty(0)
+
+    def _learn(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        t, a1, g1, a2, g2 = (np.concatenate(x) for x in zip(*self._buf))
+        axes = identify_joint_centres(t, a1, g1, a2, g2, identify_hinge_axes(g1, g2))
+        self._buf = []
+        self._fuser = _Fuser(axes, self.tau_s)
+        ang, shin = self._fuser(t, a1, g1, a2, g2)
+        return t, np.degrees(ang), np.degrees(shin)
+
+
+def plantarflexion_sign(shin_deg: np.ndarray, t: np.ndarray, extensions: list[tuple[float, float]]) -> float:
+    """+1 or -1: the factor that makes plantarflexion positive.
+
+    Knee extension and plantarflexion turn in opposite senses about the (near-parallel) knee and
+    ankle axes: straightening the knee swings the shin's distal end forward, pointing the toes
+    swings them back. So the axis orientation is fixed by the knee: over the given extension
+    intervals (start, end) the shin must turn negatively. Returns +1 when no interval is given.
+    """
+    if not extensions:
+        return 1.0
+    a = np.array([s for s, _ in extensions])
+    b = np.array([e for _, e in extensions])
+    turn = np.interp(b, t, shin_deg) - np.interp(a, t, shin_deg)
+    return -1.0 if float(np.sum(turn)) > 0 else 1.0
