@@ -404,10 +404,14 @@ def ankle_angle(
     """Offline: learn the axes (and joint centres) from the whole recording, then track the angle.
 
     Both sensors' samples must be on the same time base (the trace format resamples the foot
-    onto the shin's rows). Gyro bias is removed per sensor by the pipeline's own rest-based
-    estimator. Raises ``ValueError`` when there is too little movement to learn the axis.
+    onto the shin's rows). Gyro bias is measured while both sensors rest (``_JointBias``).
+    Raises ``ValueError`` (one clear line) for mismatched or non-finite input and when there is
+    too little movement to learn the axis.
     """
     t = np.asarray(t, float)
+    if not (len(t) == len(shin_acc) == len(shin_gyr) == len(foot_acc) == len(foot_gyr)):
+        raise ValueError("shin and foot samples must be on the same rows")
+    _check_finite(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
     g1, g2 = _JointBias(_dt(t))(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
     axes = identify_hinge_axes(g1, g2)
     if centres:
@@ -417,14 +421,19 @@ def ankle_angle(
 
 
 class AnkleTracker:
-    """Streaming: buffers samples until ``learn_s`` seconds have passed, learns the axes from
-    them, then emits angles for the buffer and every later chunk (same filter, carried state)."""
+    """Streaming: buffers samples until ``learn_s`` seconds of data are in, learns the axes from
+    exactly those (a window defined by the data, not by chunk boundaries, so any chunking gives
+    the same axes), then emits angles for the buffer and every later chunk. If that window held
+    too little movement, the window grows by ``learn_s`` and learning is tried again."""
+
+    _EMPTY = (np.empty(0), np.empty(0), np.empty(0))
 
     def __init__(self, dt_s: float, learn_s: float = 60.0, tau_s: float = 4.0) -> None:
         self.learn_s = learn_s
         self.tau_s = tau_s
         self._bias = _JointBias(dt_s)
         self._buf: list[tuple[np.ndarray, ...]] = []
+        self._until: float | None = None
         self._fuser: _Fuser | None = None
 
     @property
@@ -435,31 +444,50 @@ class AnkleTracker:
         self, t: np.ndarray, shin_acc: np.ndarray, shin_gyr: np.ndarray, foot_acc: np.ndarray, foot_gyr: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Returns (t, angle_deg, shin_deg) for the samples that could be resolved so far."""
+        t = np.asarray(t, float)
+        if len(t) == 0:
+            return self._EMPTY
+        _check_finite(shin_acc, shin_gyr, foot_acc, foot_gyr)
         g1, g2 = self._bias(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
         if self._fuser is None:
             self._buf.append((t, shin_acc, g1, foot_acc, g2))
-            if t[-1] - self._buf[0][0][0] < self.learn_s:
-                return np.empty(0), np.empty(0), np.empty(0)
-            return self._learn()
+            if self._until is None:
+                self._until = float(t[0]) + self.learn_s
+            if t[-1] < self._until:
+                return self._EMPTY
+            return self._learn(self._until)
         ang, shin = self._fuser(t, shin_acc, g1, foot_acc, g2)
         return t, np.degrees(ang), np.degrees(shin)
 
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Resolve whatever is still buffered (a session shorter than ``learn_s``)."""
+        """Resolve whatever is still buffered (a session shorter than the learning window);
+        nothing when even the whole session had too little movement."""
         if self._fuser is None and self._buf:
-            try:
-                return self._learn()
-            except ValueError:
-                self._buf = []
-        return np.empty(0), np.empty(0), np.empty(0)
+            out = self._learn(None)
+            self._buf = []
+            return out
+        return self._EMPTY
 
-    def _learn(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _learn(self, until: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t, a1, g1, a2, g2 = (np.concatenate(x) for x in zip(*self._buf))
-        axes = identify_joint_centres(t, a1, g1, a2, g2, identify_hinge_axes(g1, g2))
+        k = len(t) if until is None else int(np.searchsorted(t, until))
+        try:
+            axes = identify_hinge_axes(g1[:k], g2[:k])
+        except ValueError:
+            if until is not None and self._until is not None:
+                self._until += self.learn_s
+            return self._EMPTY
+        axes = identify_joint_centres(t[:k], a1[:k], g1[:k], a2[:k], g2[:k], axes)
         self._buf = []
         self._fuser = _Fuser(axes, self.tau_s)
         ang, shin = self._fuser(t, a1, g1, a2, g2)
         return t, np.degrees(ang), np.degrees(shin)
+
+
+def _check_finite(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        if not np.all(np.isfinite(a)):
+            raise ValueError("non-finite IMU samples: drop or repair them before the ankle tracker")
 
 
 def plantarflexion_sign(shin_deg: np.ndarray, t: np.ndarray, extensions: list[tuple[float, float]]) -> float:
