@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
 from sensor.core.ankle import AnkleTracker, ankle_angle, identify_hinge_axes
-from sensor.core.ankle_reps import CUE_FLEX, CUE_POINT, AnkleRep, ankle_cues, ankle_metrics, no_foot
+from sensor.core.ankle_reps import (
+    CUE_FLEX,
+    CUE_POINT,
+    AnkleRep,
+    ankle_cues,
+    ankle_metrics,
+    ankle_set_from_imu,
+    no_foot,
+)
 from sensor.core.pipeline import analyze
-from sensor.sim.foot import simulate_foot_for
+from sensor.sim.foot import FootSession, simulate_foot_for
 from sensor.sim.foot_eval import evaluate_foot, main
-from sensor.sim.simulator import SimConfig, random_rotation, simulate_session
+from sensor.sim.simulator import SimConfig, SimSession, random_rotation, simulate_session
 
 
 def _angle(u: np.ndarray, v: np.ndarray) -> float:
@@ -20,7 +31,7 @@ def _angle(u: np.ndarray, v: np.ndarray) -> float:
 def _rot(axis: np.ndarray, rad: np.ndarray) -> np.ndarray:
     k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
     s, c = np.sin(rad)[:, None, None], np.cos(rad)[:, None, None]
-    return np.eye(3) + s * k + (1 - c) * (k @ k)
+    return np.asarray(np.eye(3) + s * k + (1 - c) * (k @ k))
 
 
 def _generic_hinge(seed: int, n: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -54,7 +65,7 @@ def test_hinge_axes_recovered_for_random_mountings(seed: int) -> None:
     assert axes.rms_dps < 1.0
 
 
-def _session(seed: int, leg: str, posture: str = "supine", **foot_kw: object):
+def _session(seed: int, leg: str, posture: str = "supine", **foot_kw: Any) -> tuple[SimSession, FootSession]:
     s = simulate_session(SimConfig(seed=seed, leg=leg, posture=posture))  # type: ignore[arg-type]
     return s, simulate_foot_for(s, **foot_kw)
 
@@ -69,7 +80,7 @@ def test_exercise_axes_either_leg(seed: int, leg: str, posture: str) -> None:
     angle needs) must be right."""
     s, f = _session(seed, leg, posture)
     a = ankle_angle(s.chunk.t, s.chunk.acc, s.chunk.gyr, f.chunk.acc, f.chunk.gyr)
-    shin_x, knee = s.truth_axes
+    shin_x, knee = s.truth_axes  # type: ignore[attr-defined]  # set by the simulator for checks
     ax = np.asarray(f.meta["ankle_axis_shin"])
     j1_true = ax[0] * shin_x + ax[1] * knee + ax[2] * np.cross(shin_x, knee)
     j2_true = np.asarray(f.meta["ankle_axis_sensor"])
@@ -89,11 +100,12 @@ def test_exercise_axes_either_leg(seed: int, leg: str, posture: str) -> None:
 
 
 def test_patterns_give_the_right_figures() -> None:
-    for pattern, check in (
+    checks: tuple[tuple[str, Callable[[float], bool]], ...] = (
         ("correct", lambda sw: sw >= 25),
         ("reversed", lambda sw: sw <= -25),
         ("neutral", lambda sw: abs(sw) < 10),
-    ):
+    )
+    for pattern, check in checks:
         s, f = _session(7, "right", pattern=pattern)
         p, _ = analyze(s.chunk, posture="supine")
         a = ankle_angle(s.chunk.t, s.chunk.acc, s.chunk.gyr, f.chunk.acc, f.chunk.gyr)
@@ -113,6 +125,8 @@ def test_no_foot_data_gives_nulls() -> None:
     s = simulate_session(SimConfig(seed=5))
     p, _ = analyze(s.chunk)
     res = no_foot(list(p.reps))
+    c = s.chunk
+    assert ankle_set_from_imu(list(p.reps), c.t, c.acc, c.gyr, None, None) == res
     assert res.ankle_ok_count is None
     assert all(r.ankle_swing_deg is None and r.ankle_ok is None for r in res.reps)
     assert ankle_cues(res.reps[0]) == []

@@ -276,8 +276,8 @@ class _Fuser:
         self.o1 = axes.o1 if axes.o1 is not None else np.zeros(3)
         self.o2 = axes.o2 if axes.o2 is not None else np.zeros(3)
         self.prev: tuple[float, np.ndarray, np.ndarray] | None = None  # last t, g1, g2 (rad/s)
-        self.state: float | None = None  # filtered angle (rad)
-        self.acc_prev: float | None = None  # last unwrapped accelerometer angle (rad)
+        self.state: float | None = None  # filtered offset of the angle from the gyro integral (rad)
+        self.gcum = 0.0  # gyro integral of the relative rate (rad)
         self.shin = 0.0
 
     def __call__(
@@ -307,21 +307,33 @@ class _Fuser:
         p1 = np.arctan2(v1 @ self.y1, v1 @ self.x1)
         p2 = np.arctan2(v2 @ self.y2, v2 @ self.x2)
         inplane = np.hypot(v1 @ self.x1, v1 @ self.y1) * np.hypot(v2 @ self.x2, v2 @ self.y2) / (G * G)
-        raw = p1 - p2
-        ref = self.acc_prev if self.acc_prev is not None else float(raw[0])
-        acc_ang = np.unwrap(np.concatenate([[ref], raw]))[1:]
-        self.acc_prev = float(acc_ang[-1])
         lam = np.clip(dt / self.tau_s, 0.0, 0.5) * np.clip(inplane, 0.0, 1.0) ** 2
+        # Split the angle into the gyro integral g and an offset e = angle - g. The filter
+        # a_k = (1 - lam_k)(a_{k-1} + d_k) + lam_k acc_k becomes e_k = (1 - lam_k) e_{k-1} +
+        # lam_k (acc_k - g_k): a low-pass of acc - g, which is nearly constant. Wrapping it next to
+        # the running offset (per block) keeps a noisy accelerometer angle from ever slipping by
+        # a full turn, which a global unwrap cannot promise.
+        gcum = self.gcum + np.cumsum(d_rel)
+        self.gcum = float(gcum[-1])
+        diff = (p1 - p2) - gcum
         if self.state is None:
-            self.state = float(acc_ang[0])
-        # a_k = (1 - lam_k) (a_{k-1} + d_k) + lam_k acc_k, as a time-varying first-order recursion:
-        # with time-varying lam this is not an LTI filter, so use the closed form via cumulative products
+            self.state = float(_wrap(diff[:1])[0])
         keep = 1.0 - lam
-        out = _affine_scan(keep, keep * d_rel + lam * acc_ang, self.state)
-        self.state = float(out[-1])
+        e = np.empty_like(diff)
+        x = self.state
+        for a in range(0, len(diff), 64):
+            dd = x + _wrap(diff[a : a + 64] - x)
+            e[a : a + 64] = _affine_scan(keep[a : a + 64], lam[a : a + 64] * dd, x)
+            x = float(e[a + len(dd) - 1])
+        self.state = x
+        out = gcum + e
         shin = self.shin + np.cumsum(d_shin)
         self.shin = float(shin[-1]) if len(shin) else self.shin
         return out, shin
+
+
+def _wrap(x: np.ndarray) -> np.ndarray:
+    return np.asarray((x + np.pi) % (2 * np.pi) - np.pi)
 
 
 def _affine_scan(a: np.ndarray, b: np.ndarray, x0: float) -> np.ndarray:

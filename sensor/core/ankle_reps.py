@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from sensor.core.ankle import plantarflexion_sign
+from sensor.core.ankle import ankle_angle, plantarflexion_sign
 
 __all__ = [
     "CUE_FLEX",
@@ -32,6 +32,7 @@ __all__ = [
     "AnkleSet",
     "ankle_cues",
     "ankle_metrics",
+    "ankle_set_from_imu",
     "no_foot",
 ]
 
@@ -144,3 +145,24 @@ def ankle_cues(rep: AnkleRep, config: AnkleConfig | None = None) -> list[str]:
     if not rep.ankle_ok:
         cues.append(CUE_POINT)
     return cues
+
+
+def ankle_set_from_imu(
+    reps: list[Any],
+    t: np.ndarray,
+    shin_acc: np.ndarray,
+    shin_gyr: np.ndarray,
+    foot_acc: np.ndarray | None,
+    foot_gyr: np.ndarray | None,
+    config: AnkleConfig | None = None,
+) -> AnkleSet:
+    """One call for offline use (``glide analyze``): the ankle figures of ``reps`` from a whole
+    recording's shin and foot samples on the same rows. No foot data (``None``) or too little
+    movement to learn the ankle axis: every figure is ``None``."""
+    if foot_acc is None or foot_gyr is None or not reps:
+        return no_foot(reps)
+    try:
+        ang = ankle_angle(t, shin_acc, shin_gyr, foot_acc, foot_gyr)
+    except ValueError:
+        return no_foot(reps)
+    return ankle_metrics(reps, ang.t, ang.angle_deg, ang.shin_deg, config)

@@ -47,6 +47,7 @@ class FootScore:
     by_pattern: dict[str, list[int]] = field(default_factory=dict)  # pattern -> [right, total]
     axis_err_foot_deg: list[float] = field(default_factory=list)
     failures: int = 0  # sessions where the axis could not be learnt
+    wrong: list[dict[str, Any]] = field(default_factory=list)  # reps with ankle_ok wrong, for diagnosis
 
     def summary(self) -> dict[str, Any]:
         def med(xs: list[float]) -> float | None:
@@ -71,6 +72,7 @@ class FootScore:
             "by_pattern": {k: round(v[0] / v[1], 4) for k, v in sorted(self.by_pattern.items()) if v[1]},
             "shin_sessions_unchanged": f"{self.shin_unchanged}/{self.sessions}",
             "shin_exact_count_sessions": f"{exact}/{self.sessions}",
+            "wrong_reps": self.wrong,
         }
 
 
@@ -129,6 +131,18 @@ def run_session(seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | No
             at = np.interp([r.bottom_s, r.top_s], c.t, foot.ankle_deg)
             score.err_angle.append(a.ankle_swing_deg - float(at[1] - at[0]))
         ok = a.ankle_ok is not None and a.ankle_ok == truth_ok
+        if not ok:
+            score.wrong.append(
+                {
+                    "seed": seed,
+                    "rep": j,
+                    "pattern": lab["pattern"],
+                    "posture": posture,
+                    "leg": shin.labels["leg"],
+                    "swing": a.ankle_swing_deg,
+                    "truth": lab["ankle_swing_deg"],
+                }
+            )
         score.ok_right += int(ok)
         right = score.by_pattern.setdefault(lab["pattern"], [0, 0])
         right[0] += int(ok)
@@ -182,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reps without an ankle figure: {s['reps_without_figure']}")
     print(f"shin samples unchanged by the foot: {s['shin_sessions_unchanged']} sessions")
     print(f"shin count exact: {s['shin_exact_count_sessions']} sessions")
+    for w in s["wrong_reps"][:40]:
+        sw = "none" if w["swing"] is None else f"{w['swing']:.1f}"
+        where = f"seed {w['seed']} rep {w['rep']} {w['pattern']} {w['posture']} {w['leg']}"
+        print(f"  wrong: {where}: {sw} vs {w['truth']:.1f}")
     return 0
 
 
