@@ -41,6 +41,8 @@ class FootScore:
     shin_unchanged: int = 0  # sessions whose shin samples were identical with and without the foot
     matched: int = 0
     ok_right: int = 0
+    near_threshold: int = 0  # matched reps whose true swing is within 2 deg of the threshold
+    near_wrong: int = 0  # ... of which ankle_ok was wrong
     no_figure: int = 0  # matched reps with no ankle figure (foot data missing at a turning point)
     err_label: list[float] = field(default_factory=list)
     err_angle: list[float] = field(default_factory=list)
@@ -62,6 +64,12 @@ class FootScore:
             "truth_reps": self.truth_reps,
             "matched_reps": self.matched,
             "ankle_ok_right": round(self.ok_right / self.matched, 4) if self.matched else None,
+            "ankle_ok_right_away_from_threshold": (
+                round(1 - (len(self.wrong) - self.near_wrong) / (self.matched - self.near_threshold), 4)
+                if self.matched > self.near_threshold
+                else None
+            ),
+            "reps_within_2deg_of_threshold": self.near_threshold,
             "median_abs_swing_err_deg": med(self.err_label),
             "p95_abs_swing_err_deg": p95(self.err_label),
             "median_abs_swing_err_at_detected_times_deg": med(self.err_angle),
@@ -131,6 +139,9 @@ def run_session(seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | No
             at = np.interp([r.bottom_s, r.top_s], c.t, foot.ankle_deg)
             score.err_angle.append(a.ankle_swing_deg - float(at[1] - at[0]))
         ok = a.ankle_ok is not None and a.ankle_ok == truth_ok
+        if abs(lab["ankle_swing_deg"] - cfg.min_swing_deg) <= 2.0:
+            score.near_threshold += 1
+            score.near_wrong += int(not ok)
         if not ok:
             score.wrong.append(
                 {
@@ -186,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"sessions {s['sessions']}, true reps {s['truth_reps']}, matched reps {s['matched_reps']} ({s['seconds']} s)")
     print(f"ankle_ok right:                     {s['ankle_ok_right']:.2%}  (target >= 98%)")
+    print(
+        f"  ... for reps whose true swing is > 2 deg from the threshold: {s['ankle_ok_right_away_from_threshold']:.2%}"
+        f" ({s['reps_within_2deg_of_threshold']} reps are within 2 deg)"
+    )
     print(f"median |swing - truth| (labels):    {s['median_abs_swing_err_deg']} deg (p95 {s['p95_abs_swing_err_deg']})")
     print(
         f"median |swing - truth| (det. times): {s['median_abs_swing_err_at_detected_times_deg']} deg"
