@@ -99,14 +99,16 @@ def _match(detected: list[Any], truth: list[dict[str, Any]], tol_s: float = 1.5)
     return pairs
 
 
-def run_session(seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | None = None) -> None:
+def run_session(
+    seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | None = None, rate_hz: float = 100.0
+) -> None:
     rng = np.random.default_rng([seed, 16])
     posture: Literal["supine", "seated"] = "supine" if rng.random() < 0.7 else "seated"
-    shin_cfg = SimConfig(seed=seed, posture=posture, reps=int(rng.integers(6, 13)))
+    shin_cfg = SimConfig(seed=seed, posture=posture, reps=int(rng.integers(6, 13)), rate_hz=rate_hz)
     shin = simulate_session(shin_cfg)
     before = (shin.chunk.t.copy(), shin.chunk.acc.copy(), shin.chunk.gyr.copy())
     foot = simulate_foot_for(shin, pattern=pattern)
-    fresh = simulate_session(SimConfig(seed=seed, posture=posture, reps=shin_cfg.reps)).chunk
+    fresh = simulate_session(SimConfig(seed=seed, posture=posture, reps=shin_cfg.reps, rate_hz=rate_hz)).chunk
     same = all(np.array_equal(a, b) for a, b in zip(before, (fresh.t, fresh.acc, fresh.gyr)))
     same &= all(np.array_equal(a, b) for a, b in zip(before, (shin.chunk.t, shin.chunk.acc, shin.chunk.gyr)))
     score.sessions += 1
@@ -161,12 +163,12 @@ def run_session(seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | No
 
 
 def evaluate_foot(
-    sessions: int, seed0: int = 0, cfg: AnkleConfig | None = None, pattern: str | None = None
+    sessions: int, seed0: int = 0, cfg: AnkleConfig | None = None, pattern: str | None = None, rate_hz: float = 100.0
 ) -> FootScore:
     score = FootScore()
     cfg = cfg or AnkleConfig()
     for s in range(seed0, seed0 + sessions):
-        run_session(s, score, cfg, pattern)
+        run_session(s, score, cfg, pattern, rate_hz)
     return score
 
 
@@ -186,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="first session seed")
     ap.add_argument("--min-swing", type=float, default=20.0, help="ankle_ok threshold in degrees")
     ap.add_argument("--pattern", choices=PATTERNS, default=None, help="force one ankle pattern for every rep")
+    ap.add_argument("--rate", type=float, default=100.0, help="sample rate of both sensors (Hz)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    sc = evaluate_foot(args.sessions, args.seed, AnkleConfig(min_swing_deg=args.min_swing), args.pattern)
+    sc = evaluate_foot(args.sessions, args.seed, AnkleConfig(min_swing_deg=args.min_swing), args.pattern, args.rate)
     s = sc.summary()
     s["seconds"] = round(time.perf_counter() - t0, 1)
     if args.json:
