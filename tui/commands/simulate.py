@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--posture", choices=["supine", "seated"], default="supine")
     p.add_argument("--leg", choices=["left", "right"])
     p.add_argument("--clean", action="store_true", help="no confounders, no sensor noise")
+    p.add_argument("--foot", action="store_true", help="add a foot IMU (6 more columns, random ankle patterns)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("bench", help="throughput, per-chunk latency, memory and accuracy figures")
@@ -40,9 +41,12 @@ def cmd_simulate(args) -> int:
         noise=not args.clean,
     )
     sim = simulate_session(cfg)
-    with TraceWriter(args.output, sim.meta) as w:
-        for part in sim.chunk.split([65536] * (len(sim.chunk) // 65536 + 1)):
-            w.write(part)
+    if getattr(args, "foot", False):
+        _write_with_foot(args.output, sim, clean=args.clean)
+    else:
+        with TraceWriter(args.output, sim.meta) as w:
+            for part in sim.chunk.split([65536] * (len(sim.chunk) // 65536 + 1)):
+                w.write(part)
     if args.labels:
         write_text(args.labels, json.dumps(sim.labels, indent=2))
     print(
@@ -51,6 +55,20 @@ def cmd_simulate(args) -> int:
         + (f"; labels in {args.labels}" if args.labels else "")
     )
     return 0
+
+
+def _write_with_foot(path: str, sim, clean: bool) -> None:
+    """``--foot``: the foot sensor's six columns after the shin's, ankle truth in the labels."""
+    from sensor.sim.foot import simulate_foot_for, write_foot_trace
+    from tui.errors import CliError
+
+    foot = simulate_foot_for(sim, noise=not clean)
+    try:
+        write_foot_trace(path, sim.meta, sim.chunk, foot.chunk)
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+    for rep, ankle in zip(sim.labels["reps"], foot.labels):
+        rep.update(ankle)
 
 
 def cmd_bench(args) -> int:
