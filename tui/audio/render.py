@@ -31,25 +31,31 @@ def keep_speech(cue: Speech, lag_s: float, newer_count_waiting: bool) -> bool:
 
 
 class Renderer:
-    """Clips for cues at one sample rate and volume. Tones and sweeps are made once."""
+    """Clips for cues at one sample rate and volume, each made once."""
 
     def __init__(self, speech: SpeechEngine | None, rate: int = synth.RATE_HZ, volume: float = 1.0) -> None:
         self.speech = speech
         self.rate = rate
         self.volume = volume
-        self._tones = {name: synth.tone(name, rate) for name in synth.TONE_HZ}
-        self._sweeps: dict[tuple[str, float], np.ndarray] = {}
+        self._clips: dict[tuple, np.ndarray] = {}
         self.speech_error: str | None = None
 
     def clip(self, cue: SoundCue) -> np.ndarray | None:
-        """Samples for one cue (volume applied), or None when it cannot sound (no speech engine)."""
+        """Samples for one cue (volume applied), or None when it cannot sound (no speech engine).
+        The same cue content always gives the same array object (players cache by it)."""
         if isinstance(cue, Tone):
-            x = self._tones[cue.name]
+            key: tuple = ("tone", cue.name)
         elif isinstance(cue, Sweep):
-            key = (cue.direction, round(cue.duration_s, 3))
-            if key not in self._sweeps:
-                self._sweeps[key] = synth.sweep(cue.direction, cue.duration_s, self.rate)
-            x = self._sweeps[key]
+            key = ("sweep", cue.direction, round(cue.duration_s, 3))
+        else:
+            key = ("speech", cue.text)
+        hit = self._clips.get(key)
+        if hit is not None:
+            return hit
+        if isinstance(cue, Tone):
+            x = synth.tone(cue.name, self.rate)
+        elif isinstance(cue, Sweep):
+            x = synth.sweep(cue.direction, cue.duration_s, self.rate)
         else:
             if self.speech is None:
                 return None
@@ -58,7 +64,9 @@ class Renderer:
             except SpeechError as e:
                 self.speech_error = str(e)
                 return None
-        return x * np.float32(self.volume) if self.volume != 1.0 else x
+        x = (x * np.float32(self.volume)).astype(np.float32)
+        self._clips[key] = x
+        return x
 
 
 def schedule(cues: list[SoundCue], renderer: Renderer) -> list[tuple[float, np.ndarray]]:

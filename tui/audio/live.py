@@ -1,0 +1,91 @@
+"""Sound for a live (or demo, or replayed) session: the planner plus the background player.
+
+The session hands every pipeline event and coach cue to :meth:`LiveSound.collect` as it
+handles them, and calls :meth:`LiveSound.flush` once per chunk with the sensor time it reached.
+Planning is a few comparisons; playing happens on the player's thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sensor.core.coach import Targets
+from sensor.core.sound_cues import REST_OVER, SAFETY_SPOKEN, SPOKEN, CuePlanner, SoundConfig
+from tui.audio.backends import open_backend
+from tui.audio.player import SoundPlayer
+from tui.audio.render import Renderer
+from tui.audio.speech import find_speech_engine
+from tui.audio.synth import RATE_HZ
+
+
+@dataclass
+class SoundOptions:
+    enabled: bool = True
+    voice: str | None = None
+    volume: int = 80  # percent
+    tempo_guide: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> SoundOptions:
+        return cls(
+            enabled=not getattr(args, "no_sound", False),
+            voice=getattr(args, "voice", None),
+            volume=getattr(args, "volume", 80),
+            tempo_guide=getattr(args, "tempo_guide", False),
+        )
+
+
+class LiveSound:
+    def __init__(
+        self,
+        posture: str,
+        targets: Targets,
+        options: SoundOptions | None = None,
+        *,
+        backend_factory=open_backend,
+        speech_factory=find_speech_engine,
+        bell: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.options = options or SoundOptions()
+        self.planner = CuePlanner(posture, targets, SoundConfig(tempo_guide=self.options.tempo_guide))
+        speech = speech_factory(self.options.voice)
+        self.renderer = Renderer(speech, RATE_HZ, self.options.volume / 100.0)
+        n = min(targets.reps_per_set * targets.sets, 100)
+        phrases = [str(i) for i in range(1, n + 1)] + list(SPOKEN.values()) + [SAFETY_SPOKEN, REST_OVER]
+        self.player = SoundPlayer(self.renderer, backend_factory, bell=bell, prewarm=phrases, clock=clock)
+        self._pending: list = []
+        self._notice_shown = False
+
+    @property
+    def muted(self) -> bool:
+        return self.player.muted
+
+    def collect(self, item) -> None:
+        """A pipeline event or a coach cue, in the order the session handled them."""
+        self._pending.append(item)
+
+    def flush(self, now_s: float | None, paused: bool = False) -> None:
+        """Plan what was collected and hand it to the player (never waits)."""
+        items, self._pending = self._pending, []
+        cues = self.planner.feed(items)
+        if now_s is not None:
+            cues += self.planner.advance(now_s)
+        if cues and not paused:
+            self.player.submit(cues, now_s if now_s is not None else max(c.t_s for c in cues))
+
+    def toggle_mute(self) -> bool:
+        self.player.set_muted(not self.player.muted)
+        return self.player.muted
+
+    def take_notice(self) -> str | None:
+        """The one-line notice about missing sound, once (None before the probe has finished)."""
+        if self._notice_shown or not self.player.ready.is_set():
+            return None
+        self._notice_shown = True
+        return self.player.notice
+
+    def close(self) -> None:
+        self.player.close()
