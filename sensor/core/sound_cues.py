@@ -103,6 +103,10 @@ class SoundConfig:
     idle_s: float = 15.0  # no rep for this long: the person stopped exercising
     stale_s: float = 0.5  # a turn older than this (caught up after calibration) gets no tone
     far_share: float = 0.5  # the far turn must be this share of the last rep's range away
+    # A glide phase takes 1-4 s; a gait swing about 0.4 s (swing is ~40 % of a ~1.1 s stride,
+    # Perry & Burnfield, Gait Analysis, 2010). Faster movements are not turning points of a rep.
+    min_phase_s: float = 0.7
+    seated_top_min_deg: float = -60.0  # a seated extension rises well above hanging (as RepConfig)
 
 
 class CuePlanner:
@@ -126,6 +130,9 @@ class CuePlanner:
         self._rom: float | None = None  # range of the last rep
         self._far_sounded = False
         self._cycle_start: float | None = None  # angle where the current away movement began
+        self._cycle_t = -math.inf  # ... and when
+        self._phase_t = -math.inf  # when the latest movement began
+        self._return_ok = False  # the latest return movement looked like a glide (for partial-rep advice)
 
     # ------------------------------------------------------------------ input
     def feed(self, items: Iterable[Event | Cue]) -> list[SoundCue]:
@@ -198,12 +205,22 @@ class CuePlanner:
 
     def _turn(self, ev: TurnReached, stale: bool) -> list[SoundCue]:
         if ev.where == self.near:
-            self._cycle_start = None  # a return movement ended: the next away movement starts a cycle
+            # a return movement ended: was it glide-like (for the partial-rep advice)?
+            self._return_ok = (
+                self._cycle_start is not None
+                and self._near_enough(self._cycle_start)
+                and ev.t_s - self._phase_t >= self.cfg.min_phase_s
+            )
+            self._cycle_start = None  # the next away movement starts a new cycle
             return []
         if stale or self.mode is not Mode.ACTIVE or self._far_sounded or self._cycle_start is None:
             return []
         if not self._near_enough(self._cycle_start):
             return []  # e.g. standing up or walking: the movement did not start where reps start
+        if ev.t_s - self._cycle_t < self.cfg.min_phase_s:
+            return []  # too quick for a glide: a step, a kick
+        if self.posture == "seated" and ev.angle_deg < self.cfg.seated_top_min_deg:
+            return []
         travel = self._lead * (ev.angle_deg - self._cycle_start)
         need = max(self.targets.min_rom_deg / 2, self.cfg.far_share * (self._rom or self.targets.min_rom_deg))
         if travel < need:
@@ -216,8 +233,9 @@ class CuePlanner:
             return []
         down = ev.phase == "flex_down"
         away = (self._lead < 0) == down  # the first phase of a rep moves toward the far end
+        self._phase_t = ev.t_s
         if away and self._cycle_start is None:
-            self._cycle_start = ev.angle_deg
+            self._cycle_start, self._cycle_t = ev.angle_deg, ev.t_s
         if not self.cfg.tempo_guide or stale or self.mode is not Mode.ACTIVE:
             return []
         if away:
@@ -244,6 +262,8 @@ class CuePlanner:
         text = SPOKEN.get(cue.kind)
         if text is None or self.mode is not Mode.ACTIVE:
             return []  # "good" (the count says it), rest countdowns (our own timer), or not exercising
+        if cue.kind == "partial_rep" and not self._return_ok:
+            return []  # a quick movement away from the exercise (standing up, a step), not a short rep
         return [Speech(t, text, "coach")]
 
 
