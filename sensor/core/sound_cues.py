@@ -195,8 +195,8 @@ class CuePlanner:
         self._far_sounded = False
         self._cycle_start = None
         speech = Speech(t + SPEECH_AFTER_TONE_S, str(rep.index), "count")
-        if stale or ev.t_s < self.now - self.cfg.stale_s:
-            return [speech]
+        if stale or rep.end_s < self.now - self.cfg.stale_s:
+            return [speech]  # the turn itself was long ago (found while calibrating): no tone now
         return [Tone(t, self.near), speech]
 
     def _near_enough(self, angle: float) -> bool:
