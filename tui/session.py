@@ -195,6 +195,7 @@ class Session:
         self.n_samples = 0
         self.rate = RateMeter()
         self.events_seen = 0
+        self.event_tap = None  # called with each event and coach cue as it is handled (tui.audio)
         self.source_state = "streaming"
         self.recent: deque[str] = deque(maxlen=50)
         self.rep_notes: dict[int, str] = {}  # rep index -> the cue it earned (kind)
@@ -268,6 +269,8 @@ class Session:
         new: list[Rep] = []
         for ev in events:
             self.events_seen += 1
+            if self.event_tap is not None and not isinstance(ev, RepCompleted):  # counted reps: in _count
+                self.event_tap(ev)
             if isinstance(ev, RepCompleted):
                 rep = self._count(ev)
                 if rep is not None:
@@ -293,6 +296,8 @@ class Session:
             return None
         rep = replace(ev.rep, index=len(self.reps) + 1)
         self.reps.append(rep)
+        if self.event_tap is not None:
+            self.event_tap(RepCompleted(ev.t_s, rep))
         cue = self.coach.on_event(RepCompleted(ev.t_s, rep))
         self._cue(cue)
         if cue is not None and cue.kind not in ("set_done", "session_done"):
@@ -338,6 +343,8 @@ class Session:
     def _cue(self, cue: Cue | None) -> None:
         if cue is not None:
             self.cue = cue
+            if self.event_tap is not None:
+                self.event_tap(cue)
 
     def _status(self, ev: SensorStatus) -> None:
         self.recent.append(f"{ev.t_s:.1f} s: {ev.kind} {ev.detail}".rstrip())

@@ -126,7 +126,10 @@ class CommandBackend(Backend):
             raise AudioUnavailable(f"{self.name}: {e}") from None
         if proc.returncode != 0:
             lines = proc.stderr.decode(errors="replace").strip().splitlines()
-            raise AudioUnavailable(f"{self.name}: {lines[-1] if lines else f'exit {proc.returncode}'}")
+            why = lines[-1] if lines else f"exit {proc.returncode}"
+            if why.startswith(f"{self.name}:"):
+                why = why[len(self.name) + 1 :].strip()
+            raise AudioUnavailable(f"{self.name}: {why}")
 
     def _file(self, x: np.ndarray) -> str:
         key = id(x)  # clips are cached objects: the same array means the same sound

@@ -7,6 +7,7 @@ Planning is a few comparisons; playing happens on the player's thread.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,3 +90,60 @@ class LiveSound:
 
     def close(self) -> None:
         self.player.close()
+
+
+def session_sound(options: SoundOptions | None):
+    """The dashboard's sound factory for these options: (setup, session) -> LiveSound, or None
+    when sound is off (``--no-sound``)."""
+    if options is None or not options.enabled:
+        return None
+
+    def make(setup, _session) -> LiveSound:
+        return LiveSound(setup.posture, setup.targets(), options)
+
+    return make
+
+
+class HeadlessSound:
+    """Sound for ``--no-tui``: there is no session object, so a coach of its own judges the reps
+    (the same Coach the dashboard uses) and the notice goes to stderr."""
+
+    def __init__(self, live: LiveSound, posture: str, targets: Targets) -> None:
+        from sensor.core.coach import Coach
+
+        self.live = live
+        self.coach = Coach(targets, posture=posture)
+
+    def feed(self, events: list, now_s: float | None) -> None:
+        from sensor.core.events import PartialRep, RepCompleted
+
+        for ev in events:
+            self.live.collect(ev)
+            if isinstance(ev, (RepCompleted, PartialRep)):
+                cue = self.coach.on_event(ev)
+                if cue is not None:
+                    self.live.collect(cue)
+        self.live.flush(now_s)
+        note = self.live.take_notice()
+        if note:
+            print(f"glide: {note}", file=sys.stderr, flush=True)
+
+    def close(self, drain_s: float = 8.0) -> None:
+        """Let the last words finish (at most ``drain_s``), then stop."""
+        self.live.player.wait_idle(drain_s)
+        note = self.live.take_notice()
+        if note:
+            print(f"glide: {note}", file=sys.stderr, flush=True)
+        self.live.close()
+
+
+def headless_sound(args, posture: str, targets: Targets) -> HeadlessSound | None:
+    options = SoundOptions.from_args(args)
+    if not options.enabled:
+        return None
+
+    def bell() -> None:
+        sys.stdout.write("\a")
+        sys.stdout.flush()
+
+    return HeadlessSound(LiveSound(posture, targets, options, bell=bell), posture, targets)

@@ -68,6 +68,20 @@ class SoundPlayer:
             if self.backend is not None:
                 self.backend.stop()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until every submitted cue has been played and the voice is quiet (or timeout)."""
+        if not self.ready.wait(timeout):
+            return False
+        end = self.clock() + timeout
+        with self._cv:
+            while self._heap or self._speech_free > self.clock():
+                left = end - self.clock()
+                if left <= 0:
+                    return False
+                wake = min(left, max(self._heap[0][0] - self.clock(), 0.0) if self._heap else left)
+                self._cv.wait(max(wake, self._speech_free - self.clock(), 0.005))
+        return True
+
     def close(self, timeout: float = 3.0) -> None:
         with self._cv:
             self._stop = True
