@@ -113,7 +113,7 @@ class CommandBackend(Backend):
         self.name = os.path.basename(argv[0])
         self.rate = rate
         self._dir = tempfile.mkdtemp(prefix="glide-sound-")
-        self._files: dict[int, str] = {}
+        self._files: dict[int, tuple[np.ndarray, str]] = {}
         self._procs: list[subprocess.Popen] = []
         self._lock = threading.Lock()
         self._probe()
@@ -132,14 +132,15 @@ class CommandBackend(Backend):
             raise AudioUnavailable(f"{self.name}: {why}")
 
     def _file(self, x: np.ndarray) -> str:
-        key = id(x)  # clips are cached objects: the same array means the same sound
-        path = self._files.get(key)
-        if path is None:
+        """The clip's WAV file, written on first use. Clips are cached arrays, so the same
+        object means the same sound; the cache holds the array, so its id is never reused."""
+        hit = self._files.get(id(x))
+        if hit is None:
             path = os.path.join(self._dir, f"{len(self._files)}.wav")
             with open(path, "wb") as f:
                 f.write(wav_bytes(x, self.rate))
-            self._files[key] = path
-        return path
+            hit = self._files[id(x)] = (x, path)
+        return hit[1]
 
     def play(self, x: np.ndarray, rate: int) -> None:
         path = self._file(x)
