@@ -329,3 +329,17 @@ def test_dashboard_without_audio_output_notices_once_and_keeps_counting(tmp_path
 def test_dashboard_without_sound_has_no_mute_key(tmp_path):
     app = GlideApp(mode="demo", make_source=None, save=False, data_root=tmp_path)
     assert app.check_action("toggle_sound", ()) is False
+
+
+def test_no_tui_demo_plays_sound_and_falls_back_to_the_bell(monkeypatch, capsys):
+    from tui import cli
+    from tui.audio import backends
+
+    monkeypatch.setattr(backends, "open_backend", lambda rate: (None, "no audio player found (test)"))
+    assert cli.main(["demo", "--no-tui", "--speed", "25", "--reps", "2", "--seed", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("no audio output (no audio player found (test))") == 1
+    assert out.count("REP ") == 2 and out.count("\a") == 2  # one bell per counted rep
+    assert cli.main(["demo", "--no-tui", "--speed", "25", "--reps", "2", "--seed", "3", "--no-sound"]) == 0
+    out, err = capsys.readouterr()
+    assert "\a" not in out and "Sound" not in err

@@ -48,7 +48,7 @@ SPOKEN = {
     "slow_down": "Too fast. Slow down.",
     "extend_further": "Go higher.",
     "lower_further": "Bend further.",
-    "hold_end_range": "Pause at the end.",
+    "hold_end_range": "Pause at the {far}.",
     "steady_rhythm": "Keep a steady rhythm.",
     "partial_rep": "Go through the full range.",
     "set_done": "Set done. Rest.",
@@ -264,7 +264,7 @@ class CuePlanner:
             return []  # "good" (the count says it), rest countdowns (our own timer), or not exercising
         if cue.kind == "partial_rep" and not self._return_ok:
             return []  # a quick movement away from the exercise (standing up, a step), not a short rep
-        return [Speech(t, text, "coach")]
+        return [Speech(t, text.format(far=self.far), "coach")]
 
 
 def _last_count_only(cues: list[SoundCue]) -> list[SoundCue]:

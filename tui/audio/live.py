@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from sensor.core.coach import Targets
 from sensor.core.sound_cues import REST_OVER, SAFETY_SPOKEN, SPOKEN, CuePlanner, SoundConfig
-from tui.audio.backends import open_backend
+from tui.audio import backends
+from tui.audio import speech as speech_mod
 from tui.audio.player import SoundPlayer
 from tui.audio.render import Renderer
-from tui.audio.speech import find_speech_engine
 from tui.audio.synth import RATE_HZ
 
 
@@ -45,17 +45,20 @@ class LiveSound:
         targets: Targets,
         options: SoundOptions | None = None,
         *,
-        backend_factory=open_backend,
-        speech_factory=find_speech_engine,
+        backend_factory=None,
+        speech_factory=None,
         bell: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = options or SoundOptions()
         self.planner = CuePlanner(posture, targets, SoundConfig(tempo_guide=self.options.tempo_guide))
-        speech = speech_factory(self.options.voice)
+        speech = (speech_factory or speech_mod.find_speech_engine)(self.options.voice)
         self.renderer = Renderer(speech, RATE_HZ, self.options.volume / 100.0)
         n = min(targets.reps_per_set * targets.sets, 100)
-        phrases = [str(i) for i in range(1, n + 1)] + list(SPOKEN.values()) + [SAFETY_SPOKEN, REST_OVER]
+        far = "bottom" if posture == "supine" else "top"
+        spoken = [p.format(far=far) for p in SPOKEN.values()]
+        phrases = [str(i) for i in range(1, n + 1)] + spoken + [SAFETY_SPOKEN, REST_OVER]
+        backend_factory = backend_factory or backends.open_backend  # looked up now: tests may replace it
         self.player = SoundPlayer(self.renderer, backend_factory, bell=bell, prewarm=phrases, clock=clock)
         self._pending: list = []
         self._notice_shown = False
