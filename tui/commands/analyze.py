@@ -64,7 +64,7 @@ def cmd_analyze(args) -> int:
     from sensor.core.summary import set_summary
 
     if getattr(args, "audio_out", None):
-        return _cmd_audio_out(args)
+        _cmd_audio_out(args)
     pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, **import_opts(args))
     reps = pipe.reps
     summary = set_summary(reps)
@@ -115,8 +115,10 @@ def _audio_out_args(p) -> None:
     audio_out_args(p)
 
 
-def _cmd_audio_out(args) -> int:
+def _cmd_audio_out(args) -> None:
     """--audio-out: its own pass over the trace, fed as a live session would be (tui/audio/offline.py)."""
+    import sys
+
     from sensor.io.importers import open_trace
     from tui.audio.offline import check_audio_out, write_audio
 
@@ -125,8 +127,7 @@ def _cmd_audio_out(args) -> int:
         posture = args.posture or reader.meta.get("posture") or "supine"
     if posture not in ("supine", "seated"):
         raise CliError(f"{args.trace}: posture must be supine or seated, not {posture!r}")
-    print(write_audio(args, posture, import_opts(args)))
-    return 0
+    print(write_audio(args, posture, import_opts(args)), file=sys.stderr if args.json else sys.stdout)
 
 
 def cmd_convert(args) -> int:
