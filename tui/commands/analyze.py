@@ -110,7 +110,7 @@ def cmd_analyze(args) -> int:
 
 
 def _audio_out_args(p) -> None:
-    from tui.audio.offline import audio_out_args
+    from tui.audio.options import audio_out_args
 
     audio_out_args(p)
 

@@ -25,7 +25,7 @@ def session_args(p, speed: bool = False, rest: float = 60.0) -> None:
 
 
 def _sound_args(p) -> None:
-    from tui.audio.offline import sound_style_args
+    from tui.audio.options import sound_style_args
 
     p.add_argument("--no-sound", action="store_true", help="no tones or speech (on by default when there is audio)")
     sound_style_args(p)
