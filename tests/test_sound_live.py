@@ -343,3 +343,25 @@ def test_no_tui_demo_plays_sound_and_falls_back_to_the_bell(monkeypatch, capsys)
     assert cli.main(["demo", "--no-tui", "--speed", "25", "--reps", "2", "--seed", "3", "--no-sound"]) == 0
     out, err = capsys.readouterr()
     assert "\a" not in out and "Sound" not in err
+
+
+def test_a_bad_voice_is_noticed_once_and_the_tones_go_on():
+    need_espeak()
+    sink = FakeSink()
+    snd = LiveSound(
+        "supine",
+        Targets(reps_per_set=3, sets=1),
+        SoundOptions(voice="xyzzy"),
+        backend_factory=lambda rate: (sink, ""),
+        speech_factory=lambda voice: find_speech_engine(voice),
+    )
+    try:
+        assert snd.player.ready.wait(5.0)
+        note = snd.take_notice()
+        assert note is not None and "speech failed" in note and "espeak-ng" in note
+        snd.collect(RepCompleted(5.0, _rep(1, 5.0)))
+        snd.flush(5.0)
+        sink.wait_for(1)
+        assert snd.player.wait_idle(3.0) and len(sink.plays) == 1
+    finally:
+        snd.close()

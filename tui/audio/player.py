@@ -100,10 +100,14 @@ class SoundPlayer:
         except Exception as e:  # a backend's own failure must not take the session down
             backend, why = None, f"{e.__class__.__name__}: {e}"
         self.backend = backend
+        if backend is not None and self.renderer.speech is not None and self._prewarm:
+            self.renderer.clip(Speech(0.0, self._prewarm[0], "info"))  # a bad voice shows now, not at rep 1
         problems = []
         if backend is None:
             problems.append(f"no audio output ({why}): the terminal bell rings on each rep")
-        if self.renderer.speech is None:
+        if self.renderer.speech_error:
+            problems.append(f"speech failed ({self.renderer.speech_error}): counts and cues are not spoken")
+        elif self.renderer.speech is None:
             problems.append("no speech engine (Linux: install espeak-ng): counts and cues are not spoken")
         if problems:
             self.notice = "Sound: " + "; ".join(problems) + "."

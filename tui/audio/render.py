@@ -61,8 +61,8 @@ class Renderer:
                 return None
             try:
                 x = self.speech.synth(cue.text)
-            except SpeechError as e:
-                self.speech_error = str(e)
+            except SpeechError as e:  # a bad voice or a broken engine: stop asking it
+                self.speech_error, self.speech = str(e), None
                 return None
         x = (x * np.float32(self.volume)).astype(np.float32)
         self._clips[key] = x
