@@ -64,7 +64,7 @@ def write_audio(args, posture: str, import_opts: dict) -> str:
     t0 = first[0] if first else 0.0
     track = render_timeline(cues, renderer, t0, last[0])
     if renderer.speech_error:
-        print(f"glide: {renderer.speech_error}: some phrases are missing", file=sys.stderr)
+        print(f"glide: {renderer.speech_error} (writing tones only)", file=sys.stderr)
     try:
         write_wav(args.audio_out, track, RATE_HZ, overwrite=args.force)
     except FileExistsError:
@@ -72,7 +72,8 @@ def write_audio(args, posture: str, import_opts: dict) -> str:
     except OSError as e:
         raise CliError(f"{args.audio_out}: {e.strerror or e}") from None
     n_speech = sum(1 for c in cues if c.__class__.__name__ == "Speech")
+    spoken = f"{n_speech} phrases" if renderer.speech is not None else "no speech"
     return (
         f"wrote {args.audio_out}: {len(track) / RATE_HZ:.1f} s, {len(cues)} sound cues "
-        f"({n_speech} spoken), second 0 = the trace's first sample"
+        f"({spoken}), second 0 = the trace's first sample"
     )
