@@ -186,10 +186,11 @@ class WinsoundBackend(Backend):
         self._cmd._dir, self._cmd._files, self._cmd.rate = tempfile.mkdtemp(prefix="glide-sound-"), {}, rate
 
     def play(self, x: np.ndarray, rate: int) -> None:
-        self._ws.PlaySound(self._cmd._file(x), self._ws.SND_FILENAME | self._ws.SND_ASYNC | self._ws.SND_NODEFAULT)
+        ws = self._ws
+        ws.PlaySound(self._cmd._file(x), ws.SND_FILENAME | ws.SND_ASYNC | ws.SND_NODEFAULT)  # type: ignore[attr-defined]
 
     def stop(self) -> None:
-        self._ws.PlaySound(None, 0)
+        self._ws.PlaySound(None, 0)  # type: ignore[attr-defined]
 
     def close(self) -> None:
         self.stop()

@@ -73,11 +73,11 @@ def schedule(cues: list[SoundCue], renderer: Renderer) -> list[tuple[float, np.n
     """(start time, samples) for every cue that sounds, speech laid out serially."""
     out: list[tuple[float, np.ndarray]] = []
     free_at = -np.inf
-    speech = [i for i, c in enumerate(cues) if isinstance(c, Speech)]
-    for k, i in enumerate(speech):
-        cue = cues[i]
+    speech = [c for c in cues if isinstance(c, Speech)]
+    for k, cue in enumerate(speech):
         start = max(cue.t_s, free_at + SPEECH_GAP_S)
-        newer = any(cues[j].kind == "count" and cues[j].t_s <= start for j in speech[k + 1 :] if cue.kind == "count")
+        # a count is superseded by a later count that is due by the time this one could start
+        newer = cue.kind == "count" and any(c.kind == "count" and c.t_s <= start for c in speech[k + 1 :])
         if not keep_speech(cue, start - cue.t_s, newer):
             continue
         x = renderer.clip(cue)
@@ -85,11 +85,11 @@ def schedule(cues: list[SoundCue], renderer: Renderer) -> list[tuple[float, np.n
             continue
         out.append((start, x))
         free_at = start + len(x) / renderer.rate
-    for cue in cues:
-        if not isinstance(cue, Speech):
-            x = renderer.clip(cue)
+    for other in cues:
+        if not isinstance(other, Speech):
+            x = renderer.clip(other)
             if x is not None:
-                out.append((cue.t_s, x))
+                out.append((other.t_s, x))
     out.sort(key=lambda p: p[0])
     return out
 
