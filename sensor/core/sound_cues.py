@@ -274,18 +274,42 @@ def _last_count_only(cues: list[SoundCue]) -> list[SoundCue]:
     return [c for i, c in enumerate(cues) if i not in drop] if drop else cues
 
 
+def coaching_for(targets: Targets, posture: str):
+    """A function from one pipeline event to the coach cues it causes.
+
+    The cues come from the workout state machine where the project has one (it owns sets,
+    rests and cues), else from the coach itself; either way the planner hears what the
+    dashboard shows. (Once ``sensor.core.workout`` is in every branch, the fallback can go.)
+    """
+    try:
+        from sensor.core.workout import Workout  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        from sensor.core.coach import Coach
+        from sensor.core.events import PartialRep
+
+        coach = Coach(targets, posture=posture)
+
+        def judge(ev: Event) -> list[Cue]:
+            if isinstance(ev, (RepCompleted, PartialRep)):
+                cue = coach.on_event(ev)
+                return [cue] if cue is not None else []
+            return []
+
+        return judge
+    workout = Workout(targets, posture)
+    return lambda ev: [w for w in workout.handle(ev) if isinstance(w, Cue)]
+
+
 def plan_stream(
     chunks: Iterable, posture: str = "supine", rate_hz: float | None = None, targets: Targets | None = None, **config
 ) -> tuple[list[SoundCue], list]:
-    """What a live session would hear on a recorded stream: the pipeline, the coach and the
-    planner fed chunk by chunk, exactly as the dashboard feeds them. Returns (sound cues, reps)."""
-    from sensor.core.coach import Coach
-    from sensor.core.events import PartialRep
+    """What a live session would hear on a recorded stream: the pipeline, the coaching rules and
+    the planner fed chunk by chunk, exactly as the dashboard feeds them. Returns (sound cues, reps)."""
     from sensor.core.pipeline import Pipeline
 
     targets = targets or Targets()
     pipe = Pipeline(posture, rate_hz)
-    coach = Coach(targets, posture=posture)
+    judge = coaching_for(targets, posture)
     planner = CuePlanner(posture, targets, SoundConfig(**config))
     out: list[SoundCue] = []
 
@@ -293,10 +317,7 @@ def plan_stream(
         items: list[Event | Cue] = []
         for ev in events:
             items.append(ev)
-            if isinstance(ev, (RepCompleted, PartialRep)):
-                cue = coach.on_event(ev)
-                if cue is not None:
-                    items.append(cue)
+            items.extend(judge(ev))
         out.extend(planner.feed(items))
         if t_end is not None:
             out.extend(planner.advance(t_end))

@@ -108,24 +108,20 @@ def session_sound(options: SoundOptions | None):
 
 
 class HeadlessSound:
-    """Sound for ``--no-tui``: there is no session object, so a coach of its own judges the reps
-    (the same Coach the dashboard uses) and the notice goes to stderr."""
+    """Sound for ``--no-tui``: there is no session object, so the same coaching rules as the
+    dashboard's judge the reps here, and the notice goes to stderr."""
 
     def __init__(self, live: LiveSound, posture: str, targets: Targets) -> None:
-        from sensor.core.coach import Coach
+        from sensor.core.sound_cues import coaching_for
 
         self.live = live
-        self.coach = Coach(targets, posture=posture)
+        self.judge = coaching_for(targets, posture)
 
     def feed(self, events: list, now_s: float | None) -> None:
-        from sensor.core.events import PartialRep, RepCompleted
-
         for ev in events:
             self.live.collect(ev)
-            if isinstance(ev, (RepCompleted, PartialRep)):
-                cue = self.coach.on_event(ev)
-                if cue is not None:
-                    self.live.collect(cue)
+            for cue in self.judge(ev):
+                self.live.collect(cue)
         self.live.flush(now_s)
         note = self.live.take_notice()
         if note:
