@@ -50,6 +50,7 @@ class GlideApp(App):
         # Ctrl-C quits like everywhere else in a terminal (saving first), instead of Textual's
         # "press ctrl+q" hint; priority, so no focused input takes it for "copy".
         Binding("ctrl+c", "quit_session", "Quit", show=False, priority=True),
+        Binding("m", "toggle_sound", "Mute"),  # tui/audio: hidden when sound is off (check_action)
     ]
 
     def __init__(
@@ -67,8 +68,10 @@ class GlideApp(App):
         data_root: Path | None = None,
         started_at: Callable[[], datetime] | None = None,
         fps: float = 10.0,
+        sound=None,  # sound: (setup, session) -> tui.audio.live.LiveSound, or None for silence
     ) -> None:
         super().__init__()
+        self.sound_factory, self.sound = sound, None
         self.mode = mode
         self.make_source = make_source
         self.initial_setup = setup or SessionSetup()
@@ -144,6 +147,7 @@ class GlideApp(App):
             root=self.data_root,
             started_at=started,
         )
+        self._start_sound(setup)
         self.sub_title = f"{self.sub_title.split(' · ')[0]} · {source.name} · {setup.posture}, {setup.leg} leg"
         # the dashboard replaces whatever led here; calibration goes on top of it
         while len(self.screen_stack) > 1:
@@ -165,6 +169,8 @@ class GlideApp(App):
         try:
             async for chunk in source:
                 new = session.ingest(chunk)
+                if self.sound is not None:
+                    self.sound.flush(session.t_now, paused=session.state == "paused")
                 if new:
                     self.tick()  # a rep is shown now, not on the next frame
                     if self.bell_on_rep:
@@ -182,6 +188,8 @@ class GlideApp(App):
         s = self.session
         if s is None:
             return
+        if self.sound is not None and (note := self.sound.take_notice()):
+            self.notify(note, severity="warning", timeout=10)
         self.frames += 1
         top = self.screen
         resting, done = s.state == WorkoutState.RESTING, s.state == WorkoutState.DONE
@@ -300,8 +308,27 @@ class GlideApp(App):
             except Exception:
                 log.exception("closing the source")
 
+    # ------------------------------------------------------------------ sound (tui/audio)
+    def _start_sound(self, setup: SessionSetup) -> None:
+        if self.sound is not None:
+            self.sound.close()
+        self.sound = self.sound_factory(setup, self.session) if self.sound_factory else None
+        if self.sound is not None:
+            self.session.event_tap = self.sound.collect
+            if not self.bell_on_rep:  # no audio output: the bell marks each rep instead
+                self.sound.player.bell = lambda: self.call_from_thread(self.bell)
+
+    def action_toggle_sound(self) -> None:
+        if self.sound is not None:
+            self.notify("Sound muted" if self.sound.toggle_mute() else "Sound on", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.sound is not None if action == "toggle_sound" else True
+
     def finish(self) -> Path | None:
         """Save everything (rep log, summary, trace) and close the recording. Idempotent."""
+        if self.sound is not None:
+            self.sound.close()
         s = self.session
         if s is None:
             return None

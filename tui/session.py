@@ -8,8 +8,7 @@ the state here rather than in widgets makes every screen a pure view and lets te
 session without a terminal.
 
 Time is sensor time throughout (``t_now`` = the last sample's time), so the rest timer and the
-cues run at the replay speed, exactly like the workout machine's own logic.
-"""
+cues run at the replay speed, exactly like the workout machine's own logic."""
 
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sensor.core.coach import Cue
-from sensor.core.events import Event, Rep, SensorStatus
+from sensor.core.events import Event, Rep, RepCompleted, SensorStatus
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
 from sensor.core.summary import set_summary
@@ -102,6 +101,7 @@ class Session:
         self.n_samples = 0
         self.rate = RateMeter()
         self.events_seen = 0
+        self.event_tap: Any = None  # called with each event and coach cue as it is handled (tui.audio)
         self.source_state = LinkStatus.STREAMING
         self.recent: deque[str] = deque(maxlen=50)
         self.files = SessionFiles()
@@ -173,6 +173,8 @@ class Session:
         new: list[Rep] = []
         for ev in events:
             self.events_seen += 1
+            if self.event_tap is not None and not isinstance(ev, RepCompleted):  # counted reps: in _take
+                self.event_tap(ev)
             if isinstance(ev, SensorStatus):
                 self._status(ev)
             new.extend(self._take(self.workout.handle(ev)))
@@ -182,6 +184,8 @@ class Session:
         """React to what the workout machine says: log it, save the rep log after a counted rep."""
         new: list[Rep] = []
         for wev in events:
+            if self.event_tap is not None and isinstance(wev, (RepCounted, Cue)):
+                self.event_tap(RepCompleted(wev.t_s, wev.rep) if isinstance(wev, RepCounted) else wev)
             if isinstance(wev, RepCounted):
                 new.append(wev.rep)
                 self.recent.append(f"{wev.t_s:.1f} s: rep {wev.rep.index}")
@@ -201,8 +205,7 @@ class Session:
         }
 
     def _save_rep_log(self) -> None:
-        """Rewrite reps.csv/reps.json after every counted rep, each atomically (temp + rename):
-        a crash or SIGKILL loses no counted rep and never leaves a half-written log."""
+        """Rewrite the rep logs atomically after every counted rep: a SIGKILL loses no counted rep."""
         folder = self.files.folder
         if folder is None:
             return

@@ -29,6 +29,7 @@ def register(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--export", help="write the rep log to reps.csv or reps.json")
+    _audio_out_args(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("convert", help="convert a vendor export to a glide trace")
@@ -62,6 +63,8 @@ def _rep_rows(reps) -> list[dict]:
 def cmd_analyze(args) -> int:
     from sensor.core.summary import set_summary
 
+    if getattr(args, "audio_out", None):
+        _cmd_audio_out(args)
     pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, **import_opts(args))
     reps = pipe.reps
     summary = set_summary(reps)
@@ -104,6 +107,27 @@ def cmd_analyze(args) -> int:
     for w in stats.warnings[:5]:
         print(f"warning: {w}")
     return 0
+
+
+def _audio_out_args(p) -> None:
+    from tui.audio.options import audio_out_args
+
+    audio_out_args(p)
+
+
+def _cmd_audio_out(args) -> None:
+    """--audio-out: its own pass over the trace, fed as a live session would be (tui/audio/offline.py)."""
+    import sys
+
+    from sensor.io.importers import open_trace
+    from tui.audio.offline import check_audio_out, write_audio
+
+    check_audio_out(args)
+    with open_trace(args.trace, **{k: v for k, v in import_opts(args).items() if v is not None}) as reader:
+        posture = args.posture or reader.meta.get("posture") or "supine"
+    if posture not in ("supine", "seated"):
+        raise CliError(f"{args.trace}: posture must be supine or seated, not {posture!r}")
+    print(write_audio(args, posture, import_opts(args)), file=sys.stderr if args.json else sys.stdout)
 
 
 def cmd_convert(args) -> int:

@@ -21,6 +21,31 @@ def session_args(p, speed: bool = False, rest: float = 60.0) -> None:
     p.add_argument("--no-setup", action="store_true", help="skip the setup screen (use these options)")
     p.add_argument("--no-tui", action="store_true", help="print reps as they happen instead of the dashboard")
     p.add_argument("-v", "--verbose", action="store_true", help="--no-tui: print every phase, not only reps")
+    _sound_args(p)
+
+
+def _sound_args(p) -> None:
+    from tui.audio.options import sound_style_args
+
+    p.add_argument("--no-sound", action="store_true", help="no tones or speech (on by default when there is audio)")
+    sound_style_args(p)
+
+
+def _sound(args):
+    from tui.audio.live import SoundOptions, session_sound
+
+    if getattr(args, "speed", 1.0) == 0:  # as fast as possible: nothing live to hear
+        return None
+    return session_sound(SoundOptions.from_args(args))
+
+
+def _headless(args, posture: str, sets: int):
+    from sensor.core.coach import Targets
+    from tui.audio.live import headless_sound
+
+    if getattr(args, "speed", 1.0) == 0:
+        return None
+    return headless_sound(args, posture, Targets(reps_per_set=args.reps, sets=sets, rest_s=args.rest))
 
 
 def register(sub) -> None:
@@ -64,31 +89,41 @@ def _describe_event(ev) -> str | None:
     return None
 
 
-async def _print_stream(source, posture: str, verbose: bool) -> list:
+async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list:
     """The headless view: print reps (and with -v every phase) as the source delivers them."""
     from sensor.core.pipeline import Pipeline
 
     pipe = Pipeline(posture, source.rate_hz)
     try:
         async for part in source:
-            for ev in pipe.feed(part):
+            events = pipe.feed(part)
+            for ev in events:
                 if verbose or ev.__class__.__name__ in ("RepCompleted", "SensorStatus", "PartialRep"):
                     text = _describe_event(ev)
                     if text:
                         print(f"{ev.t_s:7.2f} s  {text}", flush=True)
+            if sound is not None and len(part):
+                sound.feed(events, float(part.t[-1]))
     finally:
         await source.aclose()
-    for ev in pipe.finish():
+    events = pipe.finish()
+    for ev in events:
         text = _describe_event(ev)
         if text:
             print(f"{ev.t_s:7.2f} s  {text}")
+    if sound is not None:
+        sound.feed(events, None)
     return pipe.reps
 
 
-def _run_headless(source, posture: str, verbose: bool, performed: int | None = None) -> int:
+def _run_headless(source, posture: str, verbose: bool, performed: int | None = None, sound=None) -> int:
     import asyncio
 
-    reps = asyncio.run(_print_stream(source, posture, verbose))
+    try:
+        reps = asyncio.run(_print_stream(source, posture, verbose, sound))
+    finally:
+        if sound is not None:
+            sound.close()
     print(f"\nset done: {len(reps)} reps counted" + (f" ({performed} performed)" if performed is not None else ""))
     return 0
 
@@ -153,7 +188,7 @@ def cmd_demo(args) -> int:
             sets=sets,
             rest_s=args.rest if sets > 1 else 0.0,
         )
-        return _run_headless(src, posture, args.verbose, performed=src.performed)
+        return _run_headless(src, posture, args.verbose, performed=src.performed, sound=_headless(args, posture, sets))
     from tui.app import GlideApp
 
     def make_source(setup):
@@ -167,7 +202,14 @@ def cmd_demo(args) -> int:
         return SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
 
     return _run_dashboard(
-        GlideApp(mode="demo", make_source=make_source, setup=setup, skip_setup=args.no_setup, bell=args.bell)
+        GlideApp(
+            mode="demo",
+            make_source=make_source,
+            setup=setup,
+            skip_setup=args.no_setup,
+            bell=args.bell,
+            sound=_sound(args),
+        )
     )
 
 
@@ -183,11 +225,18 @@ def cmd_replay(args) -> int:
     if not _want_tui(args):
         print(SAFETY_NOTE)
         print(f"Replaying {args.trace} ({setup.posture}) at x{args.speed:g} (Ctrl-C to stop)\n")
-        return _run_headless(src, setup.posture, args.verbose)
+        return _run_headless(src, setup.posture, args.verbose, sound=_headless(args, setup.posture, args.sets or 1))
     from tui.app import GlideApp
 
     return _run_dashboard(
-        GlideApp(mode="replay", make_source=lambda _setup: src, setup=setup, skip_setup=args.no_setup, bell=args.bell)
+        GlideApp(
+            mode="replay",
+            make_source=lambda _setup: src,
+            setup=setup,
+            skip_setup=args.no_setup,
+            bell=args.bell,
+            sound=_sound(args),
+        )
     )
 
 
@@ -204,7 +253,12 @@ def cmd_live(args) -> int:
         if scanner is None:
             raise CliError(f"{reason} Try 'glide demo' or 'glide replay TRACE'.")
         try:
-            return _run_headless(_connect_headless(scanner, args.device), setup.posture, args.verbose)
+            return _run_headless(
+                _connect_headless(scanner, args.device),
+                setup.posture,
+                args.verbose,
+                sound=_headless(args, setup.posture, args.sets or 1),
+            )
         except (CliError, KeyboardInterrupt):
             raise
         except Exception as e:  # the transport's own errors (no adapter, not found) are for people
@@ -220,6 +274,7 @@ def cmd_live(args) -> int:
             setup=setup,
             skip_setup=args.no_setup,
             bell=args.bell,
+            sound=_sound(args),
         )
     )
 
