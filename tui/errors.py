@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 class CliError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
 
 
-def write_text(path: str, text: str) -> None:
-    """Write a small text file the user named, or raise CliError with the reason."""
-    try:
-        Path(path).write_text(text + "\n")
-    except OSError as e:
-        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+def write_text(path: str, text: str, force: bool = False) -> None:
+    """Write a small text file the user named (the safe-output policy of :mod:`tui.outputs`:
+    never through a link or onto a device; an existing file only with ``force``), or raise
+    CliError with the reason."""
+    from tui.outputs import write_output
+
+    write_output(path, text + "\n", force)

@@ -117,7 +117,7 @@ def set_line(s: dict) -> str:
 
 def write_png(data: SessionData, out: Path) -> Path:
     fig, plt = _figure(data)
-    fig.savefig(out)
+    fig.savefig(out, format="png")  # the caller may hand a temporary name without the suffix
     plt.close(fig)
     return out
 
