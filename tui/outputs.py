@@ -69,8 +69,12 @@ def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise CliError(f"cannot write {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise CliError(f"cannot write {path}: no permission to write in {parent}")
+    try:  # the real test of "can I create a file there" (root passes os.access, /proc does not)
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".probe")
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+    os.close(fd)
+    os.unlink(probe)
     return p
 
 

@@ -16,7 +16,7 @@ def register(sub) -> None:
         "--simulated",
         type=opt.EVAL_SESSIONS,
         metavar="N",
-        help="score N simulated sessions (seeds 0..N-1, N 1-10000) instead of a folder",
+        help="score N simulated sessions (seeds 0..N-1, N 1-10000) instead of a folder (default: none)",
     )
     p.add_argument(
         "--save",
