@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 
@@ -76,7 +75,7 @@ def cmd_report(args) -> int:
     from sensor.core.coach import SAFETY_NOTE
     from tui.errors import CliError
     from tui.history import SessionNotFound, load
-    from tui.report import ReportUnavailable, set_line, text_plot, write_html, write_png
+    from tui.report import NO_ANGLE, ReportUnavailable, set_line, text_plot, write_html, write_png
 
     if args.output:
         from tui.outputs import check_output
@@ -102,21 +101,20 @@ def cmd_report(args) -> int:
             raise CliError(str(e)) from None
         print(f"wrote {out}")
         return 0
-    width = max(
-        40,
-        min(
-            120,
-            (
-                (getattr(sys.stdout, "isatty", lambda: False)() and __import__("shutil").get_terminal_size().columns)
-                or 100
-            )
-            - 12,
-        ),
-    )
+    import shutil
+
+    # COLUMNS, else the terminal, else 100; every line stays inside it (gutter 9 + plot + 1)
+    width = max(40, min(150, shutil.get_terminal_size((100, 24)).columns - 10))
     print(f"{data.name}: {len(data.reps)} reps ({data.posture})")
-    for line in text_plot(data.t, data.elev, width=width, marks=[r.end_s for r in data.reps]):
+    if len(data.t) == 0:
+        print(NO_ANGLE)
+    for line in (
+        [] if len(data.t) == 0 else text_plot(data.t, data.elev, width=width, marks=[r.end_s for r in data.reps])
+    ):
         print(line)
     for s in data.summary.get("sets") or []:
         print(set_line(s))
-    print(f"\n{SAFETY_NOTE}")
+    import textwrap
+
+    print("\n" + textwrap.fill(SAFETY_NOTE, width + 9))
     return 0
