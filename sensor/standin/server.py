@@ -620,7 +620,7 @@ def _interp(t_new: np.ndarray, t: np.ndarray, v: np.ndarray) -> np.ndarray:
 async def serve_forever(speed: float = 1.0, posture: str = "supine") -> None:
     bus = PrivateBus()
     try:
-        standin = await BlueZStandin(bus.address, speed=speed, posture=posture, reps=1000).start()
+        standin = await BlueZStandin(bus.address, speed=speed, posture=posture, reps=40).start()
         names = ", ".join(f"{d.emu.name} ({d.emu.address})" for d in standin.devs)
         print(f"BlueZ stand-in serving {names}")
         print("In another shell:")
