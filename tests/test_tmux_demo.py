@@ -51,12 +51,14 @@ class Pane:
                 raise AssertionError(f"{pattern!r} not on screen within {deadline_s} s; screen:\n{text}")
             time.sleep(0.1)  # polling interval, not a race: the deadline decides
 
-    def dead_status(self, deadline_s: float) -> int:
+    def exit_status(self, deadline_s: float) -> str:
+        """How the pane's process ended: "status N" or "signal N" (the screen is kept for the message)."""
         end = time.monotonic() + deadline_s
         while time.monotonic() < end:
-            dead, *status = self.tmux("display", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}").split()
+            fields = "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"
+            dead, status, sig = self.tmux("display", "-p", "-t", "t", fields).strip().split("|")
             if dead == "1":
-                return int(status[0])
+                return f"status {status}" if status else f"signal {sig}"
             time.sleep(0.1)
         raise AssertionError(f"glide still running {deadline_s} s after q; screen:\n{self.screen()}")
 
@@ -85,7 +87,8 @@ def test_demo_counts_reps_on_screen_and_quits_cleanly(tmp_path):
         assert counts <= {0, 1, 2, 3}
         assert "Traceback" not in screen
         pane.tmux("send-keys", "-t", "t", "q")
-        assert pane.dead_status(15) == 0
+        how = pane.exit_status(15)
+        assert how == "status 0", f"glide ended with {how}; screen:\n{pane.screen()}"
     finally:
         pane.kill()
     sessions = [json.loads(p.read_text()) for p in data.glob("sessions/*/session.json")]
