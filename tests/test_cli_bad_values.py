@@ -355,10 +355,10 @@ def test_bench_json_is_strict(capsys):
 
 # ------------------------------------------------------------------ friction
 def test_version_and_debug_after_the_command(tmp_path, capsys, monkeypatch):
-    from importlib.metadata import version
+    from importlib.metadata import packages_distributions, version
 
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"glide {version('glide')}"
+    assert capsys.readouterr().out.strip() == f"glide {version(packages_distributions()['tui'][0])}"
     monkeypatch.chdir(tmp_path)
     assert main(["analyze", str(tmp_path / "nope.csv"), "--debug"]) == 2
     capsys.readouterr()

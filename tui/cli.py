@@ -30,18 +30,32 @@ class Parser(argparse.ArgumentParser):
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError
+    """The installed distribution's version, whatever the distribution is called (it owns ``tui``)."""
+    from importlib.metadata import PackageNotFoundError, packages_distributions
     from importlib.metadata import version as _version
 
-    try:
-        return _version("glide")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown (not installed)"
+    for dist in dict.fromkeys(packages_distributions().get("tui", []) + ["nerveglide", "glide"]):
+        try:
+            return _version(dist)
+        except PackageNotFoundError:
+            continue
+    return "unknown (not installed)"  # running from a source tree that was never installed
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked (reading package metadata takes half a second)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"glide {version()}")
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = Parser(prog="glide", description="Count sciatic nerve glide reps from a shin-worn IMU. " + SAFETY_NOTE)
-    ap.add_argument("--version", action="version", version=f"glide {version()}")
+    ap.add_argument("--version", action=_Version, help="print the installed version and exit")
     debug_help = f"show tracebacks and log to {DEBUG_LOG} (also accepted after the command)"
     ap.add_argument("--debug", action="store_true", help=debug_help)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
