@@ -33,7 +33,7 @@ class Pane:
         self.base = ["tmux", "-L", socket]
         env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
         self.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "32", "-c", str(cwd), *env_args, command)
-        self.tmux("set-option", "-t", "t", "remain-on-exit", "on")  # keep the exit status readable
+        self.tmux("set-option", "-t", "t", "remain-on-exit", "on")  # keep the last screen readable
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(self.base + list(args), capture_output=True, text=True, check=True, timeout=10).stdout
@@ -51,24 +51,20 @@ class Pane:
                 raise AssertionError(f"{pattern!r} not on screen within {deadline_s} s; screen:\n{text}")
             time.sleep(0.1)  # polling interval, not a race: the deadline decides
 
-    def exit_status(self, deadline_s: float) -> str:
-        """How the pane's process ended: "status N" or "signal N" (the screen is kept for the message)."""
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            fields = "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"
-            dead, status, sig = self.tmux("display", "-p", "-t", "t", fields).strip().split("|")
-            if dead == "1":
-                return f"status {status}" if status else f"signal {sig}"
-            time.sleep(0.1)
-        raise AssertionError(f"glide still running {deadline_s} s after q; screen:\n{self.screen()}")
-
     def kill(self) -> None:
         subprocess.run(self.base + ["kill-server"], capture_output=True, timeout=10)
+        sock = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / self.base[-1]
+        sock.unlink(missing_ok=True)  # kill-server leaves the socket file behind
 
 
 def test_demo_counts_reps_on_screen_and_quits_cleanly(tmp_path):
     data = tmp_path / "data"
-    cmd = shlex.join([sys.executable, "-m", "tui", "demo", "--speed", "8", "--no-setup", "--reps", "3", "--sets", "1"])
+    glide = shlex.join(
+        [sys.executable, "-m", "tui", "demo", "--speed", "8", "--no-setup", "--reps", "3", "--sets", "1"]
+    )
+    # the shell reports glide's exit status on screen: tmux's own #{pane_dead_status} depends on the
+    # tmux server reaping the process, which it does not reliably do when started from a busy test run
+    cmd = f"{glide}; echo GLIDE-EXITED $?"
     env = {"GLIDE_DATA_DIR": str(data), "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "32"}
     pane = Pane(f"glide-test-{os.getpid()}", cmd, env, tmp_path)
     try:
@@ -87,8 +83,9 @@ def test_demo_counts_reps_on_screen_and_quits_cleanly(tmp_path):
         assert counts <= {0, 1, 2, 3}
         assert "Traceback" not in screen
         pane.tmux("send-keys", "-t", "t", "q")
-        how = pane.exit_status(15)
-        assert how == "status 0", f"glide ended with {how}; screen:\n{pane.screen()}"
+        ended = pane.wait_for(r"GLIDE-EXITED \d+", 20)
+        assert "GLIDE-EXITED 0" in ended, ended
+        assert "Traceback" not in ended
     finally:
         pane.kill()
     sessions = [json.loads(p.read_text()) for p in data.glob("sessions/*/session.json")]
