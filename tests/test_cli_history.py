@@ -95,3 +95,61 @@ def test_convert_then_analyze(tmp_path, capsys):
     assert main(["convert", str(src[0]), "-o", str(out)]) == 0
     assert out.read_text().startswith("# format=glide-trace/1")
     assert main(["analyze", str(out), "--json"]) == 0
+
+
+def test_history_tells_demo_replay_and_live_apart(saved_sessions, capsys):
+    """Each row says where the session came from; the trend counts the person's live sessions."""
+    sessions = sorted((saved_sessions / "sessions").iterdir())
+    docs = [json.loads((f / "session.json").read_text()) for f in sessions]
+    docs[0]["source"] = {"name": "simulated sensor", "kind": "demo"}
+    docs[1]["source"] = {"name": "replay of x.csv", "replay_of": "x.csv"}  # saved before "kind" existed
+    for f, d in zip(sessions, docs):
+        (f / "session.json").write_text(json.dumps(d))
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if ln.startswith("2026-11-2")]
+    assert rows[0].split()[2] == "demo" and rows[1].split()[2] == "replay"
+    assert "all sessions: no live ones yet" in out
+    # a third, live session: now the trend is of live sessions only
+    live = saved_sessions / "sessions" / "2026-11-23_09-00-00"
+    live.mkdir()
+    (live / "session.json").write_text(
+        json.dumps({**docs[0], "started_at": "2026-11-23T09:00:00+00:00", "source": {"name": "Movesense 1"}})
+    )
+    assert main(["history", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["source"] for r in doc["sessions"]] == ["demo", "replay", "live"]
+    assert doc["trend_of"] == "live" and [d["day"] for d in doc["trend"]] == ["2026-11-23"]
+
+
+def test_a_replay_is_dated_by_its_recording(tmp_path):
+    import os
+    from datetime import datetime
+
+    from tui.commands.dashboard import _recording_start
+
+    t = tmp_path / "t.csv"
+    when = _recording_start(str(t), {"started_at": "2026-11-02T07:30:00+01:00"})
+    assert when == datetime.fromisoformat("2026-11-02T07:30:00+01:00")
+    t.write_text("x")  # no started_at line (a vendor export): the file's time
+    os.utime(t, (1_700_000_000, 1_700_000_000))
+    assert _recording_start(str(t), {}).timestamp() == 1_700_000_000
+
+
+def test_terminal_report_fits_the_terminal(saved_sessions, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["report", "latest"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    marks = next(ln for ln in lines if ln.startswith(" rep end "))
+    assert marks.split()[2:] == [str(k) for k in range(1, 9)]  # all 8 rep numbers, apart
+
+
+def test_report_of_a_trace_whose_mounting_was_not_learned(tmp_path, capsys):
+    still = tmp_path / "still.csv"
+    lines = ["# format=glide-trace/1", "# sample_rate_hz=100", "t_s,ax_mps2,ay_mps2,az_mps2,gx_dps,gy_dps,gz_dps"]
+    lines += [f"{i / 100:.2f},0.1,9.8,0.2,0.01,-0.02,0.03" for i in range(1189)]
+    still.write_text("\n".join(lines) + "\n")
+    assert main(["report", str(still)]) == 0
+    out = capsys.readouterr().out
+    assert "(no data)" not in out and "could not learn how the sensor is mounted" in out

@@ -82,6 +82,7 @@ def _record(address, out, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "tui", "record", "-o", str(out), *extra],
         env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background runner ignores SIGINT
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

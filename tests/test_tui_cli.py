@@ -48,7 +48,7 @@ def test_live_without_bluetooth_is_a_clear_error(monkeypatch, capsys):
 
 def test_bad_plan_is_refused(capsys):
     assert main(["demo", "--no-tui", "--reps", "0"]) == 2
-    assert "reps per set" in capsys.readouterr().err
+    assert "--reps: must be a whole number from 1 to 100" in capsys.readouterr().err
 
 
 def test_missing_bleak_is_reported(monkeypatch):

@@ -124,6 +124,17 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post, workout)
 
 
+def session_kind(doc: dict[str, Any]) -> str:
+    """demo, replay or live: saved as ``source.kind``; older sessions are told apart by their source."""
+    src = doc.get("source") or {}
+    kind = src.get("kind")
+    if kind in ("demo", "replay", "live"):
+        return kind
+    if "replay_of" in src:
+        return "replay"
+    return "demo" if src.get("name") == "simulated sensor" else "live"
+
+
 def history_rows(sessions: list[tuple[Path, dict[str, Any]]]) -> list[dict[str, Any]]:
     rows = []
     for folder, doc in sessions:
@@ -136,6 +147,7 @@ def history_rows(sessions: list[tuple[Path, dict[str, Any]]]) -> list[dict[str, 
         rows.append(
             {
                 "session": folder.name,
+                "source": session_kind(doc),
                 "date": started.strftime("%Y-%m-%d %H:%M") if started else folder.name[:16],
                 "day": started.date().isoformat() if started else folder.name[:10],
                 "leg": setup.get("leg", "?"),

@@ -22,6 +22,11 @@ from .history import SessionData
 PHASE_COLOURS = {"flex_down": "#4c78a8", "extend_up": "#f58518", "hold": "#bab0ac"}
 
 
+NO_ANGLE = (
+    "no shin angle to plot: glide could not learn how the sensor is mounted (no clear knee movement in this recording)"
+)
+
+
 class ReportUnavailable(Exception):
     pass
 
@@ -65,17 +70,33 @@ def _figure(data: SessionData):
             fontweight="bold",
         )
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.4) for c in PHASE_COLOURS.values()]
-    ax.legend(handles, ["flex-down", "extend-up", "hold"], loc="upper right", fontsize=8)
+    # the legend sits above the plot, never over the data: the last reps are where a session ends
+    ax.legend(
+        handles,
+        ["flex-down", "extend-up", "hold"],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shin elevation (deg)")
     ax.axhline(0, color="grey", lw=0.5)
-    ax.set_title(f"{data.name}: {len(reps)} reps ({data.posture})")
+    ax.set_title(f"{data.name}: {len(reps)} reps ({data.posture})", loc="left")
     ax.grid(alpha=0.3)
+    if len(data.t):
+        lo, hi = float(np.min(data.elev)), float(np.max(data.elev))
+        ax.set_ylim(lo - 0.05 * (hi - lo + 1), hi + 0.15 * (hi - lo + 1))  # room for the rep numbers
+    else:
+        ax.text(0.5, 0.5, NO_ANGLE, transform=ax.transAxes, ha="center", va="center", fontsize=10, wrap=True)
+        ax.set_xticks([])
+        ax.set_yticks([])
 
     idx = np.array([r.index for r in reps]) if reps else np.array([])
     ax2 = fig.add_subplot(gs[1, 0])
     ax2.bar(idx, [r.rom_deg for r in reps], color="#54a24b")
-    ax2.set_title("range of motion per rep (deg)", fontsize=10)
+    ax2.set_title("range of motion per rep (deg)", fontsize=10, loc="left")
     ax2.set_xlabel("rep")
     ax2.grid(alpha=0.3, axis="y")
     ax3 = fig.add_subplot(gs[1, 1])
@@ -90,11 +111,15 @@ def _figure(data: SessionData):
     for key, vals, label in order:
         ax3.bar(idx, vals, bottom=base, color=PHASE_COLOURS[key], label=label)
         base = base + vals
-    if len(reps):
-        ax3.set_ylim(0, float(base.max()) * 1.45)
-    ax3.set_title("tempo per rep (s)", fontsize=10)
+    ax3.set_title("tempo per rep (s)", fontsize=10, loc="left")
     ax3.set_xlabel("rep")
-    ax3.legend(fontsize=7, loc="upper right", ncol=3)
+    if reps:
+        ax3.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False)
+    else:
+        for a in (ax2, ax3):
+            a.text(0.5, 0.5, "no reps", transform=a.transAxes, ha="center", va="center", color="grey")
+            a.set_xticks([])
+            a.set_yticks([])
     ax3.grid(alpha=0.3, axis="y")
 
     axt = fig.add_subplot(gs[2, :])
@@ -117,7 +142,7 @@ def set_line(s: dict) -> str:
 
 def write_png(data: SessionData, out: Path) -> Path:
     fig, plt = _figure(data)
-    fig.savefig(out)
+    fig.savefig(out, format="png")  # the caller may hand a temporary name without the suffix
     plt.close(fig)
     return out
 
@@ -184,9 +209,13 @@ def text_plot(
     for k, m in enumerate(marks or [], start=1):
         c = int((m - t[0]) / max(t[-1] - t[0], 1e-9) * (width - 1))
         s = str(k)
-        if 0 <= c < width - len(s) + 1 and all(ch == " " for ch in axis[c : c + len(s)]):
+        c = min(max(c - len(s) // 2, 0), width - len(s))  # centred on the rep end, inside the plot
+        # a label is drawn only with a blank on each side, so "10" and "11" never run together
+        if all(ch == " " for ch in axis[max(c - 1, 0) : c + len(s) + 1]):
             axis[c : c + len(s)] = list(s)
     out.append(" " * 8 + "└" + "─" * width)
-    out.append(" " * 9 + "".join(axis) + "  (rep ends)")
-    out.append(" " * 9 + f"{int(round(t[0]))} s" + " " * max(width - 12, 1) + f"{int(round(t[-1]))} s")
+    # the legend goes in the left gutter, so no line is wider than the plot (no wrapping)
+    out.append(" rep end " + "".join(axis))
+    t0, t1 = f"{int(round(t[0]))} s", f"{int(round(t[-1]))} s"
+    out.append(" " * 9 + t0 + " " * max(width - len(t0) - len(t1), 1) + t1)
     return out

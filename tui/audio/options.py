@@ -8,11 +8,12 @@ import argparse
 def audio_out_args(p) -> None:
     """The options of ``--audio-out`` (added to ``glide analyze``)."""
     p.add_argument("--audio-out", metavar="WAV", help="write the sound a live session would play (mono 16-bit WAV)")
-    p.add_argument("--force", action="store_true", help="--audio-out: overwrite an existing file")
     sound_style_args(p)
-    p.add_argument("--reps", type=int, default=10, help="--audio-out: reps per set (default 10)")
-    p.add_argument("--sets", type=int, default=3, help="--audio-out: sets (default 3)")
-    p.add_argument("--rest", type=float, default=60.0, help="--audio-out: rest between sets, s (default 60)")
+    from tui import options as opt
+
+    p.add_argument("--reps", type=opt.REPS_PER_SET, default=10, help="--audio-out: reps per set, 1-100 (default 10)")
+    p.add_argument("--sets", type=opt.SETS, default=3, help="--audio-out: sets, 1-20 (default 3)")
+    p.add_argument("--rest", type=opt.REST_S, default=30.0, help="--audio-out: rest between sets, 0-900 s (default 30)")
 
 
 def sound_style_args(p) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from sensor.io.replog import write_rep_log
+from tui import options as opt
 from tui.errors import CliError
+from tui.jsonout import dumps
+from tui.outputs import check_output, replacing
+
+FORCE_HELP = "replace an existing regular file (never a link, folder or device)"
+NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
 
 
 def import_args(p) -> None:
@@ -15,27 +19,35 @@ def import_args(p) -> None:
         choices=["glide", "polar", "metabase", "movesense", "witmotion", "csv"],
         help="input format (default: detected from the file name and header)",
     )
-    p.add_argument("--columns", help="csv: 't=time,ax=AccX,...,gz=GyrZ' (names or 0-based indices)")
-    p.add_argument("--units", help="csv: 'acc=g|m/s2|mg,gyr=dps|rad/s,t=s|ms|us|ns'")
-    p.add_argument("--rate", type=float, help="csv without a time column: the sample rate in Hz")
+    p.add_argument(
+        "--columns", help="csv: 't=time,ax=AccX,...,gz=GyrZ' (names or 0-based indices; default: from the header)"
+    )
+    p.add_argument("--units", help="csv: 'acc=g|m/s2|mg,gyr=dps|rad/s,t=s|ms|us|ns' (default: guessed per column)")
+    p.add_argument(
+        "--rate",
+        type=opt.SAMPLE_RATE_HZ,
+        help="csv without a time column: the sample rate, 1-10000 Hz (default: from the file)",
+    )
 
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="count reps in a recorded trace (glide trace or a vendor export)")
-    p.add_argument("trace")
+    p.add_argument("trace", help="the recording: a glide trace or a vendor export")
     import_args(p)
     p.add_argument(
         "--posture", choices=["supine", "seated"], help="default: the trace's '# posture=' line, else supine"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--export", help="write the rep log to reps.csv or reps.json")
+    p.add_argument("--export", metavar="REPS.csv|REPS.json", help="also write the rep log (default: none)")
+    p.add_argument("--force", action="store_true", help="--export/--audio-out: " + FORCE_HELP)
     _audio_out_args(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("convert", help="convert a vendor export to a glide trace")
     p.add_argument("inputs", nargs="+", metavar="IN", help="the export (for two-file formats, either or both files)")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, metavar="TRACE.csv", help="the glide trace to write")
     import_args(p)
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_convert)
 
 
@@ -63,13 +75,25 @@ def _rep_rows(reps) -> list[dict]:
 def cmd_analyze(args) -> int:
     from sensor.core.summary import set_summary
 
+    if args.export:
+        check_output(args.export, args.force)  # a bad export path fails before the analysis
+        if not args.export.lower().endswith((".csv", ".json")):
+            raise CliError(f"{args.export}: export format must be .csv or .json")
     if getattr(args, "audio_out", None):
         _cmd_audio_out(args)
     pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, **import_opts(args))
     reps = pipe.reps
     summary = set_summary(reps)
+    warnings = ([NO_MOUNTING] if pipe.mounting is None else []) + list(stats.warnings)
     if args.export:
-        write_rep_log(args.export, reps, {"trace": str(args.trace), "posture": pipe.cfg.posture})
+        with replacing(args.export, args.force) as tmp:
+            suffix = ".json" if args.export.lower().endswith(".json") else ".csv"
+            part = tmp.with_name(tmp.name + suffix)  # write_rep_log picks the format by suffix
+            try:
+                write_rep_log(str(part), reps, {"trace": str(args.trace), "posture": pipe.cfg.posture})
+                part.replace(tmp)
+            finally:
+                part.unlink(missing_ok=True)
     if args.json:
         doc = {
             "trace": str(args.trace),
@@ -79,18 +103,21 @@ def cmd_analyze(args) -> int:
             "set": summary,
             "calibration": pipe.mounting.describe() if pipe.mounting else None,
             "trace_stats": {k: v for k, v in vars(stats).items() if k != "warnings"},
-            "warnings": list(stats.warnings),
+            "warnings": warnings,
         }
-        print(json.dumps(doc, indent=2))
+        if args.export:
+            doc["export"] = str(args.export)
+        print(dumps(doc))  # strict JSON: a missing figure is null
         return 0
     print(
         f"{args.trace}: {pipe.cfg.posture}, {stats.rows_ok} samples"
         + (f" ({stats.summary()})" if stats.rows_ok != stats.rows_read else "")
     )
     if pipe.mounting is None:
-        print("could not learn how the sensor is mounted: no clear knee movement in this trace")
+        print(NO_MOUNTING)
     print(
-        f"{'rep':>3} {'start':>7} {'bottom':>7} {'end':>7} {'down s':>6} {'up s':>5} {'ROM':>5} {'bottom':>6} {'top':>5}"
+        f"{'rep':>3} {'start':>7} {'bottom':>7} {'end':>7} {'down s':>6} {'up s':>5} "
+        f"{'ROM':>5} {'bottom':>6} {'top':>5}"
     )
     for r in reps:
         print(
@@ -106,6 +133,8 @@ def cmd_analyze(args) -> int:
         )
     for w in stats.warnings[:5]:
         print(f"warning: {w}")
+    if args.export:
+        print(f"rep log written to {args.export}")
     return 0
 
 
@@ -131,10 +160,15 @@ def _cmd_audio_out(args) -> None:
 
 
 def cmd_convert(args) -> int:
+    import os
+
     from sensor.io.importers import convert
 
     src = args.inputs[0] if len(args.inputs) == 1 else args.inputs
-    tr = convert(src, args.output, **{k: v for k, v in import_opts(args).items() if v is not None})
+    if any(os.path.abspath(p) == os.path.abspath(args.output) for p in args.inputs):
+        raise CliError(f"{args.output}: the output would overwrite the input")
+    with replacing(args.output, args.force) as tmp:
+        tr = convert(src, tmp, **{k: v for k, v in import_opts(args).items() if v is not None})
     print(
         f"wrote {args.output}: {tr.meta.get('samples', '?')} samples from {tr.format} "
         f"at {tr.sample_rate_hz or 0:.1f} Hz"

@@ -5,18 +5,32 @@ from __future__ import annotations
 import sys
 
 from sensor.core.coach import SAFETY_NOTE
+from tui import options as opt
 from tui.commands.analyze import import_args, import_opts
 from tui.errors import CliError
 
+DEFAULT_REST_S = 30.0  # one rest between sets for demo, replay and live (nerve glides are not strength sets)
+DEFAULT_LEG = "left"
 
-def session_args(p, speed: bool = False, rest: float = 60.0) -> None:
-    p.add_argument("--posture", choices=["supine", "seated"], help="default: supine (replay: the trace's)")
-    p.add_argument("--leg", choices=["left", "right"])
-    p.add_argument("--reps", type=int, default=10, help="reps per set")
-    p.add_argument("--sets", type=int, help="sets (dashboard default 3; --no-tui: 1)")
-    p.add_argument("--rest", type=float, default=rest, help=f"rest between sets, s (default {rest:g})")
+
+def session_args(p, speed: bool = False, replay: bool = False) -> None:
+    trace = "the trace's, else " if replay else ""
+    p.add_argument(
+        "--posture", choices=["supine", "seated"], help=f"lying on the back or sitting (default: {trace}supine)"
+    )
+    p.add_argument("--leg", choices=["left", "right"], help=f"the exercising leg (default: {trace}{DEFAULT_LEG})")
+    p.add_argument("--reps", type=opt.REPS_PER_SET, default=10, help="reps per set, 1-100 (default: %(default)s)")
+    p.add_argument("--sets", type=opt.SETS, help="sets, 1-20 (default: 3 on the dashboard, 1 with --no-tui)")
+    p.add_argument(
+        "--rest", type=opt.REST_S, default=DEFAULT_REST_S, help="rest between sets, 0-900 s (default: %(default)g)"
+    )
     if speed:
-        p.add_argument("--speed", type=float, default=1.0, help="playback speed (0 = as fast as possible)")
+        p.add_argument(
+            "--speed",
+            type=opt.SPEED,
+            default=1.0,
+            help="playback speed, times real time, 0-1000; 0 = as fast as possible (default: %(default)g)",
+        )
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on each rep")
     p.add_argument("--no-setup", action="store_true", help="skip the setup screen (use these options)")
     p.add_argument("--no-tui", action="store_true", help="print reps as they happen instead of the dashboard")
@@ -50,19 +64,21 @@ def _headless(args, posture: str, sets: int):
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="the live dashboard on the built-in simulated sensor (no hardware)")
-    session_args(p, speed=True, rest=30.0)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--rate", type=float, default=100.0)
+    session_args(p, speed=True)
+    p.add_argument(
+        "--seed", type=opt.SEED, default=1, help="simulated person and mounting, 0 to 2^32-1 (default: %(default)s)"
+    )
+    p.add_argument("--rate", type=opt.SIM_RATE_HZ, default=100.0, help="sample rate, 10-1000 Hz (default: %(default)g)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
-    p.add_argument("trace")
+    p.add_argument("trace", help="the recording: a glide trace or a vendor export")
     import_args(p)
-    session_args(p, speed=True)
+    session_args(p, speed=True, replay=True)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("live", help="the live dashboard on a Bluetooth LE sensor")
-    p.add_argument("--device", help="address of the sensor (default: pick one from a scan)")
+    p.add_argument("--device", help="address of the sensor (default: the last one used, else pick one from a scan)")
     session_args(p)
     p.set_defaults(func=cmd_live)
 
@@ -144,9 +160,9 @@ def _setup_from_args(args, meta: dict | None = None):
     posture = args.posture or meta.get("posture") or "supine"
     if posture not in ("supine", "seated"):
         posture = "supine"
-    leg = args.leg or meta.get("leg") or "left"
+    leg = args.leg or meta.get("leg") or DEFAULT_LEG
     if leg not in ("left", "right"):
-        leg = "left"
+        leg = DEFAULT_LEG
     setup = SessionSetup(
         leg=leg,
         posture=posture,
@@ -183,7 +199,7 @@ def cmd_demo(args) -> int:
         print(SAFETY_NOTE)
         print(f"Simulated sensor: {posture} nerve glides, {args.reps * sets} reps (Ctrl-C to stop)\n")
         src = SimulatedSource(
-            SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=args.leg),
+            SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg),
             speed=args.speed,
             sets=sets,
             rest_s=args.rest if sets > 1 else 0.0,
@@ -199,7 +215,9 @@ def cmd_demo(args) -> int:
             rate_hz=args.rate,
             leg=setup.leg,
         )
-        return SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
+        src = SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
+        src.meta["kind"] = "demo"  # saved with the session: history tells demo, replay and live apart
+        return src
 
     return _run_dashboard(
         GlideApp(
@@ -228,6 +246,8 @@ def cmd_replay(args) -> int:
         return _run_headless(src, setup.posture, args.verbose, sound=_headless(args, setup.posture, args.sets or 1))
     from tui.app import GlideApp
 
+    src.meta["kind"] = "replay"
+    recorded = _recording_start(args.trace, src.meta)
     return _run_dashboard(
         GlideApp(
             mode="replay",
@@ -236,8 +256,25 @@ def cmd_replay(args) -> int:
             skip_setup=args.no_setup,
             bell=args.bell,
             sound=_sound(args),
+            started_at=(lambda: recorded) if recorded else None,  # a replay is dated by its recording
         )
     )
+
+
+def _recording_start(path: str, meta: dict):
+    """When a recording was made: its ``started_at`` line, else the file's modification time."""
+    import os
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(str(meta.get("started_at", "")))
+        return when if when.tzinfo else when.astimezone()
+    except ValueError:
+        pass
+    try:
+        return datetime.fromtimestamp(os.path.getmtime(path)).astimezone()
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def cmd_live(args) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import math
+
+from tui import options as opt
 
 
 def register(sub) -> None:
@@ -11,10 +12,28 @@ def register(sub) -> None:
         "evaluate", help="score rep counting on labelled traces (a folder, the UCI data, or simulated sessions)"
     )
     p.add_argument("dir", nargs="?", help="folder of X.csv + X.labels.json pairs, or the UCI dataset folder")
-    p.add_argument("--simulated", type=int, metavar="N", help="score N simulated sessions (seeds 0..N-1) instead")
-    p.add_argument("--save", metavar="DIR", help="with --simulated: also write the traces and labels to DIR")
-    p.add_argument("--posture", choices=["supine", "seated"], help="override the posture of every trace")
-    p.add_argument("--tolerance", type=float, default=1.5, help="rep matching tolerance in seconds (default 1.5)")
+    p.add_argument(
+        "--simulated",
+        type=opt.EVAL_SESSIONS,
+        metavar="N",
+        help="score N simulated sessions (seeds 0..N-1, N 1-10000) instead of a folder (default: none)",
+    )
+    p.add_argument(
+        "--save",
+        metavar="DIR",
+        help="with --simulated: also write the traces and labels to DIR (a new or empty folder)",
+    )
+    p.add_argument(
+        "--posture",
+        choices=["supine", "seated"],
+        help="override the posture of every trace (default: each trace's own)",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=opt.TOLERANCE_S,
+        default=1.5,
+        help="rep matching tolerance, above 0 and at most 60 s (default: %(default)g)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
 
@@ -29,9 +48,19 @@ def cmd_evaluate(args) -> int:
     from sensor.sim.evaluation import evaluate_dir, evaluate_simulated, session_config, write_simulated_set
     from tui.errors import CliError
 
+    if args.save and not args.simulated:
+        raise CliError("--save needs --simulated N")
+    if args.simulated and args.dir:
+        raise CliError("give a folder or --simulated N, not both")
     if args.simulated:
         if args.save:
-            write_simulated_set(args.save, args.simulated)
+            from tui.outputs import prepare_output_dir
+
+            folder = prepare_output_dir(args.save)
+            try:
+                write_simulated_set(folder, args.simulated)
+            except OSError as e:
+                raise CliError(f"cannot write to {args.save}: {e.strerror or e}") from None
         summary, results = evaluate_simulated(range(args.simulated))
         rows = [
             {
@@ -51,7 +80,12 @@ def cmd_evaluate(args) -> int:
 
         if not Path(args.dir).is_dir():
             raise CliError(f"{args.dir}: not a folder")
-        summary, results = evaluate_dir(args.dir, args.posture, args.tolerance)
+        try:
+            summary, results = evaluate_dir(args.dir, args.posture, args.tolerance)
+        except (ValueError, KeyError, TypeError, IndexError) as e:  # a labels file that is not one
+            raise CliError(f"{args.dir}: unreadable labels ({e.__class__.__name__}: {e})") from None
+        except OSError as e:
+            raise CliError(f"{args.dir}: cannot read: {e.strerror or e}") from None
         if not results:
             raise CliError(
                 f"{args.dir}: no labelled traces found (expected X.csv with X.labels.json, or the UCI layout)"
@@ -61,7 +95,9 @@ def cmd_evaluate(args) -> int:
     else:
         raise CliError("give a folder, or --simulated N")
     if args.json:
-        print(json.dumps({"summary": summary, "traces": rows}, indent=2, default=float))
+        from tui.jsonout import dumps
+
+        print(dumps({"summary": summary, "traces": rows}))  # strict: a missing figure is null, not NaN
         return 0
     cols = [("trace", 28), ("posture", 8), ("true", 5), ("detected", 9), ("error", 6), ("precision", 10), ("recall", 7)]
     extra = [c for c in ("median_abs_bottom_err_s", "median_abs_top_err_s", "median_latency_s") if c in rows[0]]

@@ -4,33 +4,61 @@ from __future__ import annotations
 
 import json
 
-from tui.errors import write_text
+from tui import options as opt
+from tui.errors import CliError
+
+FORCE_HELP = "replace an existing regular file (never a link, folder or device)"
 
 
 def register(sub) -> None:
     p = sub.add_parser("simulate", help="write a simulated session as a glide trace (+ ground-truth labels)")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--labels")
-    p.add_argument("--reps", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--rate", type=float, default=100.0)
-    p.add_argument("--posture", choices=["supine", "seated"], default="supine")
-    p.add_argument("--leg", choices=["left", "right"])
+    p.add_argument("-o", "--output", required=True, metavar="TRACE.csv", help="the glide trace to write")
+    p.add_argument("--labels", metavar="LABELS.json", help="also write the ground-truth reps as JSON (default: none)")
+    p.add_argument("--reps", type=opt.SIM_REPS, default=10, help="reps to perform, 1-5000 (default: %(default)s)")
+    p.add_argument(
+        "--seed",
+        type=opt.SEED,
+        default=0,
+        help="random seed, 0 to 2^32-1: same seed, same session (default: %(default)s)",
+    )
+    p.add_argument("--rate", type=opt.SIM_RATE_HZ, default=100.0, help="sample rate, 10-1000 Hz (default: %(default)g)")
+    p.add_argument("--posture", choices=["supine", "seated"], default="supine", help="(default: %(default)s)")
+    p.add_argument(
+        "--leg", choices=["left", "right"], help="exercising leg (default: drawn from --seed, like the mounting)"
+    )
     p.add_argument("--clean", action="store_true", help="no confounders, no sensor noise")
     p.add_argument("--foot", action="store_true", help="add a foot IMU (6 more columns, random ankle patterns)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("bench", help="throughput, per-chunk latency, memory and accuracy figures")
-    p.add_argument("--minutes", type=float, default=60.0, help="length of the simulated trace")
-    p.add_argument("--rate", type=float, default=200.0)
-    p.add_argument("--sessions", type=int, default=0, help="also score this many simulated sessions")
+    p.add_argument(
+        "--minutes",
+        type=opt.BENCH_MINUTES,
+        default=60.0,
+        help="length of the simulated trace, 1-600 min (default: %(default)g)",
+    )
+    p.add_argument("--rate", type=opt.SIM_RATE_HZ, default=200.0, help="sample rate, 10-1000 Hz (default: %(default)g)")
+    p.add_argument(
+        "--sessions",
+        type=opt.BENCH_SESSIONS,
+        default=0,
+        help="also score this many simulated sessions, 0-10000; 0 = skip (default: %(default)s)",
+    )
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.set_defaults(func=cmd_bench)
 
 
 def cmd_simulate(args) -> int:
     from sensor.io.trace import TraceWriter
     from sensor.sim.simulator import SimConfig, simulate_session
+    from tui.outputs import check_output, replacing, write_output
 
+    check_output(args.output, args.force)  # both paths fail before the work, not after
+    if args.labels:
+        check_output(args.labels, args.force)
+        if args.labels == args.output:
+            raise CliError("--labels and -o name the same file")
     cfg = SimConfig(
         reps=args.reps,
         rate_hz=args.rate,
@@ -42,13 +70,14 @@ def cmd_simulate(args) -> int:
     )
     sim = simulate_session(cfg)
     if getattr(args, "foot", False):
-        _write_with_foot(args.output, sim, clean=args.clean)
+        with replacing(args.output, args.force) as tmp:
+            _write_with_foot(str(tmp), sim, clean=args.clean)
     else:
-        with TraceWriter(args.output, sim.meta) as w:
+        with replacing(args.output, args.force) as tmp, TraceWriter(tmp, sim.meta) as w:
             for part in sim.chunk.split([65536] * (len(sim.chunk) // 65536 + 1)):
                 w.write(part)
     if args.labels:
-        write_text(args.labels, json.dumps(sim.labels, indent=2))
+        write_output(args.labels, json.dumps(sim.labels, indent=2, allow_nan=False) + "\n", args.force)
     print(
         f"wrote {len(sim.chunk)} samples ({sim.chunk.t[-1]:.1f} s, {sim.labels['rep_count']} reps, "
         f"{cfg.posture}, {sim.labels['leg']} leg) to {args.output}"
@@ -73,6 +102,11 @@ def _write_with_foot(path: str, sim, clean: bool) -> None:
 
 def cmd_bench(args) -> int:
     from sensor.sim.bench import run_bench
+    from tui.jsonout import dumps
 
-    run_bench(minutes=args.minutes, rate_hz=args.rate, sessions=args.sessions, out=print)
+    res = run_bench(
+        minutes=args.minutes, rate_hz=args.rate, sessions=args.sessions, out=(lambda *_: None) if args.json else print
+    )
+    if args.json:
+        print(dumps(res))
     return 0
