@@ -12,6 +12,13 @@ def register(sub) -> None:
     )
     p.add_argument("dir", nargs="?", help="folder of X.csv + X.labels.json pairs, or the UCI dataset folder")
     p.add_argument("--simulated", type=int, metavar="N", help="score N simulated sessions (seeds 0..N-1) instead")
+    p.add_argument(
+        "--corpus",
+        choices=["classic", "long", "short", "standard", "negatives", "mixed"],
+        default="classic",
+        help="with --simulated: which sessions (classic: one set per session; long: >= 15 min with set breaks and "
+        "walking; short: 1-3 reps; negatives: other activities, 0 reps; mixed: a quarter of each)",
+    )
     p.add_argument("--save", metavar="DIR", help="with --simulated: also write the traces and labels to DIR")
     p.add_argument("--posture", choices=["supine", "seated"], help="override the posture of every trace")
     p.add_argument("--tolerance", type=float, default=1.5, help="rep matching tolerance in seconds (default 1.5)")
@@ -29,7 +36,27 @@ def cmd_evaluate(args) -> int:
     from sensor.sim.evaluation import evaluate_dir, evaluate_simulated, session_config, write_simulated_set
     from tui.errors import CliError
 
-    if args.simulated:
+    if args.simulated is not None and args.simulated < 1:
+        raise CliError("--simulated needs a positive number of sessions")
+    if args.simulated and args.corpus != "classic":
+        from sensor.sim.evaluation import evaluate_corpus
+
+        kind = "negative" if args.corpus == "negatives" else args.corpus
+        summary, cres = evaluate_corpus(kind, range(args.simulated), args.posture)
+        rows = [
+            {
+                "trace": f"{k} {seed}",
+                "posture": post,
+                "true": s.true_count,
+                "detected": s.detected_count,
+                "error": s.detected_count - s.true_count,
+                "precision": s.precision,
+                "recall": s.recall,
+            }
+            for seed, k, post, s in cres
+        ]
+        title = f"{args.simulated} simulated '{args.corpus}' sessions (seeds 0..{args.simulated - 1})"
+    elif args.simulated:
         if args.save:
             write_simulated_set(args.save, args.simulated)
         summary, results = evaluate_simulated(range(args.simulated))
