@@ -8,6 +8,7 @@ which is what the streaming-vs-offline tests rely on.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Literal, Union
 
 Phase = Literal["flex_down", "extend_up", "hold_bottom", "hold_top", "hold"]
@@ -103,3 +104,25 @@ class SensorStatus:
 
 
 Event = Union[PhaseStarted, TurnReached, Hold, RepCompleted, PartialRep, SensorStatus]
+
+
+# --- activity context (issue 11) -------------------------------------------------------------
+class Context(StrEnum):
+    """What the wearer is doing, as far as counting is concerned (see ``sensor.core.context``)."""
+
+    UNKNOWN = "unknown"  # the mounting is not learned yet
+    EXERCISE = "exercise"  # in the exercise posture: reps count
+    ON_FEET = "on_feet"  # standing, walking, stepping, squatting, lunging: counting paused
+    REPOSITIONING = "repositioning"  # lying down, getting up, rolling over, re-strapping
+
+
+@dataclass(frozen=True, slots=True)
+class ContextChanged:
+    """The activity context changed at ``t_s`` (the dashboard says "walking: counting paused")."""
+
+    t_s: float
+    context: Context
+    previous: Context
+
+
+Event = Union[Event, ContextChanged]  # noqa: UP007 - extends the union above without editing it

@@ -37,6 +37,8 @@ class RepConfig:
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
     min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
+    supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
+    max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
 
 
 class RepDetector:
@@ -60,6 +62,7 @@ class RepDetector:
         self._away_start: tuple[float, float] | None = None  # (t0, e0) of first away segment
         self._counted = False
         self._last_end_t: float | None = None
+        self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.reps: list[Rep] = []
 
     def reset_motion(self) -> None:
@@ -95,9 +98,17 @@ class RepDetector:
 
     # ------------------------------------------------------------------ sample level
     def process(
-        self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray, long_gap: np.ndarray | None = None
+        self,
+        t: np.ndarray,
+        e: np.ndarray,
+        v: np.ndarray,
+        gap: np.ndarray,
+        long_gap: np.ndarray | None = None,
+        last_nonex: np.ndarray | None = None,
     ) -> list[Event]:
-        """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it."""
+        """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it.
+        ``last_nonex``: per sample, the last time the activity context was not exercise; a rep
+        that began at or before it is not counted (see ``sensor.core.context``)."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -125,6 +136,8 @@ class RepDetector:
                 self._reset_turns()
                 pos = i
                 continue
+            if last_nonex is not None:
+                self._nonex_t = float(last_nonex[i])
             if old != 0 and self._seg is not None:
                 end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
@@ -242,11 +255,15 @@ class RepDetector:
             return None
         if abs(far_e - far["start_e"]) < cfg.min_first_deg:
             return None
+        if far["start_t"] <= self._nonex_t:
+            return None  # began while walking, repositioning or otherwise out of position
         if self.posture == "supine":
             bottom_e, top_e = far_e, e_end
             bottom_t, top_t = far["t"], t_end
-            if top_e < cfg.supine_top_min_deg:
+            if top_e < cfg.supine_top_min_deg or bottom_e < cfg.supine_bottom_min_deg:
                 return None
+            if ret_start - far["t"] > cfg.max_far_hold_s:
+                return None  # the foot rested on the floor: setup or a set break, not a rep
             flex, ext = first_s, second_s
             hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)
         else:
