@@ -52,7 +52,7 @@ class MountConfig:
     move_on_dps: float = 20.0
     move_off_dps: float = 6.0
     pad_s: float = 0.25
-    min_span_deg: float = 20.0
+    min_span_deg: float = 35.0  # squats, steps and sit-to-stand tilt the shank less; the glide sweeps ~120 deg
     min_windows: int = 2
     single_span_deg: float = 60.0
     hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
@@ -64,7 +64,9 @@ class MountConfig:
     min_sign_agreement: float = 0.8
     impact_mps2: float = 5.0  # a foot contact (see sensor.core.context): the knee is not a fixed pivot
     max_jerk: float = 150.0
-    impact_margin_s: float = 1.0  # movements this close to an impact are not used
+    impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
+    impact_after_s: float = 1.0  # ... nor those followed this soon by one
+    swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
 
 
@@ -156,11 +158,15 @@ def estimate_mounting(
     jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
     impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
     imp_cum = np.concatenate([[0], np.cumsum(impact)])
-    margin = int(round(cfg.impact_margin_s / dt_nom))
+    before = int(round(cfg.impact_before_s / dt_nom))
+    after = int(round(cfg.impact_after_s / dt_nom))
+    rate = norm3(gyr_c)
     windows = []
     for a, b in _runs(moving):
         a, b = max(a - pad, 0), min(b + pad, len(t))
-        if b - a >= 8 and imp_cum[min(b + margin, len(t))] - imp_cum[max(a - margin, 0)] == 0:
+        if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
+            continue
+        if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
             windows.append((a, b))
     if axis is None:
         # Directions, not energies: every moving sample gets one vote, so a brief fast twist
@@ -241,9 +247,12 @@ def estimate_mounting(
         d_rest = (theta[rest] - beta + 180.0) % 360.0 - 180.0
         e_rest = 90.0 - sigma * d_rest
         e_rest = (e_rest + 180.0) % 360.0 - 180.0
-        hanging = np.abs(e_rest + 90.0) < cfg.hanging_window_deg
-        if hanging.sum() >= 10:
-            beta -= sigma * (float(np.median(e_rest[hanging])) + 90.0)
+        # the hanging rest is the lowest pose the seated person rests in (top holds are higher)
+        lowest = np.abs(e_rest + 90.0) < cfg.hanging_window_deg
+        if lowest.sum() >= 10:
+            lowest &= e_rest < float(np.percentile(e_rest[lowest], 5)) + 25.0
+        if lowest.sum() >= 10:
+            beta -= sigma * (float(np.median(e_rest[lowest])) + 90.0)
     return Mounting(
         u=u,
         e1=e1,

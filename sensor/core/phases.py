@@ -34,6 +34,7 @@ class RepConfig:
     supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
     min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
@@ -187,6 +188,13 @@ class RepDetector:
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg, self._seg = self._seg, None
         self._last_end_t = t1
+        # turning points found while out of position (walking, lying down...) are forgotten once
+        # the context is exercise again: the first rep after them starts afresh
+        if self._far is not None and self._far["start_t"] <= self._nonex_t:
+            self._reset_turns()
+            self._near = None
+        if self._away_start is not None and self._away_start[0] <= self._nonex_t:
+            self._away_start = None
         where = "top" if seg["dir"] > 0 else "bottom"
         events.append(TurnReached(t1, where, e1))
         lead = self.lead
@@ -270,6 +278,12 @@ class RepDetector:
             bottom_e, top_e = e_end, far_e
             bottom_t, top_t = t_end, far["t"]
             if top_e < cfg.seated_top_min_deg or min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+                return None
+            # a seated rep starts and ends with the shin near hanging (the sine of the elevation
+            # is the same for a shin tilted forward or back by the same angle)
+            if max(math.sin(math.radians(bottom_e)), math.sin(math.radians(far["start_e"]))) > math.sin(
+                math.radians(cfg.seated_rest_max_deg)
+            ):
                 return None
             ext, flex = first_s, second_s
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
