@@ -233,12 +233,13 @@ class Pipeline:
         self._buf_n += n
         stop = n
         done = False
-        t0 = float(self._buf[0][0][0])  # the refinement time limit counts from here
         if closes:
             t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
-                    j = self._time_limit(chunk.t, t0)
+                    # the refinement time limit counts from the settle, and never cuts into
+                    # samples already analysed (that would analyse them twice)
+                    j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
                     if j <= i:
                         stop, done = j, True
                         break
@@ -269,7 +270,7 @@ class Pipeline:
                         stop, done = i + 1, True
                         break
         if not done and self._filter is not None:
-            j = self._time_limit(chunk.t, t0)
+            j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
             if j < n:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
@@ -371,6 +372,7 @@ class Pipeline:
             SensorStatus(t, "mounting_changed", "the sensor moved on the shin: re-learning how it sits (keep going)")
         )
         self._filter = None
+        self._context = None  # re-analysed samples go back in time: the tracker starts afresh
         self.mounting = None
         self._refining = True
         self._refines = 0
