@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.core.dsp import dot3, ffill, norm3
+from sensor.core.dsp import Ema, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
@@ -38,10 +38,15 @@ CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 class ContextConfig:
     impact_mps2: float = 5.0  # acceleration jump between consecutive samples that is a foot contact
     max_jerk: float = 150.0  # m/s^3: at low rates a smooth movement may change by this * dt
-    impact_hold_s: float = 2.5  # on feet until this long after the last impact
+    impact_hold_s: float = 2.5  # on feet until this long after the last footstep
+    merge_s: float = 0.2  # samples of one shock
+    steps: int = 3  # this many distinct shocks ...
+    steps_within_s: float = 3.0  # ... within this time are footsteps
     hanging_deg: float = -65.0  # supine: the shin below this elevation means the person is not lying
-    off_axis_dps: float = 50.0  # rotation rate off the knee axis that means repositioning
+    off_axis_dps: float = 80.0  # rotation rate off the knee axis that means repositioning
     off_axis_hold_s: float = 1.0
+    off_axis_tau_s: float = 0.25  # smoothing of the off-axis and knee-axis rates
+    off_axis_ratio: float = 0.7  # ... and larger than this share of the knee-axis rate (~35 deg off axis)
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)
 
 
@@ -52,6 +57,10 @@ class ContextTracker:
         self.dt = dt_s
         self._prev_acc: np.ndarray | None = None
         self._t_impact = -np.inf
+        self._t_shock = -np.inf
+        self._onsets = np.empty(0)
+        self._shaken = False
+        self._ema = Ema(self.cfg.off_axis_tau_s, dt_s)
         self._t_off = -np.inf
         self._t_nonex = -np.inf
         self.context = Context.UNKNOWN
@@ -70,13 +79,35 @@ class ContextTracker:
         self._prev_acc = acc[-1].copy()
         jump = norm3(d_acc)
         jump[gap] = 0.0  # a hole in the data is not a shock
-        impact = jump > max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        shock = jump > max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
+        # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
+        t_shock_prev = ffill(t, shock, self._t_shock)
+        t_shock_prev = np.concatenate([[self._t_shock], t_shock_prev[:-1]])
+        onset = shock & (t - t_shock_prev > cfg.merge_s)
+        self._t_shock = float(ffill(t, shock, self._t_shock)[-1])
+        on_idx = np.nonzero(onset)[0]
+        impact = np.zeros(n, bool)
+        if len(on_idx):
+            times = np.concatenate([self._onsets, t[on_idx]])
+            j = np.arange(len(self._onsets), len(times))
+            valid = j >= cfg.steps - 1
+            span = times[j[valid]] - times[j[valid] - (cfg.steps - 1)]
+            impact[on_idx[valid]] = span <= cfg.steps_within_s
+            self._onsets = times[-(cfg.steps - 1) :]
         w = dot3(gyr_c, u)
         impact |= np.abs(w) > cfg.swing_dps
         if self.posture == "supine":
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             impact |= np.sin(np.radians(elev)) < np.sin(np.radians(cfg.hanging_deg))
-        off = np.sqrt(np.maximum(norm3(gyr_c) ** 2 - w * w, 0.0)) > cfg.off_axis_dps
+        off_rate = np.sqrt(np.maximum(norm3(gyr_c) ** 2 - w * w, 0.0))
+        # a shock rings through the gyro on every axis for a sample or two: not a rotation
+        shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
+        self._shaken = bool(shock[-1])
+        off_rate[shaken] = 0.0
+        # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
+        off_lp, w_lp = self._ema(np.stack([off_rate, np.abs(w)]))
+        off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
         t_imp = ffill(t, impact, self._t_impact)
         t_off = ffill(t, off, self._t_off)
         self._t_impact, self._t_off = float(t_imp[-1]), float(t_off[-1])
