@@ -44,7 +44,7 @@ class ContextConfig:
     steps_within_s: float = 3.0  # ... within this time are footsteps
     hanging_deg: float = -65.0  # supine: the shin below this elevation means the person is not lying
     off_axis_dps: float = 80.0  # rotation rate off the knee axis that means repositioning
-    off_axis_hold_s: float = 1.0
+    off_axis_hold_s: float = 0.3
     off_axis_tau_s: float = 0.25  # smoothing of the off-axis and knee-axis rates
     off_axis_ratio: float = 0.7  # ... and larger than this share of the knee-axis rate (~35 deg off axis)
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)

@@ -191,6 +191,7 @@ def estimate_mounting(
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
 
     usable_mv = np.zeros(len(t), bool)
+    before_mv = np.zeros(len(t), bool)  # the seconds before each usable movement
     vecs, weights, levers, spans = [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
@@ -212,6 +213,7 @@ def estimate_mounting(
             if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
                 continue
         usable_mv[a:b] = moving[a:b]
+        before_mv[max(a - before, 0) : a] = True
         spans.append(span)
         vecs.append(c / lever)
         weights.append(weight)
@@ -243,8 +245,12 @@ def estimate_mounting(
     sigma = 1 if pos >= 0.5 else -1
     if axis is not None:
         sigma = axis.sigma
-    if posture == "seated" and rest is not None and rest.any():
-        d_rest = (theta[rest] - beta + 180.0) % 360.0 - 180.0
+    if posture == "seated":
+        # not moving, just before a movement that taught the mounting: the seated glide starts
+        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
+        # accelerometer, which a short session may never give)
+        still = (~moving if rest is None else (rest | ~moving)) & before_mv
+        d_rest = (theta[still] - beta + 180.0) % 360.0 - 180.0
         e_rest = 90.0 - sigma * d_rest
         e_rest = (e_rest + 180.0) % 360.0 - 180.0
         # the hanging rest is the lowest pose the seated person rests in (top holds are higher)

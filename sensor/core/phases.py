@@ -31,13 +31,19 @@ class RepConfig:
     start_dps: float = 1.5  # its start time is back-dated to the last sample below this
     hold_s: float = 0.5  # stillness that makes a hold
     partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
-    supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
+    # supine: the top is well above horizontal. Measured on the issue-11 corpus (sensor.sim.corpus):
+    # tabletop and the setup never pass +10 deg, glide tops never fall below +45 (fatigued, tight
+    # hamstrings); the threshold sits midway, so a ~15 deg angle error cannot flip either way
+    supine_top_min_deg: float = 28.0
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
     seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
-    min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
+    # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
+    # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
+    # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
+    min_phase_s: float = 0.7
     supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
     max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
 
