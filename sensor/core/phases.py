@@ -37,6 +37,7 @@ class RepConfig:
     supine_top_min_deg: float = 28.0
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
     seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
@@ -283,7 +284,9 @@ class RepDetector:
         else:
             bottom_e, top_e = e_end, far_e
             bottom_t, top_t = t_end, far["t"]
-            if top_e < cfg.seated_top_min_deg or min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+            if not cfg.seated_top_min_deg <= top_e <= cfg.seated_top_max_deg:
+                return None
+            if min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
                 return None
             # a seated rep starts and ends with the shin near hanging (the sine of the elevation
             # is the same for a shin tilted forward or back by the same angle)

@@ -463,10 +463,11 @@ class Pipeline:
         if gaps or ctx_events:
             # one time-ordered stream whatever the chunking: a gap (then a context change) before
             # what happens at its time
-            out = sorted(
-                gaps + ctx_events + out,
-                key=lambda ev: (ev.t_s, 0 if isinstance(ev, SensorStatus) else 1 if isinstance(ev, ContextChanged) else 2),
-            )
+            def order(ev) -> tuple[float, int]:
+                rank = 0 if isinstance(ev, SensorStatus) else 1 if isinstance(ev, ContextChanged) else 2
+                return (ev.t_s, rank)
+
+            out = sorted(gaps + ctx_events + out, key=order)
         events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])

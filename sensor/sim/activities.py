@@ -422,7 +422,7 @@ def glide_set(m: Motion, rng: np.random.Generator, g: Glider, posture: str, reps
         far, near = (bottom, top) if supine else (top, bottom)
         start = m.t
 
-        def phase() -> float:
+        def phase(loss: float = loss) -> float:
             return float(np.clip(rng.uniform(1.0, 4.0) * g.tempo * (1 + 0.3 * loss), 1.0, 4.0))
 
         mid = 0.5 * (far + near)
