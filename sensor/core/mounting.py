@@ -162,12 +162,14 @@ def estimate_mounting(
     after = int(round(cfg.impact_after_s / dt_nom))
     rate = norm3(gyr_c)
     windows = []
+    before_mv = np.zeros(len(t), bool)  # the seconds before each movement away from foot contacts
     for a, b in _runs(moving):
         a, b = max(a - pad, 0), min(b + pad, len(t))
         if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
             continue
         if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
             windows.append((a, b))
+            before_mv[max(a - before, 0) : a] = True
     if axis is None:
         # Directions, not energies: every moving sample gets one vote, so a brief fast twist
         # (re-strapping, a bump) cannot outvote seconds of knee rotation.
@@ -191,7 +193,6 @@ def estimate_mounting(
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
 
     usable_mv = np.zeros(len(t), bool)
-    before_mv = np.zeros(len(t), bool)  # the seconds before each usable movement
     vecs, weights, levers, spans = [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
@@ -213,7 +214,6 @@ def estimate_mounting(
             if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
                 continue
         usable_mv[a:b] = moving[a:b]
-        before_mv[max(a - before, 0) : a] = True
         spans.append(span)
         vecs.append(c / lever)
         weights.append(weight)
@@ -246,19 +246,24 @@ def estimate_mounting(
     if axis is not None:
         sigma = axis.sigma
     if posture == "seated":
-        # not moving, just before a movement that taught the mounting: the seated glide starts
+        # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
         # accelerometer, which a short session may never give)
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
         d_rest = (theta[still] - beta + 180.0) % 360.0 - 180.0
         e_rest = 90.0 - sigma * d_rest
         e_rest = (e_rest + 180.0) % 360.0 - 180.0
-        # the hanging rest is the lowest pose the seated person rests in (top holds are higher)
-        lowest = np.abs(e_rest + 90.0) < cfg.hanging_window_deg
-        if lowest.sum() >= 10:
-            lowest &= e_rest < float(np.percentile(e_rest[lowest], 5)) + 25.0
-        if lowest.sum() >= 10:
-            beta -= sigma * (float(np.median(e_rest[lowest])) + 90.0)
+        # the hanging rest is the pose a seated person keeps most (before and between reps, and
+        # standing too); top holds and squat bottoms are brief: take the densest 10-deg band
+        near = e_rest[np.abs(e_rest + 90.0) < cfg.hanging_window_deg]
+        if len(near) >= 10:
+            counts, edges = np.histogram(
+                near, bins=np.arange(-90.0 - cfg.hanging_window_deg, -89.0 + cfg.hanging_window_deg, 5.0)
+            )
+            k = int(np.argmax(counts[:-1] + counts[1:]))
+            band = near[(near >= edges[k]) & (near < edges[k + 2])]
+            if len(band) >= 10:
+                beta -= sigma * (float(np.median(band)) + 90.0)
     return Mounting(
         u=u,
         e1=e1,
