@@ -19,7 +19,7 @@ causal, vectorised and chunk-invariant (carried state, ``ffill`` over trigger ti
   above ``off_axis_dps`` keeps the context *repositioning* for ``off_axis_hold_s``.
 
 Everything else, while the mounting is known, is *exercise*. The pipeline passes the per-sample
-"last time not in exercise" to the rep detector, which refuses a rep that started before it.
+"last time on feet" to the rep detector, which refuses a rep that started before it.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class ContextTracker:
     def process(
         self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, elev: np.ndarray, u: np.ndarray, gap: np.ndarray
     ) -> tuple[np.ndarray, list[ContextChanged]]:
-        """Returns, per sample, the last time (s) the context was not exercise (``-inf`` if never),
+        """Returns, per sample, the last time (s) the context was on feet (``-inf`` if never),
         and the context changes in this piece."""
         cfg = self.cfg
         n = len(t)
@@ -114,7 +114,9 @@ class ContextTracker:
         on_feet = t - t_imp < cfg.impact_hold_s
         repos = (t - t_off < cfg.off_axis_hold_s) & ~on_feet
         code = np.where(on_feet, 1, np.where(repos, 2, 0))
-        t_nonex = ffill(t, code != 0, self._t_nonex)
+        # Reps are refused for being on one's feet only. Repositioning is reported (the dashboard
+        # can say so) but a strap turned between reps must not cost the next rep.
+        t_nonex = ffill(t, code == 1, self._t_nonex)
         self._t_nonex = float(t_nonex[-1])
         events = []
         start = CODES.index(self.context) if self.context in CODES else -1
