@@ -1,5 +1,6 @@
 """Fuzzing the trace and import readers: any bytes give either samples or TraceFormatError."""
 
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
