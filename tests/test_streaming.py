@@ -63,3 +63,26 @@ def test_reps_are_ordered_and_consistent():
             assert r.detected_s >= r.end_s - 1e-9
             assert r.rom_deg >= 30
             assert np.isclose(r.duration_s, r.end_s - r.start_s)
+
+
+# Issue-11 sessions: walking, lying down, set breaks and the context events they produce must
+# come out the same for any chunking too (sensor/sim/corpus.py).
+from sensor.core.events import ContextChanged  # noqa: E402
+from sensor.sim.corpus import make_session  # noqa: E402
+
+CONTEXT_SESSIONS = {("short", 2): make_session("short", 2), ("negative", 3): make_session("negative", 3)}
+CONTEXT_ONE_SHOT = {k: analyze(s.chunk, s.posture, s.rate_hz)[1] for k, s in CONTEXT_SESSIONS.items()}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(sorted(CONTEXT_SESSIONS)), sizes=st.lists(st.integers(1, 900), min_size=1, max_size=40))
+def test_context_events_are_chunk_invariant(key, sizes):
+    sim = CONTEXT_SESSIONS[key]
+    n = len(sim.chunk)
+    p = Pipeline(sim.posture, sim.rate_hz)
+    events = []
+    for part in sim.chunk.split((sizes * (n // max(sum(sizes), 1) + 1))[:n]):
+        events.extend(p.feed(part))
+    events.extend(p.finish())
+    assert events == CONTEXT_ONE_SHOT[key]
+    assert any(isinstance(e, ContextChanged) for e in events)

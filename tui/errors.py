@@ -5,4 +5,3 @@ from __future__ import annotations
 
 class CliError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
-

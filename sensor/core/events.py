@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from sensor.core.types import Phase, Posture, SensorStatusKind
+from sensor.core.types import Context, Phase, Posture, SensorStatusKind
 
 __all__ = [
+    "Context",
+    "ContextChanged",
     "Event",
     "Hold",
     "PartialRep",
@@ -115,4 +117,13 @@ class SensorStatus:
     detail: str = ""
 
 
-Event = PhaseStarted | TurnReached | Hold | RepCompleted | PartialRep | SensorStatus
+@dataclass(frozen=True, slots=True)
+class ContextChanged:
+    """The activity context changed at ``t_s`` (the dashboard says "walking: counting paused")."""
+
+    t_s: float
+    context: Context
+    previous: Context
+
+
+Event = PhaseStarted | TurnReached | Hold | RepCompleted | PartialRep | SensorStatus | ContextChanged

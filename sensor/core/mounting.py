@@ -52,14 +52,22 @@ class MountConfig:
     move_on_dps: float = 20.0
     move_off_dps: float = 6.0
     pad_s: float = 0.25
-    min_span_deg: float = 20.0
+    min_span_deg: float = 35.0  # squats, steps and sit-to-stand tilt the shank less; the glide sweeps ~120 deg
     min_windows: int = 2
+    single_span_deg: float = 60.0
+    hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
     min_dominance: float = 0.6
     min_lever_m: float = 0.04
     max_lever_m: float = 0.9
     inlier_deg: float = 40.0
     min_inlier_weight: float = 0.7
     min_sign_agreement: float = 0.8
+    impact_mps2: float = 5.0  # a foot contact (see sensor.core.context): the knee is not a fixed pivot
+    max_jerk: float = 150.0
+    impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
+    impact_after_s: float = 1.0  # ... nor those followed this soon by one
+    swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
+    supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
 
 
 def _plane_basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,10 +150,35 @@ def estimate_mounting(
     moving = moving_mask(gyr_c, cfg)
     if moving.sum() < 10:
         return None
+    dt_all = np.diff(t, prepend=t[0])
+    dt_nom = float(np.median(dt_all[1:])) if len(t) > 2 else 0.01
+    pad = int(round(cfg.pad_s / dt_nom))
+    # Only movements that could be the exercise teach the mounting: walking, stepping and other
+    # foot contacts move the knee, which breaks the fixed-pivot model (and its sign vote).
+    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+    impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
+    imp_cum = np.concatenate([[0], np.cumsum(impact)])
+    before = int(round(cfg.impact_before_s / dt_nom))
+    after = int(round(cfg.impact_after_s / dt_nom))
+    rate = norm3(gyr_c)
+    windows = []
+    before_mv = np.zeros(len(t), bool)  # the seconds before each movement away from foot contacts
+    for a, b in _runs(moving):
+        a, b = max(a - pad, 0), min(b + pad, len(t))
+        if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
+            continue
+        if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
+            windows.append((a, b))
+            before_mv[max(a - before, 0) : a] = True
     if axis is None:
         # Directions, not energies: every moving sample gets one vote, so a brief fast twist
         # (re-strapping, a bump) cannot outvote seconds of knee rotation.
-        g = gyr_c[moving]
+        sel = np.zeros(len(t), bool)
+        for a, b in windows:
+            sel[a:b] = moving[a:b]
+        if sel.sum() < 10:
+            return None
+        g = gyr_c[sel]
         g = g / norm3(g)[:, None]
         M = g.T @ g
         evals, evecs = np.linalg.eigh(M)
@@ -158,15 +191,10 @@ def estimate_mounting(
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
     w_all = np.radians(gyr_c @ u)
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
-    dt_all = np.diff(t, prepend=t[0])
-    dt_nom = float(np.median(dt_all[1:])) if len(t) > 2 else 0.01
-    pad = int(round(cfg.pad_s / dt_nom))
 
-    vecs, weights, levers = [], [], []
-    for a, b in _runs(moving):
-        a, b = max(a - pad, 0), min(b + pad, len(t))
-        if b - a < 8:
-            continue
+    usable_mv = np.zeros(len(t), bool)
+    vecs, weights, levers, spans = [], [], [], []
+    for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
         if span < cfg.min_span_deg:
@@ -181,17 +209,24 @@ def estimate_mounting(
         lever = float(np.hypot(*c))
         if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
             continue
+        if posture == "supine":
+            sin_e = (acc_p[a:b] @ (c / lever)) / np.maximum(norm3(acc[a:b]), 1e-9)
+            if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
+                continue
+        usable_mv[a:b] = moving[a:b]
+        spans.append(span)
         vecs.append(c / lever)
         weights.append(weight)
         levers.append(lever)
-    if len(vecs) < cfg.min_windows:
+    # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
+    if len(vecs) < cfg.min_windows and not (vecs and max(spans) >= cfg.single_span_deg):
         return None
     V = np.array(vecs)
     W = np.array(weights)
     mean = (V * W[:, None]).sum(axis=0)
     mean /= np.linalg.norm(mean)
     inlier = V @ mean >= np.cos(np.radians(cfg.inlier_deg))
-    if inlier.sum() < cfg.min_windows or W[inlier].sum() < cfg.min_inlier_weight * W.sum():
+    if inlier.sum() < min(cfg.min_windows, len(vecs)) or W[inlier].sum() < cfg.min_inlier_weight * W.sum():
         return None
     mean = (V[inlier] * W[inlier, None]).sum(axis=0)
     mean /= np.linalg.norm(mean)
@@ -199,7 +234,7 @@ def estimate_mounting(
 
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
-    delta = (theta[moving] - beta + 180.0) % 360.0 - 180.0
+    delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
     if usable.sum() < 10:
         return None
@@ -210,13 +245,25 @@ def estimate_mounting(
     sigma = 1 if pos >= 0.5 else -1
     if axis is not None:
         sigma = axis.sigma
-    if posture == "seated" and rest is not None and rest.any():
-        d_rest = (theta[rest] - beta + 180.0) % 360.0 - 180.0
+    if posture == "seated":
+        # not moving, just before a movement away from foot contacts: the seated glide starts
+        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
+        # accelerometer, which a short session may never give)
+        still = (~moving if rest is None else (rest | ~moving)) & before_mv
+        d_rest = (theta[still] - beta + 180.0) % 360.0 - 180.0
         e_rest = 90.0 - sigma * d_rest
         e_rest = (e_rest + 180.0) % 360.0 - 180.0
-        hanging = np.abs(e_rest + 90.0) < 40.0
-        if hanging.sum() >= 10:
-            beta -= sigma * (float(np.median(e_rest[hanging])) + 90.0)
+        # the hanging rest is the pose a seated person keeps most (before and between reps, and
+        # standing too); top holds and squat bottoms are brief: take the densest 10-deg band
+        near = e_rest[np.abs(e_rest + 90.0) < cfg.hanging_window_deg]
+        if len(near) >= 10:
+            counts, edges = np.histogram(
+                near, bins=np.arange(-90.0 - cfg.hanging_window_deg, -89.0 + cfg.hanging_window_deg, 5.0)
+            )
+            k = int(np.argmax(counts[:-1] + counts[1:]))
+            band = near[(near >= edges[k]) & (near < edges[k + 2])]
+            if len(band) >= 10:
+                beta -= sigma * (float(np.median(band)) + 90.0)
     return Mounting(
         u=u,
         e1=e1,

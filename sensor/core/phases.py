@@ -31,12 +31,22 @@ class RepConfig:
     start_dps: float = 1.5  # its start time is back-dated to the last sample below this
     hold_s: float = 0.5  # stillness that makes a hold
     partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
-    supine_top_min_deg: float = 15.0  # supine: the top is above horizontal
+    # supine: the top is well above horizontal. Measured on the issue-11 corpus (sensor.sim.corpus):
+    # tabletop and the setup never pass +10 deg, glide tops never fall below +45 (fatigued, tight
+    # hamstrings); the threshold sits midway, so a ~15 deg angle error cannot flip either way
+    supine_top_min_deg: float = 28.0
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
+    seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
-    min_phase_s: float = 0.3  # faster than this is not a nerve glide (e.g. a kick or a stumble)
+    # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
+    # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
+    # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
+    min_phase_s: float = 0.7
+    supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
+    max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
 
 
 class RepDetector:
@@ -60,6 +70,7 @@ class RepDetector:
         self._away_start: tuple[float, float] | None = None  # (t0, e0) of first away segment
         self._counted = False
         self._last_end_t: float | None = None
+        self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.reps: list[Rep] = []
 
     def reset_motion(self) -> None:
@@ -95,9 +106,17 @@ class RepDetector:
 
     # ------------------------------------------------------------------ sample level
     def process(
-        self, t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray, long_gap: np.ndarray | None = None
+        self,
+        t: np.ndarray,
+        e: np.ndarray,
+        v: np.ndarray,
+        gap: np.ndarray,
+        long_gap: np.ndarray | None = None,
+        last_nonex: np.ndarray | None = None,
     ) -> list[Event]:
-        """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it."""
+        """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it.
+        ``last_nonex``: per sample, the last time the activity context was not exercise; a rep
+        that began at or before it is not counted (see ``sensor.core.context``)."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -125,6 +144,8 @@ class RepDetector:
                 self._reset_turns()
                 pos = i
                 continue
+            if last_nonex is not None:
+                self._nonex_t = float(last_nonex[i])
             if old != 0 and self._seg is not None:
                 end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
@@ -174,6 +195,13 @@ class RepDetector:
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg, self._seg = self._seg, None
         self._last_end_t = t1
+        # turning points found while out of position (walking, lying down...) are forgotten once
+        # the context is exercise again: the first rep after them starts afresh
+        if self._far is not None and self._far["start_t"] <= self._nonex_t:
+            self._reset_turns()
+            self._near = None
+        if self._away_start is not None and self._away_start[0] <= self._nonex_t:
+            self._away_start = None
         where = "top" if seg["dir"] > 0 else "bottom"
         events.append(TurnReached(t1, where, e1))
         lead = self.lead
@@ -242,17 +270,29 @@ class RepDetector:
             return None
         if abs(far_e - far["start_e"]) < cfg.min_first_deg:
             return None
+        if far["start_t"] <= self._nonex_t:
+            return None  # began while walking, repositioning or otherwise out of position
         if self.posture == "supine":
             bottom_e, top_e = far_e, e_end
             bottom_t, top_t = far["t"], t_end
-            if top_e < cfg.supine_top_min_deg:
+            if top_e < cfg.supine_top_min_deg or bottom_e < cfg.supine_bottom_min_deg:
                 return None
+            if ret_start - far["t"] > cfg.max_far_hold_s:
+                return None  # the foot rested on the floor: setup or a set break, not a rep
             flex, ext = first_s, second_s
             hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)
         else:
             bottom_e, top_e = e_end, far_e
             bottom_t, top_t = t_end, far["t"]
-            if top_e < cfg.seated_top_min_deg or min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+            if not cfg.seated_top_min_deg <= top_e <= cfg.seated_top_max_deg:
+                return None
+            if min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+                return None
+            # a seated rep starts and ends with the shin near hanging (the sine of the elevation
+            # is the same for a shin tilted forward or back by the same angle)
+            if max(math.sin(math.radians(bottom_e)), math.sin(math.radians(far["start_e"]))) > math.sin(
+                math.radians(cfg.seated_rest_max_deg)
+            ):
                 return None
             ext, flex = first_s, second_s
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sensor.core.context import ContextConfig, ContextTracker
 from sensor.core.dsp import dot3, norm3
-from sensor.core.events import Event, RepCompleted, SensorStatus
+from sensor.core.events import ContextChanged, Event, RepCompleted, SensorStatus
 from sensor.core.mounting import MountConfig, Mounting, estimate_mounting, moving_mask
 from sensor.core.orientation import SagittalFilter
 from sensor.core.phases import RepConfig, RepDetector
@@ -37,6 +38,7 @@ class PipelineConfig:
     reps: RepConfig = field(default_factory=RepConfig)
     rest: RestConfig = field(default_factory=RestConfig)
     mount: MountConfig = field(default_factory=MountConfig)
+    context: ContextConfig = field(default_factory=ContextConfig)
     tau_s: float = 1.0
     max_buffer_s: float = 120.0
     refine_movements: int = 8  # movements used to refine the shin direction after settling
@@ -81,6 +83,7 @@ class Pipeline:
         self._probe: list[ImuChunk] = []
         self._pre: Preprocessor | None = None
         self._filter: SagittalFilter | None = None
+        self._context: ContextTracker | None = None
         self._buf: list[tuple[np.ndarray, ...]] = []
         self._buf_n = 0
         self._done_at = 0  # buffer index up to which samples have been analysed
@@ -224,12 +227,13 @@ class Pipeline:
         self._buf_n += n
         stop = n
         done = False
-        t0 = float(self._buf[0][0][0])  # the refinement time limit counts from here
         if closes:
             t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
-                    j = self._time_limit(chunk.t, t0)
+                    # the refinement time limit counts from the settle, and never cuts into
+                    # samples already analysed (that would analyse them twice)
+                    j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
                     if j <= i:
                         stop, done = j, True
                         break
@@ -260,7 +264,7 @@ class Pipeline:
                         stop, done = i + 1, True
                         break
         if not done and self._filter is not None:
-            j = self._time_limit(chunk.t, t0)
+            j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
             if j < n:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
@@ -362,6 +366,7 @@ class Pipeline:
             SensorStatus(t, "mounting_changed", "the sensor moved on the shin: re-learning how it sits (keep going)")
         )
         self._filter = None
+        self._context = None  # re-analysed samples go back in time: the tracker starts afresh
         self.mounting = None
         self._refining = True
         self._refines = 0
@@ -419,6 +424,8 @@ class Pipeline:
         self.mounting = m
         self.settled_at = t_settle
         self._filter = SagittalFilter(m, self._dt, self.cfg.tau_s)
+        if self._context is None:
+            self._context = ContextTracker(self.cfg.posture, self._dt, self.cfg.context)
         events.append(SensorStatus(t_settle, "calibrated", m.describe()))
         self._run_upto(end, events)
 
@@ -430,7 +437,8 @@ class Pipeline:
         if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        out = self.detector.process(t, elev, vel, gap, long_gap)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self.mounting.u, gap)
+        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex)
         gaps = []
         for i, span in zip(gap_idx, spans):
             self.stats.gaps += 1
@@ -446,9 +454,14 @@ class Pipeline:
                     "invalid or out-of-order samples skipped (counted in stats)",
                 )
             )
-        if gaps:
-            # one time-ordered stream whatever the chunking: a gap before what happens at its time
-            out = sorted(gaps + out, key=lambda ev: (ev.t_s, not isinstance(ev, SensorStatus)))
+        if gaps or ctx_events:
+            # one time-ordered stream whatever the chunking: a gap (then a context change) before
+            # what happens at its time
+            def order(ev) -> tuple[float, int]:
+                rank = 0 if isinstance(ev, SensorStatus) else 1 if isinstance(ev, ContextChanged) else 2
+                return (ev.t_s, rank)
+
+            out = sorted(gaps + ctx_events + out, key=order)
         events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CueKind", "LinkStatus", "Phase", "Posture", "SensorStatusKind", "Severity", "WorkoutState"]
+__all__ = ["Context", "CueKind", "LinkStatus", "Phase", "Posture", "SensorStatusKind", "Severity", "WorkoutState"]
 
 
 class Posture(StrEnum):
@@ -86,3 +86,12 @@ class Severity(StrEnum):
     INFO = "info"
     WARN = "warn"
     ERROR = "error"
+
+
+class Context(StrEnum):
+    """What the wearer is doing, as far as counting is concerned (see ``sensor.core.context``)."""
+
+    UNKNOWN = "unknown"  # the mounting is not learned yet
+    EXERCISE = "exercise"  # in the exercise posture: reps count
+    ON_FEET = "on_feet"  # standing, walking, stepping, squatting, lunging: counting paused
+    REPOSITIONING = "repositioning"  # lying down, getting up, rolling over, re-strapping

@@ -60,6 +60,23 @@ def evaluate_simulated(seeds) -> tuple[dict, list[tuple[int, Score]]]:
     return summarize([s for _, s in results]), results
 
 
+def evaluate_corpus(kind: str, seeds, posture: str | None = None) -> tuple[dict, list[tuple[int, str, Score]]]:
+    """Score the issue-11 corpus (:mod:`sensor.sim.corpus`): ``kind`` is long, short, standard,
+    negative or mixed. Returns the summary and (seed, kind, score) per session."""
+    from sensor.sim.corpus import make_session
+
+    results = []
+    for seed in seeds:
+        s = make_session(kind, seed, posture)
+        pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
+        results.append((seed, s.kind, s.posture, score_reps(pipe.reps, s.labels["reps"])))
+    summary = summarize([r[-1] for r in results])
+    negatives = [r[-1] for r in results if r[-1].true_count == 0]
+    summary["negative_sessions"] = len(negatives)
+    summary["negative_reps"] = int(sum(s.detected_count for s in negatives))
+    return summary, results
+
+
 def _uci_cases(root: Path):
     """(name, path, posture, expected count, per-rep labels or None) from rep_labels.csv."""
     with open(root / "rep_labels.csv", newline="") as f:

@@ -19,6 +19,8 @@ class Score:
     bottom_err_s: list[float] = field(default_factory=list)
     top_err_s: list[float] = field(default_factory=list)
     latency_s: list[float] = field(default_factory=list)
+    top_err_deg: list[float] = field(default_factory=list)
+    bottom_err_deg: list[float] = field(default_factory=list)
 
     @property
     def exact(self) -> bool:
@@ -60,6 +62,9 @@ def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
         if "top_s" in tr:
             sc.top_err_s.append(get(r, "top_s") - tr["top_s"])
         sc.latency_s.append(get(r, "detected_s") - tr["end_s"])
+        if "top_deg" in tr:
+            sc.top_err_deg.append(get(r, "top_deg") - tr["top_deg"])
+            sc.bottom_err_deg.append(get(r, "bottom_deg") - tr["bottom_deg"])
     return sc
 
 
@@ -78,6 +83,8 @@ def summarize(scores: list[Score]) -> dict:
     tops = [x for s in scores for x in s.top_err_s]
     lat = [x for s in scores for x in s.latency_s]
     errs = [s.detected_count - s.true_count for s in scores]
+    top_deg = [x for s in scores for x in s.top_err_deg]
+    bottom_deg = [x for s in scores for x in s.bottom_err_deg]
     return {
         "sessions": len(scores),
         "exact_rate": float(np.mean([s.exact for s in scores])) if scores else float("nan"),
@@ -90,4 +97,10 @@ def summarize(scores: list[Score]) -> dict:
         "p95_abs_top_err_s": p95(np.abs(tops)) if tops else float("nan"),
         "median_latency_s": float(np.median(lat)) if lat else float("nan"),
         "p95_latency_s": p95(lat),
+        "max_abs_count_error": int(max(np.abs(errs))) if errs else 0,
+        "false_reps": int(sum(max(s.detected_count - s.matched, 0) for s in scores)),
+        "median_abs_top_err_deg": med(top_deg),
+        "p95_abs_top_err_deg": p95(np.abs(top_deg)) if top_deg else float("nan"),
+        "median_abs_bottom_err_deg": med(bottom_deg),
+        "p95_abs_bottom_err_deg": p95(np.abs(bottom_deg)) if bottom_deg else float("nan"),
     }

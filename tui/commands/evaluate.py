@@ -34,6 +34,13 @@ def register(sub) -> None:
         default=1.5,
         help="rep matching tolerance, above 0 and at most 60 s (default: %(default)g)",
     )
+    p.add_argument(
+        "--corpus",
+        choices=["classic", "long", "short", "standard", "negatives", "mixed"],
+        default="classic",
+        help="with --simulated: which sessions (classic: one set per session; long: >= 15 min with set breaks and "
+        "walking; short: 1-3 reps; negatives: other activities, 0 reps; mixed: a quarter of each) (default: classic)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
 
@@ -52,7 +59,27 @@ def cmd_evaluate(args) -> int:
         raise CliError("--save needs --simulated N")
     if args.simulated and args.dir:
         raise CliError("give a folder or --simulated N, not both")
-    if args.simulated:
+    if args.save and args.corpus != "classic":
+        raise CliError("--save writes the classic corpus only (drop --corpus)")
+    if args.simulated and args.corpus != "classic":
+        from sensor.sim.evaluation import evaluate_corpus
+
+        kind = "negative" if args.corpus == "negatives" else args.corpus
+        summary, cres = evaluate_corpus(kind, range(args.simulated), args.posture)
+        rows = [
+            {
+                "trace": f"{k} {seed}",
+                "posture": post,
+                "true": s.true_count,
+                "detected": s.detected_count,
+                "error": s.detected_count - s.true_count,
+                "precision": s.precision,
+                "recall": s.recall,
+            }
+            for seed, k, post, s in cres
+        ]
+        title = f"{args.simulated} simulated '{args.corpus}' sessions (seeds 0..{args.simulated - 1})"
+    elif args.simulated:
         if args.save:
             from tui.outputs import prepare_output_dir
 
