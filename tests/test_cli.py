@@ -33,7 +33,8 @@ def test_export_csv_and_json_share_one_schema(tmp_path, capsys):
     trace, _ = _simulate(tmp_path, "--reps", "4", "--seed", "8")
     assert main(["analyze", str(trace), "--export", str(tmp_path / "r.csv")]) == 0
     assert main(["analyze", str(trace), "--export", str(tmp_path / "r.json")]) == 0
-    rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+    with open(tmp_path / "r.csv") as f:
+        rows = list(csv.DictReader(f))
     doc = json.loads((tmp_path / "r.json").read_text())
     assert len(rows) == doc["rep_count"] == 4
     assert list(rows[0]) == list(doc["reps"][0])

@@ -72,7 +72,8 @@ def test_rep_log_csv_keeps_numbers_as_numbers(tmp_path):
     p, _ = analyze(sim.chunk, "supine", 100.0)
     out = tmp_path / "r.csv"
     write_rep_log(str(out), p.reps)
-    rows = list(csv.DictReader(open(out)))
+    with open(out) as f:
+        rows = list(csv.DictReader(f))
     assert rows[0]["bottom_deg"].startswith("-") and float(rows[0]["bottom_deg"]) < 0  # a number, not text
     assert rows[0]["posture"] == "supine"
 

@@ -45,7 +45,7 @@ def test_simulated_source_is_paced_by_the_clock_at_any_speed():
         assert isinstance(src, Source)
         got: list = []
 
-        async def go():
+        async def go(src=src, clock=clock, got=got, speed=speed):
             task = await _drain(src, clock, 4.0, got)
             t0 = float(src.session_chunk.t[0])
             released = float(got[-1].t[-1]) - t0

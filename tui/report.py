@@ -160,13 +160,15 @@ def write_html(data: SessionData, out: Path) -> Path:
     )
     sets = "".join(f"<li>{html.escape(set_line(s))}</li>" for s in data.summary.get("sets") or [])
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>glide report: {html.escape(data.name)}</title>
-<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}.safety{{color:#b22222;font-weight:bold}}</style></head><body>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}
+.safety{{color:#b22222;font-weight:bold}}</style></head><body>
 <h1>Nerve glide session: {html.escape(data.name)}</h1>
 <p class="safety">{html.escape(SAFETY_NOTE)}</p>
 <img alt="shin angle, phases and reps" src="data:image/png;base64,{img}" style="width:100%">
 <h2>Sets</h2><ul>{sets or "<li>no completed sets</li>"}</ul>
-<h2>Reps</h2><table><tr><th>rep</th><th>start s</th><th>end s</th><th>down s</th><th>up s</th><th>ROM°</th><th>bottom°</th><th>top°</th></tr>{rows}</table>
+<h2>Reps</h2><table><tr><th>rep</th><th>start s</th><th>end s</th><th>down s</th><th>up s</th><th>ROM°</th>
+<th>bottom°</th><th>top°</th></tr>{rows}</table>
 </body></html>"""
     out.write_text(doc)
     return out
