@@ -18,11 +18,7 @@ from typing import Literal
 import numpy as np
 
 from sensor.core.events import Event, PartialRep, Rep, RepCompleted
-
-SAFETY_NOTE = (
-    "glide coaches the exercise; it does not diagnose. Stop and see a physical therapist if "
-    "pain, numbness or tingling gets worse."
-)
+from sensor.core.safety import SAFETY_NOTE  # noqa: F401  (re-exported: one wording everywhere)
 
 CueKind = Literal[
     "slow_down",

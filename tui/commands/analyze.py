@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from sensor.io.replog import write_rep_log
 from tui.errors import CliError
 
 
@@ -66,6 +65,8 @@ def cmd_analyze(args) -> int:
     reps = pipe.reps
     summary = set_summary(reps)
     if args.export:
+        from sensor.io.replog import write_rep_log
+
         write_rep_log(args.export, reps, {"trace": str(args.trace), "posture": pipe.cfg.posture})
     if args.json:
         doc = {

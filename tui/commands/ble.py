@@ -6,7 +6,6 @@ recording is ``TraceWriter`` (incremental, flushed at least once a second).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 
@@ -27,6 +26,8 @@ def register(sub) -> None:
 
 
 def cmd_scan(args) -> int:
+    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
+
     from sensor.ble.link import BluetoothUnavailable, scan
 
     try:
@@ -46,6 +47,8 @@ def cmd_scan(args) -> int:
 async def stream(link, duration: float | None = None) -> None:
     """Find, connect and stream until Ctrl-C or ``duration``; always shuts the link down cleanly
     (stop commands, unsubscribe, disconnect) before returning."""
+    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
+
     await link.find()
     task = asyncio.create_task(link.run())
     try:
@@ -64,6 +67,8 @@ async def stream(link, duration: float | None = None) -> None:
 
 
 def cmd_record(args) -> int:
+    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
+
     from sensor.ble.link import BluetoothUnavailable, SensorNotFound, now_iso
     from sensor.io.trace import TraceWriter
 
