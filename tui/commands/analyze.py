@@ -20,13 +20,15 @@ def import_args(p) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("analyze", help="count reps in a recorded trace (glide trace or a vendor export)")
-    p.add_argument("trace")
+    p = sub.add_parser("analyze", help="count reps in recorded traces (glide traces or vendor exports)")
+    p.add_argument(
+        "trace", nargs="+", metavar="TRACE", help="a trace, several (analysed on all cores), or a directory of them"
+    )
     import_args(p)
     p.add_argument(
         "--posture", choices=["supine", "seated"], help="default: the trace's '# posture=' line, else supine"
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help="print one JSON object (several traces: one per line)")
     p.add_argument("--export", help="write the rep log to reps.csv or reps.json")
     p.set_defaults(func=cmd_analyze)
 
@@ -42,7 +44,7 @@ def import_opts(args) -> dict:
     return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate")}
 
 
-def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, **import_opts):
+def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, progress=None, **import_opts):
     from sensor.core.pipeline import analyze_stream
     from sensor.io.importers import open_trace
 
@@ -50,8 +52,49 @@ def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, **imp
         posture = posture or reader.meta.get("posture") or "supine"
         if posture not in ("supine", "seated"):
             raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
-        pipe, events = analyze_stream(reader.chunks(chunk_rows), posture, reader.sample_rate_hz)
+        chunks = reader.chunks(chunk_rows)
+        if progress is not None:
+            chunks = _with_progress(chunks, reader, progress)
+        pipe, events = analyze_stream(chunks, posture, reader.sample_rate_hz)
         return pipe, events, reader.stats, reader.meta
+
+
+def _with_progress(chunks, reader, bar):
+    """Pass chunks through, moving ``bar`` (total = file size) by the reader's file position."""
+    f = getattr(getattr(reader, "_reader", None), "_f", None)
+    for n, chunk in enumerate(chunks, start=1):
+        yield chunk
+        bar.update(f.tell() if f is not None and not f.closed else bar.total * min(n / 50, 1.0))
+    bar.close()
+
+
+def _batch_or_single(args):
+    """Several traces or a directory: the batch (exit status); one file: None, args.trace = it."""
+    import os
+
+    from tui.commands.batch import expand_paths, run_batch
+
+    paths = expand_paths(args.trace)
+    if len(paths) == 1 and not os.path.isdir(args.trace[0]):
+        args.trace = paths[0]
+        return None
+    if args.export:
+        raise CliError("--export takes one trace; for several use --json (one JSON object per line)")
+    return run_batch(paths, args.posture, import_opts(args), args.json)
+
+
+def _single_progress(path: str):
+    """A progress bar for one long file on a terminal (None when piped or short)."""
+    import os
+
+    from tui.commands.batch import Progress
+
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    bar = Progress(size, "reading")
+    return bar if bar.enabled and size > 8 << 20 else None
 
 
 def _rep_rows(reps) -> list[dict]:
@@ -61,7 +104,10 @@ def _rep_rows(reps) -> list[dict]:
 def cmd_analyze(args) -> int:
     from sensor.core.summary import set_summary
 
-    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, **import_opts(args))
+    if isinstance(args.trace, list) and (status := _batch_or_single(args)) is not None:
+        return status
+    bar = _single_progress(args.trace)
+    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, progress=bar, **import_opts(args))
     reps = pipe.reps
     summary = set_summary(reps)
     if args.export:
