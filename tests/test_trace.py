@@ -603,3 +603,27 @@ def test_foot_writer_needs_foot_data_and_chunk_ops_carry_it(tmp_path):
     assert concat_chunks([parts[0], make_chunk(3)]).foot_acc is None  # mixed: no foot data
     with pytest.raises(ValueError, match="both"):
         ImuChunk(chunk.t, chunk.acc, chunk.gyr, chunk.foot_acc, None)
+
+
+def test_read_ahead_yields_the_same_chunks_and_raises_in_order(tmp_path):
+    chunk = make_chunk(3000)
+    path = tmp_path / "a.csv"
+    with TraceWriter(path) as w:
+        w.write(chunk)
+    with TraceReader(path, chunk_rows=256) as r:
+        direct = list(r.chunks())
+        ahead = list(trace.read_ahead(r.chunks()))
+        assert r.stats.rows_ok == 3000
+    assert len(ahead) == len(direct) == 12
+    for a, b in zip(ahead, direct):
+        assert_same(a, b)
+    path.write_text(HEADER + "\n")  # header but no data rows: the reader raises at the end
+    with TraceReader(path) as r, pytest.raises(TraceFormatError, match="no data rows"):
+        list(trace.read_ahead(r.chunks()))
+
+    def gen():
+        yield from range(100)
+
+    it = trace.read_ahead(gen(), depth=1)
+    assert next(it) == 0
+    it.close()  # the consumer stops early: the reading thread ends too

@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy.signal import lfilter
 
-from sensor.core.dsp import alpha_for, dot3
+from sensor.core.dsp import alpha_for, dot3, lfilter
 from sensor.core.mounting import Mounting
 
 

@@ -36,7 +36,9 @@ from __future__ import annotations
 import errno
 import math
 import os
+import queue
 import re
+import threading
 import time
 import warnings
 from datetime import datetime
@@ -56,6 +58,7 @@ __all__ = [
     "TraceStats",
     "TraceWriteError",
     "TraceWriter",
+    "read_ahead",
     "read_trace",
 ]
 
@@ -286,6 +289,54 @@ def read_trace(path: str | os.PathLike) -> tuple[dict[str, str], ImuChunk, Trace
     with TraceReader(path) as r:
         chunk = concat_chunks(list(r.chunks()))
         return r.meta, chunk, r.stats
+
+
+class _End:
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+def read_ahead(chunks, depth: int = 2):
+    """Yield from ``chunks`` while a thread already reads the next ones (at most ``depth`` ahead).
+
+    Parsing (pyarrow) and file reads release the GIL, so on a machine with two cores reading
+    overlaps the pipeline instead of adding to it; memory stays bounded by ``depth`` chunks.
+    An exception in the reader is raised here, in order, after the chunks before it.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for c in chunks:
+                if not put(c):
+                    return
+            put(_End())
+        except BaseException as e:  # handed to the consumer, raised there
+            put(_End(e))
+
+    th = threading.Thread(target=run, name="glide-read-ahead", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
+    finally:
+        stop.set()
+        th.join()
 
 
 _WHY = {

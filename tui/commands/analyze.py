@@ -53,6 +53,10 @@ def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, progr
         if posture not in ("supine", "seated"):
             raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
         chunks = reader.chunks(chunk_rows)
+        if getattr(reader, "format", None) == "glide":  # streamed from disk: read while analysing
+            from sensor.io.trace import read_ahead
+
+            chunks = read_ahead(chunks)
         if progress is not None:
             chunks = _with_progress(chunks, reader, progress)
         pipe, events = analyze_stream(chunks, posture, reader.sample_rate_hz)
