@@ -87,14 +87,30 @@ class Ema:
 
 
 def ffill(values: np.ndarray, valid: np.ndarray, carry):
-    """Each position gets the latest valid value at or before it (``carry`` before the first)."""
+    """Each position gets the latest valid value at or before it (``carry`` before the first).
+
+    Same values as ``np.where(idx >= 0, values[idx], carry)`` over the running index of the
+    latest valid position, without its full passes: the running index is monotone, so only a
+    prefix can lack a valid position, and a chunk with none (most of a movement) is all carry.
+    """
     n = len(valid)
+    first = int(valid.argmax()) if n else 0
+    if n == 0 or not valid[first]:  # no valid position: all carry
+        out = np.empty(values.shape, dtype=np.result_type(values, carry))
+        out[...] = carry
+        return out
     idx = np.where(valid, np.arange(n), -1)
     np.maximum.accumulate(idx, out=idx)
-    picked = values[np.maximum(idx, 0)]
-    if picked.ndim == 1:
-        return np.where(idx >= 0, picked, carry)
-    return np.where((idx >= 0)[:, None], picked, carry)
+    if values.ndim == 2 and not values.flags.c_contiguous and values.flags.f_contiguous:
+        picked = np.take(values.T, np.maximum(idx, 0), axis=1).T  # gather along contiguous rows
+    else:
+        picked = values[np.maximum(idx, 0)]
+    if np.result_type(picked, carry) != picked.dtype:
+        return np.where((idx >= 0)[:, None] if picked.ndim > 1 else idx >= 0, picked, carry)
+    if first:
+        picked = np.array(picked, copy=True, order="C")
+        picked[:first] = carry
+    return picked
 
 
 def hysteresis(on: np.ndarray, off: np.ndarray, carry: int, codes: np.ndarray | None = None) -> np.ndarray:
