@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.core.dsp import Ema, ffill
+from sensor.core.dsp import Ema, diff_from, ffill
 
 G = 9.80665
 
@@ -44,7 +44,7 @@ class Preprocessor:
         """Returns (bias-corrected gyro, rest mask, gap-before mask)."""
         cfg = self.cfg
         prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = np.diff(t, prepend=prev_t)
+        dt = diff_from(t, prev_t)
         gap = dt > self.gap_s
         self._last_t = float(t[-1])
 
