@@ -229,10 +229,11 @@ class TraceReader:
 
     def _parse_block(self, buf: bytes, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
         """n complete lines -> ((m, width) values, (m,) line numbers); bad lines are counted."""
-        if b"\r" in buf:
+        plain = not buf.translate(None, fastcsv.PLAIN)  # digits . , - + e and LF only: no CR, no '#'
+        if not plain and b"\r" in buf:
             buf = buf.replace(b"\r", b"")
-        if n and buf[0] != 10 and b"\n\n" not in buf and b"#" not in buf:
-            vals = fastcsv.parse_block(buf, n, self._ncols)
+        if n and buf[0] != 10 and b"\n\n" not in buf and (plain or b"#" not in buf):
+            vals = fastcsv.parse_block(buf, n, self._ncols, plain=True) if plain else None
             if vals is None:
                 vals = self._parse_fast(buf, n)
             if vals is not None:
