@@ -7,7 +7,8 @@ length it prints (the simulator decides how long N reps take, so "--minutes" is 
 * each stage in samples/s: write (TraceWriter), read (TraceReader, naming its block parser),
   orientation (rest/bias + sagittal filter), phases (rep detector), the rest of the pipeline
   (validation, mounting), workout (the coach fed every event); the pipeline at 65,536- and
-  1,000-sample chunks; 10-sample live feeds (median and p99 latency through pipeline + coach);
+  1,000-sample chunks, also on walking, a static sensor and noise; 10-sample live feeds
+  (median and p99 latency through pipeline + coach);
 * end to end as a user sees it: ``glide analyze TRACE --json`` as a fresh process, start to
   JSON printed, against the naive counter (``python -m sensor.sim.naive``) on the same file,
   run alternately (A B A B ...) and compared by medians, since a shared machine is noisy;
@@ -31,6 +32,7 @@ from sensor.core.orientation import SagittalFilter
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline
 from sensor.core.preprocess import Preprocessor
+from sensor.core.samples import ImuChunk
 from sensor.io import fastcsv
 from sensor.io.trace import TraceReader, TraceWriter
 from sensor.sim.simulator import SimConfig, simulate_session
@@ -158,6 +160,7 @@ def run_bench(
         res["workout_sps"] = n / max(t_coach, 1e-9)
 
         res.update(_latency(chunk, rate_hz))
+        res.update(_content_rates(chunk, rate_hz))
 
         analyze = [sys.executable, "-m", "tui.cli", "analyze", path, "--json"]
         naive = [sys.executable, "-m", "sensor.sim.naive", path]
@@ -186,6 +189,34 @@ def run_bench(
         for k, v in summ.items():
             out(f"  {k:<28}{v:>10.3f}" if isinstance(v, float) else f"  {k:<28}{v:>10}")
     return res
+
+
+def _content(rate_hz: float, n: int = 120_000) -> dict:
+    """Synthetic non-exercise content the pipeline must also get through: walking (a shin
+    swinging +-35 deg at 0.9 Hz, never a glide), a static sensor, and pure noise."""
+    t = np.arange(n) / rate_hz
+    rng = np.random.default_rng(0)
+
+    def gravity(angle_deg):
+        a = np.radians(angle_deg)
+        return np.column_stack([9.80665 * np.sin(a), np.zeros_like(a), 9.80665 * np.cos(a)])
+
+    walk = 35 * np.sin(2 * np.pi * 0.9 * t) + 10 * np.sin(2 * np.pi * 1.8 * t)
+    gyr_walk = np.column_stack([rng.normal(0, 5, n), np.gradient(walk, t), rng.normal(0, 5, n)])
+    return {
+        "walking": ImuChunk(t, gravity(walk) + rng.normal(0, 1.5, (n, 3)), gyr_walk),
+        "static": ImuChunk(t, gravity(np.full(n, 20.0)) + rng.normal(0, 0.02, (n, 3)), rng.normal(0.3, 0.3, (n, 3))),
+        "noise": ImuChunk(t, rng.normal(0, 6, (n, 3)), rng.normal(0, 120, (n, 3))),
+    }
+
+
+def _content_rates(chunk, rate_hz: float) -> dict:
+    out = {}
+    for name, c in {"reps": chunk.slice(0, 120_000), **_content(rate_hz)}.items():
+        for size in (1000, 65536):
+            t, _ = _best(lambda c=c, size=size: _stream(c, rate_hz, size), 2)
+            out[f"{name}_{size}_sps"] = len(c) / t
+    return out
 
 
 def _latency(chunk, rate_hz) -> dict:
@@ -226,6 +257,10 @@ def _report(res: dict, minutes: float, rate_hz: float, runs: int, out) -> None:
     out(f"{'workout (coach, all events)':<44}{m('workout_sps')}")
     out(f"{'pipeline, 65536-sample chunks':<44}{m('pipeline_sps')}")
     out(f"{'pipeline, 1000-sample chunks':<44}{m('pipeline_1000_sps')}")
+    for name in ("reps", "walking", "static", "noise"):
+        label = f"pipeline on {name}, 1000 / 65536 chunks"
+        a, b = res[f"{name}_1000_sps"] / 1e6, res[f"{name}_65536_sps"] / 1e6
+        out(f"{label:<44}{a:>7.2f} /{b:>5.2f} M/s")
     out(f"{'reps counted / performed':<44}{res['reps']:>10d} / {res['true_reps']}")
     out(f"{'live feed, 10 samples, median':<44}{res['chunk_latency_us_median']:>12.0f} us")
     out(f"{'live feed, 10 samples, p99':<44}{res['chunk_latency_us_p99']:>12.0f} us")
