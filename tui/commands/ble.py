@@ -6,6 +6,7 @@ recording is ``TraceWriter`` (incremental, flushed at least once a second).
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 
@@ -26,8 +27,6 @@ def register(sub) -> None:
 
 
 def cmd_scan(args) -> int:
-    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
-
     from sensor.ble.link import BluetoothUnavailable, scan
 
     try:
@@ -47,8 +46,6 @@ def cmd_scan(args) -> int:
 async def stream(link, duration: float | None = None) -> None:
     """Find, connect and stream until Ctrl-C or ``duration``; always shuts the link down cleanly
     (stop commands, unsubscribe, disconnect) before returning."""
-    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
-
     await link.find()
     task = asyncio.create_task(link.run())
     try:
@@ -67,8 +64,6 @@ async def stream(link, duration: float | None = None) -> None:
 
 
 def cmd_record(args) -> int:
-    import asyncio  # lazily: 0.1-0.2 s that glide --help should not pay
-
     from sensor.ble.link import BluetoothUnavailable, SensorNotFound, now_iso
     from sensor.io.trace import TraceWriter
 
