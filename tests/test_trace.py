@@ -376,7 +376,7 @@ def test_binary_garbage_is_refused(tmp_path):
 
 def test_malformed_threshold_is_more_than_ten_percent(tmp_path):
     ten = {i: "bad" for i in range(0, 100, 10)}  # 10 of 100: tolerated
-    _, got, stats = read_with(tmp_path, ten, n=100)
+    _, _got, stats = read_with(tmp_path, ten, n=100)
     assert (stats.malformed_rows_skipped, stats.rows_ok) == (10, 90)
     eleven = {**ten, 5: "bad"}  # 11 of 100: refused
     with pytest.raises(TraceFormatError, match=r":3: too many malformed rows \(11 of 100"):

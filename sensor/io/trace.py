@@ -113,7 +113,7 @@ class TraceReader:
         self.meta: dict[str, str] = {}
         self.stats = TraceStats()
         try:
-            self._f = open(self.path, "rb")
+            self._f = open(self.path, "rb")  # noqa: SIM115  (open until close(): chunks() re-reads)
         except OSError as e:
             raise TraceFormatError(self.path, None, f"cannot open: {e.strerror}") from e
         try:
@@ -386,7 +386,7 @@ class TraceWriter:
                 with open(self.path, "rb") as f:
                     f.seek(-1, os.SEEK_END)
                     head = b"" if f.read(1) == b"\n" else b"\n"
-            self._f = open(self.path, mode + "b")
+            self._f = open(self.path, mode + "b")  # noqa: SIM115  (appended to until close())
         except OSError as e:
             raise TraceWriteError(self.path, _describe(e)) from e
         try:
