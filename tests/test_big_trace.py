@@ -36,7 +36,8 @@ def test_gigabyte_trace_streams_with_flat_memory(tmp_path):
     tracemalloc.stop()
     elapsed = time.perf_counter() - t0
     print(
-        f"\n{size_gb:.2f} GB, {n} samples, {len(pipe.reps)} reps, peak {peak_mb:.0f} MB, {n / elapsed / 1e6:.2f} M samples/s"
+        f"\n{size_gb:.2f} GB, {n} samples, {len(pipe.reps)} reps, peak {peak_mb:.0f} MB, "
+        f"{n / elapsed / 1e6:.2f} M samples/s"
     )
     assert size_gb > 1.0
     assert peak_mb < 150  # a 1 GB file is never held in memory

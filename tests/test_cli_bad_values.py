@@ -283,7 +283,7 @@ INPUT_KINDS = ["missing", "directory", "empty", "binary garbage", "truncated hea
 
 @pytest.mark.parametrize(
     "command,kind",
-    [(c, k) for c in READERS for k in INPUT_KINDS]
+    [(c, k) for c in READERS for k in INPUT_KINDS if not (c.startswith("analyze") and k == "directory")]
     + [("analyze", "device"), ("convert", "device")],  # /dev/full reads slowly
 )
 def test_bad_input_files(command, kind, trace, tmp_path, capsys, monkeypatch):
@@ -293,6 +293,19 @@ def test_bad_input_files(command, kind, trace, tmp_path, capsys, monkeypatch):
     _one_line_error(capsys, main(READERS[command](f, tmp_path)))
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # convert left no half file
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_folder_of_bad_files_is_one_line_per_file(as_json, trace, tmp_path, capsys):
+    """``glide analyze DIR`` is a batch: each bad recording is one line on stderr, exit status 2."""
+    inputs = _inputs(tmp_path, trace)
+    folder = Path(inputs["directory"])
+    names = {p.name for p in folder.iterdir() if p.suffix in (".csv", ".txt") and p.is_file()}
+    code = main(["analyze", str(folder)] + (["--json"] if as_json else []))
+    out = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out.err + out.out
+    lines = out.err.splitlines()
+    assert len(lines) == len(names) and all(line.startswith("glide: error: ") for line in lines)
 
 
 def test_truncated_last_line_is_counted_and_skipped_not_fatal(trace, tmp_path, capsys):

@@ -62,3 +62,41 @@ def test_readers_never_crash(tmp_path_factory, data, how):
 @given(data=raw, how=st.sampled_from(["trace", "import"]))
 def test_readers_never_crash_10k(tmp_path_factory, data, how):
     _run(tmp_path_factory, data, how)
+
+
+plain_cell = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(
+        ["", "-", ".", "e", "1e", "-.5", "5.", "+1", "1e+5", "--1", "1.2.3", "1e5e5", "0e0", "-0.0", "1+1"]
+    ),
+)
+plain_body = st.lists(st.lists(plain_cell, min_size=6, max_size=8).map(",".join), min_size=1, max_size=30)
+
+
+def _outcome(path):
+    try:
+        with TraceReader(path, chunk_rows=5) as r:
+            chunks = list(r.chunks())
+            stats = r.stats
+    except TraceFormatError as e:
+        return ("error", str(e))
+    v = np.concatenate([np.column_stack([c.t, c.acc, c.gyr]) for c in chunks])
+    return ("ok", v.tobytes(), stats)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=plain_body)
+def test_pyarrow_and_numpy_block_parsers_agree(tmp_path_factory, rows):
+    """The optional fast parser must accept exactly what the numpy and careful paths accept."""
+    from sensor.io import fastcsv
+
+    path = tmp_path_factory.mktemp("agree") / "t.csv"
+    times = [f"{i / 100!r}" for i in range(len(rows))]
+    path.write_text(HEADER + "\n" + "".join(f"{t},{r}\n" for t, r in zip(times, rows)))
+    assert fastcsv.available()
+    fast = _outcome(path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastcsv, "_arrow", ())
+        slow = _outcome(path)
+    assert fast == slow

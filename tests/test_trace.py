@@ -15,7 +15,26 @@ from hypothesis.extra import numpy as hnp
 
 import sensor.io.trace as trace
 from sensor.core.samples import ImuChunk, concat_chunks
-from sensor.io.trace import HEADER, TraceFormatError, TraceReader, TraceWriteError, TraceWriter, read_trace
+from sensor.io import fastcsv
+from sensor.io.trace import (
+    FOOT_COLUMNS,
+    HEADER,
+    TraceFormatError,
+    TraceReader,
+    TraceWriteError,
+    TraceWriter,
+    read_trace,
+)
+
+
+@pytest.fixture(autouse=True, params=["pyarrow", "numpy"])
+def block_parser(request, monkeypatch):
+    """Every test runs with both block parsers: pyarrow (extra 'fast') and numpy alone."""
+    if request.param == "numpy":
+        monkeypatch.setattr(fastcsv, "_arrow", ())
+    else:
+        assert fastcsv.available(), "pyarrow is part of the test extra"
+    return request.param
 
 
 def make_chunk(n: int = 500, rate: float = 100.0, seed: int = 0) -> ImuChunk:
@@ -357,7 +376,7 @@ def test_binary_garbage_is_refused(tmp_path):
 
 def test_malformed_threshold_is_more_than_ten_percent(tmp_path):
     ten = {i: "bad" for i in range(0, 100, 10)}  # 10 of 100: tolerated
-    _, got, stats = read_with(tmp_path, ten, n=100)
+    _, _got, stats = read_with(tmp_path, ten, n=100)
     assert (stats.malformed_rows_skipped, stats.rows_ok) == (10, 90)
     eleven = {**ten, 5: "bad"}  # 11 of 100: refused
     with pytest.raises(TraceFormatError, match=r":3: too many malformed rows \(11 of 100"):
@@ -500,3 +519,111 @@ def test_chunks_can_be_read_twice(tmp_path):
         second = concat_chunks(list(r.chunks()))
         assert r.stats.rows_ok == 20
     assert_same(first, second)
+
+
+# --- block parsers and foot columns ------------------------------------------------------------
+
+
+def _awkward_values(n: int, seed: int) -> np.ndarray:
+    """Full-precision values of every magnitude a sensor or a hand edit produces."""
+    rng = np.random.default_rng(seed)
+    v = rng.normal(0.0, 1.0, (n, 7)) * 10.0 ** rng.integers(-6, 6, (n, 7))
+    v[:, 0] = np.cumsum(rng.uniform(0.001, 0.01, n))
+    v[::97, 3] = -0.0
+    v[::89, 4] = 5e-324
+    v[::83, 5] = 1.7976931348623157e308
+    v[::79, 6] = 0.1 + 0.2
+    v[::73, 1] = 2.0**-1074 * 3
+    v[::71, 2] = 9007199254740993.0  # 2**53 + 1 rounds to even
+    return v
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_block_parser_is_bit_identical_to_float(tmp_path, seed):
+    v = _awkward_values(20000, seed)
+    text = "".join(",".join(repr(float(x)) for x in row) + "\n" for row in v)
+    path = write_text(tmp_path / "a.csv", HEADER + "\n" + text)
+    _, chunk, stats = read_trace(path)
+    assert stats.rows_ok == 20000
+    got = np.column_stack([chunk.t, chunk.acc, chunk.gyr])
+    want = np.array([[float(x) for x in line.split(",")] for line in text.splitlines()])
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
+def test_fast_parser_refuses_what_float_would_not_parse():
+    assert fastcsv.parse_block(b"1,2\n", 1, 3) is None  # a field short
+    for bad in (b"1,,2\n", b"1.2.3,4\n", b"1e,2\n", b"--1,2\n", b"nan,2\n", b"1 ,2\n", b"1,2,3\n"):
+        assert fastcsv.parse_block(bad, 1, 2) is None, bad
+    ok = fastcsv.parse_block(b"1,-2.5e-3\n+4,.5\n", 2, 2)
+    assert ok is None or ok.tolist() == [[1.0, -0.0025], [4.0, 0.5]]
+
+
+def make_foot_chunk(n: int = 300, seed: int = 3) -> ImuChunk:
+    base = make_chunk(n, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    return ImuChunk(base.t, base.acc, base.gyr, rng.normal(0, 3, (n, 3)), rng.normal(0, 50, (n, 3)))
+
+
+def test_foot_columns_round_trip(tmp_path):
+    chunk = make_foot_chunk()
+    path = tmp_path / "foot.csv"
+    with TraceWriter(path, {"sample_rate_hz": 100.0}, foot=True) as w:
+        for part in chunk.split([100, 7, 193]):
+            w.write(part)
+    assert path.read_text().splitlines()[2] == f"{HEADER},{FOOT_COLUMNS}"
+    with TraceReader(path, chunk_rows=64) as r:
+        assert r.has_foot
+        back = concat_chunks(list(r.chunks()))
+    assert_same(chunk, back)
+    assert np.array_equal(back.foot_acc, chunk.foot_acc) and np.array_equal(back.foot_gyr, chunk.foot_gyr)
+
+
+def test_seven_column_trace_has_no_foot_and_foot_nan_keeps_the_row(tmp_path):
+    chunk = make_chunk(50)
+    path = tmp_path / "plain.csv"
+    with TraceWriter(path) as w:
+        w.write(chunk)
+    with TraceReader(path) as r:
+        back = concat_chunks(list(r.chunks()))
+        assert not r.has_foot and back.foot_acc is None and back.foot_gyr is None
+    rows = [f"{i / 100},0,0,9.8,1,2,3," + ("nan,0,0,0,0,0" if i == 2 else "0.5,0,9.8,0,0,1") for i in range(5)]
+    path = write_text(tmp_path / "foot_nan.csv", "\n".join([f"{HEADER},{FOOT_COLUMNS}", *rows, ""]))
+    _, back, stats = read_trace(path)
+    assert (stats.rows_ok, stats.nan_rows_skipped) == (5, 0)
+    assert np.isnan(back.foot_acc[2, 0]) and back.foot_acc[3, 2] == 9.8
+
+
+def test_foot_writer_needs_foot_data_and_chunk_ops_carry_it(tmp_path):
+    chunk = make_foot_chunk(40)
+    with TraceWriter(tmp_path / "f.csv", foot=True) as w, pytest.raises(ValueError, match="foot"):
+        w.write(make_chunk(5))
+    parts = chunk.split([10, 10])
+    assert [len(p) for p in parts] == [10, 10, 20] and all(p.has_foot for p in parts)
+    assert np.array_equal(concat_chunks(parts).foot_gyr, chunk.foot_gyr)
+    assert concat_chunks([parts[0], make_chunk(3)]).foot_acc is None  # mixed: no foot data
+    with pytest.raises(ValueError, match="both"):
+        ImuChunk(chunk.t, chunk.acc, chunk.gyr, chunk.foot_acc, None)
+
+
+def test_read_ahead_yields_the_same_chunks_and_raises_in_order(tmp_path):
+    chunk = make_chunk(3000)
+    path = tmp_path / "a.csv"
+    with TraceWriter(path) as w:
+        w.write(chunk)
+    with TraceReader(path, chunk_rows=256) as r:
+        direct = list(r.chunks())
+        ahead = list(trace.read_ahead(r.chunks()))
+        assert r.stats.rows_ok == 3000
+    assert len(ahead) == len(direct) == 12
+    for a, b in zip(ahead, direct):
+        assert_same(a, b)
+    path.write_text(HEADER + "\n")  # header but no data rows: the reader raises at the end
+    with TraceReader(path) as r, pytest.raises(TraceFormatError, match="no data rows"):
+        list(trace.read_ahead(r.chunks()))
+
+    def gen():
+        yield from range(100)
+
+    it = trace.read_ahead(gen(), depth=1)
+    assert next(it) == 0
+    it.close()  # the consumer stops early: the reading thread ends too

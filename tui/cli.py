@@ -12,7 +12,7 @@ import argparse
 import logging
 import sys
 
-from sensor.core.coach import SAFETY_NOTE  # one wording everywhere
+from sensor.core.safety import SAFETY_NOTE  # one wording everywhere
 from tui.commands import analyze, ble, dashboard, evaluate, history, simulate
 from tui.errors import CliError
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.events import PartialRep, Rep
+from sensor.core.safety import SAFETY_NOTE  # re-exported: one wording everywhere
 from sensor.core.types import CueKind, Posture, Severity
 
 __all__ = [
@@ -37,11 +38,6 @@ __all__ = [
     "meets_tempo",
     "rhythm_grade",
 ]
-
-SAFETY_NOTE = (
-    "glide coaches the exercise; it does not diagnose. Stop and see a physical therapist if "
-    "pain, numbness or tingling gets worse."
-)
 
 # Default (bottom, top) shin elevation to aim for before the person's own range is known:
 # supine, heel toward the glute and leg toward the ceiling; seated, hanging and near horizontal.

@@ -9,11 +9,51 @@ per-sample recursion is the same whatever the chunk boundaries), running sums ar
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
-from scipy.signal import lfilter
 
-__all__ = ["Ema", "alpha_for", "ffill", "hysteresis"]
+__all__ = ["Ema", "alpha_for", "diff_from", "ffill", "hysteresis", "lfilter"]
+
+
+def _load_linear_filter():
+    """scipy's compiled IIR kernel (``scipy.signal._sigtools._linear_filter``, the one that
+    ``scipy.signal.lfilter`` calls for every filter here) loaded without running
+    ``scipy/signal/__init__``: in scipy 1.17 that import parses ~800 docstrings and pulls in
+    scipy.stats, 1-1.5 s of CPU, more than glide then spends analysing an hour of data. The
+    same machine code runs, so the output is bit-identical (tests/test_streaming.py checks it
+    against scipy.signal.lfilter). None when the layout differs: then scipy.signal is used."""
+    import importlib.machinery
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("scipy")  # finds, does not import
+        folder = os.path.join(os.path.dirname(spec.origin), "signal")
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_sigtools" + suffix)
+            if os.path.isfile(path):
+                ext = importlib.util.spec_from_file_location("scipy.signal._sigtools", path)
+                mod = importlib.util.module_from_spec(ext)
+                ext.loader.exec_module(mod)
+                return mod._linear_filter
+    except Exception:  # any surprise: take the public route
+        pass
+    return None
+
+
+_linear_filter = _load_linear_filter()
+
+
+def lfilter(b, a, x, axis: int = -1, zi=None):
+    """``scipy.signal.lfilter`` for IIR filters (len(a) > 1), as scipy calls its kernel."""
+    b, a, x = np.atleast_1d(b), np.atleast_1d(a), np.asarray(x)
+    if _linear_filter is None or len(a) < 2 or b.ndim != 1 or a.ndim != 1:
+        from scipy.signal import lfilter as scipy_lfilter
+
+        return scipy_lfilter(b, a, x, axis=axis, zi=zi)
+    if zi is None:
+        return _linear_filter(b, a, x, axis)
+    return _linear_filter(b, a, x, axis, np.asarray(zi))
 
 
 def alpha_for(tau_s: float, dt_s: float) -> float:
@@ -46,15 +86,41 @@ class Ema:
         return y
 
 
+def diff_from(x: np.ndarray, prev) -> np.ndarray:
+    """``np.diff(x, prepend=prev)`` for 1-d float ``x``, the same subtractions without the
+    concatenation and broadcasting that dominate it on the 10-sample chunks of a live feed."""
+    d = np.empty(len(x), dtype=np.result_type(x, prev))
+    if len(x):
+        d[0] = x[0] - prev
+        np.subtract(x[1:], x[:-1], out=d[1:])
+    return d
+
+
 def ffill(values: np.ndarray, valid: np.ndarray, carry):
-    """Each position gets the latest valid value at or before it (``carry`` before the first)."""
+    """Each position gets the latest valid value at or before it (``carry`` before the first).
+
+    Same values as ``np.where(idx >= 0, values[idx], carry)`` over the running index of the
+    latest valid position, without its full passes: the running index is monotone, so only a
+    prefix can lack a valid position, and a chunk with none (most of a movement) is all carry.
+    """
     n = len(valid)
+    first = int(valid.argmax()) if n else 0
+    if n == 0 or not valid[first]:  # no valid position: all carry
+        out = np.empty(values.shape, dtype=np.result_type(values, carry))
+        out[...] = carry
+        return out
     idx = np.where(valid, np.arange(n), -1)
     np.maximum.accumulate(idx, out=idx)
-    picked = values[np.maximum(idx, 0)]
-    if picked.ndim == 1:
-        return np.where(idx >= 0, picked, carry)
-    return np.where((idx >= 0)[:, None], picked, carry)
+    if values.ndim == 2 and not values.flags.c_contiguous and values.flags.f_contiguous:
+        picked = np.take(values.T, np.maximum(idx, 0), axis=1).T  # gather along contiguous rows
+    else:
+        picked = values[np.maximum(idx, 0)]
+    if np.result_type(picked, carry) != picked.dtype:
+        return np.where((idx >= 0)[:, None] if picked.ndim > 1 else idx >= 0, picked, carry)
+    if first:
+        picked = np.array(picked, copy=True, order="C")
+        picked[:first] = carry
+    return picked
 
 
 def hysteresis(on: np.ndarray, off: np.ndarray, carry: int, codes: np.ndarray | None = None) -> np.ndarray:

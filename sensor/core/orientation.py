@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy.signal import lfilter
 
-from sensor.core.dsp import alpha_for, dot3
+from sensor.core.dsp import alpha_for, diff_from, dot3, lfilter
 from sensor.core.mounting import Mounting
 
 
@@ -29,6 +28,9 @@ class SagittalFilter:
         self.m = mounting
         self.a = alpha_for(tau_s, dt_s)
         self.av = alpha_for(vel_tau_s, dt_s)
+        # filter coefficients as arrays once (were lists converted on every call: same values)
+        self._b_y, self._a_y = np.array([1.0]), np.array([1.0, -self.a])
+        self._b_v, self._a_v = np.array([1.0 - self.av]), np.array([1.0, -self.av])
         self._y: float | None = None  # filter output at the last sample
         self._v: float | None = None
         self._raw_prev: float | None = None
@@ -54,7 +56,7 @@ class SagittalFilter:
         w = dot3(gyr_c, m.u)  # deg/s about the knee axis
         raw = np.degrees(np.arctan2(dot3(acc, m.e2), dot3(acc, m.e1)))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
-        d = np.diff(raw, prepend=prev)
+        d = diff_from(raw, prev)
         steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
         k = self._k + np.cumsum(steps)
         self._k = int(k[-1])
@@ -62,7 +64,7 @@ class SagittalFilter:
         th_acc = raw + 360.0 * k
 
         prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = np.diff(t, prepend=prev_t)
+        dt = diff_from(t, prev_t)
         self._last_t = float(t[-1])
         reset = gap.copy()
         if self._y is None:
@@ -84,8 +86,8 @@ class SagittalFilter:
             else:
                 zi_y = a * self._y
                 zi_v = self.av * self._v
-            theta[s0:s1], _ = lfilter([1.0], [1.0, -a], x[s0:s1], zi=[zi_y])
-            vel[s0:s1], _ = lfilter([1.0 - self.av], [1.0, -self.av], w[s0:s1], zi=[zi_v])
+            theta[s0:s1], _ = lfilter(self._b_y, self._a_y, x[s0:s1], zi=np.array([zi_y]))
+            vel[s0:s1], _ = lfilter(self._b_v, self._a_v, w[s0:s1], zi=np.array([zi_v]))
             self._y = float(theta[s1 - 1])
             self._v = float(vel[s1 - 1])
         if self._beta_ref is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY as G
-from sensor.core.dsp import Ema, ffill
+from sensor.core.dsp import Ema, diff_from, ffill
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Preprocessor:
         """Returns (bias-corrected gyro, rest mask, gap-before mask)."""
         cfg = self.cfg
         prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = np.diff(t, prepend=prev_t)
+        dt = diff_from(t, prev_t)
         gap = dt > self.gap_s
         self._last_t = float(t[-1])
 

@@ -19,14 +19,16 @@ it can from badly ended or hand-edited recordings and *counts* what it skipped:
 :class:`TraceFormatError` if it has no usable header or no valid row, or once more than 10 % of
 at least 100 rows read are malformed (that error names the first malformed line).
 
+Optional foot-IMU columns (issue 16): a header ``HEADER,FOOT_COLUMNS`` (13 columns) makes the
+reader also parse the foot's six values into ``ImuChunk.foot_acc``/``foot_gyr``; NaN there is
+kept (a foot sensor may drop out while the shin's data is fine). ``TraceWriter(foot=True)``
+writes them. 7-column traces read and write exactly as before.
+
 Reading streams 1 MiB blocks (memory flat in file length; results independent of
-``chunk_rows``). Each block of lines is parsed by one ``np.fromstring`` call after a vectorised
-per-line field count; only a block that fails is re-parsed line by line to locate bad rows.
-Measured on the 2-core dev box (720,000 rows of full-precision data, 88 MB, best of 3, machine
-shared): read 0.35-0.40 M rows/s (1.8-2.2 s; bare np.fromstring over the same bytes manages
-0.40-0.49 M rows/s), peak RSS 54 MB for this file and 56 MB for one 4x larger; write 0.22-0.30
-M rows/s (2.4-3.3 s, all in float repr). Decimal -> float64 conversion of 17-digit numbers costs
-~0.3 us each on this CPU, so 1 M rows/s is out of reach in one process.
+``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow.csv when
+the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv` for the measured
+candidates), else one ``np.fromstring`` call after a vectorised per-line field count; only a
+block that fails both is re-parsed line by line to locate bad rows. Figures: ``glide bench``.
 """
 
 from __future__ import annotations
@@ -34,17 +36,21 @@ from __future__ import annotations
 import errno
 import math
 import os
+import queue
 import re
+import threading
 import time
 import warnings
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io import fastcsv
+from sensor.io.rows import MAX_WARNINGS, RowPolicy, TraceFormatError, TraceStats
 
 __all__ = [
+    "FOOT_COLUMNS",
     "FORMAT",
     "HEADER",
     "TraceFormatError",
@@ -52,24 +58,19 @@ __all__ = [
     "TraceStats",
     "TraceWriteError",
     "TraceWriter",
+    "read_ahead",
     "read_trace",
 ]
 
 FORMAT = "glide-trace/1"
 HEADER = "t_s,ax_mps2,ay_mps2,az_mps2,gx_dps,gy_dps,gz_dps"
+FOOT_COLUMNS = "foot_ax_mps2,foot_ay_mps2,foot_az_mps2,foot_gx_dps,foot_gy_dps,foot_gz_dps"
 _BLOCK_BYTES = 1 << 20
-_MAX_WARNINGS = 20
+_MAX_WARNINGS = MAX_WARNINGS
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _ROW = ",".join(["%r"] * 7) + "\n"  # %r on a float is its shortest round-trip repr
+_ROW13 = ",".join(["%r"] * 13) + "\n"
 _clock = time.monotonic
-
-
-class TraceFormatError(Exception):
-    """The file is not a usable trace. ``line`` is 1-based, or None when no line is to blame."""
-
-    def __init__(self, path: str | os.PathLike, line: int | None, problem: str) -> None:
-        self.path, self.line, self.problem = os.fspath(path), line, problem
-        super().__init__(f"{self.path}: {problem}" if line is None else f"{self.path}:{line}: {problem}")
 
 
 class TraceWriteError(Exception):
@@ -80,43 +81,13 @@ class TraceWriteError(Exception):
         super().__init__(f"{self.path}: {problem}")
 
 
-@dataclass
-class TraceStats:
-    rows_read: int = 0
-    rows_ok: int = 0
-    nan_rows_skipped: int = 0
-    malformed_rows_skipped: int = 0
-    non_monotonic_dropped: int = 0
-    truncated_last_line: bool = False
-    gaps: int = 0
-    gap_seconds_total: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        skipped = ", ".join(
-            f"{n} {what}"
-            for n, what in (
-                (self.nan_rows_skipped, "NaN/inf"),
-                (self.malformed_rows_skipped, "malformed"),
-                (self.non_monotonic_dropped, "non-monotonic"),
-            )
-            if n
-        )
-        return (
-            f"{self.rows_ok} of {self.rows_read} rows ok"
-            + (f"; skipped {skipped}" if skipped else "")
-            + (f"; {self.gaps} gap(s), {self.gap_seconds_total:.3g} s" if self.gaps else "")
-            + ("; truncated last line skipped" if self.truncated_last_line else "")
-        )
-
-
-def _parse_line(raw: bytes, ncols: int) -> list[float] | str:
-    """One data line -> its 7 values, or what is wrong with it."""
+def _parse_line(raw: bytes, ncols: int, width: int = 7) -> list[float] | str:
+    """One data line -> its first ``width`` values, or what is wrong with it."""
     fields = raw.split(b",")
     if len(fields) != ncols:
         return f"malformed row: expected {ncols} fields, found {len(fields)}"
     out = []
-    for x in fields[:7]:
+    for x in fields[:width]:
         try:
             if b"_" in x:  # float() accepts "1_000"; np.fromstring does not
                 raise ValueError
@@ -127,6 +98,8 @@ def _parse_line(raw: bytes, ncols: int) -> list[float] | str:
 
 
 def _chunk(v: np.ndarray) -> ImuChunk:
+    if v.shape[1] == 13:
+        return ImuChunk(v[:, 0], v[:, 1:4], v[:, 4:7], v[:, 7:10], v[:, 10:13])
     return ImuChunk(v[:, 0], v[:, 1:4], v[:, 4:7])
 
 
@@ -140,7 +113,7 @@ class TraceReader:
         self.meta: dict[str, str] = {}
         self.stats = TraceStats()
         try:
-            self._f = open(self.path, "rb")
+            self._f = open(self.path, "rb")  # noqa: SIM115  (open until close(): chunks() re-reads)
         except OSError as e:
             raise TraceFormatError(self.path, None, f"cannot open: {e.strerror}") from e
         try:
@@ -165,6 +138,8 @@ class TraceReader:
                 continue
             if s.startswith(HEADER) and (len(s) == len(HEADER) or s[len(HEADER)] == ","):
                 self._ncols, self._header_line = s.count(",") + 1, line
+                foot = s[len(HEADER) + 1 :].split(",")[:6] == FOOT_COLUMNS.split(",")
+                self._width = 13 if foot else 7
                 self._data_start = self._f.tell()
                 return
             found = s if len(s) <= 80 else s[:77] + "..."
@@ -201,6 +176,7 @@ class TraceReader:
     posture = property(lambda self: self.meta.get("posture"), doc="e.g. 'supine', or None")
     leg = property(lambda self: self.meta.get("leg"), doc="'left' / 'right', or None")
     device = property(lambda self: self.meta.get("device"))
+    has_foot = property(lambda self: self._width == 13, doc="the trace has the foot IMU's six columns")
 
     def chunks(self):
         """Yield ImuChunks of at most ``chunk_rows`` kept rows, filling ``stats`` as it goes.
@@ -209,8 +185,7 @@ class TraceReader:
         TraceFormatError (after yielding what was good) when the file turns out unusable.
         """
         self.stats = st = TraceStats()
-        self._last_t, self._med_dt, self._first_bad, self._first_malformed = -math.inf, None, 0, 0
-        self._wbuf: list[tuple[int, str]] = []
+        self._rows = rows = RowPolicy(self.path, st)
         if self.meta.get("format", FORMAT) != FORMAT:
             st.warnings.append(f"{self.path}: format {self.meta['format']!r} is not {FORMAT!r}; reading anyway")
         self._f.seek(self._data_start)
@@ -223,61 +198,59 @@ class TraceReader:
             body, tail = buf[:cut], buf[cut:]
             n = body.count(b"\n")
             vals = self._accept(*self._parse_block(body, n, line))
-            self._flush_warnings()
+            rows.flush_warnings()
             line += n
             pending.append(vals)
             n_pending += len(vals)
             if n_pending >= self.chunk_rows:
-                rows = np.concatenate(pending)
-                full = len(rows) - len(rows) % self.chunk_rows
+                vv = np.concatenate(pending) if len(pending) > 1 else pending[0]
+                full = len(vv) - len(vv) % self.chunk_rows
                 for i in range(0, full, self.chunk_rows):
-                    yield _chunk(rows[i : i + self.chunk_rows])
-                pending, n_pending = [rows[full:]], len(rows) - full
-            self._check_malformed()
+                    yield _chunk(vv[i : i + self.chunk_rows])
+                pending, n_pending = [vv[full:]], len(vv) - full
+            rows.check_malformed()
         if (tail := tail.strip()) and not tail.startswith(b"#"):  # last line, no newline
             st.rows_read += 1
-            got = _parse_line(tail, self._ncols)
+            got = _parse_line(tail, self._ncols, self._width)
             if isinstance(got, str):
-                st.truncated_last_line = True
-                self._note_bad(line, malformed=True)
-                self._warn(line, f"truncated last line skipped ({got})")
+                rows.truncated_row(line, got)
             else:
                 pending.append(self._accept(np.array([got]), np.array([line])))
-        self._flush_warnings()
-        self._check_malformed()
+        rows.flush_warnings()
+        rows.check_malformed()
         if sum(len(p) for p in pending):
             yield _chunk(np.concatenate(pending))
         if st.rows_ok == 0 and st.rows_read == 0:
             raise TraceFormatError(self.path, self._header_line, "header but no data rows")
         if st.rows_ok == 0:
             raise TraceFormatError(
-                self.path, self._first_bad, f"no valid data rows ({st.summary()}); first bad line shown"
+                self.path, rows.first_bad or 0, f"no valid data rows ({st.summary()}); first bad line shown"
             )
 
     def _parse_block(self, buf: bytes, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
-        """n complete lines -> ((m, 7) values, (m,) line numbers); bad lines are counted."""
-        if b"\r" in buf:
+        """n complete lines -> ((m, width) values, (m,) line numbers); bad lines are counted."""
+        plain = not buf.translate(None, fastcsv.PLAIN)  # digits . , - + e and LF only: no CR, no '#'
+        if not plain and b"\r" in buf:
             buf = buf.replace(b"\r", b"")
-        if n and buf[0] != 10 and b"\n\n" not in buf and b"#" not in buf:
-            vals = self._parse_fast(buf, n)
+        if n and buf[0] != 10 and b"\n\n" not in buf and (plain or b"#" not in buf):
+            vals = fastcsv.parse_block(buf, n, self._ncols, plain=True) if plain else None
+            if vals is None:
+                vals = self._parse_fast(buf, n)
             if vals is not None:
                 self.stats.rows_read += n
-                return vals, np.arange(first, first + n)
+                return vals[:, : self._width], np.arange(first, first + n)
         rows, lines = [], []
         for i, raw in enumerate(buf.split(b"\n")[:-1], start=first):
             if not (raw := raw.strip()) or raw.startswith(b"#"):
                 continue
             self.stats.rows_read += 1
-            got = _parse_line(raw, self._ncols)
+            got = _parse_line(raw, self._ncols, self._width)
             if isinstance(got, str):
-                self.stats.malformed_rows_skipped += 1
-                self._note_bad(i, malformed=True)
-                if len(self._wbuf) < _MAX_WARNINGS:  # per stream: keeps the first ones
-                    self._warn(i, got)
+                self._rows.malformed_row(i, got)
             else:
                 rows.append(got)
                 lines.append(i)
-        return np.array(rows, dtype=np.float64).reshape(-1, 7), np.array(lines, dtype=np.int64)
+        return np.array(rows, dtype=np.float64).reshape(-1, self._width), np.array(lines, dtype=np.int64)
 
     def _parse_fast(self, buf: bytes, n: int) -> np.ndarray | None:
         """All-or-nothing parse of n lines; None if any line is not a well-formed row."""
@@ -295,61 +268,12 @@ class TraceReader:
                 v = np.fromstring(buf.replace(b"\n", b","), sep=",")
         except (ValueError, DeprecationWarning):
             return None  # (text in an extra column also lands here: slow but right)
-        return v.reshape(n, k + 1)[:, :7] if v.size == n * (k + 1) else None
+        return v.reshape(n, k + 1) if v.size == n * (k + 1) else None
 
     def _accept(self, vals: np.ndarray, lines: np.ndarray) -> np.ndarray:
-        """Apply the NaN and monotonic-time policy, count gaps; return the rows kept."""
-        ok = np.isfinite(vals).all(axis=1)
-        if not ok.all():
-            self._skip(lines[~ok], "NaN/inf value: row skipped", "nan_rows_skipped")
-            vals, lines = vals[ok], lines[ok]
-        t = vals[:, 0]
-        # A dropped row never raises the running max, so this is "t > last accepted t".
-        ok = t > np.maximum.accumulate(np.concatenate(([self._last_t], t)))[:-1]
-        if not ok.all():
-            self._skip(lines[~ok], "time not after previous row: dropped", "non_monotonic_dropped")
-            vals, t = vals[ok], t[ok]
-        if len(t):
-            dt = np.diff(t, prepend=self._last_t) if self._last_t > -math.inf else np.diff(t)
-            if self._med_dt is None and len(dt):
-                self._med_dt = float(np.median(dt))
-            if self._med_dt is not None:
-                big = dt[dt > 3 * self._med_dt]
-                self.stats.gaps += len(big)
-                self.stats.gap_seconds_total += float((big - self._med_dt).sum())
-            self._last_t = float(t[-1])
-        self.stats.rows_ok += len(vals)
-        return vals
-
-    def _skip(self, lines: np.ndarray, problem: str, counter: str) -> None:
-        setattr(self.stats, counter, getattr(self.stats, counter) + len(lines))
-        self._note_bad(int(lines[0]), malformed=False)
-        for ln in lines[:_MAX_WARNINGS].tolist():
-            self._warn(ln, problem)
-
-    def _note_bad(self, line: int, malformed: bool) -> None:
-        self._first_bad = min(line, self._first_bad or line)
-        if malformed:
-            self._first_malformed = min(line, self._first_malformed or line)
-
-    def _warn(self, line: int, problem: str) -> None:
-        if len(self.stats.warnings) < _MAX_WARNINGS:
-            self._wbuf.append((line, f"{self.path}:{line}: {problem}"))
-
-    def _flush_warnings(self) -> None:
-        """Keep the block's earliest lines (problems are found per kind, not in line order)."""
-        room = _MAX_WARNINGS - len(self.stats.warnings)
-        self.stats.warnings += [w for _, w in sorted(self._wbuf)[: max(room, 0)]]
-        self._wbuf.clear()
-
-    def _check_malformed(self) -> None:
-        st = self.stats
-        if st.rows_read >= 100 and st.malformed_rows_skipped * 10 > st.rows_read:
-            raise TraceFormatError(
-                self.path,
-                self._first_malformed,
-                f"too many malformed rows ({st.malformed_rows_skipped} of {st.rows_read} read); first bad line shown",
-            )
+        """Apply the NaN and monotonic-time policy (shin columns only), count gaps; rows kept."""
+        ok = self._rows.keep(vals[:, 0], np.isfinite(vals[:, :7]).all(axis=1), lines)
+        return vals if ok.all() else vals[ok]
 
     def close(self) -> None:
         self._f.close()
@@ -366,6 +290,54 @@ def read_trace(path: str | os.PathLike) -> tuple[dict[str, str], ImuChunk, Trace
     with TraceReader(path) as r:
         chunk = concat_chunks(list(r.chunks()))
         return r.meta, chunk, r.stats
+
+
+class _End:
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+def read_ahead(chunks, depth: int = 2):
+    """Yield from ``chunks`` while a thread already reads the next ones (at most ``depth`` ahead).
+
+    Parsing (pyarrow) and file reads release the GIL, so on a machine with two cores reading
+    overlaps the pipeline instead of adding to it; memory stays bounded by ``depth`` chunks.
+    An exception in the reader is raised here, in order, after the chunks before it.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for c in chunks:
+                if not put(c):
+                    return
+            put(_End())
+        except BaseException as e:  # handed to the consumer, raised there
+            put(_End(e))
+
+    th = threading.Thread(target=run, name="glide-read-ahead", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
+    finally:
+        stop.set()
+        th.join()
 
 
 _WHY = {
@@ -386,15 +358,21 @@ def _describe(e: OSError) -> str:
 class TraceWriter:
     """Appends ImuChunks to a trace as they arrive.
 
+    With ``foot=True`` the header and every row carry the foot IMU's six columns too, and each
+    chunk written must have ``foot_acc``/``foot_gyr``; otherwise those fields are not written.
+
     Rows reach the OS once >= 1 s of sensor time or of wall time has passed since the last flush
     (checked on each ``write``), on ``flush()`` and on ``close()``. Mode ``"a"`` on a non-empty
     file writes no header or meta (the file keeps its own) and first ends a cut-off last line.
     """
 
-    def __init__(self, path: str | os.PathLike, meta: dict[str, str | float] | None = None, mode: str = "w") -> None:
+    def __init__(
+        self, path: str | os.PathLike, meta: dict[str, str | float] | None = None, mode: str = "w", foot: bool = False
+    ) -> None:
         if mode not in ("w", "a"):
             raise ValueError("mode must be 'w' or 'a'")
         self.path, self._f, self._failed, self._flush_t = os.fspath(path), None, False, None
+        self.foot = foot
         lines = [f"# format={FORMAT}"]
         for key, value in (meta or {}).items():
             text = repr(value) if isinstance(value, float) else str(value)
@@ -402,13 +380,13 @@ class TraceWriter:
                 raise ValueError(f"bad metadata entry {key!r}={text!r}")
             if key != "format":
                 lines.append(f"# {key}={text}")
-        head = "\n".join([*lines, HEADER, ""]).encode("utf-8")
+        head = "\n".join([*lines, f"{HEADER},{FOOT_COLUMNS}" if foot else HEADER, ""]).encode("utf-8")
         try:
             if mode == "a" and os.path.isfile(self.path) and os.path.getsize(self.path):
                 with open(self.path, "rb") as f:
                     f.seek(-1, os.SEEK_END)
                     head = b"" if f.read(1) == b"\n" else b"\n"
-            self._f = open(self.path, mode + "b")
+            self._f = open(self.path, mode + "b")  # noqa: SIM115  (appended to until close())
         except OSError as e:
             raise TraceWriteError(self.path, _describe(e)) from e
         try:
@@ -432,11 +410,16 @@ class TraceWriter:
         n = len(chunk)
         if n == 0:
             return
+        if self.foot and chunk.foot_acc is None:
+            raise ValueError("this trace has foot columns: the chunk needs foot_acc and foot_gyr")
+        width, row = (13, _ROW13) if self.foot else (7, _ROW)
         for i in range(0, n, 65536):  # bounds the formatted text held at once
             m = min(65536, n - i)
-            v = np.empty((m, 7))
+            v = np.empty((m, width))
             v[:, 0], v[:, 1:4], v[:, 4:7] = chunk.t[i : i + m], chunk.acc[i : i + m], chunk.gyr[i : i + m]
-            self._io(self._f.write, ((_ROW * m) % tuple(v.ravel().tolist())).encode("ascii"))
+            if self.foot:
+                v[:, 7:10], v[:, 10:13] = chunk.foot_acc[i : i + m], chunk.foot_gyr[i : i + m]
+            self._io(self._f.write, ((row * m) % tuple(v.ravel().tolist())).encode("ascii"))
         if self._flush_t is None:
             self._flush_t = float(chunk.t[0])
         self._last_t = float(chunk.t[-1])

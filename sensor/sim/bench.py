@@ -1,17 +1,40 @@
 """``glide bench``: the speed, latency, memory and accuracy figures the README quotes.
 
 Speed targets live here rather than in timed unit tests, because a loaded CI machine would make
-such tests flaky while proving nothing.
+such tests flaky while proving nothing. What it measures, on one simulated trace whose real
+length it prints (the simulator decides how long N reps take, so "--minutes" is a request):
+
+* each stage in samples/s: write (TraceWriter), read (TraceReader, naming its block parser),
+  orientation (rest/bias + sagittal filter), phases (rep detector), the rest of the pipeline
+  (validation, mounting), workout (the coach fed every event); the pipeline at 65,536- and
+  1,000-sample chunks, also on walking, a static sensor and noise; 10-sample live feeds
+  (median and p99 latency through pipeline + coach);
+* end to end as a user sees it: ``glide analyze TRACE --json`` as a fresh process, start to
+  JSON printed, against the naive counter (``python -m sensor.sim.naive``) on the same file,
+  run alternately (A B A B ...) and compared by medians, since a shared machine is noisy;
+* peak memory (max RSS of that process) for the whole trace and for its first quarter: flat
+  memory means the two are about equal.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
 
 import numpy as np
 
+from sensor.core.coach import Coach
+from sensor.core.orientation import SagittalFilter
+from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline
+from sensor.core.preprocess import Preprocessor
+from sensor.core.samples import ImuChunk
+from sensor.io import fastcsv
+from sensor.io.trace import TraceReader, TraceWriter
 from sensor.sim.simulator import SimConfig, simulate_session
 
 
@@ -22,65 +45,140 @@ def _long_session(minutes: float, rate_hz: float):
 
 def _stream(chunk, rate_hz, size):
     p = Pipeline("supine", rate_hz)
+    events = []
     for part in chunk.split([size] * (len(chunk) // size + 1)):
-        p.feed(part)
-    p.finish()
-    return p
+        events += p.feed(part)
+    events += p.finish()
+    return p, events
 
 
-def run_bench(minutes: float = 60.0, rate_hz: float = 200.0, sessions: int = 0, out=print) -> dict:
+class _StageClock:
+    """Adds up the time spent in chosen methods (wrapped while active, restored after)."""
+
+    def __init__(self, targets: dict[str, tuple[type, str]]) -> None:
+        self.targets, self.spent, self._saved = targets, dict.fromkeys(targets, 0.0), []
+
+    def __enter__(self):
+        for name, (cls, meth) in self.targets.items():
+            orig = getattr(cls, meth)
+            self._saved.append((cls, meth, orig))
+
+            def timed(*a, _orig=orig, _name=name, **k):
+                t0 = time.perf_counter()
+                try:
+                    return _orig(*a, **k)
+                finally:
+                    self.spent[_name] += time.perf_counter() - t0
+
+            setattr(cls, meth, timed)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for cls, meth, orig in self._saved:
+            setattr(cls, meth, orig)
+
+
+def _best(fn, repeat: int = 3) -> tuple[float, object]:
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def _run_process(argv: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one fresh process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{argv[2:4]} exited with {p.returncode}")
+    return wall, ru.ru_maxrss / 1024.0, out.decode()
+
+
+def _write(path: str, chunk, meta) -> None:
+    with TraceWriter(path, meta) as w:
+        for part in chunk.split([65536] * (len(chunk) // 65536 + 1)):
+            w.write(part)
+
+
+def run_bench(
+    minutes: float = 60.0, rate_hz: float = 200.0, sessions: int = 0, out=print, runs: int = 3, workdir=None
+) -> dict:
     sim = _long_session(minutes, rate_hz)
     chunk = sim.chunk
     n = len(chunk)
-    res: dict = {"samples": n, "trace_s": float(chunk.t[-1] - chunk.t[0])}
+    dur = float(chunk.t[-1] - chunk.t[0])
+    res: dict = {"samples": n, "trace_s": dur, "true_reps": sim.labels["rep_count"]}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        path, quarter = os.path.join(tmp, "bench.csv"), os.path.join(tmp, "quarter.csv")
+        t_write, _ = _best(lambda: _write(path, chunk, sim.meta), 1)
+        _write(quarter, chunk.slice(0, n // 4), sim.meta)
+        res["write_sps"] = n / t_write
+        res["file_mb"] = os.path.getsize(path) / 1e6
 
-    best = np.inf
-    for _ in range(3):
-        t0 = time.perf_counter()
-        p = _stream(chunk, rate_hz, 65536)
-        best = min(best, time.perf_counter() - t0)
-    res["throughput_sps"] = n / best
-    res["reps"] = len(p.reps)
-    res["true_reps"] = sim.labels["rep_count"]
+        def read():
+            with TraceReader(path) as r:
+                return sum(len(c) for c in r.chunks())
 
-    # per-notification latency: feed ~10-sample chunks as a BLE sensor would (after settling)
-    p = Pipeline("supine", rate_hz)
-    warm = min(int(120 * rate_hz), n // 2)  # a short trace (--minutes 1) settles in its first half
-    p.feed(chunk.slice(0, warm))
-    per = []
-    size = 10
-    stop = min(n, warm + int(300 * rate_hz))
-    for a in range(warm, stop, size):
-        part = chunk.slice(a, a + size)
-        t0 = time.perf_counter()
-        p.feed(part)
-        per.append(time.perf_counter() - t0)
-    per_ms = np.array(per) * 1e3
-    res["chunk_latency_ms_median"] = float(np.median(per_ms))
-    res["chunk_latency_ms_p99"] = float(np.percentile(per_ms, 99))
+        t_read, got = _best(read)
+        assert got == n, (got, n)
+        res["read_sps"] = n / t_read
+        res["parser"] = "pyarrow.csv" if fastcsv.available() else "numpy"
 
-    # memory: peak while streaming a short and the full trace; flat means equal
-    peaks = {}
-    short_n = min(n, int(1200 * rate_hz))  # 20 min, or the whole trace when it is shorter
-    for label, length in (("short", short_n), ("full", n)):
-        part = chunk.slice(0, length)
-        tracemalloc.start()
-        _stream(part, rate_hz, 65536)
-        peaks[label] = tracemalloc.get_traced_memory()[1] / 1e6
-        tracemalloc.stop()
-    res["peak_mb_20min"] = peaks["short"]
-    res["peak_mb_full"] = peaks["full"]
-    short_label = f"{short_n / rate_hz / 60:.3g} min"
+        stages = {
+            "orientation": (Preprocessor, "process"),
+            "sagittal": (SagittalFilter, "process"),
+            "phases": (RepDetector, "process"),
+        }
+        t_pipe, spent = np.inf, None
+        for _ in range(3):
+            with _StageClock(stages) as clock:
+                t0 = time.perf_counter()
+                p, events = _stream(chunk, rate_hz, 65536)
+                t = time.perf_counter() - t0
+            if t < t_pipe:
+                t_pipe, spent = t, dict(clock.spent)
+        res["reps"] = len(p.reps)
+        res["pipeline_sps"] = n / t_pipe
+        res["orientation_sps"] = n / (spent["orientation"] + spent["sagittal"])
+        res["phases_sps"] = n / spent["phases"]
+        res["pipeline_other_sps"] = n / max(t_pipe - sum(spent.values()), 1e-9)
+        t_small, _ = _best(lambda: _stream(chunk, rate_hz, 1000), 1)
+        res["pipeline_1000_sps"] = n / t_small
 
-    out(f"glide bench: {minutes:g} min simulated supine session at {rate_hz:g} Hz ({n} samples)")
-    out(f"{'metric':<38}{'value':>16}")
-    out(f"{'analysis throughput (65536-sample chunks)':<38}{res['throughput_sps'] / 1e6:>12.2f} M/s")
-    out(f"{'reps counted / performed':<38}{res['reps']:>10d} / {res['true_reps']}")
-    out(f"{'per-chunk latency, 10 samples, median':<38}{res['chunk_latency_ms_median']:>13.3f} ms")
-    out(f"{'per-chunk latency, 10 samples, p99':<38}{res['chunk_latency_ms_p99']:>13.3f} ms")
-    out(f"{'peak memory streaming ' + short_label:<38}{res['peak_mb_20min']:>13.1f} MB")
-    out(f"{'peak memory streaming full trace':<38}{res['peak_mb_full']:>13.1f} MB")
+        def workout():
+            c = Coach()
+            for ev in events:
+                c.on_event(ev)
 
+        t_coach, _ = _best(workout)
+        res["workout_sps"] = n / max(t_coach, 1e-9)
+
+        res.update(_latency(chunk, rate_hz))
+        res.update(_content_rates(chunk, rate_hz))
+
+        analyze = [sys.executable, "-m", "tui.cli", "analyze", path, "--json"]
+        naive = [sys.executable, "-m", "sensor.sim.naive", path]
+        walls: dict[str, list[float]] = {"glide": [], "naive": []}
+        rss = {}
+        for _ in range(runs):  # A B A B ...: both see the same machine load
+            w, m, _out = _run_process(analyze)
+            walls["glide"].append(w)
+            rss["full"] = max(rss.get("full", 0.0), m)
+            w, m, _out = _run_process(naive)
+            walls["naive"].append(w)
+        res["e2e_s"], res["naive_s"] = statistics.median(walls["glide"]), statistics.median(walls["naive"])
+        res["e2e_sps"] = n / res["e2e_s"]
+        res["e2e_vs_naive"] = res["e2e_s"] / res["naive_s"]
+        res["peak_rss_mb_full"] = rss["full"]
+        res["peak_rss_mb_quarter"] = _run_process([*analyze[:4], quarter, "--json"])[1]
+
+    _report(res, minutes, rate_hz, runs, out)
     if sessions:
         from sensor.sim.evaluation import evaluate_simulated
 
@@ -91,3 +189,86 @@ def run_bench(minutes: float = 60.0, rate_hz: float = 200.0, sessions: int = 0, 
         for k, v in summ.items():
             out(f"  {k:<28}{v:>10.3f}" if isinstance(v, float) else f"  {k:<28}{v:>10}")
     return res
+
+
+def _content(rate_hz: float, n: int = 30_000) -> dict:
+    """Synthetic non-exercise content the pipeline must also get through: walking (a shin
+    swinging +-35 deg at 0.9 Hz, never a glide), a static sensor, and pure noise. Short (150 s
+    at 200 Hz): while the mounting is unknown the pipeline re-fits it on its whole buffer for
+    every movement, so walking that never calibrates costs time quadratic in the buffer."""
+    t = np.arange(n) / rate_hz
+    rng = np.random.default_rng(0)
+
+    def gravity(angle_deg):
+        a = np.radians(angle_deg)
+        return np.column_stack([9.80665 * np.sin(a), np.zeros_like(a), 9.80665 * np.cos(a)])
+
+    walk = 35 * np.sin(2 * np.pi * 0.9 * t) + 10 * np.sin(2 * np.pi * 1.8 * t)
+    gyr_walk = np.column_stack([rng.normal(0, 5, n), np.gradient(walk, t), rng.normal(0, 5, n)])
+    return {
+        "walking": ImuChunk(t, gravity(walk) + rng.normal(0, 1.5, (n, 3)), gyr_walk),
+        "static": ImuChunk(t, gravity(np.full(n, 20.0)) + rng.normal(0, 0.02, (n, 3)), rng.normal(0.3, 0.3, (n, 3))),
+        "noise": ImuChunk(t, rng.normal(0, 6, (n, 3)), rng.normal(0, 120, (n, 3))),
+    }
+
+
+def _content_rates(chunk, rate_hz: float) -> dict:
+    out = {}
+    for name, c in {"reps": chunk.slice(0, 30_000), **_content(rate_hz)}.items():
+        for size in (1000, 65536):
+            t, _ = _best(lambda c=c, size=size: _stream(c, rate_hz, size), 2)
+            out[f"{name}_{size}_sps"] = len(c) / t
+    return out
+
+
+def _latency(chunk, rate_hz) -> dict:
+    """10-sample feeds, as a BLE sensor delivers them, through pipeline + coach after settling."""
+    n = len(chunk)
+    p, coach = Pipeline("supine", rate_hz), Coach()
+    warm = min(int(120 * rate_hz), n // 2)
+    for ev in p.feed(chunk.slice(0, warm)):
+        coach.on_event(ev)
+    per = []
+    for a in range(warm, min(n, warm + int(300 * rate_hz)), 10):
+        part = chunk.slice(a, a + 10)
+        t0 = time.perf_counter()
+        for ev in p.feed(part):
+            coach.on_event(ev)
+        per.append(time.perf_counter() - t0)
+    if not per:
+        return {"chunk_latency_us_median": float("nan"), "chunk_latency_us_p99": float("nan")}
+    us = np.array(per) * 1e6
+    return {"chunk_latency_us_median": float(np.median(us)), "chunk_latency_us_p99": float(np.percentile(us, 99))}
+
+
+def _report(res: dict, minutes: float, rate_hz: float, runs: int, out) -> None:
+    n, dur = res["samples"], res["trace_s"]
+    length = f"{dur / 60:.1f} min" if dur >= 60 else f"{dur:.0f} s"
+    asked = "" if abs(dur / 60 - minutes) < 0.1 * minutes else f" (asked for {minutes:g} min)"
+    out(
+        f"glide bench: {length} simulated supine session{asked} at {rate_hz:g} Hz: {n} samples, "
+        f"{res['true_reps']} reps, {res['file_mb']:.0f} MB trace"
+    )
+    out(f"{'stage':<44}{'value':>18}")
+    m = lambda key: f"{res[key] / 1e6:>12.2f} M/s"  # noqa: E731
+    out(f"{'write (TraceWriter)':<44}{m('write_sps')}")
+    out(f"{'read (TraceReader, ' + res['parser'] + ')':<44}{m('read_sps')}")
+    out(f"{'orientation (rest/bias + sagittal filter)':<44}{m('orientation_sps')}")
+    out(f"{'phases (rep detector)':<44}{m('phases_sps')}")
+    out(f"{'rest of pipeline (validate, mounting)':<44}{m('pipeline_other_sps')}")
+    out(f"{'workout (coach, all events)':<44}{m('workout_sps')}")
+    out(f"{'pipeline, 65536-sample chunks':<44}{m('pipeline_sps')}")
+    out(f"{'pipeline, 1000-sample chunks':<44}{m('pipeline_1000_sps')}")
+    for name in ("reps", "walking", "static", "noise"):
+        label = f"pipeline on {name}, 1000 / 65536 chunks"
+        a, b = res[f"{name}_1000_sps"] / 1e6, res[f"{name}_65536_sps"] / 1e6
+        out(f"{label:<44}{a:>7.2f} /{b:>5.2f} M/s")
+    out(f"{'reps counted / performed':<44}{res['reps']:>10d} / {res['true_reps']}")
+    out(f"{'live feed, 10 samples, median':<44}{res['chunk_latency_us_median']:>12.0f} us")
+    out(f"{'live feed, 10 samples, p99':<44}{res['chunk_latency_us_p99']:>12.0f} us")
+    out(f"end to end, fresh process to JSON printed (median of {runs}, run alternately):")
+    out(f"{'  glide analyze --json':<44}{res['e2e_s']:>12.2f} s   ({res['e2e_sps'] / 1e6:.2f} M samples/s)")
+    out(f"{'  naive counter (loadtxt+filter+find_peaks)':<44}{res['naive_s']:>12.2f} s")
+    out(f"{'  glide / naive':<44}{res['e2e_vs_naive']:>12.2f} x")
+    out(f"{'peak RSS, glide analyze, whole trace':<44}{res['peak_rss_mb_full']:>12.0f} MB")
+    out(f"{'peak RSS, glide analyze, first quarter':<44}{res['peak_rss_mb_quarter']:>12.0f} MB")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sensor.io.replog import write_rep_log
 from tui import options as opt
+from tui.analysis import NO_MOUNTING, analysis_doc, analyze_trace
 from tui.errors import CliError
 from tui.jsonout import dumps
 from tui.outputs import check_output, replacing
 
 FORCE_HELP = "replace an existing regular file (never a link, folder or device)"
-NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
 
 
 def import_args(p) -> None:
@@ -31,13 +30,15 @@ def import_args(p) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("analyze", help="count reps in a recorded trace (glide trace or a vendor export)")
-    p.add_argument("trace", help="the recording: a glide trace or a vendor export")
+    p = sub.add_parser("analyze", help="count reps in recorded traces (glide traces or vendor exports)")
+    p.add_argument(
+        "trace", nargs="+", metavar="TRACE", help="a trace, several (analysed on all cores), or a directory of them"
+    )
     import_args(p)
     p.add_argument(
         "--posture", choices=["supine", "seated"], help="default: the trace's '# posture=' line, else supine"
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help="print one JSON object (several traces: one per line)")
     p.add_argument("--export", metavar="REPS.csv|REPS.json", help="also write the rep log (default: none)")
     p.add_argument("--force", action="store_true", help="--export/--audio-out: " + FORCE_HELP)
     _audio_out_args(p)
@@ -56,36 +57,52 @@ def import_opts(args) -> dict:
     return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate")}
 
 
-def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, **import_opts):
-    from sensor.core.pipeline import analyze_stream
-    from sensor.io.importers import open_trace
+def _batch_or_single(args):
+    """Several traces or a directory: the batch (exit status); one file: None, args.trace = it."""
+    import os
 
-    with open_trace(path, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
-        posture = posture or reader.meta.get("posture") or "supine"
-        if posture not in ("supine", "seated"):
-            raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
-        pipe, events = analyze_stream(reader.chunks(chunk_rows), posture, reader.sample_rate_hz)
-        return pipe, events, reader.stats, reader.meta
+    from tui.commands.batch import expand_paths, run_batch
+
+    paths = expand_paths(args.trace)
+    if len(paths) == 1 and not os.path.isdir(args.trace[0]):
+        args.trace = paths[0]
+        return None
+    if args.export or getattr(args, "audio_out", None):
+        raise CliError("--export and --audio-out take one trace; for several use --json (one JSON object per line)")
+    return run_batch(paths, args.posture, import_opts(args), args.json)
 
 
-def _rep_rows(reps) -> list[dict]:
-    return [r.to_dict() for r in reps]
+def _single_progress(path: str):
+    """A progress bar for one long file on a terminal (None when piped or short)."""
+    import os
+
+    from tui.commands.batch import Progress
+
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    bar = Progress(size, "reading")
+    return bar if bar.enabled and size > 8 << 20 else None
 
 
 def cmd_analyze(args) -> int:
-    from sensor.core.summary import set_summary
-
+    if isinstance(args.trace, list) and (status := _batch_or_single(args)) is not None:
+        return status
     if args.export:
         check_output(args.export, args.force)  # a bad export path fails before the analysis
         if not args.export.lower().endswith((".csv", ".json")):
             raise CliError(f"{args.export}: export format must be .csv or .json")
     if getattr(args, "audio_out", None):
         _cmd_audio_out(args)
-    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, **import_opts(args))
+    bar = _single_progress(args.trace)
+    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, progress=bar, **import_opts(args))
     reps = pipe.reps
-    summary = set_summary(reps)
-    warnings = ([NO_MOUNTING] if pipe.mounting is None else []) + list(stats.warnings)
+    doc = analysis_doc(args.trace, pipe, stats)
+    summary = doc["set"]
     if args.export:
+        from sensor.io.replog import write_rep_log
+
         with replacing(args.export, args.force) as tmp:
             suffix = ".json" if args.export.lower().endswith(".json") else ".csv"
             part = tmp.with_name(tmp.name + suffix)  # write_rep_log picks the format by suffix
@@ -95,16 +112,6 @@ def cmd_analyze(args) -> int:
             finally:
                 part.unlink(missing_ok=True)
     if args.json:
-        doc = {
-            "trace": str(args.trace),
-            "posture": pipe.cfg.posture,
-            "rep_count": len(reps),
-            "reps": _rep_rows(reps),
-            "set": summary,
-            "calibration": pipe.mounting.describe() if pipe.mounting else None,
-            "trace_stats": {k: v for k, v in vars(stats).items() if k != "warnings"},
-            "warnings": warnings,
-        }
         if args.export:
             doc["export"] = str(args.export)
         print(dumps(doc))  # strict JSON: a missing figure is null

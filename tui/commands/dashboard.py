@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sensor.core.coach import SAFETY_NOTE
+from sensor.core.safety import SAFETY_NOTE
 from tui import options as opt
 from tui.commands.analyze import import_args, import_opts
 from tui.errors import CliError

@@ -1,0 +1,61 @@
+"""One recorded trace through the pipeline, and the JSON document that reports it.
+
+Shared by ``glide analyze`` (one file), its batch workers (``tui.commands.batch``), history and
+tests: a thin shell that opens the file (``sensor.io.importers``), streams it through the one
+pipeline (``sensor.core.pipeline.analyze_stream``) and shapes the result; no rules of its own.
+"""
+
+from __future__ import annotations
+
+from tui.errors import CliError
+
+NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
+
+
+def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, progress=None, **import_opts):
+    from sensor.core.pipeline import analyze_stream
+    from sensor.io.importers import open_trace
+
+    with open_trace(path, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
+        posture = posture or reader.meta.get("posture") or "supine"
+        if posture not in ("supine", "seated"):
+            raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
+        chunks = reader.chunks(chunk_rows)
+        if getattr(reader, "format", None) == "glide":  # streamed from disk: read while analysing
+            from sensor.io.trace import read_ahead
+
+            chunks = read_ahead(chunks)
+        if progress is not None:
+            chunks = _with_progress(chunks, reader, progress)
+        pipe, events = analyze_stream(chunks, posture, reader.sample_rate_hz)
+        return pipe, events, reader.stats, reader.meta
+
+
+def _with_progress(chunks, reader, bar):
+    """Pass chunks through, moving ``bar`` (total = file size) by the reader's file position."""
+    f = getattr(getattr(reader, "_reader", None), "_f", None)
+    for n, chunk in enumerate(chunks, start=1):
+        yield chunk
+        bar.update(f.tell() if f is not None and not f.closed else bar.total * min(n / 50, 1.0))
+    bar.close()
+
+
+def _rep_rows(reps) -> list[dict]:
+    return [r.to_dict() for r in reps]
+
+
+def analysis_doc(path: str, pipe, stats) -> dict:
+    """The ``--json`` document of one analysed trace (single file and batch alike)."""
+    from sensor.core.summary import set_summary
+
+    reps = pipe.reps
+    return {
+        "trace": str(path),
+        "posture": pipe.cfg.posture,
+        "rep_count": len(reps),
+        "reps": _rep_rows(reps),
+        "set": set_summary(reps),
+        "calibration": pipe.mounting.describe() if pipe.mounting else None,
+        "trace_stats": {k: v for k, v in vars(stats).items() if k != "warnings"},
+        "warnings": ([NO_MOUNTING] if pipe.mounting is None else []) + list(stats.warnings),
+    }
