@@ -6,9 +6,9 @@ length it prints (the simulator decides how long N reps take, so "--minutes" is 
 
 * each stage in samples/s: write (TraceWriter), read (TraceReader, naming its block parser),
   orientation (rest/bias + sagittal filter), phases (rep detector), the rest of the pipeline
-  (validation, mounting), workout (the coach fed every event); the pipeline at 65,536- and
+  (validation, mounting), workout (the workout state machine fed every event); the pipeline at 65,536- and
   1,000-sample chunks, also on walking, a static sensor and noise; 10-sample live feeds
-  (median and p99 latency through pipeline + coach);
+  (median and p99 latency through pipeline + workout machine);
 * end to end as a user sees it: ``glide analyze TRACE --json`` as a fresh process, start to
   JSON printed, against the naive counter (``python -m sensor.sim.naive``) on the same file,
   run alternately (A B A B ...) and compared by medians, since a shared machine is noisy;
@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from sensor.core.coach import Coach
+from sensor.core.workout import Workout
 from sensor.core.orientation import SagittalFilter
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline
@@ -152,9 +152,9 @@ def run_bench(
         res["pipeline_1000_sps"] = n / t_small
 
         def workout():
-            c = Coach()
+            w = Workout()
             for ev in events:
-                c.on_event(ev)
+                w.handle(ev)
 
         t_coach, _ = _best(workout)
         res["workout_sps"] = n / max(t_coach, 1e-9)
@@ -222,18 +222,18 @@ def _content_rates(chunk, rate_hz: float) -> dict:
 
 
 def _latency(chunk, rate_hz) -> dict:
-    """10-sample feeds, as a BLE sensor delivers them, through pipeline + coach after settling."""
+    """10-sample feeds, as a BLE sensor delivers them, through pipeline + workout machine after settling."""
     n = len(chunk)
-    p, coach = Pipeline("supine", rate_hz), Coach()
+    p, workout = Pipeline("supine", rate_hz), Workout()
     warm = min(int(120 * rate_hz), n // 2)
     for ev in p.feed(chunk.slice(0, warm)):
-        coach.on_event(ev)
+        workout.handle(ev)
     per = []
     for a in range(warm, min(n, warm + int(300 * rate_hz)), 10):
         part = chunk.slice(a, a + 10)
         t0 = time.perf_counter()
         for ev in p.feed(part):
-            coach.on_event(ev)
+            workout.handle(ev)
         per.append(time.perf_counter() - t0)
     if not per:
         return {"chunk_latency_us_median": float("nan"), "chunk_latency_us_p99": float("nan")}
@@ -256,7 +256,7 @@ def _report(res: dict, minutes: float, rate_hz: float, runs: int, out) -> None:
     out(f"{'orientation (rest/bias + sagittal filter)':<44}{m('orientation_sps')}")
     out(f"{'phases (rep detector)':<44}{m('phases_sps')}")
     out(f"{'rest of pipeline (validate, mounting)':<44}{m('pipeline_other_sps')}")
-    out(f"{'workout (coach, all events)':<44}{m('workout_sps')}")
+    out(f"{'workout machine (all events)':<44}{m('workout_sps')}")
     out(f"{'pipeline, 65536-sample chunks':<44}{m('pipeline_sps')}")
     out(f"{'pipeline, 1000-sample chunks':<44}{m('pipeline_1000_sps')}")
     for name in ("reps", "walking", "static", "noise"):
