@@ -371,10 +371,9 @@ class ReplaySource(PacedSource):
         from sensor.io.importers import open_trace
 
         self.path = str(path)
-        # any supported recording: a glide trace or a vendor export (see sensor.io.importers);
-        # the vendor-format options are open_trace's own, None meaning "detect"
+        # any supported recording: a glide trace or a vendor export (see sensor.io.importers)
         self.reader = open_trace(path, format=format, columns=columns, units=units, rate=rate)
-        rate = self.reader.sample_rate_hz
+        rate_hz = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
         meta: dict[str, object] = dict(self.reader.meta)
         meta.pop("format", None)
@@ -383,7 +382,7 @@ class ReplaySource(PacedSource):
             self._read(chunk_s),
             name=f"replay of {self.path}",
             meta=meta,
-            rate_hz=rate,
+            rate_hz=rate_hz,
             speed=speed,
             clock=clock,
             device=self.reader.device or "recorded trace",
