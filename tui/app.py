@@ -147,7 +147,7 @@ class GlideApp(App):
             root=self.data_root,
             started_at=started,
         )
-        self._start_sound(setup)
+        self._start_sound(setup, self.session)
         self.sub_title = f"{self.sub_title.split(' · ')[0]} · {source.name} · {setup.posture}, {setup.leg} leg"
         # the dashboard replaces whatever led here; calibration goes on top of it
         while len(self.screen_stack) > 1:
@@ -309,12 +309,12 @@ class GlideApp(App):
                 log.exception("closing the source")
 
     # ------------------------------------------------------------------ sound (tui/audio)
-    def _start_sound(self, setup: SessionSetup) -> None:
+    def _start_sound(self, setup: SessionSetup, session: Session) -> None:
         if self.sound is not None:
             self.sound.close()
-        self.sound = self.sound_factory(setup, self.session) if self.sound_factory else None
+        self.sound = self.sound_factory(setup, session) if self.sound_factory else None
         if self.sound is not None:
-            self.session.event_tap = self.sound.collect
+            session.event_tap = self.sound.collect
             if not self.bell_on_rep:  # no audio output: the bell marks each rep instead
                 self.sound.player.bell = lambda: self.call_from_thread(self.bell)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import NoReturn
 
 from sensor.core.safety import SAFETY_NOTE  # one wording everywhere
 from tui.commands import analyze, ble, dashboard, evaluate, history, simulate
@@ -25,7 +26,7 @@ DEBUG_LOG = "glide-debug.log"
 class Parser(argparse.ArgumentParser):
     """argparse with a one-line error: the usage block is for ``--help``, not for a typo."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 

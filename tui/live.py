@@ -56,8 +56,8 @@ class LinkSource:
 
     def __init__(self, ble, device: DeviceInfo) -> None:
         self.name = device.name
-        self.rate_hz = None
-        self.meta = {"device": device.name, "address": device.address, "family": device.family}
+        self.rate_hz: float | None = None
+        self.meta: dict[str, object] = {"device": device.name, "address": device.address, "family": device.family}
         self.status = SourceStatus(
             device.name, state="connecting", rssi_dbm=device.rssi_dbm, battery_pct=device.battery_pct
         )

@@ -116,10 +116,10 @@ def _figure(data: SessionData):
     if reps:
         ax3.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False)
     else:
-        for a in (ax2, ax3):
-            a.text(0.5, 0.5, "no reps", transform=a.transAxes, ha="center", va="center", color="grey")
-            a.set_xticks([])
-            a.set_yticks([])
+        for empty in (ax2, ax3):
+            empty.text(0.5, 0.5, "no reps", transform=empty.transAxes, ha="center", va="center", color="grey")
+            empty.set_xticks([])
+            empty.set_yticks([])
     ax3.grid(alpha=0.3, axis="y")
 
     axt = fig.add_subplot(gs[2, :])

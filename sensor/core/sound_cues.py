@@ -10,7 +10,7 @@ and ``glide analyze --audio-out`` hear exactly the same plan.
 Input is small on purpose: :meth:`CuePlanner.feed` takes the pipeline's events and the coach's
 :class:`~sensor.core.coach.Cue` objects in the order they happened, and
 :meth:`CuePlanner.advance` tells it that sensor time went on (for the end of a rest). Whatever
-owns the coaching later (a workout state machine) can feed the same method.
+owns the coaching (the workout state machine, :func:`coaching_for`) feeds the same method.
 
 Rules (one state machine, ``Mode``):
 
@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from sensor.core.coach import Cue, Targets
-from sensor.core.events import Event, PhaseStarted, RepCompleted, SensorStatus, TurnReached
+from sensor.core.events import Event, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
+from sensor.core.pipeline import Pipeline
+from sensor.core.samples import ImuChunk
+from sensor.core.workout import Workout
 
 SAFETY_SPOKEN = "Stop if pain or tingling increases."
 
@@ -274,43 +277,29 @@ def _last_count_only(cues: list[SoundCue]) -> list[SoundCue]:
     return [c for i, c in enumerate(cues) if i not in drop] if drop else cues
 
 
-def coaching_for(targets: Targets, posture: str):
+def coaching_for(targets: Targets, posture: str) -> Callable[[Event], list[Cue]]:
     """A function from one pipeline event to the coach cues it causes.
 
-    The cues come from the workout state machine where the project has one (it owns sets,
-    rests and cues), else from the coach itself; either way the planner hears what the
-    dashboard shows. (Once ``sensor.core.workout`` is in every branch, the fallback can go.)
+    The cues come from the workout state machine (it owns sets, rests and cues), so the planner
+    hears what the dashboard shows.
     """
-    try:
-        from sensor.core.workout import Workout  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        from sensor.core.coach import Coach
-        from sensor.core.events import PartialRep
-
-        coach = Coach(targets, posture=posture)
-
-        def judge(ev: Event) -> list[Cue]:
-            if isinstance(ev, (RepCompleted, PartialRep)):
-                cue = coach.on_event(ev)
-                return [cue] if cue is not None else []
-            return []
-
-        return judge
     workout = Workout(targets, posture)
     return lambda ev: [w for w in workout.handle(ev) if isinstance(w, Cue)]
 
 
 def plan_stream(
-    chunks: Iterable, posture: str = "supine", rate_hz: float | None = None, targets: Targets | None = None, **config
-) -> tuple[list[SoundCue], list]:
+    chunks: Iterable[ImuChunk],
+    posture: str = "supine",
+    rate_hz: float | None = None,
+    targets: Targets | None = None,
+    sound: SoundConfig | None = None,
+) -> tuple[list[SoundCue], list[Rep]]:
     """What a live session would hear on a recorded stream: the pipeline, the coaching rules and
     the planner fed chunk by chunk, exactly as the dashboard feeds them. Returns (sound cues, reps)."""
-    from sensor.core.pipeline import Pipeline
-
     targets = targets or Targets()
     pipe = Pipeline(posture, rate_hz)
     judge = coaching_for(targets, posture)
-    planner = CuePlanner(posture, targets, SoundConfig(**config))
+    planner = CuePlanner(posture, targets, sound)
     out: list[SoundCue] = []
 
     def run(events: list[Event], t_end: float | None) -> None:
@@ -326,4 +315,5 @@ def plan_stream(
         if len(chunk):
             run(pipe.feed(chunk), float(chunk.t[-1]))
     run(pipe.finish(), None)
-    return out, pipe.reps
+    reps: list[Rep] = pipe.reps  # Pipeline.reps is the detector's list of reps
+    return out, reps

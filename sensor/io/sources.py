@@ -22,14 +22,18 @@ import asyncio
 import heapq
 import itertools
 import math
+import os
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from sensor.core.samples import ImuChunk, concat_chunks
+
+if TYPE_CHECKING:
+    from sensor.sim.simulator import SimConfig
 
 __all__ = [
     "Clock",
@@ -72,7 +76,7 @@ class ManualClock:
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = float(start)
-        self._sleepers: list[tuple[float, int, asyncio.Future]] = []
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
 
     def now(self) -> float:
@@ -86,7 +90,7 @@ class ManualClock:
         if deadline <= self._now:
             await asyncio.sleep(0)
             return
-        fut = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (deadline, next(self._seq), fut))
         await fut
 
@@ -142,7 +146,7 @@ class Source(Protocol):
     """
 
     name: str
-    meta: dict
+    meta: dict[str, object]
     rate_hz: float | None
     status: SourceStatus
     pausable: bool
@@ -192,7 +196,7 @@ class PacedSource:
         chunks: Iterable[ImuChunk],
         *,
         name: str,
-        meta: dict,
+        meta: Mapping[str, object],
         rate_hz: float | None,
         speed: float = 1.0,
         clock: Clock | None = None,
@@ -282,7 +286,7 @@ class SimulatedSource(PacedSource):
 
     def __init__(
         self,
-        config=None,
+        config: SimConfig | None = None,
         speed: float = 1.0,
         clock: Clock | None = None,
         *,
@@ -353,23 +357,32 @@ class ReplaySource(PacedSource):
     """
 
     def __init__(
-        self, path, speed: float = 1.0, clock: Clock | None = None, *, chunk_s: float = CHUNK_S, **import_opts
+        self,
+        path: str | os.PathLike[str],
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        *,
+        chunk_s: float = CHUNK_S,
+        format: str | None = None,
+        columns: str | dict[str, str] | None = None,
+        units: str | dict[str, str] | None = None,
+        rate: float | None = None,
     ) -> None:
         from sensor.io.importers import open_trace
 
         self.path = str(path)
         # any supported recording: a glide trace or a vendor export (see sensor.io.importers)
-        self.reader = open_trace(path, **{k: v for k, v in import_opts.items() if v is not None})
-        rate = self.reader.sample_rate_hz
+        self.reader = open_trace(path, format=format, columns=columns, units=units, rate=rate)
+        rate_hz = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
-        meta = dict(self.reader.meta)
+        meta: dict[str, object] = dict(self.reader.meta)
         meta.pop("format", None)
         meta["replay_of"] = self.path
         super().__init__(
             self._read(chunk_s),
             name=f"replay of {self.path}",
             meta=meta,
-            rate_hz=rate,
+            rate_hz=rate_hz,
             speed=speed,
             clock=clock,
             device=self.reader.device or "recorded trace",
@@ -400,7 +413,7 @@ class RateMeter:
     """Effective sample rate over the last ``window_s`` of sensor time."""
 
     window_s: float = 2.0
-    _t: list = field(default_factory=list)
+    _t: list[tuple[float, float, int]] = field(default_factory=list)  # (first t, last t, samples)
 
     def add(self, t: np.ndarray) -> None:
         if len(t):

@@ -60,7 +60,7 @@ def evaluate_simulated(seeds) -> tuple[dict, list[tuple[int, Score]]]:
     return summarize([s for _, s in results]), results
 
 
-def evaluate_corpus(kind: str, seeds, posture: str | None = None) -> tuple[dict, list[tuple[int, str, Score]]]:
+def evaluate_corpus(kind: str, seeds, posture: str | None = None) -> tuple[dict, list[tuple[int, str, str, Score]]]:
     """Score the issue-11 corpus (:mod:`sensor.sim.corpus`): ``kind`` is long, short, standard,
     negative or mixed. Returns the summary and (seed, kind, score) per session."""
     from sensor.sim.corpus import make_session

@@ -27,13 +27,13 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 from dbus_fast import BusType
 from dbus_fast.aio import MessageBus
 
 from sensor.core.samples import ImuChunk
+from sensor.core.types import Posture
 from sensor.sim.simulator import SimConfig, simulate_session
 from sensor.standin.bluez_objects import (
     ADAPTER_PATH,
@@ -46,8 +46,6 @@ from sensor.standin.bluez_objects import (
 )
 from sensor.standin.bus import PrivateBus
 from sensor.standin.emulator import Emulator, GlideEmulator, default_emulators
-
-Posture = Literal["supine", "seated"]
 
 __all__ = ["BlueZStandin", "Emulator", "GlideEmulator", "PrivateBus", "default_emulators", "main", "serve_forever"]
 
@@ -76,7 +74,7 @@ class BlueZStandin:
         *,
         speed: float = 1.0,
         speeds: dict[str, float] | None = None,
-        posture: Posture = "supine",
+        posture: Posture = Posture.SUPINE,
         reps: int = 8,
         seed: int = 1,
         tick_s: float = 0.03,
@@ -283,7 +281,7 @@ def _interp(t_new: np.ndarray, t: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t_new, t, v[:, i]) for i in range(v.shape[1])], axis=1)
 
 
-async def serve_forever(speed: float = 1.0, posture: Posture = "supine") -> None:
+async def serve_forever(speed: float = 1.0, posture: Posture = Posture.SUPINE) -> None:
     """Serve until SIGINT (Ctrl-C), SIGTERM or SIGHUP; then leave the bus and end the daemon."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -330,7 +328,7 @@ def main() -> None:
     ap.add_argument("--posture", choices=["supine", "seated"], default="supine")
     args = ap.parse_args()
     try:
-        asyncio.run(serve_forever(args.speed, args.posture))
+        asyncio.run(serve_forever(args.speed, Posture(args.posture)))
     except RuntimeError as e:  # no dbus-daemon: one line, not a traceback
         print(f"stand-in: {e}", file=sys.stderr)
         sys.exit(2)

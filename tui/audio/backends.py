@@ -174,23 +174,28 @@ class WinsoundBackend(Backend):
     """Windows' built-in player (untested here). Plays one clip at a time, asynchronously."""
 
     name = "winsound"
+    _cmd: CommandBackend
 
     def __init__(self, rate: int) -> None:
-        try:
-            import winsound
-        except ImportError as e:
-            raise AudioUnavailable(f"winsound: {e}") from None
-        self._ws = winsound
+        # winsound exists on Windows only; the platform checks below also let the type checker
+        # see its Windows-only API (its stub is empty elsewhere)
+        if sys.platform != "win32":
+            raise AudioUnavailable("winsound: not on Windows")
         self.rate = rate
         self._cmd = CommandBackend.__new__(CommandBackend)  # reuse its WAV-file cache only
         self._cmd._dir, self._cmd._files, self._cmd.rate = tempfile.mkdtemp(prefix="glide-sound-"), {}, rate
 
     def play(self, x: np.ndarray, rate: int) -> None:
-        ws = self._ws
-        ws.PlaySound(self._cmd._file(x), ws.SND_FILENAME | ws.SND_ASYNC | ws.SND_NODEFAULT)  # type: ignore[attr-defined]
+        if sys.platform == "win32":
+            import winsound
+
+            winsound.PlaySound(self._cmd._file(x), winsound.SND_FILENAME | winsound.SND_ASYNC | winsound.SND_NODEFAULT)
 
     def stop(self) -> None:
-        self._ws.PlaySound(None, 0)  # type: ignore[attr-defined]
+        if sys.platform == "win32":
+            import winsound
+
+            winsound.PlaySound(None, 0)
 
     def close(self) -> None:
         self.stop()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from sensor.core.coach import Targets
-from sensor.core.sound_cues import plan_stream
+from sensor.core.sound_cues import SoundConfig, plan_stream
 from tui.audio.options import audio_out_args, sound_style_args  # noqa: F401 (re-exported)
 from tui.audio.render import Renderer, render_timeline, write_wav
 from tui.audio.speech import find_speech_engine
@@ -55,7 +55,7 @@ def write_audio(args, posture: str, import_opts: dict) -> str:
 
     with open_trace(args.trace, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
         cues, _reps = plan_stream(
-            live_pieces(reader), posture, reader.sample_rate_hz, targets, tempo_guide=args.tempo_guide
+            live_pieces(reader), posture, reader.sample_rate_hz, targets, SoundConfig(tempo_guide=args.tempo_guide)
         )
     engine = find_speech_engine(args.voice)
     if engine is None:

@@ -189,10 +189,12 @@ def cmd_record(args: argparse.Namespace) -> int:
         try:
             w = state["writer"]
             if w is None:
+                sensor, family = link.sensor, link.family
+                assert sensor is not None and family is not None, "chunks come only from a connected sensor"
                 meta = {
                     **meta_base,
-                    "device": f"{link.sensor.name} ({link.sensor.address})",
-                    "family": link.family.family_id,
+                    "device": f"{sensor.name} ({sensor.address})",
+                    "family": family.family_id,
                     "sample_rate_hz": link.stats.rate_hz,
                 }
                 w = state["writer"] = TraceWriter(args.output, meta)

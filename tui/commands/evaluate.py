@@ -108,16 +108,16 @@ def cmd_evaluate(args) -> int:
         if not Path(args.dir).is_dir():
             raise CliError(f"{args.dir}: not a folder")
         try:
-            summary, results = evaluate_dir(args.dir, args.posture, args.tolerance)
+            summary, traces = evaluate_dir(args.dir, args.posture, args.tolerance)
         except (ValueError, KeyError, TypeError, IndexError) as e:  # a labels file that is not one
             raise CliError(f"{args.dir}: unreadable labels ({e.__class__.__name__}: {e})") from None
         except OSError as e:
             raise CliError(f"{args.dir}: cannot read: {e.strerror or e}") from None
-        if not results:
+        if not traces:
             raise CliError(
                 f"{args.dir}: no labelled traces found (expected X.csv with X.labels.json, or the UCI layout)"
             )
-        rows = [r.row() for r in results]
+        rows = [r.row() for r in traces]
         title = f"{len(rows)} labelled traces in {args.dir}"
     else:
         raise CliError("give a folder, or --simulated N")
