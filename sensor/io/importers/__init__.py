@@ -77,7 +77,7 @@ from sensor.io.trace import TraceReader, TraceWriteError, TraceWriter
 __all__ = ["FORMATS", "STANDARD_GRAVITY", "ImportedTrace", "convert", "detect_format", "open_trace"]
 
 
-def detect_format(path: str | os.PathLike) -> str:
+def detect_format(path: str | os.PathLike[str]) -> str:
     """The format of one file, from its name and first lines only; TraceFormatError if unknown."""
     path = os.fspath(path)
     head, _ = _head(path)
@@ -109,7 +109,7 @@ def detect_format(path: str | os.PathLike) -> str:
 
 
 def open_trace(
-    path: str | os.PathLike | Sequence[str | os.PathLike],
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     format: str | None = None,
     columns: str | dict | None = None,
     units: str | dict | None = None,
@@ -163,7 +163,7 @@ def open_trace(
     return _assemble(format, streams, stats, info)
 
 
-def convert(in_path, out_path: str | os.PathLike, **options) -> ImportedTrace:
+def convert(in_path, out_path: str | os.PathLike[str], **options) -> ImportedTrace:
     """Import ``in_path`` (any format, ``options`` as for :func:`open_trace`) and write a glide
     trace to ``out_path``. The file is written to ``out_path + '.part'`` and renamed at the end,
     so a failed conversion leaves no half trace. Returns the (read) ImportedTrace: its
