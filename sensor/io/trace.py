@@ -401,7 +401,7 @@ class TraceWriter:
         except OSError as e:
             raise TraceWriteError(self.path, _describe(e)) from e
         try:
-            self._io(lambda f: f.write(head))
+            self._write(head)
             self.flush()
         except TraceWriteError:
             self.close()
@@ -416,6 +416,9 @@ class TraceWriter:
         except OSError as e:
             self._failed = True
             raise TraceWriteError(self.path, _describe(e)) from e
+
+    def _write(self, data: bytes) -> None:
+        self._io(lambda f: f.write(data))
 
     def write(self, chunk: ImuChunk) -> None:
         """Append the chunk's rows; values round-trip exactly through TraceReader."""
@@ -432,8 +435,7 @@ class TraceWriter:
             v[:, 0], v[:, 1:4], v[:, 4:7] = chunk.t[i : i + m], chunk.acc[i : i + m], chunk.gyr[i : i + m]
             if self.foot and foot_acc is not None and foot_gyr is not None:
                 v[:, 7:10], v[:, 10:13] = foot_acc[i : i + m], foot_gyr[i : i + m]
-            text = ((row * m) % tuple(v.ravel().tolist())).encode("ascii")
-            self._io(lambda f: f.write(text))
+            self._write(((row * m) % tuple(v.ravel().tolist())).encode("ascii"))
         if self._flush_t is None:
             self._flush_t = float(chunk.t[0])
         self._last_t = float(chunk.t[-1])
