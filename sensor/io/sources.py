@@ -22,19 +22,14 @@ import asyncio
 import heapq
 import itertools
 import math
-import os
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Unpack, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from sensor.core.samples import ImuChunk, concat_chunks
-
-if TYPE_CHECKING:  # imported where used at run time (start-up cost)
-    from sensor.io.importers import OpenOptions
-    from sensor.sim.simulator import SimConfig
 
 __all__ = [
     "Clock",
@@ -77,7 +72,7 @@ class ManualClock:
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = float(start)
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._sleepers: list[tuple[float, int, asyncio.Future]] = []
         self._seq = itertools.count()
 
     def now(self) -> float:
@@ -147,7 +142,7 @@ class Source(Protocol):
     """
 
     name: str
-    meta: dict[str, object]
+    meta: dict
     rate_hz: float | None
     status: SourceStatus
     pausable: bool
@@ -197,7 +192,7 @@ class PacedSource:
         chunks: Iterable[ImuChunk],
         *,
         name: str,
-        meta: Mapping[str, object],
+        meta: dict,
         rate_hz: float | None,
         speed: float = 1.0,
         clock: Clock | None = None,
@@ -287,7 +282,7 @@ class SimulatedSource(PacedSource):
 
     def __init__(
         self,
-        config: SimConfig | None = None,
+        config=None,
         speed: float = 1.0,
         clock: Clock | None = None,
         *,
@@ -358,19 +353,13 @@ class ReplaySource(PacedSource):
     """
 
     def __init__(
-        self,
-        path: str | os.PathLike[str],
-        speed: float = 1.0,
-        clock: Clock | None = None,
-        *,
-        chunk_s: float = CHUNK_S,
-        **import_opts: Unpack[OpenOptions],
+        self, path, speed: float = 1.0, clock: Clock | None = None, *, chunk_s: float = CHUNK_S, **import_opts
     ) -> None:
         from sensor.io.importers import open_trace
 
         self.path = str(path)
         # any supported recording: a glide trace or a vendor export (see sensor.io.importers)
-        self.reader = open_trace(path, **import_opts)  # None is each option's default
+        self.reader = open_trace(path, **{k: v for k, v in import_opts.items() if v is not None})
         rate = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
         meta = dict(self.reader.meta)
@@ -411,7 +400,7 @@ class RateMeter:
     """Effective sample rate over the last ``window_s`` of sensor time."""
 
     window_s: float = 2.0
-    _t: list[tuple[float, float, int]] = field(default_factory=list)
+    _t: list = field(default_factory=list)
 
     def add(self, t: np.ndarray) -> None:
         if len(t):

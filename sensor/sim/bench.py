@@ -6,9 +6,9 @@ length it prints (the simulator decides how long N reps take, so "--minutes" is 
 
 * each stage in samples/s: write (TraceWriter), read (TraceReader, naming its block parser),
   orientation (rest/bias + sagittal filter), phases (rep detector), the rest of the pipeline
-  (validation, mounting), workout (the coach fed every event); the pipeline at 65,536- and
+  (validation, mounting), workout (the workout state machine fed every event); the pipeline at 65,536- and
   1,000-sample chunks, also on walking, a static sensor and noise; 10-sample live feeds
-  (median and p99 latency through pipeline + coach);
+  (median and p99 latency through pipeline + workout machine);
 * end to end as a user sees it: ``glide analyze TRACE --json`` as a fresh process, start to
   JSON printed, against the naive counter (``python -m sensor.sim.naive``) on the same file,
   run alternately (A B A B ...) and compared by medians, since a shared machine is noisy;
@@ -242,7 +242,7 @@ def _content_rates(chunk: ImuChunk, rate_hz: float) -> dict[str, float]:
 
 
 def _latency(chunk: ImuChunk, rate_hz: float) -> dict[str, float]:
-    """10-sample feeds, as a BLE sensor delivers them, through pipeline + coach after settling."""
+    """10-sample feeds, as a BLE sensor delivers them, through pipeline + workout machine after settling."""
     n = len(chunk)
     p, workout = Pipeline("supine", rate_hz), Workout()
     warm = min(int(120 * rate_hz), n // 2)
@@ -279,7 +279,7 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
     out(f"{'orientation (rest/bias + sagittal filter)':<44}{m('orientation_sps')}")
     out(f"{'phases (rep detector)':<44}{m('phases_sps')}")
     out(f"{'rest of pipeline (validate, mounting)':<44}{m('pipeline_other_sps')}")
-    out(f"{'workout (coach, all events)':<44}{m('workout_sps')}")
+    out(f"{'workout machine (all events)':<44}{m('workout_sps')}")
     out(f"{'pipeline, 65536-sample chunks':<44}{m('pipeline_sps')}")
     out(f"{'pipeline, 1000-sample chunks':<44}{m('pipeline_1000_sps')}")
     for name in ("reps", "walking", "static", "noise"):
