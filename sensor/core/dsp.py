@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from typing import cast, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["Ema", "alpha_for", "diff_from", "ffill", "hysteresis", "lfilter"]
 
 
-def _load_linear_filter():
+def _load_linear_filter() -> Callable[..., object] | None:
     """scipy's compiled IIR kernel (``scipy.signal._sigtools._linear_filter``, the one that
     ``scipy.signal.lfilter`` calls for every filter here) loaded without running
     ``scipy/signal/__init__``: in scipy 1.17 that import parses ~800 docstrings and pulls in
@@ -28,14 +31,18 @@ def _load_linear_filter():
 
     try:
         spec = importlib.util.find_spec("scipy")  # finds, does not import
+        if spec is None or spec.origin is None:
+            return None
         folder = os.path.join(os.path.dirname(spec.origin), "signal")
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "_sigtools" + suffix)
             if os.path.isfile(path):
                 ext = importlib.util.spec_from_file_location("scipy.signal._sigtools", path)
+                if ext is None or ext.loader is None:
+                    return None
                 mod = importlib.util.module_from_spec(ext)
                 ext.loader.exec_module(mod)
-                return mod._linear_filter
+                return cast("Callable[..., object]", mod._linear_filter)
     except Exception:  # any surprise: take the public route
         pass
     return None
@@ -44,16 +51,29 @@ def _load_linear_filter():
 _linear_filter = _load_linear_filter()
 
 
-def lfilter(b, a, x, axis: int = -1, zi=None):
-    """``scipy.signal.lfilter`` for IIR filters (len(a) > 1), as scipy calls its kernel."""
+_Filtered = np.ndarray | tuple[np.ndarray, np.ndarray]
+
+
+@overload
+def lfilter(b: ArrayLike, a: ArrayLike, x: ArrayLike, axis: int = -1, zi: None = None) -> np.ndarray: ...
+@overload
+def lfilter(b: ArrayLike, a: ArrayLike, x: ArrayLike, axis: int, zi: ArrayLike) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def lfilter(
+    b: ArrayLike, a: ArrayLike, x: ArrayLike, axis: int = -1, *, zi: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]: ...
+def lfilter(b: ArrayLike, a: ArrayLike, x: ArrayLike, axis: int = -1, zi: ArrayLike | None = None) -> _Filtered:
+    """``scipy.signal.lfilter`` for IIR filters (len(a) > 1), as scipy calls its kernel.
+
+    Without ``zi`` it returns the filtered array; with ``zi``, (filtered, final state)."""
     b, a, x = np.atleast_1d(b), np.atleast_1d(a), np.asarray(x)
     if _linear_filter is None or len(a) < 2 or b.ndim != 1 or a.ndim != 1:
         from scipy.signal import lfilter as scipy_lfilter
 
-        return scipy_lfilter(b, a, x, axis=axis, zi=zi)
+        return cast("_Filtered", scipy_lfilter(b, a, x, axis=axis, zi=zi))
     if zi is None:
-        return _linear_filter(b, a, x, axis)
-    return _linear_filter(b, a, x, axis, np.asarray(zi))
+        return cast("_Filtered", _linear_filter(b, a, x, axis))
+    return cast("_Filtered", _linear_filter(b, a, x, axis, np.asarray(zi)))
 
 
 def alpha_for(tau_s: float, dt_s: float) -> float:
@@ -86,7 +106,7 @@ class Ema:
         return y
 
 
-def diff_from(x: np.ndarray, prev) -> np.ndarray:
+def diff_from(x: np.ndarray, prev: float) -> np.ndarray:
     """``np.diff(x, prepend=prev)`` for 1-d float ``x``, the same subtractions without the
     concatenation and broadcasting that dominate it on the 10-sample chunks of a live feed."""
     d = np.empty(len(x), dtype=np.result_type(x, prev))
@@ -96,7 +116,7 @@ def diff_from(x: np.ndarray, prev) -> np.ndarray:
     return d
 
 
-def ffill(values: np.ndarray, valid: np.ndarray, carry):
+def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> np.ndarray:
     """Each position gets the latest valid value at or before it (``carry`` before the first).
 
     Same values as ``np.where(idx >= 0, values[idx], carry)`` over the running index of the
@@ -136,8 +156,10 @@ def dot3(x: np.ndarray, v: np.ndarray) -> np.ndarray:
     ``x @ v`` goes through BLAS, whose SIMD kernels round differently for different lengths:
     that alone would make results depend on chunk size in the last bit.
     """
-    return x[:, 0] * v[0] + x[:, 1] * v[1] + x[:, 2] * v[2]
+    out: np.ndarray = x[:, 0] * v[0] + x[:, 1] * v[1] + x[:, 2] * v[2]
+    return out
 
 
 def norm3(x: np.ndarray) -> np.ndarray:
-    return np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])
+    out: np.ndarray = np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])
+    return out

@@ -47,7 +47,9 @@ class SagittalFilter:
             self._beta_ref += delta_beta
         return self.m.sigma * delta_beta
 
-    def process(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray):
+    def process(
+        self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Returns (elevation deg, elevation rate deg/s) for each sample."""
         m = self.m
         n = len(t)
@@ -84,6 +86,8 @@ class SagittalFilter:
                 zi_y = a * th_acc[s0]
                 zi_v = self.av * w[s0]
             else:
+                # a segment not starting at a reset continues the last one: its state is set
+                assert self._y is not None and self._v is not None
                 zi_y = a * self._y
                 zi_v = self.av * self._v
             theta[s0:s1], _ = lfilter(self._b_y, self._a_y, x[s0:s1], zi=np.array([zi_y]))

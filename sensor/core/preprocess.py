@@ -39,7 +39,7 @@ class Preprocessor:
         self._last_t: float | None = None
         self._last_moving_t = -np.inf
 
-    def process(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray):
+    def process(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Returns (bias-corrected gyro, rest mask, gap-before mask)."""
         cfg = self.cfg
         prev_t = self._last_t if self._last_t is not None else t[0]

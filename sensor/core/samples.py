@@ -63,7 +63,7 @@ class ImuChunk:
         return cls(np.empty(0), np.empty((0, 3)), np.empty((0, 3)))
 
     def slice(self, start: int, stop: int | None = None) -> ImuChunk:
-        if self.foot_acc is None:
+        if self.foot_acc is None or self.foot_gyr is None:  # both or neither (__post_init__)
             return ImuChunk(self.t[start:stop], self.acc[start:stop], self.gyr[start:stop])
         return ImuChunk(
             self.t[start:stop],

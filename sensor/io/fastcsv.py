@@ -27,12 +27,14 @@ and name the bad lines.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 __all__ = ["PLAIN", "available", "parse_block"]
 
 PLAIN = b"0123456789.,-+e\n"
-_arrow: tuple | None = None
+_arrow: tuple[ModuleType, ...] | None = None  # (pyarrow, pyarrow.csv), () when missing
 
 
 def available() -> bool:
@@ -55,6 +57,7 @@ def parse_block(block: bytes, n: int, ncols: int, plain: bool = False) -> np.nda
     ``plain``: the caller has already checked that every byte is in ``PLAIN``."""
     if not n or not available() or (not plain and block.translate(None, PLAIN)):
         return None
+    assert _arrow  # available() has loaded it
     pa, pacsv = _arrow
     names = [f"c{i}" for i in range(ncols)]
     try:

@@ -31,7 +31,7 @@ GAP_FACTOR = 3.0
 class TraceFormatError(Exception):
     """The file is not a usable trace. ``line`` is 1-based, or None when no line is to blame."""
 
-    def __init__(self, path: str | os.PathLike, line: int | None, problem: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], line: int | None, problem: str) -> None:
         self.path, self.line, self.problem = os.fspath(path), line, problem
         super().__init__(f"{self.path}: {problem}" if line is None else f"{self.path}:{line}: {problem}")
 
@@ -71,7 +71,8 @@ class RowPolicy:
 
     def __init__(self, path: str, stats: TraceStats) -> None:
         self.path, self.stats = path, stats
-        self.last_t, self.med_dt = -math.inf, None
+        self.last_t: float = -math.inf
+        self.med_dt: float | None = None
         self.first_bad: int | None = None
         self.first_malformed: int | None = None
         self.malformed = 0

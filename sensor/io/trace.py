@@ -41,7 +41,9 @@ import re
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import IO, TypeVar
 
 import numpy as np
 
@@ -71,12 +73,13 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _ROW = ",".join(["%r"] * 7) + "\n"  # %r on a float is its shortest round-trip repr
 _ROW13 = ",".join(["%r"] * 13) + "\n"
 _clock = time.monotonic
+_T = TypeVar("_T")
 
 
 class TraceWriteError(Exception):
     """A trace could not be written; whatever was flushed before stays readable."""
 
-    def __init__(self, path: str | os.PathLike, problem: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
         self.path, self.problem = os.fspath(path), problem
         super().__init__(f"{self.path}: {problem}")
 
@@ -106,7 +109,7 @@ def _chunk(v: np.ndarray) -> ImuChunk:
 class TraceReader:
     """Streams a trace as ImuChunks. Opening reads the metadata and header (or raises)."""
 
-    def __init__(self, path: str | os.PathLike, chunk_rows: int = 65536) -> None:
+    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = 65536) -> None:
         if chunk_rows < 1:
             raise ValueError("chunk_rows must be >= 1")
         self.path, self.chunk_rows = os.fspath(path), chunk_rows
@@ -178,7 +181,7 @@ class TraceReader:
     device = property(lambda self: self.meta.get("device"))
     has_foot = property(lambda self: self._width == 13, doc="the trace has the foot IMU's six columns")
 
-    def chunks(self):
+    def chunks(self) -> Iterator[ImuChunk]:
         """Yield ImuChunks of at most ``chunk_rows`` kept rows, filling ``stats`` as it goes.
 
         Each call starts again from the first data row with fresh stats. Raises
@@ -189,7 +192,8 @@ class TraceReader:
         if self.meta.get("format", FORMAT) != FORMAT:
             st.warnings.append(f"{self.path}: format {self.meta['format']!r} is not {FORMAT!r}; reading anyway")
         self._f.seek(self._data_start)
-        line, tail, pending, n_pending = self._header_line + 1, b"", [], 0
+        line, tail, n_pending = self._header_line + 1, b"", 0
+        pending: list[np.ndarray] = []
         while block := self._f.read(_BLOCK_BYTES):
             buf = tail + block
             cut = buf.rfind(b"\n") + 1
@@ -281,11 +285,11 @@ class TraceReader:
     def __enter__(self) -> TraceReader:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def read_trace(path: str | os.PathLike) -> tuple[dict[str, str], ImuChunk, TraceStats]:
+def read_trace(path: str | os.PathLike[str]) -> tuple[dict[str, str], ImuChunk, TraceStats]:
     """Whole trace in memory, for short files and tests: (meta, samples, stats)."""
     with TraceReader(path) as r:
         chunk = concat_chunks(list(r.chunks()))
@@ -297,17 +301,17 @@ class _End:
         self.error = error
 
 
-def read_ahead(chunks, depth: int = 2):
+def read_ahead(chunks: Iterable[_T], depth: int = 2) -> Iterator[_T]:
     """Yield from ``chunks`` while a thread already reads the next ones (at most ``depth`` ahead).
 
     Parsing (pyarrow) and file reads release the GIL, so on a machine with two cores reading
     overlaps the pipeline instead of adding to it; memory stays bounded by ``depth`` chunks.
     An exception in the reader is raised here, in order, after the chunks before it.
     """
-    q: queue.Queue = queue.Queue(maxsize=depth)
+    q: queue.Queue[_T | _End] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(item) -> bool:
+    def put(item: _T | _End) -> bool:
         while not stop.is_set():
             try:
                 q.put(item, timeout=0.05)
@@ -340,7 +344,7 @@ def read_ahead(chunks, depth: int = 2):
         th.join()
 
 
-_WHY = {
+_WHY: dict[int | None, str] = {
     errno.ENOENT: "directory does not exist",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
@@ -367,11 +371,18 @@ class TraceWriter:
     """
 
     def __init__(
-        self, path: str | os.PathLike, meta: dict[str, str | float] | None = None, mode: str = "w", foot: bool = False
+        self,
+        path: str | os.PathLike[str],
+        meta: dict[str, str | float] | None = None,
+        mode: str = "w",
+        foot: bool = False,
     ) -> None:
         if mode not in ("w", "a"):
             raise ValueError("mode must be 'w' or 'a'")
-        self.path, self._f, self._failed, self._flush_t = os.fspath(path), None, False, None
+        self.path = os.fspath(path)
+        self._f: IO[bytes] | None = None
+        self._failed = False
+        self._flush_t: float | None = None
         self.foot = foot
         lines = [f"# format={FORMAT}"]
         for key, value in (meta or {}).items():
@@ -390,36 +401,41 @@ class TraceWriter:
         except OSError as e:
             raise TraceWriteError(self.path, _describe(e)) from e
         try:
-            self._io(self._f.write, head)
+            self._write(head)
             self.flush()
         except TraceWriteError:
             self.close()
             raise
 
-    def _io(self, op, *args):
-        if self._failed or self._f.closed:
+    def _io(self, op: Callable[[IO[bytes]], _T]) -> _T:
+        f = self._f
+        if self._failed or f is None or f.closed:
             raise TraceWriteError(self.path, "writer is closed or failed earlier")
         try:
-            return op(*args)
+            return op(f)
         except OSError as e:
             self._failed = True
             raise TraceWriteError(self.path, _describe(e)) from e
+
+    def _write(self, data: bytes) -> None:
+        self._io(lambda f: f.write(data))
 
     def write(self, chunk: ImuChunk) -> None:
         """Append the chunk's rows; values round-trip exactly through TraceReader."""
         n = len(chunk)
         if n == 0:
             return
-        if self.foot and chunk.foot_acc is None:
+        foot_acc, foot_gyr = chunk.foot_acc, chunk.foot_gyr  # both or neither (ImuChunk)
+        if self.foot and foot_acc is None:
             raise ValueError("this trace has foot columns: the chunk needs foot_acc and foot_gyr")
         width, row = (13, _ROW13) if self.foot else (7, _ROW)
         for i in range(0, n, 65536):  # bounds the formatted text held at once
             m = min(65536, n - i)
             v = np.empty((m, width))
             v[:, 0], v[:, 1:4], v[:, 4:7] = chunk.t[i : i + m], chunk.acc[i : i + m], chunk.gyr[i : i + m]
-            if self.foot:
-                v[:, 7:10], v[:, 10:13] = chunk.foot_acc[i : i + m], chunk.foot_gyr[i : i + m]
-            self._io(self._f.write, ((row * m) % tuple(v.ravel().tolist())).encode("ascii"))
+            if self.foot and foot_acc is not None and foot_gyr is not None:
+                v[:, 7:10], v[:, 10:13] = foot_acc[i : i + m], foot_gyr[i : i + m]
+            self._write(((row * m) % tuple(v.ravel().tolist())).encode("ascii"))
         if self._flush_t is None:
             self._flush_t = float(chunk.t[0])
         self._last_t = float(chunk.t[-1])
@@ -427,7 +443,7 @@ class TraceWriter:
             self.flush()
 
     def flush(self) -> None:
-        self._io(self._f.flush)
+        self._io(lambda f: f.flush())
         self._flushed = _clock()
         self._flush_t = getattr(self, "_last_t", None)
 
@@ -448,7 +464,7 @@ class TraceWriter:
     def __enter__(self) -> TraceWriter:
         return self
 
-    def __exit__(self, exc_type, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         try:
             self.close()
         except TraceWriteError:

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
 
-def count(path: str) -> dict:
+def count(path: str) -> dict[str, str | int | float]:
     with open(path) as f:
         for line in f:  # metadata lines, then the header row
             if line.startswith("t_s,"):

@@ -61,10 +61,11 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
-from sensor.io.importers.base import _HINT, FORMATS, STANDARD_GRAVITY, ImportedTrace, _head, _paths, _unlink
-from sensor.io.importers.csv import _csv_stream
+from sensor.core.constants import STANDARD_GRAVITY
+from sensor.io.importers.base import _HINT, FORMATS, ImportedTrace, PathArg, _head, _paths, _unlink
+from sensor.io.importers.csv import MappingSpec, _csv_stream
 from sensor.io.importers.metabase import _metabase_plan, _metabase_sibling
 from sensor.io.importers.movesense import _MS_IOS_NAME, _open_movesense
 from sensor.io.importers.polar import _polar_plan, _polar_sibling
@@ -77,7 +78,7 @@ from sensor.io.trace import TraceReader, TraceWriteError, TraceWriter
 __all__ = ["FORMATS", "STANDARD_GRAVITY", "ImportedTrace", "convert", "detect_format", "open_trace"]
 
 
-def detect_format(path: str | os.PathLike) -> str:
+def detect_format(path: str | os.PathLike[str]) -> str:
     """The format of one file, from its name and first lines only; TraceFormatError if unknown."""
     path = os.fspath(path)
     head, _ = _head(path)
@@ -109,10 +110,10 @@ def detect_format(path: str | os.PathLike) -> str:
 
 
 def open_trace(
-    path: str | os.PathLike | Sequence[str | os.PathLike],
+    path: PathArg,
     format: str | None = None,
-    columns: str | dict | None = None,
-    units: str | dict | None = None,
+    columns: MappingSpec = None,
+    units: MappingSpec = None,
     rate: float | None = None,
 ) -> ImportedTrace:
     """Open a recording in any supported format (auto-detected unless ``format`` is given).
@@ -163,7 +164,16 @@ def open_trace(
     return _assemble(format, streams, stats, info)
 
 
-def convert(in_path, out_path: str | os.PathLike, **options) -> ImportedTrace:
+class OpenOptions(TypedDict, total=False):
+    """The keyword options of :func:`open_trace`, as :func:`convert` passes them on."""
+
+    format: str | None
+    columns: MappingSpec
+    units: MappingSpec
+    rate: float | None
+
+
+def convert(in_path: PathArg, out_path: str | os.PathLike[str], **options: Unpack[OpenOptions]) -> ImportedTrace:
     """Import ``in_path`` (any format, ``options`` as for :func:`open_trace`) and write a glide
     trace to ``out_path``. The file is written to ``out_path + '.part'`` and renamed at the end,
     so a failed conversion leaves no half trace. Returns the (read) ImportedTrace: its
@@ -174,7 +184,9 @@ def convert(in_path, out_path: str | os.PathLike, **options) -> ImportedTrace:
         raise TraceFormatError(out_path, None, "output would overwrite the input")
     tmp = out_path + ".part"
     with open_trace(in_path, **options) as trace:
-        meta = {k: v for k, v in trace.meta.items() if k != "format" and "\n" not in str(v) and "\r" not in str(v)}
+        meta: dict[str, str | float] = {
+            k: v for k, v in trace.meta.items() if k != "format" and "\n" not in str(v) and "\r" not in str(v)
+        }
         rate = trace.sample_rate_hz
         if rate is not None:
             meta["sample_rate_hz"] = rate

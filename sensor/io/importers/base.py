@@ -11,6 +11,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import IO
 
 import numpy as np
 
@@ -35,6 +36,13 @@ _ACC_UNITS = {
 _GYR_UNITS = {"dps": 1.0, "deg/s": 1.0, "°/s": 1.0, "rad/s": 180.0 / math.pi}
 _T_UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6, "µs": 1e6, "ns": 1e9}
 
+PathArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+"""One file, or an accelerometer/gyroscope pair."""
+_Info = dict[str, str | datetime]
+"""What a format's reader learned besides samples (device, time source, ...; "epoch")."""
+_Parsed = tuple[float, Sequence[float]] | str | None
+"""A parsed data line: (time, values), what is wrong with it, or None (not this recording's)."""
+
 
 class ImportedTrace:
     """An imported recording: ``meta``, ``sample_rate_hz``, ``chunks()``, ``stats``.
@@ -49,7 +57,7 @@ class ImportedTrace:
         fmt: str,
         meta: dict[str, str],
         stats: TraceStats | None = None,
-        arrays: tuple | None = None,
+        arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         reader: TraceReader | None = None,
     ) -> None:
         self.paths, self.path, self.format = paths, paths[0], fmt
@@ -63,7 +71,10 @@ class ImportedTrace:
 
     @property
     def stats(self) -> TraceStats:
-        return self._reader.stats if self._reader is not None else self._stats
+        if self._reader is not None:
+            return self._reader.stats
+        assert self._stats is not None  # vendor formats are built with their stats
+        return self._stats
 
     @property
     def sample_rate_hz(self) -> float | None:
@@ -106,6 +117,7 @@ class ImportedTrace:
             self._reader.chunk_rows = chunk_rows
             yield from self._reader.chunks()
             return
+        assert self._arrays is not None  # vendor formats are built with their arrays
         t, acc, gyr = self._arrays
         for i in range(0, len(t), chunk_rows):
             yield ImuChunk(t[i : i + chunk_rows], acc[i : i + chunk_rows], gyr[i : i + chunk_rows])
@@ -117,11 +129,11 @@ class ImportedTrace:
     def __enter__(self) -> ImportedTrace:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _paths(path) -> tuple[str, ...]:
+def _paths(path: PathArg) -> tuple[str, ...]:
     if isinstance(path, (str, bytes, os.PathLike)):
         return (os.fsdecode(path),)
     paths = tuple(os.fsdecode(p) for p in path)
@@ -139,7 +151,7 @@ def _unlink(p: str) -> None:
         pass
 
 
-def _open(path: str):
+def _open(path: str) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as e:
@@ -153,7 +165,7 @@ def _head(path: str) -> tuple[list[tuple[int, str]], str]:
     Chinese Windows software may write. Data lines are ASCII numbers either way.
     """
     with _open(path) as f:
-        raws = []
+        raws: list[bytes] = []
         for _ in range(_HEAD_LINES):
             raw = f.readline(1 << 20)
             if not raw:
@@ -172,7 +184,7 @@ def _head(path: str) -> tuple[list[tuple[int, str]], str]:
     return lines, enc
 
 
-def _header(path: str, pred: Callable[[str], bool], what: str, max_line: int = 8):
+def _header(path: str, pred: Callable[[str], bool], what: str, max_line: int = 8) -> tuple[int, str, str]:
     """(line number, text, encoding) of the first non-blank, non-# line; it must satisfy pred."""
     head, enc = _head(path)
     cand = [(i, s) for i, s in head if s and not s.startswith("#")]
@@ -211,7 +223,7 @@ class _Rows:
         enc: str,
         start: int,
         delim: str,
-        parse: Callable[[list[str], int], tuple[float, Sequence[float]] | str | None],
+        parse: Callable[[list[str], int], _Parsed],
         skip: Callable[[str], bool] | None = None,
     ) -> None:
         """Feed every data line after line ``start`` to ``parse(fields, line)``."""
@@ -247,7 +259,7 @@ class _Rows:
         lines = np.frombuffer(self.lines, dtype=np.int64)
         return t, v, lines
 
-    def accept(self, t: np.ndarray, v: np.ndarray, lines: np.ndarray):
+    def accept(self, t: np.ndarray, v: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """NaN/inf rows skipped, rows whose time is not after the last kept one dropped."""
         pol, st = self.policy, self.stats
         ok = pol.keep(t, np.isfinite(v).all(axis=1) & np.isfinite(t), lines, gaps=False)

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
-from sensor.io.importers.base import _ACC_UNITS, _GYR_UNITS, _T_UNITS, _head, _IntClock, _num_err, _number, _Rows
+from sensor.io.importers.base import (
+    _ACC_UNITS,
+    _GYR_UNITS,
+    _T_UNITS,
+    _head,
+    _IntClock,
+    _num_err,
+    _number,
+    _Parsed,
+    _Rows,
+)
 from sensor.io.importers.streams import _Stream
 from sensor.io.rows import TraceFormatError, TraceStats
 
 _CSV_KEYS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
+MappingSpec = str | Mapping[str, object] | None
+"""``--columns``/``--units``: "key=value,..." text or a mapping."""
 
 
-def _parse_mapping(path: str, spec, what: str, allowed) -> dict[str, str]:
+def _parse_mapping(path: str, spec: MappingSpec, what: str, allowed: Sequence[str]) -> dict[str, str]:
     if spec is None:
         return {}
     if isinstance(spec, dict):
@@ -25,7 +38,7 @@ def _parse_mapping(path: str, spec, what: str, allowed) -> dict[str, str]:
             if not eq or not k.strip() or not v.strip():
                 raise TraceFormatError(path, None, f"bad --{what} entry {part.strip()!r}: expected key=value")
             items.append((k.strip(), v.strip()))
-    out = {}
+    out: dict[str, str] = {}
     for k, v in items:
         if k not in allowed:
             raise TraceFormatError(path, None, f"bad --{what} key {k!r}: expected one of {', '.join(allowed)}")
@@ -35,7 +48,7 @@ def _parse_mapping(path: str, spec, what: str, allowed) -> dict[str, str]:
     return out
 
 
-def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None) -> _Stream:
+def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: MappingSpec, rate: float | None) -> _Stream:
     cmap = _parse_mapping(path, columns, "columns", _CSV_KEYS)
     missing = [k for k in _CSV_KEYS[1:] if k not in cmap]
     if missing:
@@ -97,15 +110,15 @@ def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None
     tc = idx.get("t")
     need = max(idx.values()) + 1
     clock = _IntClock() if tc is not None else None
-    k = [0]
+    count = [0]
     rows = _Rows(path, stats, 6)
 
-    def parse(f: list[str], ln: int):
-        k[0] += 1
+    def parse(f: list[str], ln: int) -> _Parsed:
+        count[0] += 1
         if len(f) < need:
             return f"malformed row: expected at least {need} fields, found {len(f)}"
         try:
-            tt = clock(f[tc].strip().strip('"')) if tc is not None else float(k[0] - 1)
+            tt = clock(f[tc].strip().strip('"')) if tc is not None and clock is not None else float(count[0] - 1)
             return tt, tuple(_number(f[c].strip().strip('"')) * s for c, s in zip(vcols, scales))
         except ValueError:
             cells = [x.strip().strip('"') for x in f]
@@ -114,4 +127,7 @@ def _csv_stream(path: str, stats: TraceStats, columns, units, rate: float | None
     rows.read(enc, header_line, delim, parse)
     t, v, _ = rows.accept(*rows.arrays(max(header_line, line)))
     unit = umap.get("t", "s") if tc is not None else "samples"
-    return _Stream(path, "imu", t, v, per_s if tc is not None else rate, clock, unit)
+    if tc is None:
+        assert rate is not None  # refused above: no time column needs rate=
+        per_s = rate
+    return _Stream(path, "imu", t, v, per_s, clock, unit)

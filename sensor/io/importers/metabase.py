@@ -68,7 +68,7 @@ def _metabase_sibling(path: str, kind: str) -> str:
         for o in os.listdir(folder or ".")
         if (mo := _MB_NAME.match(o)) and mo.group("pre") == pre and mo.group("kind").lower() == want.lower()
     )
-    same = [o for o in cands if _MB_NAME.match(o).group("post") == post]
+    same = [o for o in cands if (mo := _MB_NAME.match(o)) and mo.group("post") == post]
     if len(same) == 1 or len(cands) == 1:
         return os.path.join(folder, (same or cands)[0])
     if not cands:

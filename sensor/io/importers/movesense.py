@@ -7,14 +7,14 @@ from __future__ import annotations
 import os
 import re
 
-from sensor.io.importers.base import _header, _IntClock, _num_err, _number, _Rows
+from sensor.io.importers.base import _header, _Info, _IntClock, _num_err, _number, _Parsed, _Rows
 from sensor.io.importers.streams import _open_pair, _Plan, _Stream
 from sensor.io.rows import TraceFormatError, TraceStats
 
 _MS_IOS_NAME = re.compile(r"_(acc|gyro)_stream", re.I)
 
 
-def _open_movesense(paths: tuple[str, ...], stats: TraceStats, rate: float | None) -> tuple[list[_Stream], dict]:
+def _open_movesense(paths: tuple[str, ...], stats: TraceStats, rate: float | None) -> tuple[list[_Stream], _Info]:
     line, text, enc = _header(
         paths[0],
         lambda s: (
@@ -37,7 +37,7 @@ def _open_movesense(paths: tuple[str, ...], stats: TraceStats, rate: float | Non
 def _movesense_android(path: str, stats: TraceStats, line: int, enc: str) -> _Stream:
     rows, clock = _Rows(path, stats, 6), _IntClock()
 
-    def parse(f: list[str], ln: int):
+    def parse(f: list[str], ln: int) -> _Parsed:
         if len(f) < 7:
             return f"malformed row: expected at least 7 fields, found {len(f)}"
         try:
@@ -86,6 +86,7 @@ def _movesense_ios_plan(path: str) -> _Plan:
 def _movesense_ios_sibling(path: str, kind: str) -> str:
     folder, name = os.path.split(path)
     m = _MS_IOS_NAME.search(name)
+    assert m is not None  # _movesense_ios_plan accepted only such names
     want = "gyro" if kind == "acc" else "acc"
     exact = name[: m.start(1)] + (want.upper() if m.group(1).isupper() else want) + name[m.end(1) :]
     if os.path.isfile(os.path.join(folder, exact)):

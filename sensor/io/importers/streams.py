@@ -6,12 +6,24 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from sensor.io.importers.base import _GAP_FACTOR, ImportedTrace, _DateClock, _IntClock, _num_err, _number, _rate, _Rows
+from sensor.io.importers.base import (
+    _GAP_FACTOR,
+    ImportedTrace,
+    _DateClock,
+    _Info,
+    _IntClock,
+    _num_err,
+    _number,
+    _Parsed,
+    _rate,
+    _Rows,
+)
 from sensor.io.rows import TraceFormatError, TraceStats
 
 
@@ -22,7 +34,7 @@ class _Stream:
     t: np.ndarray  # time in source units, relative to the clock's origin
     v: np.ndarray  # values in m/s^2 / deg/s
     per_s: float  # source time units per second
-    clock: object = None  # _IntClock, _DateClock or None
+    clock: _IntClock | _DateClock | None = None
     unit: str = "s"
 
 
@@ -32,7 +44,7 @@ def _median_step(t: np.ndarray) -> float:
     return float(np.median(d)) if len(d) else math.inf
 
 
-def _merge(a: _Stream, g: _Stream, info: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _merge(a: _Stream, g: _Stream, info: _Info) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Accelerometer and gyroscope on one time base: the faster one's own timestamps."""
     da, dg = _median_step(a.t), _median_step(g.t)
     base, other = (g, a) if dg < da * 0.99 else (a, g)
@@ -44,7 +56,10 @@ def _merge(a: _Stream, g: _Stream, info: dict) -> tuple[np.ndarray, np.ndarray, 
             f"only {len(ot)} usable sample(s) in the {_KIND_NAME[other.kind]} file: too few to align the two sensors",
         )
     if bt[-1] < ot[0] or bt[0] > ot[-1]:
-        span = lambda s: f"{s.t[0] / s.per_s:.3f}-{s.t[-1] / s.per_s:.3f} s"  # noqa: E731
+
+        def span(s: _Stream) -> str:
+            return f"{s.t[0] / s.per_s:.3f}-{s.t[-1] / s.per_s:.3f} s"
+
         raise TraceFormatError(
             other.path,
             None,
@@ -68,7 +83,7 @@ def _merge(a: _Stream, g: _Stream, info: dict) -> tuple[np.ndarray, np.ndarray, 
     return t, acc, gyr
 
 
-def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: dict) -> ImportedTrace:
+def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: _Info) -> ImportedTrace:
     if len(streams) == 2:
         a, g = sorted(streams, key=lambda s: s.kind)  # "acc" < "gyr"
         t_raw, acc, gyr = _merge(a, g, info)
@@ -92,7 +107,7 @@ def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: dict) -
         first = clock.origin + (int(r0) if r0.is_integer() else r0)
         meta["source_t0"] = f"{first} {ref.unit}"
         epoch = info.pop("epoch", None)
-        if epoch is not None:
+        if isinstance(epoch, datetime):  # the only kind of "epoch" a plan stores
             meta["started_at"] = _iso(epoch + timedelta(seconds=float(first) / ref.per_s))
     elif isinstance(clock, _DateClock) and clock.day0 is not None:
         meta["started_at"] = _iso(clock.day0 + timedelta(seconds=float(t_raw[0])))
@@ -115,8 +130,12 @@ def _iso(d: datetime) -> str:
 
 
 def _open_pair(
-    paths: tuple[str, ...], stats: TraceStats, plan_fn, sibling_fn, rate: float | None
-) -> tuple[list[_Stream], dict]:
+    paths: tuple[str, ...],
+    stats: TraceStats,
+    plan_fn: Callable[[str], _Plan],
+    sibling_fn: Callable[[str, str], str],
+    rate: float | None,
+) -> tuple[list[_Stream], _Info]:
     """Two-file formats: plan both headers first (fails fast), then read both on one clock."""
     first = plan_fn(paths[0])
     if len(paths) == 1:
@@ -130,7 +149,7 @@ def _open_pair(
             f"both files hold {_KIND_NAME[first.kind]} data: expected one accelerometer and one gyroscope file",
         )
     clock = _IntClock()
-    info: dict = {}
+    info: _Info = {}
     streams = [p.read(stats, clock, rate, info) for p in (first, second)]
     return streams, info
 
@@ -156,12 +175,12 @@ class _Plan:
     device: str | None = None
     ios_groups: bool = False  # Movesense iOS: timestamp only on group rows
 
-    def read(self, stats: TraceStats, clock: _IntClock, rate: float | None, info: dict) -> _Stream:
+    def read(self, stats: TraceStats, clock: _IntClock, rate: float | None, info: _Info) -> _Stream:
         rows = _Rows(self.path, stats, 3)
         need = max(self.t_col, *self.v_cols) + 1
         tc, (xc, yc, zc), sc, ios = self.t_col, self.v_cols, self.scale, self.ios_groups
 
-        def parse(f: list[str], line: int):
+        def parse(f: list[str], line: int) -> _Parsed:
             if len(f) < need:
                 return f"malformed row: expected at least {need} fields, found {len(f)}"
             try:
@@ -182,7 +201,7 @@ class _Plan:
         return _Stream(self.path, self.kind, t, v, self.per_s, clock, self.unit)
 
 
-def _ios_times(plan: _Plan, t: np.ndarray, lines: np.ndarray, rate: float | None, info: dict) -> np.ndarray:
+def _ios_times(plan: _Plan, t: np.ndarray, lines: np.ndarray, rate: float | None, info: _Info) -> np.ndarray:
     """Rows without a timestamp continue the notification above: t = T + i * 1000 / rate."""
     starts = np.flatnonzero(~np.isnan(t))
     if not len(starts) or starts[0] != 0:
@@ -200,4 +219,5 @@ def _ios_times(plan: _Plan, t: np.ndarray, lines: np.ndarray, rate: float | None
     info[f"{plan.kind}_rate_hz"] = repr(round(rate, 3))
     group = np.repeat(np.arange(len(starts)), n)
     i = np.arange(len(t)) - starts[group]
-    return t[starts][group] + i * (1000.0 / rate)
+    out: np.ndarray = t[starts][group] + i * (1000.0 / rate)
+    return out

@@ -9,9 +9,19 @@ import re
 
 import numpy as np
 
-from sensor.io.importers.base import MAX_WARNINGS, _DateClock, _head, _header, _num_err, _number, _Rows, _unit_kind
+from sensor.io.importers.base import (
+    _DateClock,
+    _head,
+    _header,
+    _Info,
+    _num_err,
+    _number,
+    _Parsed,
+    _Rows,
+    _unit_kind,
+)
 from sensor.io.importers.streams import _median_step, _Stream
-from sensor.io.rows import TraceFormatError, TraceStats
+from sensor.io.rows import MAX_WARNINGS, TraceFormatError, TraceStats
 
 _WIT_ACC = re.compile(r"^(?:acc|a|加速度)\s*([xyz])\s*\((.*)\)$", re.I)
 _WIT_GYR = re.compile(r"^(?:as|w|gyro|gyr|角速度)\s*([xyz])\s*\((.*)\)$", re.I)
@@ -53,7 +63,7 @@ def _spread_bursts(t: np.ndarray) -> tuple[np.ndarray, int]:
     return np.where(multi, out, t), int(multi.sum())
 
 
-def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple[_Stream, dict]:
+def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple[_Stream, _Info]:
     line, text, enc = _header(
         path,
         _witmotion_header,
@@ -62,7 +72,8 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
     )
     delim, cols = _wit_split(text)
     low = [c.lower() for c in cols]
-    acc, gyr = {}, {}
+    acc: dict[str, tuple[int, str]] = {}
+    gyr: dict[str, tuple[int, str]] = {}
     for i, c in enumerate(cols):
         if m := _WIT_ACC.match(c):
             acc[m.group(1).lower()] = (i, m.group(2))
@@ -85,7 +96,7 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
     others: set[str] = set()
     k = [0]
 
-    def parse(f: list[str], ln: int):
+    def parse(f: list[str], ln: int) -> _Parsed:
         if len(f) < need:
             return f"malformed row: expected at least {need} fields, found {len(f)}"
         if dev_col is not None:
@@ -96,10 +107,13 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
                 others.add(d)
                 return None
         k[0] += 1
-        try:
-            tt = clock(f[t_col]) if t_col is not None else float(k[0] - 1)
-        except ValueError:
-            return f"malformed row: not a time: {f[t_col].strip()[:40]!r}"
+        if t_col is None:
+            tt = float(k[0] - 1)
+        else:
+            try:
+                tt = clock(f[t_col])
+            except ValueError:
+                return f"malformed row: not a time: {f[t_col].strip()[:40]!r}"
         try:
             return tt, tuple(
                 math.nan if f[c].strip().lower() == "null" else _number(f[c]) * s for c, s in zip(vcols, scales)
@@ -113,19 +127,28 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
     if t_name == "time":
         t, spread = _spread_bursts(t)
     t, v, _ = rows.accept(t, v, lines)
-    sources = {"chip": "ChipTime (sensor clock)", "time": "time (receive time on the host)"}
-    info = {"device": device[0] if device else "WitMotion", "time_source": sources.get(t_name, f"rate={rate} Hz")}
+    sources: dict[str | None, str] = {"chip": "ChipTime (sensor clock)", "time": "time (receive time on the host)"}
+    info: _Info = {
+        "device": device[0] if device else "WitMotion",
+        "time_source": sources.get(t_name, f"rate={rate} Hz"),
+    }
     if spread:
         info["timestamps_spread"] = str(spread)
     if others:
         info["other_devices_skipped"] = ", ".join(sorted(others))
         note = f"{path}: several devices in the file; kept {device[0]!r}, skipped {info['other_devices_skipped']}"
         stats.warnings = (stats.warnings + [note])[:MAX_WARNINGS]
-    per_s = 1.0 if t_col is not None else rate
+    if t_col is not None:
+        per_s = 1.0
+    else:
+        assert rate is not None  # refused above: no time column needs rate=
+        per_s = rate
     return _Stream(path, "imu", t, v, per_s, clock if t_col is not None else None, "s"), info
 
 
-def _wit_time_column(path, enc, line, delim, chip, host):
+def _wit_time_column(
+    path: str, enc: str, line: int, delim: str, chip: int | None, host: int | None
+) -> tuple[int | None, str | None]:
     """The chip time when the first data row has one, else the host time, else none."""
     head, _ = _head(path)
     first = next((s for i, s in head if i > line and s and not s.startswith("#")), None)
