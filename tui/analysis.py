@@ -12,7 +12,12 @@ from tui.errors import CliError
 NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
 
 
-def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, progress=None, **import_opts):
+def analyze_trace(
+    path: str, posture: str | None, chunk_rows: int = 65536, progress=None, foot: list | None = None, **import_opts
+):
+    """Stream one recording through the pipeline. With a list as ``foot``, the chunks that carry a
+    foot IMU's columns are kept there for the ankle figures (a shin-only trace keeps nothing, so
+    memory stays flat in file length)."""
     from sensor.core.pipeline import analyze_stream
     from sensor.io.importers import open_trace
 
@@ -27,8 +32,17 @@ def analyze_trace(path: str, posture: str | None, chunk_rows: int = 65536, progr
             chunks = read_ahead(chunks)
         if progress is not None:
             chunks = _with_progress(chunks, reader, progress)
+        if foot is not None:
+            chunks = _keep_foot(chunks, foot)
         pipe, events = analyze_stream(chunks, posture, reader.sample_rate_hz)
         return pipe, events, reader.stats, reader.meta
+
+
+def _keep_foot(chunks, kept: list):
+    for chunk in chunks:
+        if chunk.foot_acc is not None:
+            kept.append(chunk)
+        yield chunk
 
 
 def _with_progress(chunks, reader, bar):
@@ -44,17 +58,38 @@ def _rep_rows(reps) -> list[dict]:
     return [r.to_dict() for r in reps]
 
 
-def analysis_doc(path: str, pipe, stats) -> dict:
+def ankle_figures(reps, foot: list | None, min_swing_deg: float = 20.0):
+    """Per-rep ankle swing and ``ankle_ok`` from the foot IMU's chunks (issue 16); every figure
+    ``None`` without foot data, so the document keeps one schema."""
+    from sensor.core.ankle_reps import AnkleConfig, ankle_set_from_imu, no_foot
+    from sensor.core.samples import concat_chunks
+
+    if not foot:
+        return no_foot(list(reps))
+    whole = concat_chunks(foot)
+    return ankle_set_from_imu(
+        list(reps), whole.t, whole.acc, whole.gyr, whole.foot_acc, whole.foot_gyr, AnkleConfig(min_swing_deg)
+    )
+
+
+def analysis_doc(path: str, pipe, stats, foot: list | None = None, min_swing_deg: float = 20.0) -> dict:
     """The ``--json`` document of one analysed trace (single file and batch alike)."""
     from sensor.core.summary import set_summary
 
     reps = pipe.reps
+    ankle = ankle_figures(reps, foot, min_swing_deg)
+    rows = _rep_rows(reps)
+    for row, a in zip(rows, ankle.reps, strict=True):
+        row["ankle_swing_deg"] = a.to_dict()["ankle_swing_deg"]
+        row["ankle_ok"] = a.ankle_ok
+    summary = set_summary(reps)
+    summary["ankle_ok_count"] = ankle.ankle_ok_count
     return {
         "trace": str(path),
         "posture": pipe.cfg.posture,
         "rep_count": len(reps),
-        "reps": _rep_rows(reps),
-        "set": set_summary(reps),
+        "reps": rows,
+        "set": summary,
         "calibration": pipe.mounting.describe() if pipe.mounting else None,
         "trace_stats": {k: v for k, v in vars(stats).items() if k != "warnings"},
         "warnings": ([NO_MOUNTING] if pipe.mounting is None else []) + list(stats.warnings),

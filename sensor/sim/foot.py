@@ -48,7 +48,6 @@ __all__ = [
     "rotation_about",
     "simulate_foot",
     "simulate_foot_for",
-    "write_foot_trace",
 ]
 
 G = 9.80665
@@ -284,25 +283,3 @@ def simulate_foot_for(session: Any, **kw: Any) -> FootSession:
 
 
 FOOT_COLUMNS = ("foot_ax_mps2", "foot_ay_mps2", "foot_az_mps2", "foot_gx_dps", "foot_gy_dps", "foot_gz_dps")
-
-
-def write_foot_trace(path: str, meta: dict[str, Any], shin: ImuChunk, foot: ImuChunk) -> None:
-    """A glide trace with the six optional foot columns after the shin's six, on the shin's rows.
-
-    Same layout and float repr as :class:`sensor.io.trace.TraceWriter` (whose readers ignore
-    extra columns, so the file stays a valid shin trace); written in blocks. Stand-in until the
-    trace writer carries foot columns itself. Raises ``OSError``.
-    """
-    from sensor.io.trace import FORMAT, HEADER
-
-    if not np.array_equal(shin.t, foot.t):
-        raise ValueError("foot samples must be on the shin's rows")
-    lines = [f"# format={FORMAT}"]
-    lines += [f"# {k}={v!r}" if isinstance(v, float) else f"# {k}={v}" for k, v in meta.items() if k != "format"]
-    row = ",".join(["%r"] * 13) + "\n"
-    with open(path, "w", encoding="ascii") as f:
-        f.write("\n".join([*lines, HEADER + "," + ",".join(FOOT_COLUMNS), ""]))
-        for i in range(0, len(shin), 65536):
-            sl = slice(i, i + 65536)
-            v = np.concatenate([shin.t[sl, None], shin.acc[sl], shin.gyr[sl], foot.acc[sl], foot.gyr[sl]], axis=1)
-            f.write((row * len(v)) % tuple(v.ravel().tolist()))

@@ -41,6 +41,14 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object (several traces: one per line)")
     p.add_argument("--export", metavar="REPS.csv|REPS.json", help="also write the rep log (default: none)")
     p.add_argument("--force", action="store_true", help="--export/--audio-out: " + FORCE_HELP)
+    p.add_argument(
+        "--ankle-min-swing",
+        type=opt.ANKLE_SWING_DEG,
+        default=20.0,
+        metavar="DEG",
+        help="with a foot IMU in the trace: the plantarflexion gained from bottom to top that makes a rep's "
+        "ankle_ok true, 1-90 deg (default: %(default)g)",
+    )
     _audio_out_args(p)
     p.set_defaults(func=cmd_analyze)
 
@@ -69,7 +77,7 @@ def _batch_or_single(args):
         return None
     if args.export or getattr(args, "audio_out", None):
         raise CliError("--export and --audio-out take one trace; for several use --json (one JSON object per line)")
-    return run_batch(paths, args.posture, import_opts(args), args.json)
+    return run_batch(paths, args.posture, import_opts(args), args.json, min_swing_deg=args.ankle_min_swing)
 
 
 def _single_progress(path: str):
@@ -96,9 +104,10 @@ def cmd_analyze(args) -> int:
     if getattr(args, "audio_out", None):
         _cmd_audio_out(args)
     bar = _single_progress(args.trace)
-    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, progress=bar, **import_opts(args))
+    foot: list = []
+    pipe, _events, stats, _meta = analyze_trace(args.trace, args.posture, progress=bar, foot=foot, **import_opts(args))
     reps = pipe.reps
-    doc = analysis_doc(args.trace, pipe, stats)
+    doc = analysis_doc(args.trace, pipe, stats, foot, args.ankle_min_swing)
     summary = doc["set"]
     if args.export:
         from sensor.io.replog import write_rep_log

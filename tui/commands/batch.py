@@ -69,7 +69,9 @@ class Progress:
             self.stream.flush()
 
 
-def _one(path: str, posture: str | None, opts: dict) -> tuple[str, dict | None, str | None]:
+def _one(
+    path: str, posture: str | None, opts: dict, min_swing_deg: float = 20.0
+) -> tuple[str, dict | None, str | None]:
     """Worker: (path, document, None) or (path, None, one-line error)."""
     from sensor.io.replog import ExportError
     from sensor.io.rows import TraceFormatError
@@ -77,8 +79,9 @@ def _one(path: str, posture: str | None, opts: dict) -> tuple[str, dict | None, 
     from tui.errors import CliError
 
     try:
-        pipe, _events, stats, _meta = analyze_trace(path, posture, **opts)
-        return path, analysis_doc(path, pipe, stats), None
+        foot: list = []
+        pipe, _events, stats, _meta = analyze_trace(path, posture, foot=foot, **opts)
+        return path, analysis_doc(path, pipe, stats, foot, min_swing_deg), None
     except (CliError, ExportError, TraceFormatError) as e:
         return path, None, str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
     except Exception as e:  # one file's bug must not lose the batch; the message says which file
@@ -95,7 +98,14 @@ def _text_line(doc: dict) -> str:
     return line
 
 
-def run_batch(paths: list[str], posture: str | None, opts: dict, as_json: bool, workers: int | None = None) -> int:
+def run_batch(
+    paths: list[str],
+    posture: str | None,
+    opts: dict,
+    as_json: bool,
+    workers: int | None = None,
+    min_swing_deg: float = 20.0,
+) -> int:
     """Analyse ``paths`` on all cores; print one line (or one JSON object) per file, in order."""
     from sensor.core import pipeline  # noqa: F401  (imported once here; forked workers inherit them)
     from sensor.io import importers  # noqa: F401
@@ -105,7 +115,7 @@ def run_batch(paths: list[str], posture: str | None, opts: dict, as_json: bool, 
     results: dict[int, tuple] = {}
     printed, failed, reps = 0, 0, 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_one, p, posture, opts): i for i, p in enumerate(paths)}
+        futures = {pool.submit(_one, p, posture, opts, min_swing_deg): i for i, p in enumerate(paths)}
         from concurrent.futures import as_completed
 
         for n_done, fut in enumerate(as_completed(futures), start=1):

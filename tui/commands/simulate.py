@@ -88,14 +88,15 @@ def cmd_simulate(args) -> int:
 
 def _write_with_foot(path: str, sim, clean: bool) -> None:
     """``--foot``: the foot sensor's six columns after the shin's, ankle truth in the labels."""
-    from sensor.sim.foot import simulate_foot_for, write_foot_trace
-    from tui.errors import CliError
+    from sensor.core.samples import ImuChunk
+    from sensor.io.trace import TraceWriter
+    from sensor.sim.foot import simulate_foot_for
 
     foot = simulate_foot_for(sim, noise=not clean)
-    try:
-        write_foot_trace(path, sim.meta, sim.chunk, foot.chunk)
-    except OSError as e:
-        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+    both = ImuChunk(sim.chunk.t, sim.chunk.acc, sim.chunk.gyr, foot_acc=foot.chunk.acc, foot_gyr=foot.chunk.gyr)
+    with TraceWriter(path, sim.meta, foot=True) as w:
+        for part in both.split([65536] * (len(both) // 65536 + 1)):
+            w.write(part)
     for rep, ankle in zip(sim.labels["reps"], foot.labels):
         rep.update(ankle)
 
