@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
-from sensor.core.dsp import ffill, norm3
+from sensor.core.dsp import ffill, lfilter, norm3
 from sensor.core.hinge import HingeAxes, gamma_matrix, identify_hinge_axes, identify_joint_centres, rate_derivative
 from sensor.core.preprocess import Preprocessor
 
