@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.sim.activities import Motion
+from sensor.sim.motion import Motion
 from sensor.sim.simulator import random_rotation
 
 G = 9.80665
