@@ -90,7 +90,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def _fit_window(t, acc_p, w_rad, dt):
+def _fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray) -> tuple[np.ndarray, float]:
     """Least-squares fit of f = Rot(-Theta) G0 + b - w^2 c + alpha J c over one movement.
 
     A second pass adds the first-order effect of a gyro scale error and a residual bias (the
@@ -134,7 +134,7 @@ def estimate_mounting(
     axis: Mounting | None = None,
     rest: np.ndarray | None = None,
     posture: str = "supine",
-    cache: dict | None = None,
+    cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 

@@ -40,6 +40,8 @@ Sources for shapes and ranges (values below are read off their published curves,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.interpolate import CubicSpline
 
@@ -65,7 +67,7 @@ STAIRS_DOWN = {
 }
 
 
-def _cycle_spline(table: dict, which: str) -> CubicSpline:
+def _cycle_spline(table: Mapping[str, list[float]], which: str) -> CubicSpline:
     ph = np.asarray(table["phase"] + [1.0])
     vals = np.asarray(table[which] + [table[which][0]])
     return CubicSpline(ph, vals, bc_type="periodic")
@@ -74,7 +76,7 @@ def _cycle_spline(table: dict, which: str) -> CubicSpline:
 def cyclic(
     m: Motion,
     rng: np.random.Generator,
-    table: dict,
+    table: Mapping[str, list[float]],
     kind: str,
     cycles: int,
     period_s: float,

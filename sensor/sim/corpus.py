@@ -18,7 +18,9 @@ the motion from published kinematics (:mod:`sensor.sim.activities`). Kinds:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -38,13 +40,13 @@ class CorpusSession:
     seed: int
     posture: str
     chunk: ImuChunk
-    labels: dict
+    labels: dict[str, Any]
     truth_t: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     truth_e: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
     @property
     def rate_hz(self) -> float:
-        return self.labels["rate_hz"]
+        return float(self.labels["rate_hz"])
 
 
 def _warmup(m: mo.Motion, rng: np.random.Generator, count: int) -> None:
@@ -74,7 +76,7 @@ def _warmup(m: mo.Motion, rng: np.random.Generator, count: int) -> None:
         act.stand_still(m, rng, rng.uniform(1.0, 5.0))
 
 
-def _into_position(m, rng, posture):
+def _into_position(m: mo.Motion, rng: np.random.Generator, posture: str) -> None:
     if posture == "supine":
         act.lie_down(m, rng)
     else:
@@ -83,7 +85,7 @@ def _into_position(m, rng, posture):
         m.hold(rng.uniform(1.0, 5.0))
 
 
-def _out_of_position(m, rng, posture, g):
+def _out_of_position(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     if posture == "supine":
         t0 = m.t
         m.move(rng.uniform(1.5, 4.0), e=-rng.uniform(40, 55), p=rng.uniform(35, 50))
@@ -95,7 +97,7 @@ def _out_of_position(m, rng, posture, g):
         act.stand_up(m, rng)
 
 
-def _long(m, rng, posture, g):
+def _long(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     act.stand_still(m, rng, rng.uniform(2, 8))
     act.walk(m, rng, rng.uniform(30, 120))
     if rng.random() < 0.5:
@@ -119,7 +121,7 @@ def _long(m, rng, posture, g):
     act.stand_still(m, rng, rng.uniform(2, 6))
 
 
-def _short(m, rng, posture, g):
+def _short(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     walk_in = rng.random() < 0.5
     if walk_in:
         act.walk(m, rng, rng.uniform(5, 25))
@@ -139,7 +141,7 @@ def _short(m, rng, posture, g):
         act.stand_still(m, rng, rng.uniform(1, 3))
 
 
-def _standard(m, rng, posture, g):
+def _standard(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     m.state.update(e=-45.0, p=45.0, hz=mo.FLOOR_HZ) if posture == "supine" else m.state.update(
         e=-90.0, p=0.0, hz=mo.SEAT_HZ
     )
@@ -155,7 +157,7 @@ def _standard(m, rng, posture, g):
     act.stand_still(m, rng, rng.uniform(1, 3))
 
 
-def _negative(m, rng, posture, g):
+def _negative(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     """Anything but the glide; ``posture`` is only how the recording is analysed."""
     act.stand_still(m, rng, rng.uniform(1, 4))
     for _ in range(int(rng.integers(1, 5))):
@@ -188,7 +190,12 @@ def _negative(m, rng, posture, g):
         act.stand_still(m, rng, rng.uniform(1, 4))
 
 
-WRITERS = {"long": _long, "short": _short, "standard": _standard, "negative": _negative}
+WRITERS: dict[str, Callable[[mo.Motion, np.random.Generator, str, ex.Glider], None]] = {
+    "long": _long,
+    "short": _short,
+    "standard": _standard,
+    "negative": _negative,
+}
 
 
 def make_session(kind: str, seed: int, posture: str | None = None) -> CorpusSession:

@@ -8,6 +8,7 @@ so every channel stays smooth; :mod:`sensor.sim.people` renders it into IMU samp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,18 +30,18 @@ class Motion:
     """Fine-grid kinematics of one leg, built by appending; every channel stays continuous."""
 
     fs: float
-    state: dict = field(default_factory=dict)
-    parts: dict = field(default_factory=lambda: {k: [] for k in CHANNELS})
+    state: dict[str, float] = field(default_factory=dict)
+    parts: dict[str, list[np.ndarray]] = field(default_factory=lambda: {k: [] for k in CHANNELS})
     n: int = 0
-    reps: list = field(default_factory=list)
-    segments: list = field(default_factory=list)  # (kind, t0, t1): ground truth of what happened
-    impacts: list = field(default_factory=list)  # (t, peak m/s^2, freq Hz)
+    reps: list[dict[str, float]] = field(default_factory=list)
+    segments: list[tuple[str, float, float]] = field(default_factory=list)  # ground truth of what happened
+    impacts: list[tuple[float, float, float]] = field(default_factory=list)  # (t, peak m/s^2, freq Hz)
 
     @property
     def t(self) -> float:
         return self.n / self.fs
 
-    def _append(self, arrays: dict) -> None:
+    def _append(self, arrays: Mapping[str, np.ndarray]) -> None:
         m = len(next(iter(arrays.values())))
         for k in CHANNELS:
             a = arrays.get(k)
@@ -65,14 +66,14 @@ class Motion:
         self._append({k: np.full(m, self.state[k]) for k in CHANNELS})
         return self.t
 
-    def curves(self, arrays: dict) -> float:
+    def curves(self, arrays: Mapping[str, np.ndarray]) -> float:
         self._append(arrays)
         return self.t
 
     def segment(self, kind: str, t0: float) -> None:
         self.segments.append((kind, round(t0, 4), round(self.t, 4)))
 
-    def arrays(self) -> dict:
+    def arrays(self) -> dict[str, np.ndarray]:
         return {k: np.concatenate(v) if v else np.empty(0) for k, v in self.parts.items()}
 
 

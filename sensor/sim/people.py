@@ -13,6 +13,7 @@ turns). Output samples are taken from the fine grid at the sensor's own clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class Person:
     loc: np.ndarray  # sensor position in the shin frame (along, lateral, anterior), m
     R_sm: np.ndarray  # sensor -> shin rotation
     rate_hz: float
-    noise: dict
+    noise: dict[str, Any]  # floats and per-axis arrays; "bursts" is a count
 
     @classmethod
     def draw(cls, rng: np.random.Generator, rate_hz: float | None = None) -> Person:
