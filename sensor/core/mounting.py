@@ -54,6 +54,9 @@ class MountConfig:
     pad_s: float = 0.25
     min_span_deg: float = 35.0  # squats, steps and sit-to-stand tilt the shank less; the glide sweeps ~120 deg
     min_windows: int = 2
+    # one long sweep may teach the mounting only at the end of a recording, when no second movement
+    # can come: a single movement is as often a lunge, a step or a setup move as a glide (measured on
+    # the issue-11 corpus: mountings learned from one movement were mirrored or 30-80 deg off)
     single_span_deg: float = 60.0
     hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
     min_dominance: float = 0.6
@@ -135,6 +138,7 @@ def estimate_mounting(
     rest: np.ndarray | None = None,
     posture: str = "supine",
     cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
+    final: bool = False,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -219,7 +223,7 @@ def estimate_mounting(
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
-    if len(vecs) < cfg.min_windows and not (vecs and max(spans) >= cfg.single_span_deg):
+    if len(vecs) < cfg.min_windows and not (final and vecs and max(spans) >= cfg.single_span_deg):
         return None
     V = np.array(vecs)
     W = np.array(weights)

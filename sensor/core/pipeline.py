@@ -139,7 +139,7 @@ class Pipeline:
         events: list[Event] = []
         if self._filter is None and self._buf:
             t, acc, gyr_c, _gap, rest = self._buffered()
-            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture)
+            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture, final=True)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
