@@ -86,11 +86,12 @@ def test_small_strap_slip_needs_no_relearning():
 # --- issue 11: setup, set breaks and other activities, written from published kinematics --------
 def _motion_session(seed, build):
     from sensor.sim import activities as act
+    from sensor.sim.motion import new_motion
     from sensor.sim.people import Person, render
 
     rng = np.random.default_rng(seed)
     person = Person.draw(rng, rate_hz=100.0)
-    m = act.new_motion(200.0, "supine")
+    m = new_motion(200.0, "supine")
     build(m, rng, act)
     chunk, _, _ = render(m, person, rng)
     return chunk
@@ -99,12 +100,14 @@ def _motion_session(seed, build):
 def _setup_and_set_breaks(m, rng, act):
     """Walk to the mat, lie down, thigh up to tabletop and the foot back down three times with
     rests of 5-20 s (a ~45-50 deg sweep of the shin each way), get up and walk away."""
-    g = act.Glider.draw(rng, "supine")
+    from sensor.sim import exercise as ex
+
+    g = ex.Glider.draw(rng, "supine")
     act.walk(m, rng, 15.0)
     act.lie_down(m, rng)
     for _ in range(3):
-        act.to_start_pose(m, rng, g, "supine")
-        act.set_break(m, rng, g, "supine", float(rng.uniform(5, 20)))
+        ex.to_start_pose(m, rng, g, "supine")
+        ex.set_break(m, rng, g, "supine", float(rng.uniform(5, 20)))
     act.get_up(m, rng)
     act.walk(m, rng, 15.0)
 

@@ -59,10 +59,10 @@ def test_range_of_motion_and_angles_match_truth():
 from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
-MIXED_EXACT_MIN = 0.850 - 0.02  # measured
-MIXED_WITHIN1_MIN = 0.941 - 0.02  # measured
-NEGATIVE_REPS_MAX = 125  # measured 111 over 300 recordings; issue 11 asks for 0
-SHORT_EXACT_MIN = 0.87  # measured 0.89; issue 11 asks for 0.995
+MIXED_EXACT_MIN = 0.877 - 0.02  # measured
+MIXED_WITHIN1_MIN = 0.949 - 0.02  # measured
+NEGATIVE_REPS_MAX = 120  # measured 109 over 300 recordings; issue 11 asks for 0
+SHORT_EXACT_MIN = 0.88  # measured 0.903; issue 11 asks for 0.995
 
 
 def test_short_sessions_first_rep_counted_on_time():

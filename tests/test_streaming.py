@@ -53,7 +53,7 @@ def test_rate_estimated_when_not_given():
 
 
 def test_reps_are_ordered_and_consistent():
-    for key, events in ONE_SHOT.items():
+    for events in ONE_SHOT.values():
         reps = [e.rep for e in events if e.__class__.__name__ == "RepCompleted"]
         assert [r.index for r in reps] == list(range(1, len(reps) + 1))
         for a, b in zip(reps, reps[1:]):

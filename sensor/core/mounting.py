@@ -54,7 +54,13 @@ class MountConfig:
     pad_s: float = 0.25
     min_span_deg: float = 35.0  # squats, steps and sit-to-stand tilt the shank less; the glide sweeps ~120 deg
     min_windows: int = 2
+    # one long sweep may teach the mounting on its own only when it began well after the last foot
+    # contact (lying down or sitting down and getting into position take that long), or at the end
+    # of a recording: right after walking, a single movement is as often a lunge, a step or a squat
+    # as a glide (measured on the issue-11 corpus: mountings learned so were mirrored or 30-80 deg
+    # off and lost whole sets)
     single_span_deg: float = 60.0
+    single_quiet_s: float = 10.0
     hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
     min_dominance: float = 0.6
     min_lever_m: float = 0.04
@@ -90,7 +96,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def _fit_window(t, acc_p, w_rad, dt):
+def _fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray) -> tuple[np.ndarray, float]:
     """Least-squares fit of f = Rot(-Theta) G0 + b - w^2 c + alpha J c over one movement.
 
     A second pass adds the first-order effect of a gyro scale error and a residual bias (the
@@ -134,7 +140,8 @@ def estimate_mounting(
     axis: Mounting | None = None,
     rest: np.ndarray | None = None,
     posture: str = "supine",
-    cache: dict | None = None,
+    cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
+    final: bool = False,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -193,7 +200,7 @@ def estimate_mounting(
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
 
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans = [], [], [], []
+    vecs, weights, levers, spans, starts = [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
@@ -215,11 +222,16 @@ def estimate_mounting(
                 continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
+        starts.append(a)
         vecs.append(c / lever)
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
-    if len(vecs) < cfg.min_windows and not (vecs and max(spans) >= cfg.single_span_deg):
+    single_ok = final
+    if not final and vecs:
+        a0 = starts[int(np.argmax(spans))]
+        single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
+    if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
         return None
     V = np.array(vecs)
     W = np.array(weights)

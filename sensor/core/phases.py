@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
 from sensor.core.dsp import ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
+from sensor.core.types import Phase, Posture
 
 
 @dataclass
@@ -52,22 +54,22 @@ class RepConfig:
 class RepDetector:
     def __init__(self, posture: str = "supine", cfg: RepConfig | None = None) -> None:
         self.cfg = cfg or RepConfig()
-        self.posture = posture
+        self.posture = Posture(posture)
         self.lead = -1.0 if posture == "supine" else 1.0
         # sample-level carried state
         self._dir = 0
         self._quiet_t = -math.inf
         self._quiet_e = math.nan
-        self._seg: dict | None = None  # open movement segment
+        self._seg: dict[str, Any] | None = None  # open movement segment
         self._still_since: float | None = None
         self._hold_done = True
         self._last_e = math.nan
         self._last_t = -math.inf
         # segment-level (zig-zag) state, in y = lead * elevation
         self._mode = 0  # +1 moving away (first phase), -1 returning, 0 unknown
-        self._far = None  # dict: y, t (stop), start (t0 of the approach), start_e, approach_s
-        self._near = None  # dict: y, t of the near extreme before the current approach
-        self._away_start: tuple[float, float] | None = None  # (t0, e0) of first away segment
+        self._far: dict[str, Any] | None = None  # y, t (stop), start (t0 of the approach), start_e, approach_s
+        self._near: dict[str, Any] | None = None  # y, t of the near extreme before the current approach
+        self._away_start: tuple[float, float, float] | None = None  # (t0, e0, peak) of first away segment
         self._counted = False
         self._last_end_t: float | None = None
         self._nonex_t = -math.inf  # last time the activity context was not exercise
@@ -159,7 +161,7 @@ class RepDetector:
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
                     t0, e0 = float(t[i]), float(e[i])
                 self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": float(absv[i])}
-                phase = "extend_up" if new > 0 else "flex_down"
+                phase = Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN
                 events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
                 self._still_since = None
             else:
@@ -174,7 +176,7 @@ class RepDetector:
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
         return events
 
-    def _scan_holds(self, t, e, a: int, b: int, events: list[Event]) -> None:
+    def _scan_holds(self, t: np.ndarray, e: np.ndarray, a: int, b: int, events: list[Event]) -> None:
         """Emit one Hold per stillness that lasts hold_s, between sample indices a and b."""
         if self._hold_done or self._still_since is None or b <= a:
             return
@@ -183,7 +185,7 @@ class RepDetector:
             return
         j = a + int(np.searchsorted(t[a:b], due))
         y = self.lead * float(e[j])
-        where = "rest"
+        where: Literal["bottom", "top", "rest"] = "rest"
         if self._far is not None and abs(y - self._far["y"]) < self.cfg.turn_deg:
             where = "bottom" if self.lead < 0 else "top"
         elif self._near is not None and abs(y - self._near["y"]) < self.cfg.turn_deg and self.reps:
@@ -194,6 +196,8 @@ class RepDetector:
     # ------------------------------------------------------------------ segment level
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg, self._seg = self._seg, None
+        if seg is None:
+            return
         self._last_end_t = t1
         # turning points found while out of position (walking, lying down...) are forgotten once
         # the context is exercise again: the first rep after them starts afresh
@@ -202,8 +206,8 @@ class RepDetector:
             self._near = None
         if self._away_start is not None and self._away_start[0] <= self._nonex_t:
             self._away_start = None
-        where = "top" if seg["dir"] > 0 else "bottom"
-        events.append(TurnReached(t1, where, e1))
+        turn: Literal["bottom", "top"] = "top" if seg["dir"] > 0 else "bottom"
+        events.append(TurnReached(t1, turn, e1))
         lead = self.lead
         y0, y1 = lead * seg["e0"], lead * e1
         away = (y1 - y0) > 0
@@ -243,7 +247,7 @@ class RepDetector:
             elif not self._counted and rom >= cfg.partial_min_deg and rom < cfg.min_rom_deg:
                 events.append(PartialRep(t1, rom, cfg.min_rom_deg))
 
-    def _start_far(self, y1: float, t1: float, seg: dict) -> None:
+    def _start_far(self, y1: float, t1: float, seg: dict[str, Any]) -> None:
         start_t, start_e, peak = self._away_start or (seg["t0"], seg["e0"], seg["peak"])
         near = self._near
         self._mode = 1
@@ -261,6 +265,8 @@ class RepDetector:
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         cfg = self.cfg
         far = self._far
+        if far is None:
+            return None
         lead = self.lead
         far_e = lead * far["y"]
         ret_start = far.get("ret_start", far["t"])
@@ -315,8 +321,8 @@ class RepDetector:
             peak_velocity_dps=max(far["peak"], far.get("ret_peak", 0.0)),
         )
 
-    def _pre_hold(self, far: dict) -> float:
+    def _pre_hold(self, far: dict[str, Any]) -> float:
         near = far.get("near_before")
         if near is None:
             return 0.0
-        return max(far["start_t"] - near["t"], 0.0)
+        return max(float(far["start_t"]) - float(near["t"]), 0.0)

@@ -13,49 +13,23 @@ with ``detected_s`` honestly set to when the pipeline could first know them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.context import ContextConfig, ContextTracker
-from sensor.core.dsp import dot3, norm3
-from sensor.core.events import ContextChanged, Event, RepCompleted, SensorStatus
-from sensor.core.mounting import MountConfig, Mounting, estimate_mounting, moving_mask
+from sensor.core.context import ContextTracker
+from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
+from sensor.core.intake import SampleIntake
+from sensor.core.mounting import Mounting, estimate_mounting, moving_mask
 from sensor.core.orientation import SagittalFilter
-from sensor.core.phases import RepConfig, RepDetector
-from sensor.core.preprocess import Preprocessor, RestConfig
+from sensor.core.phases import RepDetector
+from sensor.core.pipeline_config import PipelineConfig, PipelineStats
+from sensor.core.preprocess import Preprocessor
+from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
-MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
-MAX_GYR_DPS = 2500.0  # above the largest range of consumer gyroscopes (2000 deg/s)
-
-
-@dataclass
-class PipelineConfig:
-    posture: str = "supine"
-    rate_hz: float | None = None
-    reps: RepConfig = field(default_factory=RepConfig)
-    rest: RestConfig = field(default_factory=RestConfig)
-    mount: MountConfig = field(default_factory=MountConfig)
-    context: ContextConfig = field(default_factory=ContextConfig)
-    tau_s: float = 1.0
-    max_buffer_s: float = 120.0
-    refine_movements: int = 8  # movements used to refine the shin direction after settling
-    refine_s: float = 90.0
-    history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
-    relearn_off_axis: float = 0.3  # share of rotation energy off the knee axis (~33 deg) that means re-strapped
-
-
-@dataclass
-class PipelineStats:
-    samples_in: int = 0
-    samples_used: int = 0
-    invalid_skipped: int = 0
-    out_of_order_skipped: int = 0
-    gaps: int = 0
-    gap_seconds: float = 0.0
-    buffered_dropped: int = 0
 
 
 class Pipeline:
@@ -89,16 +63,11 @@ class Pipeline:
         self._done_at = 0  # buffer index up to which samples have been analysed
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
-        self._fit_cache: dict = {}
-        self._off_sum, self._off_n, self._off_strikes = 0.0, 0, 0
-        self._mv_start = (0.0, 0, -np.inf)
-        self._strike_t0 = -np.inf
-        self._hist: list[tuple[np.ndarray, ...]] = []
+        self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
+        self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._move_state = 0
-        self._last_t = -np.inf
+        self._intake = SampleIntake()
         self._an_last_t = -np.inf
-        self._skip_pending = False  # samples were skipped; the next accepted sample marks the spot
-        self._first_skip_t: float | None = None
         self._skip_announced = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
@@ -106,8 +75,13 @@ class Pipeline:
         self._elev_pieces: list[tuple[np.ndarray, np.ndarray]] = []
 
     @property
-    def reps(self):
+    def reps(self) -> list[Rep]:
         return self.detector.reps
+
+    def _mounted(self) -> Mounting:
+        if self.mounting is None:  # only called once the mounting is learned
+            raise RuntimeError("mounting not learned yet")
+        return self.mounting
 
     def take_elevation(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every (t, elevation) piece analysed since the last call (needs ``keep_elevation``)."""
@@ -118,7 +92,9 @@ class Pipeline:
     def feed(self, chunk: ImuChunk) -> list[Event]:
         self.stats.samples_in += len(chunk)
         events: list[Event] = []
-        chunk = self._validate(chunk, events)
+        chunk = self._intake.accept(chunk)
+        self.stats.invalid_skipped = self._intake.invalid
+        self.stats.out_of_order_skipped = self._intake.out_of_order
         if len(chunk) == 0:
             return events
         if self._dt is None:
@@ -149,10 +125,10 @@ class Pipeline:
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, events)
                 continue
-            cut = self._watch_mounting(piece.t, g)
+            cut, self._move_state = self._watch.watch(piece.t, g, self._mounted().u, self._move_state)
             end = n - pos if cut is None else cut
             self._run(piece.t[:end], piece.acc[:end], g[:end], gp[:end], events)
-            self._remember(piece.t[:end], piece.acc[:end], g[:end], gp[:end], rs[:end])
+            self._watch.remember(piece.t[:end], piece.acc[:end], g[:end], gp[:end], rs[:end])
             if cut is not None:
                 self._relearn(float(piece.t[cut - 1]), events)
             pos += end
@@ -163,7 +139,7 @@ class Pipeline:
         events: list[Event] = []
         if self._filter is None and self._buf:
             t, acc, gyr_c, _gap, rest = self._buffered()
-            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture)
+            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture, final=True)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -175,43 +151,9 @@ class Pipeline:
         return events
 
     # ------------------------------------------------------------------ stages
-    def _validate(self, chunk: ImuChunk, events: list[Event]) -> ImuChunk:
-        """Drop (and count) samples that cannot be used: non-finite, beyond any consumer IMU's
-        range, or not later than every sample accepted before them (across chunks too)."""
-        t = chunk.t
-        with np.errstate(invalid="ignore"):
-            valid = (
-                np.isfinite(t)
-                & np.isfinite(chunk.acc).all(axis=1)
-                & np.isfinite(chunk.gyr).all(axis=1)
-                & (norm3(chunk.acc) <= MAX_ACC_MPS2)
-                & (norm3(chunk.gyr) <= MAX_GYR_DPS)
-            )
-            prev = np.maximum.accumulate(np.concatenate([[self._last_t], np.where(valid, t, -np.inf)]))[:-1]
-            keep = valid & (t > prev)
-        self.stats.invalid_skipped += int((~valid).sum())
-        self.stats.out_of_order_skipped += int((valid & ~keep).sum())
-        if self._first_skip_t is None:
-            # the notice goes at the first good sample after the first bad one, and the analysis
-            # announces it when it gets there (so chunking cannot move it)
-            if self._skip_pending:  # the bad run began in an earlier chunk
-                kept = np.nonzero(keep)[0]
-                if len(kept):
-                    self._first_skip_t, self._skip_pending = float(t[kept[0]]), False
-            elif not keep.all():
-                j = int(np.argmin(keep))
-                after = np.nonzero(keep[j:])[0]
-                if len(after):
-                    self._first_skip_t = float(t[j + after[0]])
-                else:
-                    self._skip_pending = True
-        if not keep.all():
-            chunk = ImuChunk(t[keep], chunk.acc[keep], chunk.gyr[keep])
-        if len(chunk):
-            self._last_t = float(chunk.t[-1])
-        return chunk
-
-    def _buffer_and_settle(self, chunk: ImuChunk, gyr_c, gap, rest, events: list[Event]) -> int:
+    def _buffer_and_settle(
+        self, chunk: ImuChunk, gyr_c: np.ndarray, gap: np.ndarray, rest: np.ndarray, events: list[Event]
+    ) -> int:
         """Keep samples until the mounting is learned and refined; act at movement ends only.
 
         Returns how many samples of ``chunk`` belong to this mode: refinement ends at a sample
@@ -233,7 +175,7 @@ class Pipeline:
                 if self._filter is not None:
                     # the refinement time limit counts from the settle, and never cuts into
                     # samples already analysed (that would analyse them twice)
-                    j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
+                    j = max(self._time_limit(chunk.t), self._done_at - base)
                     if j <= i:
                         stop, done = j, True
                         break
@@ -264,7 +206,7 @@ class Pipeline:
                         stop, done = i + 1, True
                         break
         if not done and self._filter is not None:
-            j = max(self._time_limit(chunk.t, self.settled_at), self._done_at - base)
+            j = max(self._time_limit(chunk.t), self._done_at - base)
             if j < n:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
@@ -276,7 +218,7 @@ class Pipeline:
             self._buf, self._buf_n, self._done_at = [], 0, 0
             self._refining = False
             self._fit_cache.clear()
-            self._mv_start = (self._off_sum, self._off_n, float(chunk.t[stop - 1]) if stop else -np.inf)
+            self._watch.start_after(float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
@@ -298,68 +240,10 @@ class Pipeline:
             return parts[0]
         return tuple(np.concatenate(x) for x in zip(*parts))
 
-    def _time_limit(self, t: np.ndarray, t0: float) -> int:
-        """First index of ``t`` past the refinement time limit (len(t) if none)."""
+    def _time_limit(self, t: np.ndarray) -> int:
+        """First index of ``t`` past the refinement time limit, counted from the settle (len(t) if none)."""
+        t0 = -np.inf if self.settled_at is None else self.settled_at
         return int(np.searchsorted(t, t0 + self.cfg.refine_s, side="right"))
-
-    def _watch_mounting(self, t: np.ndarray, gyr_c: np.ndarray) -> int | None:
-        """Notice a re-strapped sensor: movements whose rotation is off the learned knee axis.
-
-        Returns the sample count after which to re-learn (the end of the second such movement
-        in a row), or None. Sums are sequential cumsums seeded with the carried totals, so the
-        decision is the same for any chunking.
-        """
-        cfg = self.cfg
-        mov = moving_mask(gyr_c, cfg.mount, self._move_state)
-        g2 = norm3(gyr_c) ** 2
-        gu = dot3(gyr_c, self.mounting.u)
-        off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
-        cs = np.cumsum(np.concatenate([[self._off_sum], off]))[1:]
-        cn = self._off_n + np.cumsum(mov.astype(np.int64))
-        prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
-        starts = np.nonzero((prev == 0) & mov)[0].tolist()
-        closes = np.nonzero((prev == 1) & ~mov)[0].tolist()
-        cut = None
-        for i in sorted(starts + closes):
-            if mov[i]:  # a movement starts: remember the running totals before it
-                self._mv_start = (
-                    float(cs[i - 1]) if i > 0 else self._off_sum,
-                    int(cn[i - 1]) if i > 0 else self._off_n,
-                    float(t[i]),
-                )
-                continue
-            s0, n0, t0 = self._mv_start
-            n = int(cn[i]) - n0
-            frac = (float(cs[i]) - s0) / n if n else 0.0
-            if frac > cfg.relearn_off_axis:
-                if self._off_strikes == 0:
-                    self._strike_t0 = t0
-                self._off_strikes += 1
-            else:
-                self._off_strikes = 0
-            if self._off_strikes >= 2:
-                cut = i + 1
-                break
-        if cut is None:
-            self._move_state = int(mov[-1])
-            self._off_sum, self._off_n = float(cs[-1]), int(cn[-1])
-        else:
-            self._move_state = int(mov[cut - 1])
-            self._off_sum, self._off_n = float(cs[cut - 1]), int(cn[cut - 1])
-        return cut
-
-    def _remember(self, *arrays) -> None:
-        """Recent steady-state samples, so a re-strap can be re-learned from its first movement."""
-        if len(arrays[0]) == 0:
-            return
-        self._hist.append(arrays)
-        horizon = float(arrays[0][-1]) - self.cfg.history_s
-        while len(self._hist) > 1 and self._hist[0][0][-1] < horizon:
-            self._hist.pop(0)
-        first = self._hist[0]
-        if first[0][0] < horizon:  # keep only the last history_s seconds, whatever the chunk size
-            k = int(np.searchsorted(first[0], horizon))
-            self._hist[0] = tuple(a[k:] for a in first)
 
     def _relearn(self, t: float, events: list[Event]) -> None:
         events.append(
@@ -371,16 +255,13 @@ class Pipeline:
         self._refining = True
         self._refines = 0
         self._fit_cache.clear()
-        self._off_strikes = 0
         self.detector.reset_motion()
         # Re-analyse from the first off-axis movement (never before the last counted rep).
-        t_from = max(self._strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
-        ht, hacc, hg, hgp, hrs = (np.concatenate(x) for x in zip(*self._hist)) if self._hist else (np.empty(0),) * 5
-        keep = ht >= t_from
-        self._hist = []
-        if keep.any():  # the new filter and the reset detector start afresh on these
-            self._buf = [(ht[keep], hacc[keep], hg[keep], hgp[keep], hrs[keep])]
-            self._buf_n = int(keep.sum())
+        t_from = max(self._watch.strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
+        kept = self._watch.take_history(t_from)
+        if kept is not None:  # the new filter and the reset detector start afresh on these
+            self._buf = [kept]
+            self._buf_n = len(kept[0])
         else:
             self._buf, self._buf_n = [], 0
         self._done_at = 0
@@ -394,9 +275,10 @@ class Pipeline:
         self._done_at = end
         out: list[Event] = []
         self._run(t, acc, g, gp, out)
+        settled = -np.inf if self.settled_at is None else self.settled_at
         for ev in out:
-            if isinstance(ev, RepCompleted) and ev.t_s < self.settled_at:
-                ev = RepCompleted(self.settled_at, replace(ev.rep, detected_s=self.settled_at))
+            if isinstance(ev, RepCompleted) and ev.t_s < settled:
+                ev = RepCompleted(settled, replace(ev.rep, detected_s=settled))
                 self.detector.reps[ev.rep.index - 1] = ev.rep
             events.append(ev)
 
@@ -423,13 +305,16 @@ class Pipeline:
         t_settle = float(self._buf[0][0][end - 1])
         self.mounting = m
         self.settled_at = t_settle
-        self._filter = SagittalFilter(m, self._dt, self.cfg.tau_s)
+        dt = self._dt if self._dt is not None else 0.01  # always known here: samples came through the probe
+        self._filter = SagittalFilter(m, dt, self.cfg.tau_s)
         if self._context is None:
-            self._context = ContextTracker(self.cfg.posture, self._dt, self.cfg.context)
+            self._context = ContextTracker(self.cfg.posture, dt, self.cfg.context)
         events.append(SensorStatus(t_settle, "calibrated", m.describe()))
         self._run_upto(end, events)
 
-    def _run(self, t, acc, gyr_c, gap, events: list[Event]) -> None:
+    def _run(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray, events: list[Event]) -> None:
+        if self._filter is None or self._context is None:
+            raise RuntimeError("analysis before the mounting is learned")
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
         long_gap = None
         gap_idx = np.nonzero(gap)[0].tolist()
@@ -437,7 +322,7 @@ class Pipeline:
         if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self.mounting.u, gap)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap)
         out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex)
         gaps = []
         for i, span in zip(gap_idx, spans):
@@ -445,11 +330,11 @@ class Pipeline:
             self.stats.gap_seconds += span
             gaps.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing"))
         self._an_last_t = float(t[-1])
-        if not self._skip_announced and self._first_skip_t is not None and self._first_skip_t <= t[-1]:
+        if not self._skip_announced and self._intake.first_skip_t is not None and self._intake.first_skip_t <= t[-1]:
             self._skip_announced = True
             gaps.append(
                 SensorStatus(
-                    max(self._first_skip_t, float(t[0])),
+                    max(self._intake.first_skip_t, float(t[0])),
                     "skipped",
                     "invalid or out-of-order samples skipped (counted in stats)",
                 )
@@ -457,7 +342,7 @@ class Pipeline:
         if gaps or ctx_events:
             # one time-ordered stream whatever the chunking: a gap (then a context change) before
             # what happens at its time
-            def order(ev) -> tuple[float, int]:
+            def order(ev: Event) -> tuple[float, int]:
                 rank = 0 if isinstance(ev, SensorStatus) else 1 if isinstance(ev, ContextChanged) else 2
                 return (ev.t_s, rank)
 
@@ -470,7 +355,7 @@ class Pipeline:
 
 
 def analyze_stream(
-    chunks,
+    chunks: Iterable[ImuChunk],
     posture: str = "supine",
     rate_hz: float | None = None,
     config: PipelineConfig | None = None,

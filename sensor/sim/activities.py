@@ -40,81 +40,12 @@ Sources for shapes and ranges (values below are read off their published curves,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-CHANNELS = ("e", "p", "hz", "v", "psi", "roll", "strap")
-STAND_HZ = 0.92  # hip height standing (m), for a ~1.75 m adult
-SEAT_HZ = 0.46
-FLOOR_HZ = 0.10
-
-
-def _mj(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Minimum-jerk profile (0 -> 1) and its derivative per unit of normalised time."""
-    tau = np.arange(1, n + 1) / n
-    return 10 * tau**3 - 15 * tau**4 + 6 * tau**5, 30 * tau**2 - 60 * tau**3 + 30 * tau**4
-
-
-@dataclass
-class Motion:
-    """Fine-grid kinematics of one leg, built by appending; every channel stays continuous."""
-
-    fs: float
-    state: dict = field(default_factory=dict)
-    parts: dict = field(default_factory=lambda: {k: [] for k in CHANNELS})
-    n: int = 0
-    reps: list = field(default_factory=list)
-    segments: list = field(default_factory=list)  # (kind, t0, t1): ground truth of what happened
-    impacts: list = field(default_factory=list)  # (t, peak m/s^2, freq Hz)
-
-    @property
-    def t(self) -> float:
-        return self.n / self.fs
-
-    def _append(self, arrays: dict) -> None:
-        m = len(next(iter(arrays.values())))
-        for k in CHANNELS:
-            a = arrays.get(k)
-            if a is None:
-                a = np.full(m, self.state[k])
-            self.parts[k].append(np.asarray(a, float))
-            self.state[k] = float(a[-1])
-        self.n += m
-
-    def move(self, dur: float, dx: float = 0.0, **targets: float) -> float:
-        """Minimum-jerk move of the named channels to their targets (hip forward by ``dx`` m)."""
-        m = max(int(round(dur * self.fs)), 1)
-        prof, dprof = _mj(m)
-        arrays = {k: self.state[k] + (v - self.state[k]) * prof for k, v in targets.items()}
-        if dx:
-            arrays["v"] = self.state["v"] + dx * dprof / (m / self.fs)
-        self._append(arrays)
-        return self.t
-
-    def hold(self, dur: float) -> float:
-        m = max(int(round(dur * self.fs)), 1)
-        self._append({k: np.full(m, self.state[k]) for k in CHANNELS})
-        return self.t
-
-    def curves(self, arrays: dict) -> float:
-        self._append(arrays)
-        return self.t
-
-    def segment(self, kind: str, t0: float) -> None:
-        self.segments.append((kind, round(t0, 4), round(self.t, 4)))
-
-    def arrays(self) -> dict:
-        return {k: np.concatenate(v) if v else np.empty(0) for k, v in self.parts.items()}
-
-
-def new_motion(fs: float, posture: str) -> Motion:
-    """Start standing (both postures begin on their feet: they walk to the mat or the chair)."""
-    m = Motion(fs)
-    m.state = {"e": -90.0, "p": -90.0, "hz": STAND_HZ, "v": 0.0, "psi": 0.0, "roll": 0.0, "strap": 0.0}
-    return m
-
+from sensor.sim.motion import FLOOR_HZ, SEAT_HZ, STAND_HZ, Motion, mj
 
 # ---------------------------------------------------------------------------- cyclic activities
 # Phase waypoints (fraction of the cycle) with thigh flexion and knee flexion in degrees; the
@@ -136,7 +67,7 @@ STAIRS_DOWN = {
 }
 
 
-def _cycle_spline(table: dict, which: str) -> CubicSpline:
+def _cycle_spline(table: Mapping[str, list[float]], which: str) -> CubicSpline:
     ph = np.asarray(table["phase"] + [1.0])
     vals = np.asarray(table[which] + [table[which][0]])
     return CubicSpline(ph, vals, bc_type="periodic")
@@ -145,7 +76,7 @@ def _cycle_spline(table: dict, which: str) -> CubicSpline:
 def cyclic(
     m: Motion,
     rng: np.random.Generator,
-    table: dict,
+    table: Mapping[str, list[float]],
     kind: str,
     cycles: int,
     period_s: float,
@@ -168,7 +99,7 @@ def cyclic(
     shank = thigh - knee
     ramp_n = min(int(period_s * m.fs), n // 2)
     ramp = np.ones(n)
-    prof, _ = _mj(ramp_n)
+    prof, _ = mj(ramp_n)
     ramp[:ramp_n] = prof
     ramp[n - ramp_n :] = prof[::-1]
     e0, p0 = m.state["e"], m.state["p"]
@@ -183,7 +114,7 @@ def cyclic(
         for c in range(turn_every, cycles - 1, turn_every):
             a = int(c * period_s * m.fs)
             b = min(a + int(1.5 * period_s * m.fs), n)
-            prof2, _ = _mj(b - a)
+            prof2, _ = mj(b - a)
             d = rng.choice([-1, 1]) * rng.uniform(60, 180)
             psi[a:b] += d * prof2
             psi[b:] += d
@@ -381,105 +312,3 @@ def strap_adjust(m: Motion, rng: np.random.Generator) -> None:
         m.move(rng.uniform(0.1, 0.3), strap=s0 + rng.uniform(-25, 25), e=m.state["e"] + rng.uniform(-3, 3))
     m.move(0.3, strap=target)
     m.segment("strap_adjust", t0)
-
-
-# ---------------------------------------------------------------------------- the exercise
-@dataclass
-class Glider:
-    """How one person does the glide: their range, tempo, holds and fatigue."""
-
-    top: float
-    bottom: float
-    tabletop: float
-    tempo: float
-    holds: tuple[float, float]
-    fatigue: float
-    thigh_k: float  # thigh reacts to the shin a little (real thighs are not clamped)
-
-    @classmethod
-    def draw(cls, rng: np.random.Generator, posture: str) -> Glider:
-        supine = posture == "supine"
-        return cls(
-            top=rng.uniform(55, 88) if supine else rng.uniform(-20, 5),
-            bottom=rng.uniform(-50, -28) if supine else rng.uniform(-100, -85),
-            tabletop=rng.uniform(-10, 10),
-            tempo=rng.uniform(0.8, 1.25),
-            holds=(0.0, float(rng.uniform(0.5, 2.5))),
-            fatigue=float(rng.uniform(0.0, 0.25)),
-            thigh_k=float(rng.uniform(-0.08, 0.08)),
-        )
-
-
-def glide_set(m: Motion, rng: np.random.Generator, g: Glider, posture: str, reps: int, wiggles: bool = True) -> None:
-    """One set of reps from the start pose (tabletop supine, hanging seated); labels each rep."""
-    t0 = m.t
-    supine = posture == "supine"
-    p_base = m.state["p"]
-    for k in range(reps):
-        loss = g.fatigue * k / max(reps - 1, 1)
-        top = g.top - (g.top - g.tabletop) * loss * 0.6 + rng.normal(0, 3)
-        bottom = g.bottom + (g.tabletop - g.bottom) * loss * 0.4 + rng.normal(0, 2.5)
-        far, near = (bottom, top) if supine else (top, bottom)
-        start = m.t
-
-        def phase(loss: float = loss) -> float:
-            return float(np.clip(rng.uniform(1.0, 4.0) * g.tempo * (1 + 0.3 * loss), 1.0, 4.0))
-
-        mid = 0.5 * (far + near)
-        m.move(phase(), e=far, p=p_base + g.thigh_k * (far - mid))
-        t_far = m.t
-        m.hold(rng.uniform(*g.holds))
-        m.move(phase(), e=near, p=p_base + g.thigh_k * (near - mid))
-        t_near = m.t
-        tb, tt = (t_far, t_near) if supine else (t_near, t_far)
-        m.reps.append(
-            {"start_s": start, "bottom_s": tb, "top_s": tt, "end_s": t_near, "bottom_deg": bottom, "top_deg": top}
-        )
-        m.hold(rng.uniform(*g.holds))
-        if wiggles and rng.random() < 0.1:
-            fidget(m, rng, int(rng.integers(1, 3)))
-    m.move(0.5, p=p_base)
-    m.segment("glide_set", t0)
-
-
-def to_start_pose(m: Motion, rng: np.random.Generator, g: Glider, posture: str) -> None:
-    """Setup: foot on the floor -> thigh up to tabletop (supine); seated: the shin settles hanging."""
-    t0 = m.t
-    if posture == "supine":
-        m.move(rng.uniform(1.5, 3.5), e=g.tabletop, p=rng.uniform(85, 95))
-        m.hold(rng.uniform(1.0, 4.0))
-        m.segment("setup", t0)
-    else:
-        m.move(rng.uniform(0.5, 1.5), e=g.bottom, p=m.state["p"])
-        m.hold(rng.uniform(1.0, 3.0))
-        m.segment("settle", t0)
-
-
-def set_break(m: Motion, rng: np.random.Generator, g: Glider, posture: str, rest_s: float) -> None:
-    """Between sets: supine, the foot goes back to the floor (a ~45-50 deg sweep of the shin,
-    thigh from vertical to ~45 deg), rests, and comes back up to tabletop; seated, the shin
-    hangs and the person shifts in the chair."""
-    t0 = m.t
-    if posture == "supine":
-        m.move(rng.uniform(1.5, 4.0), e=-rng.uniform(40, 55), p=rng.uniform(35, 50))
-        m.impacts.append((m.t, rng.uniform(0.3, 1.0) * 9.80665, 15.0))
-        _rest(m, rng, rest_s)
-        m.move(rng.uniform(1.5, 4.0), e=g.tabletop + rng.uniform(-5, 5), p=rng.uniform(85, 95))
-        m.hold(rng.uniform(1.0, 4.0))
-    else:
-        m.move(rng.uniform(0.8, 2.0), e=-90 - rng.uniform(-5, 10))
-        _rest(m, rng, rest_s)
-        m.move(rng.uniform(0.5, 1.5), e=g.bottom)
-        m.hold(rng.uniform(1.0, 3.0))
-    m.segment("set_break", t0)
-
-
-def _rest(m: Motion, rng: np.random.Generator, seconds: float) -> None:
-    end = m.t + seconds
-    while m.t < end - 1.0:
-        m.hold(min(rng.uniform(3.0, 20.0), max(end - m.t, 0.1)))
-        if m.t < end - 3.0 and rng.random() < 0.4:
-            fidget(m, rng, int(rng.integers(1, 4)))
-        elif m.t < end - 3.0 and rng.random() < 0.15:
-            strap_adjust(m, rng)
-    m.hold(max(end - m.t, 0.05))

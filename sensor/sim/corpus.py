@@ -18,12 +18,16 @@ the motion from published kinematics (:mod:`sensor.sim.activities`). Kinds:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from sensor.core.samples import ImuChunk
 from sensor.sim import activities as act
+from sensor.sim import exercise as ex
+from sensor.sim import motion as mo
 from sensor.sim.people import Person, render
 
 KINDS = ("long", "short", "standard", "negative", "mixed")
@@ -36,16 +40,16 @@ class CorpusSession:
     seed: int
     posture: str
     chunk: ImuChunk
-    labels: dict
+    labels: dict[str, Any]
     truth_t: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     truth_e: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
     @property
     def rate_hz(self) -> float:
-        return self.labels["rate_hz"]
+        return float(self.labels["rate_hz"])
 
 
-def _warmup(m: act.Motion, rng: np.random.Generator, count: int) -> None:
+def _warmup(m: mo.Motion, rng: np.random.Generator, count: int) -> None:
     """Other leg work a person might do on their feet before or after the glides."""
     for _ in range(count):
         k = rng.integers(0, 9)
@@ -72,7 +76,7 @@ def _warmup(m: act.Motion, rng: np.random.Generator, count: int) -> None:
         act.stand_still(m, rng, rng.uniform(1.0, 5.0))
 
 
-def _into_position(m, rng, posture):
+def _into_position(m: mo.Motion, rng: np.random.Generator, posture: str) -> None:
     if posture == "supine":
         act.lie_down(m, rng)
     else:
@@ -81,7 +85,7 @@ def _into_position(m, rng, posture):
         m.hold(rng.uniform(1.0, 5.0))
 
 
-def _out_of_position(m, rng, posture, g):
+def _out_of_position(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     if posture == "supine":
         t0 = m.t
         m.move(rng.uniform(1.5, 4.0), e=-rng.uniform(40, 55), p=rng.uniform(35, 50))
@@ -93,7 +97,7 @@ def _out_of_position(m, rng, posture, g):
         act.stand_up(m, rng)
 
 
-def _long(m, rng, posture, g):
+def _long(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     act.stand_still(m, rng, rng.uniform(2, 8))
     act.walk(m, rng, rng.uniform(30, 120))
     if rng.random() < 0.5:
@@ -107,29 +111,29 @@ def _long(m, rng, posture, g):
     rest_total = max(LONG_MIN_S - m.t - reps_s - 120.0, 20.0 * (sets - 1))
     rests = rng.dirichlet(np.ones(sets)) * rest_total
     rests = np.maximum(rests, 20.0)
-    act.to_start_pose(m, rng, g, posture)
+    ex.to_start_pose(m, rng, g, posture)
     for k, n in enumerate(per_set):
-        act.glide_set(m, rng, g, posture, n)
+        ex.glide_set(m, rng, g, posture, n)
         if k < sets - 1:
-            act.set_break(m, rng, g, posture, float(min(rests[k], 300.0)))
+            ex.set_break(m, rng, g, posture, float(min(rests[k], 300.0)))
     _out_of_position(m, rng, posture, g)
     act.walk(m, rng, max(LONG_MIN_S - m.t + rng.uniform(5, 60), rng.uniform(20, 60)))
     act.stand_still(m, rng, rng.uniform(2, 6))
 
 
-def _short(m, rng, posture, g):
+def _short(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     walk_in = rng.random() < 0.5
     if walk_in:
         act.walk(m, rng, rng.uniform(5, 25))
         act.stand_still(m, rng, rng.uniform(1, 3))
         _into_position(m, rng, posture)
     else:  # the recording starts with the person already in place
-        m.state.update(e=-45.0, p=45.0, hz=act.FLOOR_HZ) if posture == "supine" else m.state.update(
-            e=-90.0, p=0.0, hz=act.SEAT_HZ
+        m.state.update(e=-45.0, p=45.0, hz=mo.FLOOR_HZ) if posture == "supine" else m.state.update(
+            e=-90.0, p=0.0, hz=mo.SEAT_HZ
         )
         m.hold(rng.uniform(1.0, 4.0))
-    act.to_start_pose(m, rng, g, posture)
-    act.glide_set(m, rng, g, posture, int(rng.integers(1, 4)), wiggles=False)
+    ex.to_start_pose(m, rng, g, posture)
+    ex.glide_set(m, rng, g, posture, int(rng.integers(1, 4)), wiggles=False)
     m.hold(rng.uniform(0.5, 3.0))
     if rng.random() < 0.5:
         _out_of_position(m, rng, posture, g)
@@ -137,23 +141,23 @@ def _short(m, rng, posture, g):
         act.stand_still(m, rng, rng.uniform(1, 3))
 
 
-def _standard(m, rng, posture, g):
-    m.state.update(e=-45.0, p=45.0, hz=act.FLOOR_HZ) if posture == "supine" else m.state.update(
-        e=-90.0, p=0.0, hz=act.SEAT_HZ
+def _standard(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
+    m.state.update(e=-45.0, p=45.0, hz=mo.FLOOR_HZ) if posture == "supine" else m.state.update(
+        e=-90.0, p=0.0, hz=mo.SEAT_HZ
     )
     m.hold(rng.uniform(1.0, 4.0))
-    act.to_start_pose(m, rng, g, posture)
-    act.glide_set(m, rng, g, posture, int(rng.integers(4, 16)))
+    ex.to_start_pose(m, rng, g, posture)
+    ex.glide_set(m, rng, g, posture, int(rng.integers(4, 16)))
     if rng.random() < 0.3:
         act.strap_adjust(m, rng)
-        act.glide_set(m, rng, g, posture, int(rng.integers(2, 6)))
+        ex.glide_set(m, rng, g, posture, int(rng.integers(2, 6)))
     _out_of_position(m, rng, posture, g)
     if rng.random() < 0.5:
         act.walk(m, rng, rng.uniform(5, 40))
     act.stand_still(m, rng, rng.uniform(1, 3))
 
 
-def _negative(m, rng, posture, g):
+def _negative(m: mo.Motion, rng: np.random.Generator, posture: str, g: ex.Glider) -> None:
     """Anything but the glide; ``posture`` is only how the recording is analysed."""
     act.stand_still(m, rng, rng.uniform(1, 4))
     for _ in range(int(rng.integers(1, 5))):
@@ -163,8 +167,8 @@ def _negative(m, rng, posture, g):
         elif k == 1:  # lie down, get into position, feet back down, get up: no reps
             act.lie_down(m, rng)
             for _ in range(int(rng.integers(1, 4))):
-                act.to_start_pose(m, rng, g, "supine")
-                act.set_break(m, rng, g, "supine", rng.uniform(3, 20))
+                ex.to_start_pose(m, rng, g, "supine")
+                ex.set_break(m, rng, g, "supine", rng.uniform(3, 20))
             _out_of_position(m, rng, "supine", g)
         elif k == 2:  # sit-to-stand repetitions
             for _ in range(int(rng.integers(2, 8))):
@@ -186,7 +190,12 @@ def _negative(m, rng, posture, g):
         act.stand_still(m, rng, rng.uniform(1, 4))
 
 
-WRITERS = {"long": _long, "short": _short, "standard": _standard, "negative": _negative}
+WRITERS: dict[str, Callable[[mo.Motion, np.random.Generator, str, ex.Glider], None]] = {
+    "long": _long,
+    "short": _short,
+    "standard": _standard,
+    "negative": _negative,
+}
 
 
 def make_session(kind: str, seed: int, posture: str | None = None) -> CorpusSession:
@@ -199,8 +208,8 @@ def make_session(kind: str, seed: int, posture: str | None = None) -> CorpusSess
     rng = np.random.default_rng([seed, KINDS.index(kind), 11])
     person = Person.draw(rng)
     fs = 400.0 if person.rate_hz > 100 else 200.0
-    m = act.new_motion(fs, posture)
-    g = act.Glider.draw(rng, posture)
+    m = mo.new_motion(fs, posture)
+    g = ex.Glider.draw(rng, posture)
     WRITERS[kind](m, rng, posture, g)
     chunk, tt, te = render(m, person, rng)
     labels = {

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
 from sensor.core.pipeline import analyze, analyze_stream
+from sensor.core.samples import ImuChunk
+from sensor.core.types import Posture
 from sensor.sim.scoring import Score, median_abs, score_reps, summarize
 from sensor.sim.simulator import SimConfig, simulate_session
 
@@ -24,7 +28,7 @@ RATES = (50.0, 100.0, 200.0)
 
 
 def session_config(seed: int) -> SimConfig:
-    return SimConfig(seed=seed, posture="supine" if seed % 2 == 0 else "seated", rate_hz=RATES[seed % 3])
+    return SimConfig(seed=seed, posture=Posture.SUPINE if seed % 2 == 0 else Posture.SEATED, rate_hz=RATES[seed % 3])
 
 
 @dataclass
@@ -33,7 +37,7 @@ class TraceResult:
     posture: str
     score: Score
 
-    def row(self) -> dict:
+    def row(self) -> dict[str, Any]:
         s = self.score
         med = median_abs
         return {
@@ -50,7 +54,7 @@ class TraceResult:
         }
 
 
-def evaluate_simulated(seeds) -> tuple[dict, list[tuple[int, Score]]]:
+def evaluate_simulated(seeds: Iterable[int]) -> tuple[dict[str, Any], list[tuple[int, Score]]]:
     results = []
     for seed in seeds:
         cfg = session_config(seed)
@@ -60,9 +64,11 @@ def evaluate_simulated(seeds) -> tuple[dict, list[tuple[int, Score]]]:
     return summarize([s for _, s in results]), results
 
 
-def evaluate_corpus(kind: str, seeds, posture: str | None = None) -> tuple[dict, list[tuple[int, str, str, Score]]]:
+def evaluate_corpus(
+    kind: str, seeds: Iterable[int], posture: str | None = None
+) -> tuple[dict[str, Any], list[tuple[int, str, str, Score]]]:
     """Score the issue-11 corpus (:mod:`sensor.sim.corpus`): ``kind`` is long, short, standard,
-    negative or mixed. Returns the summary and (seed, kind, score) per session."""
+    negative or mixed. Returns the summary and (seed, kind, posture, score) per session."""
     from sensor.sim.corpus import make_session
 
     results = []
@@ -77,7 +83,7 @@ def evaluate_corpus(kind: str, seeds, posture: str | None = None) -> tuple[dict,
     return summary, results
 
 
-def _uci_cases(root: Path):
+def _uci_cases(root: Path) -> Iterator[tuple[str, Path, str, int, list[dict[str, float]] | None]]:
     """(name, path, posture, expected count, per-rep labels or None) from rep_labels.csv."""
     with open(root / "rep_labels.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -100,7 +106,9 @@ def _uci_cases(root: Path):
                 yield f"s{s}/e{e}/u{unit}/{kind}", path, "seated", count, labels
 
 
-def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.5) -> tuple[dict, list[TraceResult]]:
+def evaluate_dir(
+    root: str | Path, posture: str | None = None, tol_s: float = 1.5
+) -> tuple[dict[str, Any], list[TraceResult]]:
     """Score every labelled trace below ``root``."""
     root = Path(root)
     results: list[TraceResult] = []
@@ -125,7 +133,8 @@ def evaluate_dir(root: str | Path, posture: str | None = None, tol_s: float = 1.
             labels = json.loads(label_path.read_text())
             with TraceReader(trace) as reader:
                 post = posture or labels.get("posture") or reader.meta.get("posture") or "supine"
-                pipe, _ = analyze_stream(reader.chunks(), post, reader.sample_rate_hz)
+                chunks = cast(Callable[[], Iterable[ImuChunk]], reader.chunks)  # the reader is not typed yet
+                pipe, _ = analyze_stream(chunks(), post, reader.sample_rate_hz)
             results.append(
                 TraceResult(str(trace.relative_to(root)), post, score_reps(pipe.reps, labels["reps"], tol_s))
             )

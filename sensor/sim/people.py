@@ -13,11 +13,12 @@ turns). Output samples are taken from the fine grid at the sensor's own clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.sim.activities import Motion
+from sensor.sim.motion import Motion
 from sensor.sim.simulator import random_rotation
 
 G = 9.80665
@@ -31,7 +32,7 @@ class Person:
     loc: np.ndarray  # sensor position in the shin frame (along, lateral, anterior), m
     R_sm: np.ndarray  # sensor -> shin rotation
     rate_hz: float
-    noise: dict
+    noise: dict[str, Any]  # floats and per-axis arrays; "bursts" is a count
 
     @classmethod
     def draw(cls, rng: np.random.Generator, rate_hz: float | None = None) -> Person:

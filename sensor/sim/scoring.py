@@ -6,7 +6,9 @@ end is nearest, within ``tol_s``. Count error is simply the difference in totals
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -35,14 +37,14 @@ class Score:
         return self.matched / self.true_count if self.true_count else 1.0
 
 
-def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
+def score_reps(detected: Sequence[Any], truth: Sequence[Mapping[str, Any]], tol_s: float = 1.5) -> Score:
     """``detected``: Rep objects or dicts with bottom_s/top_s/end_s/detected_s; ``truth``: label dicts."""
 
-    def get(r, k):
-        return r[k] if isinstance(r, dict) else getattr(r, k)
+    def get(r: Any, k: str) -> float:
+        return float(r[k] if isinstance(r, dict) else getattr(r, k))
 
     sc = Score(len(truth), len(detected), 0)
-    used = set()
+    used: set[int] = set()
     for r in detected:
         best, best_d = None, tol_s
         for j, tr in enumerate(truth):
@@ -68,15 +70,15 @@ def score_reps(detected: list, truth: list[dict], tol_s: float = 1.5) -> Score:
     return sc
 
 
-def median_abs(xs) -> float:
+def median_abs(xs: Sequence[float] | np.ndarray) -> float:
     """Median of absolute values; NaN when there is nothing to summarise."""
     return float(np.median(np.abs(xs))) if len(xs) else float("nan")
 
 
-def summarize(scores: list[Score]) -> dict:
+def summarize(scores: list[Score]) -> dict[str, Any]:
     med = median_abs
 
-    def p95(xs):
+    def p95(xs: Sequence[float] | np.ndarray) -> float:
         return float(np.percentile(xs, 95)) if len(xs) else float("nan")
 
     bottoms = [x for s in scores for x in s.bottom_err_s]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,8 +50,11 @@ class SimConfig:
 @dataclass
 class SimSession:
     chunk: ImuChunk
-    labels: dict
-    meta: dict = field(default_factory=dict)
+    labels: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+    # for accuracy checks (not serialised): true (t, elevation), and shin and knee axes in sensor axes
+    truth_elevation: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.empty(0), np.empty(0)))
+    truth_axes: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(3), np.zeros(3)))
 
 
 def random_rotation(rng: np.random.Generator) -> np.ndarray:
@@ -72,7 +75,8 @@ def _axis_angle(axis: np.ndarray, deg: float) -> np.ndarray:
     axis = np.asarray(axis, float) / np.linalg.norm(axis)
     a = math.radians(deg)
     k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    return np.eye(3) + math.sin(a) * k + (1 - math.cos(a)) * (k @ k)
+    rot: np.ndarray = np.eye(3) + math.sin(a) * k + (1 - math.cos(a)) * (k @ k)
+    return rot
 
 
 class _Track:
@@ -114,15 +118,17 @@ class _Track:
         return pos, np.where(inside, vel, 0.0), np.where(inside, acc, 0.0)
 
 
-def _script(cfg: SimConfig, rng: np.random.Generator):
+def _script(
+    cfg: SimConfig, rng: np.random.Generator
+) -> tuple[_Track, _Track, list[dict[str, Any]], list[dict[str, Any]]]:
     """Write the session as joint-angle waypoints plus ground-truth labels."""
     supine = cfg.posture == "supine"
     rest_e = rng.uniform(-50, -38) if supine else rng.uniform(-95, -85)
     thigh0 = rng.uniform(35, 50) if supine else 0.0  # thigh elevation: knees bent, feet flat
     shin = _Track(0.0, rest_e)
     thigh = _Track(0.0, thigh0)
-    reps: list[dict] = []
-    events: list[dict] = []
+    reps: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
 
     def both_hold(d: float) -> None:
         shin.hold(d)
@@ -227,7 +233,7 @@ def _script(cfg: SimConfig, rng: np.random.Generator):
     return shin, thigh, reps, events
 
 
-def simulate_session(cfg: SimConfig | None = None, **overrides) -> SimSession:
+def simulate_session(cfg: SimConfig | None = None, **overrides: Any) -> SimSession:
     """Generate one session: samples in the sensor frame plus ground-truth labels."""
     cfg = cfg or SimConfig()
     for k, v in overrides.items():
@@ -286,8 +292,8 @@ def simulate_session(cfg: SimConfig | None = None, **overrides) -> SimSession:
     elif cfg.confounders and reps and rng.random() < 0.2:
         strap = (int(rng.integers(0, len(reps))), rng.uniform(-12, 12))
     if strap is not None:
-        k, ang = strap
-        t_adj = reps[k]["end_s"] + 0.2
+        k_rep, ang = strap
+        t_adj = reps[k_rep]["end_s"] + 0.2
         dur = 0.6
         m = (t >= t_adj) & (t < t_adj + dur)
         tau = np.clip((t - t_adj) / dur, 0, 1)

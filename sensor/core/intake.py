@@ -1,0 +1,59 @@
+"""The pipeline's first stage: which incoming samples can be used at all.
+
+A sample is dropped (and counted) when it is not finite, beyond any consumer IMU's range, or
+not later than every sample accepted before it (across chunks too). The first skip is announced
+once, at the first good sample after it, so where the notice lands does not depend on chunking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensor.core.dsp import norm3
+from sensor.core.samples import ImuChunk
+
+MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
+MAX_GYR_DPS = 2500.0  # above the largest range of consumer gyroscopes (2000 deg/s)
+
+
+class SampleIntake:
+    """Keeps the last accepted time and where the first skipped run ended."""
+
+    def __init__(self) -> None:
+        self.last_t = -np.inf
+        self.first_skip_t: float | None = None  # the first good sample after the first bad one
+        self._skip_pending = False  # a bad run reached the end of a chunk: the next good sample marks it
+        self.invalid = 0
+        self.out_of_order = 0
+
+    def accept(self, chunk: ImuChunk) -> ImuChunk:
+        t = chunk.t
+        with np.errstate(invalid="ignore"):
+            valid = (
+                np.isfinite(t)
+                & np.isfinite(chunk.acc).all(axis=1)
+                & np.isfinite(chunk.gyr).all(axis=1)
+                & (norm3(chunk.acc) <= MAX_ACC_MPS2)
+                & (norm3(chunk.gyr) <= MAX_GYR_DPS)
+            )
+            prev = np.maximum.accumulate(np.concatenate([[self.last_t], np.where(valid, t, -np.inf)]))[:-1]
+            keep = valid & (t > prev)
+        self.invalid += int((~valid).sum())
+        self.out_of_order += int((valid & ~keep).sum())
+        if self.first_skip_t is None:
+            if self._skip_pending:  # the bad run began in an earlier chunk
+                kept = np.nonzero(keep)[0]
+                if len(kept):
+                    self.first_skip_t, self._skip_pending = float(t[kept[0]]), False
+            elif not keep.all():
+                j = int(np.argmin(keep))
+                after = np.nonzero(keep[j:])[0]
+                if len(after):
+                    self.first_skip_t = float(t[j + after[0]])
+                else:
+                    self._skip_pending = True
+        if not keep.all():
+            chunk = ImuChunk(t[keep], chunk.acc[keep], chunk.gyr[keep])
+        if len(chunk):
+            self.last_t = float(chunk.t[-1])
+        return chunk

@@ -1,0 +1,40 @@
+"""What the pipeline is tuned with (:class:`PipelineConfig`, one field per stage) and what it
+counts while it runs (:class:`PipelineStats`: samples used, skipped, gaps, dropped before the
+mounting was learned), apart from the pipeline's logic in :mod:`sensor.core.pipeline`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sensor.core.context import ContextConfig
+from sensor.core.mounting import MountConfig
+from sensor.core.phases import RepConfig
+from sensor.core.preprocess import RestConfig
+
+
+@dataclass
+class PipelineConfig:
+    posture: str = "supine"
+    rate_hz: float | None = None
+    reps: RepConfig = field(default_factory=RepConfig)
+    rest: RestConfig = field(default_factory=RestConfig)
+    mount: MountConfig = field(default_factory=MountConfig)
+    context: ContextConfig = field(default_factory=ContextConfig)
+    tau_s: float = 1.0
+    max_buffer_s: float = 120.0
+    refine_movements: int = 8  # movements used to refine the shin direction after settling
+    refine_s: float = 90.0
+    history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
+    relearn_off_axis: float = 0.3  # share of rotation energy off the knee axis (~33 deg) that means re-strapped
+
+
+@dataclass
+class PipelineStats:
+    samples_in: int = 0
+    samples_used: int = 0
+    invalid_skipped: int = 0
+    out_of_order_skipped: int = 0
+    gaps: int = 0
+    gap_seconds: float = 0.0
+    buffered_dropped: int = 0
