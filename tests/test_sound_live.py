@@ -20,8 +20,9 @@ from test_sound import _cycle, _rep, need_espeak
 
 from sensor.core.coach import Targets
 from sensor.core.events import RepCompleted, SensorStatus
-from sensor.io.sources import ManualClock, SimulatedSource
+from sensor.io.sources import ManualClock
 from sensor.sim.simulator import SimConfig
+from sensor.sim.source import SimulatedSource
 from tui.app import GlideApp
 from tui.audio.backends import AudioUnavailable, CommandBackend, mix_into
 from tui.audio.live import LiveSound, SoundOptions

@@ -14,14 +14,13 @@ from sensor.io.sources import (
     ManualClock,
     RateMeter,
     ReplaySource,
-    SimulatedSource,
     Source,
     estimate_loss_pct,
-    insert_rests,
     rechunk,
 )
 from sensor.io.trace import TraceFormatError, TraceWriter, read_trace
 from sensor.sim.simulator import SimConfig, simulate_session
+from sensor.sim.source import SimulatedSource, insert_rests
 
 
 async def _drain(src, clock: ManualClock, seconds: float, got: list, step: float = 0.25):

@@ -23,8 +23,9 @@ import pytest
 from rich.cells import cell_len
 
 from sensor.core.summary import REP_FIELDS
-from sensor.io.sources import DeviceInfo, ManualClock, ReplaySource, SimulatedSource
+from sensor.io.sources import DeviceInfo, ManualClock, ReplaySource
 from sensor.sim.simulator import SimConfig
+from sensor.sim.source import SimulatedSource
 from tui.app import GlideApp
 from tui.screens import (
     CalibrationScreen,

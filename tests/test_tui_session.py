@@ -10,8 +10,8 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from sensor.io.sources import SimulatedSource
 from sensor.sim.simulator import SimConfig
+from sensor.sim.source import SimulatedSource
 from tui import storage
 from tui.session import ElevationHistory, Session, SessionSetup
 

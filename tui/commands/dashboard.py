@@ -189,8 +189,8 @@ def _run_dashboard(app) -> int:
 
 
 def cmd_demo(args) -> int:
-    from sensor.io.sources import SimulatedSource
     from sensor.sim.simulator import SimConfig
+    from sensor.sim.source import SimulatedSource
 
     setup = _setup_from_args(args)  # a bad plan is refused before anything runs
     posture = setup.posture
