@@ -12,6 +12,15 @@ from tui.errors import CliError
 NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
 
 
+def trace_posture(path: str, posture: str | None, meta: dict) -> str:
+    """The posture to analyse ``path`` in: the one asked for, else the trace's ``# posture=``
+    line, else supine; anything else is the user's to fix."""
+    posture = posture or meta.get("posture") or "supine"
+    if posture not in ("supine", "seated"):
+        raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
+    return posture
+
+
 def analyze_trace(
     path: str, posture: str | None, chunk_rows: int = 65536, progress=None, foot: list | None = None, **import_opts
 ):
@@ -22,9 +31,7 @@ def analyze_trace(
     from sensor.io.importers import open_trace
 
     with open_trace(path, **{k: v for k, v in import_opts.items() if v is not None}) as reader:
-        posture = posture or reader.meta.get("posture") or "supine"
-        if posture not in ("supine", "seated"):
-            raise CliError(f"{path}: posture must be supine or seated, not {posture!r}")
+        posture = trace_posture(path, posture, reader.meta)
         chunks = reader.chunks(chunk_rows)
         if getattr(reader, "format", None) == "glide":  # streamed from disk: read while analysing
             from sensor.io.trace import read_ahead

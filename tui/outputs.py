@@ -45,6 +45,16 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
+def _lstat(p: Path, what: str) -> os.stat_result | None:
+    """The path's own status (a link is not followed), None where nothing is there yet."""
+    try:
+        return os.lstat(p)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CliError(f"{what}: {e.strerror or e}") from None
+
+
 def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     """Refuse (``CliError``) an output path that glide must not write; returns it as a Path.
 
@@ -54,12 +64,7 @@ def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     p = Path(os.fspath(path))
     if not str(p) or str(p).endswith(os.sep):
         raise CliError(f"{path}: give a file name, not a folder")
-    try:
-        st = os.lstat(p)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+    st = _lstat(p, f"cannot write {path}")
     if st is not None:
         kind = _kind(st.st_mode)
         if kind is not None:
@@ -128,12 +133,7 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     """A folder to fill with new files: created if missing (its parent must exist); an existing
     folder only if empty. A file, a link or a device in its place is refused."""
     p = Path(os.fspath(path))
-    try:
-        st = os.lstat(p)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise CliError(f"cannot write to {path}: {e.strerror or e}") from None
+    st = _lstat(p, f"cannot write to {path}")
     if st is not None:
         if not stat.S_ISDIR(st.st_mode):
             raise CliError(f"{path} is {_kind(st.st_mode) or 'a file'}, not a folder: name a new or empty folder")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui import options as opt
-from tui.analysis import NO_MOUNTING, analysis_doc, analyze_trace
+from tui.analysis import NO_MOUNTING, analysis_doc, analyze_trace, trace_posture
 from tui.errors import CliError
 from tui.jsonout import dumps
 from tui.outputs import check_output, replacing
@@ -169,9 +169,7 @@ def _cmd_audio_out(args) -> None:
 
     check_audio_out(args)
     with open_trace(args.trace, **{k: v for k, v in import_opts(args).items() if v is not None}) as reader:
-        posture = args.posture or reader.meta.get("posture") or "supine"
-    if posture not in ("supine", "seated"):
-        raise CliError(f"{args.trace}: posture must be supine or seated, not {posture!r}")
+        posture = trace_posture(args.trace, args.posture, reader.meta)
     print(write_audio(args, posture, import_opts(args)), file=sys.stderr if args.json else sys.stdout)
 
 
