@@ -152,6 +152,7 @@ class SensorLink:
         watchdog_s: float = 2.0,
         backoff_s: tuple[float, float] = (0.5, 10.0),
         max_attempts: int | None = None,
+        connect_lock: asyncio.Lock | None = None,
     ) -> None:
         self.target = target
         self.rate_req = rate_hz
@@ -161,6 +162,9 @@ class SensorLink:
         self.watchdog_s = watchdog_s
         self.backoff = backoff_s
         self.max_attempts = max_attempts
+        # Links that share a lock connect one at a time: BlueZ runs one LE connection attempt per
+        # adapter (a second one fails with InProgress), and bleak's connect by address scans first.
+        self._connect_lock = connect_lock
         self.stats = LinkStats()
         self.sensor: FoundSensor | None = None
         self.family: DeviceFamily | None = None
@@ -185,10 +189,14 @@ class SensorLink:
     async def find(self) -> FoundSensor:
         self._status("scanning", f"looking for {self.target or 'a supported sensor'}")
         found = await scan(self.scan_timeout)
-        self.sensor = choose(found, self.target)
-        self.family = next(f for f in FAMILIES if f.family_id == self.sensor.family_id)
-        self.stats.device, self.stats.family = self.sensor.name, self.family.display_name
-        return self.sensor
+        return self.use(choose(found, self.target))
+
+    def use(self, sensor: FoundSensor) -> FoundSensor:
+        """Stream this sensor (found by a scan made elsewhere, e.g. one scan for two links)."""
+        self.sensor = sensor
+        self.family = next(f for f in FAMILIES if f.family_id == sensor.family_id)
+        self.stats.device, self.stats.family = sensor.name, self.family.display_name
+        return sensor
 
     async def run(self) -> None:
         """Connect and stream until stop(); reconnects on its own. Raises only if Bluetooth
@@ -253,7 +261,11 @@ class SensorLink:
         self._status("connecting", f"{sensor.name} ({sensor.address})")
         client = bleak.BleakClient(sensor.address, disconnected_callback=lambda _c: disconnected.set())
         self._client = client
-        await client.connect()
+        if self._connect_lock is None:
+            await client.connect()
+        else:
+            async with self._connect_lock:
+                await client.connect()
         rate = fam.nearest_rate(self.rate_req or fam.default_rate)
         self.stats.rate_hz = rate
         decoder = self._decoder = fam.make_decoder(rate)

@@ -15,7 +15,13 @@ as ``Value`` PropertiesChanged). dbus-fast answers ``GetManagedObjects`` and emi
 Each advertised device is an *emulator*: a sans-IO model of one sensor family (the family's
 ``*Peripheral`` class in ``sensor.protocols``) fed with the simulator's motion. Faults on
 request: ``drop(address)`` cuts the link from the device side, ``silence(address, s)`` keeps
-the link up but stops notifications.
+the link up but stops notifications, ``lose(address)`` drops a device and keeps it away.
+
+Two sensors at once (issue 16): every device is its own ``Device1`` object under the one adapter
+(bleak connects to each by its path, as BlueZ does with several peripherals), so a shin sensor
+and a foot sensor are two emulators. The addresses in ``feet`` stream what an IMU on the top of
+the foot sees (``sensor.sim.foot`` hung from the same simulated shin session), on the shin's
+motion clock: a foot that connects or reconnects later joins the movement where it is now.
 
 Run on its own: ``python -m sensor.standin.server`` prints the ``export DBUS_SYSTEM_BUS_ADDRESS=...``
 line to paste into another shell, then serves until Ctrl-C.
@@ -78,11 +84,16 @@ class BlueZStandin:
         reps: int = 8,
         seed: int = 1,
         tick_s: float = 0.03,
+        feet: set[str] | None = None,
+        foot_pattern: str | None = "correct",
     ) -> None:
         self.bus_address = bus_address
         self.devs = [DeviceSlot(e, path_for(e.address)) for e in (emulators or default_emulators())]
         self.speed, self.posture, self.reps, self.seed, self.tick_s = speed, posture, reps, seed, tick_s
         self.speeds = dict(speeds or {})
+        self.feet = {a.lower() for a in (feet or ())}
+        self.foot_pattern = foot_pattern
+        self._motion_t0: float | None = None  # loop time at which the shin's motion began
         self.bus: MessageBus | None = None
         self.sent_samples: dict[str, int] = {}
         #: samples a subscriber was notified of, per device address (0 until someone listens)
@@ -194,6 +205,16 @@ class BlueZStandin:
         probability per packet)."""
         self.device(address).faults = dict(probabilities)
 
+    async def lose(self, address: str) -> None:
+        """The device goes away for good (battery out, left in the other room): dropped, and every
+        reconnection attempt fails until :meth:`come_back`."""
+        self.refuse(address, 1_000_000)
+        await self.drop(address)
+
+    def come_back(self, address: str) -> None:
+        """A lost device is in range again: connections succeed."""
+        self.refuse(address, 0)
+
     def silence(self, address: str, seconds: float) -> None:
         """Connected, but no notifications for a while (a hung firmware)."""
         self.device(address).silent_until = asyncio.get_running_loop().time() + seconds
@@ -208,6 +229,7 @@ class BlueZStandin:
         speed = self.speeds.get(d.emu.family_id, self.speed)
         last = loop.time()
         key = d.emu.address
+        foot = key.lower() in self.feet
         self.sent_samples.setdefault(key, 0)
         while True:
             await asyncio.sleep(self.tick_s)
@@ -227,11 +249,20 @@ class BlueZStandin:
                         confounders=False,
                     )
                 )
+                src = sim.chunk
+                if foot:  # the foot hung from this very shin session
+                    from sensor.sim.foot import simulate_foot_for
+
+                    src = simulate_foot_for(sim, pattern=self.foot_pattern).chunk
                 # the device delivers every sample: drops are the link's business, not the sensor's
                 n = int(sim.chunk.t[-1] * rate)
                 t = np.arange(n) / rate
-                session = ImuChunk(t, _interp(t, sim.chunk.t, sim.chunk.acc), _interp(t, sim.chunk.t, sim.chunk.gyr))
+                session = ImuChunk(t, _interp(t, src.t, src.acc), _interp(t, src.t, src.gyr))
                 pos, due = 0, 0.0
+                if not foot and self._motion_t0 is None:
+                    self._motion_t0 = now
+                elif foot and self._motion_t0 is not None:  # join the shin's movement where it is
+                    pos = int((now - self._motion_t0) * rate * speed)
             # Pace by accumulated time, not by rounding each tick: round(0.03 s * 52 Hz) = 2
             # samples per 30 ms tick would be 67 Hz, and at 10 Hz no sample would ever be due.
             due += elapsed * rate * speed

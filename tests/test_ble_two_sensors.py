@@ -1,0 +1,162 @@
+"""Two sensors at once through bleak (issue 16): a shin IMU and a foot IMU served by the BlueZ
+stand-in on a private dbus-daemon, streamed by ``sensor.ble.pair.ShinFootLink``.
+
+What must hold: the foot's values arrive on the shin's rows and on the shin's time base (checked
+against the simulated foot's true motion), the foot dropping out mid-set is announced once and
+never stops the session, every shin sample still arrives and every rep is counted as without a
+foot, the foot columns are NaN after the drop, and a recording carries the 13 columns.
+"""
+
+import asyncio
+
+import numpy as np
+import pytest
+from helpers import wait_for
+
+from sensor.ble.link import FoundSensor, SensorNotFound
+from sensor.ble.pair import ShinFootLink, choose_pair
+from sensor.core.pipeline import Pipeline, analyze
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io.trace import TraceWriter, read_trace
+from sensor.sim.foot import simulate_foot_for
+from sensor.sim.simulator import SimConfig, simulate_session
+from sensor.standin.server import BlueZStandin, GlideEmulator, PrivateBus
+
+SHIN = "C0:FF:EE:00:00:01"
+FOOT = "C0:FF:EE:00:00:02"
+SPEED = 4.0
+REPS = 3
+
+
+@pytest.fixture
+def bus(monkeypatch):
+    b = PrivateBus()
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", b.address)
+    yield b
+    b.close()
+
+
+def run(coro, timeout=120):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def _devices():
+    foot = GlideEmulator("GlideFoot-sim", FOOT)
+    foot.rssi = -50  # weaker than the shin's: "the first sensor found" stays the shin
+    return [GlideEmulator(), foot]
+
+
+def _truth_foot(rate=100.0):
+    """What the stand-in's foot device plays: the foot hung from the stand-in's shin session."""
+    sim = simulate_session(SimConfig(reps=REPS, rate_hz=rate, posture="supine", seed=1, noise=True, confounders=False))
+    return simulate_foot_for(sim, pattern="correct").chunk
+
+
+def _best_lag(t, got, ref_t, ref, max_lag=0.6, step=0.01):
+    """The time shift (s) that best lines up ``got`` (sampled at ``t``) with the reference."""
+    lags = np.arange(-max_lag, max_lag + step / 2, step)
+    err = [np.nanmean((got - np.interp(t + lag, ref_t, ref)) ** 2) for lag in lags]
+    return float(lags[int(np.argmin(err))]), float(np.sqrt(min(err)))
+
+
+def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the_session(bus, tmp_path):
+    trace = tmp_path / "two.csv"
+    pipe = Pipeline("supine", 100.0)
+    chunks: list[ImuChunk] = []
+    statuses: list[tuple[str, str]] = []
+    marks: dict[str, float] = {}
+
+    async def go():
+        st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
+        writer = TraceWriter(trace, {"sample_rate_hz": 100.0, "posture": "supine"}, foot=True)
+
+        def on_chunk(chunk):
+            chunks.append(chunk)
+            writer.write(chunk)
+            pipe.feed(chunk)
+
+        link = ShinFootLink(
+            "GlideIMU-sim",
+            "GlideFoot-sim",
+            100.0,
+            on_chunk=on_chunk,
+            on_status=lambda k, d: statuses.append((k, d)),
+            scan_timeout=0.5,
+            clock_scale=SPEED,
+        )
+        shin, foot = await link.find()
+        assert (shin.address, foot.address) == (SHIN, FOOT)
+        task = asyncio.create_task(link.run())
+        kinds = lambda: [k for k, _ in statuses]  # noqa: E731
+        try:
+            await wait_for(lambda: "foot_streaming" in kinds() and len(pipe.reps) >= 2, 60)
+            reps_before = len(pipe.reps)
+            marks["drop"] = float(chunks[-1].t[-1])
+            await st.lose(FOOT)
+            await wait_for(lambda: "foot_lost" in kinds(), 20)
+            await wait_for(lambda: len(pipe.reps) >= reps_before + 2, 60)
+            assert not task.done()  # the session goes on
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 15)
+            writer.close()
+            await st.close()
+        return link, st
+
+    link, st = run(go())
+    kinds = [k for k, _ in statuses]
+    # the notice: once, in words a person understands; the shin never reconnected
+    lost = [d for k, d in statuses if k == "foot_lost"]
+    assert len(lost) == 1 and "counting with the shin only" in lost[0]
+    assert kinds.index("foot_streaming") < kinds.index("foot_lost")
+    assert link.stats.reconnects == 0 and link.foot_stats.reconnects >= 1
+    assert kinds[-1] == "stopped"
+
+    out = concat_chunks(chunks)
+    # every sample the shin sent arrived once, in order, carrying foot columns
+    assert link.stats.samples == st.sent_samples[SHIN] == len(out)
+    assert np.all(np.diff(out.t) > 0) and out.has_foot
+    assert link.align_stats.shin_in == link.align_stats.shin_out == len(out)
+
+    # foot columns: values while the foot streamed, NaN after it dropped out
+    finite = ~np.isnan(out.foot_gyr).any(axis=1)
+    after = out.t > marks["drop"] + 0.5 * SPEED  # half a second of host time: the drop is underway
+    assert after.sum() > 200 and not finite[after].any()
+    first = out.t[finite][0]
+    during = (out.t > first + 1.0) & (out.t < marks["drop"] - 0.2 * SPEED)
+    assert during.sum() > 200 and finite[during].mean() > 0.99
+
+    # on one time base: the aligned foot matches the simulated foot's true motion at the shin's times
+    truth = _truth_foot()
+    for axis in range(3):
+        ref = truth.gyr[:, axis]
+        if np.ptp(ref) < 20:
+            continue
+        lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
+        print(f"foot gyro axis {axis}: lag {lag:+.2f} s sensor time, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
+        assert abs(lag) <= 0.1 * SPEED, (axis, lag)  # within a tenth of a host second of latency jitter
+        assert rms < 0.25 * np.std(ref), (axis, rms, np.std(ref))
+
+    # the shin's reps are all counted, exactly as the shin alone would count them
+    shin_only, _ = analyze(ImuChunk(out.t, out.acc, out.gyr), "supine", 100.0)
+    live = [(r.start_s, r.end_s, r.rom_deg) for r in pipe.reps]
+    assert [(r.start_s, r.end_s, r.rom_deg) for r in shin_only.reps[: len(live)]] == live
+    assert len(live) >= 4
+
+    # the recording: 13 columns, NaN foot values after the drop, the shin's rows all there
+    _meta, rec, _stats = read_trace(trace)
+    assert rec.has_foot and len(rec) == len(out)
+    assert np.array_equal(np.isnan(rec.foot_gyr), np.isnan(out.foot_gyr))
+
+
+def test_choose_pair_needs_two_different_sensors():
+    found = [
+        FoundSensor("GlideIMU-sim", SHIN, -45, "glide", "glide"),
+        FoundSensor("GlideFoot-sim", FOOT, -50, "glide", "glide"),
+    ]
+    assert choose_pair(found, None, "foot") == (found[0], found[1])
+    assert choose_pair(found, None, "GlideIMU") == (found[1], found[0])  # the other one is the shin
+    with pytest.raises(SensorNotFound, match="same sensor"):
+        choose_pair(found, SHIN, SHIN)
+    with pytest.raises(SensorNotFound, match="no sensor matching"):
+        choose_pair(found, None, "nowhere")
