@@ -20,7 +20,7 @@ from sensor.core.samples import ImuChunk, concat_chunks
 from sensor.io.trace import TraceWriter, read_trace
 from sensor.sim.foot import simulate_foot_for
 from sensor.sim.simulator import SimConfig, simulate_session
-from sensor.standin.server import BlueZStandin, GlideEmulator, PrivateBus
+from sensor.standin.server import FOOT_ADDRESS, BlueZStandin, GlideEmulator, PrivateBus, foot_emulator
 
 SHIN = "C0:FF:EE:00:00:01"
 FOOT = "C0:FF:EE:00:00:02"
@@ -160,3 +160,57 @@ def test_choose_pair_needs_two_different_sensors():
         choose_pair(found, SHIN, SHIN)
     with pytest.raises(SensorNotFound, match="no sensor matching"):
         choose_pair(found, None, "nowhere")
+
+
+def _standin_in_thread(bus_address, emulators, **kw):
+    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    box = {}
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        box["st"] = loop.run_until_complete(BlueZStandin(bus_address, emulators, **kw).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(20)
+
+    def close():
+        asyncio.run_coroutine_threadsafe(box["st"].close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+    return box["st"], close
+
+
+def test_glide_record_with_a_foot_device_writes_the_13_column_trace(bus, tmp_path, capsys):
+    from tui.cli import main
+
+    out = tmp_path / "foot.csv"
+    _st, close = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
+    try:
+        argv = ["record", "-o", str(out), "--device", "GlideIMU", "--foot-device", "GlideFoot"]
+        code = main([*argv, "--duration", "3", "--timeout", "0.5"])
+    finally:
+        close()
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "[foot_streaming]" in captured.err and "Traceback" not in captured.err
+    meta, rec, _stats = read_trace(out)
+    assert rec.has_foot and len(rec) >= 200  # 3 s of streaming at 100 Hz, less what the first packets took
+    assert meta["foot_device"] == f"GlideFoot-sim ({FOOT_ADDRESS})" and meta["foot_family"] == "glide"
+    assert np.isfinite(rec.foot_gyr).all(axis=1).mean() > 0.8  # the foot connects a moment after the shin
+    assert f"foot values on {int(np.isfinite(rec.foot_gyr).all(axis=1).sum())} of {len(rec)} rows" in captured.out
+
+
+def test_record_refuses_an_empty_foot_device(capsys):
+    from tui.cli import main
+
+    assert main(["record", "-o", "x.csv", "--foot-device", " "]) == 2
+    err = capsys.readouterr().err
+    assert "--foot-device" in err and "Traceback" not in err

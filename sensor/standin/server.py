@@ -53,7 +53,17 @@ from sensor.standin.bluez_objects import (
 from sensor.standin.bus import PrivateBus
 from sensor.standin.emulator import Emulator, GlideEmulator, default_emulators
 
-__all__ = ["BlueZStandin", "Emulator", "GlideEmulator", "PrivateBus", "default_emulators", "main", "serve_forever"]
+__all__ = [
+    "FOOT_ADDRESS",
+    "BlueZStandin",
+    "Emulator",
+    "GlideEmulator",
+    "PrivateBus",
+    "default_emulators",
+    "foot_emulator",
+    "main",
+    "serve_forever",
+]
 
 
 class BlueZStandin:
@@ -312,7 +322,18 @@ def _interp(t_new: np.ndarray, t: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t_new, t, v[:, i]) for i in range(v.shape[1])], axis=1)
 
 
-async def serve_forever(speed: float = 1.0, posture: Posture = Posture.SUPINE) -> None:
+FOOT_ADDRESS = "C0:FF:EE:00:00:02"
+
+
+def foot_emulator() -> GlideEmulator:
+    """A second glide-profile device that plays the foot (issue 16); weaker than the shin's, so
+    "the first supported sensor found" stays the shin."""
+    emu = GlideEmulator("GlideFoot-sim", FOOT_ADDRESS)
+    emu.rssi = -50
+    return emu
+
+
+async def serve_forever(speed: float = 1.0, posture: Posture = Posture.SUPINE, foot: bool = False) -> None:
     """Serve until SIGINT (Ctrl-C), SIGTERM or SIGHUP; then leave the bus and end the daemon."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -321,7 +342,9 @@ async def serve_forever(speed: float = 1.0, posture: Posture = Posture.SUPINE) -
     bus = PrivateBus()
     standin: BlueZStandin | None = None
     try:
-        standin = BlueZStandin(bus.address, speed=speed, posture=posture, reps=60)  # ~6 min, looped
+        emulators = default_emulators() + ([foot_emulator()] if foot else [])
+        feet = {FOOT_ADDRESS} if foot else None
+        standin = BlueZStandin(bus.address, emulators, speed=speed, posture=posture, reps=60, feet=feet)  # ~6 min
         standin.on_event = lambda text: print(f"[device] {text}", flush=True)
         await standin.start()
         names = ", ".join(f"{d.emu.name} ({d.emu.address})" for d in standin.devs)
@@ -329,6 +352,8 @@ async def serve_forever(speed: float = 1.0, posture: Posture = Posture.SUPINE) -
         print("In another shell:")
         print(f"  export DBUS_SYSTEM_BUS_ADDRESS={bus.address}")
         print("  glide scan    # or: glide record -o trace.csv --duration 30 / glide live")
+        if foot:
+            print("  glide live --device GlideIMU-sim --foot-device GlideFoot-sim")
         print("Ctrl-C to stop.", flush=True)
         await stop.wait()
     finally:
@@ -357,9 +382,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m sensor.standin", description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--speed", type=_positive, default=1.0, help="play the motion this many times faster (all devices)")
     ap.add_argument("--posture", choices=["supine", "seated"], default="supine")
+    ap.add_argument("--foot", action="store_true", help="also serve a foot sensor, GlideFoot-sim (issue 16)")
     args = ap.parse_args()
     try:
-        asyncio.run(serve_forever(args.speed, Posture(args.posture)))
+        asyncio.run(serve_forever(args.speed, Posture(args.posture), args.foot))
     except RuntimeError as e:  # no dbus-daemon: one line, not a traceback
         print(f"stand-in: {e}", file=sys.stderr)
         sys.exit(2)

@@ -57,6 +57,13 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="the trace file to write (CSV, glide-trace/1)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.add_argument("--device", help="name or address (default: the first supported sensor found)")
+    p.add_argument(
+        "--foot-device",
+        metavar="FOOT",
+        type=foot_device_arg,
+        help="a second sensor on the top of the foot (name or address): its six columns are recorded on the "
+        "shin's rows, resampled onto the shin's time base (NaN while it is away)",
+    )
     p.add_argument("--rate", type=positive_hz, help="sample rate in Hz (default: the device family's)")
     p.add_argument(
         "--duration", type=positive_seconds, help="stop after this many seconds of streaming (default: until Ctrl-C)"
@@ -169,8 +176,16 @@ def _open_output(path: str, force: bool) -> None:
         raise CliError(f"cannot write {path}: permission denied")
 
 
+def foot_device_arg(text: str) -> str:
+    """argparse type: a foot sensor's name or address (not empty)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs the foot sensor's name or address")
+    return text.strip()
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from sensor.ble.link import BluetoothUnavailable, DeviceRefused, SensorLink, SensorNotFound, now_iso
+    from sensor.ble.pair import ShinFootLink
     from sensor.io.trace import TraceWriteError, TraceWriter
 
     _open_output(args.output, args.force)
@@ -197,14 +212,28 @@ def cmd_record(args: argparse.Namespace) -> int:
                     "family": family.family_id,
                     "sample_rate_hz": link.stats.rate_hz,
                 }
-                w = state["writer"] = TraceWriter(args.output, meta)
+                foot = getattr(link, "foot_sensor", None)
+                if foot is not None:
+                    meta.update(foot_device=f"{foot.name} ({foot.address})", foot_family=foot.family_id)
+                w = state["writer"] = TraceWriter(args.output, meta, foot=foot is not None)
             w.write(chunk)
             state["n"] += len(chunk)
         except TraceWriteError as e:  # disk full, file removed...: stop cleanly, report once
             state["error"] = e
             stop.set()
 
-    link = SensorLink(args.device, args.rate, on_chunk=on_chunk, on_status=on_status, scan_timeout=args.timeout)
+    link: Any
+    if args.foot_device:
+        link = ShinFootLink(
+            args.device,
+            args.foot_device,
+            args.rate,
+            on_chunk=on_chunk,
+            on_status=on_status,
+            scan_timeout=args.timeout,
+        )
+    else:
+        link = SensorLink(args.device, args.rate, on_chunk=on_chunk, on_status=on_status, scan_timeout=args.timeout)
 
     async def main() -> list[int]:
         with stop_on_signals(stop) as received:
@@ -236,5 +265,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"recorded nothing in {time.monotonic() - t0:.0f} s{why}: no samples arrived, {args.output} not written")
         return 1
     extra = f", packet loss {link.stats.packet_loss_pct:.1f}%, {link.stats.gaps} gap(s)"
+    if args.foot_device:
+        a = link.align_stats
+        extra += f"; foot values on {a.shin_out - a.shin_without_foot} of {a.shin_out} rows"
     print(f"recorded {state['n']} samples in {time.monotonic() - t0:.0f} s to {args.output}{why}{extra}")
     return 0
