@@ -63,6 +63,7 @@ class GlideApp(App):
         scanner=None,
         ble_error: str | None = None,
         device: str | None = None,
+        foot_device: str | None = None,
         bell: bool = False,
         save: bool = True,
         data_root: Path | None = None,
@@ -79,6 +80,7 @@ class GlideApp(App):
         self.scanner = scanner
         self.ble_error = ble_error
         self.device = device
+        self.foot_device = foot_device  # issue 16: a second sensor on the foot (name or address)
         self.bell_on_rep = bell
         self.save = save
         self.data_root = data_root
@@ -98,9 +100,10 @@ class GlideApp(App):
                 self.push_screen(UnavailableScreen(self.ble_error))
                 return
             last = storage.load_last_device(self.data_root)
+            foot = DeviceInfo(self.foot_device, self.foot_device, "?") if self.foot_device else None
             if self.device:
-                self.connect_device(DeviceInfo(self.device, self.device, "?"))
-            self.push_screen(DevicePickerScreen(self.scanner, last))
+                self.connect_device(DeviceInfo(self.device, self.device, "?"), foot)
+            self.push_screen(DevicePickerScreen(self.scanner, last, foot=self.foot_device))
             return
         self._to_setup()
 
@@ -111,12 +114,12 @@ class GlideApp(App):
             label = {"demo": "simulated sensor", "replay": "recorded trace"}.get(self.mode, "sensor")
             self.push_screen(SetupScreen(self.initial_setup, label))
 
-    def connect_device(self, device: DeviceInfo) -> None:
-        self.run_worker(self._connect(device), group="connect", exclusive=True, exit_on_error=False)
+    def connect_device(self, device: DeviceInfo, foot: DeviceInfo | None = None) -> None:
+        self.run_worker(self._connect(device, foot), group="connect", exclusive=True, exit_on_error=False)
 
-    async def _connect(self, device: DeviceInfo) -> None:
+    async def _connect(self, device: DeviceInfo, foot: DeviceInfo | None = None) -> None:
         try:
-            source = await self.scanner.connect(device)
+            source = await (self.scanner.connect(device, foot) if foot else self.scanner.connect(device))
         except Exception as e:
             self.notify(f"Could not connect to {device.name}: {e}", severity="error", timeout=8)
             return
@@ -128,7 +131,7 @@ class GlideApp(App):
             except OSError as e:
                 log.warning("cannot remember the device: %s", e)
         self.make_source = lambda setup, _s=source: _s
-        self.sub_title = f"live · {device.name}"
+        self.sub_title = f"live · {device.name}" + (f" + foot {foot.name}" if foot else "")
         self._to_setup()
 
     def start_session(self, setup: SessionSetup) -> None:

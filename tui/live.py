@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sensor.core.samples import ImuChunk, concat_chunks
@@ -54,7 +54,7 @@ class LinkSource:
 
     pausable = False
 
-    def __init__(self, ble, device: DeviceInfo) -> None:
+    def __init__(self, ble, device: DeviceInfo, foot: DeviceInfo | None = None) -> None:
         self.name = device.name
         self.rate_hz: float | None = None
         self.meta: dict[str, object] = {"device": device.name, "address": device.address, "family": device.family}
@@ -62,10 +62,28 @@ class LinkSource:
             device.name, state="connecting", rssi_dbm=device.rssi_dbm, battery_pct=device.battery_pct
         )
         self._queue: asyncio.Queue[ImuChunk] = asyncio.Queue()
-        self.link = ble.SensorLink(device.address, on_chunk=self._queue.put_nowait, on_status=self._on_status)
+        #: the foot sensor's link (issue 16): None without one, else connecting/streaming/lost/failed
+        self.foot_state: str | None = None
+        self.foot_notice: str | None = None  # the last thing said about the foot's link
+        self.on_notice: Callable[[str], None] | None = None  # e.g. the headless view prints it
+        if foot is None:
+            self.link = ble.SensorLink(device.address, on_chunk=self._queue.put_nowait, on_status=self._on_status)
+        else:  # shin chunks carrying the foot's columns, one time base (sensor.ble.pair)
+            pair = getattr(ble, "ShinFootLink", None) or _pair_class()
+            self.link = pair(device.address, foot.address, on_chunk=self._queue.put_nowait, on_status=self._on_status)
+            self.meta.update(foot_device=foot.name, foot_address=foot.address, foot_family=foot.family)
+            self.foot_state = "connecting"
         self._task: asyncio.Task | None = None
 
     def _on_status(self, kind: str, detail: str) -> None:
+        if kind.startswith("foot_"):  # the foot's link never changes the source's own state
+            self.foot_state = getattr(self.link, "foot_state", self.foot_state)
+            if kind in ("foot_streaming", "foot_lost", "foot_failed"):
+                self.foot_notice = detail
+                log.info("%s", detail)
+                if self.on_notice is not None:
+                    self.on_notice(detail)
+            return
         if kind in ("connecting", "streaming", "reconnecting", "stopped", "scanning"):
             self.status.state = {"stopped": "ended", "scanning": "connecting"}.get(kind, kind)
         elif kind == "silent":
@@ -139,6 +157,12 @@ class LinkSource:
         self.status.state = "ended"
 
 
+def _pair_class():
+    from sensor.ble.pair import ShinFootLink
+
+    return ShinFootLink
+
+
 class ModuleScanner:
     """The device picker's view of the transport: ``scan`` and ``connect``. ``module`` is
     ``sensor.ble.link`` (tests pass a stand-in object with the same ``scan`` and ``SensorLink``)."""
@@ -149,8 +173,8 @@ class ModuleScanner:
     async def scan(self, timeout_s: float) -> list[DeviceInfo]:
         return [to_device_info(d) for d in await self.module.scan(timeout_s)]
 
-    async def connect(self, device: DeviceInfo) -> Source:
-        return LinkSource(self.module, device)
+    async def connect(self, device: DeviceInfo, foot: DeviceInfo | None = None) -> Source:
+        return LinkSource(self.module, device, foot)
 
 
 def load_ble_scanner() -> ModuleScanner:

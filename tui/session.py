@@ -129,7 +129,7 @@ class Session:
             if self.rate_hz:
                 meta["sample_rate_hz"] = float(self.rate_hz)
             meta = {k: v for k, v in meta.items() if "\n" not in str(v) and "\r" not in str(v)}
-            self._writer = TraceWriter(trace, meta)
+            self._writer = TraceWriter(trace, meta, foot=bool(self.source_meta.get("foot_device")))  # issue 16
             self.files.trace = trace
         except (OSError, TraceWriteError, ValueError) as e:
             self.files.error = f"not saving this session: {e}"

@@ -7,6 +7,7 @@ import sys
 from sensor.core.safety import SAFETY_NOTE
 from tui import options as opt
 from tui.commands.analyze import import_args, import_opts
+from tui.commands.ble import foot_device_arg
 from tui.errors import CliError
 
 DEFAULT_REST_S = 30.0  # one rest between sets for demo, replay and live (nerve glides are not strength sets)
@@ -79,6 +80,13 @@ def register(sub) -> None:
 
     p = sub.add_parser("live", help="the live dashboard on a Bluetooth LE sensor")
     p.add_argument("--device", help="address of the sensor (default: the last one used, else pick one from a scan)")
+    p.add_argument(
+        "--foot-device",
+        metavar="FOOT",
+        type=foot_device_arg,
+        help="a second sensor on the top of the foot, name or address (same or another family): checks the "
+        "ankle; losing it carries on with the shin only",
+    )
     session_args(p)
     p.set_defaults(func=cmd_live)
 
@@ -291,7 +299,7 @@ def cmd_live(args) -> int:
             raise CliError(f"{reason} Try 'glide demo' or 'glide replay TRACE'.")
         try:
             return _run_headless(
-                _connect_headless(scanner, args.device),
+                _connect_headless(scanner, args.device, args.foot_device),
                 setup.posture,
                 args.verbose,
                 sound=_headless(args, setup.posture, args.sets or 1),
@@ -308,6 +316,7 @@ def cmd_live(args) -> int:
             scanner=scanner,
             ble_error=reason,
             device=args.device,
+            foot_device=args.foot_device,
             setup=setup,
             skip_setup=args.no_setup,
             bell=args.bell,
@@ -316,21 +325,27 @@ def cmd_live(args) -> int:
     )
 
 
-def _connect_headless(scanner, device: str | None):
+def _connect_headless(scanner, device: str | None, foot: str | None = None):
     import asyncio
 
     from sensor.io.sources import DeviceInfo
     from tui.storage import load_last_device
 
     async def connect():
-        address = device or (load_last_device() or {}).get("address")
-        if address is None:
+        # with a foot sensor and no --device, the shin is the strongest *other* sensor of the scan
+        address = device or (None if foot else (load_last_device() or {}).get("address"))
+        if address is None and not foot:
             found = await scanner.scan(5.0)
             if not found:
                 raise CliError("no sensor found (is it on and near?)")
             best = max(found, key=lambda d: d.rssi_dbm if d.rssi_dbm is not None else -999)
             address = best.address
             print(f"connecting to {best.name} ({best.family}, {address})")
-        return await scanner.connect(DeviceInfo(address, address, "?"))
+        if not foot:
+            return await scanner.connect(DeviceInfo(address, address, "?"))
+        shin = DeviceInfo(address or "", address or "the strongest other sensor", "?")
+        src = await scanner.connect(shin, DeviceInfo(foot, foot, "?"))
+        src.on_notice = lambda text: print(f"[foot] {text}", flush=True)
+        return src
 
     return asyncio.run(connect())
