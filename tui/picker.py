@@ -152,7 +152,8 @@ def _matching(found: list[DeviceInfo], target: str) -> DeviceInfo | None:
     """The scan result a name or address means: address or exact name, then part of a name."""
     t = target.lower()
     exact = [d for d in found if t in (d.address.lower(), d.name.lower())]
-    return (exact or [d for d in found if t in d.name.lower()] or [None])[0]
+    near = exact or [d for d in found if t in d.name.lower()]
+    return near[0] if near else None
 
 
 class UnavailableScreen(Screen):

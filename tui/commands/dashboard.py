@@ -342,6 +342,7 @@ def _connect_headless(scanner, device: str | None, foot: str | None = None):
             address = best.address
             print(f"connecting to {best.name} ({best.family}, {address})")
         if not foot:
+            assert address is not None  # from --device, the last one used, or the scan
             return await scanner.connect(DeviceInfo(address, address, "?"))
         shin = DeviceInfo(address or "", address or "the strongest other sensor", "?")
         src = await scanner.connect(shin, DeviceInfo(foot, foot, "?"))
