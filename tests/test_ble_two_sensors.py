@@ -214,3 +214,64 @@ def test_record_refuses_an_empty_foot_device(capsys):
     assert main(["record", "-o", "x.csv", "--foot-device", " "]) == 2
     err = capsys.readouterr().err
     assert "--foot-device" in err and "Traceback" not in err
+
+
+def test_the_live_source_with_a_foot_records_13_columns_and_carries_on_without_it(bus, tmp_path):
+    """The dashboard's path: ModuleScanner.connect(shin, foot) -> LinkSource -> Session (its trace)."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from sensor.ble import link as ble_link
+    from sensor.io.sources import DeviceInfo
+    from tui.live import ModuleScanner
+    from tui.session import Session, SessionSetup
+
+    ble = SimpleNamespace(  # the real transport; only the stand-in's speed is made known to the clock
+        scan=ble_link.scan,
+        SensorLink=ble_link.SensorLink,
+        ShinFootLink=partial(ShinFootLink, clock_scale=SPEED, scan_timeout=0.5),
+    )
+    seen = {}
+
+    async def go():
+        st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
+        try:
+            src = await ModuleScanner(ble).connect(
+                DeviceInfo(SHIN, "GlideIMU-sim", "glide"), DeviceInfo(FOOT, "GlideFoot-sim", "glide")
+            )
+            assert src.foot_state == "connecting" and src.meta["foot_device"] == "GlideFoot-sim"
+            session = Session(
+                SessionSetup(rest_s=0.0),
+                source_name=src.name,
+                source_meta=src.meta,
+                rate_hz=100.0,
+                root=tmp_path,
+            )
+            it = src.__aiter__()
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 90
+            async for chunk in it:
+                assert chunk.has_foot
+                session.ingest(chunk)
+                if "drop" not in seen and src.foot_state == "streaming" and len(session.reps) >= 2:
+                    seen["drop"], seen["reps"] = float(chunk.t[-1]), len(session.reps)
+                    await st.lose(FOOT)
+                if "drop" in seen and src.foot_state == "lost" and len(session.reps) >= seen["reps"] + 2:
+                    break
+                assert loop.time() < end, "the session did not go on after the foot was lost"
+            await it.aclose()
+            seen["notice"], seen["state"] = src.foot_notice, src.status.state
+            session.close()
+            return session
+        finally:
+            await st.close()
+
+    session = run(go())
+    assert "foot sensor lost: counting with the shin only" in seen["notice"]
+    assert seen["state"] == "ended"  # ended by us, not by the foot
+    meta, rec, _stats = read_trace(session.files.trace)
+    assert rec.has_foot and meta["foot_device"] == "GlideFoot-sim"
+    late = rec.t > seen["drop"] + 0.5 * SPEED
+    assert late.sum() > 100 and np.isnan(rec.foot_gyr[late]).all()
+    early = rec.t < seen["drop"] - 0.2 * SPEED
+    assert np.isfinite(rec.foot_gyr[early]).all(axis=1).mean() > 0.8
