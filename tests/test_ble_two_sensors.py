@@ -275,3 +275,56 @@ def test_the_live_source_with_a_foot_records_13_columns_and_carries_on_without_i
     assert late.sum() > 100 and np.isnan(rec.foot_gyr[late]).all()
     early = rec.t < seen["drop"] - 0.2 * SPEED
     assert np.isfinite(rec.foot_gyr[early]).all(axis=1).mean() > 0.8
+
+
+def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus):
+    """Same or different families: a glide-profile shin (100 Hz) with a Movesense foot (104 Hz, its
+    own device clock and message framing), resampled onto the shin's rows."""
+    from sensor.standin.families import MovesenseEmulator
+
+    foot_emu = MovesenseEmulator()
+    chunks: list[ImuChunk] = []
+    statuses: list[str] = []
+
+    async def go():
+        st = await BlueZStandin(
+            bus.address, [GlideEmulator(), foot_emu], speed=SPEED, reps=REPS, feet={foot_emu.address}
+        ).start()
+        link = ShinFootLink(
+            "GlideIMU-sim",
+            "Movesense",
+            100.0,
+            on_chunk=chunks.append,
+            on_status=lambda k, d: statuses.append(k),
+            scan_timeout=0.5,
+            clock_scale=SPEED,
+        )
+        task = asyncio.create_task(link.run())
+        try:
+            await wait_for(lambda: "foot_streaming" in statuses, 40)
+            t_foot = chunks[-1].t[-1] if chunks else 0.0
+            await wait_for(lambda: chunks and chunks[-1].t[-1] > t_foot + 4.0 * SPEED, 40)
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 15)
+            await st.close()
+        return link
+
+    link = run(go())
+    assert link.foot_stats.family.startswith("Movesense") and link.foot_stats.rate_hz == 104.0
+    out = concat_chunks(chunks)
+    finite = np.isfinite(out.foot_gyr).all(axis=1)
+    start = out.t[finite][0] + 1.0
+    during = (out.t > start) & (out.t < out.t[-1] - 0.6 * SPEED)
+    assert during.sum() > 300 and finite[during].mean() > 0.99
+    truth = _truth_foot(rate=104.0)
+    lags = []
+    for axis in range(3):
+        ref = truth.gyr[:, axis]
+        if np.ptp(ref) < 20:
+            continue
+        lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
+        print(f"Movesense foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
+        assert rms < 0.25 * np.std(ref), (axis, rms, np.std(ref))
+        lags.append(lag)
+    assert lags and max(abs(x) for x in lags) <= 0.1 * SPEED
