@@ -277,12 +277,15 @@ def test_the_live_source_with_a_foot_records_13_columns_and_carries_on_without_i
     assert np.isfinite(rec.foot_gyr[early]).all(axis=1).mean() > 0.8
 
 
-def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus):
+@pytest.mark.parametrize("family", ["movesense", "polar"])
+def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
     """Same or different families: a glide-profile shin (100 Hz) with a Movesense foot (104 Hz, its
-    own device clock and message framing), resampled onto the shin's rows."""
-    from sensor.standin.families import MovesenseEmulator
+    own device clock and message framing) or a Polar Verity Sense foot (52 Hz, PMD frames of about
+    a second of samples at once: the shin waits longer for it), resampled onto the shin's rows."""
+    from sensor.standin.families import MovesenseEmulator, PolarVeritySenseEmulator
 
-    foot_emu = MovesenseEmulator()
+    foot_emu = {"movesense": MovesenseEmulator, "polar": PolarVeritySenseEmulator}[family]()
+    rate, name = {"movesense": (104.0, "Movesense"), "polar": (52.0, "Polar")}[family]
     chunks: list[ImuChunk] = []
     statuses: list[str] = []
 
@@ -292,8 +295,9 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus):
         ).start()
         link = ShinFootLink(
             "GlideIMU-sim",
-            "Movesense",
+            name,
             100.0,
+            foot_rate_hz=rate,
             on_chunk=chunks.append,
             on_status=lambda k, d: statuses.append(k),
             scan_timeout=0.5,
@@ -303,7 +307,7 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus):
         try:
             await wait_for(lambda: "foot_streaming" in statuses, 40)
             t_foot = chunks[-1].t[-1] if chunks else 0.0
-            await wait_for(lambda: chunks and chunks[-1].t[-1] > t_foot + 4.0 * SPEED, 40)
+            await wait_for(lambda: chunks and chunks[-1].t[-1] > t_foot + 5.0 * SPEED, 40)
         finally:
             await link.stop()
             await asyncio.wait_for(task, 15)
@@ -311,20 +315,25 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus):
         return link
 
     link = run(go())
-    assert link.foot_stats.family.startswith("Movesense") and link.foot_stats.rate_hz == 104.0
+    assert link.foot_stats.family.startswith(name) and link.foot_stats.rate_hz == rate
     out = concat_chunks(chunks)
     finite = np.isfinite(out.foot_gyr).all(axis=1)
     start = out.t[finite][0] + 1.0
-    during = (out.t > start) & (out.t < out.t[-1] - 0.6 * SPEED)
+    # the last rows went out at the stop, before the foot's last batch: NaN there is right
+    during = (out.t > start) & (out.t < out.t[-1] - link.aligner.max_hold_s - 0.25 * SPEED)
     assert during.sum() > 300 and finite[during].mean() > 0.99
-    truth = _truth_foot(rate=104.0)
+    truth = _truth_foot(rate=rate)
     lags = []
     for axis in range(3):
         ref = truth.gyr[:, axis]
         if np.ptp(ref) < 20:
             continue
         lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
-        print(f"Movesense foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
+        print(f"{name} foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
         assert rms < 0.25 * np.std(ref), (axis, rms, np.std(ref))
         lags.append(lag)
-    assert lags and max(abs(x) for x in lags) <= 0.1 * SPEED
+    # Polar: a chunk ends where acc and gyro frames (sent separately, when full) pair up, so its
+    # last sample is older than the newest notification; the host-clock offset sees that as latency
+    # and places the foot up to ~0.1 host seconds late (measured: -0.31 to -0.37 s of sensor time here)
+    tolerance = {"movesense": 0.1, "polar": 0.2}[family] * SPEED
+    assert lags and max(abs(x) for x in lags) <= tolerance

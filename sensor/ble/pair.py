@@ -17,6 +17,10 @@ shin's timestamps (``sensor.core.foot_align``, sans-IO). What only a transport c
   like the shin's. When the foot link ends for good (the device refused the start command, too
   many failed attempts), ``foot_failed``; the shin streams on either way. Only the shin's link
   ending ends :meth:`ShinFootLink.run`.
+* **how long the shin waits** for the foot's data is ``max_hold_s`` (0.5 s), raised when the foot's
+  family sends its samples in bigger batches than that (a Polar Verity Sense sends a PMD frame
+  of about a second of samples at once): to the longest batch seen plus 0.25 s, never beyond
+  ``max_hold_limit_s`` (2.5 s). Without it such a foot would be NaN on most rows.
 """
 
 from __future__ import annotations
@@ -89,23 +93,28 @@ class ShinFootLink:
         foot_target: str,
         rate_hz: float | None = None,
         *,
+        foot_rate_hz: float | None = None,
         on_chunk: Callable[[ImuChunk], None],
         on_status: Callable[[str, str], None] | None = None,
         scan_timeout: float = 4.0,
         clock_scale: float = 1.0,
         max_hold_s: float = 0.5,
+        max_hold_limit_s: float = 2.5,
         link_kw: dict[str, object] | None = None,
     ) -> None:
         self.target, self.foot_target = target, foot_target
         self.on_chunk = on_chunk
         self.on_status = on_status or (lambda kind, detail: None)
         self.scan_timeout = scan_timeout
-        self.aligner = FootAligner(max_hold_s=max_hold_s)
+        self.aligner = FootAligner(max_hold_s=max_hold_s, keep_s=max(5.0, 2 * max_hold_limit_s))
+        self.max_hold_limit_s = max_hold_limit_s
         self.aligner.foot_lost()  # nothing to wait for until the foot streams
         self.foot_state = "connecting"
         kw: dict[str, object] = {**(link_kw or {}), "connect_lock": asyncio.Lock()}
         self.shin = SensorLink(target, rate_hz, on_chunk=self._on_shin, on_status=self._shin_status, **kw)  # type: ignore[arg-type]
-        self.foot = SensorLink(foot_target, rate_hz, on_chunk=self._on_foot, on_status=self._foot_status, **kw)  # type: ignore[arg-type]
+        self.foot = SensorLink(
+            foot_target, foot_rate_hz or rate_hz, on_chunk=self._on_foot, on_status=self._foot_status, **kw
+        )  # type: ignore[arg-type]
         self._shin_clock = ClockOffset(clock_scale)
         self._foot_clock = ClockOffset(clock_scale)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -216,6 +225,11 @@ class ShinFootLink:
         if shin_off is None:  # the shin has not streamed yet: nothing to place the foot against
             return
         shift = foot_off - shin_off  # foot time + foot offset = host = shin time + shin offset
+        rate = self.foot.stats.rate_hz or 100.0
+        batch = float(chunk.t[-1] - chunk.t[0]) + 1.0 / rate + 0.25
+        if batch > self.aligner.max_hold_s and self.aligner.max_hold_s < self.max_hold_limit_s:
+            self.aligner.max_hold_s = min(batch, self.max_hold_limit_s)
+            log.info("the foot sends %.2f s batches: the shin waits up to %.2f s", batch, self.aligner.max_hold_s)
         self._emit(self.aligner.foot(ImuChunk(chunk.t + shift, chunk.acc, chunk.gyr)))
 
     def _emit(self, chunk: ImuChunk) -> None:
