@@ -29,6 +29,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from sensor.ble.link import FoundSensor, LinkStats, SensorLink, SensorNotFound, choose, scan
 from sensor.core.foot_align import AlignStats, FootAligner
@@ -100,7 +101,7 @@ class ShinFootLink:
         clock_scale: float = 1.0,
         max_hold_s: float = 0.5,
         max_hold_limit_s: float = 2.5,
-        link_kw: dict[str, object] | None = None,
+        link_kw: dict[str, Any] | None = None,
     ) -> None:
         self.target, self.foot_target = target, foot_target
         self.on_chunk = on_chunk
@@ -110,11 +111,11 @@ class ShinFootLink:
         self.max_hold_limit_s = max_hold_limit_s
         self.aligner.foot_lost()  # nothing to wait for until the foot streams
         self.foot_state = "connecting"
-        kw: dict[str, object] = {**(link_kw or {}), "connect_lock": asyncio.Lock()}
-        self.shin = SensorLink(target, rate_hz, on_chunk=self._on_shin, on_status=self._shin_status, **kw)  # type: ignore[arg-type]
+        kw: dict[str, Any] = {**(link_kw or {}), "connect_lock": asyncio.Lock()}
+        self.shin = SensorLink(target, rate_hz, on_chunk=self._on_shin, on_status=self._shin_status, **kw)
         self.foot = SensorLink(
             foot_target, foot_rate_hz or rate_hz, on_chunk=self._on_foot, on_status=self._foot_status, **kw
-        )  # type: ignore[arg-type]
+        )
         self._shin_clock = ClockOffset(clock_scale)
         self._foot_clock = ClockOffset(clock_scale)
         self._loop: asyncio.AbstractEventLoop | None = None
