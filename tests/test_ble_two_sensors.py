@@ -26,6 +26,9 @@ SHIN = "C0:FF:EE:00:00:01"
 FOOT = "C0:FF:EE:00:00:02"
 SPEED = 4.0
 REPS = 3
+#: A 10 s watchdog: on a loaded machine the stand-in's process can stall for seconds, which a 2 s
+#: watchdog would take for a silent sensor; the foot's drop is a disconnect, seen at once anyway.
+CALM = {"watchdog_s": 10.0}
 
 
 @pytest.fixture
@@ -83,6 +86,7 @@ def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the
             on_status=lambda k, d: statuses.append((k, d)),
             scan_timeout=0.5,
             clock_scale=SPEED,
+            link_kw=CALM,
         )
         shin, foot = await link.find()
         assert (shin.address, foot.address) == (SHIN, FOOT)
@@ -229,7 +233,7 @@ def test_the_live_source_with_a_foot_records_13_columns_and_carries_on_without_i
     ble = SimpleNamespace(  # the real transport; only the stand-in's speed is made known to the clock
         scan=ble_link.scan,
         SensorLink=ble_link.SensorLink,
-        ShinFootLink=partial(ShinFootLink, clock_scale=SPEED, scan_timeout=0.5),
+        ShinFootLink=partial(ShinFootLink, clock_scale=SPEED, scan_timeout=0.5, link_kw=CALM),
     )
     seen = {}
 
@@ -302,6 +306,7 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
             on_status=lambda k, d: statuses.append(k),
             scan_timeout=0.5,
             clock_scale=SPEED,
+            link_kw=CALM,
         )
         task = asyncio.create_task(link.run())
         try:
@@ -330,10 +335,11 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
             continue
         lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
         print(f"{name} foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
-        assert rms < 0.25 * np.std(ref), (axis, rms, np.std(ref))
+        assert rms < {"movesense": 0.25, "polar": 0.4}[family] * np.std(ref), (axis, rms, np.std(ref))
         lags.append(lag)
     # Polar: a chunk ends where acc and gyro frames (sent separately, when full) pair up, so its
     # last sample is older than the newest notification; the host-clock offset sees that as latency
-    # and places the foot up to ~0.1 host seconds late (measured: -0.31 to -0.37 s of sensor time here)
+    # and places the foot up to ~0.1 host seconds late (measured: -0.30 to -0.37 s of sensor time here,
+    # rms 0.9-3.4 deg/s against 0.0-0.1 for Movesense: the placement also wanders as the minimum improves)
     tolerance = {"movesense": 0.1, "polar": 0.2}[family] * SPEED
     assert lags and max(abs(x) for x in lags) <= tolerance

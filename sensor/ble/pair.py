@@ -8,7 +8,7 @@ shin's timestamps (``sensor.core.foot_align``, sans-IO). What only a transport c
 * **one time base.** Each link numbers its own samples from 0 at its first connection. Both are
   mapped onto the host's clock: for every chunk, ``scale * arrival - t_last`` is that link's
   clock offset plus the radio's latency, and its minimum over the last ``window_s`` seconds
-  tracks the offset (latency has a floor, the minimum finds it; a sliding window follows a
+  tracks the offset (latency has a floor, the minimum finds it; a sliding window of 60 s follows a
   crystal's drift). The foot's times are moved by the difference of the two offsets. ``scale``
   is sensor seconds per host second: 1 for real sensors (the stand-in's ``speed`` in tests).
 * **the foot never stops the session.** When its link reports a disconnect, silence or a failed
@@ -48,7 +48,7 @@ class ClockOffset:
     """Lower envelope of ``scale * arrival - t_last`` over a sliding window: a link's clock offset
     against the host (plus the latency floor, common to both links). Monotonic deque: O(1) each."""
 
-    def __init__(self, scale: float = 1.0, window_s: float = 30.0) -> None:
+    def __init__(self, scale: float = 1.0, window_s: float = 60.0) -> None:
         self.scale, self.window_s = float(scale), float(window_s)
         self._pts: deque[tuple[float, float]] = deque()  # (arrival, value), values increasing
 
