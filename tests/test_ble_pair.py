@@ -123,3 +123,72 @@ def test_a_foot_that_refuses_to_start_leaves_the_shin_streaming():
     failed = [d for k, d in statuses if k == "foot_failed"]
     assert len(failed) == 1 and "refused the gyroscope start" in failed[0] and "shin only" in failed[0]
     assert link.foot_state == "failed" and sum(len(c) for c in chunks) == 20
+
+
+def test_bytes_of_two_families_come_out_as_shin_rows_with_the_true_foot_motion():
+    """Sans-IO end to end: the notification bytes a glide-profile shin (100 Hz) and a Movesense
+    foot (104 Hz, its own uptime clock) send, interleaved by arrival on the host's clock, through
+    the links' own notification handlers, the clock offsets and the aligner."""
+    from test_standin_families import _Host
+
+    from sensor.protocols.uuids import normalize_uuid
+    from sensor.sim.foot import simulate_foot_for
+    from sensor.sim.simulator import SimConfig, simulate_session
+    from sensor.standin.families import MovesenseEmulator
+    from sensor.standin.server import GlideEmulator, _interp
+
+    sim = simulate_session(SimConfig(reps=3, rate_hz=100.0, posture="supine", seed=5, noise=True, confounders=False))
+    foot = simulate_foot_for(sim, pattern="correct").chunk
+    t100 = np.arange(int(sim.chunk.t[-1] * 100)) / 100  # what the devices sample: an even grid
+    shin100 = ImuChunk(t100, _interp(t100, sim.chunk.t, sim.chunk.acc), _interp(t100, sim.chunk.t, sim.chunk.gyr))
+    t104 = np.arange(int(sim.chunk.t[-1] * 104)) / 104
+    foot104 = ImuChunk(t104, _interp(t104, foot.t, foot.acc), _interp(t104, foot.t, foot.gyr))
+    foot104 = foot104.slice(int(2.0 * 104))  # the foot connects 2 s after the shin: its clock starts then
+
+    out = []
+    link = ShinFootLink("shin", "foot", on_chunk=out.append)
+    clock = {"now": 0.0}
+    link._now = lambda: clock["now"]
+    events = []
+    for side, emu, rate, motion, start in (
+        ("shin", GlideEmulator(), 100.0, shin100, 50.0),
+        ("foot", MovesenseEmulator(), 104.0, foot104, 50.0),
+    ):
+        if not hasattr(emu, "on_subscribe"):  # optional for an emulator; _Host calls it
+            emu.on_subscribe = lambda uuid, enabled: None
+        host = _Host(emu, rate)
+        host.connect_and_configure()
+        sl = link.shin if side == "shin" else link.foot
+        sl._decoder, sl.stats.rate_hz = host.dec, rate
+        step = max(1, int(round(0.03 * rate)))
+        for i in range(0, len(motion), step):
+            piece = motion.slice(i, i + step)
+            arrival = start + float(piece.t[-1]) + 0.004 + 0.02 * (i % 7) / 7  # some jitter
+            for uuid, payload in emu.packets(piece):
+                if normalize_uuid(uuid) in host.fam.notify_uuids:
+                    events.append((arrival, side, normalize_uuid(uuid), payload))
+    link._emit(link.aligner.foot_lost())  # as run() starts: nothing to wait for yet
+    for arrival, side, uuid, payload in sorted(events, key=lambda e: e[0]):
+        clock["now"] = arrival
+        sl = link.shin if side == "shin" else link.foot
+        if side == "foot" and link.foot_state != "streaming":
+            link._foot_status("streaming", "foot")
+        sl._on_notify(uuid, payload, arrival)
+    link._emit(link.aligner.flush())
+
+    rows = ImuChunk(
+        np.concatenate([c.t for c in out]),
+        np.concatenate([c.acc for c in out]),
+        np.concatenate([c.gyr for c in out]),
+        np.concatenate([c.foot_acc for c in out]),
+        np.concatenate([c.foot_gyr for c in out]),
+    )
+    assert len(rows) == len(shin100) and np.allclose(rows.t, t100)  # every shin row, once
+    ok = np.isfinite(rows.foot_gyr).all(axis=1)
+    assert not ok[rows.t < 1.99].any()  # before the foot connected: NaN
+    # rows before the first foot packet arrived went out at once (the foot was not streaming yet)
+    assert ok[(rows.t > 2.2) & (rows.t < rows.t[-1] - 0.6)].all()  # then values, up to the stop's flush
+    truth = np.stack([np.interp(rows.t[ok], foot.t, foot.gyr[:, i]) for i in range(3)], axis=1)
+    err = np.abs(rows.foot_gyr[ok] - truth)
+    # 4 ms of common latency, up to 20 ms of jitter: the foot lands within ~a sample of the truth
+    assert np.percentile(err, 99) < 0.05 * np.abs(foot.gyr).max(), (np.percentile(err, 99), np.abs(foot.gyr).max())
