@@ -170,6 +170,7 @@ class ShinFootLink:
             except BaseException:
                 foot_task.cancel()
             self._emit(self.aligner.flush())
+            self._report("stopped", "")  # the shin's, held back until both links and the aligner are done
 
     async def stop(self) -> None:
         await self.shin.stop()
@@ -205,7 +206,8 @@ class ShinFootLink:
 
     # ------------------------------------------------------------------ data
     def _shin_status(self, kind: str, detail: str) -> None:
-        self._report(kind, detail)
+        if kind != "stopped":  # said by run() once the foot's link has stopped too
+            self._report(kind, detail)
 
     def _report(self, kind: str, detail: str) -> None:
         try:

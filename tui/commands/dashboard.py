@@ -7,7 +7,6 @@ import sys
 from sensor.core.safety import SAFETY_NOTE
 from tui import options as opt
 from tui.commands.analyze import import_args, import_opts
-from tui.commands.ble import foot_device_arg
 from tui.errors import CliError
 
 DEFAULT_REST_S = 30.0  # one rest between sets for demo, replay and live (nerve glides are not strength sets)
@@ -83,7 +82,6 @@ def register(sub) -> None:
     p.add_argument(
         "--foot-device",
         metavar="FOOT",
-        type=foot_device_arg,
         help="a second sensor on the top of the foot, name or address (same or another family): checks the "
         "ankle; losing it carries on with the shin only",
     )
@@ -288,6 +286,9 @@ def _recording_start(path: str, meta: dict):
 def cmd_live(args) -> int:
     from tui.app import GlideApp
     from tui.live import BleUnavailable, load_ble_scanner
+
+    if args.foot_device is not None and not args.foot_device.strip():
+        raise CliError("--foot-device needs the foot sensor's name or address")
 
     try:
         scanner, reason = load_ble_scanner(), None
