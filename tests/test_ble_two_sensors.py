@@ -167,7 +167,8 @@ def test_choose_pair_needs_two_different_sensors():
 
 
 def _standin_in_thread(bus_address, emulators, **kw):
-    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread."""
+    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread.
+    Returns the stand-in, a function that closes it, and its loop (for faults on request)."""
     import threading
 
     loop = asyncio.new_event_loop()
@@ -189,14 +190,14 @@ def _standin_in_thread(bus_address, emulators, **kw):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
 
-    return box["st"], close
+    return box["st"], close, loop
 
 
 def test_glide_record_with_a_foot_device_writes_the_13_column_trace(bus, tmp_path, capsys):
     from tui.cli import main
 
     out = tmp_path / "foot.csv"
-    _st, close = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
+    _st, close, _loop = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
     try:
         argv = ["record", "-o", str(out), "--device", "GlideIMU", "--foot-device", "GlideFoot"]
         code = main([*argv, "--duration", "3", "--timeout", "0.5"])
@@ -343,3 +344,48 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
     # rms 0.9-3.4 deg/s against 0.0-0.1 for Movesense: the placement also wanders as the minimum improves)
     tolerance = {"movesense": 0.1, "polar": 0.2}[family] * SPEED
     assert lags and max(abs(x) for x in lags) <= tolerance
+
+
+def test_headless_live_says_when_the_foot_comes_and_goes_and_keeps_going(bus, tmp_path):
+    """`glide live --no-tui --foot-device` as a person runs it (its own process); the foot is lost
+    mid-stream; SIGTERM then ends it cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    st, close, loop = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": bus.address, "HOME": str(tmp_path)}
+    argv = ["live", "--no-tui", "--no-sound", "--device", "GlideIMU", "--foot-device", "GlideFoot"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+
+    def wait_line(text, timeout=40):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in ln for ln in lines):
+                return
+            assert proc.poll() is None, f"glide ended: {proc.stderr.read()}"
+            time.sleep(0.05)
+        raise AssertionError(f"no {text!r} in {lines}")
+
+    try:
+        wait_line("[foot] foot sensor streaming")
+        asyncio.run_coroutine_threadsafe(st.lose(FOOT_ADDRESS), loop).result(10)
+        wait_line("[foot] foot sensor lost: counting with the shin only")
+        assert proc.poll() is None  # the session goes on
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        close()
+    reader.join(5)
+    err = proc.stderr.read()
+    assert code == 0 and "Traceback" not in err, err
