@@ -28,7 +28,7 @@ SPEED = 4.0
 REPS = 3
 #: A 10 s watchdog: on a loaded machine the stand-in's process can stall for seconds, which a 2 s
 #: watchdog would take for a silent sensor; the foot's drop is a disconnect, seen at once anyway.
-CALM = {"watchdog_s": 10.0}
+CALM = {"watchdog_s": 10.0, "backoff_s": (0.5, 2.0)}
 
 
 @pytest.fixture
@@ -49,10 +49,18 @@ def _devices():
     return [GlideEmulator(), foot]
 
 
-def _truth_foot(rate=100.0):
-    """What the stand-in's foot device plays: the foot hung from the stand-in's shin session."""
+def _truth_foot(rate=100.0, loops=3):
+    """What the stand-in's foot device plays: the foot hung from the stand-in's shin session, on
+    the device's even grid, looped as the stand-in loops it."""
     sim = simulate_session(SimConfig(reps=REPS, rate_hz=rate, posture="supine", seed=1, noise=True, confounders=False))
-    return simulate_foot_for(sim, pattern="correct").chunk
+    foot = simulate_foot_for(sim, pattern="correct").chunk
+    n = int(sim.chunk.t[-1] * rate)
+    t = np.arange(n * loops) / rate
+    k = np.arange(n * loops) % n
+    grid = np.arange(n) / rate
+    gyr = np.stack([np.interp(grid, foot.t, foot.gyr[:, i]) for i in range(3)], axis=1)
+    acc = np.stack([np.interp(grid, foot.t, foot.acc[:, i]) for i in range(3)], axis=1)
+    return ImuChunk(t, acc[k], gyr[k])
 
 
 def _best_lag(t, got, ref_t, ref, max_lag=0.6, step=0.01):
@@ -151,6 +159,59 @@ def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the
     _meta, rec, _stats = read_trace(trace)
     assert rec.has_foot and len(rec) == len(out)
     assert np.array_equal(np.isnan(rec.foot_gyr), np.isnan(out.foot_gyr))
+
+
+def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
+    chunks: list[ImuChunk] = []
+    statuses: list[str] = []
+    marks: dict[str, float] = {}
+
+    async def go():
+        st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
+        link = ShinFootLink(
+            "GlideIMU-sim",
+            "GlideFoot-sim",
+            100.0,
+            on_chunk=chunks.append,
+            on_status=lambda k, d: statuses.append(k),
+            scan_timeout=0.5,
+            clock_scale=SPEED,
+            link_kw=CALM,
+        )
+        task = asyncio.create_task(link.run())
+        newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
+        try:
+            await wait_for(lambda: "foot_streaming" in statuses and newest() > 4.0 * SPEED, 60)
+            marks["drop"] = newest()
+            await st.lose(FOOT)
+            await wait_for(lambda: "foot_lost" in statuses and newest() > marks["drop"] + 2.0 * SPEED, 30)
+            marks["back"] = newest()
+            st.come_back(FOOT)
+            await wait_for(lambda: statuses.count("foot_streaming") >= 2, 30)
+            marks["streaming"] = newest()
+            await wait_for(lambda: newest() > marks["streaming"] + 3.0 * SPEED, 30)
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 15)
+            await st.close()
+        return link
+
+    link = run(go())
+    assert statuses.count("foot_lost") == 1 and link.stats.reconnects == 0
+    out = concat_chunks(chunks)
+    finite = np.isfinite(out.foot_gyr).all(axis=1)
+    away = (out.t > marks["drop"] + 0.5 * SPEED) & (out.t < marks["back"])
+    assert away.sum() > 100 and not finite[away].any()
+    again = (out.t > marks["streaming"] + 0.5 * SPEED) & (out.t < out.t[-1] - 0.5 * SPEED)
+    assert again.sum() > 300 and finite[again].mean() > 0.99
+    truth = _truth_foot()
+    for axis in range(3):  # back on the shin's time base: the foot rejoined the movement where it was
+        ref = truth.gyr[:, axis]
+        if np.ptp(ref) < 20:
+            continue
+        lag, rms = _best_lag(out.t[again], out.foot_gyr[again, axis], truth.t, ref)
+        print(f"foot gyro axis {axis} after its return: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f}")
+        assert abs(lag) <= 0.1 * SPEED and rms < 0.25 * np.std(ref), (axis, lag, rms)
 
 
 def test_choose_pair_needs_two_different_sensors():

@@ -11,6 +11,8 @@ shin's timestamps (``sensor.core.foot_align``, sans-IO). What only a transport c
   tracks the offset (latency has a floor, the minimum finds it; a sliding window of 60 s follows a
   crystal's drift). The foot's times are moved by the difference of the two offsets. ``scale``
   is sensor seconds per host second: 1 for real sensors (the stand-in's ``speed`` in tests).
+  After a reconnect a link places its first samples by the host's clock (``SensorLink``), a new
+  relation: that link's minimum starts anew.
 * **the foot never stops the session.** When its link reports a disconnect, silence or a failed
   attempt, the aligner is told at once (the shin is no longer held back for it), ``on_status``
   gets ``foot_lost`` ("counting with the shin only"), and the foot's link reconnects on its own
@@ -64,6 +66,10 @@ class ClockOffset:
     @property
     def value(self) -> float | None:
         return self._pts[0][1] if self._pts else None
+
+    def reset(self) -> None:
+        """A new connection: the link placed its first samples by the host's clock, a new relation."""
+        self._pts.clear()
 
 
 def choose_pair(found: list[FoundSensor], shin: str | None, foot: str) -> tuple[FoundSensor, FoundSensor]:
@@ -189,6 +195,8 @@ class ShinFootLink:
             self._report("foot_failed", f"foot sensor stopped ({e}): counting with the shin only")
 
     def _foot_status(self, kind: str, detail: str) -> None:
+        if kind == "gap":  # reconnected: its clock's relation to the host starts anew
+            self._foot_clock.reset()
         if kind == "streaming":
             self.foot_state = "streaming"
             self._report("foot_streaming", f"foot sensor streaming: {detail}")
@@ -206,6 +214,8 @@ class ShinFootLink:
 
     # ------------------------------------------------------------------ data
     def _shin_status(self, kind: str, detail: str) -> None:
+        if kind == "gap":  # reconnected: its clock's relation to the host starts anew
+            self._shin_clock.reset()
         if kind != "stopped":  # said by run() once the foot's link has stopped too
             self._report(kind, detail)
 
