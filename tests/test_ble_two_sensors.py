@@ -49,11 +49,11 @@ def _devices():
     return [GlideEmulator(), foot]
 
 
-def _truth_foot(rate=100.0, loops=3):
-    """What the stand-in's foot device plays: the foot hung from the stand-in's shin session, on
-    the device's even grid, looped as the stand-in loops it."""
+def _truth_foot(rate=100.0, loops=3, shin=False):
+    """What the stand-in's foot device plays (or with ``shin`` its shin device): the foot hung from
+    the stand-in's shin session, on the device's even grid, looped as the stand-in loops it."""
     sim = simulate_session(SimConfig(reps=REPS, rate_hz=rate, posture="supine", seed=1, noise=True, confounders=False))
-    foot = simulate_foot_for(sim, pattern="correct").chunk
+    foot = sim.chunk if shin else simulate_foot_for(sim, pattern="correct").chunk
     n = int(sim.chunk.t[-1] * rate)
     t = np.arange(n * loops) / rate
     k = np.arange(n * loops) % n
@@ -212,6 +212,57 @@ def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
         lag, rms = _best_lag(out.t[again], out.foot_gyr[again, axis], truth.t, ref)
         print(f"foot gyro axis {axis} after its return: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f}")
         assert abs(lag) <= 0.1 * SPEED and rms < 0.25 * np.std(ref), (axis, lag, rms)
+
+
+def test_the_shin_reconnecting_keeps_the_foot_where_the_shin_is(bus):
+    """The shin's link drops and comes back (its samples after the gap are placed by the host's
+    clock); the foot streams on and still lands where the shin's motion is."""
+    chunks: list[ImuChunk] = []
+    statuses: list[str] = []
+    marks: dict[str, float] = {}
+
+    async def go():
+        st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
+        link = ShinFootLink(
+            "GlideIMU-sim",
+            "GlideFoot-sim",
+            100.0,
+            on_chunk=chunks.append,
+            on_status=lambda k, d: statuses.append(k),
+            scan_timeout=0.5,
+            clock_scale=SPEED,
+            link_kw=CALM,
+        )
+        task = asyncio.create_task(link.run())
+        newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
+        try:
+            await wait_for(lambda: "foot_streaming" in statuses and newest() > 3.0 * SPEED, 60)
+            await st.drop(SHIN)
+            await wait_for(lambda: statuses.count("streaming") >= 2, 30)
+            marks["back"] = newest()
+            await wait_for(lambda: newest() > marks["back"] + 4.0 * SPEED, 30)
+        finally:
+            await link.stop()
+            await asyncio.wait_for(task, 15)
+            await st.close()
+        return link
+
+    link = run(go())
+    assert link.stats.reconnects >= 1 and link.stats.gaps == 1 and "foot_lost" not in statuses
+    out = concat_chunks(chunks)
+    assert np.all(np.diff(out.t) > 0)
+    again = (out.t > marks["back"] + 0.5 * SPEED) & (out.t < out.t[-1] - 0.5 * SPEED)
+    assert again.sum() > 300 and np.isfinite(out.foot_gyr[again]).all(axis=1).mean() > 0.99
+    # where the shin is after its gap, and where the foot is: the same place in the movement
+    shin_truth, foot_truth = _truth_foot(shin=True), _truth_foot()
+    axis = int(np.argmax(np.ptp(shin_truth.gyr, axis=0)))
+    shin_lag, shin_rms = _best_lag(out.t[again], out.gyr[again, axis], shin_truth.t, shin_truth.gyr[:, axis], 30.0)
+    axis = int(np.argmax(np.ptp(foot_truth.gyr, axis=0)))
+    foot_lag, foot_rms = _best_lag(out.t[again], out.foot_gyr[again, axis], foot_truth.t, foot_truth.gyr[:, axis], 30.0)
+    print(f"after the shin's gap: shin at {shin_lag:+.2f} s (rms {shin_rms:.1f}), foot at {foot_lag:+.2f} s", end="")
+    print(f" (rms {foot_rms:.1f})")
+    assert shin_rms < 0.25 * np.std(shin_truth.gyr[:, axis]) or shin_rms < 3.0
+    assert abs(foot_lag - shin_lag) <= 0.1 * SPEED and foot_rms < 0.25 * np.std(foot_truth.gyr[:, axis])
 
 
 def test_choose_pair_needs_two_different_sensors():

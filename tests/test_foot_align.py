@@ -222,3 +222,17 @@ def test_with_latency_under_the_bound_the_arrival_order_does_not_matter(frac_a, 
     a, _ = _run(_interleave(SHIN_T[:200], FOOT_T[:110], foot_per=foot_per, foot_delay=delay_a))
     b, _ = _run(_interleave(SHIN_T[:200], FOOT_T[:110], foot_per=3, foot_delay=delay_b))
     assert _same(a, b)
+
+
+def test_forget_foot_drops_samples_on_an_old_time_base():
+    al = FootAligner()
+    al.foot(_foot(FOOT_T[FOOT_T < 1.0]))
+    out1 = al.shin(_shin(SHIN_T[SHIN_T < 0.9]))
+    assert np.isfinite(out1.foot_gyr[out1.t >= FOOT_T[0]]).all() and len(out1) == 90
+    al.forget_foot()  # the shin reconnected: its next samples are on a new base
+    al.foot(_foot(FOOT_T[(FOOT_T > 1.5) & (FOOT_T < 3.0)]))
+    out2 = concat_chunks([al.shin(_shin(SHIN_T[(SHIN_T >= 0.9) & (SHIN_T < 2.5)])), al.flush()])
+    # between the forgotten samples and the new ones there is nothing to interpolate from
+    bridge = out2.t < FOOT_T[FOOT_T > 1.5][0]
+    assert bridge.sum() > 50 and np.isnan(out2.foot_gyr[bridge]).all()
+    assert np.isfinite(out2.foot_gyr[~bridge]).all()

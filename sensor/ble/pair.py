@@ -214,8 +214,9 @@ class ShinFootLink:
 
     # ------------------------------------------------------------------ data
     def _shin_status(self, kind: str, detail: str) -> None:
-        if kind == "gap":  # reconnected: its clock's relation to the host starts anew
-            self._shin_clock.reset()
+        if kind == "gap":  # reconnected: its clock's relation to the host starts anew, and the
+            self._shin_clock.reset()  # foot samples placed against the old one are of no use
+            self._emit(self.aligner.forget_foot())
         if kind != "stopped":  # said by run() once the foot's link has stopped too
             self._report(kind, detail)
 

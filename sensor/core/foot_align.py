@@ -103,6 +103,13 @@ class FootAligner:
         self.lost = True
         return self._done(self._release())
 
+    def forget_foot(self) -> ImuChunk:
+        """The foot samples kept so far are on a time base that no longer holds (the shin's link
+        reconnected and its new samples are placed anew): interpolate from new foot samples only."""
+        out = self._release()
+        self._ft, self._fv = _EMPTY_T, _EMPTY_V
+        return self._done(out)
+
     def flush(self) -> ImuChunk:
         """End of the stream: every held shin sample goes out (NaN foot where not covered)."""
         return self._done(self._emit(len(self._t)))

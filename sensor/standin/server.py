@@ -21,7 +21,8 @@ Two sensors at once (issue 16): every device is its own ``Device1`` object under
 (bleak connects to each by its path, as BlueZ does with several peripherals), so a shin sensor
 and a foot sensor are two emulators. The addresses in ``feet`` stream what an IMU on the top of
 the foot sees (``sensor.sim.foot`` hung from the same simulated shin session), on the shin's
-motion clock: a foot that connects or reconnects later joins the movement where it is now.
+motion clock: a foot that connects or reconnects later joins the movement where it is now (and
+so does a shin that reconnects while a foot is served; alone, a shin starts its motion anew).
 
 Run on its own: ``python -m sensor.standin.server`` prints the ``export DBUS_SYSTEM_BUS_ADDRESS=...``
 line to paste into another shell, then serves until Ctrl-C.
@@ -271,7 +272,7 @@ class BlueZStandin:
                 pos, due = 0, 0.0
                 if not foot and self._motion_t0 is None:
                     self._motion_t0 = now
-                elif foot and self._motion_t0 is not None:  # join the shin's movement where it is
+                elif (foot or self.feet) and self._motion_t0 is not None:  # join the movement where it is
                     pos = int((now - self._motion_t0) * rate * speed)
             # Pace by accumulated time, not by rounding each tick: round(0.03 s * 52 Hz) = 2
             # samples per 30 ms tick would be 67 Hz, and at 10 Hz no sample would ever be due.
