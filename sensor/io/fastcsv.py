@@ -24,7 +24,7 @@ CPU seconds, medians of interleaved runs (wall time there is 2-3x CPU time: shar
   ==========================================  ===========
 
 The parse itself is no faster than read_csv's; what the reader gains (TraceReader end to end:
-0.58 -> 1.00 M rows/s CPU, 0.52x the wall time, ``/tmp``-free command in ``glide bench``) is
+0.58 -> 1.00 M rows/s CPU, 0.52x the wall time; ``glide bench`` prints the read rate) is
 from dropping the passes around it: no byte-set check (``translate``), no newline count, no
 copy of each block's text, the columns concatenated once, and ``pyarrow._compute`` imported
 instead of ``pyarrow.csv`` or ``pyarrow.compute`` (0.1 s vs 0.12 / 0.3 s).
