@@ -25,10 +25,11 @@ kept (a foot sensor may drop out while the shin's data is fine). ``TraceWriter(f
 writes them. 7-column traces read and write exactly as before.
 
 Reading streams 1 MiB blocks (memory flat in file length; results independent of
-``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow.csv when
-the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv` for the measured
-candidates), else one ``np.fromstring`` call after a vectorised per-line field count; only a
-block that fails both is re-parsed line by line to locate bad rows. Figures: ``glide bench``.
+``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow's cast of
+the block's fields when the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv`
+for the measured candidates), else one ``np.fromstring`` call after a vectorised per-line field
+count; only a block that fails both is re-parsed line by line to locate bad rows. Figures:
+``glide bench``.
 """
 
 from __future__ import annotations

@@ -96,8 +96,8 @@ def _best(fn: Callable[[], _T], repeat: int = 3) -> tuple[float, _T | None]:
     return best, out
 
 
-def _run_process(argv: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one fresh process."""
+def _run_process(argv: list[str]) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS in MB, stdout, CPU seconds user + system) of one fresh process."""
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert p.stdout is not None  # stdout=PIPE
@@ -107,7 +107,7 @@ def _run_process(argv: list[str]) -> tuple[float, float, str]:
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise RuntimeError(f"{argv[2:4]} exited with {p.returncode}")
-    return wall, ru.ru_maxrss / 1024.0, out.decode()
+    return wall, ru.ru_maxrss / 1024.0, out.decode(), ru.ru_utime + ru.ru_stime
 
 
 def _write(path: str, chunk: ImuChunk, meta: dict[str, str | float]) -> None:
@@ -140,10 +140,21 @@ def run_bench(
             with TraceReader(path) as r:
                 return sum(len(c) for c in r.chunks())
 
+        fastcsv.available()  # the first read should not pay for importing pyarrow
+        c0 = time.process_time()
         t_read, got = _best(read)
         assert got == n, (got, n)
         res["read_sps"] = n / t_read
-        parser = "pyarrow.csv" if fastcsv.available() else "numpy"
+        res["read_cpu_sps"] = 3 * n / (time.process_time() - c0)
+        parser = "pyarrow" if fastcsv.available() else "numpy"
+        if fastcsv.available():  # the reader without pyarrow, as a plain install has it
+            saved, fastcsv._arrow = fastcsv._arrow, ()
+            try:
+                c0 = time.process_time()
+                res["read_numpy_sps"] = n / _best(read, 1)[0]
+                res["read_numpy_cpu_sps"] = n / (time.process_time() - c0)
+            finally:
+                fastcsv._arrow = saved
 
         stages = {
             "orientation": (Preprocessor, "process"),
@@ -180,17 +191,21 @@ def run_bench(
         analyze = [sys.executable, "-m", "tui.cli", "analyze", path, "--json"]
         naive = [sys.executable, "-m", "sensor.sim.naive", path]
         walls: dict[str, list[float]] = {"glide": [], "naive": []}
+        cpus: dict[str, list[float]] = {"glide": [], "naive": []}
         rss: dict[str, float] = {}
         for _ in range(runs):  # A B A B ...: both see the same machine load
-            w, m, _out = _run_process(analyze)
-            walls["glide"].append(w)
-            rss["full"] = max(rss.get("full", 0.0), m)
-            w, m, _out = _run_process(naive)
-            walls["naive"].append(w)
+            for name, argv in (("glide", analyze), ("naive", naive)):
+                w, m, _out, c = _run_process(argv)
+                walls[name].append(w)
+                cpus[name].append(c)
+                rss[name] = max(rss.get(name, 0.0), m)
         res["e2e_s"], res["naive_s"] = statistics.median(walls["glide"]), statistics.median(walls["naive"])
+        res["e2e_cpu_s"], res["naive_cpu_s"] = statistics.median(cpus["glide"]), statistics.median(cpus["naive"])
         res["e2e_sps"] = n / res["e2e_s"]
         res["e2e_vs_naive"] = res["e2e_s"] / res["naive_s"]
-        res["peak_rss_mb_full"] = rss["full"]
+        res["e2e_vs_naive_cpu"] = res["e2e_cpu_s"] / res["naive_cpu_s"]
+        res["peak_rss_mb_full"] = rss["glide"]
+        res["peak_rss_mb_naive"] = rss["naive"]
         res["peak_rss_mb_quarter"] = _run_process([*analyze[:4], quarter, "--json"])[1]
 
     _report(res, parser, minutes, rate_hz, runs, out)
@@ -275,7 +290,12 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
         return f"{res[key] / 1e6:>12.2f} M/s"
 
     out(f"{'write (TraceWriter)':<44}{m('write_sps')}")
-    out(f"{'read (TraceReader, ' + parser + ')':<44}{m('read_sps')}")
+    out(f"{'read (TraceReader, ' + parser + ')':<44}{m('read_sps')}   ({res['read_cpu_sps'] / 1e6:.2f} M/s CPU)")
+    if "read_numpy_sps" in res:
+        out(
+            f"{'read without pyarrow (numpy only)':<44}{m('read_numpy_sps')}"
+            f"   ({res['read_numpy_cpu_sps'] / 1e6:.2f} M/s CPU)"
+        )
     out(f"{'orientation (rest/bias + sagittal filter)':<44}{m('orientation_sps')}")
     out(f"{'phases (rep detector)':<44}{m('phases_sps')}")
     out(f"{'rest of pipeline (validate, mounting)':<44}{m('pipeline_other_sps')}")
@@ -290,8 +310,15 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
     out(f"{'live feed, 10 samples, median':<44}{res['chunk_latency_us_median']:>12.0f} us")
     out(f"{'live feed, 10 samples, p99':<44}{res['chunk_latency_us_p99']:>12.0f} us")
     out(f"end to end, fresh process to JSON printed (median of {runs}, run alternately):")
-    out(f"{'  glide analyze --json':<44}{res['e2e_s']:>12.2f} s   ({res['e2e_sps'] / 1e6:.2f} M samples/s)")
-    out(f"{'  naive counter (loadtxt+filter+find_peaks)':<44}{res['naive_s']:>12.2f} s")
-    out(f"{'  glide / naive':<44}{res['e2e_vs_naive']:>12.2f} x")
+    out(
+        f"{'  glide analyze --json':<44}{res['e2e_s']:>12.2f} s   ({res['e2e_sps'] / 1e6:.2f} M samples/s; "
+        f"CPU {res['e2e_cpu_s']:.2f} s)"
+    )
+    out(
+        f"{'  naive counter (loadtxt+filter+find_peaks)':<44}{res['naive_s']:>12.2f} s"
+        f"   (CPU {res['naive_cpu_s']:.2f} s)"
+    )
+    out(f"{'  glide / naive':<44}{res['e2e_vs_naive']:>12.2f} x   (CPU {res['e2e_vs_naive_cpu']:.2f} x)")
     out(f"{'peak RSS, glide analyze, whole trace':<44}{res['peak_rss_mb_full']:>12.0f} MB")
+    out(f"{'peak RSS, naive counter, whole trace':<44}{res['peak_rss_mb_naive']:>12.0f} MB")
     out(f"{'peak RSS, glide analyze, first quarter':<44}{res['peak_rss_mb_quarter']:>12.0f} MB")
