@@ -18,6 +18,7 @@ length it prints (the simulator decides how long N reps take, so "--minutes" is 
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -96,18 +97,31 @@ def _best(fn: Callable[[], _T], repeat: int = 3) -> tuple[float, _T | None]:
     return best, out
 
 
+# Runs the measured command and reports on it. Why a middle process: Linux keeps the peak RSS of
+# the address space a process had before exec (here: the benchmark's, hundreds of MB) in the
+# ru_maxrss of the exec'd child, so a child started from the benchmark reports the benchmark's
+# memory. A child of this small launcher reports its own. Time is taken around the child only.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+out = p.stdout.read()
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.perf_counter() - t0
+code = os.waitstatus_to_exitcode(status)
+sys.stdout.write(json.dumps([wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime, code]))
+sys.stdout.write("\\n" + out.decode())
+"""
+
+
 def _run_process(argv: list[str]) -> tuple[float, float, str, float]:
     """(wall seconds, peak RSS in MB, stdout, CPU seconds user + system) of one fresh process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert p.stdout is not None  # stdout=PIPE
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError(f"{argv[2:4]} exited with {p.returncode}")
-    return wall, ru.ru_maxrss / 1024.0, out.decode(), ru.ru_utime + ru.ru_stime
+    r = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, check=True)
+    head, _, out = r.stdout.decode().partition("\n")
+    wall, rss_mb, cpu, code = json.loads(head)
+    if code != 0:
+        raise RuntimeError(f"{argv[2:4]} exited with {code}")
+    return float(wall), float(rss_mb), out, float(cpu)
 
 
 def _write(path: str, chunk: ImuChunk, meta: dict[str, str | float]) -> None:
