@@ -302,7 +302,7 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
         f"glide bench: {length} simulated supine session{asked} at {rate_hz:g} Hz: {n} samples, "
         f"{res['true_reps']} reps, {res['file_mb']:.0f} MB trace"
     )
-    out(f"{'stage (CPU time in this process: the figures a quiet machine gives)':<62}")
+    out(f"{'stage, in CPU time of this process (less sensitive than wall time to other jobs)':<62}")
 
     def m(key: str) -> str:
         return f"{res[key] / 1e6:>12.2f} M/s"
