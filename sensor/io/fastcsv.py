@@ -20,7 +20,8 @@ CPU seconds, medians of interleaved runs (wall time there is 2-3x CPU time: shar
   pyarrow.csv.read_csv per 4 / 16 MiB block    1.28 / 1.30 M/s  (same run as the next line)
   field ends + cast (this module), 4 / 16 MiB  1.31 / 1.25 M/s  (parse alone: equal to read_csv)
   the same, block cut in 2 threads             1.21 M/s  (no gain with both cores busy)
-  polars 2.1.0 read_csv, 4 MiB blocks / file   1.58 / 1.35 M/s, +0.85 s import: not worth adding
+  polars 2.1.0 read_csv, 4 MiB blocks / file   1.58 / 1.35 M/s  (a separate run: within the noise of
+                                                 pyarrow's; +0.85 s import, +180 MB installed: not added)
   ==========================================  ===========
 
 The parse itself is no faster than read_csv's; what the reader gains (TraceReader end to end:
