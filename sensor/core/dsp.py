@@ -102,7 +102,10 @@ class Ema:
             return x.astype(float)
         if self.zi is None:
             self.zi = (self.a * x[..., :1]).copy()
-        y, self.zi = lfilter(self._b, self._den, x, axis=-1, zi=self.zi)
+        if _linear_filter is not None:  # the kernel lfilter() would call, minus its argument checks
+            y, self.zi = cast("tuple[np.ndarray, np.ndarray]", _linear_filter(self._b, self._den, x, -1, self.zi))
+        else:
+            y, self.zi = lfilter(self._b, self._den, x, axis=-1, zi=self.zi)
         return y
 
 
@@ -129,6 +132,8 @@ def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> n
         out = np.empty(values.shape, dtype=np.result_type(values, carry))
         out[...] = carry
         return out
+    if first == 0 and valid.all() and np.result_type(values, carry) == values.dtype:
+        return values.copy(order="K")  # every position valid (a rest, a movement): the values
     idx = np.where(valid, np.arange(n), -1)
     np.maximum.accumulate(idx, out=idx)
     if values.ndim == 2 and not values.flags.c_contiguous and values.flags.f_contiguous:
@@ -154,12 +159,24 @@ def dot3(x: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Row-wise dot product with a 3-vector, written out so every row is computed the same way.
 
     ``x @ v`` goes through BLAS, whose SIMD kernels round differently for different lengths:
-    that alone would make results depend on chunk size in the last bit.
+    that alone would make results depend on chunk size in the last bit. Here every row is
+    ``(x0*v0 + x1*v1) + x2*v2``, elementwise, in three ufunc calls (few calls matter on the
+    10-sample chunks of a live feed).
     """
-    out: np.ndarray = x[:, 0] * v[0] + x[:, 1] * v[1] + x[:, 2] * v[2]
+    p = x * v
+    out: np.ndarray = p[:, 0] + p[:, 1]
+    out += p[:, 2]
     return out
 
 
 def norm3(x: np.ndarray) -> np.ndarray:
-    out: np.ndarray = np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])
-    return out
+    """Row-wise Euclidean norm, ``sqrt((x0*x0 + x1*x1) + x2*x2)`` for every row (no BLAS, no
+    pairwise sums: the same bits whatever the chunking)."""
+    sq = x * x
+    out: np.ndarray = sq[:, 0] + sq[:, 1]
+    out += sq[:, 2]
+    if out.dtype.kind == "f":
+        np.sqrt(out, out=out)
+        return out
+    root: np.ndarray = np.sqrt(out)
+    return root

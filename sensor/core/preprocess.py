@@ -48,13 +48,19 @@ class Preprocessor:
         self._last_t = float(t[-1])
 
         gT, aT = gyr.T, acc.T
-        m = self._ema(np.concatenate([gT, gT * gT, aT, aT * aT]))
-        gm, am = m[0:3], m[6:9]
-        gv3 = m[3:6] - gm * gm
-        av3 = m[9:12] - am * am
-        gv = gv3[0] + gv3[1] + gv3[2]
-        av = av3[0] + av3[1] + av3[2]
-        anorm = np.sqrt(aT[0] * aT[0] + aT[1] * aT[1] + aT[2] * aT[2])
+        a2 = aT * aT
+        m = self._ema(np.concatenate([gT, gT * gT, aT, a2]))
+        gm = m[0:3]
+        # (gyro, acc) x (mean, mean square) x 3 axes: both variances in the same few calls (a
+        # 10-sample live chunk costs per call, not per sample); per element the same arithmetic
+        mean, mean_sq = (m4 := m.reshape(2, 2, 3, len(t)))[:, 0], m4[:, 1]
+        var3 = mean_sq - mean * mean
+        var = var3[:, 0] + var3[:, 1]
+        var += var3[:, 2]
+        gv, av = var
+        anorm = a2[0] + a2[1]
+        anorm += a2[2]
+        np.sqrt(anorm, out=anorm)
         still = (gv < cfg.gyr_var_max) & (av < cfg.acc_var_max) & (np.abs(anorm - G) < cfg.acc_norm_tol)
         last_moving = ffill(t, ~still | gap, self._last_moving_t)
         self._last_moving_t = float(last_moving[-1])

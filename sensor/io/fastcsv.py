@@ -1,28 +1,41 @@
-"""The trace reader's fast path: one pyarrow.csv call per 1 MiB block of plain decimal rows.
+"""The trace reader's fast path: one pyarrow cast per 1 MiB block of plain decimal rows.
 
 Why: decimal -> float64 conversion is where a trace reader spends its time. numpy's parsers
 (``np.fromstring``, ``np.loadtxt``) convert every field with a correctly rounded strtod and
 manage ~0.45 M rows/s of CPU time on full-precision glide traces (7 x 17 significant digits).
-pyarrow's CSV reader rounds just as correctly (bit-identical on every value of a 1-hour trace)
-at ~1.6 M rows/s of CPU time on the same blocks, 3.5x. Measured candidates, 2-core dev box,
-CPU seconds, medians of 3 interleaved runs on 30 MB of a full-precision trace:
+pyarrow converts just as correctly (bit-identical on every value of a 1-hour trace) and faster.
 
-  =====================================  ==========
-  np.fromstring per 1 MiB block           0.45 M/s
-  np.loadtxt per 4 MiB block              ~same as fromstring (same strtod)
-  numpy "SWAR" parser written for this    0.50 M/s  (8 digits per uint64 word + x87 scaling;
-                                                     bit-identical but too many array passes)
-  pyarrow.csv per 1 MiB block             1.48 M/s
-  pyarrow.csv per 4 MiB block             1.61 M/s
-  polars.read_csv, whole file             about pyarrow's speed, +0.45 s import, same size
-  =====================================  ==========
+How (2026-12, issue 14): profiling ``pyarrow.csv.read_csv`` per block showed most of its time in
+its CSV tokenizer, not in the conversion (read as strings 54 ms, cast of those strings 26 ms, read
+as float64 65 ms, per 16 MiB). Glide rows need no tokenizer: one numpy pass finds every field's
+end (``a < 45``: comma or LF), a check proves each line has exactly ``ncols`` fields, and the
+block itself becomes one Arrow string array (value 2i = field i, value 2i+1 = the delimiter
+after it, null), which ``cast`` turns into float64 with no copy of the text. Candidates, 1-hour
+full-precision trace (96 MB, 729,660 rows), one 2-core machine under load from other jobs,
+CPU seconds, medians of interleaved runs (wall time there is 2-3x CPU time: shared cores):
+
+  ==========================================  ===========
+  np.fromstring per 1 MiB block                0.25-0.45 M/s
+  numpy "SWAR" parser written for this         0.50 M/s  (earlier; too many array passes)
+  pyarrow.csv.read_csv per 4 / 16 MiB block    1.28 / 1.30 M/s  (same run as the next line)
+  field ends + cast (this module), 4 / 16 MiB  1.31 / 1.25 M/s  (parse alone: equal to read_csv)
+  the same, block cut in 2 threads             1.21 M/s  (no gain with both cores busy)
+  polars 2.1.0 read_csv, 4 MiB blocks / file   1.58 / 1.35 M/s  (a separate run: within the noise of
+                                                 pyarrow's; +0.85 s import, +180 MB installed: not added)
+  ==========================================  ===========
+
+The parse itself is no faster than read_csv's; what the reader gains (TraceReader end to end:
+0.58 -> 1.00 M rows/s CPU, 0.52x the wall time; ``glide bench`` prints the read rate) is
+from dropping the passes around it: no byte-set check (``translate``), no newline count, no
+copy of each block's text, the columns concatenated once, and ``pyarrow._compute`` imported
+instead of ``pyarrow.csv`` or ``pyarrow.compute`` (0.1 s vs 0.12 / 0.3 s).
 
 pyarrow installs ~170 MB (numpy: 45 MB), too much to force on someone who records one session
 at home, so it is the optional extra ``fast`` (``pip install 'glide[fast]'``), imported on
-first use. Without it the reader takes its numpy path, as before. A block with any byte
-outside ``PLAIN`` (letters, spaces, NaN) or any row that is not exactly ``ncols`` numbers is
-refused here (``None``); the reader then takes its numpy and careful paths, which find, count
-and name the bad lines.
+first use. Without it the reader takes its numpy path, as before. A block with any line that
+is not exactly ``ncols`` fields pyarrow parses as numbers (text, spaces, CR, '#', blank lines,
+"1e+16"), or with any NaN, is refused here (``None``); the reader then takes its numpy and
+careful paths, which find, count and name the bad lines.
 """
 
 from __future__ import annotations
@@ -34,7 +47,7 @@ import numpy as np
 __all__ = ["PLAIN", "available", "parse_block"]
 
 PLAIN = b"0123456789.,-+e\n"
-_arrow: tuple[ModuleType, ...] | None = None  # (pyarrow, pyarrow.csv), () when missing
+_arrow: tuple[ModuleType, ...] | None = None  # (pyarrow, pyarrow._compute), () when missing
 
 
 def available() -> bool:
@@ -43,39 +56,51 @@ def available() -> bool:
     if _arrow is None:
         try:
             import pyarrow
-            import pyarrow.csv
+            from pyarrow import _compute  # the cast kernel only: pyarrow.compute's wrappers cost +0.17 s
         except ImportError:
             _arrow = ()
         else:
-            _arrow = (pyarrow, pyarrow.csv)
+            _arrow = (pyarrow, _compute)
     return bool(_arrow)
 
 
-def parse_block(block: bytes, n: int, ncols: int, plain: bool = False) -> np.ndarray | None:
-    """n LF-ended lines of ncols plain decimals -> (n, ncols) float64, else None.
+def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: bool = False) -> np.ndarray | None:
+    """LF-ended lines of ncols decimals -> (rows, ncols) float64, else None.
 
-    ``plain``: the caller has already checked that every byte is in ``PLAIN``."""
-    if not n or not available() or (not plain and block.translate(None, PLAIN)):
+    ``n``: the number of lines when the caller knows it (checked), else None. ``plain`` is
+    accepted for callers that already checked the bytes; nothing depends on it. None (the
+    careful paths decide) for: no pyarrow, any line without exactly ncols fields, a field
+    pyarrow's decimal parser refuses (empty, text, spaces, CR, quotes), and any NaN (so that
+    pyarrow's "nan(...)" spellings, which ``float()`` refuses, never pass for numbers).
+    """
+    if not block or not available():
         return None
     assert _arrow  # available() has loaded it
-    pa, pacsv = _arrow
-    names = [f"c{i}" for i in range(ncols)]
+    pa, compute = _arrow
+    a = np.frombuffer(block, dtype=np.uint8)
+    # One end per field: its comma or its line's LF. "< 45" finds both in one pass; it also stops
+    # at '+' (43, "1e+16"), CR, space, quotes and '#', whose blocks then fail a check below.
+    ends = np.flatnonzero(a < 45)
+    k = len(ends)
+    if k % ncols or a[-1] != 10 or len(a) >= 2**31 - 1:
+        return None
+    rows = k // ncols
+    lf = a[ends] == 10
+    if (n is not None and rows != n) or not lf[ncols - 1 :: ncols].all() or np.count_nonzero(lf) != rows:
+        return None  # some line has too few or too many fields
+    # One string array over the block itself: value 2i is field i, value 2i+1 the one-byte
+    # delimiter after it, marked null so that the cast skips it. No copy of the text.
+    offsets = np.empty(2 * k + 1, dtype=np.int32)
+    offsets[0] = 0
+    offsets[1::2] = ends
+    offsets[2::2] = ends + 1
+    valid = np.full((2 * k + 7) // 8, 0x55, dtype=np.uint8)
+    text = pa.Array.from_buffers(
+        pa.string(), 2 * k, [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(block)], null_count=k
+    )
     try:
-        tb = pacsv.read_csv(
-            pa.py_buffer(block),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(block) + 1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.float64()), null_values=[], strings_can_be_null=False
-            ),
-        )
+        floats = compute.call_function("cast", [text], compute.CastOptions.safe(pa.float64()))
     except pa.ArrowException:
         return None
-    if tb.num_rows != n:
-        return None
-    out = np.empty((n, ncols))
-    for i, col in enumerate(tb.columns):
-        if col.null_count:
-            return None
-        out[:, i] = col.to_numpy()
-    return out
+    out = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)[::2].reshape(rows, ncols)
+    return None if np.isnan(out).any() else out

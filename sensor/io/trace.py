@@ -25,10 +25,11 @@ kept (a foot sensor may drop out while the shin's data is fine). ``TraceWriter(f
 writes them. 7-column traces read and write exactly as before.
 
 Reading streams 1 MiB blocks (memory flat in file length; results independent of
-``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow.csv when
-the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv` for the measured
-candidates), else one ``np.fromstring`` call after a vectorised per-line field count; only a
-block that fails both is re-parsed line by line to locate bad rows. Figures: ``glide bench``.
+``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow's cast of
+the block's fields when the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv`
+for the measured candidates), else one ``np.fromstring`` call after a vectorised per-line field
+count; only a block that fails both is re-parsed line by line to locate bad rows. Figures:
+``glide bench``.
 """
 
 from __future__ import annotations
@@ -83,10 +84,26 @@ def _parse_line(raw: bytes, ncols: int, width: int = 7) -> list[float] | str:
     return out
 
 
-def _chunk(v: np.ndarray) -> ImuChunk:
-    if v.shape[1] == 13:
-        return ImuChunk(v[:, 0], v[:, 1:4], v[:, 4:7], v[:, 7:10], v[:, 10:13])
-    return ImuChunk(v[:, 0], v[:, 1:4], v[:, 4:7])
+_GROUPS = ((0, 1), (1, 4), (4, 7), (7, 10), (10, 13))  # t, acc, gyr, foot_acc, foot_gyr
+
+
+def _columns(parts: list[np.ndarray]) -> list[np.ndarray]:
+    """(m, 7 or 13) row blocks -> contiguous t, acc, gyr (, foot_acc, foot_gyr): one copy each."""
+    width = parts[0].shape[1]
+    cols = [np.concatenate([p[:, a:b] for p in parts]) for a, b in _GROUPS if b <= width]
+    cols[0] = cols[0].reshape(-1)
+    return cols
+
+
+def _chunks_of(parts: list[np.ndarray], size: int) -> tuple[list[ImuChunk], list[np.ndarray]]:
+    """Whole ``size``-row ImuChunks of the rows in parts (their slices need no further copy), and
+    the rows left over, as a one-element list of (rest, width) or an empty list."""
+    cols = _columns(parts)
+    n = len(cols[0])
+    full = n - n % size
+    out = [ImuChunk(*(c[i : i + size] for c in cols)) for i in range(0, full, size)]
+    rest = [np.column_stack([c[full:] for c in cols])] if full < n else []
+    return out, rest
 
 
 class TraceReader:
@@ -182,19 +199,17 @@ class TraceReader:
             cut = buf.rfind(b"\n") + 1
             if cut == 0 and len(buf) > _BLOCK_BYTES:
                 raise TraceFormatError(self.path, line, "line longer than 1 MiB")
-            body, tail = buf[:cut], buf[cut:]
-            n = body.count(b"\n")
-            vals = self._accept(*self._parse_block(body, n, line))
+            body, tail = memoryview(buf)[:cut], buf[cut:]  # no copy of the block's text
+            vals, lines, n = self._parse_block(body, line)
+            vals = self._accept(vals, lines)
             rows.flush_warnings()
             line += n
             pending.append(vals)
             n_pending += len(vals)
             if n_pending >= self.chunk_rows:
-                vv = np.concatenate(pending) if len(pending) > 1 else pending[0]
-                full = len(vv) - len(vv) % self.chunk_rows
-                for i in range(0, full, self.chunk_rows):
-                    yield _chunk(vv[i : i + self.chunk_rows])
-                pending, n_pending = [vv[full:]], len(vv) - full
+                ready, pending = _chunks_of(pending, self.chunk_rows)
+                n_pending = sum(len(p) for p in pending)
+                yield from ready
             rows.check_malformed()
         if (tail := tail.strip()) and not tail.startswith(b"#"):  # last line, no newline
             st.rows_read += 1
@@ -206,7 +221,7 @@ class TraceReader:
         rows.flush_warnings()
         rows.check_malformed()
         if sum(len(p) for p in pending):
-            yield _chunk(np.concatenate(pending))
+            yield from _chunks_of(pending, sum(len(p) for p in pending))[0]
         if st.rows_ok == 0 and st.rows_read == 0:
             raise TraceFormatError(self.path, self._header_line, "header but no data rows")
         if st.rows_ok == 0:
@@ -214,18 +229,23 @@ class TraceReader:
                 self.path, rows.first_bad or 0, f"no valid data rows ({st.summary()}); first bad line shown"
             )
 
-    def _parse_block(self, buf: bytes, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
-        """n complete lines -> ((m, width) values, (m,) line numbers); bad lines are counted."""
-        plain = not buf.translate(None, fastcsv.PLAIN)  # digits . , - + e and LF only: no CR, no '#'
-        if not plain and b"\r" in buf:
+    def _parse_block(self, text: memoryview, first: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Complete lines -> ((m, width) values, (m,) line numbers, lines in text); bad lines counted."""
+        vals = fastcsv.parse_block(text, None, self._ncols)  # the common case: None if pyarrow is missing
+        if vals is not None:
+            n = len(vals)
+            self.stats.rows_read += n
+            return vals[:, : self._width], np.arange(first, first + n), n
+        buf = bytes(text)
+        if b"\r" in buf:
             buf = buf.replace(b"\r", b"")
-        if n and buf[0] != 10 and b"\n\n" not in buf and (plain or b"#" not in buf):
-            vals = fastcsv.parse_block(buf, n, self._ncols, plain=True) if plain else None
-            if vals is None:
-                vals = self._parse_fast(buf, n)
-            if vals is not None:
-                self.stats.rows_read += n
-                return vals[:, : self._width], np.arange(first, first + n)
+            vals = fastcsv.parse_block(buf, None, self._ncols)
+        n = len(vals) if vals is not None else buf.count(b"\n")
+        if vals is None and n and buf[0] != 10 and b"\n\n" not in buf and b"#" not in buf:
+            vals = self._parse_fast(buf, n)
+        if vals is not None:
+            self.stats.rows_read += n
+            return vals[:, : self._width], np.arange(first, first + n), n
         rows, lines = [], []
         for i, raw in enumerate(buf.split(b"\n")[:-1], start=first):
             if not (raw := raw.strip()) or raw.startswith(b"#"):
@@ -237,7 +257,7 @@ class TraceReader:
             else:
                 rows.append(got)
                 lines.append(i)
-        return np.array(rows, dtype=np.float64).reshape(-1, self._width), np.array(lines, dtype=np.int64)
+        return np.array(rows, dtype=np.float64).reshape(-1, self._width), np.array(lines, dtype=np.int64), n
 
     def _parse_fast(self, buf: bytes, n: int) -> np.ndarray | None:
         """All-or-nothing parse of n lines; None if any line is not a well-formed row."""
