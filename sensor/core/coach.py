@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.ankle_reps import CUE_FLEX, AnkleConfig, AnkleRep, ankle_cues
 from sensor.core.events import PartialRep, Rep
 from sensor.core.safety import SAFETY_NOTE  # re-exported: one wording everywhere
 from sensor.core.types import CueKind, Posture, Severity
@@ -145,6 +146,18 @@ class CueRules:
                 return self.emit(Cue(t, CueKind.STEADY_RHYTHM, "Keep a steady rhythm from rep to rep."))
         text = f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s."
         return self.emit(Cue(t, CueKind.GOOD, text))
+
+    def ankle(self, ankle: AnkleRep, t: float, config: AnkleConfig | None = None) -> list[Cue]:
+        """The foot's cues for one rep's ankle figures (issue 16): "flex your foot as you lower"
+        and/or "point your toes as you straighten" when that half of the pattern was missing or
+        reversed (rules: :func:`sensor.core.ankle_reps.ankle_cues`), each rate-limited by kind."""
+        out = []
+        for text in ankle_cues(ankle, config):
+            kind = CueKind.FLEX_FOOT if text == CUE_FLEX else CueKind.POINT_TOES
+            cue = self.emit(Cue(t, kind, text[:1].upper() + text[1:] + ".", Severity.WARN))
+            if cue is not None:
+                out.append(cue)
+        return out
 
     def emit(self, cue: Cue, force: bool = False) -> Cue | None:
         """``cue``, unless one of its kind was given less than ``repeat_s`` ago (``good`` always passes)."""

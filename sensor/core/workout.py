@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sensor.core.ankle_reps import AnkleRep, ok_count
 from sensor.core.coach import DEFAULT_RANGE_DEG, Cue, CueRules, Plan
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.summary import set_summary
@@ -103,6 +104,7 @@ class Workout:
         self.phase: Phase | None = None  # what the shin is doing (flex_down | extend_up | hold)
         self.phase_where = ""  # for a hold: "bottom", "top" or "rest"
         self.t_s = 0.0  # the latest sensor time seen
+        self.ankle: dict[int, AnkleRep] = {}  # rep index -> its ankle figures (only with a foot sensor)
 
     # ------------------------------------------------------------------ state
     @property
@@ -281,6 +283,22 @@ class Workout:
             out.append(SessionCompleted(self.t_s, self.total_reps, len(self.sets_done()), self.complete))
             self._set_state(WorkoutState.DONE, out)
         return out
+
+    def ankle_figures(self, rep_index: int, ankle: AnkleRep, t_s: float) -> list[WorkoutEvent]:
+        """A counted rep's ankle figures (:mod:`sensor.core.ankle_live`): kept for the logs and
+        the screen; a missing or reversed ankle pattern earns the foot's cue while the set runs
+        or rests (not while paused or done)."""
+        self.t_s = max(self.t_s, t_s)
+        self.ankle[rep_index] = ankle
+        out: list[WorkoutEvent] = []
+        if self._state in (WorkoutState.ACTIVE, WorkoutState.RESTING):
+            for cue in self.rules.ankle(ankle, self.t_s):
+                self._cue(cue, out)
+        return out
+
+    def ankle_ok_count(self, reps: Iterable[Rep]) -> int | None:
+        """How many of ``reps`` had ``ankle_ok``; None when none had ankle figures."""
+        return ok_count(self.ankle.get(r.index) for r in reps)
 
     # ------------------------------------------------------------------ transitions
     def _count(self, ev: RepCompleted, out: list[WorkoutEvent]) -> None:
