@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -210,7 +210,7 @@ class Session:
             save_rep_log(self)
         return new
 
-    def _foot(self, events: list[FootLinkChanged | AnkleFigures]) -> None:
+    def _foot(self, events: Sequence[FootLinkChanged | AnkleFigures]) -> None:
         """The foot sensor's news: its link (a notice; the shin keeps counting) and rep figures."""
         attached = False
         for ev in events:

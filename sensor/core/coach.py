@@ -147,17 +147,21 @@ class CueRules:
         text = f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s."
         return self.emit(Cue(t, CueKind.GOOD, text))
 
-    def ankle(self, ankle: AnkleRep, t: float, config: AnkleConfig | None = None) -> list[Cue]:
-        """The foot's cues for one rep's ankle figures (issue 16): "flex your foot as you lower"
-        and/or "point your toes as you straighten" when that half of the pattern was missing or
-        reversed (rules: :func:`sensor.core.ankle_reps.ankle_cues`), each rate-limited by kind."""
-        out = []
-        for text in ankle_cues(ankle, config):
-            kind = CueKind.FLEX_FOOT if text == CUE_FLEX else CueKind.POINT_TOES
+    def ankle(self, ankle: AnkleRep, t: float, config: AnkleConfig | None = None) -> Cue | None:
+        """The foot's cue for one rep's ankle figures (issue 16): "flex your foot as you lower" or
+        "point your toes as you straighten" when that half of the pattern was missing or reversed
+        (rules: :func:`sensor.core.ankle_reps.ankle_cues`). One cue per rep like every other: when
+        both halves were wrong, the one said longer ago (or never) comes first, so a reversed
+        pattern hears both in turn; each kind is rate-limited as usual."""
+        kinds = [
+            (CueKind.FLEX_FOOT if text == CUE_FLEX else CueKind.POINT_TOES, text) for text in ankle_cues(ankle, config)
+        ]
+        kinds.sort(key=lambda kt: self._last_by_kind.get(kt[0], -np.inf))
+        for kind, text in kinds:
             cue = self.emit(Cue(t, kind, text[:1].upper() + text[1:] + ".", Severity.WARN))
             if cue is not None:
-                out.append(cue)
-        return out
+                return cue
+        return None
 
     def emit(self, cue: Cue, force: bool = False) -> Cue | None:
         """``cue``, unless one of its kind was given less than ``repeat_s`` ago (``good`` always passes)."""

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sensor.core.ankle_reps import AnkleRep, ok_count
+from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import DEFAULT_RANGE_DEG, Cue, CueRules, Plan
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.summary import set_summary
@@ -285,20 +285,21 @@ class Workout:
         return out
 
     def ankle_figures(self, rep_index: int, ankle: AnkleRep, t_s: float) -> list[WorkoutEvent]:
-        """A counted rep's ankle figures (:mod:`sensor.core.ankle_live`): kept for the logs and
-        the screen; a missing or reversed ankle pattern earns the foot's cue while the set runs
-        or rests (not while paused or done)."""
+        """A counted rep's ankle figures (:mod:`sensor.core.ankle_live`), kept for logs and screen.
+        A wrong ankle pattern earns the foot's cue only for the latest rep within 3 s of its end
+        (not figures that came late), when the shin's rules had nothing more pressing for it."""
         self.t_s = max(self.t_s, t_s)
         self.ankle[rep_index] = ankle
         out: list[WorkoutEvent] = []
-        if self._state in (WorkoutState.ACTIVE, WorkoutState.RESTING):
-            for cue in self.rules.ankle(ankle, self.t_s):
-                self._cue(cue, out)
+        last = self.last_rep
+        latest = last is not None and last.index == rep_index and self.t_s - last.end_s <= 3.0
+        running = self._state in (WorkoutState.ACTIVE, WorkoutState.RESTING)
+        if latest and running and self.rep_notes.get(rep_index, "good") == "good":
+            cue = self.rules.ankle(ankle, self.t_s)
+            if cue is not None:
+                self.rep_notes[rep_index] = cue.kind.replace("_", " ")
+            self._cue(cue, out)
         return out
-
-    def ankle_ok_count(self, reps: Iterable[Rep]) -> int | None:
-        """How many of ``reps`` had ``ankle_ok``; None when none had ankle figures."""
-        return ok_count(self.ankle.get(r.index) for r in reps)
 
     # ------------------------------------------------------------------ transitions
     def _count(self, ev: RepCompleted, out: list[WorkoutEvent]) -> None:

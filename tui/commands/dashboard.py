@@ -69,6 +69,11 @@ def register(sub) -> None:
         "--seed", type=opt.SEED, default=1, help="simulated person and mounting, 0 to 2^32-1 (default: %(default)s)"
     )
     p.add_argument("--rate", type=opt.SIM_RATE_HZ, default=100.0, help="sample rate, 10-1000 Hz (default: %(default)g)")
+    p.add_argument(
+        "--foot",
+        action="store_true",
+        help="a simulated foot sensor too: ankle figures and cues (random ankle patterns per rep)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
@@ -188,9 +193,42 @@ def _run_dashboard(app) -> int:
     return 0 if app.return_code in (None, 0) else app.return_code
 
 
+def foot_demo_source(cfg, speed: float = 1.0, clock=None, *, sets: int = 1, rest_s: float = 0.0):
+    """``glide demo --foot``: the simulated shin with a simulated foot sensor on the same rows
+    (random mounting, an ankle pattern per rep: ``sensor.sim.foot``), paced like a live source;
+    rests between sets are spliced into both sensors alike."""
+    from sensor.core.samples import ImuChunk
+    from sensor.io.sources import CHUNK_S, PacedSource
+    from sensor.sim.foot import simulate_foot_for
+    from sensor.sim.simulator import simulate_session
+    from sensor.sim.source import insert_rests
+
+    sim = simulate_session(cfg)
+    shin, foot = sim.chunk, simulate_foot_for(sim).chunk
+    if sets > 1 and rest_s > 0 and sim.labels["reps"]:
+        per_set = max(cfg.reps // sets, 1)
+        ends = [r["end_s"] for r in sim.labels["reps"]][per_set - 1 : -1 : per_set]
+        shin = insert_rests(shin, ends, rest_s, cfg.rate_hz, seed=cfg.seed)
+        foot = insert_rests(foot, ends, rest_s, cfg.rate_hz, seed=cfg.seed + 1)  # the same rows, its own noise
+    both = ImuChunk(shin.t, shin.acc, shin.gyr, foot.acc, foot.gyr)
+    n = max(int(round(cfg.rate_hz * CHUNK_S)), 1)
+    src = PacedSource(
+        both.split([n] * (len(both) // n + 1)),
+        name="simulated sensor",
+        meta={**sim.meta, "foot_device": "glide simulator (foot)"},
+        rate_hz=cfg.rate_hz,
+        speed=speed,
+        clock=clock,
+        device="glide simulator + foot",
+    )
+    return src
+
+
 def cmd_demo(args) -> int:
     from sensor.sim.simulator import SimConfig
     from sensor.sim.source import SimulatedSource
+
+    foot = getattr(args, "foot", False)
 
     setup = _setup_from_args(args)  # a bad plan is refused before anything runs
     posture = setup.posture
@@ -198,13 +236,13 @@ def cmd_demo(args) -> int:
         sets = args.sets or 1
         print(SAFETY_NOTE)
         print(f"Simulated sensor: {posture} nerve glides, {args.reps * sets} reps (Ctrl-C to stop)\n")
-        src = SimulatedSource(
-            SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg),
-            speed=args.speed,
-            sets=sets,
-            rest_s=args.rest if sets > 1 else 0.0,
+        cfg = SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg)
+        rest = args.rest if sets > 1 else 0.0
+        make = foot_demo_source if foot else SimulatedSource
+        src = make(cfg, args.speed, sets=sets, rest_s=rest)
+        return _run_headless(
+            src, posture, args.verbose, performed=getattr(src, "performed", None), sound=_headless(args, posture, sets)
         )
-        return _run_headless(src, posture, args.verbose, performed=src.performed, sound=_headless(args, posture, sets))
     from tui.app import GlideApp
 
     def make_source(setup):
@@ -215,7 +253,8 @@ def cmd_demo(args) -> int:
             rate_hz=args.rate,
             leg=setup.leg,
         )
-        src = SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
+        make = foot_demo_source if foot else SimulatedSource
+        src = make(cfg, args.speed, sets=setup.sets, rest_s=setup.rest_s)
         src.meta["kind"] = "demo"  # saved with the session: history tells demo, replay and live apart
         return src
 
