@@ -111,6 +111,7 @@ class Session:
         self._trace_meta: dict = {}
         self._rows_written = 0
         self.ankle = AnkleLive(rate_hz, learn_s=LIVE_LEARN_S)  # the foot sensor, if the source has one
+        self.foot_notice: Notice | None = None  # the foot's latest lost/back, on the guidance line until a cue
         self._closed = False
         self._last_piece: tuple[np.ndarray, np.ndarray] | None = None
         if save:
@@ -220,7 +221,9 @@ class Session:
                 continue
             self.recent.append(f"{ev.t_s:.1f} s: foot sensor {ev.state}")
             if ev.state == FootLink.LOST or "back" in ev.text:
-                self.notice = Notice(ev.text, Severity.WARN if ev.state == FootLink.LOST else Severity.INFO, ev.t_s)
+                self.notice = self.foot_notice = Notice(
+                    ev.text, Severity.WARN if ev.state == FootLink.LOST else Severity.INFO, ev.t_s
+                )
         if attached:
             save_rep_log(self)
 
@@ -345,6 +348,9 @@ class Session:
             return f"Session over: {plural(len(self.reps), 'rep')}.", Severity.INFO
         if self.state == WorkoutState.CALIBRATING:
             return CALIBRATION_STEPS[self.setup.posture][min(self.calibration.step, 2)], Severity.INFO
+        f = self.foot_notice
+        if f is not None and (w.cue is None or f.t_s >= w.cue.t_s):
+            return f.text, f.severity
         if w.cue is not None:
             return w.cue.text, w.cue.severity
         return (

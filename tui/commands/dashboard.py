@@ -74,6 +74,12 @@ def register(sub) -> None:
         action="store_true",
         help="a simulated foot sensor too: ankle figures and cues (random ankle patterns per rep)",
     )
+    p.add_argument(
+        "--foot-drop",
+        type=foot_drop,
+        metavar="AT,FOR",
+        help="--foot: the foot sensor drops out at AT s for FOR s (e.g. 60,10), to see the notice",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
@@ -193,10 +199,29 @@ def _run_dashboard(app) -> int:
     return 0 if app.return_code in (None, 0) else app.return_code
 
 
-def foot_demo_source(cfg, speed: float = 1.0, clock=None, *, sets: int = 1, rest_s: float = 0.0):
+def foot_drop(text: str) -> tuple[float, float]:
+    """``AT,FOR`` in seconds, both >= 0 and finite (argparse turns the error into one line, exit 2)."""
+    import argparse
+    import math
+
+    try:
+        at, dur = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected AT,FOR in seconds (e.g. 60,10), not {text!r}") from None
+    if not all(math.isfinite(x) and 0 <= x <= 36000 for x in (at, dur)):
+        raise argparse.ArgumentTypeError(f"AT and FOR must be 0 to 36000 s, not {text!r}")
+    return at, dur
+
+
+def foot_demo_source(
+    cfg, speed: float = 1.0, clock=None, *, sets: int = 1, rest_s: float = 0.0, drop: tuple[float, float] | None = None
+):
     """``glide demo --foot``: the simulated shin with a simulated foot sensor on the same rows
     (random mounting, an ankle pattern per rep: ``sensor.sim.foot``), paced like a live source;
-    rests between sets are spliced into both sensors alike."""
+    rests between sets are spliced into both sensors alike. ``drop=(at, for)``: the foot's
+    columns are NaN for ``for`` seconds from ``at`` (a dropped-out foot sensor)."""
+    import numpy as np
+
     from sensor.core.samples import ImuChunk
     from sensor.io.sources import CHUNK_S, PacedSource
     from sensor.sim.foot import simulate_foot_for
@@ -210,7 +235,11 @@ def foot_demo_source(cfg, speed: float = 1.0, clock=None, *, sets: int = 1, rest
         ends = [r["end_s"] for r in sim.labels["reps"]][per_set - 1 : -1 : per_set]
         shin = insert_rests(shin, ends, rest_s, cfg.rate_hz, seed=cfg.seed)
         foot = insert_rests(foot, ends, rest_s, cfg.rate_hz, seed=cfg.seed + 1)  # the same rows, its own noise
-    both = ImuChunk(shin.t, shin.acc, shin.gyr, foot.acc, foot.gyr)
+    fa, fg = foot.acc.copy(), foot.gyr.copy()
+    if drop is not None:
+        gone = (shin.t >= shin.t[0] + drop[0]) & (shin.t < shin.t[0] + drop[0] + drop[1])
+        fa[gone], fg[gone] = np.nan, np.nan
+    both = ImuChunk(shin.t, shin.acc, shin.gyr, fa, fg)
     n = max(int(round(cfg.rate_hz * CHUNK_S)), 1)
     src = PacedSource(
         both.split([n] * (len(both) // n + 1)),
@@ -229,6 +258,11 @@ def cmd_demo(args) -> int:
     from sensor.sim.source import SimulatedSource
 
     foot = getattr(args, "foot", False)
+    if getattr(args, "foot_drop", None) is not None and not foot:
+        raise CliError("--foot-drop needs --foot")
+
+    def foot_demo(cfg, speed, *, sets, rest_s):
+        return foot_demo_source(cfg, speed, sets=sets, rest_s=rest_s, drop=args.foot_drop)
 
     setup = _setup_from_args(args)  # a bad plan is refused before anything runs
     posture = setup.posture
@@ -238,7 +272,7 @@ def cmd_demo(args) -> int:
         print(f"Simulated sensor: {posture} nerve glides, {args.reps * sets} reps (Ctrl-C to stop)\n")
         cfg = SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg)
         rest = args.rest if sets > 1 else 0.0
-        make = foot_demo_source if foot else SimulatedSource
+        make = foot_demo if foot else SimulatedSource
         src = make(cfg, args.speed, sets=sets, rest_s=rest)
         return _run_headless(
             src, posture, args.verbose, performed=getattr(src, "performed", None), sound=_headless(args, posture, sets)
@@ -253,7 +287,7 @@ def cmd_demo(args) -> int:
             rate_hz=args.rate,
             leg=setup.leg,
         )
-        make = foot_demo_source if foot else SimulatedSource
+        make = foot_demo if foot else SimulatedSource
         src = make(cfg, args.speed, sets=setup.sets, rest_s=setup.rest_s)
         src.meta["kind"] = "demo"  # saved with the session: history tells demo, replay and live apart
         return src

@@ -36,7 +36,14 @@ and example lines in docs/formats.md):
   spread evenly back to the previous timestamp rather than dropped.
 * ``csv``       -- any delimited file through ``columns="t=time,ax=AccX,...,gz=GyrZ"`` (names
   or 0-based indices) and ``units="acc=g,gyr=rad/s,t=ms"``, or ``rate=HZ`` without a time
-  column; delimiter ``,`` ``;`` or tab, detected from the first line.
+  column; delimiter ``,`` ``;`` or tab, detected from the first line. A second IMU on the foot
+  (issue 16) maps as ``fax,fay,faz,fgx,fgy,fgz`` (all six, same units); its empty cells are NaN.
+
+Foot columns (issue 16): a glide trace's foot columns and a CSV's mapped foot columns reach
+``chunks()`` as ``ImuChunk.foot_acc``/``foot_gyr`` (``ImportedTrace.has_foot``) and
+:func:`convert` writes them. The vendor formats above record one sensor per file or device
+(Polar, MetaBase, Movesense and WitMotion exports have no second sensor's columns), so a foot
+recorded with a vendor app arrives as a second recording; aligning two recordings is not done.
 
 Two-file formats are merged on the sensor clock: the time base is the *faster* sensor's own
 timestamps (the accelerometer's when equal) and the other sensor is linearly interpolated
@@ -191,7 +198,7 @@ def convert(in_path: PathArg, out_path: str | os.PathLike[str], **options: Unpac
         if rate is not None:
             meta["sample_rate_hz"] = rate
         try:
-            with TraceWriter(tmp, meta) as w:
+            with TraceWriter(tmp, meta, foot=trace.has_foot) as w:  # a foot sensor's columns are kept
                 for chunk in trace.chunks():
                     w.write(chunk)
             os.replace(tmp, out_path)

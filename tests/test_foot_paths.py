@@ -1,0 +1,144 @@
+"""The foot sensor's six columns (issue 16) survive every path a recording takes: replay,
+``glide convert`` (glide traces and CSVs with a foot mapping), the vendor importers (which keep
+working and never invent or drop a foot), and the CLI's convert command."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.io.importers import convert, open_trace
+from sensor.io.sources import ManualClock, ReplaySource
+from sensor.io.trace import FOOT_COLUMNS, HEADER, TraceFormatError, TraceReader, TraceWriter
+from tui.cli import main
+
+DATA = Path(__file__).parent / "data" / "formats"
+
+
+def _foot_chunk(n: int = 400, rate: float = 100.0) -> ImuChunk:
+    rng = np.random.default_rng(16)
+    t = np.arange(n) / rate
+    fa = rng.normal(0, 1, (n, 3)) + [0, 0, 9.8]
+    fg = rng.normal(0, 20, (n, 3))
+    fa[100:150] = np.nan  # the foot sensor dropped out for half a second
+    fg[100:150] = np.nan
+    return ImuChunk(t, rng.normal(0, 1, (n, 3)) + [9.8, 0, 0], rng.normal(0, 30, (n, 3)), fa, fg)
+
+
+def _write(path: Path, chunk: ImuChunk, foot: bool = True) -> Path:
+    with TraceWriter(path, {"sample_rate_hz": 100.0, "posture": "supine"}, foot=foot) as w:
+        w.write(chunk)
+    return path
+
+
+def _same(a: ImuChunk, b: ImuChunk) -> None:
+    assert np.array_equal(a.t, b.t) and np.array_equal(a.acc, b.acc) and np.array_equal(a.gyr, b.gyr)
+    assert a.foot_acc is not None and b.foot_acc is not None and b.foot_gyr is not None
+    assert np.array_equal(a.foot_acc, b.foot_acc, equal_nan=True)
+    assert np.array_equal(a.foot_gyr, b.foot_gyr, equal_nan=True)
+
+
+def test_replay_streams_the_foot_columns_nan_included(tmp_path):
+    chunk = _foot_chunk()
+    src = ReplaySource(_write(tmp_path / "foot.csv", chunk), speed=0, clock=ManualClock())
+    got: list[ImuChunk] = []
+
+    async def go():
+        async for c in src:
+            got.append(c)
+
+    asyncio.run(go())
+    assert len(got) > 5 and all(c.has_foot for c in got)  # cut into ~50 ms pieces, each with the foot
+    _same(chunk, concat_chunks(got))
+
+
+def test_convert_keeps_a_glide_traces_foot_columns(tmp_path):
+    chunk = _foot_chunk()
+    out = tmp_path / "out.csv"
+    tr = convert(_write(tmp_path / "in.csv", chunk), out)
+    assert tr.has_foot
+    with TraceReader(out) as r:
+        assert r.has_foot
+        _same(chunk, concat_chunks(list(r.chunks())))
+    assert f"{HEADER},{FOOT_COLUMNS}" in out.read_text().splitlines()[:6]
+
+
+def test_convert_of_a_shin_only_trace_stays_shin_only(tmp_path):
+    chunk = _foot_chunk()
+    out = tmp_path / "out.csv"
+    assert not convert(_write(tmp_path / "in.csv", ImuChunk(chunk.t, chunk.acc, chunk.gyr), foot=False), out).has_foot
+    with TraceReader(out) as r:
+        assert not r.has_foot
+
+
+CSV_FOOT = """time,AccX,AccY,AccZ,GyrX,GyrY,GyrZ,FootAccX,FootAccY,FootAccZ,FootGyrX,FootGyrY,FootGyrZ
+0.00,0.1,0.0,1.0,1,2,3,0.0,0.5,0.8,10,20,30
+0.01,0.1,0.0,1.0,1,2,3,,,,,,
+0.02,0.1,0.0,1.0,1,2,3,nan,nan,nan,nan,nan,nan
+0.03,0.2,0.0,1.0,1,2,3,0.0,0.5,0.8,10,20,30
+0.04,,0.0,1.0,1,2,3,0.0,0.5,0.8,10,20,30
+0.05,0.2,0.0,1.0,1,2,3,0.0,x,0.8,10,20,30
+"""
+MAP = "t=time,ax=AccX,ay=AccY,az=AccZ,gx=GyrX,gy=GyrY,gz=GyrZ"
+FOOT_MAP = ",fax=FootAccX,fay=FootAccY,faz=FootAccZ,fgx=FootGyrX,fgy=FootGyrY,fgz=FootGyrZ"
+
+
+def test_csv_with_a_foot_mapping_keeps_the_foot_and_its_gaps(tmp_path):
+    src = tmp_path / "two.csv"
+    src.write_text(CSV_FOOT)
+    with open_trace(src, columns=MAP + FOOT_MAP, units="acc=g") as tr:
+        assert tr.has_foot
+        c = concat_chunks(list(tr.chunks()))
+        stats = tr.stats
+    # an empty shin cell is a bad row; an empty or "nan" foot cell is a foot that had no sample
+    assert np.allclose(c.t, [0.0, 0.01, 0.02, 0.03])
+    assert stats.malformed_rows_skipped == 2  # the empty shin cell and the "x" in the foot
+    assert c.foot_acc is not None and c.foot_gyr is not None
+    assert np.allclose(c.foot_acc[0], [0.0, 0.5 * 9.80665, 0.8 * 9.80665]) and np.allclose(c.foot_gyr[3], [10, 20, 30])
+    assert np.isnan(c.foot_acc[1:3]).all() and np.isnan(c.foot_gyr[1:3]).all()
+    out = tmp_path / "out.csv"
+    convert(src, out, columns=MAP + FOOT_MAP, units="acc=g")
+    with TraceReader(out) as r:
+        assert r.has_foot and np.isnan(concat_chunks(list(r.chunks())).foot_acc[1]).all()  # type: ignore[index]
+
+
+def test_csv_without_a_foot_mapping_is_shin_only_and_half_a_foot_is_refused(tmp_path):
+    src = tmp_path / "two.csv"
+    src.write_text(CSV_FOOT)
+    with open_trace(src, columns=MAP) as tr:
+        assert not tr.has_foot and not any(c.has_foot for c in tr.chunks())
+    with pytest.raises(TraceFormatError, match="part of the foot sensor: map fgx, fgy, fgz too"):
+        open_trace(src, columns=MAP + ",fax=FootAccX,fay=FootAccY,faz=FootAccZ")
+
+
+VENDOR = [
+    [DATA / "Polar_Sense_B5E5C221_20231101_101010_ACC.txt"],
+    [DATA / "MetaWear_2021-10-29T10.28.04.966_EB942CED9472_Accelerometer_100.000Hz_1.5.1.csv"],
+    [DATA / "203130000123_ImuActivity.csv"],
+    [DATA / "2019-01-15T102030Z_203130000123_acc_stream.csv"],
+    [DATA / "20240305101500.txt"],
+]
+
+
+@pytest.mark.parametrize("paths", VENDOR, ids=lambda p: p[0].name[:24])
+def test_vendor_exports_still_import_and_convert_without_a_foot(paths, tmp_path):
+    with open_trace(paths[0]) as tr:
+        assert not tr.has_foot
+        before = concat_chunks(list(tr.chunks()))
+    assert len(before) > 0 and not before.has_foot
+    out = tmp_path / "out.csv"
+    convert(paths[0], out)
+    with TraceReader(out) as r:
+        assert not r.has_foot and np.array_equal(concat_chunks(list(r.chunks())).gyr, before.gyr)
+
+
+def test_glide_convert_cli_keeps_the_foot(tmp_path, capsys):
+    chunk = _foot_chunk()
+    src, out = _write(tmp_path / "in.csv", chunk), tmp_path / "out.csv"
+    assert main(["convert", str(src), "-o", str(out)]) == 0
+    with TraceReader(out) as r:
+        _same(chunk, concat_chunks(list(r.chunks())))
