@@ -20,7 +20,7 @@ from sensor.io.trace import TraceReader
 from sensor.sim.simulator import SimConfig
 from sensor.sim.source import SimulatedSource
 from tui.app import GlideApp
-from tui.commands.dashboard import foot_demo_source
+from tui.commands.foot import foot_demo_source
 from tui.session import Session, SessionSetup
 from tui.widgets import AnkleIndicator
 

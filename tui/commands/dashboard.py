@@ -76,7 +76,7 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--foot-drop",
-        type=foot_drop,
+        type=_foot_drop,
         metavar="AT,FOR",
         help="--foot: the foot sensor drops out at AT s for FOR s (e.g. 60,10), to see the notice",
     )
@@ -118,17 +118,24 @@ def _describe_event(ev) -> str | None:
 
 async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list:
     """The headless view: print reps (and with -v every phase) as the source delivers them."""
+    from sensor.core.ankle_live import AnkleLive
+    from sensor.core.events import RepCompleted
     from sensor.core.pipeline import Pipeline
+    from tui.commands.foot import print_foot
 
     pipe = Pipeline(posture, source.rate_hz)
+    foot = AnkleLive(source.rate_hz, learn_s=30.0)  # a foot sensor's figures and link, as the dashboard's
     try:
         async for part in source:
+            print_foot(foot.feed(part))
             events = pipe.feed(part)
             for ev in events:
                 if verbose or ev.__class__.__name__ in ("RepCompleted", "SensorStatus", "PartialRep"):
                     text = _describe_event(ev)
                     if text:
                         print(f"{ev.t_s:7.2f} s  {text}", flush=True)
+                if isinstance(ev, RepCompleted):
+                    print_foot(foot.add_rep(ev.rep))
             if sound is not None and len(part):
                 sound.feed(events, float(part.t[-1]))
     finally:
@@ -138,6 +145,9 @@ async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list
         text = _describe_event(ev)
         if text:
             print(f"{ev.t_s:7.2f} s  {text}")
+        if isinstance(ev, RepCompleted):
+            foot.add_rep(ev.rep)
+    print_foot(foot.finish())
     if sound is not None:
         sound.feed(events, None)
     return pipe.reps
@@ -199,63 +209,16 @@ def _run_dashboard(app) -> int:
     return 0 if app.return_code in (None, 0) else app.return_code
 
 
-def foot_drop(text: str) -> tuple[float, float]:
-    """``AT,FOR`` in seconds, both >= 0 and finite (argparse turns the error into one line, exit 2)."""
-    import argparse
-    import math
+def _foot_drop(text: str) -> tuple[float, float]:
+    from tui.commands.foot import foot_drop
 
-    try:
-        at, dur = (float(x) for x in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected AT,FOR in seconds (e.g. 60,10), not {text!r}") from None
-    if not all(math.isfinite(x) and 0 <= x <= 36000 for x in (at, dur)):
-        raise argparse.ArgumentTypeError(f"AT and FOR must be 0 to 36000 s, not {text!r}")
-    return at, dur
-
-
-def foot_demo_source(
-    cfg, speed: float = 1.0, clock=None, *, sets: int = 1, rest_s: float = 0.0, drop: tuple[float, float] | None = None
-):
-    """``glide demo --foot``: the simulated shin with a simulated foot sensor on the same rows
-    (random mounting, an ankle pattern per rep: ``sensor.sim.foot``), paced like a live source;
-    rests between sets are spliced into both sensors alike. ``drop=(at, for)``: the foot's
-    columns are NaN for ``for`` seconds from ``at`` (a dropped-out foot sensor)."""
-    import numpy as np
-
-    from sensor.core.samples import ImuChunk
-    from sensor.io.sources import CHUNK_S, PacedSource
-    from sensor.sim.foot import simulate_foot_for
-    from sensor.sim.simulator import simulate_session
-    from sensor.sim.source import insert_rests
-
-    sim = simulate_session(cfg)
-    shin, foot = sim.chunk, simulate_foot_for(sim).chunk
-    if sets > 1 and rest_s > 0 and sim.labels["reps"]:
-        per_set = max(cfg.reps // sets, 1)
-        ends = [r["end_s"] for r in sim.labels["reps"]][per_set - 1 : -1 : per_set]
-        shin = insert_rests(shin, ends, rest_s, cfg.rate_hz, seed=cfg.seed)
-        foot = insert_rests(foot, ends, rest_s, cfg.rate_hz, seed=cfg.seed + 1)  # the same rows, its own noise
-    fa, fg = foot.acc.copy(), foot.gyr.copy()
-    if drop is not None:
-        gone = (shin.t >= shin.t[0] + drop[0]) & (shin.t < shin.t[0] + drop[0] + drop[1])
-        fa[gone], fg[gone] = np.nan, np.nan
-    both = ImuChunk(shin.t, shin.acc, shin.gyr, fa, fg)
-    n = max(int(round(cfg.rate_hz * CHUNK_S)), 1)
-    src = PacedSource(
-        both.split([n] * (len(both) // n + 1)),
-        name="simulated sensor",
-        meta={**sim.meta, "foot_device": "glide simulator (foot)"},
-        rate_hz=cfg.rate_hz,
-        speed=speed,
-        clock=clock,
-        device="glide simulator + foot",
-    )
-    return src
+    return foot_drop(text)
 
 
 def cmd_demo(args) -> int:
     from sensor.sim.simulator import SimConfig
     from sensor.sim.source import SimulatedSource
+    from tui.commands.foot import foot_demo_source
 
     foot = getattr(args, "foot", False)
     if getattr(args, "foot_drop", None) is not None and not foot:
