@@ -142,3 +142,21 @@ def test_glide_convert_cli_keeps_the_foot(tmp_path, capsys):
     assert main(["convert", str(src), "-o", str(out)]) == 0
     with TraceReader(out) as r:
         _same(chunk, concat_chunks(list(r.chunks())))
+
+
+def test_analyze_export_carries_the_same_ankle_figures_as_the_json(tmp_path, capsys):
+    import csv
+    import json
+
+    trace = tmp_path / "foot.csv"
+    assert main(["simulate", "-o", str(trace), "--foot", "--reps", "6", "--seed", "3"]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(trace), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    out = tmp_path / "reps.csv"
+    assert main(["analyze", str(trace), "--export", str(out)]) == 0
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert len(rows) == doc["rep_count"] >= 5
+    for row, rep in zip(rows, doc["reps"], strict=True):
+        assert rep["ankle_swing_deg"] is not None and float(row["ankle_swing_deg"]) == rep["ankle_swing_deg"]
+        assert row["ankle_ok"] == str(rep["ankle_ok"])

@@ -110,13 +110,15 @@ def cmd_analyze(args) -> int:
     doc = analysis_doc(args.trace, pipe, stats, foot, args.ankle_min_swing)
     summary = doc["set"]
     if args.export:
+        from sensor.core.ankle_reps import AnkleRep
         from sensor.io.replog import write_rep_log
 
+        ankle = {row["index"]: AnkleRep(row["ankle_swing_deg"], row["ankle_ok"]) for row in doc["reps"]}
         with replacing(args.export, args.force) as tmp:
             suffix = ".json" if args.export.lower().endswith(".json") else ".csv"
             part = tmp.with_name(tmp.name + suffix)  # write_rep_log picks the format by suffix
             try:
-                write_rep_log(str(part), reps, {"trace": str(args.trace), "posture": pipe.cfg.posture})
+                write_rep_log(str(part), reps, {"trace": str(args.trace), "posture": pipe.cfg.posture}, ankle)
                 part.replace(tmp)
             finally:
                 part.unlink(missing_ok=True)
