@@ -84,3 +84,18 @@ def test_each_planned_ankle_phrase_is_heard_whole_where_it_was_planned(foot_trac
         # it follows the rep's spoken number when they are planned together (a number lasts < 0.7 s)
         assert -0.01 <= at - (c.t_s - t0) <= 1.0
         # a cut-off phrase could not match the whole of espeak's recording this closely: it is whole
+
+
+def test_no_tui_demo_with_a_foot_speaks_the_ankle_cues(monkeypatch, capsys):
+    from tui import cli
+    from tui.audio import backends
+    from tui.audio.player import SoundPlayer
+
+    heard: list = []
+    monkeypatch.setattr(backends, "open_backend", lambda rate: (None, "no audio player found (test)"))
+    monkeypatch.setattr(SoundPlayer, "submit", lambda self, cues, now_s: heard.extend(cues))
+    assert cli.main(["demo", "--no-tui", "--foot", "--speed", "100", "--reps", "10", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("REP ") == out.count("ankle of rep") == 10
+    spoken = [c.text for c in heard if isinstance(c, Speech) and c.kind == "coach"]
+    assert set(spoken) & FOOT_PHRASES, spoken  # seed 3 has reversed and neutral ankle patterns

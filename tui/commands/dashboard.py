@@ -127,7 +127,7 @@ async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list
     foot = AnkleLive(source.rate_hz, learn_s=30.0)  # a foot sensor's figures and link, as the dashboard's
     try:
         async for part in source:
-            print_foot(foot.feed(part))
+            figures = print_foot(foot.feed(part))
             events = pipe.feed(part)
             for ev in events:
                 if verbose or ev.__class__.__name__ in ("RepCompleted", "SensorStatus", "PartialRep"):
@@ -135,9 +135,9 @@ async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list
                     if text:
                         print(f"{ev.t_s:7.2f} s  {text}", flush=True)
                 if isinstance(ev, RepCompleted):
-                    print_foot(foot.add_rep(ev.rep))
+                    figures += print_foot(foot.add_rep(ev.rep))
             if sound is not None and len(part):
-                sound.feed(events, float(part.t[-1]))
+                sound.feed(events, float(part.t[-1]), figures)
     finally:
         await source.aclose()
     events = pipe.finish()
@@ -147,9 +147,9 @@ async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list
             print(f"{ev.t_s:7.2f} s  {text}")
         if isinstance(ev, RepCompleted):
             foot.add_rep(ev.rep)
-    print_foot(foot.finish())
+    last = print_foot(foot.finish())
     if sound is not None:
-        sound.feed(events, None)
+        sound.feed(events, None, last)
     return pipe.reps
 
 

@@ -58,10 +58,14 @@ def foot_demo_source(
     return src
 
 
-def print_foot(events) -> None:
-    """--no-tui: the foot sensor's news (issue 16), one line each."""
+def print_foot(events) -> list:
+    """--no-tui: the foot sensor's news (issue 16), one line each; returns the rep figures among
+    them (for the coaching that the sound speaks)."""
+    figures = []
     for ev in events:
         a = getattr(ev, "ankle", None)
+        if a is not None:
+            figures.append(ev)
         if a is None:
             print(f"{ev.t_s:7.2f} s  [foot] {ev.text}", flush=True)
         elif a.ankle_swing_deg is None:
@@ -69,3 +73,4 @@ def print_foot(events) -> None:
         else:
             verdict = "ok" if a.ankle_ok else "not ok"
             print(f"{ev.t_s:7.2f} s  ankle of rep {ev.rep_index}: {a.ankle_swing_deg:+.0f} deg, {verdict}", flush=True)
+    return figures
