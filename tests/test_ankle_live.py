@@ -51,18 +51,21 @@ def session3():
     return foot_session(3, reps=12)
 
 
-def test_every_counted_rep_gets_figures_that_match_the_offline_analysis(session3):
-    chunk, _labels = session3
+def test_every_counted_rep_gets_figures_close_to_the_truth_and_the_offline_analysis(session3):
+    chunk, labels = session3
     reps, figures, links = stream(chunk, 5)
-    assert len(reps) >= 10 and sorted(figures) == [r.index for r in reps]
+    assert len(reps) == len(labels) == 12 and sorted(figures) == [r.index for r in reps]
     offline = ankle_set_from_imu(reps, chunk.t, chunk.acc, chunk.gyr, chunk.foot_acc, chunk.foot_gyr)
-    for r, off in zip(reps, offline.reps, strict=True):
+    err_truth, err_offline = [], []
+    for r, off, lab in zip(reps, offline.reps, labels, strict=True):
         live = figures[r.index]
         assert live.ankle_swing_deg is not None and off.ankle_swing_deg is not None
-        # the live axis is learned from the first 30 s, the offline one from the whole recording
-        assert abs(live.ankle_swing_deg - off.ankle_swing_deg) < 3.0
-        if abs(off.ankle_swing_deg - 20.0) > 3.0:
-            assert live.ankle_ok == off.ankle_ok
+        err_truth.append(abs(live.ankle_swing_deg - lab["ankle_swing_deg"]))
+        err_offline.append(abs(live.ankle_swing_deg - off.ankle_swing_deg))
+        assert live.ankle_ok == (lab["ankle_swing_deg"] >= 20.0)
+    # the live axis is learned from the first 30 s, the offline one from the whole recording
+    assert np.median(err_truth) < 5.0 and max(err_truth) < 10.0
+    assert np.median(err_offline) < 2.0
     assert [e.state for e in links] == [FootLink.STREAMING]  # streaming from the start, never lost
 
 
@@ -142,10 +145,14 @@ def test_without_foot_columns_nothing_is_said_or_attached(session3):
 
 # ------------------------------------------------------------------ the workout's foot cues
 def _workout_with_reps(n: int) -> Workout:
-    chunk, _ = foot_session(1, reps=n)
+    """A workout fed the pipeline's events up to (and with) the n-th rep: it is just counted."""
+    chunk, _ = foot_session(1, reps=n + 1)
     w = Workout()
-    pipe = Pipeline("supine", 100.0)
-    w.handle_all(pipe.feed(chunk))
+    for ev in Pipeline("supine", 100.0).feed(chunk):
+        w.handle(ev)
+        if isinstance(ev, RepCompleted) and w.total_reps == n:
+            break
+    assert w.total_reps == n and w.state == WorkoutState.ACTIVE
     return w
 
 
@@ -175,10 +182,14 @@ def test_a_reversed_pattern_hears_flex_then_point_one_per_rep(workout4):
     last = w.reps[-1]
     first = [e for e in w.ankle_figures(last.index, REVERSED, last.end_s + 0.5) if isinstance(e, Cue)]
     assert [(c.kind, c.text) for c in first] == [(CueKind.FLEX_FOOT, "Flex your foot as you lower.")]
-    # the same rep's figures again, 1 s later (as for the next rep): the other half, not a repeat
-    again = [e for e in w.ankle_figures(last.index, REVERSED, last.end_s + 1.5) if isinstance(e, Cue)]
-    assert [c.kind for c in again] == [CueKind.POINT_TOES] and again[0].text.lower().startswith(CUE_POINT)
-    assert w.cue is not None and w.cue.kind == CueKind.POINT_TOES
+    assert w.rep_notes[last.index] == "flex foot" and w.cue == first[0]
+    # the rule book alternates the halves of a reversed pattern over the next reps, one a rep
+    t = last.end_s + 0.5
+    later = [w.rules.ankle(REVERSED, t + 9.0 * k) for k in (1, 2, 3)]
+    assert [c.kind if c else None for c in later] == [CueKind.POINT_TOES, CueKind.FLEX_FOOT, CueKind.POINT_TOES]
+    assert later[0] is not None and later[0].text.lower().startswith(CUE_POINT)
+    # ... and a kind said less than repeat_s (8 s) ago is not repeated
+    assert w.rules.ankle(NO_POINT, t + 27.0 + 2.0) is None
 
 
 def test_only_the_missing_half_is_cued_and_a_good_pattern_is_not(workout4):
@@ -207,3 +218,24 @@ def test_a_rep_that_earned_a_shin_cue_gets_no_foot_cue_on_top(workout4):
     last = w.reps[-1]
     w.rep_notes[last.index] = "slow down"
     assert w.ankle_figures(last.index, REVERSED, last.end_s + 0.5) == []
+
+
+def test_relearning_after_a_restrap_starts_the_axis_afresh_and_figures_resume(session3):
+    chunk, _ = session3
+    live = AnkleLive(100.0, learn_s=30.0)
+    pipe = Pipeline("supine", 100.0)
+    figures: dict[int, AnkleRep] = {}
+    dropped: list[AnkleFigures] = []
+    for part in chunk.split([10] * (len(chunk) // 10 + 1)):
+        got = live.feed(part)
+        for ev in pipe.feed(part):
+            if isinstance(ev, RepCompleted):
+                got += live.add_rep(ev.rep)
+        figures.update({e.rep_index: e.ankle for e in got if isinstance(e, AnkleFigures)})
+        if dropped == [] and part.t[-1] >= 20.0 and not live.learned:  # before the first axis is in
+            assert live._pending, "a rep should be waiting at 20 s"
+            dropped = live.relearn()
+    assert dropped and all(d.ankle.ankle_ok is None for d in dropped)
+    assert live.learned  # learned again, from 30 s of data after the relearn
+    resumed = [i for i, a in figures.items() if a.ankle_swing_deg is not None]
+    assert resumed and min(resumed) > max(d.rep_index for d in dropped)

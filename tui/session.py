@@ -1,11 +1,10 @@
 """One exercise session as the dashboard sees it: the shell around the pipeline and the workout.
 
-The app's worker calls :meth:`Session.ingest` with each chunk from the source; the app's frame
-timer only *reads* this object. Sets, rests, counted reps and cues belong to the workout state
-machine (:mod:`sensor.core.workout`): this module feeds it, records the trace, saves the rep log
-and keeps what only a screen needs (calibration progress, the angle history, notices). Keeping
-the state here rather than in widgets makes every screen a pure view and lets tests drive a
-session without a terminal.
+The app's worker calls :meth:`Session.ingest` with each chunk; the app's frame timer only *reads*
+this object. Sets, rests, counted reps and cues belong to the workout state machine
+(:mod:`sensor.core.workout`), a foot sensor's figures to :mod:`sensor.core.ankle_live`: this
+module feeds them, records the trace, saves the rep log and keeps what only a screen needs
+(calibration progress, the angle history, notices), so every screen is a pure view.
 
 Time is sensor time throughout (``t_now`` = the last sample's time), so the rest timer and the
 cues run at the replay speed, exactly like the workout machine's own logic."""
@@ -234,6 +233,7 @@ class Session:
             self.calibration.detail = ev.detail
             self.notice = Notice("Calibrated: " + ev.detail, Severity.INFO, ev.t_s)
         elif ev.kind == SensorStatusKind.MOUNTING_CHANGED:
+            self._foot(self.ankle.relearn())  # the ankle axis in the shin sensor's frame moved with it
             self.notice = Notice(
                 "The sensor moved on the shin: re-learning how it sits (keep going).", Severity.WARN, ev.t_s
             )
@@ -262,6 +262,7 @@ class Session:
         self.calibration = Calibration()
         self._last_piece = None
         self.recalibrations += 1
+        self._foot(self.ankle.relearn())
         self._take(self.workout.recalibrate())
         self.notice = Notice(
             "Recalibrating: hold still at tabletop, then do one slow rep.", Severity.INFO, self.t_now or 0.0

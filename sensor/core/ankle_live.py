@@ -138,6 +138,13 @@ class AnkleLive:
             self._keep(self._tracker.finish())
         return self._resolve(final=True)
 
+    def relearn(self) -> list[AnkleFigures]:
+        """The shin sensor moved (re-strapped, or recalibration asked): the ankle axis in its frame
+        is no longer known, so it is learned afresh; reps still waiting get no figures."""
+        out = [AnkleFigures(self.t_now, r.index, AnkleRep(None, None)) for r in self._pending]
+        self._pending, self._series, self._tracker, self._turn = [], [], None, 0.0
+        return out
+
     # ------------------------------------------------------------------ internals
     def _track(self, t: np.ndarray, a1: np.ndarray, g1: np.ndarray, a2: np.ndarray, g2: np.ndarray) -> None:
         if self._tracker is None:
