@@ -199,3 +199,20 @@ def test_a_shin_only_dashboard_hides_the_indicator(tmp_path):
             await pilot.press("q")
 
     asyncio.run(go())
+
+
+def test_a_source_naming_a_foot_records_its_columns_from_the_first_row(tmp_path):
+    import numpy as np
+
+    from sensor.core.samples import concat_chunks
+
+    src = SimulatedSource(SimConfig(reps=2, seed=1), speed=0)
+    src.meta["foot_device"] = "FOOT-01"  # a foot sensor that has not sent anything yet
+    s = _session(tmp_path, src, SessionSetup(reps_per_set=2, sets=1))
+    _run(s, src)
+    assert s.files.trace is not None
+    with TraceReader(s.files.trace) as r:
+        c = concat_chunks(list(r.chunks()))
+    assert r.has_foot and c.foot_acc is not None and np.isnan(c.foot_acc).all()  # kept, as a missing foot
+    assert len(c) == s.n_samples and s.ankle.link == FootLink.LOST  # expected, never came: lost
+    assert s.foot_notice is not None and s.foot_notice.text == FOOT_LOST

@@ -109,7 +109,7 @@ class Session:
         self._writer: TraceWriter | None = None
         self._trace_meta: dict = {}
         self._rows_written = 0
-        self.ankle = AnkleLive(rate_hz, learn_s=LIVE_LEARN_S)  # the foot sensor, if the source has one
+        self.ankle = AnkleLive(rate_hz, learn_s=LIVE_LEARN_S, expect_foot=bool(self.source_meta.get("foot_device")))
         self.foot_notice: Notice | None = None  # the foot's latest lost/back, on the guidance line until a cue
         self._closed = False
         self._last_piece: tuple[np.ndarray, np.ndarray] | None = None
@@ -134,7 +134,8 @@ class Session:
             if self.rate_hz:
                 meta["sample_rate_hz"] = float(self.rate_hz)
             meta = {k: v for k, v in meta.items() if "\n" not in str(v) and "\r" not in str(v)}
-            self._writer = TraceWriter(trace, meta)  # re-opened with the foot's columns if the stream has them
+            # the foot's columns from the start if the source names a foot sensor, else see _record
+            self._writer = TraceWriter(trace, meta, foot=bool(self.source_meta.get("foot_device")))
             self._trace_meta = meta
             self.files.trace = trace
         except (OSError, TraceWriteError, ValueError) as e:
@@ -220,9 +221,8 @@ class Session:
                 continue
             self.recent.append(f"{ev.t_s:.1f} s: foot sensor {ev.state}")
             if ev.state == FootLink.LOST or "back" in ev.text:
-                self.notice = self.foot_notice = Notice(
-                    ev.text, Severity.WARN if ev.state == FootLink.LOST else Severity.INFO, ev.t_s
-                )
+                sev = Severity.WARN if ev.state == FootLink.LOST else Severity.INFO
+                self.notice = self.foot_notice = Notice(ev.text, sev, ev.t_s)
         if attached:
             save_rep_log(self)
 

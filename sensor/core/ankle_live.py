@@ -73,6 +73,7 @@ class AnkleLive:
         lost_after_s: float = 2.0,
         learn_s: float = 60.0,
         keep_s: float = 60.0,
+        expect_foot: bool = False,
     ) -> None:
         self.rate_hz = rate_hz
         self.cfg = config or AnkleConfig()
@@ -80,6 +81,7 @@ class AnkleLive:
         self.learn_s = learn_s
         self.keep_s = keep_s
         self.link = FootLink.NONE
+        self.expect_foot = expect_foot  # the source named a foot sensor: chunks without it mean it is missing
         self.t_now = -np.inf
         self._last_foot_t: float | None = None  # the latest sample with finite foot data
         self._tracker: AnkleTracker | None = None
@@ -100,6 +102,8 @@ class AnkleLive:
         self.t_now = float(t[-1])
         if chunk.foot_acc is None or chunk.foot_gyr is None:
             good = np.zeros(len(t), bool)
+            if self.link == FootLink.NONE and self.expect_foot:
+                self.link, self._last_foot_t = FootLink.STREAMING, float(t[0])  # so that it can be "lost"
         else:
             good = np.isfinite(chunk.foot_acc).all(axis=1) & np.isfinite(chunk.foot_gyr).all(axis=1)
             good &= np.isfinite(chunk.acc).all(axis=1) & np.isfinite(chunk.gyr).all(axis=1)
