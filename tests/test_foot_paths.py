@@ -160,3 +160,54 @@ def test_analyze_export_carries_the_same_ankle_figures_as_the_json(tmp_path, cap
     for row, rep in zip(rows, doc["reps"], strict=True):
         assert rep["ankle_swing_deg"] is not None and float(row["ankle_swing_deg"]) == rep["ankle_swing_deg"]
         assert row["ankle_ok"] == str(rep["ankle_ok"])
+
+
+def _two_device_witmotion(path: Path) -> Path:
+    """A WitMotion record of two sensors (a row per sample and device): SHIN every 10 ms, FOOT
+    every 10 ms 5 ms later, the foot silent from 0.30 s to 0.60 s (its link dropped)."""
+    head = "time\tDeviceName\tChipTime()\tAccX(g)\tAccY(g)\tAccZ(g)\tAsX(°/s)\tAsY(°/s)\tAsZ(°/s)\n"
+    lines = [head]
+    for i in range(100):
+        ts = f"2024-03-05 10:00:{i / 100:06.3f}"
+        lines.append(f"{ts}\tSHIN\tnull\t0\t0\t1\t{i}\t0\t0\n")
+        if not 30 <= i < 60:
+            tf = f"2024-03-05 10:00:{i / 100 + 0.005:06.3f}"
+            lines.append(f"{tf}\tFOOT\tnull\t0.5\t0\t0.5\t0\t{2 * i}\t0\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_two_device_witmotion_record_gives_the_foot_its_columns(tmp_path):
+    src = _two_device_witmotion(tmp_path / "20240305100000.txt")
+    with open_trace(src, foot_device="FOOT") as tr:
+        assert tr.has_foot and tr.meta["foot_device"] == "FOOT" and tr.meta["device"] == "SHIN"
+        c = concat_chunks(list(tr.chunks()))
+    assert len(c) == 100 and np.allclose(c.gyr[:, 0], np.arange(100))
+    assert c.foot_acc is not None and c.foot_gyr is not None
+    # foot rows at i/100 + 5 ms: linear interpolation onto the shin's times (gyr y = 2 i there)
+    seen = ~np.isnan(c.foot_gyr[:, 1])
+    assert np.allclose(c.foot_gyr[seen, 1], 2 * (np.arange(100)[seen] - 0.5))
+    assert np.allclose(c.foot_acc[seen], [0.5 * 9.80665, 0.0, 0.5 * 9.80665])
+    gone = np.flatnonzero(~seen)
+    assert gone[0] == 0 and set(range(31, 60)) <= set(gone)  # before its first row; the dropout (a gap)
+    assert np.isfinite(c.foot_gyr[[10, 20, 70, 90]]).all()
+    # without --foot-device: the shin alone, the other device skipped with a warning (as before)
+    with open_trace(src) as tr:
+        assert not tr.has_foot and tr.meta["other_devices_skipped"] == "FOOT"
+    out = tmp_path / "out.csv"
+    assert main(["convert", str(src), "--foot-device", "FOOT", "-o", str(out)]) == 0
+    with TraceReader(out) as r:
+        assert r.has_foot and np.array_equal(concat_chunks(list(r.chunks())).foot_gyr, c.foot_gyr, equal_nan=True)
+
+
+def test_a_foot_device_that_is_not_there_or_not_witmotion_is_one_clear_error(tmp_path, capsys):
+    src = _two_device_witmotion(tmp_path / "20240305100000.txt")
+    with pytest.raises(TraceFormatError, match="no rows of device 'ANKLE' \\(devices in the file: FOOT, SHIN\\)"):
+        open_trace(src, foot_device="ANKLE")
+    csv_file = tmp_path / "two.csv"
+    csv_file.write_text(CSV_FOOT)
+    with pytest.raises(TraceFormatError, match="--foot-device applies to WitMotion files, not csv"):
+        open_trace(csv_file, columns=MAP, foot_device="FOOT")
+    assert main(["convert", str(src), "--foot-device", "ANKLE", "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no rows of device 'ANKLE'" in err and not (tmp_path / "o.csv").exists()

@@ -27,6 +27,11 @@ def import_args(p) -> None:
         type=opt.SAMPLE_RATE_HZ,
         help="csv without a time column: the sample rate, 1-10000 Hz (default: from the file)",
     )
+    p.add_argument(
+        "--foot-device",
+        metavar="NAME",
+        help="witmotion: the DeviceName of the sensor on the foot, in a file that recorded several (issue 16)",
+    )
 
 
 def register(sub) -> None:
@@ -62,7 +67,7 @@ def register(sub) -> None:
 
 def import_opts(args) -> dict:
     """Vendor-format options shared by analyze, replay and convert (see docs/formats.md)."""
-    return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate")}
+    return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate", "foot_device")}
 
 
 def _batch_or_single(args):

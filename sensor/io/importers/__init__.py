@@ -122,6 +122,7 @@ def open_trace(
     columns: MappingSpec = None,
     units: MappingSpec = None,
     rate: float | None = None,
+    foot_device: str | None = None,
 ) -> ImportedTrace:
     """Open a recording in any supported format (auto-detected unless ``format`` is given).
 
@@ -129,7 +130,9 @@ def open_trace(
     file of the pair (the other is found by name) or both files. ``columns``/``units`` apply
     to ``csv`` (and imply it when no format is given); ``rate`` (Hz) is the sample rate for a
     ``csv`` without time column, for WitMotion files without a time column, and the Movesense
-    iOS rate when it cannot be estimated. Raises TraceFormatError(path, line, problem).
+    iOS rate when it cannot be estimated. ``foot_device``: in a WitMotion file that recorded
+    several sensors, the one on the foot (its rows become the foot IMU's columns; issue 16).
+    Raises TraceFormatError(path, line, problem).
     """
     paths = _paths(path)
     if rate is not None:
@@ -150,6 +153,8 @@ def open_trace(
         )
     if format != "csv" and (columns is not None or units is not None):
         raise TraceFormatError(paths[0], None, f"columns/units apply to --format csv, not {format}")
+    if foot_device is not None and format != "witmotion":
+        raise TraceFormatError(paths[0], None, f"--foot-device applies to WitMotion files, not {format}")
     if format in ("glide", "csv", "witmotion") and len(paths) != 1:
         raise TraceFormatError(paths[1], None, f"format {format} takes one file, got {len(paths)}")
     if format == "glide":
@@ -164,7 +169,7 @@ def open_trace(
     elif format == "movesense":
         streams, info = _open_movesense(paths, stats, rate)
     elif format == "witmotion":
-        stream, info = _witmotion_stream(paths[0], stats, rate)
+        stream, info = _witmotion_stream(paths[0], stats, rate, foot_device)
         streams = [stream]
     else:
         streams, info = [_csv_stream(paths[0], stats, columns, units, rate)], {}
@@ -178,6 +183,7 @@ class OpenOptions(TypedDict, total=False):
     columns: MappingSpec
     units: MappingSpec
     rate: float | None
+    foot_device: str | None
 
 
 def convert(in_path: PathArg, out_path: str | os.PathLike[str], **options: Unpack[OpenOptions]) -> ImportedTrace:
