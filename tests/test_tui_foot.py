@@ -216,3 +216,23 @@ def test_a_source_naming_a_foot_records_its_columns_from_the_first_row(tmp_path)
     assert r.has_foot and c.foot_acc is not None and np.isnan(c.foot_acc).all()  # kept, as a missing foot
     assert len(c) == s.n_samples and s.ankle.link == FootLink.LOST  # expected, never came: lost
     assert s.foot_notice is not None and s.foot_notice.text == FOOT_LOST
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--foot", "--foot-drop", "5,x"], "expected AT,FOR in seconds"),
+        (["--foot", "--foot-drop", "5"], "expected AT,FOR in seconds"),
+        (["--foot", "--foot-drop", "5,-1"], "AT and FOR must be 0 to 36000 s"),
+        (["--foot", "--foot-drop", "nan,3"], "AT and FOR must be 0 to 36000 s"),
+        (["--foot-drop", "5,3"], "--foot-drop needs --foot"),
+    ],
+)
+def test_bad_foot_demo_options_are_one_line_and_status_2(argv, says, capsys):
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as ex:
+        code = main(["demo", "--no-tui", "--speed", "0", *argv])
+        raise SystemExit(code)
+    err = capsys.readouterr().err
+    assert ex.value.code == 2 and err.count("\n") == 1 and says in err

@@ -78,7 +78,7 @@ def register(sub) -> None:
         "--foot-drop",
         type=_foot_drop,
         metavar="AT,FOR",
-        help="--foot: the foot sensor drops out at AT s for FOR s (e.g. 60,10), to see the notice",
+        help="--foot: the foot sensor drops out at AT s for FOR s, e.g. 60,10 (default: it never does)",
     )
     p.set_defaults(func=cmd_demo)
 
