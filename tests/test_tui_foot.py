@@ -236,3 +236,25 @@ def test_bad_foot_demo_options_are_one_line_and_status_2(argv, says, capsys):
         raise SystemExit(code)
     err = capsys.readouterr().err
     assert ex.value.code == 2 and err.count("\n") == 1 and says in err
+
+
+def test_the_report_and_history_show_what_the_live_session_logged(foot_run):
+    from tui.history import history_rows, load
+    from tui.report import ankle_cells, set_line
+
+    s, _ = foot_run
+    assert s.files.folder is not None
+    data = load(str(s.files.folder))
+    assert [r.index for r in data.reps] == [r.index for r in s.reps]
+    for r in s.reps:
+        live = s.workout.ankle[r.index]
+        if live.ankle_swing_deg is None:
+            assert ankle_cells(data, r.index) == ("-", "-")
+        else:
+            swing = f"{round(live.ankle_swing_deg, 1):+.0f}"
+            assert ankle_cells(data, r.index) == (swing, "yes" if live.ankle_ok else "no")
+    doc = json.loads((s.files.folder / "session.json").read_text())
+    for line, x in zip([set_line(x) for x in data.summary["sets"]], doc["sets"], strict=True):
+        assert f"foot pattern ok in {x['ankle_ok_count']} of {x['rep_count']}" in line
+    row = history_rows([(s.files.folder, doc)])[0]
+    assert row["ankle_ok"] == doc["overall"]["ankle_ok_count"] is not None

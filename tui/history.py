@@ -115,8 +115,13 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
         chunks = reader.chunks() if foot is None else _keep_foot(reader.chunks(), foot)
         pipe, events = analyze_stream(chunks, post, reader.sample_rate_hz, keep_elevation=True)
         pieces = pipe.take_elevation()
-    # as `glide analyze`: learned from the whole recording (the live figures differ by a degree or so)
-    ankle = {r.index: a for r, a in zip(pipe.reps, ankle_figures(pipe.reps, foot).reps)} if foot else {}
+    # what the live session logged, when it logged the same reps; else as `glide analyze` does
+    # (axis learned from the whole recording: within a degree or two of the live figures)
+    logged = [r for r in summary.get("reps") or [] if isinstance(r, dict) and "ankle_ok" in r]
+    if foot and len(logged) == len(pipe.reps) and any(r["ankle_ok"] is not None for r in logged):
+        ankle = {r.index: AnkleRep(x["ankle_swing_deg"], x["ankle_ok"]) for r, x in zip(pipe.reps, logged)}
+    else:
+        ankle = {r.index: a for r, a in zip(pipe.reps, ankle_figures(pipe.reps, foot).reps)} if foot else {}
     plan = plan_of(summary.get("setup") or {}) or infer_plan(pipe.reps)
     workout = replay_workout(events, plan, post)
     t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
