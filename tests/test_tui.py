@@ -307,7 +307,7 @@ def test_full_session_sets_rest_timer_summary_and_private_files(tmp_path):
         for p in folder.iterdir():
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
         rows = list(csv.DictReader((folder / "reps.csv").read_text().splitlines()))
-        assert list(rows[0]) == REP_FIELDS and len(rows) == 6
+        assert list(rows[0]) == [*REP_FIELDS, "ankle_swing_deg", "ankle_ok"] and len(rows) == 6  # empty: no foot
         reps = json.loads((folder / "reps.json").read_text())
         assert reps["format"] == "glide-reps/1" and [r["index"] for r in reps["reps"]] == list(range(1, 7))
         assert [s["reps"] for s in reps["sets"]] == [[1, 2, 3], [4, 5, 6]]

@@ -10,13 +10,14 @@ sets and reps it shows are the ones the live session counted.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import Plan
 from sensor.core.events import Rep
 from sensor.core.workout import Workout, infer_plan, replay_workout
@@ -34,6 +35,7 @@ class SessionData:
     elev: np.ndarray
     posture: str
     workout: Workout | None = None  # the re-analysed workout (sets, reps, cues)
+    ankle: dict[int, AnkleRep] = field(default_factory=dict)  # rep index -> ankle figures (foot sensor only)
 
 
 def plan_of(setup: dict[str, Any]) -> Plan | None:
@@ -93,8 +95,10 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     gives exactly the live reps, so the plot and the rep log cannot disagree.
     """
     from sensor.core.pipeline import analyze_stream
-    from sensor.core.summary import set_summary
+    from sensor.io.replog import log_set_summary
     from sensor.io.trace import TraceReader
+
+    from .analysis import _keep_foot, ankle_figures
 
     path = resolve(spec, root)
     folder = path if path.is_dir() else None
@@ -107,8 +111,17 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
             summary = {}
     with TraceReader(trace) as reader:
         post = posture or (summary.get("setup") or {}).get("posture") or reader.meta.get("posture") or "supine"
-        pipe, events = analyze_stream(reader.chunks(), post, reader.sample_rate_hz, keep_elevation=True)
+        foot: list | None = [] if reader.has_foot else None  # the foot's chunks, for the ankle figures
+        chunks = reader.chunks() if foot is None else _keep_foot(reader.chunks(), foot)
+        pipe, events = analyze_stream(chunks, post, reader.sample_rate_hz, keep_elevation=True)
         pieces = pipe.take_elevation()
+    # what the live session logged, when it logged the same reps; else as `glide analyze` does
+    # (axis learned from the whole recording: within a degree or two of the live figures)
+    logged = [r for r in summary.get("reps") or [] if isinstance(r, dict) and "ankle_ok" in r]
+    if foot and len(logged) == len(pipe.reps) and any(r["ankle_ok"] is not None for r in logged):
+        ankle = {r.index: AnkleRep(x["ankle_swing_deg"], x["ankle_ok"]) for r, x in zip(pipe.reps, logged)}
+    else:
+        ankle = {r.index: a for r, a in zip(pipe.reps, ankle_figures(pipe.reps, foot).reps)} if foot else {}
     plan = plan_of(summary.get("setup") or {}) or infer_plan(pipe.reps)
     workout = replay_workout(events, plan, post)
     t = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
@@ -116,12 +129,13 @@ def load(spec: str, posture: str | None = None, root: Path | None = None) -> Ses
     if not summary:
         summary = {
             "rep_count": len(workout.reps),
-            "overall": set_summary(workout.reps),
-            "sets": [s.summary() for s in workout.sets_done()],
+            "overall": log_set_summary(workout.reps, ankle),
+            "sets": [{"set": s.index, **log_set_summary(s.reps, ankle)} for s in workout.sets_done()],
             "setup": {"posture": post},
             "source": {"name": str(trace)},
         }
-    return SessionData(folder.name if folder else trace.name, folder, summary, pipe.reps, t, e, post, workout)
+    name = folder.name if folder else trace.name
+    return SessionData(name, folder, summary, pipe.reps, t, e, post, workout, ankle)
 
 
 def session_kind(doc: dict[str, Any]) -> str:
@@ -157,6 +171,7 @@ def history_rows(sessions: list[tuple[Path, dict[str, Any]]]) -> list[dict[str, 
                 "rom": overall.get("mean_rom_deg"),
                 "down": overall.get("mean_flex_down_s"),
                 "up": overall.get("mean_extend_up_s"),
+                "ankle_ok": overall.get("ankle_ok_count"),  # None: no foot sensor (or an older session)
             }
         )
     return rows

@@ -95,8 +95,11 @@ def _figure(data: SessionData):
 
     idx = np.array([r.index for r in reps]) if reps else np.array([])
     ax2 = fig.add_subplot(gs[1, 0])
-    ax2.bar(idx, [r.rom_deg for r in reps], color="#54a24b")
-    ax2.set_title("range of motion per rep (deg)", fontsize=10, loc="left")
+    ax2.bar(idx, [r.rom_deg for r in reps], color=[_ankle_colour(data, r.index) for r in reps] or "#54a24b")
+    title = "range of motion per rep (deg)"
+    if data.ankle:  # the foot sensor's verdict as the bar's colour (issue 16)
+        title += ": foot pattern ok (green) / not (orange)"
+    ax2.set_title(title, fontsize=10, loc="left")
     ax2.set_xlabel("rep")
     ax2.grid(alpha=0.3, axis="y")
     ax3 = fig.add_subplot(gs[1, 1])
@@ -130,13 +133,30 @@ def _figure(data: SessionData):
     return fig, plt
 
 
+def _ankle_colour(data: SessionData, index: int) -> str:
+    a = data.ankle.get(index)
+    if a is None or a.ankle_ok is None:
+        return "#54a24b" if not data.ankle else "#bab0ac"
+    return "#54a24b" if a.ankle_ok else "#f58518"
+
+
+def ankle_cells(data: SessionData, index: int) -> tuple[str, str]:
+    """(swing, ok) of one rep as the report prints them: "-" without foot data."""
+    a = data.ankle.get(index)
+    if a is None or a.ankle_swing_deg is None:
+        return "-", "-"
+    return f"{a.ankle_swing_deg:+.0f}", "yes" if a.ankle_ok else "no"
+
+
 def set_line(s: dict) -> str:
     rom = s.get("mean_rom_deg")
+    ok = s.get("ankle_ok_count")
     return (
         f"set {s.get('set', '?')}: {s.get('rep_count', 0)} reps"
         + (f", range {rom:.0f} ± {s.get('sd_rom_deg', 0):.0f} deg" if rom is not None else "")
         + (f", down {s['mean_flex_down_s']:.1f} s, up {s['mean_extend_up_s']:.1f} s" if "mean_flex_down_s" in s else "")
         + (f", cadence {s['cadence_per_min']:.1f}/min" if s.get("cadence_per_min") else "")
+        + (f", foot pattern ok in {ok} of {s.get('rep_count', 0)}" if ok is not None else "")
     )
 
 
@@ -155,7 +175,9 @@ def write_html(data: SessionData, out: Path) -> Path:
     img = base64.b64encode(buf.getvalue()).decode()
     rows = "".join(
         f"<tr><td>{r.index}</td><td>{r.start_s:.1f}</td><td>{r.end_s:.1f}</td><td>{r.flex_down_s:.1f}</td>"
-        f"<td>{r.extend_up_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{r.bottom_deg:.0f}</td><td>{r.top_deg:.0f}</td></tr>"
+        f"<td>{r.extend_up_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{r.bottom_deg:.0f}</td><td>{r.top_deg:.0f}</td>"
+        + "".join(f"<td>{c}</td>" for c in ankle_cells(data, r.index))
+        + "</tr>"
         for r in data.reps
     )
     sets = "".join(f"<li>{html.escape(set_line(s))}</li>" for s in data.summary.get("sets") or [])
@@ -168,7 +190,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 8px;te
 <img alt="shin angle, phases and reps" src="data:image/png;base64,{img}" style="width:100%">
 <h2>Sets</h2><ul>{sets or "<li>no completed sets</li>"}</ul>
 <h2>Reps</h2><table><tr><th>rep</th><th>start s</th><th>end s</th><th>down s</th><th>up s</th><th>ROM°</th>
-<th>bottom°</th><th>top°</th></tr>{rows}</table>
+<th>bottom°</th><th>top°</th><th>ankle swing°</th><th>foot ok</th></tr>{rows}</table>
 </body></html>"""
     out.write_text(doc)
     return out

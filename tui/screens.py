@@ -17,7 +17,7 @@ from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
 
 from .session import CALIBRATION_STEPS, Session, SessionSetup
 from .text import fmt, glide_app
-from .widgets import AngleGauge, AnglePlot, BigText
+from .widgets import AngleGauge, AnglePlot, AnkleIndicator, BigText
 
 PHASES = {
     # key: (big word, CSS class, hint supine, hint seated)
@@ -209,6 +209,7 @@ class LiveScreen(Screen):
                 yield AngleGauge(id="gauge")
             with Vertical(id="tempo-panel", classes="panel"):
                 yield Static("", id="tempo")
+                yield AnkleIndicator(id="ankle")
             with Vertical(id="plot-panel", classes="panel"):
                 yield AnglePlot(id="plot")
         with Vertical(id="bottom"):
@@ -266,6 +267,7 @@ class LiveScreen(Screen):
         reps = [(r.start_s, r.end_s, r.index) for r in s.reps[-8:]]
         self.w_plot.set_data(h.t, h.e, t_end, reps, target, span)
         self._show_tempo(s)
+        self.query_one("#ankle", AnkleIndicator).show(s.ankle.link, s.last_ankle(), s.ankle.learned)
         text, severity = s.guidance()
         if (text, severity) != self._cue_text:
             self._cue_text = (text, severity)

@@ -1,22 +1,19 @@
 """One exercise session as the dashboard sees it: the shell around the pipeline and the workout.
 
-The app's worker calls :meth:`Session.ingest` with each chunk from the source; the app's frame
-timer only *reads* this object. Sets, rests, counted reps and cues belong to the workout state
-machine (:mod:`sensor.core.workout`): this module feeds it, records the trace, saves the rep log
-and keeps what only a screen needs (calibration progress, the angle history, notices). Keeping
-the state here rather than in widgets makes every screen a pure view and lets tests drive a
-session without a terminal.
+The app's worker calls :meth:`Session.ingest` with each chunk; the app's frame timer only *reads*
+this object. Sets, rests, counted reps and cues belong to the workout state machine
+(:mod:`sensor.core.workout`), a foot sensor's figures to :mod:`sensor.core.ankle_live`: this
+module feeds them, records the trace, saves the rep log and keeps what only a screen needs
+(calibration progress, the angle history, notices), so every screen is a pure view.
 
 Time is sensor time throughout (``t_now`` = the last sample's time), so the rest timer and the
 cues run at the replay speed, exactly like the workout machine's own logic."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sensor.core.ankle_live import AnkleFigures, AnkleLive, FootLink, FootLinkChanged
+from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import Cue
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus
 from sensor.core.pipeline import Pipeline
@@ -34,6 +33,7 @@ from sensor.core.workout import RepCounted, RepNotCounted, SetRecord, Workout, W
 from sensor.io.sources import RateMeter, estimate_loss_pct
 
 from . import storage
+from .session_summary import export, save_rep_log, session_summary
 from .setup import CALIBRATION_STEPS, Calibration, ElevationHistory, SessionSetup, setup_following_trace
 from .text import plural
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from sensor.io.trace import TraceWriter
 
 log = logging.getLogger("glide")
+LIVE_LEARN_S = 30.0  # seconds of foot data the ankle axis is learned from live (offline: the whole trace)
 
 __all__ = [
     "CALIBRATION_STEPS",
@@ -106,6 +107,10 @@ class Session:
         self.recent: deque[str] = deque(maxlen=50)
         self.files = SessionFiles()
         self._writer: TraceWriter | None = None
+        self._trace_meta: dict = {}
+        self._rows_written = 0
+        self.ankle = AnkleLive(rate_hz, learn_s=LIVE_LEARN_S, expect_foot=bool(self.source_meta.get("foot_device")))
+        self.foot_notice: Notice | None = None  # the foot's latest lost/back, on the guidance line until a cue
         self._closed = False
         self._last_piece: tuple[np.ndarray, np.ndarray] | None = None
         if save:
@@ -129,7 +134,9 @@ class Session:
             if self.rate_hz:
                 meta["sample_rate_hz"] = float(self.rate_hz)
             meta = {k: v for k, v in meta.items() if "\n" not in str(v) and "\r" not in str(v)}
-            self._writer = TraceWriter(trace, meta, foot=bool(self.source_meta.get("foot_device")))  # issue 16
+            # the foot's columns from the start if the source names a foot sensor, else see _record
+            self._writer = TraceWriter(trace, meta, foot=bool(self.source_meta.get("foot_device")))
+            self._trace_meta = meta
             self.files.trace = trace
         except (OSError, TraceWriteError, ValueError) as e:
             self.files.error = f"not saving this session: {e}"
@@ -150,6 +157,7 @@ class Session:
         self.rate.add(chunk.t)
         if not self.calibration.calibrated:
             self.calibration.add(chunk)
+        self._foot(self.ankle.feed(chunk))
         new = self._handle(self.pipeline.feed(chunk))
         for piece in self.pipeline.take_elevation():
             if piece is not self._last_piece:
@@ -160,10 +168,17 @@ class Session:
     def _record(self, chunk: ImuChunk) -> None:
         if self._writer is None:
             return
-        from sensor.io.trace import TraceWriteError
+        from sensor.io.trace import TraceWriteError, TraceWriter
 
         try:
+            if chunk.has_foot and not self._writer.foot and not self._rows_written and self.files.trace:
+                self._writer.close()  # only the header so far: the trace gets the foot's six columns
+                self._writer = TraceWriter(self.files.trace, self._trace_meta, foot=True)
+            if self._writer.foot and not chunk.has_foot:  # the foot's columns stay, NaN (as a lost foot)
+                nan = np.full((len(chunk), 3), np.nan)
+                chunk = ImuChunk(chunk.t, chunk.acc, chunk.gyr, nan, nan)
             self._writer.write(chunk)
+            self._rows_written += len(chunk)
         except TraceWriteError as e:
             self.files.error = f"recording stopped: {e}"
             self.notice = Notice(self.files.error, Severity.ERROR, self.t_now or 0.0)
@@ -189,38 +204,27 @@ class Session:
             if isinstance(wev, RepCounted):
                 new.append(wev.rep)
                 self.recent.append(f"{wev.t_s:.1f} s: rep {wev.rep.index}")
+                self._foot(self.ankle.add_rep(wev.rep))
             elif isinstance(wev, RepNotCounted):
                 self.recent.append(f"{wev.t_s:.1f} s: rep not counted ({wev.state})")
         if new:
-            self._save_rep_log()
+            save_rep_log(self)
         return new
 
-    def _rep_log_extra(self) -> dict[str, Any]:
-        return {
-            "session": self.files.folder.name if self.files.folder else None,
-            "posture": self.setup.posture,
-            "leg": self.setup.leg,
-            "source": self.source_name,
-            "sets": [{"set": s.index, "reps": [r.index for r in s.reps]} for s in self.sets_done()],
-        }
-
-    def _save_rep_log(self) -> None:
-        """Rewrite the rep logs atomically after every counted rep: a SIGKILL loses no counted rep."""
-        folder = self.files.folder
-        if folder is None:
-            return
-        from sensor.io.replog import write_rep_log
-
-        try:
-            for name in ("reps.csv", "reps.json"):
-                stem, ext = name.split(".")
-                tmp = folder / f".{stem}.partial.{ext}"
-                storage.private_file(tmp)
-                write_rep_log(str(tmp), self.reps, self._rep_log_extra())
-                os.replace(tmp, folder / name)
-        except Exception as e:
-            self.files.error = f"rep log not saved: {e}"
-            log.warning("cannot save the rep log: %s", e)
+    def _foot(self, events: Sequence[FootLinkChanged | AnkleFigures]) -> None:
+        """The foot sensor's news: its link (a notice; the shin keeps counting) and rep figures."""
+        attached = False
+        for ev in events:
+            if isinstance(ev, AnkleFigures):
+                self._take(self.workout.ankle_figures(ev.rep_index, ev.ankle, ev.t_s))
+                attached = True
+                continue
+            self.recent.append(f"{ev.t_s:.1f} s: foot sensor {ev.state}")
+            if ev.state == FootLink.LOST or "back" in ev.text:
+                sev = Severity.WARN if ev.state == FootLink.LOST else Severity.INFO
+                self.notice = self.foot_notice = Notice(ev.text, sev, ev.t_s)
+        if attached:
+            save_rep_log(self)
 
     def _status(self, ev: SensorStatus) -> None:
         self.recent.append(f"{ev.t_s:.1f} s: {ev.kind} {ev.detail}".rstrip())
@@ -229,6 +233,7 @@ class Session:
             self.calibration.detail = ev.detail
             self.notice = Notice("Calibrated: " + ev.detail, Severity.INFO, ev.t_s)
         elif ev.kind == SensorStatusKind.MOUNTING_CHANGED:
+            self._foot(self.ankle.relearn())  # the ankle axis in the shin sensor's frame moved with it
             self.notice = Notice(
                 "The sensor moved on the shin: re-learning how it sits (keep going).", Severity.WARN, ev.t_s
             )
@@ -257,6 +262,7 @@ class Session:
         self.calibration = Calibration()
         self._last_piece = None
         self.recalibrations += 1
+        self._foot(self.ankle.relearn())
         self._take(self.workout.recalibrate())
         self.notice = Notice(
             "Recalibrating: hold still at tabletop, then do one slow rep.", Severity.INFO, self.t_now or 0.0
@@ -268,6 +274,7 @@ class Session:
         if self._closed:
             return
         self._handle(self.pipeline.finish())
+        self._foot(self.ankle.finish())
         if error:
             self.notice = Notice(error, Severity.ERROR, self.t_now or 0.0)
         self._take(self.workout.finish(self.t_now))
@@ -313,6 +320,10 @@ class Session:
     def last_rep(self) -> Rep | None:
         return self.workout.last_rep
 
+    def last_ankle(self) -> tuple[int, AnkleRep] | None:
+        """(rep index, figures) of the latest rep whose ankle figures are in; None before any."""
+        return max(self.workout.ankle.items(), default=None)
+
     @property
     def angle(self) -> float | None:
         return self.pipeline.last_angle if self.pipeline.mounting is not None else None
@@ -338,6 +349,9 @@ class Session:
             return f"Session over: {plural(len(self.reps), 'rep')}.", Severity.INFO
         if self.state == WorkoutState.CALIBRATING:
             return CALIBRATION_STEPS[self.setup.posture][min(self.calibration.step, 2)], Severity.INFO
+        f = self.foot_notice
+        if f is not None and (w.cue is None or f.t_s >= w.cue.t_s):
+            return f.text, f.severity
         if w.cue is not None:
             return w.cue.text, w.cue.severity
         return (
@@ -359,27 +373,13 @@ class Session:
     # ------------------------------------------------------------------ export
     def summary(self) -> dict[str, Any]:
         """session.json: setup, sets, reps, calibration and sensor statistics."""
-        from .session_summary import session_summary
-
         return session_summary(self)
 
     def export(self) -> Path | None:
         """Write reps.csv, reps.json and session.json into the session folder (again, if asked)."""
-        folder = self.files.folder
-        if folder is None:
-            return None
-        from sensor.io.replog import write_rep_log
-
         if self._writer is not None:
             self._writer.flush()
-        extra = self._rep_log_extra()
-        paths = [folder / "reps.csv", folder / "reps.json", folder / "session.json"]
-        for p in paths[:2]:
-            storage.private_file(p)
-            write_rep_log(str(p), self.reps, extra)
-        storage.write_private_text(paths[2], json.dumps(self.summary(), indent=2) + "\n")
-        self.files.exported = paths
-        return folder
+        return export(self)
 
     def close(self) -> Path | None:
         """End of the session: export and close the recording. Safe to call twice."""

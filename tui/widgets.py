@@ -1,4 +1,5 @@
-"""Small dashboard widgets: big block text, the shin-angle gauge and the braille angle plot.
+"""Small dashboard widgets: big block text, the shin-angle gauge, the braille angle plot and the
+foot sensor's ankle indicator.
 
 Each widget holds only what it draws (reactive attributes or one ``set_data`` call); the app's
 frame timer decides when data changes, so nothing here redraws per sample. They draw through
@@ -16,6 +17,10 @@ from rich.style import Style
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Static
+
+from sensor.core.ankle_live import FootLink
+from sensor.core.ankle_reps import AnkleRep
 
 # --------------------------------------------------------------------------- block font
 # 5 rows per glyph, '#' = a full block. Only what the dashboard writes: digits, ':', '/', '-',
@@ -341,3 +346,41 @@ class AnglePlot(LineWidget):
         label = f"-{self.window_s:.0f} s"
         out.append([Segment(f"    └{label}{'now':>{max(W - len(label), 3)}}", axis)])
         return out
+
+
+# --------------------------------------------------------------------------- ankle
+class AnkleIndicator(Static):
+    """The foot sensor in two lines (issue 16): the last rep's ankle swing with ok / low, and the
+    foot's link. Hidden when the session has no foot sensor, so a shin-only dashboard is as before.
+    What counts as ok is the workout's (``ankle_ok``); this only shows it."""
+
+    DEFAULT_CSS = """
+    AnkleIndicator { height: 2; display: none; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._key: tuple[object, ...] | None = None
+
+    def show(self, link: str, last: tuple[int, AnkleRep] | None, learned: bool) -> None:
+        """``link``: ``FootLink`` value; ``last``: (rep index, figures) of the latest rep with figures."""
+        key = (link, last, learned)
+        if key == self._key:
+            return
+        self._key = key
+        self.display = link != FootLink.NONE
+        self.update("\n".join(ankle_lines(link, last, learned)))
+
+
+def ankle_lines(link: str, last: tuple[int, AnkleRep] | None, learned: bool) -> list[str]:
+    """The indicator's text (Rich markup): at most 20 cells a line, the narrow dashboard's panel."""
+    if last is not None and last[1].ankle_swing_deg is not None:
+        a = last[1]
+        verdict = "[green]ok[/]" if a.ankle_ok else "[yellow]low[/]"
+        first = f"ankle {a.ankle_swing_deg:+5.0f}° {verdict}"
+    elif learned or last is not None:
+        first = "ankle     –"
+    else:
+        first = "ankle learning…"
+    state = {FootLink.STREAMING: "[green]●[/] on", FootLink.LOST: "[b red]lost[/]"}.get(FootLink(link), "–")
+    return [first, f"foot  {state}"]

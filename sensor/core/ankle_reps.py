@@ -17,6 +17,7 @@ Everything is ``None`` when there is no foot data or it does not cover the rep's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -33,7 +34,9 @@ __all__ = [
     "ankle_cues",
     "ankle_metrics",
     "ankle_set_from_imu",
+    "extension_turn",
     "no_foot",
+    "ok_count",
 ]
 
 CUE_FLEX = "flex your foot as you lower"
@@ -97,17 +100,20 @@ def ankle_metrics(
     angle_deg: np.ndarray,
     shin_deg: np.ndarray,
     config: AnkleConfig | None = None,
+    sign: float | None = None,
 ) -> AnkleSet:
     """Per-rep ankle figures from the ankle angle series (``sensor.core.ankle``).
 
     ``angle_deg``/``shin_deg`` may carry either sign convention; the knee's extensions in these
-    very reps fix it (straightening the knee and pointing the toes turn in opposite senses).
+    very reps fix it (straightening the knee and pointing the toes turn in opposite senses),
+    unless ``sign`` is given (a live session fixes it from all the reps so far).
     """
     cfg = config or AnkleConfig()
     t = np.asarray(t, float)
     if len(t) < 2 or not reps:
         return no_foot(reps)
-    sign = plantarflexion_sign(np.asarray(shin_deg, float), t, [_raising(r) for r in reps])
+    if sign is None:
+        sign = plantarflexion_sign(np.asarray(shin_deg, float), t, [_raising(r) for r in reps])
     ang = sign * np.asarray(angle_deg, float)
 
     # swing: the rep's own bottom_s -> top_s, as defined (seated, bottom_s is the rep's end)
@@ -124,9 +130,24 @@ def ankle_metrics(
         swing = float(vals[k, 3] - vals[k, 2])
         flex = float(vals[k, 0] - vals[k, 1]) if covered[k, :2].all() else None
         out.append(AnkleRep(swing, swing >= cfg.min_swing_deg, flex))
-    with_data = [a for a in out if a.ankle_ok is not None]
-    count = sum(1 for a in with_data if a.ankle_ok) if with_data else None
-    return AnkleSet(out, count, sign)
+    return AnkleSet(out, ok_count(out), sign)
+
+
+def ok_count(ankles: Iterable[AnkleRep | None]) -> int | None:
+    """How many reps had ``ankle_ok``; None when none had foot data (so "0" always means 0 of some)."""
+    with_data = [a for a in ankles if a is not None and a.ankle_ok is not None]
+    return sum(1 for a in with_data if a.ankle_ok) if with_data else None
+
+
+def extension_turn(reps: list[Any], t: np.ndarray, shin_deg: np.ndarray) -> float:
+    """The shin's summed rotation over the reps' knee extensions (what fixes the sign, see
+    :func:`sensor.core.ankle.plantarflexion_sign`); 0 for reps outside ``t``."""
+    if not reps or len(t) < 2:
+        return 0.0
+    iv = np.array([_raising(r) for r in reps], float)
+    inside = (iv[:, 0] >= t[0]) & (iv[:, 1] <= t[-1])
+    turn = np.interp(iv[:, 1], t, shin_deg) - np.interp(iv[:, 0], t, shin_deg)
+    return float(np.sum(turn[inside]))
 
 
 def ankle_cues(rep: AnkleRep, config: AnkleConfig | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.ankle_reps import CUE_FLEX, AnkleConfig, AnkleRep, ankle_cues
 from sensor.core.events import PartialRep, Rep
 from sensor.core.safety import SAFETY_NOTE  # re-exported: one wording everywhere
 from sensor.core.types import CueKind, Posture, Severity
@@ -145,6 +146,22 @@ class CueRules:
                 return self.emit(Cue(t, CueKind.STEADY_RHYTHM, "Keep a steady rhythm from rep to rep."))
         text = f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s."
         return self.emit(Cue(t, CueKind.GOOD, text))
+
+    def ankle(self, ankle: AnkleRep, t: float, config: AnkleConfig | None = None) -> Cue | None:
+        """The foot's cue for one rep's ankle figures (issue 16): "flex your foot as you lower" or
+        "point your toes as you straighten" when that half of the pattern was missing or reversed
+        (rules: :func:`sensor.core.ankle_reps.ankle_cues`). One cue per rep like every other: when
+        both halves were wrong, the one said longer ago (or never) comes first, so a reversed
+        pattern hears both in turn; each kind is rate-limited as usual."""
+        kinds = [
+            (CueKind.FLEX_FOOT if text == CUE_FLEX else CueKind.POINT_TOES, text) for text in ankle_cues(ankle, config)
+        ]
+        kinds.sort(key=lambda kt: self._last_by_kind.get(kt[0], -np.inf))
+        for kind, text in kinds:
+            cue = self.emit(Cue(t, kind, text[:1].upper() + text[1:] + ".", Severity.WARN))
+            if cue is not None:
+                return cue
+        return None
 
     def emit(self, cue: Cue, force: bool = False) -> Cue | None:
         """``cue``, unless one of its kind was given less than ``repeat_s`` ago (``good`` always passes)."""

@@ -36,13 +36,14 @@ import enum
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from sensor.core.ankle_live import AnkleFigures, AnkleLive
 from sensor.core.coach import Cue, Targets
 from sensor.core.events import Event, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
-from sensor.core.workout import Workout
+from sensor.core.workout import RepCounted, Workout
 
 SAFETY_SPOKEN = "Stop if pain or tingling increases."
 
@@ -56,6 +57,8 @@ SPOKEN = {
     "partial_rep": "Go through the full range.",
     "set_done": "Set done. Rest.",
     "session_done": "Session done. Well done.",
+    "flex_foot": "Flex your foot as you lower.",  # the foot sensor's cues (issue 16)
+    "point_toes": "Point your toes as you straighten.",
 }
 REST_OVER = "Rest over. Start when you are ready."
 
@@ -293,27 +296,40 @@ def plan_stream(
     rate_hz: float | None = None,
     targets: Targets | None = None,
     sound: SoundConfig | None = None,
+    ankle_learn_s: float = 30.0,
 ) -> tuple[list[SoundCue], list[Rep]]:
-    """What a live session would hear on a recorded stream: the pipeline, the coaching rules and
-    the planner fed chunk by chunk, exactly as the dashboard feeds them. Returns (sound cues, reps)."""
+    """What a live session would hear on a recorded stream: the pipeline, the workout's coaching
+    rules (and, when the chunks carry a foot sensor, its ankle cues, as :mod:`sensor.core.ankle_live`
+    gives them live) and the planner fed chunk by chunk, exactly as the dashboard feeds them.
+    Returns (sound cues, reps)."""
     targets = targets or Targets()
     pipe = Pipeline(posture, rate_hz)
-    judge = coaching_for(targets, posture)
+    workout = Workout(targets, posture)
+    ankle = AnkleLive(rate_hz, learn_s=ankle_learn_s)
     planner = CuePlanner(posture, targets, sound)
     out: list[SoundCue] = []
 
-    def run(events: list[Event], t_end: float | None) -> None:
+    def run(events: list[Event], figures: list[Any], t_end: float | None) -> None:
         items: list[Event | Cue] = []
         for ev in events:
             items.append(ev)
-            items.extend(judge(ev))
+            for w in workout.handle(ev):
+                if isinstance(w, Cue):
+                    items.append(w)
+                elif isinstance(w, RepCounted):
+                    figures.extend(ankle.add_rep(w.rep))
+        for f in figures:
+            if isinstance(f, AnkleFigures):  # (the link's changes are the screen's business)
+                items.extend(w for w in workout.ankle_figures(f.rep_index, f.ankle, f.t_s) if isinstance(w, Cue))
         out.extend(planner.feed(items))
         if t_end is not None:
             out.extend(planner.advance(t_end))
 
     for chunk in chunks:
         if len(chunk):
-            run(pipe.feed(chunk), float(chunk.t[-1]))
-    run(pipe.finish(), None)
+            figures: list[Any] = list(ankle.feed(chunk))
+            run(pipe.feed(chunk), figures, float(chunk.t[-1]))
+    run(pipe.finish(), [], None)
+    run([], list(ankle.finish()), None)
     reps: list[Rep] = pipe.reps  # Pipeline.reps is the detector's list of reps
     return out, reps

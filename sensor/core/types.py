@@ -78,6 +78,8 @@ class CueKind(StrEnum):
     SET_DONE = "set_done"
     SESSION_DONE = "session_done"
     GOOD = "good"
+    FLEX_FOOT = "flex_foot"  # the foot sensor saw no dorsiflexion while lowering (issue 16)
+    POINT_TOES = "point_toes"  # ... no plantarflexion while straightening
 
 
 class Severity(StrEnum):

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import DEFAULT_RANGE_DEG, Cue, CueRules, Plan
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.summary import set_summary
@@ -103,6 +104,7 @@ class Workout:
         self.phase: Phase | None = None  # what the shin is doing (flex_down | extend_up | hold)
         self.phase_where = ""  # for a hold: "bottom", "top" or "rest"
         self.t_s = 0.0  # the latest sensor time seen
+        self.ankle: dict[int, AnkleRep] = {}  # rep index -> its ankle figures (only with a foot sensor)
 
     # ------------------------------------------------------------------ state
     @property
@@ -280,6 +282,23 @@ class Workout:
             self.resting_until = None
             out.append(SessionCompleted(self.t_s, self.total_reps, len(self.sets_done()), self.complete))
             self._set_state(WorkoutState.DONE, out)
+        return out
+
+    def ankle_figures(self, rep_index: int, ankle: AnkleRep, t_s: float) -> list[WorkoutEvent]:
+        """A counted rep's ankle figures (:mod:`sensor.core.ankle_live`), kept for logs and screen.
+        A wrong ankle pattern earns the foot's cue only for the latest rep within 3 s of its end
+        (not figures that came late), when the shin's rules had nothing more pressing for it."""
+        self.t_s = max(self.t_s, t_s)
+        self.ankle[rep_index] = ankle
+        out: list[WorkoutEvent] = []
+        last = self.last_rep
+        latest = last is not None and last.index == rep_index and self.t_s - last.end_s <= 3.0
+        running = self._state in (WorkoutState.ACTIVE, WorkoutState.RESTING)
+        if latest and running and self.rep_notes.get(rep_index, "good") == "good":
+            cue = self.rules.ankle(ankle, self.t_s)
+            if cue is not None:
+                self.rep_notes[rep_index] = cue.kind.replace("_", " ")
+            self._cue(cue, out)
         return out
 
     # ------------------------------------------------------------------ transitions

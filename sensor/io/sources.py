@@ -292,12 +292,13 @@ class ReplaySource(PacedSource):
         columns: str | dict[str, str] | None = None,
         units: str | dict[str, str] | None = None,
         rate: float | None = None,
+        foot_device: str | None = None,
     ) -> None:
         from sensor.io.importers import open_trace
 
         self.path = str(path)
         # any supported recording: a glide trace or a vendor export (see sensor.io.importers)
-        self.reader = open_trace(path, format=format, columns=columns, units=units, rate=rate)
+        self.reader = open_trace(path, format=format, columns=columns, units=units, rate=rate, foot_device=foot_device)
         rate_hz = self.reader.sample_rate_hz
         self.trace_stats = self.reader.stats
         meta: dict[str, object] = dict(self.reader.meta)

@@ -112,16 +112,24 @@ class HeadlessSound:
     dashboard's judge the reps here, and the notice goes to stderr."""
 
     def __init__(self, live: LiveSound, posture: str, targets: Targets) -> None:
-        from sensor.core.sound_cues import coaching_for
+        from sensor.core.workout import Workout
 
         self.live = live
-        self.judge = coaching_for(targets, posture)
+        self.workout = Workout(targets, posture)  # the dashboard's rules: sets, rests, cues
 
-    def feed(self, events: list, now_s: float | None) -> None:
+    def feed(self, events: list, now_s: float | None, ankle: list | None = None) -> None:
+        """Pipeline events, then (with a foot sensor) the ankle figures that came with them."""
+        from sensor.core.workout import Cue
+
         for ev in events:
             self.live.collect(ev)
-            for cue in self.judge(ev):
-                self.live.collect(cue)
+            for w in self.workout.handle(ev):
+                if isinstance(w, Cue):
+                    self.live.collect(w)
+        for f in ankle or []:
+            for w in self.workout.ankle_figures(f.rep_index, f.ankle, f.t_s):
+                if isinstance(w, Cue):
+                    self.live.collect(w)
         self.live.flush(now_s)
         note = self.live.take_notice()
         if note:

@@ -27,6 +27,11 @@ def import_args(p) -> None:
         type=opt.SAMPLE_RATE_HZ,
         help="csv without a time column: the sample rate, 1-10000 Hz (default: from the file)",
     )
+    p.add_argument(
+        "--foot-device",
+        metavar="NAME",
+        help="witmotion: the DeviceName of the sensor on the foot, in a file that recorded several (issue 16)",
+    )
 
 
 def register(sub) -> None:
@@ -62,7 +67,7 @@ def register(sub) -> None:
 
 def import_opts(args) -> dict:
     """Vendor-format options shared by analyze, replay and convert (see docs/formats.md)."""
-    return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate")}
+    return {k: getattr(args, k, None) for k in ("format", "columns", "units", "rate", "foot_device")}
 
 
 def _batch_or_single(args):
@@ -110,13 +115,15 @@ def cmd_analyze(args) -> int:
     doc = analysis_doc(args.trace, pipe, stats, foot, args.ankle_min_swing)
     summary = doc["set"]
     if args.export:
+        from sensor.core.ankle_reps import AnkleRep
         from sensor.io.replog import write_rep_log
 
+        ankle = {row["index"]: AnkleRep(row["ankle_swing_deg"], row["ankle_ok"]) for row in doc["reps"]}
         with replacing(args.export, args.force) as tmp:
             suffix = ".json" if args.export.lower().endswith(".json") else ".csv"
             part = tmp.with_name(tmp.name + suffix)  # write_rep_log picks the format by suffix
             try:
-                write_rep_log(str(part), reps, {"trace": str(args.trace), "posture": pipe.cfg.posture})
+                write_rep_log(str(part), reps, {"trace": str(args.trace), "posture": pipe.cfg.posture}, ankle)
                 part.replace(tmp)
             finally:
                 part.unlink(missing_ok=True)

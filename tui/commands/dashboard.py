@@ -69,6 +69,17 @@ def register(sub) -> None:
         "--seed", type=opt.SEED, default=1, help="simulated person and mounting, 0 to 2^32-1 (default: %(default)s)"
     )
     p.add_argument("--rate", type=opt.SIM_RATE_HZ, default=100.0, help="sample rate, 10-1000 Hz (default: %(default)g)")
+    p.add_argument(
+        "--foot",
+        action="store_true",
+        help="a simulated foot sensor too: ankle figures and cues (random ankle patterns per rep)",
+    )
+    p.add_argument(
+        "--foot-drop",
+        type=_foot_drop,
+        metavar="AT,FOR",
+        help="--foot: the foot sensor drops out at AT s for FOR s, e.g. 60,10 (default: it never does)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("replay", help="the live dashboard on a recorded trace")
@@ -113,19 +124,26 @@ def _describe_event(ev) -> str | None:
 
 async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list:
     """The headless view: print reps (and with -v every phase) as the source delivers them."""
+    from sensor.core.ankle_live import AnkleLive
+    from sensor.core.events import RepCompleted
     from sensor.core.pipeline import Pipeline
+    from tui.commands.foot import print_foot
 
     pipe = Pipeline(posture, source.rate_hz)
+    foot = AnkleLive(source.rate_hz, learn_s=30.0)  # a foot sensor's figures and link, as the dashboard's
     try:
         async for part in source:
+            figures = print_foot(foot.feed(part))
             events = pipe.feed(part)
             for ev in events:
                 if verbose or ev.__class__.__name__ in ("RepCompleted", "SensorStatus", "PartialRep"):
                     text = _describe_event(ev)
                     if text:
                         print(f"{ev.t_s:7.2f} s  {text}", flush=True)
+                if isinstance(ev, RepCompleted):
+                    figures += print_foot(foot.add_rep(ev.rep))
             if sound is not None and len(part):
-                sound.feed(events, float(part.t[-1]))
+                sound.feed(events, float(part.t[-1]), figures)
     finally:
         await source.aclose()
     events = pipe.finish()
@@ -133,8 +151,11 @@ async def _print_stream(source, posture: str, verbose: bool, sound=None) -> list
         text = _describe_event(ev)
         if text:
             print(f"{ev.t_s:7.2f} s  {text}")
+        if isinstance(ev, RepCompleted):
+            foot.add_rep(ev.rep)
+    last = print_foot(foot.finish())
     if sound is not None:
-        sound.feed(events, None)
+        sound.feed(events, None, last)
     return pipe.reps
 
 
@@ -194,9 +215,23 @@ def _run_dashboard(app) -> int:
     return 0 if app.return_code in (None, 0) else app.return_code
 
 
+def _foot_drop(text: str) -> tuple[float, float]:
+    from tui.commands.foot import foot_drop
+
+    return foot_drop(text)
+
+
 def cmd_demo(args) -> int:
     from sensor.sim.simulator import SimConfig
     from sensor.sim.source import SimulatedSource
+    from tui.commands.foot import foot_demo_source
+
+    foot = getattr(args, "foot", False)
+    if getattr(args, "foot_drop", None) is not None and not foot:
+        raise CliError("--foot-drop needs --foot")
+
+    def foot_demo(cfg, speed, *, sets, rest_s):
+        return foot_demo_source(cfg, speed, sets=sets, rest_s=rest_s, drop=args.foot_drop)
 
     setup = _setup_from_args(args)  # a bad plan is refused before anything runs
     posture = setup.posture
@@ -204,13 +239,13 @@ def cmd_demo(args) -> int:
         sets = args.sets or 1
         print(SAFETY_NOTE)
         print(f"Simulated sensor: {posture} nerve glides, {args.reps * sets} reps (Ctrl-C to stop)\n")
-        src = SimulatedSource(
-            SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg),
-            speed=args.speed,
-            sets=sets,
-            rest_s=args.rest if sets > 1 else 0.0,
+        cfg = SimConfig(reps=args.reps * sets, posture=posture, seed=args.seed, rate_hz=args.rate, leg=setup.leg)
+        rest = args.rest if sets > 1 else 0.0
+        make = foot_demo if foot else SimulatedSource
+        src = make(cfg, args.speed, sets=sets, rest_s=rest)
+        return _run_headless(
+            src, posture, args.verbose, performed=getattr(src, "performed", None), sound=_headless(args, posture, sets)
         )
-        return _run_headless(src, posture, args.verbose, performed=src.performed, sound=_headless(args, posture, sets))
     from tui.app import GlideApp
 
     def make_source(setup):
@@ -221,7 +256,8 @@ def cmd_demo(args) -> int:
             rate_hz=args.rate,
             leg=setup.leg,
         )
-        src = SimulatedSource(cfg, speed=args.speed, sets=setup.sets, rest_s=setup.rest_s)
+        make = foot_demo if foot else SimulatedSource
+        src = make(cfg, args.speed, sets=setup.sets, rest_s=setup.rest_s)
         src.meta["kind"] = "demo"  # saved with the session: history tells demo, replay and live apart
         return src
 

@@ -36,7 +36,14 @@ and example lines in docs/formats.md):
   spread evenly back to the previous timestamp rather than dropped.
 * ``csv``       -- any delimited file through ``columns="t=time,ax=AccX,...,gz=GyrZ"`` (names
   or 0-based indices) and ``units="acc=g,gyr=rad/s,t=ms"``, or ``rate=HZ`` without a time
-  column; delimiter ``,`` ``;`` or tab, detected from the first line.
+  column; delimiter ``,`` ``;`` or tab, detected from the first line. A second IMU on the foot
+  (issue 16) maps as ``fax,fay,faz,fgx,fgy,fgz`` (all six, same units); its empty cells are NaN.
+
+Foot columns (issue 16): a glide trace's foot columns and a CSV's mapped foot columns reach
+``chunks()`` as ``ImuChunk.foot_acc``/``foot_gyr`` (``ImportedTrace.has_foot``) and
+:func:`convert` writes them. The vendor formats above record one sensor per file or device
+(Polar, MetaBase, Movesense and WitMotion exports have no second sensor's columns), so a foot
+recorded with a vendor app arrives as a second recording; aligning two recordings is not done.
 
 Two-file formats are merged on the sensor clock: the time base is the *faster* sensor's own
 timestamps (the accelerometer's when equal) and the other sensor is linearly interpolated
@@ -115,6 +122,7 @@ def open_trace(
     columns: MappingSpec = None,
     units: MappingSpec = None,
     rate: float | None = None,
+    foot_device: str | None = None,
 ) -> ImportedTrace:
     """Open a recording in any supported format (auto-detected unless ``format`` is given).
 
@@ -122,7 +130,9 @@ def open_trace(
     file of the pair (the other is found by name) or both files. ``columns``/``units`` apply
     to ``csv`` (and imply it when no format is given); ``rate`` (Hz) is the sample rate for a
     ``csv`` without time column, for WitMotion files without a time column, and the Movesense
-    iOS rate when it cannot be estimated. Raises TraceFormatError(path, line, problem).
+    iOS rate when it cannot be estimated. ``foot_device``: in a WitMotion file that recorded
+    several sensors, the one on the foot (its rows become the foot IMU's columns; issue 16).
+    Raises TraceFormatError(path, line, problem).
     """
     paths = _paths(path)
     if rate is not None:
@@ -143,6 +153,8 @@ def open_trace(
         )
     if format != "csv" and (columns is not None or units is not None):
         raise TraceFormatError(paths[0], None, f"columns/units apply to --format csv, not {format}")
+    if foot_device is not None and format != "witmotion":
+        raise TraceFormatError(paths[0], None, f"--foot-device applies to WitMotion files, not {format}")
     if format in ("glide", "csv", "witmotion") and len(paths) != 1:
         raise TraceFormatError(paths[1], None, f"format {format} takes one file, got {len(paths)}")
     if format == "glide":
@@ -157,7 +169,7 @@ def open_trace(
     elif format == "movesense":
         streams, info = _open_movesense(paths, stats, rate)
     elif format == "witmotion":
-        stream, info = _witmotion_stream(paths[0], stats, rate)
+        stream, info = _witmotion_stream(paths[0], stats, rate, foot_device)
         streams = [stream]
     else:
         streams, info = [_csv_stream(paths[0], stats, columns, units, rate)], {}
@@ -171,6 +183,7 @@ class OpenOptions(TypedDict, total=False):
     columns: MappingSpec
     units: MappingSpec
     rate: float | None
+    foot_device: str | None
 
 
 def convert(in_path: PathArg, out_path: str | os.PathLike[str], **options: Unpack[OpenOptions]) -> ImportedTrace:
@@ -191,7 +204,7 @@ def convert(in_path: PathArg, out_path: str | os.PathLike[str], **options: Unpac
         if rate is not None:
             meta["sample_rate_hz"] = rate
         try:
-            with TraceWriter(tmp, meta) as w:
+            with TraceWriter(tmp, meta, foot=trace.has_foot) as w:  # a foot sensor's columns are kept
                 for chunk in trace.chunks():
                     w.write(chunk)
             os.replace(tmp, out_path)

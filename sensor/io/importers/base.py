@@ -57,7 +57,7 @@ class ImportedTrace:
         fmt: str,
         meta: dict[str, str],
         stats: TraceStats | None = None,
-        arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        arrays: tuple[np.ndarray, ...] | None = None,
         reader: TraceReader | None = None,
     ) -> None:
         self.paths, self.path, self.format = paths, paths[0], fmt
@@ -94,6 +94,15 @@ class ImportedTrace:
         return None
 
     device = property(lambda self: self.meta.get("device"))
+
+    @property
+    def has_foot(self) -> bool:
+        """The recording carries a foot IMU's six columns too (issue 16): ``chunks()`` fill
+        ``foot_acc``/``foot_gyr`` (NaN where the foot sensor had no sample)."""
+        if self._reader is not None:
+            return bool(self._reader.has_foot)
+        return self._arrays is not None and len(self._arrays) == 5
+
     posture = property(lambda self: self.meta.get("posture"))
     leg = property(lambda self: self.meta.get("leg"))
 
@@ -118,9 +127,13 @@ class ImportedTrace:
             yield from self._reader.chunks()
             return
         assert self._arrays is not None  # vendor formats are built with their arrays
-        t, acc, gyr = self._arrays
+        t, acc, gyr, *foot = self._arrays
         for i in range(0, len(t), chunk_rows):
-            yield ImuChunk(t[i : i + chunk_rows], acc[i : i + chunk_rows], gyr[i : i + chunk_rows])
+            part = slice(i, i + chunk_rows)
+            if foot:
+                yield ImuChunk(t[part], acc[part], gyr[part], foot[0][part], foot[1][part])
+            else:
+                yield ImuChunk(t[part], acc[part], gyr[part])
 
     def close(self) -> None:
         if self._reader is not None:
@@ -205,8 +218,9 @@ class _Rows:
     (:class:`sensor.io.rows.RowPolicy`, the trace reader's): vendor files are read whole, so
     the policy sees one block, and time gaps are counted later on the merged time base."""
 
-    def __init__(self, path: str, stats: TraceStats, nvals: int) -> None:
+    def __init__(self, path: str, stats: TraceStats, nvals: int, required: int | None = None) -> None:
         self.path, self.stats, self.nvals = path, stats, nvals
+        self.required = nvals if required is None else required  # leading values that must be finite
         self.t, self.v, self.lines = array("d"), array("d"), array("q")
         self.rows_read = 0
         self.policy = RowPolicy(path, stats)
@@ -260,9 +274,10 @@ class _Rows:
         return t, v, lines
 
     def accept(self, t: np.ndarray, v: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """NaN/inf rows skipped, rows whose time is not after the last kept one dropped."""
+        """NaN/inf rows skipped, rows whose time is not after the last kept one dropped (NaN in the
+        values after the ``required`` ones, a foot sensor's, is kept: that sensor may drop out)."""
         pol, st = self.policy, self.stats
-        ok = pol.keep(t, np.isfinite(v).all(axis=1) & np.isfinite(t), lines, gaps=False)
+        ok = pol.keep(t, np.isfinite(v[:, : self.required]).all(axis=1) & np.isfinite(t), lines, gaps=False)
         if not ok.all():
             t, v, lines = t[ok], v[ok], lines[ok]
         # this file's warnings join those of the pair's other file, earliest lines first

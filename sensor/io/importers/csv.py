@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -20,6 +21,9 @@ from sensor.io.importers.streams import _Stream
 from sensor.io.rows import TraceFormatError, TraceStats
 
 _CSV_KEYS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
+# A second IMU on the foot (issue 16), optional: all six or none; same units as the shin's.
+# An empty or "nan" cell there is kept as NaN (the foot sensor dropped out), not a bad row.
+_FOOT_KEYS = ("fax", "fay", "faz", "fgx", "fgy", "fgz")
 MappingSpec = str | Mapping[str, object] | None
 """``--columns``/``--units``: "key=value,..." text or a mapping."""
 
@@ -49,8 +53,12 @@ def _parse_mapping(path: str, spec: MappingSpec, what: str, allowed: Sequence[st
 
 
 def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: MappingSpec, rate: float | None) -> _Stream:
-    cmap = _parse_mapping(path, columns, "columns", _CSV_KEYS)
+    cmap = _parse_mapping(path, columns, "columns", _CSV_KEYS + _FOOT_KEYS)
     missing = [k for k in _CSV_KEYS[1:] if k not in cmap]
+    foot_keys = [k for k in _FOOT_KEYS if k in cmap]
+    if foot_keys and len(foot_keys) != 6:
+        gone = ", ".join(k for k in _FOOT_KEYS if k not in cmap)
+        raise TraceFormatError(path, None, f"--columns maps part of the foot sensor: map {gone} too (or none of them)")
     if missing:
         raise TraceFormatError(
             path,
@@ -78,7 +86,7 @@ def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: Mappi
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
     names = [c.strip().strip('"') for c in first.split(delim)]
-    keys = [k for k in _CSV_KEYS if k in cmap]
+    keys = [k for k in _CSV_KEYS + _FOOT_KEYS if k in cmap]
     idx: dict[str, int] = {}
     for k in keys:
         ref = cmap[k]
@@ -107,11 +115,12 @@ def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: Mappi
             ) from None
     vcols = [idx[k] for k in _CSV_KEYS[1:]]
     scales = (sa,) * 3 + (sg,) * 3
+    fcols = [idx[k] for k in foot_keys]
     tc = idx.get("t")
     need = max(idx.values()) + 1
     clock = _IntClock() if tc is not None else None
     count = [0]
-    rows = _Rows(path, stats, 6)
+    rows = _Rows(path, stats, 6 + len(fcols), required=6)
 
     def parse(f: list[str], ln: int) -> _Parsed:
         count[0] += 1
@@ -119,10 +128,11 @@ def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: Mappi
             return f"malformed row: expected at least {need} fields, found {len(f)}"
         try:
             tt = clock(f[tc].strip().strip('"')) if tc is not None and clock is not None else float(count[0] - 1)
-            return tt, tuple(_number(f[c].strip().strip('"')) * s for c, s in zip(vcols, scales))
+            vals = tuple(_number(f[c].strip().strip('"')) * s for c, s in zip(vcols, scales))
+            return tt, vals + tuple(_foot_number(f[c]) * s for c, s in zip(fcols, scales))
         except ValueError:
             cells = [x.strip().strip('"') for x in f]
-            return _num_err(cells, ([tc] if tc is not None else []) + vcols)
+            return _num_err(cells, ([tc] if tc is not None else []) + vcols + fcols)
 
     rows.read(enc, header_line, delim, parse)
     t, v, _ = rows.accept(*rows.arrays(max(header_line, line)))
@@ -131,3 +141,9 @@ def _csv_stream(path: str, stats: TraceStats, columns: MappingSpec, units: Mappi
         assert rate is not None  # refused above: no time column needs rate=
         per_s = rate
     return _Stream(path, "imu", t, v, per_s, clock, unit)
+
+
+def _foot_number(x: str) -> float:
+    """A foot sensor's cell: empty means it had no sample there (NaN), otherwise a number."""
+    x = x.strip().strip('"')
+    return math.nan if not x else _number(x)

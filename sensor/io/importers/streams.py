@@ -30,7 +30,7 @@ from sensor.io.rows import TraceFormatError, TraceStats
 @dataclass
 class _Stream:
     path: str
-    kind: str  # "acc", "gyr" or "imu" (acc in v[:, :3], gyr in v[:, 3:])
+    kind: str  # "acc", "gyr" or "imu" (acc in v[:, :3], gyr in v[:, 3:6]; a foot IMU's six in v[:, 6:12])
     t: np.ndarray  # time in source units, relative to the clock's origin
     v: np.ndarray  # values in m/s^2 / deg/s
     per_s: float  # source time units per second
@@ -84,6 +84,7 @@ def _merge(a: _Stream, g: _Stream, info: _Info) -> tuple[np.ndarray, np.ndarray,
 
 
 def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: _Info) -> ImportedTrace:
+    foot: tuple[np.ndarray, np.ndarray] | tuple[()] = ()
     if len(streams) == 2:
         a, g = sorted(streams, key=lambda s: s.kind)  # "acc" < "gyr"
         t_raw, acc, gyr = _merge(a, g, info)
@@ -91,6 +92,8 @@ def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: _Info) 
     else:
         ref = streams[0]
         t_raw, acc, gyr = ref.t, ref.v[:, :3], ref.v[:, 3:6]
+        if ref.v.shape[1] == 12:  # a second sensor on the foot, on the same rows (issue 16)
+            foot = (ref.v[:, 6:9], ref.v[:, 9:12])
     if len(t_raw) == 0:
         raise TraceFormatError(ref.path, None, "no samples left after aligning the two sensors")
     t = (t_raw - t_raw[0]) / ref.per_s
@@ -120,7 +123,7 @@ def _assemble(fmt: str, streams: list[_Stream], stats: TraceStats, info: _Info) 
         stats.gaps += len(big)
         stats.gap_seconds_total += float((big - med).sum())
     paths = tuple(s.path for s in streams)
-    return ImportedTrace(paths, fmt, meta, stats, arrays=(t, acc, gyr))  # chunks copy slices
+    return ImportedTrace(paths, fmt, meta, stats, arrays=(t, acc, gyr, *foot))  # chunks copy slices
 
 
 def _iso(d: datetime) -> str:

@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from sensor.io.importers.base import (
+    _GAP_FACTOR,
     _DateClock,
     _head,
     _header,
@@ -63,7 +64,12 @@ def _spread_bursts(t: np.ndarray) -> tuple[np.ndarray, int]:
     return np.where(multi, out, t), int(multi.sum())
 
 
-def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple[_Stream, _Info]:
+def _witmotion_stream(
+    path: str, stats: TraceStats, rate: float | None, foot_device: str | None = None
+) -> tuple[_Stream, _Info]:
+    """One device's samples; with ``foot_device``, that device's rows (the WitMotion software
+    records several sensors into one file, a row per sample and device) become the foot IMU's
+    six columns, interpolated onto the shin's times (NaN outside its range and in its gaps)."""
     line, text, enc = _header(
         path,
         _witmotion_header,
@@ -89,6 +95,9 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
     t_col, t_name = _wit_time_column(path, enc, line, delim, chip, host)
     if t_col is None and rate is None:
         raise TraceFormatError(path, line, "no usable time column (time / ChipTime): give rate=HZ")
+    if foot_device is not None and (t_col is None or dev_col is None):
+        raise TraceFormatError(path, line, "--foot-device needs a DeviceName and a time column to align the two")
+    foot: list[tuple[float, tuple[float, ...]]] = []
     clock = _DateClock()
     rows = _Rows(path, stats, 6)
     need = max([*vcols, *(c for c in (t_col, dev_col) if c is not None)]) + 1
@@ -101,6 +110,15 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
             return f"malformed row: expected at least {need} fields, found {len(f)}"
         if dev_col is not None:
             d = f[dev_col].strip()
+            if d == foot_device and t_col is not None:  # (a time column is required for a foot)
+                got = _values(f)
+                if isinstance(got, str):
+                    return got
+                try:
+                    foot.append((clock(f[t_col]), got))
+                except ValueError:
+                    return f"malformed row: not a time: {f[t_col].strip()[:40]!r}"
+                return None
             if not device:
                 device.append(d)
             elif d != device[0]:
@@ -114,8 +132,12 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
                 tt = clock(f[t_col])
             except ValueError:
                 return f"malformed row: not a time: {f[t_col].strip()[:40]!r}"
+        got = _values(f)
+        return got if isinstance(got, str) else (tt, got)
+
+    def _values(f: list[str]) -> tuple[float, ...] | str:
         try:
-            return tt, tuple(
+            return tuple(
                 math.nan if f[c].strip().lower() == "null" else _number(f[c]) * s for c, s in zip(vcols, scales)
             )
         except ValueError:
@@ -138,6 +160,12 @@ def _witmotion_stream(path: str, stats: TraceStats, rate: float | None) -> tuple
         info["other_devices_skipped"] = ", ".join(sorted(others))
         note = f"{path}: several devices in the file; kept {device[0]!r}, skipped {info['other_devices_skipped']}"
         stats.warnings = (stats.warnings + [note])[:MAX_WARNINGS]
+    if foot_device is not None:
+        if not foot:
+            seen = ", ".join(sorted({*device, *others})) or "none"
+            raise TraceFormatError(path, line, f"no rows of device {foot_device!r} (devices in the file: {seen})")
+        v = np.concatenate([v, _foot_on(t, foot, t_name == "time")], axis=1)
+        info["foot_device"] = foot_device
     if t_col is not None:
         per_s = 1.0
     else:
@@ -163,3 +191,26 @@ def _wit_time_column(
             except ValueError:
                 continue
     return None, None
+
+
+def _foot_on(t: np.ndarray, foot: list[tuple[float, tuple[float, ...]]], spread: bool) -> np.ndarray:
+    """The foot device's (time, six values) rows on the shin's times ``t``: linear interpolation,
+    NaN outside the foot's time range, inside a gap of it (> 3 x its median step) and where its
+    own samples were not finite (a dropped-out foot is kept as missing, never invented)."""
+    ft = np.array([r[0] for r in foot], float)
+    fv = np.array([r[1] for r in foot], float).reshape(-1, 6)
+    if spread:
+        ft, _ = _spread_bursts(ft)
+    ok = np.isfinite(ft) & np.isfinite(fv).all(axis=1)
+    ft, fv = ft[ok], fv[ok]
+    keep = np.concatenate([[True], np.diff(ft) > 0]) if len(ft) else np.zeros(0, bool)
+    ft, fv = ft[keep], fv[keep]  # time must go forward, as for the shin's rows
+    out = np.full((len(t), 6), np.nan)
+    if len(ft) < 2:
+        return out
+    idx = np.clip(np.searchsorted(ft, t, side="right"), 1, len(ft) - 1)
+    gap = (ft[idx] - ft[idx - 1]) > _GAP_FACTOR * _median_step(ft)
+    inside = (t >= ft[0]) & (t <= ft[-1]) & ~gap
+    for k in range(6):
+        out[inside, k] = np.interp(t[inside], ft, fv[:, k])
+    return out
