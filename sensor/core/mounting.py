@@ -21,11 +21,12 @@ them once the mounting is known (reps are not lost, only reported when the mount
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sensor.core.dsp import hysteresis, norm3
+from sensor.core.shin_prior import PriorConfig, board_normal_beta, standing_gravity, wrap_deg
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,15 @@ class Mounting:
     axis_dominance: float
     windows_used: int
     lever_m: float  # |c|: distance of the sensor from the knee axis, a sanity check
+    # what fixed the shin direction: "standing" (gravity in quiet stance), "board" (the box's
+    # board normal), "hanging" (the seated rest) or "lever" (the fitted lever alone)
+    reference: str = "lever"
 
     def describe(self) -> str:
         return (
             f"knee axis {np.round(self.u, 2).tolist()} (dominance {self.axis_dominance:.2f}), "
-            f"shin direction {self.beta_deg:.0f} deg in plane, lever {self.lever_m * 100:.0f} cm, "
-            f"{self.windows_used} movements"
+            f"shin direction {self.beta_deg:.0f} deg in plane ({self.reference}), "
+            f"lever {self.lever_m * 100:.0f} cm, {self.windows_used} movements"
         )
 
 
@@ -74,6 +78,7 @@ class MountConfig:
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
+    prior: PriorConfig = field(default_factory=PriorConfig)
 
 
 def _plane_basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -198,6 +203,11 @@ def estimate_mounting(
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
     w_all = np.radians(gyr_c @ u)
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
+    # quiet standing next to walking: gravity there is -s (direction and sign)
+    beta_stand = None
+    g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
+    if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
+        beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
 
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts = [], [], [], [], []
@@ -216,6 +226,12 @@ def estimate_mounting(
         lever = float(np.hypot(*c))
         if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
             continue
+        if beta_stand is not None:
+            # the lever of a knee pivot points down the shin; an ankle pivot (foot planted:
+            # squats, lunges, steps, sit-to-stand) turns it round: such a movement never teaches
+            b_c = float(np.degrees(np.arctan2(c[1], c[0])))
+            if abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
+                continue
         if posture == "supine":
             sin_e = (acc_p[a:b] @ (c / lever)) / np.maximum(norm3(acc[a:b]), 1e-9)
             if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
@@ -243,6 +259,14 @@ def estimate_mounting(
     mean = (V[inlier] * W[inlier, None]).sum(axis=0)
     mean /= np.linalg.norm(mean)
     beta = float(np.degrees(np.arctan2(mean[1], mean[0])))
+    # The lever points at the sensor, which sits off the bone: an independent direction wins
+    reference = "lever"
+    if beta_stand is not None:
+        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing"
+    else:
+        b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
+        if b_board is not None:
+            beta, reference = b_board, "board"
 
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
@@ -257,7 +281,7 @@ def estimate_mounting(
     sigma = 1 if pos >= 0.5 else -1
     if axis is not None:
         sigma = axis.sigma
-    if posture == "seated":
+    if posture == "seated" and reference == "lever":
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
         # accelerometer, which a short session may never give)
@@ -276,6 +300,7 @@ def estimate_mounting(
             band = near[(near >= edges[k]) & (near < edges[k + 2])]
             if len(band) >= 10:
                 beta -= sigma * (float(np.median(band)) + 90.0)
+                reference = "hanging"
     return Mounting(
         u=u,
         e1=e1,
@@ -285,4 +310,5 @@ def estimate_mounting(
         axis_dominance=dominance,
         windows_used=int(inlier.sum()),
         lever_m=float(np.median(np.array(levers)[inlier])),
+        reference=reference,
     )

@@ -1,0 +1,130 @@
+"""Where the shin points in the sensor frame, from evidence other than the fitted lever.
+
+The lever ``c`` that :mod:`sensor.core.mounting` fits per movement points from the pivot to the
+SENSOR, not along the bone: the box sits on the skin, a few cm in front of (or beside) the
+knee-ankle line, which tilts ``c`` by up to ~15-25 deg near the knee (3-5 cm over 10-25 cm), and
+when the foot is planted the pivot is the ankle, which turns ``c`` round by ~180 deg. Two pieces
+of physics pin the shin direction ``s`` (knee -> ankle) independently:
+
+1. **The board normal.** A MEMS IMU's z axis is perpendicular to its package and so to its board
+   (Bosch BMI160 datasheet, "Axes orientation"; InvenSense MPU-6500 datasheet, "Orientation of
+   axes"), and a flat box under a strap lies on the skin: z is the skin's normal there (face out
+   or in). The skin normal of a limb is radial, perpendicular to the limb's long axis, and ``s``
+   is perpendicular to the knee axis ``u`` too, so ``s`` lies along ``u x z``, whatever the lever
+   offset. It fails only when z is nearly along ``u`` (box on the side of the shin), which is
+   exactly where the sensor's offset from the bone lies along the knee axis, out of the swing
+   plane, and the lever is unbiased. The sign is the lever's (the glide pivots about the knee).
+2. **Gravity in quiet standing.** Standing still next to walking, the shank is within a few deg
+   of vertical (postural sway ~1 deg, Winter 1995, Gait Posture 3:193; the shank leans forward
+   ~1-5 deg), so gravity there is ``-s``: the sign and the direction at once, and the test that
+   tells a knee pivot (lever along ``s``) from an ankle pivot (lever along ``-s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.core.dsp import norm3
+
+BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU package and board
+
+
+@dataclass
+class PriorConfig:
+    # |u x z| below this (z within 30 deg of the knee axis: a box on the side of the shin): the
+    # board normal says little about the in-plane direction, and the lever is unbiased there
+    min_normal_sin: float = 0.5
+    # the board-normal line replaces the lever unless they disagree by more than this: the skin
+    # offset tilts the lever by up to ~30 deg (6 cm at 10 cm below the knee) and a short session's
+    # lever can be off by 60-70 deg; past 75 deg the sign taken from the lever is a guess
+    max_lever_offset_deg: float = 75.0
+    # quiet standing: still, next to walking (several foot contacts), turned little from them
+    still_dps: float = 8.0
+    still_min_s: float = 0.5
+    gait_within_s: float = 3.0
+    gait_min_contacts: int = 3
+    gait_window_s: float = 6.0
+    max_turn_deg: float = 40.0
+    acc_tol_mps2: float = 1.0
+    # a movement whose lever is this far from the standing shin direction did not pivot at the knee
+    max_knee_pivot_deg: float = 90.0
+
+
+def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
+    return (np.asarray(x) + 180.0) % 360.0 - 180.0 if isinstance(x, np.ndarray) else (x + 180.0) % 360.0 - 180.0
+
+
+def board_normal_beta(
+    u: np.ndarray, e1: np.ndarray, e2: np.ndarray, beta_lever: float, cfg: PriorConfig
+) -> float | None:
+    """The shin direction (deg in the (e1, e2) plane) along ``u x z``, signed like the lever.
+
+    None when the board normal is too close to the knee axis or the line disagrees with the
+    lever by more than a skin offset can explain (the box is not flat on the skin, or its board
+    normal is not z)."""
+    q = np.cross(u, BOARD_NORMAL)
+    if float(np.linalg.norm(q)) < cfg.min_normal_sin:
+        return None
+    b = float(np.degrees(np.arctan2(q @ e2, q @ e1)))
+    d = float(wrap_deg(b - beta_lever))
+    if abs(d) > 90.0:
+        b, d = b + 180.0, float(wrap_deg(d + 180.0))
+    if abs(d) > cfg.max_lever_offset_deg:
+        return None
+    return beta_lever + d
+
+
+def standing_gravity(
+    t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, cfg: PriorConfig
+) -> np.ndarray | None:
+    """Mean gravity direction (sensor frame, unit) over quiet standing next to walking, or None.
+
+    Quiet standing: the gyroscope still and the accelerometer at 1 g for ``still_min_s``, within
+    ``gait_within_s`` of a run of foot contacts (``contact``: at least ``gait_min_contacts`` in
+    ``gait_window_s``: steps, not one thud of a foot put down on a mat), and turned less than
+    ``max_turn_deg`` since (or until) the nearest of them: the shank stands as it walked, not
+    lying or kneeling. Sitting down or lying down after walking turns the shank or takes longer.
+    """
+    n = len(t)
+    if n < 10 or not contact.any():
+        return None
+    rate = norm3(gyr_c)
+    g = norm3(acc)
+    still = (rate < cfg.still_dps) & (np.abs(g - 9.80665) < cfg.acc_tol_mps2)
+    ci = np.nonzero(contact)[0]
+    tc = t[ci]
+    # contacts that belong to walking: enough others within the gait window around them
+    lo = np.searchsorted(tc, tc - cfg.gait_window_s / 2)
+    hi = np.searchsorted(tc, tc + cfg.gait_window_s / 2, side="right")
+    gait = ci[(hi - lo) >= cfg.gait_min_contacts]
+    if len(gait) == 0:
+        return None
+    tg = t[gait]
+    dt = np.clip(np.diff(t, prepend=t[0]), 0.0, 0.1)
+    turn = np.concatenate([[0.0], np.cumsum(rate[1:] * dt[1:])])  # deg turned, any axis (an upper bound)
+    d = np.diff(still.astype(np.int8), prepend=0, append=0)
+    picked = []
+    for a, b in zip(np.nonzero(d == 1)[0].tolist(), np.nonzero(d == -1)[0].tolist()):
+        if t[b - 1] - t[a] < cfg.still_min_s:
+            continue
+        k = int(np.searchsorted(tg, t[a]))
+        before = gait[k - 1] if k > 0 else None
+        after_k = int(np.searchsorted(tg, t[b - 1], side="right"))
+        after = gait[after_k] if after_k < len(gait) else None
+        ok = False
+        if before is not None and t[a] - t[before] <= cfg.gait_within_s and turn[a] - turn[before] < cfg.max_turn_deg:
+            ok = True
+        if (
+            after is not None
+            and t[after] - t[b - 1] <= cfg.gait_within_s
+            and turn[after] - turn[b - 1] < cfg.max_turn_deg
+        ):
+            ok = True
+        if ok:
+            picked.append(acc[a:b])
+    if not picked:
+        return None
+    v = np.concatenate(picked).mean(axis=0)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
