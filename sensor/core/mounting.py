@@ -224,22 +224,27 @@ def estimate_mounting(
             if cache is not None and axis is not None:
                 cache[key] = (c, weight)
         lever = float(np.hypot(*c))
-        if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
-            continue
-        if beta_stand is not None:
-            # the lever of a knee pivot points down the shin; an ankle pivot (foot planted:
-            # squats, lunges, steps, sit-to-stand) turns it round: such a movement never teaches
-            b_c = float(np.degrees(np.arctan2(c[1], c[0])))
-            if abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
+        if beta_stand is None:
+            if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
                 continue
+            vec = c / lever
+        else:
+            # The shin direction is known: the lever only tells the pivot. A knee pivot's lever
+            # points down the shin (tilted by the sensor's offset from the bone) or is short (a
+            # sensor near the knee, a weak fit); an ankle pivot (foot planted: squats, lunges,
+            # steps, sit-to-stand) has a long lever pointing UP the shin: it never teaches.
+            b_c = float(np.degrees(np.arctan2(c[1], c[0])))
+            if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
+                continue
+            vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
         if posture == "supine":
-            sin_e = (acc_p[a:b] @ (c / lever)) / np.maximum(norm3(acc[a:b]), 1e-9)
+            sin_e = (acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9)
             if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
                 continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
-        vecs.append(c / lever)
+        vecs.append(vec)
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own

@@ -40,7 +40,8 @@ class PriorConfig:
     # offset tilts the lever by up to ~30 deg (6 cm at 10 cm below the knee) and a short session's
     # lever can be off by 60-70 deg; past 75 deg the sign taken from the lever is a guess
     max_lever_offset_deg: float = 75.0
-    # quiet standing: still, next to walking (several foot contacts), turned little from them
+    # quiet standing: still, next to walking (several foot contacts), and its gravity direction
+    # near the walking shank's mean one (the shank swings about -10..+20 deg around vertical)
     still_dps: float = 8.0
     still_min_s: float = 0.5
     gait_within_s: float = 3.0
@@ -48,8 +49,10 @@ class PriorConfig:
     gait_window_s: float = 6.0
     max_turn_deg: float = 40.0
     acc_tol_mps2: float = 1.0
-    # a movement whose lever is this far from the standing shin direction did not pivot at the knee
-    max_knee_pivot_deg: float = 90.0
+    # a movement whose (long enough) lever is this far from the standing shin direction did not
+    # pivot at the knee: the skin offset tilts a knee-pivot lever by <= ~30 deg, an ankle pivot
+    # turns it by ~150-180 deg; the rest is room for a short movement's fit error
+    max_knee_pivot_deg: float = 60.0
 
 
 def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
@@ -83,9 +86,10 @@ def standing_gravity(
 
     Quiet standing: the gyroscope still and the accelerometer at 1 g for ``still_min_s``, within
     ``gait_within_s`` of a run of foot contacts (``contact``: at least ``gait_min_contacts`` in
-    ``gait_window_s``: steps, not one thud of a foot put down on a mat), and turned less than
-    ``max_turn_deg`` since (or until) the nearest of them: the shank stands as it walked, not
-    lying or kneeling. Sitting down or lying down after walking turns the shank or takes longer.
+    ``gait_window_s``: steps, not one thud of a foot put down on a mat), with gravity within
+    ``max_turn_deg`` of its mean direction over those steps: the shank stands as it walked, not
+    lying or kneeling. (Sitting down right after the last step would read as standing: the
+    seated shank hangs within ~10 deg of vertical.)
     """
     n = len(t)
     if n < 10 or not contact.any():
@@ -102,28 +106,28 @@ def standing_gravity(
     if len(gait) == 0:
         return None
     tg = t[gait]
-    dt = np.clip(np.diff(t, prepend=t[0]), 0.0, 0.1)
-    turn = np.concatenate([[0.0], np.cumsum(rate[1:] * dt[1:])])  # deg turned, any axis (an upper bound)
     d = np.diff(still.astype(np.int8), prepend=0, append=0)
     picked = []
     for a, b in zip(np.nonzero(d == 1)[0].tolist(), np.nonzero(d == -1)[0].tolist()):
         if t[b - 1] - t[a] < cfg.still_min_s:
             continue
         k = int(np.searchsorted(tg, t[a]))
-        before = gait[k - 1] if k > 0 else None
-        after_k = int(np.searchsorted(tg, t[b - 1], side="right"))
-        after = gait[after_k] if after_k < len(gait) else None
-        ok = False
-        if before is not None and t[a] - t[before] <= cfg.gait_within_s and turn[a] - turn[before] < cfg.max_turn_deg:
-            ok = True
-        if (
-            after is not None
-            and t[after] - t[b - 1] <= cfg.gait_within_s
-            and turn[after] - turn[b - 1] < cfg.max_turn_deg
-        ):
-            ok = True
-        if ok:
-            picked.append(acc[a:b])
+        k_after = int(np.searchsorted(tg, t[b - 1], side="right"))
+        near = []
+        if k > 0 and t[a] - tg[k - 1] <= cfg.gait_within_s:
+            near.append((tg[k - 1] - cfg.gait_window_s / 2, tg[k - 1]))
+        if k_after < len(tg) and tg[k_after] - t[b - 1] <= cfg.gait_within_s:
+            near.append((tg[k_after], tg[k_after] + cfg.gait_window_s / 2))
+        g_still = acc[a:b].mean(axis=0)
+        for t0, t1 in near:
+            # the walking shank's mean gravity direction (it swings about vertical): a still
+            # stretch far from it is lying or kneeling, not standing
+            walk = (t >= t0) & (t <= t1)
+            g_walk = acc[walk].mean(axis=0)
+            cos = float(g_still @ g_walk) / max(float(np.linalg.norm(g_still) * np.linalg.norm(g_walk)), 1e-9)
+            if cos >= np.cos(np.radians(cfg.max_turn_deg)):
+                picked.append(acc[a:b])
+                break
     if not picked:
         return None
     v = np.concatenate(picked).mean(axis=0)
