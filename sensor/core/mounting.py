@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.dsp import hysteresis, norm3
-from sensor.core.shin_prior import PriorConfig, board_normal_beta, standing_gravity, wrap_deg
+from sensor.core.shin_prior import PriorConfig, board_normal_beta, gait_sigma, standing_gravity, wrap_deg
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class MountConfig:
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
+    seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
     prior: PriorConfig = field(default_factory=PriorConfig)
 
 
@@ -228,6 +229,10 @@ def estimate_mounting(
             if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
                 continue
             vec = c / lever
+            # the board normal's line, on this lever's side, when the box lies on the front
+            b_board = board_normal_beta(u, e1, e2, float(np.degrees(np.arctan2(c[1], c[0]))), cfg.prior)
+            if b_board is not None:
+                vec = np.array([np.cos(np.radians(b_board)), np.sin(np.radians(b_board))])
         else:
             # The shin direction is known: the lever only tells the pivot. A knee pivot's lever
             # points down the shin (tilted by the sensor's offset from the bone) or is short (a
@@ -237,10 +242,14 @@ def estimate_mounting(
             if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
                 continue
             vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
-        if posture == "supine":
-            sin_e = (acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9)
-            if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
-                continue
+        sin_e = np.median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
+        if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
+            continue
+        if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
+            # the seated glide swings the shin up from hanging: the sensor is below its pivot
+            # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
+            # pivot is the planted foot and the sensor is above it.
+            continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
@@ -286,6 +295,12 @@ def estimate_mounting(
     sigma = 1 if pos >= 0.5 else -1
     if axis is not None:
         sigma = axis.sigma
+    else:
+        # Walking says which way the ankle moves forward, whatever movements taught the mounting
+        # (the vote above assumes they were glides: a lunge's rear shank votes the other way)
+        walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
+        if walk_sigma is not None:
+            sigma = walk_sigma
     if posture == "seated" and reference == "lever":
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet

@@ -53,6 +53,11 @@ class PriorConfig:
     # pivot at the knee: the skin offset tilts a knee-pivot lever by <= ~30 deg, an ankle pivot
     # turns it by ~150-180 deg; the rest is room for a short movement's fit error
     max_knee_pivot_deg: float = 60.0
+    # walking tells which way the ankle moves forward: strides (contact to contact) of at most
+    # this long, this much of them, and the swing's skew at least this share of |rate|^3
+    stride_max_s: float = 1.5
+    gait_min_s: float = 4.0
+    gait_skew: float = 0.2
 
 
 def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
@@ -97,12 +102,7 @@ def standing_gravity(
     rate = norm3(gyr_c)
     g = norm3(acc)
     still = (rate < cfg.still_dps) & (np.abs(g - 9.80665) < cfg.acc_tol_mps2)
-    ci = np.nonzero(contact)[0]
-    tc = t[ci]
-    # contacts that belong to walking: enough others within the gait window around them
-    lo = np.searchsorted(tc, tc - cfg.gait_window_s / 2)
-    hi = np.searchsorted(tc, tc + cfg.gait_window_s / 2, side="right")
-    gait = ci[(hi - lo) >= cfg.gait_min_contacts]
+    gait = gait_contacts(t, contact, cfg)
     if len(gait) == 0:
         return None
     tg = t[gait]
@@ -132,3 +132,48 @@ def standing_gravity(
         return None
     v = np.concatenate(picked).mean(axis=0)
     return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+def gait_contacts(t: np.ndarray, contact: np.ndarray, cfg: PriorConfig) -> np.ndarray:
+    """Indices of the foot contacts that belong to walking (enough others around them)."""
+    ci = np.nonzero(contact)[0]
+    if len(ci) == 0:
+        return ci
+    tc = t[ci]
+    lo = np.searchsorted(tc, tc - cfg.gait_window_s / 2)
+    hi = np.searchsorted(tc, tc + cfg.gait_window_s / 2, side="right")
+    return ci[(hi - lo) >= cfg.gait_min_contacts]
+
+
+def gait_sigma(t: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, u: np.ndarray, cfg: PriorConfig) -> int | None:
+    """The sign of the angular rate about ``u`` that moves the ankle FORWARD, from walking.
+
+    In gait the shank tilts back slowly over the planted foot (stance, ~60 % of the stride) and
+    swings the ankle forward fast in swing: peak shank rates of ~300-400 deg/s forward against
+    ~100 deg/s back (Winter 2009, gait appendix; Perry & Burnfield 2010). The cube of the rate,
+    summed over the strides, takes the sign of the swing. Forward ankle motion is knee extension
+    in every posture (seated, supine, standing: the same turn of the shank about its own lateral
+    axis), which is the sense in which the elevation grows: this is the elevation's sign,
+    independent of which movements taught the mounting (a lunge's rear shank turns the other way).
+    None when there is too little walking or the strides disagree.
+    """
+    gait = gait_contacts(t, contact, cfg)
+    if len(gait) < cfg.gait_min_contacts:
+        return None
+    tg = t[gait]
+    # samples between two walking contacts close enough to belong to one stride or step
+    k = np.searchsorted(tg, t, side="right")
+    prev_t = np.where(k > 0, tg[np.maximum(k - 1, 0)], -np.inf)
+    next_t = np.where(k < len(tg), tg[np.minimum(k, len(tg) - 1)], np.inf)
+    inside = (next_t - prev_t) <= cfg.stride_max_s
+    if int(inside.sum()) < 10:
+        return None
+    dt = np.clip(np.diff(t, prepend=t[0]), 0.0, 0.1)
+    if float(dt[inside].sum()) < cfg.gait_min_s:
+        return None
+    w = gyr_c[inside] @ u
+    s3 = float(np.sum(w**3))
+    a3 = float(np.sum(np.abs(w) ** 3))
+    if a3 <= 0 or abs(s3) < cfg.gait_skew * a3:
+        return None
+    return 1 if s3 > 0 else -1
