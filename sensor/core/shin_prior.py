@@ -46,6 +46,7 @@ class PriorConfig:
     still_min_s: float = 0.5
     gait_within_s: float = 3.0
     gait_min_contacts: int = 3
+    contact_merge_s: float = 0.25  # contact samples closer than this are one foot contact
     gait_window_s: float = 6.0
     max_turn_deg: float = 40.0
     acc_tol_mps2: float = 1.0
@@ -135,14 +136,22 @@ def standing_gravity(
 
 
 def gait_contacts(t: np.ndarray, contact: np.ndarray, cfg: PriorConfig) -> np.ndarray:
-    """Indices of the foot contacts that belong to walking (enough others around them)."""
+    """Indices of the foot contacts that belong to walking: contact samples are merged into
+    events (one heel strike rings for a few samples), and an event counts when at least
+    ``gait_min_contacts`` events fall within ``gait_window_s`` around it."""
     ci = np.nonzero(contact)[0]
     if len(ci) == 0:
         return ci
     tc = t[ci]
-    lo = np.searchsorted(tc, tc - cfg.gait_window_s / 2)
-    hi = np.searchsorted(tc, tc + cfg.gait_window_s / 2, side="right")
-    return ci[(hi - lo) >= cfg.gait_min_contacts]
+    first = np.concatenate([[True], np.diff(tc) > cfg.contact_merge_s])
+    ev = ci[first]
+    te = t[ev]
+    lo = np.searchsorted(te, te - cfg.gait_window_s / 2)
+    hi = np.searchsorted(te, te + cfg.gait_window_s / 2, side="right")
+    walking = ev[(hi - lo) >= cfg.gait_min_contacts]
+    # every contact sample of a walking event
+    event_of = np.cumsum(first) - 1
+    return ci[np.isin(ev[event_of], walking)]
 
 
 def gait_sigma(t: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, u: np.ndarray, cfg: PriorConfig) -> int | None:
