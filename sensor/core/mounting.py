@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.dsp import hysteresis, norm3
-from sensor.core.shin_prior import PriorConfig, board_normal_beta, gait_sigma, standing_gravity, wrap_deg
+from sensor.core.shin_prior import (
+    PriorConfig,
+    board_normal_beta,
+    gait_sigma,
+    lever_sigma,
+    standing_gravity,
+    wrap_deg,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class Mounting:
     # what fixed the shin direction: "standing" (gravity in quiet stance), "board" (the box's
     # board normal), "hanging" (the seated rest) or "lever" (the fitted lever alone)
     reference: str = "lever"
+    # what told the anterior side (sigma): "walking", "sensor side" (the lever's tilt off the
+    # bone) or "vote" (the side the teaching movements swung on, assumed to be glides)
+    anterior: str = "vote"
 
     def describe(self) -> str:
         return (
@@ -211,7 +221,7 @@ def estimate_mounting(
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
 
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts = [], [], [], [], []
+    vecs, weights, levers, spans, starts, lever_betas, ends = [], [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
@@ -253,7 +263,9 @@ def estimate_mounting(
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
+        ends.append(b)
         vecs.append(vec)
+        lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
@@ -261,6 +273,11 @@ def estimate_mounting(
     if not final and vecs:
         a0 = starts[int(np.argmax(spans))]
         single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
+        if posture == "seated":
+            # ... and once the second after it is known to be free of a foot contact: a lunge or
+            # a step lands right after its sweep, which the seated glide never does (the rep
+            # that the sweep began is reported when its return ends, later than that)
+            single_ok = single_ok and ends[int(np.argmax(spans))] + after <= len(t)
     if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
         return None
     V = np.array(vecs)
@@ -293,14 +310,21 @@ def estimate_mounting(
     if agreement < cfg.min_sign_agreement:
         return None
     sigma = 1 if pos >= 0.5 else -1
+    anterior = "vote"
     if axis is not None:
-        sigma = axis.sigma
+        sigma, anterior = axis.sigma, axis.anterior
     else:
-        # Walking says which way the ankle moves forward, whatever movements taught the mounting
-        # (the vote above assumes they were glides: a lunge's rear shank votes the other way)
+        # The vote above assumes the movements were glides (a lunge's rear shank votes the other
+        # way). Walking says which way the ankle moves forward, whatever taught the mounting;
+        # failing that, the lever's tilt off the bone says which side the sensor sits on.
         walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
+        side_sigma = None
+        if reference != "lever":
+            side_sigma, _tilt = lever_sigma(np.array(lever_betas)[inlier], W[inlier], beta, cfg.prior)
         if walk_sigma is not None:
-            sigma = walk_sigma
+            sigma, anterior = walk_sigma, "walking"
+        elif side_sigma is not None:
+            sigma, anterior = side_sigma, "sensor side"
     if posture == "seated" and reference == "lever":
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
@@ -331,4 +355,5 @@ def estimate_mounting(
         windows_used=int(inlier.sum()),
         lever_m=float(np.median(np.array(levers)[inlier])),
         reference=reference,
+        anterior=anterior,
     )

@@ -59,6 +59,10 @@ class PriorConfig:
     stride_max_s: float = 1.5
     gait_min_s: float = 4.0
     gait_skew: float = 0.2
+    # the lever's tilt off the bone toward the sensor's side tells the anterior side when it is
+    # clearly more than the fit's noise (~5 deg on a side mount, where the true tilt is 0)
+    min_tilt_deg: float = 8.0
+    min_tilt_agreement: float = 0.8
 
 
 def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
@@ -186,3 +190,26 @@ def gait_sigma(t: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, u: np.ndar
     if a3 <= 0 or abs(s3) < cfg.gait_skew * a3:
         return None
     return 1 if s3 > 0 else -1
+
+
+def lever_sigma(
+    lever_betas: np.ndarray, weights: np.ndarray, beta_shin: float, cfg: PriorConfig
+) -> tuple[int | None, float]:
+    """The elevation's sign from which side of the bone the sensor sits, and the mean tilt (deg).
+
+    The lever points from the knee axis to the sensor; the shin direction ``beta_shin`` (from the
+    board normal or standing gravity) runs along the bone. A box on the front of the shin sits in
+    FRONT of the bone (the tibia's anterior border is subcutaneous), so the lever is tilted
+    toward the anterior side: the side the elevation counts up from (the anterior face looks up
+    at elevation 0). None when the mean tilt is within ``min_tilt_deg`` (a box on the side of the
+    shin, or a noisy fit) or the movements disagree.
+    """
+    if len(lever_betas) == 0:
+        return None, 0.0
+    d = np.asarray(wrap_deg(np.asarray(lever_betas, float) - beta_shin))
+    w = np.asarray(weights, float)
+    tilt = float(np.sum(w * d) / max(float(w.sum()), 1e-12))
+    agree = float(w[np.sign(d) == np.sign(tilt)].sum() / max(float(w.sum()), 1e-12))
+    if abs(tilt) < cfg.min_tilt_deg or agree < cfg.min_tilt_agreement:
+        return None, tilt
+    return (1 if tilt > 0 else -1), tilt
