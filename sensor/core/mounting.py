@@ -88,6 +88,11 @@ class MountConfig:
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
+    # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in
+    # the simulated corpus, none between 30 and 60); on the feet the shank tilts 20-35 deg in a
+    # squat (45 in a decline squat: Escamilla 2001; Zwerver 2007), 20-35 in a step-down, 10-20 in
+    # sit-to-stand (see sensor.sim.activities for the sources)
+    seated_min_span_deg: float = 50.0
     seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
     prior: PriorConfig = field(default_factory=PriorConfig)
 
@@ -225,7 +230,7 @@ def estimate_mounting(
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
-        if span < cfg.min_span_deg:
+        if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
             continue
         key = (a, b, axis is None)
         if cache is not None and key in cache:
