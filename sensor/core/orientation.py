@@ -10,7 +10,8 @@ that axis. In that plane the complementary filter is *linear* (angle = a*(angle 
 its state carried across chunks, bit-identical for any chunking. Gyro bias is removed upstream
 (rest-based estimate), and the accelerometer's 1 s time constant rejects the centripetal and
 tangential accelerations of a 1-4 s movement. Accuracy against simulator truth is a test
-(tests/test_simulated_accuracy.py::test_range_of_motion_and_angles_match_truth).
+(tests/test_simulated_accuracy.py::test_range_of_motion_and_angles_match_truth). The angle runs
+on the full circle, (-225, 135] deg: see ``ELEVATION_LOW_DEG``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ import numpy as np
 
 from sensor.core.dsp import alpha_for, diff_from, dot3, lfilter
 from sensor.core.mounting import Mounting
+
+# The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
+# (``Mounting.sigma``): -90 hangs, 0 is horizontal with the anterior face up (tabletop, seated
+# extension), +90 points up; below -90 the anterior face turns down and the ankle is behind the
+# knee (squat tilt -100..-135, kneeling -180, a lunge's rear shank -190..-220). That is what tells
+# a squat's or lunge's shank from a seated extension, which a sine of the elevation would fold
+# together. The circle is cut at 135 deg (shin up and tipped toward the head, anterior face down),
+# which no glide reaches and no posture on the feet holds.
+ELEVATION_LOW_DEG = -225.0
 
 
 class SagittalFilter:
@@ -95,13 +105,14 @@ class SagittalFilter:
             self._y = float(theta[s1 - 1])
             self._v = float(vel[s1 - 1])
         if self._beta_ref is None:
-            # pick the turn of beta that puts the first sample within (-180, 180] of elevation
+            # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
             sig = m.sigma
             d0 = theta[0] - m.beta_deg
-            turns = np.floor((sig * d0 + 90.0) / 360.0)
+            turns = np.floor((sig * d0 - 90.0 - ELEVATION_LOW_DEG) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         elev = 90.0 - m.sigma * (theta - self._beta_ref)
-        # The exercise lives well inside (-180, 180]; corrupt input can push the unwrapped angle
-        # round a full turn, which must not read as a 360 deg movement.
-        elev = np.where(np.abs(elev) > 180.0, (elev + 180.0) % 360.0 - 180.0, elev)
+        # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
+        # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
+        hi = ELEVATION_LOW_DEG + 360.0
+        elev = np.where((elev <= ELEVATION_LOW_DEG) | (elev > hi), (elev - hi) % 360.0 + ELEVATION_LOW_DEG, elev)
         return elev, m.sigma * vel

@@ -61,8 +61,10 @@ class PriorConfig:
     gait_skew: float = 0.2
     # the lever's tilt off the bone toward the sensor's side tells the anterior side when it is
     # clearly more than the fit's noise (~5 deg on a side mount, where the true tilt is 0)
+    # and the movements are several (one short movement's lever is off by ~20 deg at times)
     min_tilt_deg: float = 8.0
     min_tilt_agreement: float = 0.8
+    min_tilt_movements: int = 3
 
 
 def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
@@ -204,7 +206,7 @@ def lever_sigma(
     at elevation 0). None when the mean tilt is within ``min_tilt_deg`` (a box on the side of the
     shin, or a noisy fit) or the movements disagree.
     """
-    if len(lever_betas) == 0:
+    if len(lever_betas) < max(cfg.min_tilt_movements, 1):
         return None, 0.0
     d = np.asarray(wrap_deg(np.asarray(lever_betas, float) - beta_shin))
     w = np.asarray(weights, float)
