@@ -12,7 +12,7 @@ import pytest
 
 from sensor.core.dsp import norm3
 from sensor.core.mounting import MountConfig, Mounting, estimate_mounting
-from sensor.core.pipeline import analyze
+from sensor.core.pipeline import Pipeline, analyze
 from sensor.core.preprocess import Preprocessor, RestConfig
 from sensor.core.shin_prior import PriorConfig, board_normal_beta, standing_gravity
 from sensor.sim import activities as act
@@ -146,3 +146,38 @@ def test_ankle_pivot_movements_never_teach_a_mirrored_mounting(seed: int) -> Non
     for posture in ("seated", "supine"):
         mt = estimate_mounting(chunk.t, chunk.acc, g, MountConfig(), rest=rest, posture=posture, final=True)
         assert mt is None or abs(_beta_err(mt, person)) < 45.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_full_circle_elevation_tells_a_rear_lunge_from_a_seated_extension(seed: int) -> None:
+    """After seated glides teach the mounting, a lunge's rear shank (ankle behind the knee,
+    anterior face down) reads below -90 deg as it truly is, not mirrored above -90 where a
+    seated extension lives: the angle runs on the full circle, cut at +135 deg."""
+    rng = np.random.default_rng([seed, 31])
+    person = _person(rng, "front")
+    m = mo.new_motion(400.0, "seated")
+    g = ex.Glider.draw(rng, "seated")
+    act.walk(m, rng, 15.0)
+    act.stand_still(m, rng, 3.0)
+    act.sit_down(m, rng)
+    m.hold(3.0)
+    ex.to_start_pose(m, rng, g, "seated")
+    ex.glide_set(m, rng, g, "seated", 5, wiggles=False)
+    act.stand_up(m, rng)
+    act.stand_still(m, rng, 2.0)
+    t_lunge = m.t
+    m.move(1.5, dx=0.35, e=-200.0, p=-100.0, hz=0.5)  # rear shank near horizontal behind
+    m.hold(1.0)
+    m.move(1.5, dx=0.35, e=-90.0, p=-90.0, hz=mo.STAND_HZ)
+    act.stand_still(m, rng, 2.0)
+    chunk, tt, te = render(m, person, rng)
+    p, _ = analyze(chunk, "seated", 100.0)
+    assert p.mounting is not None
+    pipe = Pipeline("seated", 100.0, keep_elevation=True)
+    pipe.feed(chunk)
+    pipe.finish()
+    t_est, e_est = (np.concatenate(x) for x in zip(*pipe.take_elevation()))
+    lunge = (tt > t_lunge + 1.2) & (tt < t_lunge + 2.6)  # around the bottom of the lunge
+    est = np.interp(tt[lunge], t_est, e_est)
+    assert np.all(est < -150.0)
+    assert np.median(np.abs(est - te[lunge])) < 10.0

@@ -108,11 +108,11 @@ class SagittalFilter:
             # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
             sig = m.sigma
             d0 = theta[0] - m.beta_deg
-            turns = np.floor((sig * d0 - 90.0 - ELEVATION_LOW_DEG) / 360.0)
+            turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         elev = 90.0 - m.sigma * (theta - self._beta_ref)
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
-        elev = np.where((elev <= ELEVATION_LOW_DEG) | (elev > hi), (elev - hi) % 360.0 + ELEVATION_LOW_DEG, elev)
+        elev = np.where((elev <= ELEVATION_LOW_DEG) | (elev > hi), hi - (hi - elev) % 360.0, elev)
         return elev, m.sigma * vel
