@@ -31,6 +31,8 @@ from sensor.core.mounting import Mounting
 # together. The circle is cut at 135 deg (shin up and tipped toward the head, anterior face down),
 # which no glide reaches and no posture on the feet holds.
 ELEVATION_LOW_DEG = -225.0
+# the lever used to remove the sensor's own acceleration: a shank is ~0.4 m long (knee to ankle)
+LEVER_MIN_M, LEVER_MAX_M = 0.05, 0.45
 
 
 class SagittalFilter:
@@ -47,6 +49,7 @@ class SagittalFilter:
         self._k = 0  # whole turns added by the unwrapper
         self._last_t: float | None = None
         self._beta_ref: float | None = None
+        self._w_prev: float | None = None  # knee-axis rate (rad/s) at the last sample
 
     def set_beta(self, beta_deg: float) -> float:
         """Move the shin direction; returns the change in elevation (deg) it causes."""
@@ -66,7 +69,27 @@ class SagittalFilter:
         if n == 0:
             return np.empty(0), np.empty(0)
         w = dot3(gyr_c, m.u)  # deg/s about the knee axis
-        raw = np.degrees(np.arctan2(dot3(acc, m.e2), dot3(acc, m.e1)))
+        prev_t = self._last_t if self._last_t is not None else t[0]
+        dt = diff_from(t, prev_t)
+        self._last_t = float(t[-1])
+        reset = gap.copy()
+        if self._y is None:
+            reset[0] = True
+        dt[reset] = 0.0
+        # The sensor turns about the knee on a lever of ~lever_m along the shin: its centripetal
+        # (-w^2 c) and tangential (alpha x c) accelerations are largest where the shin turns
+        # round, at the top and the bottom of every rep, and would tilt the accelerometer's
+        # angle there. Remove them (the same model the mounting fit uses) before filtering.
+        w_r = np.radians(w)
+        dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
+        self._w_prev = float(w_r[-1])
+        alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
+        lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
+        cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
+        w2 = w_r * w_r
+        ax = dot3(acc, m.e1) - (-w2 * cx - alpha * cy)
+        ay = dot3(acc, m.e2) - (alpha * cx - w2 * cy)
+        raw = np.degrees(np.arctan2(ay, ax))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = diff_from(raw, prev)
         steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
@@ -75,13 +98,6 @@ class SagittalFilter:
         self._raw_prev = float(raw[-1])
         th_acc = raw + 360.0 * k
 
-        prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = diff_from(t, prev_t)
-        self._last_t = float(t[-1])
-        reset = gap.copy()
-        if self._y is None:
-            reset[0] = True
-        dt[reset] = 0.0
         a = self.a
         x = a * (-w * dt) + (1.0 - a) * th_acc
         theta = np.empty(n)

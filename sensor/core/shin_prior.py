@@ -67,8 +67,9 @@ class PriorConfig:
     min_tilt_movements: int = 3
 
 
-def wrap_deg(x: float | np.ndarray) -> float | np.ndarray:
-    return (np.asarray(x) + 180.0) % 360.0 - 180.0 if isinstance(x, np.ndarray) else (x + 180.0) % 360.0 - 180.0
+def wrap_deg(x: float) -> float:
+    """An angle difference wrapped to [-180, 180) deg."""
+    return (x + 180.0) % 360.0 - 180.0
 
 
 def board_normal_beta(
@@ -137,7 +138,7 @@ def standing_gravity(
                 break
     if not picked:
         return None
-    v = np.concatenate(picked).mean(axis=0)
+    v: np.ndarray = np.concatenate(picked).mean(axis=0)
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
@@ -208,7 +209,7 @@ def lever_sigma(
     """
     if len(lever_betas) < max(cfg.min_tilt_movements, 1):
         return None, 0.0
-    d = np.asarray(wrap_deg(np.asarray(lever_betas, float) - beta_shin))
+    d = (np.asarray(lever_betas, float) - beta_shin + 180.0) % 360.0 - 180.0
     w = np.asarray(weights, float)
     tilt = float(np.sum(w * d) / max(float(w.sum()), 1e-12))
     agree = float(w[np.sign(d) == np.sign(tilt)].sum() / max(float(w.sum()), 1e-12))
