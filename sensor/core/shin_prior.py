@@ -33,9 +33,10 @@ BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU p
 
 @dataclass
 class PriorConfig:
-    # |u x z| below this (z within 30 deg of the knee axis: a box on the side of the shin): the
-    # board normal says little about the in-plane direction, and the lever is unbiased there
-    min_normal_sin: float = 0.5
+    # |u x z| below this (z within ~20 deg of the knee axis: a box on the side of the shin): a
+    # +-3 deg tilt of the box would turn the line by up to ~9 deg, while the sensor's offset from
+    # the bone, r |u x z| (< 2 cm), hardly tilts the lever
+    min_normal_sin: float = 0.35
     # the board-normal line replaces the lever unless they disagree by more than this: the skin
     # offset tilts the lever by up to ~30 deg (6 cm at 10 cm below the knee) and a short session's
     # lever can be off by 60-70 deg; past 75 deg the sign taken from the lever is a guess
