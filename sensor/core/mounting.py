@@ -226,7 +226,7 @@ def estimate_mounting(
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
 
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts, lever_betas, ends = [], [], [], [], [], [], []
+    vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
@@ -268,7 +268,6 @@ def estimate_mounting(
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
-        ends.append(b)
         vecs.append(vec)
         lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
@@ -278,11 +277,6 @@ def estimate_mounting(
     if not final and vecs:
         a0 = starts[int(np.argmax(spans))]
         single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
-        if posture == "seated":
-            # ... and once the second after it is known to be free of a foot contact: a lunge or
-            # a step lands right after its sweep, which the seated glide never does (the rep
-            # that the sweep began is reported when its return ends, later than that)
-            single_ok = single_ok and ends[int(np.argmax(spans))] + after <= len(t)
     if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
         return None
     V = np.array(vecs)
