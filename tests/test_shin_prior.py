@@ -181,3 +181,110 @@ def test_full_circle_elevation_tells_a_rear_lunge_from_a_seated_extension(seed: 
     est = np.interp(tt[lunge], t_est, e_est)
     assert np.all(est < -150.0)
     assert np.median(np.abs(est - te[lunge])) < 10.0
+
+
+def _extension_axis(m: Mounting) -> np.ndarray:
+    """The sensor-frame axis about which the elevation grows (the ankle moves forward)."""
+    return m.sigma * m.u
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_walking_tells_the_anterior_side_even_when_lunges_teach_the_mounting(seed: int) -> None:
+    """A lunge's rear shank swings back to horizontal: on its own its sweeps read as seated
+    extensions mirrored about hanging. Walking beforehand says which way is forward."""
+    rng = np.random.default_rng([seed, 55])
+    person = _person(rng, "side")
+    # the reference: the same person's seated glides (the vote is right for glides)
+    chunk_g, _, _ = _glides_for(person, rng, "seated")
+    p, _ = analyze(chunk_g, "seated", 100.0)
+    assert p.mounting is not None
+    ref_axis = _extension_axis(p.mounting)
+    m = mo.new_motion(400.0, "seated")
+    act.walk(m, rng, 20.0)
+    act.stand_still(m, rng, 3.0)
+    for _ in range(6):
+        t0 = m.t
+        m.move(rng.uniform(1.2, 2.0), dx=0.35, e=-90 - rng.uniform(95, 120), p=-100.0, hz=0.5)
+        m.hold(0.5)
+        m.move(rng.uniform(1.2, 2.0), dx=0.35, e=-90.0, p=-90.0, hz=mo.STAND_HZ)
+        m.hold(rng.uniform(1.0, 2.0))
+        assert m.t > t0
+    chunk, _, _ = render(m, person, rng)
+    g, rest, _ = _prepped(chunk)
+    mt = estimate_mounting(chunk.t, chunk.acc, g, MountConfig(), rest=rest, posture="seated", final=True)
+    if mt is not None:
+        assert mt.anterior == "walking"
+        assert float(_extension_axis(mt) @ ref_axis) > 0.9
+
+
+def _glides_for(person: Person, rng: np.random.Generator, posture: str) -> tuple[object, Person, str]:
+    m = mo.new_motion(400.0, posture)
+    g = ex.Glider.draw(rng, posture)
+    m.state.update(e=-90.0, p=0.0, hz=mo.SEAT_HZ) if posture == "seated" else m.state.update(
+        e=-45.0, p=45.0, hz=mo.FLOOR_HZ
+    )
+    m.hold(2.0)
+    ex.to_start_pose(m, rng, g, posture)
+    ex.glide_set(m, rng, g, posture, 6, wiggles=False)
+    m.hold(2.0)
+    chunk, _, _ = render(m, person, rng)
+    return chunk, person, posture
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_seated_movements_on_the_feet_never_teach(seed: int) -> None:
+    """Squats, step-downs and sit-to-stand, no walking to tell standing: seated, a movement
+    teaches only when it sweeps like the glide (>= 50 deg) with the sensor below its pivot."""
+    rng = np.random.default_rng([seed, 66])
+    person = _person(rng, "front" if seed % 2 else "side")
+    m = mo.new_motion(400.0, "seated")
+    act.stand_still(m, rng, 2.0)
+    act.squats(m, rng, 6, decline=seed % 2 == 0)
+    act.stand_still(m, rng, 2.0)
+    act.step_ups(m, rng, 5, down=True)
+    for _ in range(3):
+        act.sit_down(m, rng)
+        m.hold(1.0)
+        act.stand_up(m, rng)
+        act.stand_still(m, rng, 1.0)
+    chunk, _, _ = render(m, person, rng)
+    g, rest, _ = _prepped(chunk)
+    assert estimate_mounting(chunk.t, chunk.acc, g, MountConfig(), rest=rest, posture="seated", final=True) is None
+
+
+def _ankle_pivots(m: mo.Motion, rng: np.random.Generator, thigh_m: float, n: int, shank_m: float = 0.42) -> None:
+    """Shank tilts about a planted ankle (the knee travels forward over the foot and back), the
+    hip placed so that the ankle does not move: a pure ankle pivot."""
+    for _ in range(n):
+        tilt = rng.uniform(55, 70)
+        for target in (-90.0 - tilt, -90.0):
+            k = int(rng.uniform(1.5, 2.5) * m.fs)
+            prof, _ = mo.mj(k)
+            e0 = m.state["e"]
+            e = np.radians(e0 + (target - e0) * prof)
+            hx = -shank_m * np.cos(e)
+            v = np.diff(np.concatenate([[-shank_m * np.cos(np.radians(e0))], hx])) * m.fs
+            m.curves({"e": np.degrees(e), "p": np.full(k, -90.0), "hz": thigh_m - shank_m * np.sin(e), "v": v})
+        m.hold(rng.uniform(1.0, 2.0))
+
+
+def test_ankle_pivots_do_not_teach_once_standing_gives_the_shin_direction() -> None:
+    """The lever of a pure ankle pivot points up the shin, against standing gravity's shin
+    direction: with the pivot test such movements teach nothing; without it they would."""
+    learned = {60.0: 0, 180.0: 0}
+    for seed in range(4):
+        rng = np.random.default_rng([seed, 123])
+        person = _person(rng, "side")
+        m = mo.new_motion(400.0, "supine")
+        m.state["hz"] = person.thigh_m + 0.42
+        act.walk(m, rng, 20.0)
+        act.stand_still(m, rng, 3.0)
+        _ankle_pivots(m, rng, person.thigh_m, 6)
+        chunk, _, _ = render(m, person, rng)
+        g, rest, _ = _prepped(chunk)
+        for max_deg in learned:
+            cfg = MountConfig(prior=PriorConfig(max_knee_pivot_deg=max_deg))
+            mt = estimate_mounting(chunk.t, chunk.acc, g, cfg, rest=rest, posture="supine", final=True)
+            learned[max_deg] += mt is not None
+    assert learned[180.0] == 4  # the movements are clear enough to teach when nothing refuses them
+    assert learned[60.0] <= 1
