@@ -11,8 +11,12 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    vector from the knee axis to the sensor. Over one movement the gravity direction in the
    sensor frame follows the integrated gyro exactly, so the in-plane specific force is linear in
    four unknowns (initial gravity, 2; ``c``, 2) and a least-squares fit per movement recovers
-   ``c``. Its direction is the shin's direction (up to the strap's small offset from the bone
-   axis: a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg).
+   ``c``. Its direction is the shin's direction only up to the sensor's offset from the bone
+   (a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg, up to ~30 deg
+   near the knee), and only if the knee is the pivot: on the feet the ankle is, and ``c`` turns
+   round. :mod:`sensor.core.shin_prior` therefore pins the shin direction from the board normal
+   or quiet standing, refuses ankle pivots, and takes the anterior side from walking or from
+   the lever's tilt off the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
 That works for either leg, supine or seated, and any box orientation, which is what the issue
 asks for. The fit needs a few movements; until then the pipeline buffers samples and replays
