@@ -81,7 +81,9 @@ def test_an_hour_of_a_static_sensor_counts_nothing():
 
 
 def test_two_sessions_concatenated_with_different_mountings():
-    a, b = _sim(7, "supine"), _sim(8, "supine")
+    # a front-mounted box turns about the skin normal, a side-mounted one has the knee axis as its
+    # normal: the two knee axes are 90 deg apart in sensor axes, a mounting change to notice
+    a, b = _sim(7, "supine", mounting="front"), _sim(8, "supine", mounting="side")
     offset = a.chunk.t[-1] + 30.0
     both = concat_chunks([a.chunk, ImuChunk(b.chunk.t + offset, b.chunk.acc, b.chunk.gyr)])
     p, _events = analyze(both, "supine", 100.0, chunk_size=128)

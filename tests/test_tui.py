@@ -279,7 +279,7 @@ def test_full_session_sets_rest_timer_summary_and_private_files(tmp_path):
             text = screen_text(rig.app)
             assert "Set 1 of 2 done: 3 reps" in text and "REST" in text and "Rest" in text
             left = rig.session.rest_left
-            assert 0 < left <= 10
+            assert 0 < left <= 10 + 1e-9  # the set can end exactly on a step boundary
             await rig.step(pilot, 2.0)
             assert rig.session.rest_left < left  # the timer runs in sensor time
             await pilot.press("space")  # start the next set now

@@ -11,8 +11,12 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    vector from the knee axis to the sensor. Over one movement the gravity direction in the
    sensor frame follows the integrated gyro exactly, so the in-plane specific force is linear in
    four unknowns (initial gravity, 2; ``c``, 2) and a least-squares fit per movement recovers
-   ``c``. Its direction is the shin's direction (up to the strap's small offset from the bone
-   axis: a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg).
+   ``c``. Its direction is the shin's direction only up to the sensor's offset from the bone
+   (a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg, up to ~30 deg
+   near the knee), and only if the knee is the pivot: on the feet the ankle is, and ``c`` turns
+   round. :mod:`sensor.core.shin_prior` therefore pins the shin direction from the board normal
+   or quiet standing, refuses ankle pivots, and takes the anterior side from walking or from
+   the lever's tilt off the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
 That works for either leg, supine or seated, and any box orientation, which is what the issue
 asks for. The fit needs a few movements; until then the pipeline buffers samples and replays
@@ -21,11 +25,19 @@ them once the mounting is known (reps are not lost, only reported when the mount
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sensor.core.dsp import hysteresis, norm3
+from sensor.core.shin_prior import (
+    PriorConfig,
+    board_normal_beta,
+    gait_sigma,
+    lever_sigma,
+    standing_gravity,
+    wrap_deg,
+)
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,18 @@ class Mounting:
     axis_dominance: float
     windows_used: int
     lever_m: float  # |c|: distance of the sensor from the knee axis, a sanity check
+    # what fixed the shin direction: "standing" (gravity in quiet stance), "board" (the box's
+    # board normal), "hanging" (the seated rest) or "lever" (the fitted lever alone)
+    reference: str = "lever"
+    # what told the anterior side (sigma): "walking", "sensor side" (the lever's tilt off the
+    # bone) or "vote" (the side the teaching movements swung on, assumed to be glides)
+    anterior: str = "vote"
 
     def describe(self) -> str:
         return (
             f"knee axis {np.round(self.u, 2).tolist()} (dominance {self.axis_dominance:.2f}), "
-            f"shin direction {self.beta_deg:.0f} deg in plane, lever {self.lever_m * 100:.0f} cm, "
-            f"{self.windows_used} movements"
+            f"shin direction {self.beta_deg:.0f} deg in plane ({self.reference}), "
+            f"lever {self.lever_m * 100:.0f} cm, {self.windows_used} movements"
         )
 
 
@@ -74,6 +92,13 @@ class MountConfig:
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
+    # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in
+    # the simulated corpus, none between 30 and 60); on the feet the shank tilts 20-35 deg in a
+    # squat (45 in a decline squat: Escamilla 2001; Zwerver 2007), 20-35 in a step-down, 10-20 in
+    # sit-to-stand (see sensor.sim.activities for the sources)
+    seated_min_span_deg: float = 50.0
+    seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
+    prior: PriorConfig = field(default_factory=PriorConfig)
 
 
 def _plane_basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -198,13 +223,18 @@ def estimate_mounting(
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
     w_all = np.radians(gyr_c @ u)
     acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
+    # quiet standing next to walking: gravity there is -s (direction and sign)
+    beta_stand = None
+    g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
+    if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
+        beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
 
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts = [], [], [], [], []
+    vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
-        if span < cfg.min_span_deg:
+        if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
             continue
         key = (a, b, axis is None)
         if cache is not None and key in cache:
@@ -214,16 +244,36 @@ def estimate_mounting(
             if cache is not None and axis is not None:
                 cache[key] = (c, weight)
         lever = float(np.hypot(*c))
-        if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
-            continue
-        if posture == "supine":
-            sin_e = (acc_p[a:b] @ (c / lever)) / np.maximum(norm3(acc[a:b]), 1e-9)
-            if np.median(sin_e) < np.sin(np.radians(cfg.supine_min_elev_deg)):
+        if beta_stand is None:
+            if not (cfg.min_lever_m <= lever <= cfg.max_lever_m):
                 continue
+            vec = c / lever
+            # the board normal's line, on this lever's side, when the box lies on the front
+            b_board = board_normal_beta(u, e1, e2, float(np.degrees(np.arctan2(c[1], c[0]))), cfg.prior)
+            if b_board is not None:
+                vec = np.array([np.cos(np.radians(b_board)), np.sin(np.radians(b_board))])
+        else:
+            # The shin direction is known: the lever only tells the pivot. A knee pivot's lever
+            # points down the shin (tilted by the sensor's offset from the bone) or is short (a
+            # sensor near the knee, a weak fit); an ankle pivot (foot planted: squats, lunges,
+            # steps, sit-to-stand) has a long lever pointing UP the shin: it never teaches.
+            b_c = float(np.degrees(np.arctan2(c[1], c[0])))
+            if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
+                continue
+            vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
+        sin_e = np.median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
+        if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
+            continue
+        if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
+            # the seated glide swings the shin up from hanging: the sensor is below its pivot
+            # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
+            # pivot is the planted foot and the sensor is above it.
+            continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
-        vecs.append(c / lever)
+        vecs.append(vec)
+        lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
@@ -243,6 +293,14 @@ def estimate_mounting(
     mean = (V[inlier] * W[inlier, None]).sum(axis=0)
     mean /= np.linalg.norm(mean)
     beta = float(np.degrees(np.arctan2(mean[1], mean[0])))
+    # The lever points at the sensor, which sits off the bone: an independent direction wins
+    reference = "lever"
+    if beta_stand is not None:
+        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing"
+    else:
+        b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
+        if b_board is not None:
+            beta, reference = b_board, "board"
 
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
@@ -255,9 +313,22 @@ def estimate_mounting(
     if agreement < cfg.min_sign_agreement:
         return None
     sigma = 1 if pos >= 0.5 else -1
+    anterior = "vote"
     if axis is not None:
-        sigma = axis.sigma
-    if posture == "seated":
+        sigma, anterior = axis.sigma, axis.anterior
+    else:
+        # The vote above assumes the movements were glides (a lunge's rear shank votes the other
+        # way). Walking says which way the ankle moves forward, whatever taught the mounting;
+        # failing that, the lever's tilt off the bone says which side the sensor sits on.
+        walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
+        side_sigma = None
+        if reference != "lever":
+            side_sigma, _tilt = lever_sigma(np.array(lever_betas)[inlier], W[inlier], beta, cfg.prior)
+        if walk_sigma is not None:
+            sigma, anterior = walk_sigma, "walking"
+        elif side_sigma is not None:
+            sigma, anterior = side_sigma, "sensor side"
+    if posture == "seated" and reference == "lever":
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
         # accelerometer, which a short session may never give)
@@ -276,6 +347,7 @@ def estimate_mounting(
             band = near[(near >= edges[k]) & (near < edges[k + 2])]
             if len(band) >= 10:
                 beta -= sigma * (float(np.median(band)) + 90.0)
+                reference = "hanging"
     return Mounting(
         u=u,
         e1=e1,
@@ -285,4 +357,6 @@ def estimate_mounting(
         axis_dominance=dominance,
         windows_used=int(inlier.sum()),
         lever_m=float(np.median(np.array(levers)[inlier])),
+        reference=reference,
+        anterior=anterior,
     )

@@ -10,7 +10,8 @@ that axis. In that plane the complementary filter is *linear* (angle = a*(angle 
 its state carried across chunks, bit-identical for any chunking. Gyro bias is removed upstream
 (rest-based estimate), and the accelerometer's 1 s time constant rejects the centripetal and
 tangential accelerations of a 1-4 s movement. Accuracy against simulator truth is a test
-(tests/test_simulated_accuracy.py::test_range_of_motion_and_angles_match_truth).
+(tests/test_simulated_accuracy.py::test_range_of_motion_and_angles_match_truth). The angle runs
+on the full circle, (-225, 135] deg: see ``ELEVATION_LOW_DEG``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ import numpy as np
 
 from sensor.core.dsp import alpha_for, diff_from, dot3, lfilter
 from sensor.core.mounting import Mounting
+
+# The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
+# (``Mounting.sigma``): -90 hangs, 0 is horizontal with the anterior face up (tabletop, seated
+# extension), +90 points up; below -90 the anterior face turns down and the ankle is behind the
+# knee (squat tilt -100..-135, kneeling -180, a lunge's rear shank -190..-220). That is what tells
+# a squat's or lunge's shank from a seated extension, which a sine of the elevation would fold
+# together. The circle is cut at 135 deg (shin up and tipped toward the head, anterior face down),
+# which no glide reaches and no posture on the feet holds.
+ELEVATION_LOW_DEG = -225.0
+# the lever used to remove the sensor's own acceleration: a shank is ~0.4 m long (knee to ankle)
+LEVER_MIN_M, LEVER_MAX_M = 0.05, 0.45
 
 
 class SagittalFilter:
@@ -37,6 +49,7 @@ class SagittalFilter:
         self._k = 0  # whole turns added by the unwrapper
         self._last_t: float | None = None
         self._beta_ref: float | None = None
+        self._w_prev: float | None = None  # knee-axis rate (rad/s) at the last sample
 
     def set_beta(self, beta_deg: float) -> float:
         """Move the shin direction; returns the change in elevation (deg) it causes."""
@@ -56,7 +69,27 @@ class SagittalFilter:
         if n == 0:
             return np.empty(0), np.empty(0)
         w = dot3(gyr_c, m.u)  # deg/s about the knee axis
-        raw = np.degrees(np.arctan2(dot3(acc, m.e2), dot3(acc, m.e1)))
+        prev_t = self._last_t if self._last_t is not None else t[0]
+        dt = diff_from(t, prev_t)
+        self._last_t = float(t[-1])
+        reset = gap.copy()
+        if self._y is None:
+            reset[0] = True
+        dt[reset] = 0.0
+        # The sensor turns about the knee on a lever of ~lever_m along the shin: its centripetal
+        # (-w^2 c) and tangential (alpha x c) accelerations are largest where the shin turns
+        # round, at the top and the bottom of every rep, and would tilt the accelerometer's
+        # angle there. Remove them (the same model the mounting fit uses) before filtering.
+        w_r = np.radians(w)
+        dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
+        self._w_prev = float(w_r[-1])
+        alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
+        lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
+        cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
+        w2 = w_r * w_r
+        ax = dot3(acc, m.e1) - (-w2 * cx - alpha * cy)
+        ay = dot3(acc, m.e2) - (alpha * cx - w2 * cy)
+        raw = np.degrees(np.arctan2(ay, ax))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = diff_from(raw, prev)
         steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
@@ -65,13 +98,6 @@ class SagittalFilter:
         self._raw_prev = float(raw[-1])
         th_acc = raw + 360.0 * k
 
-        prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = diff_from(t, prev_t)
-        self._last_t = float(t[-1])
-        reset = gap.copy()
-        if self._y is None:
-            reset[0] = True
-        dt[reset] = 0.0
         a = self.a
         x = a * (-w * dt) + (1.0 - a) * th_acc
         theta = np.empty(n)
@@ -95,13 +121,14 @@ class SagittalFilter:
             self._y = float(theta[s1 - 1])
             self._v = float(vel[s1 - 1])
         if self._beta_ref is None:
-            # pick the turn of beta that puts the first sample within (-180, 180] of elevation
+            # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
             sig = m.sigma
             d0 = theta[0] - m.beta_deg
-            turns = np.floor((sig * d0 + 90.0) / 360.0)
+            turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         elev = 90.0 - m.sigma * (theta - self._beta_ref)
-        # The exercise lives well inside (-180, 180]; corrupt input can push the unwrapped angle
-        # round a full turn, which must not read as a 360 deg movement.
-        elev = np.where(np.abs(elev) > 180.0, (elev + 180.0) % 360.0 - 180.0, elev)
+        # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
+        # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
+        hi = ELEVATION_LOW_DEG + 360.0
+        elev = np.where((elev <= ELEVATION_LOW_DEG) | (elev > hi), hi - (hi - elev) % 360.0, elev)
         return elev, m.sigma * vel

@@ -1,13 +1,14 @@
 """Randomised people and sensors, and the rigid-body rendering of a :class:`Motion` to IMU samples.
 
-A person is a thigh length, a sensor position along and around the shin, any rotation of the
-box under the strap, either leg, and a sensor with its own noise, bias, scale error, sample
-rate (25-200 Hz), timestamp jitter and dropped packets. Rendering is exact kinematics on the
-motion's fine grid: the sensor's position is hip + thigh + shin lever, differentiated twice for
-its acceleration (so knee translation, centripetal and tangential terms all appear as they
-would), plus heel-strike shocks along the shin, plus gravity, all rotated into the sensor frame;
-the gyroscope sees the shin's angular velocity (knee flexion, heading changes, leg roll, strap
-turns). Output samples are taken from the fine grid at the sensor's own clock.
+A person is a thigh length, a sensor position along and around the shin, a box lying flat on
+the skin there turned any way about the skin's normal (face out or in), either leg, and a
+sensor with its own noise, bias, scale error, sample rate (25-200 Hz), timestamp jitter and
+dropped packets. Rendering is exact kinematics on the motion's fine grid: the sensor's position
+is hip + thigh + shin lever, differentiated twice for its acceleration (so knee translation,
+centripetal and tangential terms all appear as they would), plus heel-strike shocks along the
+shin, plus gravity, all rotated into the sensor frame; the gyroscope sees the shin's angular
+velocity (knee flexion, heading changes, leg roll, strap turns). Output samples are taken from
+the fine grid at the sensor's own clock.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from sensor.core.samples import ImuChunk
 from sensor.sim.motion import Motion
-from sensor.sim.simulator import random_rotation
+from sensor.sim.simulator import flat_on_skin, random_rotation
 
 G = 9.80665
 RATES = (25.0, 50.0, 52.0, 100.0, 104.0, 200.0)
@@ -54,7 +55,10 @@ class Person:
             "bursts": int(rng.integers(0, 4)),
         }
         rate = float(rate_hz) if rate_hz else float(rng.choice(RATES))
-        return cls(leg, rng.uniform(0.38, 0.50), loc, random_rotation(rng), rate, noise)
+        thigh = rng.uniform(0.38, 0.50)
+        # the box lies flat on the skin at loc (its z axis along the skin normal, in or out)
+        R_sm = flat_on_skin(random_rotation(rng), np.array([0.0, loc[1], loc[2]]))
+        return cls(leg, thigh, loc, R_sm, rate, noise)
 
 
 def _rot_x(deg: np.ndarray) -> np.ndarray:

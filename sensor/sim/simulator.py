@@ -28,7 +28,7 @@ from sensor.core.constants import STANDARD_GRAVITY as G
 from sensor.core.samples import ImuChunk
 from sensor.core.types import Posture
 
-__all__ = ["SimConfig", "SimSession", "random_rotation", "simulate_session"]
+__all__ = ["SimConfig", "SimSession", "flat_on_skin", "random_rotation", "simulate_session"]
 
 
 @dataclass
@@ -69,6 +69,31 @@ def random_rotation(rng: np.random.Generator) -> np.ndarray:
             [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
         ]
     )
+
+
+def flat_on_skin(R: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """A box strapped flat on the skin, from any drawn rotation ``R`` (sensor -> shin).
+
+    A MEMS IMU's z axis is perpendicular to its package, hence to the board it is soldered on
+    (e.g. Bosch BMI160 datasheet, "Axes orientation"; InvenSense MPU-6500 datasheet, "Orientation
+    of axes"), and a flat box under an elastic strap lies on the skin: its z axis is the skin's
+    outward normal (box face out) or the inward one (face in), never a free 3-D direction. The
+    draw keeps its meaning otherwise: face out or in as ``R``'s z leans, the turn about the normal
+    from ``R``'s x, and a tilt of the normal along the shin of up to +-3 deg (strap and skin
+    irregularity; zero mean: a cylinder-like shank is assumed) from ``R[2, 0]``, so no extra random
+    numbers are drawn and every other draw of a seeded session stays as it was.
+    """
+    normal = np.asarray(normal, float) / np.linalg.norm(normal)
+    along = np.array([1.0, 0.0, 0.0])  # the shin's long axis in the shin frame
+    tangent = np.cross(normal, along)
+    tilt = math.radians(3.0 * float(R[2, 0]))
+    normal = math.cos(tilt) * normal + math.sin(tilt) * along if np.linalg.norm(tangent) > 0.5 else normal
+    z = normal if float(R[:, 2] @ normal) >= 0 else -normal
+    x = R[:, 0] - float(R[:, 0] @ z) * z
+    if np.linalg.norm(x) < 1e-6:
+        x = R[:, 1] - float(R[:, 1] @ z) * z
+    x /= np.linalg.norm(x)
+    return np.stack([x, np.cross(z, x), z], axis=1)
 
 
 def _axis_angle(axis: np.ndarray, deg: float) -> np.ndarray:
@@ -266,7 +291,8 @@ def simulate_session(cfg: SimConfig | None = None, **overrides: Any) -> SimSessi
         loc = np.array([d_along, 0.0, rng.uniform(0.02, 0.05)])
     else:
         loc = np.array([d_along, side * rng.uniform(0.04, 0.06), 0.0])
-    R_sm = random_rotation(rng)  # sensor -> shin; any orientation of the box under the strap
+    # sensor -> shin: the box lies flat on the skin at loc, turned any way about the skin normal
+    R_sm = flat_on_skin(random_rotation(rng), np.array([0.0, loc[1], loc[2]]))
 
     # Knee position from the thigh: hip at the origin, thigh length L at elevation p.
     L = rng.uniform(0.38, 0.48)

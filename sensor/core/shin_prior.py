@@ -1,0 +1,219 @@
+"""Where the shin points in the sensor frame, from evidence other than the fitted lever.
+
+The lever ``c`` that :mod:`sensor.core.mounting` fits per movement points from the pivot to the
+SENSOR, not along the bone: the box sits on the skin, a few cm in front of (or beside) the
+knee-ankle line, which tilts ``c`` by up to ~15-25 deg near the knee (3-5 cm over 10-25 cm), and
+when the foot is planted the pivot is the ankle, which turns ``c`` round by ~180 deg. Two pieces
+of physics pin the shin direction ``s`` (knee -> ankle) independently:
+
+1. **The board normal.** A MEMS IMU's z axis is perpendicular to its package and so to its board
+   (Bosch BMI160 datasheet, "Axes orientation"; InvenSense MPU-6500 datasheet, "Orientation of
+   axes"), and a flat box under a strap lies on the skin: z is the skin's normal there (face out
+   or in). The skin normal of a limb is radial, perpendicular to the limb's long axis, and ``s``
+   is perpendicular to the knee axis ``u`` too, so ``s`` lies along ``u x z``, whatever the lever
+   offset. It fails only when z is nearly along ``u`` (box on the side of the shin), which is
+   exactly where the sensor's offset from the bone lies along the knee axis, out of the swing
+   plane, and the lever is unbiased. The sign is the lever's (the glide pivots about the knee).
+2. **Gravity in quiet standing.** Standing still next to walking, the shank is within a few deg
+   of vertical (postural sway ~1 deg, Winter 1995, Gait Posture 3:193; the shank leans forward
+   ~1-5 deg), so gravity there is ``-s``: the sign and the direction at once, and the test that
+   tells a knee pivot (lever along ``s``) from an ankle pivot (lever along ``-s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.core.dsp import norm3
+
+BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU package and board
+
+
+@dataclass
+class PriorConfig:
+    # |u x z| below this (z within ~20 deg of the knee axis: a box on the side of the shin): a
+    # +-3 deg tilt of the box would turn the line by up to ~9 deg, while the sensor's offset from
+    # the bone, r |u x z| (< 2 cm), hardly tilts the lever
+    min_normal_sin: float = 0.35
+    # the board-normal line replaces the lever unless they disagree by more than this: the skin
+    # offset tilts the lever by up to ~30 deg (6 cm at 10 cm below the knee) and a short session's
+    # lever can be off by 60-70 deg; past 75 deg the sign taken from the lever is a guess
+    max_lever_offset_deg: float = 75.0
+    # quiet standing: still, next to walking (several foot contacts), and its gravity direction
+    # near the walking shank's mean one (the shank swings about -10..+20 deg around vertical)
+    still_dps: float = 8.0
+    still_min_s: float = 0.5
+    gait_within_s: float = 3.0
+    gait_min_contacts: int = 3
+    contact_merge_s: float = 0.25  # contact samples closer than this are one foot contact
+    gait_window_s: float = 6.0
+    max_turn_deg: float = 40.0
+    acc_tol_mps2: float = 1.0
+    # a movement whose (long enough) lever is this far from the standing shin direction did not
+    # pivot at the knee: the skin offset tilts a knee-pivot lever by <= ~30 deg, an ankle pivot
+    # turns it by ~150-180 deg; the rest is room for a short movement's fit error
+    max_knee_pivot_deg: float = 60.0
+    # walking tells which way the ankle moves forward: strides (contact to contact) of at most
+    # this long, this much of them, and the swing's skew at least this share of |rate|^3
+    stride_max_s: float = 1.5
+    gait_min_s: float = 4.0
+    gait_skew: float = 0.2
+    # the lever's tilt off the bone toward the sensor's side tells the anterior side when it is
+    # clearly more than the fit's noise (~5 deg on a side mount, where the true tilt is 0)
+    # and the movements are several (one short movement's lever is off by ~20 deg at times)
+    min_tilt_deg: float = 8.0
+    min_tilt_agreement: float = 0.8
+    min_tilt_movements: int = 3
+
+
+def wrap_deg(x: float) -> float:
+    """An angle difference wrapped to [-180, 180) deg."""
+    return (x + 180.0) % 360.0 - 180.0
+
+
+def board_normal_beta(
+    u: np.ndarray, e1: np.ndarray, e2: np.ndarray, beta_lever: float, cfg: PriorConfig
+) -> float | None:
+    """The shin direction (deg in the (e1, e2) plane) along ``u x z``, signed like the lever.
+
+    None when the board normal is too close to the knee axis or the line disagrees with the
+    lever by more than a skin offset can explain (the box is not flat on the skin, or its board
+    normal is not z)."""
+    q = np.cross(u, BOARD_NORMAL)
+    if float(np.linalg.norm(q)) < cfg.min_normal_sin:
+        return None
+    b = float(np.degrees(np.arctan2(q @ e2, q @ e1)))
+    d = float(wrap_deg(b - beta_lever))
+    if abs(d) > 90.0:
+        b, d = b + 180.0, float(wrap_deg(d + 180.0))
+    if abs(d) > cfg.max_lever_offset_deg:
+        return None
+    return beta_lever + d
+
+
+def standing_gravity(
+    t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, cfg: PriorConfig
+) -> np.ndarray | None:
+    """Mean gravity direction (sensor frame, unit) over quiet standing next to walking, or None.
+
+    Quiet standing: the gyroscope still and the accelerometer at 1 g for ``still_min_s``, within
+    ``gait_within_s`` of a run of foot contacts (``contact``: at least ``gait_min_contacts`` in
+    ``gait_window_s``: steps, not one thud of a foot put down on a mat), with gravity within
+    ``max_turn_deg`` of its mean direction over those steps: the shank stands as it walked, not
+    lying or kneeling. (Sitting down right after the last step would read as standing: the
+    seated shank hangs within ~10 deg of vertical.)
+    """
+    n = len(t)
+    if n < 10 or not contact.any():
+        return None
+    rate = norm3(gyr_c)
+    g = norm3(acc)
+    still = (rate < cfg.still_dps) & (np.abs(g - 9.80665) < cfg.acc_tol_mps2)
+    gait = gait_contacts(t, contact, cfg)
+    if len(gait) == 0:
+        return None
+    tg = t[gait]
+    d = np.diff(still.astype(np.int8), prepend=0, append=0)
+    picked = []
+    for a, b in zip(np.nonzero(d == 1)[0].tolist(), np.nonzero(d == -1)[0].tolist()):
+        if t[b - 1] - t[a] < cfg.still_min_s:
+            continue
+        k = int(np.searchsorted(tg, t[a]))
+        k_after = int(np.searchsorted(tg, t[b - 1], side="right"))
+        near = []
+        if k > 0 and t[a] - tg[k - 1] <= cfg.gait_within_s:
+            near.append((tg[k - 1] - cfg.gait_window_s / 2, tg[k - 1]))
+        if k_after < len(tg) and tg[k_after] - t[b - 1] <= cfg.gait_within_s:
+            near.append((tg[k_after], tg[k_after] + cfg.gait_window_s / 2))
+        g_still = acc[a:b].mean(axis=0)
+        for t0, t1 in near:
+            # the walking shank's mean gravity direction (it swings about vertical): a still
+            # stretch far from it is lying or kneeling, not standing
+            walk = (t >= t0) & (t <= t1)
+            g_walk = acc[walk].mean(axis=0)
+            cos = float(g_still @ g_walk) / max(float(np.linalg.norm(g_still) * np.linalg.norm(g_walk)), 1e-9)
+            if cos >= np.cos(np.radians(cfg.max_turn_deg)):
+                picked.append(acc[a:b])
+                break
+    if not picked:
+        return None
+    v: np.ndarray = np.concatenate(picked).mean(axis=0)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+def gait_contacts(t: np.ndarray, contact: np.ndarray, cfg: PriorConfig) -> np.ndarray:
+    """Indices of the foot contacts that belong to walking: contact samples are merged into
+    events (one heel strike rings for a few samples), and an event counts when at least
+    ``gait_min_contacts`` events fall within ``gait_window_s`` around it."""
+    ci = np.nonzero(contact)[0]
+    if len(ci) == 0:
+        return ci
+    tc = t[ci]
+    first = np.concatenate([[True], np.diff(tc) > cfg.contact_merge_s])
+    ev = ci[first]
+    te = t[ev]
+    lo = np.searchsorted(te, te - cfg.gait_window_s / 2)
+    hi = np.searchsorted(te, te + cfg.gait_window_s / 2, side="right")
+    walking = ev[(hi - lo) >= cfg.gait_min_contacts]
+    # every contact sample of a walking event
+    event_of = np.cumsum(first) - 1
+    return ci[np.isin(ev[event_of], walking)]
+
+
+def gait_sigma(t: np.ndarray, gyr_c: np.ndarray, contact: np.ndarray, u: np.ndarray, cfg: PriorConfig) -> int | None:
+    """The sign of the angular rate about ``u`` that moves the ankle FORWARD, from walking.
+
+    In gait the shank tilts back slowly over the planted foot (stance, ~60 % of the stride) and
+    swings the ankle forward fast in swing: peak shank rates of ~300-400 deg/s forward against
+    ~100 deg/s back (Winter 2009, gait appendix; Perry & Burnfield 2010). The cube of the rate,
+    summed over the strides, takes the sign of the swing. Forward ankle motion is knee extension
+    in every posture (seated, supine, standing: the same turn of the shank about its own lateral
+    axis), which is the sense in which the elevation grows: this is the elevation's sign,
+    independent of which movements taught the mounting (a lunge's rear shank turns the other way).
+    None when there is too little walking or the strides disagree.
+    """
+    gait = gait_contacts(t, contact, cfg)
+    if len(gait) < cfg.gait_min_contacts:
+        return None
+    tg = t[gait]
+    # samples between two walking contacts close enough to belong to one stride or step
+    k = np.searchsorted(tg, t, side="right")
+    prev_t = np.where(k > 0, tg[np.maximum(k - 1, 0)], -np.inf)
+    next_t = np.where(k < len(tg), tg[np.minimum(k, len(tg) - 1)], np.inf)
+    inside = (next_t - prev_t) <= cfg.stride_max_s
+    if int(inside.sum()) < 10:
+        return None
+    dt = np.clip(np.diff(t, prepend=t[0]), 0.0, 0.1)
+    if float(dt[inside].sum()) < cfg.gait_min_s:
+        return None
+    w = gyr_c[inside] @ u
+    s3 = float(np.sum(w**3))
+    a3 = float(np.sum(np.abs(w) ** 3))
+    if a3 <= 0 or abs(s3) < cfg.gait_skew * a3:
+        return None
+    return 1 if s3 > 0 else -1
+
+
+def lever_sigma(
+    lever_betas: np.ndarray, weights: np.ndarray, beta_shin: float, cfg: PriorConfig
+) -> tuple[int | None, float]:
+    """The elevation's sign from which side of the bone the sensor sits, and the mean tilt (deg).
+
+    The lever points from the knee axis to the sensor; the shin direction ``beta_shin`` (from the
+    board normal or standing gravity) runs along the bone. A box on the front of the shin sits in
+    FRONT of the bone (the tibia's anterior border is subcutaneous), so the lever is tilted
+    toward the anterior side: the side the elevation counts up from (the anterior face looks up
+    at elevation 0). None when the mean tilt is within ``min_tilt_deg`` (a box on the side of the
+    shin, or a noisy fit) or the movements disagree.
+    """
+    if len(lever_betas) < max(cfg.min_tilt_movements, 1):
+        return None, 0.0
+    d = (np.asarray(lever_betas, float) - beta_shin + 180.0) % 360.0 - 180.0
+    w = np.asarray(weights, float)
+    tilt = float(np.sum(w * d) / max(float(w.sum()), 1e-12))
+    agree = float(w[np.sign(d) == np.sign(tilt)].sum() / max(float(w.sum()), 1e-12))
+    if abs(tilt) < cfg.min_tilt_deg or agree < cfg.min_tilt_agreement:
+        return None, tilt
+    return (1 if tilt > 0 else -1), tilt
