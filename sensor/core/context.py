@@ -64,6 +64,7 @@ class ContextTracker:
         self._t_off = -np.inf
         self._t_nonex = -np.inf
         self.context = Context.UNKNOWN
+        self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
 
     def process(
         self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, elev: np.ndarray, u: np.ndarray, gap: np.ndarray
@@ -87,6 +88,7 @@ class ContextTracker:
         onset = shock & (t - t_shock_prev > cfg.merge_s)
         self._t_shock = float(ffill(t, shock, self._t_shock)[-1])
         on_idx = np.nonzero(onset)[0]
+        self.shock_times = t[on_idx]
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])

@@ -323,7 +323,7 @@ class Pipeline:
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
         last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap)
-        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex)
+        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex, self._context.shock_times)
         gaps = []
         for i, span in zip(gap_idx, spans):
             self.stats.gaps += 1
