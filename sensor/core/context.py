@@ -50,6 +50,25 @@ class ContextConfig:
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)
 
 
+def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
+    """Times of the footsteps in one stretch of samples, by the tracker's rule (``steps`` distinct
+    shocks within ``steps_within_s``), for the stretch kept before the mounting is known: the
+    movements before the last footstep happened on the feet (the knee was no fixed pivot)."""
+    if len(t) < 2:
+        return np.empty(0)
+    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+    jump[gap] = 0.0
+    idx = np.nonzero(jump > max(cfg.impact_mps2, cfg.max_jerk * dt))[0]
+    if len(idx) < cfg.steps:
+        return np.empty(0)
+    ts = t[idx]
+    onsets = ts[np.concatenate([[True], np.diff(ts) > cfg.merge_s])]
+    k = cfg.steps - 1
+    if len(onsets) <= k:
+        return np.empty(0)
+    return onsets[k:][onsets[k:] - onsets[:-k] <= cfg.steps_within_s]
+
+
 class ContextTracker:
     def __init__(self, posture: str, dt_s: float, cfg: ContextConfig | None = None) -> None:
         self.cfg = cfg or ContextConfig()

@@ -64,9 +64,10 @@ class RepConfig:
     #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007).
     supine_min_rom_deg: float = 60.0
     seated_min_rom_deg: float = 46.0
-    # - No foot contact at the far turn: there the foot is in the air in both postures (heel near
-    #   the glute or the leg toward the ceiling supine, the leg extended seated). A lunge or a
-    #   step lands the foot exactly there. Shocks as sensor.core.context defines them.
+    # - No foot contact from the start of the movement that reaches the far turn until just after
+    #   the return begins: the foot is in the air there in both postures (heel toward the glute or
+    #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
+    #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
     contact_window_s: float = 0.25
 
 
@@ -309,7 +310,7 @@ class RepDetector:
         rom = abs(far_e - e_end)
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        w0, w1 = far["t"] - cfg.contact_window_s, ret_start + cfg.contact_window_s
+        w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
         k = bisect.bisect_left(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
             return None  # a foot landed at the far turn: a lunge or a step, not a glide
