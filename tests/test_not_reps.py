@@ -184,3 +184,53 @@ def test_each_confounder_class_counts_zero(kind):
         for posture in ("supine", "seated"):
             counts[(seed, posture)] = len(analyze(chunk, posture, 100.0)[0].reps)
     assert sum(counts.values()) == 0, counts
+
+
+# --- the rep criteria themselves, on exact elevation curves (no mounting, no filter) ----------
+def _curve(points, rate=100.0):
+    """Minimum-jerk moves through (duration_s, target_deg) points from the first angle; a
+    duration with the same target is a hold. Returns t, elevation, elevation rate."""
+    e = [np.array([points[0][1]])]
+    for dur, target in points[1:]:
+        n = int(dur * rate)
+        tau = np.arange(1, n + 1) / n
+        start = e[-1][-1]
+        e.append(start + (target - start) * (10 * tau**3 - 15 * tau**4 + 6 * tau**5))
+    el = np.concatenate(e)
+    t = np.arange(len(el)) / rate
+    return t, el, np.gradient(el, t)
+
+
+def _count(posture, points, shocks=()):
+    from sensor.core.phases import RepDetector
+
+    t, e, v = _curve(points)
+    det = RepDetector(posture)
+    det.process(t, e, v, np.zeros(len(t), bool), shocks=np.asarray(shocks, float))
+    return det.reps
+
+
+def test_a_glide_counts_and_the_setup_sweep_does_not():
+    glide = [(0, 0.0), (2.0, 0.0), (2.0, -40.0), (0.5, -40.0), (2.0, 75.0), (2.0, 75.0)]
+    reps = _count("supine", glide)
+    assert len(reps) == 1 and abs(reps[0].rom_deg - 115.0) < 2.0
+    # foot on the floor -> tabletop and back (a 45-55 deg sweep), read 25 deg high as a mounting
+    # learned from these moves reads it: the top passes the supine top threshold, the range does not
+    setup = [(0, 25.0), (2.0, 25.0), (2.5, -25.0), (3.0, -25.0), (2.5, 30.0), (2.0, 30.0)]
+    assert _count("supine", setup) == []
+
+
+def test_a_foot_contact_during_the_far_turn_is_a_lunge_not_a_glide():
+    # seated-analysed rear-leg lunge: shin away from vertical by 100 deg and back, foot lands at the turn
+    lunge = [(0, -90.0), (3.0, -90.0), (1.5, 10.0), (0.5, 10.0), (1.5, -90.0), (2.0, -90.0)]
+    assert len(_count("seated", lunge)) == 1  # shape alone: a knee extension
+    assert _count("seated", lunge, shocks=[4.6]) == []  # the landing at the far turn
+    # a heel knocking the chair at rest, well before the movement, changes nothing
+    assert len(_count("seated", lunge, shocks=[1.0])) == 1
+
+
+def test_a_phase_that_drifts_on_for_many_seconds_is_not_a_glide_phase():
+    fast = [(0, -90.0), (2.0, -90.0), (2.5, -5.0), (1.0, -5.0), (2.5, -90.0), (2.0, -90.0)]
+    assert len(_count("seated", fast)) == 1
+    slow = [(0, -90.0), (2.0, -90.0), (12.0, -5.0), (1.0, -5.0), (2.5, -90.0), (2.0, -90.0)]
+    assert _count("seated", slow) == []
