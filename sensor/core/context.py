@@ -50,6 +50,13 @@ class ContextConfig:
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)
 
 
+def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
+    """Per sample, the acceleration jump that is a shock. A smooth movement may change by
+    ``max_jerk`` times the time elapsed, so a few lost packets (a hole shorter than a gap) do not
+    turn a movement's ordinary change of acceleration into a foot contact."""
+    return np.maximum(max(cfg.impact_mps2, cfg.max_jerk * dt), cfg.max_jerk * step_s)
+
+
 def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
     """Times of the footsteps in one stretch of samples, by the tracker's rule (``steps`` distinct
     shocks within ``steps_within_s``), for the stretch kept before the mounting is known: the
@@ -58,7 +65,7 @@ def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, c
         return np.empty(0)
     jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
     jump[gap] = 0.0
-    idx = np.nonzero(jump > max(cfg.impact_mps2, cfg.max_jerk * dt))[0]
+    idx = np.nonzero(jump > shock_threshold(np.diff(t, prepend=t[0]), dt, cfg))[0]
     if len(idx) < cfg.steps:
         return np.empty(0)
     ts = t[idx]
@@ -75,6 +82,7 @@ class ContextTracker:
         self.posture = posture
         self.dt = dt_s
         self._prev_acc: np.ndarray | None = None
+        self._prev_t: float | None = None
         self._t_impact = -np.inf
         self._t_shock = -np.inf
         self._onsets = np.empty(0)
@@ -99,7 +107,9 @@ class ContextTracker:
         self._prev_acc = acc[-1].copy()
         jump = norm3(d_acc)
         jump[gap] = 0.0  # a hole in the data is not a shock
-        shock = jump > max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        step = np.diff(t, prepend=self._prev_t if self._prev_t is not None else t[0])
+        self._prev_t = float(t[-1])
+        shock = jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
         t_shock_prev = ffill(t, shock, self._t_shock)
