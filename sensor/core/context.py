@@ -54,7 +54,8 @@ def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig) -> np.nda
     """Per sample, the acceleration jump that is a shock. A smooth movement may change by
     ``max_jerk`` times the time elapsed, so a few lost packets (a hole shorter than a gap) do not
     turn a movement's ordinary change of acceleration into a foot contact."""
-    return np.maximum(max(cfg.impact_mps2, cfg.max_jerk * dt), cfg.max_jerk * step_s)
+    out: np.ndarray = np.maximum(max(cfg.impact_mps2, cfg.max_jerk * dt), cfg.max_jerk * step_s)
+    return out
 
 
 def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
@@ -73,7 +74,20 @@ def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, c
     k = cfg.steps - 1
     if len(onsets) <= k:
         return np.empty(0)
-    return onsets[k:][onsets[k:] - onsets[:-k] <= cfg.steps_within_s]
+    steps: np.ndarray = onsets[k:][onsets[k:] - onsets[:-k] <= cfg.steps_within_s]
+    return steps
+
+
+def first_off_feet(t: np.ndarray, steps: np.ndarray, end: int, cfg: ContextConfig) -> int:
+    """First index of ``t`` the mounting may be learned from, for samples up to ``end``: after the
+    last footstep before it and the on-feet hold. Squats, lunges and steps between walking pivot
+    about the ankle; mixed with the glides they spoil the fit, and alone they teach a mirrored
+    mounting (measured on the issue-11 corpus: long sessions calibrated only in their second
+    set). Nothing is dropped: the pipeline still analyses every sample once the mounting is known."""
+    k = int(np.searchsorted(steps, t[end - 1], side="right")) if len(steps) and end > 0 else 0
+    if k == 0:
+        return 0
+    return min(int(np.searchsorted(t, steps[k - 1] + cfg.impact_hold_s)), end)
 
 
 class ContextTracker:

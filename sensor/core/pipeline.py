@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.context import ContextTracker, footstep_times
+from sensor.core.context import ContextTracker, first_off_feet, footstep_times
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
 from sensor.core.intake import SampleIntake
 from sensor.core.mounting import Mounting, estimate_mounting, moving_mask
@@ -64,7 +64,7 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
-        self._fit_from = 0  # first buffer index the refinement fits from (see _after_footsteps)
+        self._fit_from = 0  # first buffer index the refinement fits from (see context.first_off_feet)
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._move_state = 0
         self._intake = SampleIntake()
@@ -140,12 +140,10 @@ class Pipeline:
         events: list[Event] = []
         if self._filter is None and self._buf:
             t, acc, gyr_c, gap, rest = self._buffered()
-            a = self._after_footsteps(t, footstep_times(t, acc, gap, self._dt or 0.01, self.cfg.context), len(t))
-            m = None
-            if a < len(t):
-                m = estimate_mounting(
-                    t[a:], acc[a:], gyr_c[a:], self.cfg.mount, rest=rest[a:], posture=self.cfg.posture, final=True
-                )
+            steps = footstep_times(t, acc, gap, self._dt or 0.01, self.cfg.context)
+            a = first_off_feet(t, steps, len(t), self.cfg.context)
+            args = (t[a:], acc[a:], gyr_c[a:], self.cfg.mount)
+            m = estimate_mounting(*args, rest=rest[a:], posture=self.cfg.posture, final=True) if a < len(t) else None
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -188,7 +186,7 @@ class Pipeline:
                         break
                 end = base + i + 1
                 if self._filter is None:
-                    a = self._after_footsteps(t, steps, end)
+                    a = first_off_feet(t, steps, end, self.cfg.context)
                     m = None
                     if end - a > 1:
                         m = estimate_mounting(
@@ -198,7 +196,7 @@ class Pipeline:
                         self._settle(m, end, events)
                 else:
                     self._run_upto(end, events)
-                    a = self._after_footsteps(t, steps, end)
+                    a = first_off_feet(t, steps, end, self.cfg.context)
                     if a != self._fit_from:  # the cache is keyed by indices from the first sample fitted
                         self._fit_cache.clear()
                         self._fit_from = a
@@ -236,19 +234,6 @@ class Pipeline:
             self._fit_cache.clear()
             self._watch.start_after(float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
-
-    def _after_footsteps(self, t: np.ndarray, steps: np.ndarray, end: int) -> int:
-        """First buffer index the mounting may be learned from, for samples up to ``end``: after the
-        last footstep and the context's on-feet hold. Squats, lunges and steps between walking
-        pivot about the ankle; mixed with the glides they spoil the fit, and alone they teach a
-        mirrored mounting (measured on the issue-11 corpus: long sessions calibrated only in their
-        second set). Nothing is dropped: the whole buffer is still analysed once the mounting is known."""
-        if len(steps) == 0:
-            return 0
-        k = int(np.searchsorted(steps, t[end - 1], side="right"))
-        if k == 0:
-            return 0
-        return min(int(np.searchsorted(t, steps[k - 1] + self.cfg.context.impact_hold_s)), end)
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
