@@ -62,7 +62,9 @@ class RepConfig:
     #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
     #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
     #   hanging: the smallest real reps (UCI "low amplitude") sweep 50 deg, while squats, step-downs
-    #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007).
+    #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007). The
+    #   range is the larger of the elevation change and the angle turned (|rate| integrated) on
+    #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
     supine_min_rom_deg: float = 60.0
     seated_min_rom_deg: float = 46.0
     # - No foot contact from the start of the movement that reaches the far turn until just after
@@ -92,6 +94,7 @@ class RepDetector:
         self._near: dict[str, Any] | None = None  # y, t of the near extreme before the current approach
         self._away_start: tuple[float, float, float] | None = None  # (t0, e0, peak) of first away segment
         self._shocks: list[float] = []  # recent foot-contact onsets (s)
+        self._turned = 0.0  # running integral of the angular rate magnitude (deg)
         self._counted = False
         self._last_end_t: float | None = None
         self._nonex_t = -math.inf  # last time the activity context was not exercise
@@ -138,11 +141,14 @@ class RepDetector:
         long_gap: np.ndarray | None = None,
         last_nonex: np.ndarray | None = None,
         shocks: np.ndarray | None = None,
+        rate_abs: np.ndarray | None = None,
     ) -> list[Event]:
         """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it.
         ``last_nonex``: per sample, the last time the activity context was not exercise; a rep
         that began at or before it is not counted (see ``sensor.core.context``). ``shocks``: times
-        of the foot contacts in this piece; a rep with one at its far turn is not counted."""
+        of the foot contacts in this piece; a rep with one at its far turn is not counted.
+        ``rate_abs``: the magnitude of the angular rate (deg/s); its integral over a return is the
+        angle turned whatever the axis, a range that a mounting with a wrong knee axis cannot shrink."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -166,6 +172,9 @@ class RepDetector:
             change = sorted(set(change) | resets)
         events: list[Event] = []
         absv = np.abs(v)
+        step = np.diff(t, prepend=self._last_t if math.isfinite(self._last_t) else t[0])
+        step[gap] = 0.0
+        cum = self._turned + np.cumsum((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0))
         pos = 0
         for i in change:
             self._scan_holds(t, e, pos, i, events)
@@ -183,6 +192,7 @@ class RepDetector:
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
+                self._seg["turn"] = float(cum[i]) - self._seg["c0"]
                 self._close(end_t, end_e, events)
             if i in resets:
                 self._reset_turns()
@@ -190,7 +200,14 @@ class RepDetector:
                 t0, e0 = float(qt[i]), float(qe[i])
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
                     t0, e0 = float(t[i]), float(e[i])
-                self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": float(absv[i]), "tm": float(t[i])}
+                self._seg = {
+                    "dir": new,
+                    "t0": t0,
+                    "e0": e0,
+                    "peak": float(absv[i]),
+                    "tm": float(t[i]),
+                    "c0": float(cum[i]),
+                }
                 phase = Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN
                 events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
                 self._still_since = None
@@ -204,6 +221,7 @@ class RepDetector:
         self._dir = int(d[-1])
         self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
+        self._turned = float(cum[-1])
         return events
 
     def _scan_holds(self, t: np.ndarray, e: np.ndarray, a: int, b: int, events: list[Event]) -> None:
@@ -263,9 +281,11 @@ class RepDetector:
             self._mode = -1
             self._far["ret_start"] = seg["t0"]
             self._far["ret_move"] = seg["tm"]
+            self._far["ret_turn"] = 0.0
             self._far["ret_peak"] = seg["peak"]
         if self._mode < 0:
             self._far["ret_peak"] = max(self._far.get("ret_peak", 0.0), seg["peak"])
+            self._far["ret_turn"] = self._far.get("ret_turn", 0.0) + seg.get("turn", 0.0)
             if self._near is None or y1 < self._near["y"] or not self._counted:
                 self._near = {"y": y1, "t": t1}
             rom = self._far["y"] - y1
@@ -308,7 +328,7 @@ class RepDetector:
             return None
         if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
             return None
-        rom = abs(far_e - e_end)
+        rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
         w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
