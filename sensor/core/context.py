@@ -58,38 +58,6 @@ def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig) -> np.nda
     return out
 
 
-def footstep_times(t: np.ndarray, acc: np.ndarray, gap: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
-    """Times of the footsteps in one stretch of samples, by the tracker's rule (``steps`` distinct
-    shocks within ``steps_within_s``), for the stretch kept before the mounting is known: the
-    movements before the last footstep happened on the feet (the knee was no fixed pivot)."""
-    if len(t) < 2:
-        return np.empty(0)
-    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
-    jump[gap] = 0.0
-    idx = np.nonzero(jump > shock_threshold(np.diff(t, prepend=t[0]), dt, cfg))[0]
-    if len(idx) < cfg.steps:
-        return np.empty(0)
-    ts = t[idx]
-    onsets = ts[np.concatenate([[True], np.diff(ts) > cfg.merge_s])]
-    k = cfg.steps - 1
-    if len(onsets) <= k:
-        return np.empty(0)
-    steps: np.ndarray = onsets[k:][onsets[k:] - onsets[:-k] <= cfg.steps_within_s]
-    return steps
-
-
-def first_off_feet(t: np.ndarray, steps: np.ndarray, end: int, cfg: ContextConfig) -> int:
-    """First index of ``t`` the mounting may be learned from, for samples up to ``end``: after the
-    last footstep before it and the on-feet hold. Squats, lunges and steps between walking pivot
-    about the ankle; mixed with the glides they spoil the fit, and alone they teach a mirrored
-    mounting (measured on the issue-11 corpus: long sessions calibrated only in their second
-    set). Nothing is dropped: the pipeline still analyses every sample once the mounting is known."""
-    k = int(np.searchsorted(steps, t[end - 1], side="right")) if len(steps) and end > 0 else 0
-    if k == 0:
-        return 0
-    return min(int(np.searchsorted(t, steps[k - 1] + cfg.impact_hold_s)), end)
-
-
 class ContextTracker:
     def __init__(self, posture: str, dt_s: float, cfg: ContextConfig | None = None) -> None:
         self.cfg = cfg or ContextConfig()

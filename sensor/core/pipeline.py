@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.context import ContextTracker, first_off_feet, footstep_times
+from sensor.core.context import ContextTracker
 from sensor.core.dsp import norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
 from sensor.core.intake import SampleIntake
@@ -65,7 +65,6 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
-        self._fit_from = 0  # first buffer index the refinement fits from (see context.first_off_feet)
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._move_state = 0
         self._intake = SampleIntake()
@@ -140,11 +139,8 @@ class Pipeline:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
         events: list[Event] = []
         if self._filter is None and self._buf:
-            t, acc, gyr_c, gap, rest = self._buffered()
-            steps = footstep_times(t, acc, gap, self._dt or 0.01, self.cfg.context)
-            a = first_off_feet(t, steps, len(t), self.cfg.context)
-            args = (t[a:], acc[a:], gyr_c[a:], self.cfg.mount)
-            m = estimate_mounting(*args, rest=rest[a:], posture=self.cfg.posture, final=True) if a < len(t) else None
+            t, acc, gyr_c, _gap, rest = self._buffered()
+            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture, final=True)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -175,8 +171,7 @@ class Pipeline:
         stop = n
         done = False
         if closes:
-            t, acc, g, gp, rs = self._buffered()  # estimates need everything up to each close
-            steps = footstep_times(t, acc, gp, self._dt or 0.01, self.cfg.context)
+            t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
                     # the refinement time limit counts from the settle, and never cuts into
@@ -187,32 +182,23 @@ class Pipeline:
                         break
                 end = base + i + 1
                 if self._filter is None:
-                    a = first_off_feet(t, steps, end, self.cfg.context)
-                    m = None
-                    if end - a > 1:
-                        m = estimate_mounting(
-                            t[a:end], acc[a:end], g[a:end], self.cfg.mount, rest=rs[a:end], posture=self.cfg.posture
-                        )
+                    m = estimate_mounting(
+                        t[:end], acc[:end], g[:end], self.cfg.mount, rest=rs[:end], posture=self.cfg.posture
+                    )
                     if m is not None:
                         self._settle(m, end, events)
                 else:
                     self._run_upto(end, events)
-                    a = first_off_feet(t, steps, end, self.cfg.context)
-                    if a != self._fit_from:  # the cache is keyed by indices from the first sample fitted
-                        self._fit_cache.clear()
-                        self._fit_from = a
-                    m = None
-                    if end - a > 1:
-                        m = estimate_mounting(
-                            t[a:end],
-                            acc[a:end],
-                            g[a:end],
-                            self.cfg.mount,
-                            axis=self.mounting,
-                            rest=rs[a:end],
-                            posture=self.cfg.posture,
-                            cache=self._fit_cache,
-                        )
+                    m = estimate_mounting(
+                        t[:end],
+                        acc[:end],
+                        g[:end],
+                        self.cfg.mount,
+                        axis=self.mounting,
+                        rest=rs[:end],
+                        posture=self.cfg.posture,
+                        cache=self._fit_cache,
+                    )
                     self._refines += 1
                     if m is not None:
                         self.mounting = m
