@@ -201,12 +201,19 @@ def _curve(points, rate=100.0):
     return t, el, np.gradient(el, t)
 
 
-def _count(posture, points, shocks=()):
+def _count(posture, points, shocks=(), chunk=None):
+    """Reps of a curve fed in one piece, or in pieces of ``chunk`` samples (each piece with the
+    contacts that fall in it, as the pipeline passes them)."""
     from sensor.core.phases import RepDetector
 
     t, e, v = _curve(points)
     det = RepDetector(posture)
-    det.process(t, e, v, np.zeros(len(t), bool), shocks=np.asarray(shocks, float))
+    shocks = np.asarray(shocks, float)
+    step = chunk or len(t)
+    for a in range(0, len(t), step):
+        b = min(a + step, len(t))
+        mine = shocks[(shocks >= t[a]) & (shocks <= t[b - 1])]
+        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool), shocks=mine)
     return det.reps
 
 
@@ -225,6 +232,9 @@ def test_a_foot_contact_during_the_far_turn_is_a_lunge_not_a_glide():
     lunge = [(0, -90.0), (3.0, -90.0), (1.5, 10.0), (0.5, 10.0), (1.5, -90.0), (2.0, -90.0)]
     assert len(_count("seated", lunge)) == 1  # shape alone: a knee extension
     assert _count("seated", lunge, shocks=[4.6]) == []  # the landing at the far turn
+    # a contact early in the approach, whatever the chunking (live pieces of 7 samples)
+    for chunk in (None, 7, 64):
+        assert _count("seated", lunge, shocks=[3.2], chunk=chunk) == [], chunk
     # a heel knocking the chair at rest, well before the movement, changes nothing
     assert len(_count("seated", lunge, shocks=[1.0])) == 1
 

@@ -153,8 +153,10 @@ class RepDetector:
         n = len(t)
         if n == 0:
             return []
-        # keep the contacts any rep still to come may look at: after the open far turn, or this piece
-        keep = min(float(t[0]), self._far["t"] if self._far is not None else math.inf) - cfg.contact_window_s - 1.0
+        # keep the contacts any rep still to come may look at: from the start of the movement that
+        # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
+        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["move_t"] for x in (self._far, self._seg) if x]
+        keep = min(starts) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
         if shocks is not None and len(shocks):
