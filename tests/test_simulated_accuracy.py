@@ -59,8 +59,8 @@ def test_range_of_motion_and_angles_match_truth():
 from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
-MIXED_EXACT_MIN = 0.877 - 0.02  # measured
-MIXED_WITHIN1_MIN = 0.949 - 0.02  # measured
+MIXED_EXACT_MIN = 0.903 - 0.02  # measured (main before the glide criteria: 0.877)
+MIXED_WITHIN1_MIN = 0.959 - 0.02  # measured (main: 0.949)
 NEGATIVE_REPS_MAX = 26  # measured 22 over 300 recordings (109 before the glide criteria); issue 11 asks for 0
 SHORT_EXACT_MIN = 0.90  # measured 0.923; issue 11 asks for 0.995
 
