@@ -108,3 +108,24 @@ def test_pipeline_announces_walking_and_counts_the_set_after_it():
     assert walking, "walking away is announced"
     assert len(pipe.reps) == s.labels["rep_count"]
     assert not [r for r in pipe.reps if r.end_s > s.labels["reps"][-1]["end_s"] + 1.0]
+
+
+def test_lost_packets_are_not_foot_contacts():
+    """A burst of lost packets (a hole shorter than a gap) during a movement: the acceleration
+    jumps across the hole by what the movement changed meanwhile, not by an impact."""
+    n = int(12 * RATE)
+    t = np.arange(n) / RATE
+    ang = np.radians(80.0 * np.sin(2 * np.pi * t / 3.0))  # a swing at glide speed (peak 170 deg/s)
+    acc = 9.80665 * np.stack([np.sin(ang), np.zeros(n), np.cos(ang)], axis=1)
+    gyr = np.zeros((n, 3))
+    elev = np.full(n, -90.0)
+    keep = np.ones(n, bool)
+    for a in (140, 290, 440):  # three holes of 0.24 s at the fastest points, within 3 s like footsteps
+        keep[a : a + 24] = False
+    t, acc, gyr, elev = t[keep], acc[keep], gyr[keep], elev[keep]
+    jumps = np.linalg.norm(np.diff(acc, axis=0), axis=1)
+    assert jumps.max() > 5.0  # each hole alone would pass for a shock at the nominal sampling interval
+    tracker = ContextTracker("seated", 1 / RATE)
+    last, events = _run(tracker, t, acc, gyr, elev)
+    assert [e.context for e in events] == [Context.EXERCISE]
+    assert np.all(np.isneginf(last))

@@ -59,10 +59,10 @@ def test_range_of_motion_and_angles_match_truth():
 from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
-MIXED_EXACT_MIN = 0.877 - 0.02  # measured
-MIXED_WITHIN1_MIN = 0.949 - 0.02  # measured
-NEGATIVE_REPS_MAX = 120  # measured 109 over 300 recordings; issue 11 asks for 0
-SHORT_EXACT_MIN = 0.88  # measured 0.903; issue 11 asks for 0.995
+MIXED_EXACT_MIN = 0.903 - 0.02  # measured (main before the glide criteria: 0.877)
+MIXED_WITHIN1_MIN = 0.959 - 0.02  # measured (main: 0.949)
+NEGATIVE_REPS_MAX = 26  # measured 22 over 300 recordings (109 before the glide criteria); issue 11 asks for 0
+SHORT_EXACT_MIN = 0.90  # measured 0.923; issue 11 asks for 0.995
 
 
 def test_short_sessions_first_rep_counted_on_time():
@@ -76,8 +76,9 @@ def test_short_sessions_first_rep_counted_on_time():
 def test_other_activities_are_almost_never_counted():
     summary, results = evaluate_corpus("negative", range(24))
     assert summary["negative_sessions"] == 24
-    # issue 11 asks for 0; measured 5 in these 24 sessions (mirrored squats and lunges, seated)
-    assert summary["negative_reps"] <= 8, [(s, r.detected_count) for s, _, _, r in results if r.detected_count]
+    # issue 11 asks for 0; measured 1 in these 24 sessions (5 before the glide criteria in
+    # sensor.core.phases): a supine setup analysed as seated, its mounting learned from it
+    assert summary["negative_reps"] <= 2, [(s, r.detected_count) for s, _, _, r in results if r.detected_count]
 
 
 def test_single_sets_with_setup_and_finish():

@@ -50,12 +50,21 @@ class ContextConfig:
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)
 
 
+def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
+    """Per sample, the acceleration jump that is a shock. A smooth movement may change by
+    ``max_jerk`` times the time elapsed, so a few lost packets (a hole shorter than a gap) do not
+    turn a movement's ordinary change of acceleration into a foot contact."""
+    out: np.ndarray = np.maximum(max(cfg.impact_mps2, cfg.max_jerk * dt), cfg.max_jerk * step_s)
+    return out
+
+
 class ContextTracker:
     def __init__(self, posture: str, dt_s: float, cfg: ContextConfig | None = None) -> None:
         self.cfg = cfg or ContextConfig()
         self.posture = posture
         self.dt = dt_s
         self._prev_acc: np.ndarray | None = None
+        self._prev_t: float | None = None
         self._t_impact = -np.inf
         self._t_shock = -np.inf
         self._onsets = np.empty(0)
@@ -64,6 +73,7 @@ class ContextTracker:
         self._t_off = -np.inf
         self._t_nonex = -np.inf
         self.context = Context.UNKNOWN
+        self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
 
     def process(
         self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, elev: np.ndarray, u: np.ndarray, gap: np.ndarray
@@ -79,7 +89,9 @@ class ContextTracker:
         self._prev_acc = acc[-1].copy()
         jump = norm3(d_acc)
         jump[gap] = 0.0  # a hole in the data is not a shock
-        shock = jump > max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        step = np.diff(t, prepend=self._prev_t if self._prev_t is not None else t[0])
+        self._prev_t = float(t[-1])
+        shock = jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
         t_shock_prev = ffill(t, shock, self._t_shock)
@@ -87,6 +99,7 @@ class ContextTracker:
         onset = shock & (t - t_shock_prev > cfg.merge_s)
         self._t_shock = float(ffill(t, shock, self._t_shock)[-1])
         on_idx = np.nonzero(onset)[0]
+        self.shock_times = t[on_idx]
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])

@@ -13,6 +13,7 @@ signal is ``y = lead * elevation`` so that both are "away then back".
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -49,6 +50,28 @@ class RepConfig:
     min_phase_s: float = 0.7
     supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
     max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
+    # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
+    # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
+    # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one
+    #   that starts the return, move (from the first sample above move_dps, not back-dated through
+    #   a slow creep) for at most max_phase_s: the guide's 4 s plus a quarter. Measured: true reps
+    #   <= 3.6 s (811 simulated) and <= 2.4 s (117 UCI); lying down 5.2-5.5 s, settling into the
+    #   chair 7-12 s, set breaks 17-126 s.
+    max_phase_s: float = 5.0
+    # - Range. Supine the shin goes from below horizontal (bottom <= ~-28 deg) to well above it
+    #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
+    #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
+    #   hanging: the smallest real reps (UCI "low amplitude") sweep 50 deg, while squats, step-downs
+    #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007). The
+    #   range is the larger of the elevation change and the angle turned (|rate| integrated) on
+    #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
+    supine_min_rom_deg: float = 60.0
+    seated_min_rom_deg: float = 46.0
+    # - No foot contact from the start of the movement that reaches the far turn until just after
+    #   the return begins: the foot is in the air there in both postures (heel toward the glute or
+    #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
+    #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
+    contact_window_s: float = 0.25
 
 
 class RepDetector:
@@ -70,6 +93,8 @@ class RepDetector:
         self._far: dict[str, Any] | None = None  # y, t (stop), start (t0 of the approach), start_e, approach_s
         self._near: dict[str, Any] | None = None  # y, t of the near extreme before the current approach
         self._away_start: tuple[float, float, float] | None = None  # (t0, e0, peak) of first away segment
+        self._shocks: list[float] = []  # recent foot-contact onsets (s)
+        self._turned = 0.0  # running integral of the angular rate magnitude (deg)
         self._counted = False
         self._last_end_t: float | None = None
         self._nonex_t = -math.inf  # last time the activity context was not exercise
@@ -115,14 +140,27 @@ class RepDetector:
         gap: np.ndarray,
         long_gap: np.ndarray | None = None,
         last_nonex: np.ndarray | None = None,
+        shocks: np.ndarray | None = None,
+        rate_abs: np.ndarray | None = None,
     ) -> list[Event]:
         """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it.
         ``last_nonex``: per sample, the last time the activity context was not exercise; a rep
-        that began at or before it is not counted (see ``sensor.core.context``)."""
+        that began at or before it is not counted (see ``sensor.core.context``). ``shocks``: times
+        of the foot contacts in this piece; a rep with one at its far turn is not counted.
+        ``rate_abs``: the magnitude of the angular rate (deg/s); its integral over a return is the
+        angle turned whatever the axis, a range that a mounting with a wrong knee axis cannot shrink."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
             return []
+        # keep the contacts any rep still to come may look at: from the start of the movement that
+        # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
+        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["move_t"] for x in (self._far, self._seg) if x]
+        keep = min(starts) - cfg.contact_window_s - 1.0
+        if self._shocks and self._shocks[0] < keep:
+            self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
+        if shocks is not None and len(shocks):
+            self._shocks.extend(shocks.tolist())
         codes = np.where(v > 0, 1, -1)
         d = hysteresis(np.abs(v) > cfg.move_dps, np.abs(v) < cfg.stop_dps, self._dir, codes)
         d[gap] = 0  # a gap ends any movement
@@ -136,6 +174,9 @@ class RepDetector:
             change = sorted(set(change) | resets)
         events: list[Event] = []
         absv = np.abs(v)
+        step = np.diff(t, prepend=self._last_t if math.isfinite(self._last_t) else t[0])
+        step[gap] = 0.0
+        cum = self._turned + np.cumsum((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0))
         pos = 0
         for i in change:
             self._scan_holds(t, e, pos, i, events)
@@ -153,6 +194,7 @@ class RepDetector:
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
+                self._seg["turn"] = float(cum[i]) - self._seg["c0"]
                 self._close(end_t, end_e, events)
             if i in resets:
                 self._reset_turns()
@@ -160,7 +202,14 @@ class RepDetector:
                 t0, e0 = float(qt[i]), float(qe[i])
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
                     t0, e0 = float(t[i]), float(e[i])
-                self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": float(absv[i])}
+                self._seg = {
+                    "dir": new,
+                    "t0": t0,
+                    "e0": e0,
+                    "peak": float(absv[i]),
+                    "tm": float(t[i]),
+                    "c0": float(cum[i]),
+                }
                 phase = Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN
                 events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
                 self._still_since = None
@@ -174,6 +223,7 @@ class RepDetector:
         self._dir = int(d[-1])
         self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
+        self._turned = float(cum[-1])
         return events
 
     def _scan_holds(self, t: np.ndarray, e: np.ndarray, a: int, b: int, events: list[Event]) -> None:
@@ -222,7 +272,7 @@ class RepDetector:
                     self._start_far(y1, t1, seg)
                     return
             elif self._far is not None and y1 > self._far["y"]:
-                self._far.update(y=y1, t=t1, stop_t=t1, peak=max(self._far["peak"], seg["peak"]))
+                self._far.update(y=y1, t=t1, stop_t=t1, peak=max(self._far["peak"], seg["peak"]), move_t=seg["tm"])
             return
         # returning segment
         self._away_start = None
@@ -232,9 +282,12 @@ class RepDetector:
         if self._mode > 0 and self._far["y"] - y1 >= cfg.turn_deg:
             self._mode = -1
             self._far["ret_start"] = seg["t0"]
+            self._far["ret_move"] = seg["tm"]
+            self._far["ret_turn"] = 0.0
             self._far["ret_peak"] = seg["peak"]
         if self._mode < 0:
             self._far["ret_peak"] = max(self._far.get("ret_peak", 0.0), seg["peak"])
+            self._far["ret_turn"] = self._far.get("ret_turn", 0.0) + seg.get("turn", 0.0)
             if self._near is None or y1 < self._near["y"] or not self._counted:
                 self._near = {"y": y1, "t": t1}
             rom = self._far["y"] - y1
@@ -258,6 +311,7 @@ class RepDetector:
             "stop_t": t1,
             "start_t": start_t,
             "start_e": start_e,
+            "move_t": seg["tm"],  # moving start of the movement that reached the far turn
             "peak": max(peak, seg["peak"]),
             "near_before": near,
         }
@@ -274,6 +328,15 @@ class RepDetector:
         second_s = t_end - ret_start
         if min(first_s, second_s) < cfg.min_phase_s:
             return None
+        if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
+            return None
+        rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
+        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
+            return None
+        w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
+        k = bisect.bisect_left(self._shocks, w0)
+        if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
+            return None  # a foot landed at the far turn: a lunge or a step, not a glide
         if abs(far_e - far["start_e"]) < cfg.min_first_deg:
             return None
         if far["start_t"] <= self._nonex_t:

@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from sensor.core.context import ContextTracker
+from sensor.core.dsp import norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
 from sensor.core.intake import SampleIntake
 from sensor.core.mounting import Mounting, estimate_mounting, moving_mask
@@ -323,7 +324,8 @@ class Pipeline:
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
         last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap)
-        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex)
+        shocks = self._context.shock_times
+        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c))
         gaps = []
         for i, span in zip(gap_idx, spans):
             self.stats.gaps += 1
