@@ -260,3 +260,26 @@ def test_the_report_and_history_show_what_the_live_session_logged(foot_run):
         assert f"foot pattern ok in {x['ankle_ok_count']} of {x['rep_count']}" in line
     row = history_rows([(s.files.folder, doc)])[0]
     assert row["ankle_ok"] == doc["overall"]["ankle_ok_count"] is not None
+
+
+def test_the_session_summary_says_how_many_reps_had_the_foot_pattern(tmp_path):
+    """The closing screen carries the foot's verdict beside the shin's counts; a shin-only
+    session's closing screen says nothing of a foot (see the snapshots in test_tui)."""
+    from tui.summary_screens import SessionSummaryScreen
+
+    clock = ManualClock()
+    app = _app(tmp_path, clock)
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await _step(app, pilot, clock, 1.0)
+            s = app.session
+            await _step(app, pilot, clock, 200.0, until=lambda: s.source_state == "ended")
+            await _step(app, pilot, clock, 1.0)
+            assert isinstance(app.screen, SessionSummaryScreen)
+            n = sum(1 for r in s.reps if s.workout.ankle.get(r.index) and s.workout.ankle[r.index].ankle_ok)
+            assert len(s.reps) == 6 and len(s.workout.ankle) == 6  # every rep got its figures
+            assert f"foot pattern ok in {n} of 6" in screen_text(app)
+            await pilot.press("q")
+
+    asyncio.run(go())

@@ -12,6 +12,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Static
 
+from sensor.core.ankle_reps import ok_count
 from sensor.core.coach import SAFETY_NOTE, far_hold_s
 from sensor.core.types import LinkStatus, Posture
 
@@ -74,7 +75,7 @@ class SetSummaryScreen(Screen):
             self.query_one("#set-title", Label).update(
                 f"Set {last.index} of {s.setup.sets} done: {plural(st['rep_count'], 'rep')}"
             )
-            self.query_one("#set-numbers", Static).update(_set_numbers(st))
+            self.query_one("#set-numbers", Static).update(_set_numbers(st) + foot_line(last.reps, s.workout.ankle))
         left = s.rest_left
         if left is not None:
             m, sec = divmod(int(round(left)), 60)
@@ -83,6 +84,13 @@ class SetSummaryScreen(Screen):
             self.query_one("#rest-progress", ProgressBar).update(progress=round(100 * (1 - left / total)))
         text, _ = s.guidance()
         self.query_one("#rest-cue", Static).update(text + "  Space starts the next set now.")
+
+
+def foot_line(reps, ankle) -> str:
+    """The foot's verdict for a summary line (issue 16): "foot pattern ok in N of M", or nothing
+    when no rep has a foot sensor's figures, so a shin-only screen is unchanged."""
+    n = ok_count(ankle.get(r.index) for r in reps)
+    return "" if n is None else f"  ·  foot pattern ok in {n} of {len(reps)}"
 
 
 def _set_numbers(st: dict) -> str:
@@ -136,6 +144,7 @@ class SessionSummaryScreen(Screen):
             f"{plural(len(s.reps), 'rep')} in {plural(len(sets), 'set')} ({s.setup.sets} planned)"
             f"  ·  {s.setup.posture}, {s.setup.leg} leg"
             + (f"  ·  {plural(s.uncounted, 'rep')} not counted" if s.uncounted else "")
+            + foot_line(s.reps, s.workout.ankle)
             + ("  ·  source ended" if s.source_state == LinkStatus.ENDED else "")
             + (f"  ·  sensor lost: {s.notice.text}" if s.source_state == LinkStatus.FAILED and s.notice else "")
         )
