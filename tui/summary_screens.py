@@ -60,16 +60,7 @@ class SetSummaryScreen(Screen):
             table = self.query_one("#set-reps", DataTable)
             table.clear()
             for r in last.reps:
-                table.add_row(
-                    str(r.index),
-                    f"{r.flex_down_s:.1f}",
-                    f"{r.extend_up_s:.1f}",
-                    f"{far_hold_s(r, s.setup.posture):.1f}",
-                    deg(r.rom_deg),
-                    deg(r.bottom_deg),
-                    deg(r.top_deg),
-                    s.rep_notes.get(r.index, ""),
-                )
+                table.add_row(str(r.index), *_rep_cells(r, s.setup.posture), s.rep_notes.get(r.index, ""))
         if last is not None:
             st = last.summary()
             self.query_one("#set-title", Label).update(
@@ -84,6 +75,19 @@ class SetSummaryScreen(Screen):
             self.query_one("#rest-progress", ProgressBar).update(progress=round(100 * (1 - left / total)))
         text, _ = s.guidance()
         self.query_one("#rest-cue", Static).update(text + "  Space starts the next set now.")
+
+
+def _rep_cells(r, posture) -> tuple[str, ...]:
+    """One rep's timing and angle cells, the same in the set's and the session's tables:
+    down s, up s, hold s, range, bottom, top."""
+    return (
+        f"{r.flex_down_s:.1f}",
+        f"{r.extend_up_s:.1f}",
+        f"{far_hold_s(r, posture):.1f}",
+        deg(r.rom_deg),
+        deg(r.bottom_deg),
+        deg(r.top_deg),
+    )
 
 
 def foot_line(reps, ankle) -> str:
@@ -166,17 +170,7 @@ class SessionSummaryScreen(Screen):
         rp.clear()
         for rec in sets:
             for r in rec.reps:
-                rp.add_row(
-                    str(r.index),
-                    str(rec.index),
-                    f"{r.start_s:.1f}",
-                    f"{r.flex_down_s:.1f}",
-                    f"{r.extend_up_s:.1f}",
-                    f"{far_hold_s(r, s.setup.posture):.1f}",
-                    deg(r.rom_deg),
-                    deg(r.bottom_deg),
-                    deg(r.top_deg),
-                )
+                rp.add_row(str(r.index), str(rec.index), f"{r.start_s:.1f}", *_rep_cells(r, s.setup.posture))
         folder = s.files.folder
         if folder is None:
             saved = s.files.error or "not saved (saving is off)"
