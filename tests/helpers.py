@@ -11,3 +11,32 @@ async def wait_for(pred, timeout, step=0.05):
         if loop.time() > end:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(step)
+
+
+def standin_in_thread(bus_address, emulators, **kw):
+    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread.
+    Returns the stand-in, a function that closes it, and its loop (for faults on request)."""
+    import threading
+
+    from sensor.standin.server import BlueZStandin
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    box = {}
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        box["st"] = loop.run_until_complete(BlueZStandin(bus_address, emulators, **kw).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(20)
+
+    def close():
+        asyncio.run_coroutine_threadsafe(box["st"].close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+    return box["st"], close, loop

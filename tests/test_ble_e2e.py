@@ -6,7 +6,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from helpers import wait_for
+from helpers import standin_in_thread, wait_for
 
 from sensor.ble.link import BluetoothUnavailable, SensorLink, scan
 from sensor.core.pipeline import Pipeline, analyze
@@ -199,32 +199,6 @@ def test_damaged_notifications_are_counted_and_counting_goes_on(bus):
 
 
 # --------------------------------------------------------------------------- a refused start
-def _standin_in_thread(bus_address, emulators):
-    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread."""
-    import threading
-
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box = {}
-
-    def serve():
-        asyncio.set_event_loop(loop)
-        box["st"] = loop.run_until_complete(BlueZStandin(bus_address, emulators).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(20)
-
-    def close():
-        asyncio.run_coroutine_threadsafe(box["st"].close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-    return box["st"], close
-
-
 def test_polar_refusing_the_gyro_rate_is_reported_at_once(bus):
     # A Verity Sense whose firmware offers GYRO only at 26 Hz outside SDK mode answers glide's
     # 52 Hz start with the 4-byte reply F0 02 05 08; the link stops at once with the SDK's name.
@@ -258,7 +232,7 @@ def test_cli_reports_the_refusal_in_one_line(bus, tmp_path, capsys):
     from tui.cli import main
 
     emu = PolarVeritySenseEmulator(gyro_rates=(26,))
-    _st, close = _standin_in_thread(bus.address, [emu])
+    _st, close, _loop = standin_in_thread(bus.address, [emu])
     out = tmp_path / "polar.csv"
     try:
         code = main(["record", "-o", str(out), "--device", "Polar Sense", "--timeout", "0.5"])

@@ -11,7 +11,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from helpers import wait_for
+from helpers import standin_in_thread, wait_for
 
 from sensor.ble.link import FoundSensor, SensorNotFound
 from sensor.ble.pair import ShinFootLink, choose_pair
@@ -70,6 +70,32 @@ def _best_lag(t, got, ref_t, ref, max_lag=0.6, step=0.01):
     return float(lags[int(np.argmin(err))]), float(np.sqrt(min(err)))
 
 
+def _pair(foot: str, on_chunk, on_status, **kw) -> ShinFootLink:
+    """The shin "GlideIMU-sim" at 100 Hz and ``foot``, on the stand-in's clock, calm links."""
+    return ShinFootLink(
+        "GlideIMU-sim",
+        foot,
+        100.0,
+        on_chunk=on_chunk,
+        on_status=on_status,
+        scan_timeout=0.5,
+        clock_scale=SPEED,
+        link_kw=CALM,
+        **kw,
+    )
+
+
+def _foot_fits(out, rows, truth):
+    """(axis, lag, rms, std) of the aligned foot gyro against the simulated truth on ``rows``, for
+    each axis that moves (>= 20 deg/s peak to peak)."""
+    for axis in range(3):
+        ref = truth.gyr[:, axis]
+        if np.ptp(ref) < 20:
+            continue
+        lag, rms = _best_lag(out.t[rows], out.foot_gyr[rows, axis], truth.t, ref)
+        yield axis, lag, rms, float(np.std(ref))
+
+
 def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the_session(bus, tmp_path):
     trace = tmp_path / "two.csv"
     pipe = Pipeline("supine", 100.0)
@@ -86,16 +112,7 @@ def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the
             writer.write(chunk)
             pipe.feed(chunk)
 
-        link = ShinFootLink(
-            "GlideIMU-sim",
-            "GlideFoot-sim",
-            100.0,
-            on_chunk=on_chunk,
-            on_status=lambda k, d: statuses.append((k, d)),
-            scan_timeout=0.5,
-            clock_scale=SPEED,
-            link_kw=CALM,
-        )
+        link = _pair("GlideFoot-sim", on_chunk, lambda k, d: statuses.append((k, d)))
         shin, foot = await link.find()
         assert (shin.address, foot.address) == (SHIN, FOOT)
         task = asyncio.create_task(link.run())
@@ -140,14 +157,10 @@ def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the
 
     # on one time base: the aligned foot matches the simulated foot's true motion at the shin's times
     truth = _truth_foot()
-    for axis in range(3):
-        ref = truth.gyr[:, axis]
-        if np.ptp(ref) < 20:
-            continue
-        lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
-        print(f"foot gyro axis {axis}: lag {lag:+.2f} s sensor time, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
+    for axis, lag, rms, std in _foot_fits(out, during, truth):
+        print(f"foot gyro axis {axis}: lag {lag:+.2f} s sensor time, rms {rms:.1f} of std {std:.1f} deg/s")
         assert abs(lag) <= 0.1 * SPEED, (axis, lag)  # within a tenth of a host second of latency jitter
-        assert rms < 0.25 * np.std(ref), (axis, rms, np.std(ref))
+        assert rms < 0.25 * std, (axis, rms, std)
 
     # the shin's reps are all counted, exactly as the shin alone would count them
     shin_only, _ = analyze(ImuChunk(out.t, out.acc, out.gyr), "supine", 100.0)
@@ -168,16 +181,7 @@ def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
 
     async def go():
         st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
-        link = ShinFootLink(
-            "GlideIMU-sim",
-            "GlideFoot-sim",
-            100.0,
-            on_chunk=chunks.append,
-            on_status=lambda k, d: statuses.append(k),
-            scan_timeout=0.5,
-            clock_scale=SPEED,
-            link_kw=CALM,
-        )
+        link = _pair("GlideFoot-sim", chunks.append, lambda k, d: statuses.append(k))
         task = asyncio.create_task(link.run())
         newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
         try:
@@ -205,13 +209,10 @@ def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
     again = (out.t > marks["streaming"] + 0.5 * SPEED) & (out.t < out.t[-1] - 0.5 * SPEED)
     assert again.sum() > 300 and finite[again].mean() > 0.99
     truth = _truth_foot()
-    for axis in range(3):  # back on the shin's time base: the foot rejoined the movement where it was
-        ref = truth.gyr[:, axis]
-        if np.ptp(ref) < 20:
-            continue
-        lag, rms = _best_lag(out.t[again], out.foot_gyr[again, axis], truth.t, ref)
-        print(f"foot gyro axis {axis} after its return: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f}")
-        assert abs(lag) <= 0.1 * SPEED and rms < 0.25 * np.std(ref), (axis, lag, rms)
+    # back on the shin's time base: the foot rejoined the movement where it was
+    for axis, lag, rms, std in _foot_fits(out, again, truth):
+        print(f"foot gyro axis {axis} after its return: lag {lag:+.2f} s, rms {rms:.1f} of std {std:.1f}")
+        assert abs(lag) <= 0.1 * SPEED and rms < 0.25 * std, (axis, lag, rms)
 
 
 def test_the_shin_reconnecting_keeps_the_foot_where_the_shin_is(bus):
@@ -223,16 +224,7 @@ def test_the_shin_reconnecting_keeps_the_foot_where_the_shin_is(bus):
 
     async def go():
         st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
-        link = ShinFootLink(
-            "GlideIMU-sim",
-            "GlideFoot-sim",
-            100.0,
-            on_chunk=chunks.append,
-            on_status=lambda k, d: statuses.append(k),
-            scan_timeout=0.5,
-            clock_scale=SPEED,
-            link_kw=CALM,
-        )
+        link = _pair("GlideFoot-sim", chunks.append, lambda k, d: statuses.append(k))
         task = asyncio.create_task(link.run())
         newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
         try:
@@ -278,38 +270,11 @@ def test_choose_pair_needs_two_different_sensors():
         choose_pair(found, None, "nowhere")
 
 
-def _standin_in_thread(bus_address, emulators, **kw):
-    """The stand-in on its own event loop in a thread, so the CLI can run in the main thread.
-    Returns the stand-in, a function that closes it, and its loop (for faults on request)."""
-    import threading
-
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box = {}
-
-    def serve():
-        asyncio.set_event_loop(loop)
-        box["st"] = loop.run_until_complete(BlueZStandin(bus_address, emulators, **kw).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(20)
-
-    def close():
-        asyncio.run_coroutine_threadsafe(box["st"].close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-    return box["st"], close, loop
-
-
 def test_glide_record_with_a_foot_device_writes_the_13_column_trace(bus, tmp_path, capsys):
     from tui.cli import main
 
     out = tmp_path / "foot.csv"
-    _st, close, _loop = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
+    _st, close, _loop = standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
     try:
         argv = ["record", "-o", str(out), "--device", "GlideIMU", "--foot-device", "GlideFoot"]
         code = main([*argv, "--duration", "3", "--timeout", "0.5"])
@@ -410,17 +375,7 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
         st = await BlueZStandin(
             bus.address, [GlideEmulator(), foot_emu], speed=SPEED, reps=REPS, feet={foot_emu.address}
         ).start()
-        link = ShinFootLink(
-            "GlideIMU-sim",
-            name,
-            100.0,
-            foot_rate_hz=rate,
-            on_chunk=chunks.append,
-            on_status=lambda k, d: statuses.append(k),
-            scan_timeout=0.5,
-            clock_scale=SPEED,
-            link_kw=CALM,
-        )
+        link = _pair(name, chunks.append, lambda k, d: statuses.append(k), foot_rate_hz=rate)
         task = asyncio.create_task(link.run())
         try:
             await wait_for(lambda: "foot_streaming" in statuses, 40)
@@ -442,13 +397,9 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
     assert during.sum() > 300 and finite[during].mean() > 0.99
     truth = _truth_foot(rate=rate)
     lags = []
-    for axis in range(3):
-        ref = truth.gyr[:, axis]
-        if np.ptp(ref) < 20:
-            continue
-        lag, rms = _best_lag(out.t[during], out.foot_gyr[during, axis], truth.t, ref)
-        print(f"{name} foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {np.std(ref):.1f} deg/s")
-        assert rms < {"movesense": 0.25, "polar": 0.4}[family] * np.std(ref), (axis, rms, np.std(ref))
+    for axis, lag, rms, std in _foot_fits(out, during, truth):
+        print(f"{name} foot gyro axis {axis}: lag {lag:+.2f} s, rms {rms:.1f} of std {std:.1f} deg/s")
+        assert rms < {"movesense": 0.25, "polar": 0.4}[family] * std, (axis, rms, std)
         lags.append(lag)
     # Polar: a chunk ends where acc and gyro frames (sent separately, when full) pair up, so its
     # last sample is older than the newest notification; the host-clock offset sees that as latency
@@ -468,7 +419,7 @@ def test_headless_live_says_when_the_foot_comes_and_goes_and_keeps_going(bus, tm
     import threading
     import time
 
-    st, close, loop = _standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
+    st, close, loop = standin_in_thread(bus.address, [GlideEmulator(), foot_emulator()], feet={FOOT_ADDRESS})
     env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": bus.address, "HOME": str(tmp_path)}
     argv = ["live", "--no-tui", "--no-sound", "--device", "GlideIMU", "--foot-device", "GlideFoot"]
     proc = subprocess.Popen(
