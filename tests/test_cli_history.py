@@ -68,6 +68,19 @@ def test_history_lists_sessions_and_trend(saved_sessions, capsys):
     out = capsys.readouterr().out
     assert "2026-11-20 09:00" in out and "2026-11-22 09:00" in out
     assert "trend over 2 day(s)" in out and "(6 -> 8)" in out
+    rows = [ln.split() for ln in out.splitlines() if ln.startswith("2026-11-2")]
+    assert [r[-2] for r in rows] == ["-", "-"]  # no foot sensor: no foot column figure
+
+
+def test_history_shows_the_foot_pattern_count(saved_sessions, capsys):
+    """With a foot sensor, the text table says in how many reps the foot pattern was right."""
+    folder = sorted((saved_sessions / "sessions").iterdir())[-1]
+    doc = json.loads((folder / "session.json").read_text())
+    doc["overall"]["ankle_ok_count"] = 5
+    (folder / "session.json").write_text(json.dumps(doc))
+    assert main(["history"]) == 0
+    rows = [ln.split() for ln in capsys.readouterr().out.splitlines() if ln.startswith("2026-11-2")]
+    assert rows[0][-2] == "-" and rows[1][-2] == f"5/{doc['rep_count']}"
 
 
 def test_report_terminal_png_and_html(saved_sessions, tmp_path, capsys):

@@ -31,6 +31,12 @@ def _spark(values: list[float | None]) -> str:
     return "".join(" " if v is None else blocks[min(int((v - lo) / span * 7.999), 7)] for v in values)
 
 
+def _foot(row: dict) -> str:
+    """Reps whose foot pattern was right, of all reps: "-" without a foot sensor."""
+    ok = row.get("ankle_ok")
+    return "-" if ok is None else f"{ok}/{row['reps']}"
+
+
 def cmd_history(args) -> int:
     from tui.history import daily_trend, history_rows, list_sessions, sessions_root
 
@@ -46,7 +52,7 @@ def cmd_history(args) -> int:
         return 0
     print(
         f"{'date':<17}{'source':<8}{'leg':<6}{'posture':<8}{'sets':>5}{'reps':>6}{'ROM°':>7}{'down s':>8}{'up s':>6}"
-        "  session"
+        f"{'foot':>7}  session"
     )
     for r in rows:
 
@@ -56,7 +62,7 @@ def cmd_history(args) -> int:
         print(
             f"{r['date']:<17}{r.get('source', '?'):<8}{r['leg']:<6}{r['posture']:<8}{r['sets']:>5}{r['reps']:>6}"
             f"{f(r['rom'], '.0f'):>7}"
-            f"{f(r['down'], '.1f'):>8}{f(r['up'], '.1f'):>6}  {r['session']}"
+            f"{f(r['down'], '.1f'):>8}{f(r['up'], '.1f'):>6}{_foot(r):>7}  {r['session']}"
         )
     live = [r for r in rows if r.get("source") == "live"]
     trend = daily_trend(live or rows)  # the trend is the person's exercise: demos and replays only if nothing else
