@@ -103,4 +103,8 @@ def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: boo
     except pa.ArrowException:
         return None
     out = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)[::2].reshape(rows, ncols)
-    return None if np.isnan(out).any() else out
+    # A finite sum proves that no value is NaN in one reduction; only a block whose sum is not
+    # finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = out.sum()
+    return None if not np.isfinite(total) and np.isnan(out).any() else out
