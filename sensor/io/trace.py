@@ -212,7 +212,10 @@ class TraceReader:
         line, n_pending = self._header_line + 1, 0
         pending: list[Cols] = []
         source = LineBlocks(self._f, _BLOCK_BYTES, _MAX_LINE)
-        parsed = ordered_map(self._parse_plain, source, self.workers, 2 * self.workers)
+        # threads only pay for themselves from a few blocks on (a replayed session, not a test row)
+        small = os.fstat(self._f.fileno()).st_size - self._data_start <= 2 * _BLOCK_BYTES
+        workers = 1 if small else self.workers
+        parsed = ordered_map(self._parse_plain, source, workers, 2 * workers)
         try:
             for body, block in parsed:
                 block, lines, n = self._take(body, block, line)
