@@ -28,7 +28,10 @@ Reading streams 1 MiB blocks (memory flat in file length; results independent of
 ``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow's cast of
 the block's fields when the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv`
 for the measured candidates), else one ``np.fromstring`` call after a vectorised per-line field
-count; only a block that fails both is re-parsed line by line to locate bad rows. Figures:
+count; only a block that fails both is re-parsed line by line to locate bad rows. Blocks are
+parsed on two threads where there are two cores (:mod:`sensor.io.blocks`; both parsers release
+the GIL), which also make each block's columns; the row policy then runs on the caller's thread
+in file order, so counts, warnings and values are those of a one-thread read. Figures:
 ``glide bench``.
 """
 
