@@ -92,6 +92,7 @@ def _parse_line(raw: bytes, ncols: int, width: int = 7) -> list[float] | str:
 _GROUPS = ((0, 1), (1, 4), (4, 7), (7, 10), (10, 13))  # t, acc, gyr, foot_acc, foot_gyr
 _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 _WARNINGS_LOCK = threading.Lock()  # catch_warnings changes process-wide state (numpy < 2 only)
+_NUMPY_LOCK = threading.Lock()
 
 Cols = list[np.ndarray]  # one block's rows as contiguous t (m,), acc, gyr (, foot_acc, foot_gyr) (m, 3)
 
@@ -215,9 +216,11 @@ class TraceReader:
         line, n_pending = self._header_line + 1, 0
         pending: list[Cols] = []
         source = LineBlocks(self._f, _BLOCK_BYTES, _MAX_LINE)
-        # threads only pay for themselves from a few blocks on (a replayed session, not a test row)
+        # Threads pay for themselves from a few blocks on (a replayed session, not a test row), and
+        # only with pyarrow: np.fromstring holds the GIL, and two threads contending for it took
+        # 1.4x the CPU and wall time of one on the 1-hour trace.
         small = os.fstat(self._f.fileno()).st_size - self._data_start <= 2 * _BLOCK_BYTES
-        workers = 1 if small else self.workers
+        workers = 1 if small or not fastcsv.available() else self.workers
         parsed = ordered_map(self._parse_plain, source, workers, 2 * workers)
         try:
             for body, block in parsed:
@@ -267,7 +270,8 @@ class TraceReader:
                 buf = buf.replace(b"\r", b"")
                 vals = fastcsv.parse_block(buf, None, self._ncols)
             if vals is None and buf[:1] != b"\n" and b"\n\n" not in buf and b"#" not in buf:
-                vals = self._parse_fast(buf, buf.count(b"\n"))
+                with _NUMPY_LOCK:  # np.fromstring holds the GIL: one parser thread at a time in it
+                    vals = self._parse_fast(buf, buf.count(b"\n"))
         return None if vals is None else Parsed(vals, self._width)
 
     def _take(self, text: memoryview, block: Parsed | None, first: int) -> tuple[Parsed, np.ndarray, int]:
