@@ -125,16 +125,37 @@ class RowPolicy:
             tk = tk[mono]
         if len(tk):
             if gaps:
-                dt = np.diff(tk, prepend=self.last_t) if self.last_t > -math.inf else np.diff(tk)
-                if self.med_dt is None and len(dt):
-                    self.med_dt = float(np.median(dt))
-                if self.med_dt is not None:
-                    big = dt[dt > GAP_FACTOR * self.med_dt]
-                    self.stats.gaps += len(big)
-                    self.stats.gap_seconds_total += float((big - self.med_dt).sum())
+                self._count_gaps(tk)
             self.last_t = float(tk[-1])
         self.stats.rows_ok += len(tk)
         return ok
+
+    def keep_block(
+        self, t: np.ndarray, finite: np.ndarray | None, lines: np.ndarray, rising: bool
+    ) -> np.ndarray | None:
+        """:meth:`keep` for a parsed block: None when every row is kept, else the mask.
+
+        ``finite`` None means every row is finite; ``rising`` that t rises strictly within the
+        block. Both hold in a healthy recording, and then only the first row needs comparing
+        with what came before (same counts and gaps as :meth:`keep`, a fraction of the passes).
+        """
+        if finite is None and rising and len(t) and t[0] > self.last_t:
+            self._count_gaps(t)
+            self.last_t = float(t[-1])
+            self.stats.rows_ok += len(t)
+            return None
+        ok = self.keep(t, np.ones(len(t), dtype=bool) if finite is None else finite, lines)
+        return None if ok.all() else ok
+
+    def _count_gaps(self, tk: np.ndarray) -> None:
+        """Count the kept rows' time steps longer than GAP_FACTOR x the first block's median."""
+        dt = np.diff(tk, prepend=self.last_t) if self.last_t > -math.inf else np.diff(tk)
+        if self.med_dt is None and len(dt):
+            self.med_dt = float(np.median(dt))
+        if self.med_dt is not None:
+            big = dt[dt > GAP_FACTOR * self.med_dt]
+            self.stats.gaps += len(big)
+            self.stats.gap_seconds_total += float((big - self.med_dt).sum())
 
     def flush_warnings(self) -> None:
         """Keep the earliest lines (problems are found per kind, not in line order)."""

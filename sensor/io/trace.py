@@ -28,7 +28,10 @@ Reading streams 1 MiB blocks (memory flat in file length; results independent of
 ``chunk_rows``). Each block of plain rows is parsed by one vectorised call: pyarrow's cast of
 the block's fields when the optional ``fast`` extra is installed (see :mod:`sensor.io.fastcsv`
 for the measured candidates), else one ``np.fromstring`` call after a vectorised per-line field
-count; only a block that fails both is re-parsed line by line to locate bad rows. Figures:
+count; only a block that fails both is re-parsed line by line to locate bad rows. Blocks are
+parsed on two threads where there are two cores (:mod:`sensor.io.blocks`; both parsers release
+the GIL), which also make each block's columns; the row policy then runs on the caller's thread
+in file order, so counts, warnings and values are those of a one-thread read. Figures:
 ``glide bench``.
 """
 
@@ -47,6 +50,7 @@ import numpy as np
 
 from sensor.core.samples import ImuChunk, concat_chunks
 from sensor.io import fastcsv
+from sensor.io.blocks import LineBlocks, LineTooLong, default_workers, ordered_map
 from sensor.io.rows import MAX_WARNINGS, RowPolicy, TraceFormatError, TraceStats
 from sensor.io.trace_writer import FOOT_COLUMNS, FORMAT, HEADER, META_KEY, TraceWriteError, TraceWriter
 
@@ -64,6 +68,7 @@ __all__ = [
 ]
 
 _BLOCK_BYTES = 1 << 20
+_MAX_LINE = 16 << 20  # a longer "line" is no damaged row but another kind of file
 _MAX_WARNINGS = MAX_WARNINGS
 _T = TypeVar("_T")
 
@@ -85,34 +90,50 @@ def _parse_line(raw: bytes, ncols: int, width: int = 7) -> list[float] | str:
 
 
 _GROUPS = ((0, 1), (1, 4), (4, 7), (7, 10), (10, 13))  # t, acc, gyr, foot_acc, foot_gyr
+_NUMPY2 = int(np.__version__.split(".")[0]) >= 2
+_WARNINGS_LOCK = threading.Lock()  # catch_warnings changes process-wide state (numpy < 2 only)
+_NUMPY_LOCK = threading.Lock()
+
+Cols = list[np.ndarray]  # one block's rows as contiguous t (m,), acc, gyr (, foot_acc, foot_gyr) (m, 3)
 
 
-def _columns(parts: list[np.ndarray]) -> list[np.ndarray]:
-    """(m, 7 or 13) row blocks -> contiguous t, acc, gyr (, foot_acc, foot_gyr): one copy each."""
-    width = parts[0].shape[1]
-    cols = [np.concatenate([p[:, a:b] for p in parts]) for a, b in _GROUPS if b <= width]
-    cols[0] = cols[0].reshape(-1)
-    return cols
+class Parsed:
+    """One block as a parser thread leaves it: contiguous columns, and what the policy needs."""
+
+    __slots__ = ("cols", "finite", "rising")
+
+    def __init__(self, vals: np.ndarray, width: int) -> None:
+        cols = [np.ascontiguousarray(vals[:, a:b]) for a, b in _GROUPS if b <= width]
+        cols[0] = cols[0].reshape(-1)
+        self.cols: Cols = cols
+        self.finite: np.ndarray | None = None  # None: every row finite (t, acc, gyr)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means: look closer
+            finite = np.isfinite(sum(c.sum() for c in cols[:3]))  # one reduction per column, usually
+        if not finite:
+            ok = np.isfinite(vals[:, :7]).all(axis=1)
+            self.finite = None if ok.all() else ok
+        self.rising = bool((cols[0][1:] > cols[0][:-1]).all())
 
 
-def _chunks_of(parts: list[np.ndarray], size: int) -> tuple[list[ImuChunk], list[np.ndarray]]:
+def _chunks_of(parts: list[Cols], size: int) -> tuple[list[ImuChunk], list[Cols]]:
     """Whole ``size``-row ImuChunks of the rows in parts (their slices need no further copy), and
-    the rows left over, as a one-element list of (rest, width) or an empty list."""
-    cols = _columns(parts)
+    the rows left over, as a one-element list or an empty list."""
+    cols = [np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts)]
     n = len(cols[0])
     full = n - n % size
     out = [ImuChunk(*(c[i : i + size] for c in cols)) for i in range(0, full, size)]
-    rest = [np.column_stack([c[full:] for c in cols])] if full < n else []
+    rest = [[c[full:].copy() for c in cols]] if full < n else []
     return out, rest
 
 
 class TraceReader:
     """Streams a trace as ImuChunks. Opening reads the metadata and header (or raises)."""
 
-    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = 65536) -> None:
+    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = 65536, workers: int | None = None) -> None:
         if chunk_rows < 1:
             raise ValueError("chunk_rows must be >= 1")
         self.path, self.chunk_rows = os.fspath(path), chunk_rows
+        self.workers = default_workers() if workers is None else workers
         self.meta: dict[str, str] = {}
         self.stats = TraceStats()
         try:
@@ -192,36 +213,44 @@ class TraceReader:
         if self.meta.get("format", FORMAT) != FORMAT:
             st.warnings.append(f"{self.path}: format {self.meta['format']!r} is not {FORMAT!r}; reading anyway")
         self._f.seek(self._data_start)
-        line, tail, n_pending = self._header_line + 1, b"", 0
-        pending: list[np.ndarray] = []
-        while block := self._f.read(_BLOCK_BYTES):
-            buf = tail + block
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0 and len(buf) > _BLOCK_BYTES:
-                raise TraceFormatError(self.path, line, "line longer than 1 MiB")
-            body, tail = memoryview(buf)[:cut], buf[cut:]  # no copy of the block's text
-            vals, lines, n = self._parse_block(body, line)
-            vals = self._accept(vals, lines)
-            rows.flush_warnings()
-            line += n
-            pending.append(vals)
-            n_pending += len(vals)
-            if n_pending >= self.chunk_rows:
-                ready, pending = _chunks_of(pending, self.chunk_rows)
-                n_pending = sum(len(p) for p in pending)
-                yield from ready
-            rows.check_malformed()
+        line, n_pending = self._header_line + 1, 0
+        pending: list[Cols] = []
+        source = LineBlocks(self._f, _BLOCK_BYTES, _MAX_LINE)
+        # Threads pay for themselves from a few blocks on (a replayed session, not a test row), and
+        # only with pyarrow: np.fromstring holds the GIL, and two threads contending for it took
+        # 1.4x the CPU and wall time of one on the 1-hour trace.
+        small = os.fstat(self._f.fileno()).st_size - self._data_start <= 2 * _BLOCK_BYTES
+        workers = 1 if small or not fastcsv.available() else self.workers
+        parsed = ordered_map(self._parse_plain, source, workers, 2 * workers)
+        try:
+            for body, block in parsed:
+                block, lines, n = self._take(body, block, line)
+                cols = self._accept(block, lines)
+                rows.flush_warnings()
+                line += n
+                pending.append(cols)
+                n_pending += len(cols[0])
+                if n_pending >= self.chunk_rows:
+                    ready, pending = _chunks_of(pending, self.chunk_rows)
+                    n_pending = sum(len(p[0]) for p in pending)
+                    yield from ready
+                rows.check_malformed()
+        except LineTooLong:
+            raise TraceFormatError(self.path, line, f"line longer than {_MAX_LINE >> 20} MiB") from None
+        finally:
+            parsed.close()  # an abandoned read stops its parser threads here
+        tail = source.tail
         if (tail := tail.strip()) and not tail.startswith(b"#"):  # last line, no newline
             st.rows_read += 1
             got = _parse_line(tail, self._ncols, self._width)
             if isinstance(got, str):
                 rows.truncated_row(line, got)
             else:
-                pending.append(self._accept(np.array([got]), np.array([line])))
+                pending.append(self._accept(Parsed(np.array([got]), self._width), np.array([line])))
         rows.flush_warnings()
         rows.check_malformed()
-        if sum(len(p) for p in pending):
-            yield from _chunks_of(pending, sum(len(p) for p in pending))[0]
+        if n_left := sum(len(p[0]) for p in pending):
+            yield from _chunks_of(pending, n_left)[0]
         if st.rows_ok == 0 and st.rows_read == 0:
             raise TraceFormatError(self.path, self._header_line, "header but no data rows")
         if st.rows_ok == 0:
@@ -229,23 +258,34 @@ class TraceReader:
                 self.path, rows.first_bad or 0, f"no valid data rows ({st.summary()}); first bad line shown"
             )
 
-    def _parse_block(self, text: memoryview, first: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """Complete lines -> ((m, width) values, (m,) line numbers, lines in text); bad lines counted."""
+    def _parse_plain(self, text: memoryview) -> Parsed | None:
+        """Complete lines -> their values when every line is a plain row, else None.
+
+        Pure (runs on a parser thread): no counts, no warnings; :meth:`_take` does those in order.
+        """
         vals = fastcsv.parse_block(text, None, self._ncols)  # the common case: None if pyarrow is missing
-        if vals is not None:
-            n = len(vals)
+        if vals is None:
+            buf = bytes(text)
+            if b"\r" in buf:
+                buf = buf.replace(b"\r", b"")
+                vals = fastcsv.parse_block(buf, None, self._ncols)
+            if vals is None and buf[:1] != b"\n" and b"\n\n" not in buf and b"#" not in buf:
+                with _NUMPY_LOCK:  # np.fromstring holds the GIL: one parser thread at a time in it
+                    vals = self._parse_fast(buf, buf.count(b"\n"))
+        return None if vals is None else Parsed(vals, self._width)
+
+    def _take(self, text: memoryview, block: Parsed | None, first: int) -> tuple[Parsed, np.ndarray, int]:
+        """A parsed block -> (its rows, (m,) line numbers, lines in text); bad lines counted.
+
+        ``block`` is what :meth:`_parse_plain` made of ``text``; None sends the block line by
+        line through the careful path, which names every bad line.
+        """
+        if block is not None:
+            n = len(block.cols[0])
             self.stats.rows_read += n
-            return vals[:, : self._width], np.arange(first, first + n), n
-        buf = bytes(text)
-        if b"\r" in buf:
-            buf = buf.replace(b"\r", b"")
-            vals = fastcsv.parse_block(buf, None, self._ncols)
-        n = len(vals) if vals is not None else buf.count(b"\n")
-        if vals is None and n and buf[0] != 10 and b"\n\n" not in buf and b"#" not in buf:
-            vals = self._parse_fast(buf, n)
-        if vals is not None:
-            self.stats.rows_read += n
-            return vals[:, : self._width], np.arange(first, first + n), n
+            return block, np.arange(first, first + n), n
+        buf = bytes(text).replace(b"\r", b"")
+        n = buf.count(b"\n")
         rows, lines = [], []
         for i, raw in enumerate(buf.split(b"\n")[:-1], start=first):
             if not (raw := raw.strip()) or raw.startswith(b"#"):
@@ -257,7 +297,8 @@ class TraceReader:
             else:
                 rows.append(got)
                 lines.append(i)
-        return np.array(rows, dtype=np.float64).reshape(-1, self._width), np.array(lines, dtype=np.int64), n
+        vals = np.array(rows, dtype=np.float64).reshape(-1, self._width)
+        return Parsed(vals, self._width), np.array(lines, dtype=np.int64), n
 
     def _parse_fast(self, buf: bytes, n: int) -> np.ndarray | None:
         """All-or-nothing parse of n lines; None if any line is not a well-formed row."""
@@ -269,18 +310,23 @@ class TraceReader:
         c = commas.reshape(n, k)  # sorted, so "line i's k commas lie in line i" for all i
         if not ((c[1:, 0] > newlines[:-1]).all() and (c[:, -1] < newlines).all()):
             return None  # means every line has exactly k commas
+        text = buf.replace(b"\n", b",")
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", DeprecationWarning)  # numpy < 2 only warns
-                v = np.fromstring(buf.replace(b"\n", b","), sep=",")
+            if _NUMPY2:  # numpy >= 2 raises on text it cannot read
+                v = np.fromstring(text, sep=",")
+            else:  # numpy < 2 only warns; the filter is process-wide, hence the lock
+                with _WARNINGS_LOCK, warnings.catch_warnings():
+                    warnings.simplefilter("error", DeprecationWarning)
+                    v = np.fromstring(text, sep=",")
         except (ValueError, DeprecationWarning):
             return None  # (text in an extra column also lands here: slow but right)
         return v.reshape(n, k + 1) if v.size == n * (k + 1) else None
 
-    def _accept(self, vals: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    def _accept(self, block: Parsed, lines: np.ndarray) -> Cols:
         """Apply the NaN and monotonic-time policy (shin columns only), count gaps; rows kept."""
-        ok = self._rows.keep(vals[:, 0], np.isfinite(vals[:, :7]).all(axis=1), lines)
-        return vals if ok.all() else vals[ok]
+        t = block.cols[0]
+        ok = self._rows.keep_block(t, block.finite, lines, block.rising)
+        return block.cols if ok is None else [c[ok] for c in block.cols]
 
     def close(self) -> None:
         self._f.close()
