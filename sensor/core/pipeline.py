@@ -142,16 +142,8 @@ class Pipeline:
         events: list[Event] = []
         if self._filter is None and self._buf:
             t, acc, gyr_c, _gap, rest = self._buffered()
-            m = estimate_mounting(
-                t,
-                acc,
-                gyr_c,
-                self.cfg.mount,
-                rest=rest,
-                posture=self.cfg.posture,
-                final=True,
-                evidence=self._evidence,
-            )
+            cfg, ev = self.cfg, self._evidence
+            m = estimate_mounting(t, acc, gyr_c, cfg.mount, rest=rest, posture=cfg.posture, final=True, evidence=ev)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -193,36 +185,12 @@ class Pipeline:
                         break
                 end = base + i + 1
                 if self._filter is None:
-                    m = None
-                    if self._evidence.at(end) is not None:  # else no movement to learn from: no join
-                        t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
-                        m = estimate_mounting(
-                            t[:end],
-                            acc[:end],
-                            g[:end],
-                            self.cfg.mount,
-                            rest=rs[:end],
-                            posture=self.cfg.posture,
-                            evidence=self._evidence,
-                        )
+                    m = self._estimate(end, None)
                     if m is not None:
                         self._settle(m, end, events)
                 else:
                     self._run_upto(end, events)
-                    m = None
-                    if self._evidence.at(end) is not None:
-                        t, acc, g, _gp, rs = self._buffered()
-                        m = estimate_mounting(
-                            t[:end],
-                            acc[:end],
-                            g[:end],
-                            self.cfg.mount,
-                            axis=self.mounting,
-                            rest=rs[:end],
-                            posture=self.cfg.posture,
-                            cache=self._fit_cache,
-                            evidence=self._evidence,
-                        )
+                    m = self._estimate(end, self.mounting)
                     self._refines += 1
                     if m is not None:
                         self.mounting = m
@@ -246,6 +214,18 @@ class Pipeline:
             self._fit_cache.clear()
             self._watch.start_after(float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
+
+    def _estimate(self, end: int, axis: Mounting | None) -> Mounting | None:
+        """The mounting from buffer samples [0, end), refined about ``axis`` once learned; None at
+        once (no join of the buffer) when the evidence holds no movement to learn from."""
+        if self._evidence.at(end) is None:
+            return None
+        t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
+        cache = None if axis is None else self._fit_cache
+        cfg, posture = self.cfg.mount, self.cfg.posture
+        return estimate_mounting(
+            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=self._evidence
+        )
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
