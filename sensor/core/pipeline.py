@@ -123,7 +123,7 @@ class Pipeline:
             )
         n, pos = len(chunk), 0
         while pos < n:
-            piece = chunk.slice(pos)
+            piece = chunk if pos == 0 else chunk.slice(pos)
             g, gp, rs = gyr_c[pos:], gap[pos:], rest[pos:]
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, events)
