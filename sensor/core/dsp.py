@@ -109,10 +109,11 @@ class Ema:
         return y
 
 
-def diff_from(x: np.ndarray, prev: float) -> np.ndarray:
-    """``np.diff(x, prepend=prev)`` for 1-d float ``x``, the same subtractions without the
-    concatenation and broadcasting that dominate it on the 10-sample chunks of a live feed."""
-    d = np.empty(len(x), dtype=_joint_type(x, prev))
+def diff_from(x: np.ndarray, prev: float | np.ndarray) -> np.ndarray:
+    """``np.diff(x, prepend=prev, axis=0)`` for 1-d ``x`` (or 2-d rows with ``prev`` a row), the
+    same subtractions without the concatenation and broadcasting that dominate it on the
+    10-sample chunks of a live feed."""
+    d = np.empty(x.shape, dtype=_joint_type(x, prev))
     if len(x):
         d[0] = x[0] - prev
         np.subtract(x[1:], x[:-1], out=d[1:])
