@@ -111,6 +111,11 @@ class MountEvidence:
         self._impact = _Grow(np.bool_)
         self._imp_cum = _Grow(np.int64)
         self._memo: tuple[int, Evidence | None] | None = None
+        self._wkey: tuple[int, int, int, float] | None = None  # settled runs, valid for these (see _at)
+        self._wend = 0
+        self._settled = 0
+        self._kept_a: list[int] = []
+        self._kept_b: list[int] = []
 
     def rebuild(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
         """The buffer was replaced (trimmed, or restarted from kept history)."""
@@ -156,15 +161,9 @@ class MountEvidence:
         if self._many or end < self._counted:
             return float(np.median(dt[1:end]))
         if end > self._counted:
-            vals, cnts = np.unique(dt[self._counted : end], return_counts=True)
+            self._count(dt[self._counted : end])
             self._counted = end
-            if len(self._dt_vals):
-                u, inv = np.unique(np.concatenate([self._dt_vals, vals]), return_inverse=True)
-                cnts = np.bincount(inv, weights=np.concatenate([self._dt_cnts, cnts]), minlength=len(u))
-                vals = u
-            self._dt_vals, self._dt_cnts = vals, cnts.astype(np.int64)
-            self._dt_cum = np.cumsum(self._dt_cnts)
-            if len(vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
+            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
                 self._many = True
                 return float(np.median(dt[1:end]))
         k = (end - 1) // 2
@@ -173,6 +172,20 @@ class MountEvidence:
             return float(hi)
         lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
         return float(np.mean(np.array([lo, hi])))
+
+    def _count(self, new: np.ndarray) -> None:
+        """Add intervals to the counts of distinct values."""
+        vals = self._dt_vals
+        if len(vals):  # usually every new interval is a known value: count it in place
+            at = np.minimum(np.searchsorted(vals, new), len(vals) - 1)
+            if (vals[at] == new).all():
+                self._dt_cnts = self._dt_cnts + np.bincount(at, minlength=len(vals))
+                self._dt_cum = np.cumsum(self._dt_cnts)
+                return
+        u, inv = np.unique(np.concatenate([vals, new]), return_inverse=True)
+        cnts = np.bincount(inv, weights=np.concatenate([self._dt_cnts, np.ones(len(new), np.int64)]), minlength=len(u))
+        self._dt_vals, self._dt_cnts = u, cnts.astype(np.int64)
+        self._dt_cum = np.cumsum(self._dt_cnts)
 
     def _impacts(self, end: int, thr: float) -> tuple[np.ndarray, np.ndarray]:
         if thr != self._thr:
@@ -213,30 +226,44 @@ class MountEvidence:
         before = int(round(cfg.impact_before_s / dt_nom))
         after = int(round(cfg.impact_after_s / dt_nom))
         impact, imp_cum = self._impacts(end, thr)
-        nclosed = self._starts.n
-        s_all = self._starts.view()
-        k = int(np.searchsorted(s_all, end, side="left"))
-        starts = s_all[:k]
-        ends = np.minimum(self._ends.view(k), end)
+        # Runs whose window and verdict can no longer change (closed, and ``pad + after`` samples
+        # past their end) are settled once and kept while the derived parameters stay the same
+        # and the queries move forward (the pipeline's case); the rest are judged per query.
+        key = (pad, before, after, thr)
+        if key != self._wkey or end < self._wend:
+            self._wkey, self._settled, self._kept_a, self._kept_b = key, 0, [], []
+        self._wend = end
+        sk, nclosed = self._settled, self._starts.n
+        k = int(np.searchsorted(self._starts.view(), end, side="left"))
+        starts = self._starts.buf[sk:k]
+        closed_ends = self._ends.buf[sk:k]
+        ends = np.minimum(closed_ends, end)
         if k == nclosed and self._open is not None and self._open < end:
             starts = np.append(starts, self._open)
             ends = np.append(ends, end)
-        if len(starts) == 0:
+        wa, wb = self._kept_a, self._kept_b
+        if len(starts):
+            a = np.maximum(starts - pad, 0)
+            b = np.minimum(ends + pad, end)
+            ok = b - a >= 8
+            idx = np.empty(2 * len(a), np.int64)
+            idx[0::2], idx[1::2] = a, b
+            peak = np.maximum.reduceat(self._rate.buf[: end + 1], idx)[0::2]
+            ok &= peak <= cfg.swing_dps
+            ok &= imp_cum[np.minimum(b + after, end)] - imp_cum[np.maximum(a - before, 0)] == 0
+            settled = closed_ends + (pad + after) <= end
+            m = len(settled) if settled.all() else int(np.argmin(settled))
+            if m:
+                self._kept_a = wa = wa + a[:m][ok[:m]].tolist()
+                self._kept_b = wb = wb + b[:m][ok[:m]].tolist()
+                self._settled = sk + m
+            wa, wb = wa + a[m:][ok[m:]].tolist(), wb + b[m:][ok[m:]].tolist()
+        if not wa:
             return None
-        a = np.maximum(starts - pad, 0)
-        b = np.minimum(ends + pad, end)
-        ok = b - a >= 8
-        idx = np.empty(2 * len(a), np.int64)
-        idx[0::2], idx[1::2] = a, b
-        peak = np.maximum.reduceat(self._rate.buf[: end + 1], idx)[0::2]
-        ok &= peak <= cfg.swing_dps
-        ok &= imp_cum[np.minimum(b + after, end)] - imp_cum[np.maximum(a - before, 0)] == 0
-        if not ok.any():
-            return None
-        wa, wb = a[ok], b[ok]
         mark = np.zeros(end + 1, np.int64)
-        np.add.at(mark, np.maximum(wa - before, 0), 1)
-        np.add.at(mark, wa, -1)
+        wa_arr = np.array(wa, np.int64)
+        np.add.at(mark, np.maximum(wa_arr - before, 0), 1)
+        np.add.at(mark, wa_arr, -1)
         before_mv = np.cumsum(mark[:end]) > 0
-        windows = list(zip(wa.tolist(), wb.tolist()))
+        windows = list(zip(wa, wb))
         return Evidence(moving, self._dt.view(end), dt_nom, impact, imp_cum, windows, before_mv)
