@@ -70,8 +70,9 @@ class Preprocessor:
         self._last_moving_t = float(last_moving[-1])
         rest = still & (t - last_moving >= cfg.min_rest_s)
 
+        if not rest.any():  # no rest in this piece: the carried bias on every row, as ffill would give
+            return gyr - self.bias, rest, gap
         bias = ffill(gm.T, rest, self.bias)
-        if rest.any():
-            self.bias_known = True
+        self.bias_known = True
         self.bias = bias[-1].copy()
         return gyr - bias, rest, gap

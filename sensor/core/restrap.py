@@ -35,6 +35,10 @@ class RestrapWatch:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
         mag = norm3(gyr_c)  # moving_mask's, computed once for both
         mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
+        if move_state == 0 and not mov.any():
+            # still throughout: no movement starts or ends and the totals gain exact zeros (the
+            # sums below would return them unchanged), so skip the sums (most live feeds at rest)
+            return None, 0
         g2 = mag**2
         gu = dot3(gyr_c, u)
         off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
