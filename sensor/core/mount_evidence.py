@@ -91,7 +91,9 @@ class MountEvidence:
 
     def reset(self) -> None:
         """The buffer was emptied."""
-        self.n = 0
+        self.n = 0  # samples appended
+        self._done = 0  # samples whose evidence is derived
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rate = _Grow(np.float64)
         self._dt = _Grow(np.float64)
         self._jump = _Grow(np.float64)
@@ -123,13 +125,28 @@ class MountEvidence:
         self.append(t, acc, gyr_c)
 
     def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
-        """Samples appended to the buffer (bias-corrected gyro, as buffered)."""
-        m = len(t)
-        if m == 0:
+        """Samples appended to the buffer (bias-corrected gyro, as buffered). Kept as they are
+        until the next query: a buffer that is never asked (no movement ends) costs nothing."""
+        if len(t):
+            self._pending.append((t, acc, gyr_c))
+            self.n += len(t)
+            self._memo = None
+
+    def _sync(self) -> None:
+        """Derive the evidence of the pending pieces (joined: every step is chunk-invariant)."""
+        if not self._pending:
             return
+        parts = self._pending
+        self._pending = []
+        if len(parts) == 1:
+            self._extend(*parts[0])
+        else:
+            self._extend(*(np.concatenate(x) for x in zip(*parts)))
+
+    def _extend(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
+        m = len(t)
         cfg = self.cfg
-        self._memo = None
-        base = self.n
+        base = self._done
         rate = norm3(gyr_c)
         mov = hysteresis(rate > cfg.move_on_dps, rate < cfg.move_off_dps, self._carry).astype(bool)
         prev_t = float(t[0]) if base == 0 else self._last_t
@@ -149,7 +166,7 @@ class MountEvidence:
         self._carry = int(mov[-1])
         self._last_t = float(t[-1])
         self._last_acc = acc[-1:].copy()
-        self.n += m
+        self._done += m
 
     # ------------------------------------------------------------------ queries
     def _dt_nom(self, end: int) -> float:
@@ -215,6 +232,7 @@ class MountEvidence:
         cfg = self.cfg
         if end > self.n:
             raise ValueError(f"evidence holds {self.n} samples, asked for {end}")
+        self._sync()
         if end < 10:
             return None
         moving = self._moving.view(end)
