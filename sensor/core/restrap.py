@@ -43,6 +43,9 @@ class RestrapWatch:
         gu = dot3(gyr_c, u)
         off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
         cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
+        if move_state == 1 and mov.all():  # one movement throughout: no start or end to judge
+            self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
+            return None, 1
         cn = self.off_n + np.cumsum(mov.astype(np.int64))
         prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
         starts = np.nonzero((prev == 0) & mov)[0].tolist()
