@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.core.dsp import Ema, dot3, ffill, norm3
+from sensor.core.dsp import Ema, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
@@ -85,19 +85,19 @@ class ContextTracker:
         if n == 0:
             return np.empty(0), []
         prev = self._prev_acc if self._prev_acc is not None else acc[0]
-        d_acc = np.diff(acc, axis=0, prepend=prev[None, :])
+        d_acc = diff_from(acc, prev)  # np.diff(acc, axis=0, prepend=prev[None, :]), fewer calls
         self._prev_acc = acc[-1].copy()
         jump = norm3(d_acc)
         jump[gap] = 0.0  # a hole in the data is not a shock
-        step = np.diff(t, prepend=self._prev_t if self._prev_t is not None else t[0])
+        step = diff_from(t, self._prev_t if self._prev_t is not None else t[0])
         self._prev_t = float(t[-1])
         shock = jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        t_shock_prev = ffill(t, shock, self._t_shock)
-        t_shock_prev = np.concatenate([[self._t_shock], t_shock_prev[:-1]])
+        t_shock = ffill(t, shock, self._t_shock)
+        t_shock_prev = np.concatenate([[self._t_shock], t_shock[:-1]])
         onset = shock & (t - t_shock_prev > cfg.merge_s)
-        self._t_shock = float(ffill(t, shock, self._t_shock)[-1])
+        self._t_shock = float(t_shock[-1])
         on_idx = np.nonzero(onset)[0]
         self.shock_times = t[on_idx]
         impact = np.zeros(n, bool)
@@ -133,7 +133,7 @@ class ContextTracker:
         self._t_nonex = float(t_nonex[-1])
         events = []
         start = CODES.index(self.context) if self.context in CODES else -1
-        changes = np.nonzero(np.diff(code, prepend=start))[0]
+        changes = np.nonzero(diff_from(code, start))[0]
         prev_ctx = self.context
         for i in changes.tolist():
             ctx = CODES[int(code[i])]

@@ -109,14 +109,26 @@ class Ema:
         return y
 
 
-def diff_from(x: np.ndarray, prev: float) -> np.ndarray:
-    """``np.diff(x, prepend=prev)`` for 1-d float ``x``, the same subtractions without the
-    concatenation and broadcasting that dominate it on the 10-sample chunks of a live feed."""
-    d = np.empty(len(x), dtype=np.result_type(x, prev))
+def diff_from(x: np.ndarray, prev: float | np.ndarray) -> np.ndarray:
+    """``np.diff(x, prepend=prev, axis=0)`` for 1-d ``x`` (or 2-d rows with ``prev`` a row), the
+    same subtractions without the concatenation and broadcasting that dominate it on the
+    10-sample chunks of a live feed."""
+    d = np.empty(x.shape, dtype=_joint_type(x, prev))
     if len(x):
         d[0] = x[0] - prev
         np.subtract(x[1:], x[:-1], out=d[1:])
     return d
+
+
+def _joint_type(values: np.ndarray, carry: float | np.ndarray) -> np.dtype:
+    """``np.result_type(values, carry)``, answered without the call for the pipeline's usual
+    pairs (float64 with a float, int64 with an int): the live feed calls ffill ~10 times a feed."""
+    kind = type(carry)
+    if values.dtype == np.float64 and (kind is float or kind is np.float64):
+        return values.dtype
+    if values.dtype == np.int64 and kind is int:
+        return values.dtype
+    return np.result_type(values, carry)
 
 
 def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> np.ndarray:
@@ -129,10 +141,10 @@ def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> n
     n = len(valid)
     first = int(valid.argmax()) if n else 0
     if n == 0 or not valid[first]:  # no valid position: all carry
-        out = np.empty(values.shape, dtype=np.result_type(values, carry))
+        out = np.empty(values.shape, dtype=_joint_type(values, carry))
         out[...] = carry
         return out
-    if first == 0 and valid.all() and np.result_type(values, carry) == values.dtype:
+    if first == 0 and valid.all() and _joint_type(values, carry) == values.dtype:
         return values.copy(order="K")  # every position valid (a rest, a movement): the values
     idx = np.where(valid, np.arange(n), -1)
     np.maximum.accumulate(idx, out=idx)
@@ -140,7 +152,7 @@ def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> n
         picked = np.take(values.T, np.maximum(idx, 0), axis=1).T  # gather along contiguous rows
     else:
         picked = values[np.maximum(idx, 0)]
-    if np.result_type(picked, carry) != picked.dtype:
+    if _joint_type(picked, carry) != picked.dtype:
         return np.where((idx >= 0)[:, None] if picked.ndim > 1 else idx >= 0, picked, carry)
     if first:
         picked = np.array(picked, copy=True, order="C")

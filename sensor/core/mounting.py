@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.dsp import hysteresis, norm3
+from sensor.core.mount_evidence import MountEvidence
 from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
@@ -167,6 +168,7 @@ def estimate_mounting(
     posture: str = "supine",
     cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
     final: bool = False,
+    evidence: MountEvidence | None = None,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -175,33 +177,43 @@ def estimate_mounting(
     hangs vertically at rest between reps, which pins the shin direction better than the
     centripetal fit: rest samples that the fit places within 40 deg of hanging are used to
     correct the offset (``rest`` marks them).
+
+    ``evidence``: the buffer's :class:`~sensor.core.mount_evidence.MountEvidence` (the same
+    samples, ``t`` its first ``len(t)``), which gives the movement windows below without
+    recomputing them over the whole buffer; the result is the same.
     """
     cfg = cfg or MountConfig()
-    if len(t) < 10:
-        return None
-    moving = moving_mask(gyr_c, cfg)
-    if moving.sum() < 10:
-        return None
-    dt_all = np.diff(t, prepend=t[0])
-    dt_nom = float(np.median(dt_all[1:])) if len(t) > 2 else 0.01
-    pad = int(round(cfg.pad_s / dt_nom))
-    # Only movements that could be the exercise teach the mounting: walking, stepping and other
-    # foot contacts move the knee, which breaks the fixed-pivot model (and its sign vote).
-    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
-    impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
-    imp_cum = np.concatenate([[0], np.cumsum(impact)])
-    before = int(round(cfg.impact_before_s / dt_nom))
-    after = int(round(cfg.impact_after_s / dt_nom))
-    rate = norm3(gyr_c)
-    windows = []
-    before_mv = np.zeros(len(t), bool)  # the seconds before each movement away from foot contacts
-    for a, b in _runs(moving):
-        a, b = max(a - pad, 0), min(b + pad, len(t))
-        if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
-            continue
-        if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
-            windows.append((a, b))
-            before_mv[max(a - before, 0) : a] = True
+    if evidence is not None:
+        ev = evidence.at(len(t))
+        if ev is None:  # too few samples or movements, or no movement away from foot contacts
+            return None
+        moving, dt_all, dt_nom, impact, imp_cum, windows, before_mv = ev
+    else:
+        if len(t) < 10:
+            return None
+        moving = moving_mask(gyr_c, cfg)
+        if moving.sum() < 10:
+            return None
+        dt_all = np.diff(t, prepend=t[0])
+        dt_nom = float(np.median(dt_all[1:])) if len(t) > 2 else 0.01
+        pad = int(round(cfg.pad_s / dt_nom))
+        # Only movements that could be the exercise teach the mounting: walking, stepping and other
+        # foot contacts move the knee, which breaks the fixed-pivot model (and its sign vote).
+        jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+        impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
+        imp_cum = np.concatenate([[0], np.cumsum(impact)])
+        before = int(round(cfg.impact_before_s / dt_nom))
+        after = int(round(cfg.impact_after_s / dt_nom))
+        rate = norm3(gyr_c)
+        windows = []
+        before_mv = np.zeros(len(t), bool)  # the seconds before each movement away from foot contacts
+        for a, b in _runs(moving):
+            a, b = max(a - pad, 0), min(b + pad, len(t))
+            if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
+                continue
+            if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
+                windows.append((a, b))
+                before_mv[max(a - before, 0) : a] = True
     if axis is None:
         # Directions, not energies: every moving sample gets one vote, so a brief fast twist
         # (re-strapping, a bump) cannot outvote seconds of knee rotation.

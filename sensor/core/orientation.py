@@ -50,6 +50,7 @@ class SagittalFilter:
         self._last_t: float | None = None
         self._beta_ref: float | None = None
         self._w_prev: float | None = None  # knee-axis rate (rad/s) at the last sample
+        self._lever: tuple[float, float, float, float] | None = None  # (lever_m, beta_deg) -> (cx, cy)
 
     def set_beta(self, beta_deg: float) -> float:
         """Move the shin direction; returns the change in elevation (deg) it causes."""
@@ -84,8 +85,11 @@ class SagittalFilter:
         dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
         self._w_prev = float(w_r[-1])
         alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
-        lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
-        cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
+        if self._lever is None or self._lever[:2] != (m.lever_m, m.beta_deg):  # once per mounting
+            lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
+            cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
+            self._lever = (m.lever_m, m.beta_deg, cx, cy)
+        cx, cy = self._lever[2:]
         w2 = w_r * w_r
         ax = dot3(acc, m.e1) - (-w2 * cx - alpha * cy)
         ay = dot3(acc, m.e2) - (alpha * cx - w2 * cy)
@@ -130,5 +134,7 @@ class SagittalFilter:
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
-        elev = np.where((elev <= ELEVATION_LOW_DEG) | (elev > hi), hi - (hi - elev) % 360.0, elev)
+        off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
+        if off_circle.any():  # (rare: corrupt input) else the values are already on the circle
+            elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
         return elev, m.sigma * vel

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sensor.core.dsp import ffill, hysteresis
+from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.types import Phase, Posture
 
@@ -161,10 +161,11 @@ class RepDetector:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
         if shocks is not None and len(shocks):
             self._shocks.extend(shocks.tolist())
+        absv = np.abs(v)
         codes = np.where(v > 0, 1, -1)
-        d = hysteresis(np.abs(v) > cfg.move_dps, np.abs(v) < cfg.stop_dps, self._dir, codes)
+        d = hysteresis(absv > cfg.move_dps, absv < cfg.stop_dps, self._dir, codes)
         d[gap] = 0  # a gap ends any movement
-        quiet = np.abs(v) < cfg.start_dps
+        quiet = absv < cfg.start_dps
         qt = ffill(t, quiet, self._quiet_t)
         qe = ffill(e, quiet, self._quiet_e)
         prev = np.concatenate([[self._dir], d[:-1]])
@@ -173,8 +174,7 @@ class RepDetector:
         if resets:
             change = sorted(set(change) | resets)
         events: list[Event] = []
-        absv = np.abs(v)
-        step = np.diff(t, prepend=self._last_t if math.isfinite(self._last_t) else t[0])
+        step = diff_from(t, self._last_t if math.isfinite(self._last_t) else t[0])
         step[gap] = 0.0
         cum = self._turned + np.cumsum((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0))
         pos = 0

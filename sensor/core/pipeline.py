@@ -22,6 +22,7 @@ from sensor.core.context import ContextTracker
 from sensor.core.dsp import norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
 from sensor.core.intake import SampleIntake
+from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import Mounting, estimate_mounting, moving_mask
 from sensor.core.orientation import SagittalFilter
 from sensor.core.phases import RepDetector
@@ -61,6 +62,7 @@ class Pipeline:
         self._context: ContextTracker | None = None
         self._buf: list[tuple[np.ndarray, ...]] = []
         self._buf_n = 0
+        self._evidence = MountEvidence(cfg.mount)  # of the buffer, kept in step with it
         self._done_at = 0  # buffer index up to which samples have been analysed
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
@@ -121,7 +123,7 @@ class Pipeline:
             )
         n, pos = len(chunk), 0
         while pos < n:
-            piece = chunk.slice(pos)
+            piece = chunk if pos == 0 else chunk.slice(pos)
             g, gp, rs = gyr_c[pos:], gap[pos:], rest[pos:]
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, events)
@@ -140,7 +142,8 @@ class Pipeline:
         events: list[Event] = []
         if self._filter is None and self._buf:
             t, acc, gyr_c, _gap, rest = self._buffered()
-            m = estimate_mounting(t, acc, gyr_c, self.cfg.mount, rest=rest, posture=self.cfg.posture, final=True)
+            cfg, ev = self.cfg, self._evidence
+            m = estimate_mounting(t, acc, gyr_c, cfg.mount, rest=rest, posture=cfg.posture, final=True, evidence=ev)
             if m is not None:
                 self._settle(m, len(t), events)
             else:
@@ -168,10 +171,10 @@ class Pipeline:
         base = self._buf_n
         self._buf.append((chunk.t, chunk.acc, gyr_c, gap, rest))
         self._buf_n += n
+        self._evidence.append(chunk.t, chunk.acc, gyr_c)
         stop = n
         done = False
         if closes:
-            t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
             for i in closes:
                 if self._filter is not None:
                     # the refinement time limit counts from the settle, and never cuts into
@@ -182,23 +185,12 @@ class Pipeline:
                         break
                 end = base + i + 1
                 if self._filter is None:
-                    m = estimate_mounting(
-                        t[:end], acc[:end], g[:end], self.cfg.mount, rest=rs[:end], posture=self.cfg.posture
-                    )
+                    m = self._estimate(end, None)
                     if m is not None:
                         self._settle(m, end, events)
                 else:
                     self._run_upto(end, events)
-                    m = estimate_mounting(
-                        t[:end],
-                        acc[:end],
-                        g[:end],
-                        self.cfg.mount,
-                        axis=self.mounting,
-                        rest=rs[:end],
-                        posture=self.cfg.posture,
-                        cache=self._fit_cache,
-                    )
+                    m = self._estimate(end, self.mounting)
                     self._refines += 1
                     if m is not None:
                         self.mounting = m
@@ -217,10 +209,23 @@ class Pipeline:
         self._run_upto(base + stop, events)
         if done:
             self._buf, self._buf_n, self._done_at = [], 0, 0
+            self._evidence.reset()
             self._refining = False
             self._fit_cache.clear()
             self._watch.start_after(float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
+
+    def _estimate(self, end: int, axis: Mounting | None) -> Mounting | None:
+        """The mounting from buffer samples [0, end), refined about ``axis`` once learned; None at
+        once (no join of the buffer) when the evidence holds no movement to learn from."""
+        if self._evidence.at(end) is None:
+            return None
+        t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
+        cache = None if axis is None else self._fit_cache
+        cfg, posture = self.cfg.mount, self.cfg.posture
+        return estimate_mounting(
+            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=self._evidence
+        )
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
@@ -263,8 +268,10 @@ class Pipeline:
         if kept is not None:  # the new filter and the reset detector start afresh on these
             self._buf = [kept]
             self._buf_n = len(kept[0])
+            self._evidence.rebuild(kept[0], kept[1], kept[2])
         else:
             self._buf, self._buf_n = [], 0
+            self._evidence.reset()
         self._done_at = 0
         self._move_state = 0
 
@@ -294,6 +301,7 @@ class Pipeline:
         self.stats.buffered_dropped += dropped
         self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
         self._buf_n = int(keep.sum())
+        self._evidence.rebuild(*self._buf[0][:3])
         events.append(
             SensorStatus(
                 float(t_last),

@@ -47,9 +47,13 @@ class Preprocessor:
         gap = dt > self.gap_s
         self._last_t = float(t[-1])
 
-        gT, aT = gyr.T, acc.T
-        a2 = aT * aT
-        m = self._ema(np.concatenate([gT, gT * gT, aT, a2]))
+        # the 12 rows written in place (no temporaries, one pass each): the same products
+        x = np.empty((12, len(t)))
+        x[0:3], x[6:9] = gyr.T, acc.T
+        np.multiply(x[0:3], x[0:3], out=x[3:6])
+        np.multiply(x[6:9], x[6:9], out=x[9:12])
+        a2 = x[9:12]
+        m = self._ema(x)
         gm = m[0:3]
         # (gyro, acc) x (mean, mean square) x 3 axes: both variances in the same few calls (a
         # 10-sample live chunk costs per call, not per sample); per element the same arithmetic
@@ -66,8 +70,9 @@ class Preprocessor:
         self._last_moving_t = float(last_moving[-1])
         rest = still & (t - last_moving >= cfg.min_rest_s)
 
+        if not rest.any():  # no rest in this piece: the carried bias on every row, as ffill would give
+            return gyr - self.bias, rest, gap
         bias = ffill(gm.T, rest, self.bias)
-        if rest.any():
-            self.bias_known = True
+        self.bias_known = True
         self.bias = bias[-1].copy()
         return gyr - bias, rest, gap

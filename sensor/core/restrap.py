@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import dot3, norm3
-from sensor.core.mounting import MountConfig, moving_mask
+from sensor.core.dsp import dot3, hysteresis, norm3
+from sensor.core.mounting import MountConfig
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -33,11 +33,19 @@ class RestrapWatch:
 
     def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
-        mov = moving_mask(gyr_c, self.mount, move_state)
-        g2 = norm3(gyr_c) ** 2
+        mag = norm3(gyr_c)  # moving_mask's, computed once for both
+        mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
+        if move_state == 0 and not mov.any():
+            # still throughout: no movement starts or ends and the totals gain exact zeros (the
+            # sums below would return them unchanged), so skip the sums (most live feeds at rest)
+            return None, 0
+        g2 = mag**2
         gu = dot3(gyr_c, u)
         off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
         cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
+        if move_state == 1 and mov.all():  # one movement throughout: no start or end to judge
+            self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
+            return None, 1
         cn = self.off_n + np.cumsum(mov.astype(np.int64))
         prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
         starts = np.nonzero((prev == 0) & mov)[0].tolist()
