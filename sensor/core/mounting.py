@@ -79,8 +79,14 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
-    hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
+    # seated: rests this close to hanging (by the lever) pin the shin direction. One short movement's
+    # lever can be 70 deg off on a side mount (no board normal there); a top hold is 60-105 deg above
+    # hanging but brief, so the densest rest band, not the window, tells them apart
+    hanging_window_deg: float = 90.0
     min_dominance: float = 0.6
+    # knee rotation whose direction is within this of the principal axis refines it: the thigh's
+    # drift and noise tilt a glide's rate vector by < ~15 deg, a strap twist or a roll by ~90
+    axis_inlier_deg: float = 30.0
     min_lever_m: float = 0.04
     max_lever_m: float = 0.9
     inlier_deg: float = 40.0
@@ -157,6 +163,43 @@ def _fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndar
     return c, signal / noise
 
 
+def _hanging_beta(
+    theta: np.ndarray,
+    beta: float,
+    moving: np.ndarray,
+    rest: np.ndarray | None,
+    before_mv: np.ndarray,
+    cfg: MountConfig,
+) -> tuple[float, str]:
+    """Seated: the shin direction from the hanging rest, ``(beta, reference)``.
+
+    The seated shank hangs within a few degrees of vertical at rest, so gravity there is the shin
+    direction itself (``s`` = the in-plane angle of the rest's specific force + 180 deg), whatever
+    side of the shin the sensor is on: unlike the elevation, this needs no sign, so it comes
+    BEFORE the sign vote (a sign voted against a lever that a single short movement put 70 deg
+    off read every rep upside down). Rest samples: not moving, in the seconds before a movement
+    away from foot contacts (the seated glide starts hanging; the strict rest of the
+    preprocessor needs a second of stillness and a quiet accelerometer, which a short session may
+    never give). The hanging rest is the pose a seated person keeps most (before and between
+    reps, and standing too: also vertical); top holds are brief (0-2.5 s against several seconds
+    of settling and resting): take the densest 10-deg band among the rests that the lever places
+    within ``hanging_window_deg`` of hanging. Returns ``(beta, "lever")`` when too few rest.
+    """
+    still = (~moving if rest is None else (rest | ~moving)) & before_mv
+    # the rest's offset from hanging as the lever places it (hanging: theta = beta + 180)
+    h = (theta[still] - beta) % 360.0 - 180.0
+    near = h[np.abs(h) < cfg.hanging_window_deg]
+    if len(near) < 10:
+        return beta, "lever"
+    w = cfg.hanging_window_deg
+    counts, edges = np.histogram(near, bins=np.arange(-w, w + 1.0, 5.0))
+    k = int(np.argmax(counts[:-1] + counts[1:]))
+    band = near[(near >= edges[k]) & (near < edges[k + 2])]
+    if len(band) < 10:
+        return beta, "lever"
+    return beta + float(np.median(band)), "hanging"
+
+
 def estimate_mounting(
     t: np.ndarray,
     acc: np.ndarray,
@@ -218,6 +261,12 @@ def estimate_mounting(
         if dominance < cfg.min_dominance:
             return None
         u = evecs[:, -1]
+        # Once more over the samples that turn about roughly that axis: a strap being pulled round
+        # the shin (the first movement a re-learn sees) or a roll of the leg turns the box about
+        # other axes, ~90 deg off, and tilts a plain principal axis toward them
+        on = np.abs(g @ u) >= np.cos(np.radians(cfg.axis_inlier_deg))
+        if on.sum() >= 10:
+            u = np.linalg.eigh(g[on].T @ g[on])[1][:, -1]
         e1, e2 = _plane_basis(u)
     else:
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
@@ -302,8 +351,10 @@ def estimate_mounting(
         if b_board is not None:
             beta, reference = b_board, "board"
 
-    # Which side of the shin is "up" during the exercise: vote over moving samples.
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
+    if posture == "seated" and reference == "lever":
+        beta, reference = _hanging_beta(theta, beta, moving, rest, before_mv, cfg)
+    # Which side of the shin is "up" during the exercise: vote over moving samples.
     delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
     if usable.sum() < 10:
@@ -322,32 +373,12 @@ def estimate_mounting(
         # failing that, the lever's tilt off the bone says which side the sensor sits on.
         walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
         side_sigma = None
-        if reference != "lever":
+        if reference in ("board", "standing"):  # the hanging rest itself varies by ~+-8 deg
             side_sigma, _tilt = lever_sigma(np.array(lever_betas)[inlier], W[inlier], beta, cfg.prior)
         if walk_sigma is not None:
             sigma, anterior = walk_sigma, "walking"
         elif side_sigma is not None:
             sigma, anterior = side_sigma, "sensor side"
-    if posture == "seated" and reference == "lever":
-        # not moving, just before a movement away from foot contacts: the seated glide starts
-        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
-        # accelerometer, which a short session may never give)
-        still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        d_rest = (theta[still] - beta + 180.0) % 360.0 - 180.0
-        e_rest = 90.0 - sigma * d_rest
-        e_rest = (e_rest + 180.0) % 360.0 - 180.0
-        # the hanging rest is the pose a seated person keeps most (before and between reps, and
-        # standing too); top holds and squat bottoms are brief: take the densest 10-deg band
-        near = e_rest[np.abs(e_rest + 90.0) < cfg.hanging_window_deg]
-        if len(near) >= 10:
-            counts, edges = np.histogram(
-                near, bins=np.arange(-90.0 - cfg.hanging_window_deg, -89.0 + cfg.hanging_window_deg, 5.0)
-            )
-            k = int(np.argmax(counts[:-1] + counts[1:]))
-            band = near[(near >= edges[k]) & (near < edges[k + 2])]
-            if len(band) >= 10:
-                beta -= sigma * (float(np.median(band)) + 90.0)
-                reference = "hanging"
     return Mounting(
         u=u,
         e1=e1,
