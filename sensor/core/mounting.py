@@ -34,6 +34,7 @@ from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
     gait_sigma,
+    hanging_beta,
     lever_sigma,
     standing_gravity,
     wrap_deg,
@@ -161,43 +162,6 @@ def _fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndar
     signal = float(np.sum((A2[:, 4:6] @ c) ** 2))
     noise = float(np.sum(resid * resid)) + 1e-9
     return c, signal / noise
-
-
-def _hanging_beta(
-    theta: np.ndarray,
-    beta: float,
-    moving: np.ndarray,
-    rest: np.ndarray | None,
-    before_mv: np.ndarray,
-    cfg: MountConfig,
-) -> tuple[float, str]:
-    """Seated: the shin direction from the hanging rest, ``(beta, reference)``.
-
-    The seated shank hangs within a few degrees of vertical at rest, so gravity there is the shin
-    direction itself (``s`` = the in-plane angle of the rest's specific force + 180 deg), whatever
-    side of the shin the sensor is on: unlike the elevation, this needs no sign, so it comes
-    BEFORE the sign vote (a sign voted against a lever that a single short movement put 70 deg
-    off read every rep upside down). Rest samples: not moving, in the seconds before a movement
-    away from foot contacts (the seated glide starts hanging; the strict rest of the
-    preprocessor needs a second of stillness and a quiet accelerometer, which a short session may
-    never give). The hanging rest is the pose a seated person keeps most (before and between
-    reps, and standing too: also vertical); top holds are brief (0-2.5 s against several seconds
-    of settling and resting): take the densest 10-deg band among the rests that the lever places
-    within ``hanging_window_deg`` of hanging. Returns ``(beta, "lever")`` when too few rest.
-    """
-    still = (~moving if rest is None else (rest | ~moving)) & before_mv
-    # the rest's offset from hanging as the lever places it (hanging: theta = beta + 180)
-    h = (theta[still] - beta) % 360.0 - 180.0
-    near = h[np.abs(h) < cfg.hanging_window_deg]
-    if len(near) < 10:
-        return beta, "lever"
-    w = cfg.hanging_window_deg
-    counts, edges = np.histogram(near, bins=np.arange(-w, w + 1.0, 5.0))
-    k = int(np.argmax(counts[:-1] + counts[1:]))
-    band = near[(near >= edges[k]) & (near < edges[k + 2])]
-    if len(band) < 10:
-        return beta, "lever"
-    return beta + float(np.median(band)), "hanging"
 
 
 def estimate_mounting(
@@ -353,7 +317,13 @@ def estimate_mounting(
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
     if posture == "seated" and reference == "lever":
-        beta, reference = _hanging_beta(theta, beta, moving, rest, before_mv, cfg)
+        # not moving, just before a movement away from foot contacts: the seated glide starts
+        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
+        # accelerometer, which a short session may never give)
+        still = (~moving if rest is None else (rest | ~moving)) & before_mv
+        b_hang = hanging_beta(theta[still], beta, cfg.hanging_window_deg)
+        if b_hang is not None:
+            beta, reference = b_hang, "hanging"
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)

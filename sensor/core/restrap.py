@@ -2,9 +2,15 @@
 
 A re-strap turns the sensor on the shin, so the rotation of the following movements is no
 longer about the learned knee axis. Two movements in a row with more than ``off_axis`` of their
-rotation energy off the axis mean the mounting changed; the pipeline then re-learns from the
-first of them, using the recent samples kept here. Sums are sequential cumsums seeded with the
-carried totals, so the decision is the same for any chunking.
+rotation energy off the axis raise the suspicion; but rolling over, getting up, sitting down or
+shifting in the chair do the same without touching the strap. What tells them apart is what
+comes next: a re-strap turns the sensor on the shin PERMANENTLY, so the next knee movement
+(a single dominant axis, sweeping a glide's angle) is off the old axis too, while after a body
+repositioning the knee turns about the same axis in sensor coordinates as before. So the
+suspicion is confirmed only by such a movement off the axis, and dropped by any movement on it.
+The pipeline then re-learns from the first off-axis movement, using the recent samples kept
+here. Sums are sequential cumsums seeded with the carried totals, so the decision is the same
+for any chunking.
 """
 
 from __future__ import annotations
@@ -18,18 +24,38 @@ Arrays = tuple[np.ndarray, ...]
 
 
 class RestrapWatch:
+    # a knee movement: its rate directions (one vote per moving sample) share one axis this much
+    # (a glide phase: > 0.98 in the simulated corpus and the UCI recordings' glides; a roll, a
+    # stand-up or a strap being pulled round mixes axes) and it sweeps at least the mounting's
+    # smallest teaching span about that axis
+    knee_dominance: float = 0.9
+
     def __init__(self, mount: MountConfig, off_axis: float, history_s: float) -> None:
         self.mount = mount
         self.off_axis = off_axis
         self.history_s = history_s
         self.off_sum, self.off_n, self.strikes = 0.0, 0, 0
-        self.mv_start: tuple[float, int, float] = (0.0, 0, -np.inf)
+        self.pending = False  # two off-axis movements seen: waiting for a knee movement to decide
+        self.axis_sum = np.zeros(9)  # running sums of the rate direction's outer product and of rate*dt
+        self._last_t: float | None = None
+        self.mv_start: tuple[float, int, float, np.ndarray] = (0.0, 0, -np.inf, self.axis_sum)
         self.strike_t0 = -np.inf
         self._hist: list[Arrays] = []
 
     def start_after(self, t: float) -> None:
         """Steady state begins at ``t``: a movement in progress counts from here."""
-        self.mv_start = (self.off_sum, self.off_n, t)
+        self.mv_start = (self.off_sum, self.off_n, t, self.axis_sum)
+
+    def _knee_like(self, d: np.ndarray, n: int) -> bool:
+        """Whether a movement (its summed outer products and rate*dt, ``n`` samples) turned about
+        one axis through at least a teaching span."""
+        if n < 10:
+            return False
+        xx, xy, xz, yy, yz, zz = d[:6]
+        evals, evecs = np.linalg.eigh(np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]]))
+        if evals[-1] < self.knee_dominance * max(float(evals.sum()), 1e-12):
+            return False
+        return abs(float(evecs[:, -1] @ d[6:9])) >= self.mount.min_span_deg
 
     def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
@@ -39,6 +65,14 @@ class RestrapWatch:
         off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
         cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
         cn = self.off_n + np.cumsum(mov.astype(np.int64))
+        # per moving sample: the rate direction's outer product (xx xy xz yy yz zz) and rate*dt
+        dt = np.diff(t, prepend=t[0] if self._last_t is None else self._last_t)
+        mag = np.sqrt(g2)
+        dirs = gyr_c / np.where(mag > 0, mag, 1.0)[:, None]
+        x, y, z = dirs[:, 0], dirs[:, 1], dirs[:, 2]
+        per = np.stack([x * x, x * y, x * z, y * y, y * z, z * z], axis=1)
+        per = np.concatenate([per, gyr_c * np.clip(dt, 0.0, 0.1)[:, None]], axis=1) * mov[:, None]
+        ca = np.cumsum(np.concatenate([self.axis_sum[None, :], per]), axis=0)[1:]
         prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
         starts = np.nonzero((prev == 0) & mov)[0].tolist()
         closes = np.nonzero((prev == 1) & ~mov)[0].tolist()
@@ -49,11 +83,19 @@ class RestrapWatch:
                     float(cs[i - 1]) if i > 0 else self.off_sum,
                     int(cn[i - 1]) if i > 0 else self.off_n,
                     float(t[i]),
+                    ca[i - 1] if i > 0 else self.axis_sum,
                 )
                 continue
-            s0, n0, t0 = self.mv_start
+            s0, n0, t0, a0 = self.mv_start
             n = int(cn[i]) - n0
             frac = (float(cs[i]) - s0) / n if n else 0.0
+            if self.pending:
+                if frac <= self.off_axis:  # the knee turns about the old axis: the strap held
+                    self.pending, self.strikes = False, 0
+                elif self._knee_like(ca[i] - a0, n):  # a knee movement off the old axis: re-strapped
+                    cut = i + 1
+                    break
+                continue
             if frac > self.off_axis:
                 if self.strikes == 0:
                     self.strike_t0 = t0
@@ -61,10 +103,11 @@ class RestrapWatch:
             else:
                 self.strikes = 0
             if self.strikes >= 2:
-                cut = i + 1
-                break
+                self.pending = True
         last = len(t) if cut is None else cut
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
+        self.axis_sum = ca[last - 1]
+        self._last_t = float(t[last - 1])
         return cut, int(mov[last - 1])
 
     def remember(self, *arrays: np.ndarray) -> None:
@@ -82,7 +125,7 @@ class RestrapWatch:
 
     def take_history(self, t_from: float) -> Arrays | None:
         """The kept samples from ``t_from`` on (None if there are none); the history is cleared."""
-        self.strikes = 0
+        self.strikes, self.pending = 0, False
         if not self._hist:
             return None
         ht, *rest = (np.concatenate(x) for x in zip(*self._hist))

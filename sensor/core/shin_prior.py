@@ -224,3 +224,28 @@ def lever_sigma(
     if abs(tilt) < cfg.min_tilt_deg or agree < cfg.min_tilt_agreement:
         return None, tilt
     return (1 if tilt > 0 else -1), tilt
+
+
+def hanging_beta(theta_rest: np.ndarray, beta_lever: float, window_deg: float) -> float | None:
+    """Seated: the shin direction (deg in the swing plane) from the hanging rest, or None.
+
+    The seated shank hangs within a few degrees of vertical at rest, so gravity there is the shin
+    direction itself (``s`` = the in-plane angle of the rest's specific force + 180 deg), whatever
+    side of the shin the sensor is on: unlike the elevation this needs no sign, so it comes BEFORE
+    the sign vote (a sign voted against a lever that one short movement put 70 deg off read every
+    rep upside down). ``theta_rest``: in-plane angles (deg) of the specific force at rest before
+    movements. The hanging rest is the pose a seated person keeps most (before and between reps,
+    and standing too: also vertical); top holds are brief (0-2.5 s against several seconds of
+    settling and resting): the densest 10-deg band among the rests that the lever places within
+    ``window_deg`` of hanging. None when fewer than 10 samples rest there.
+    """
+    h = (np.asarray(theta_rest, float) - beta_lever) % 360.0 - 180.0  # offset from hanging (theta = beta + 180)
+    near = h[np.abs(h) < window_deg]
+    if len(near) < 10:
+        return None
+    counts, edges = np.histogram(near, bins=np.arange(-window_deg, window_deg + 1.0, 5.0))
+    k = int(np.argmax(counts[:-1] + counts[1:]))
+    band = near[(near >= edges[k]) & (near < edges[k + 2])]
+    if len(band) < 10:
+        return None
+    return beta_lever + float(np.median(band))
