@@ -131,3 +131,24 @@ def test_a_strap_twist_does_not_tilt_the_knee_axis_of_a_relearn() -> None:
         gg = gg / norm3(gg)[:, None]
         u_true = np.linalg.eigh(gg.T @ gg)[1][:, -1]
         assert min(_angle_deg(mnt.u, u_true), _angle_deg(-mnt.u, u_true)) <= 1.0, seed
+
+
+def test_leg_swings_pivot_at_the_hip_and_never_teach() -> None:
+    """Standing leg swings turn the shank about the hip: the fitted lever is the thigh plus the
+    sensor's distance down the shin, longer than any shank (0.39-0.47 m) for a box on the lower
+    half of the shin. Such movements must not teach a mounting (in the issue-11 corpus they taught
+    mountings that then counted squats as seated glides)."""
+    taught = 0
+    for seed in range(8):
+        rng = np.random.default_rng([seed, 1106])
+        person = _side_person(rng)
+        person.loc[0] = rng.uniform(0.2, 0.35)
+        m = mo.new_motion(400.0, "seated")
+        act.stand_still(m, rng, 2.0)
+        act.leg_swings(m, rng, 12)
+        act.stand_still(m, rng, 2.0)
+        chunk, _, _ = render(m, person, rng)
+        g, rest, _ = _prepped(chunk)
+        for posture in ("seated", "supine"):
+            taught += estimate_mounting(chunk.t, chunk.acc, g, rest=rest, posture=posture, final=True) is not None
+    assert taught == 0
