@@ -29,6 +29,7 @@ class RestrapWatch:
     # stand-up or a strap being pulled round mixes axes) and it sweeps at least the mounting's
     # smallest teaching span about that axis
     knee_dominance: float = 0.9
+    knee_max_s: float = 15.0  # a knee movement lasts 1-4 s; the history kept must hold all of it
 
     def __init__(self, mount: MountConfig, off_axis: float, history_s: float) -> None:
         self.mount = mount
@@ -36,26 +37,32 @@ class RestrapWatch:
         self.history_s = history_s
         self.off_sum, self.off_n, self.strikes = 0.0, 0, 0
         self.pending = False  # two off-axis movements seen: waiting for a knee movement to decide
-        self.axis_sum = np.zeros(9)  # running sums of the rate direction's outer product and of rate*dt
-        self._last_t: float | None = None
-        self.mv_start: tuple[float, int, float, np.ndarray] = (0.0, 0, -np.inf, self.axis_sum)
+        self.mv_start: tuple[float, int, float] = (0.0, 0, -np.inf)
         self.strike_t0 = -np.inf
         self._hist: list[Arrays] = []
 
     def start_after(self, t: float) -> None:
         """Steady state begins at ``t``: a movement in progress counts from here."""
-        self.mv_start = (self.off_sum, self.off_n, t, self.axis_sum)
+        self.mv_start = (self.off_sum, self.off_n, t)
 
-    def _knee_like(self, d: np.ndarray, n: int) -> bool:
-        """Whether a movement (its summed outer products and rate*dt, ``n`` samples) turned about
-        one axis through at least a teaching span."""
-        if n < 10:
+    def _knee_like(self, t0: float, t: np.ndarray, gyr_c: np.ndarray) -> bool:
+        """Whether the movement from ``t0`` to the end of ``t`` (this call's samples; the earlier
+        ones are in the kept history) turned about one axis through at least a teaching span. Read
+        from the samples themselves, not running sums, so it is the same for any chunking."""
+        if float(t[-1]) - t0 > self.knee_max_s:
             return False
-        xx, xy, xz, yy, yz, zz = d[:6]
-        evals, evecs = np.linalg.eigh(np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]]))
+        parts_t = [h[0][h[0] >= t0] for h in self._hist] + [t[t >= t0]]
+        parts_g = [h[2][h[0] >= t0] for h in self._hist] + [gyr_c[t >= t0]]
+        tt, g = np.concatenate(parts_t), np.concatenate(parts_g)
+        if len(tt) < 10:
+            return False
+        mag = norm3(g)
+        d = g / np.where(mag > 0, mag, 1.0)[:, None]
+        evals, evecs = np.linalg.eigh(d.T @ d)
         if evals[-1] < self.knee_dominance * max(float(evals.sum()), 1e-12):
             return False
-        return abs(float(evecs[:, -1] @ d[6:9])) >= self.mount.min_span_deg
+        dt = np.clip(np.diff(tt, prepend=tt[0]), 0.0, 0.1)
+        return abs(float(np.sum((g @ evecs[:, -1]) * dt))) >= self.mount.min_span_deg
 
     def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
@@ -65,14 +72,6 @@ class RestrapWatch:
         off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
         cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
         cn = self.off_n + np.cumsum(mov.astype(np.int64))
-        # per moving sample: the rate direction's outer product (xx xy xz yy yz zz) and rate*dt
-        dt = np.diff(t, prepend=t[0] if self._last_t is None else self._last_t)
-        mag = np.sqrt(g2)
-        dirs = gyr_c / np.where(mag > 0, mag, 1.0)[:, None]
-        x, y, z = dirs[:, 0], dirs[:, 1], dirs[:, 2]
-        per = np.stack([x * x, x * y, x * z, y * y, y * z, z * z], axis=1)
-        per = np.concatenate([per, gyr_c * np.clip(dt, 0.0, 0.1)[:, None]], axis=1) * mov[:, None]
-        ca = np.cumsum(np.concatenate([self.axis_sum[None, :], per]), axis=0)[1:]
         prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
         starts = np.nonzero((prev == 0) & mov)[0].tolist()
         closes = np.nonzero((prev == 1) & ~mov)[0].tolist()
@@ -83,16 +82,15 @@ class RestrapWatch:
                     float(cs[i - 1]) if i > 0 else self.off_sum,
                     int(cn[i - 1]) if i > 0 else self.off_n,
                     float(t[i]),
-                    ca[i - 1] if i > 0 else self.axis_sum,
                 )
                 continue
-            s0, n0, t0, a0 = self.mv_start
+            s0, n0, t0 = self.mv_start
             n = int(cn[i]) - n0
             frac = (float(cs[i]) - s0) / n if n else 0.0
             if self.pending:
                 if frac <= self.off_axis:  # the knee turns about the old axis: the strap held
                     self.pending, self.strikes = False, 0
-                elif self._knee_like(ca[i] - a0, n):  # a knee movement off the old axis: re-strapped
+                elif self._knee_like(t0, t[: i + 1], gyr_c[: i + 1]):  # a knee movement off the old axis
                     cut = i + 1
                     break
                 continue
@@ -106,8 +104,6 @@ class RestrapWatch:
                 self.pending = True
         last = len(t) if cut is None else cut
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
-        self.axis_sum = ca[last - 1]
-        self._last_t = float(t[last - 1])
         return cut, int(mov[last - 1])
 
     def remember(self, *arrays: np.ndarray) -> None:
