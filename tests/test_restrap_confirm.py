@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sensor.core.events import SensorStatus
-from sensor.core.pipeline import analyze
+from sensor.core.pipeline import analyze, analyze_stream
 from sensor.sim import activities as act
 from sensor.sim import exercise as ex
 from sensor.sim import motion as mo
@@ -74,3 +74,19 @@ def test_a_box_turned_on_the_shin_between_sets_is_relearned(seed: int) -> None:
     p, events = analyze(chunk, "supine", rate)
     assert _relearned(events)
     assert abs(len(p.reps) - n) <= 1
+
+
+@pytest.mark.parametrize("sizes", [[1], [7, 1, 130], [333]])
+def test_restrap_decisions_are_the_same_for_any_chunking(sizes: list[int]) -> None:
+    """The suspicion, its confirmation by a knee movement and the re-learn happen at sample
+    indices fixed by the data: a live feed in any chunks gives the offline reps and statuses."""
+    chunk, rate, _n, _ = _two_sets(1, "restrap")
+    p1, ev1 = analyze(chunk, "supine", rate)
+    n = len(chunk)
+    parts = chunk.split((sizes * (n // max(sum(sizes), 1) + 1))[:n])
+    p2, ev2 = analyze_stream(parts, "supine", rate)
+    assert [(r.start_s, r.end_s, r.top_deg) for r in p1.reps] == [(r.start_s, r.end_s, r.top_deg) for r in p2.reps]
+    st1 = [(e.t_s, e.kind) for e in ev1 if isinstance(e, SensorStatus)]
+    st2 = [(e.t_s, e.kind) for e in ev2 if isinstance(e, SensorStatus)]
+    assert st1 == st2
+    assert ("mounting_changed" in [k for _t, k in st1]) and len(p1.reps) > 0
