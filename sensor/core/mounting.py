@@ -35,6 +35,7 @@ from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
     gait_sigma,
+    hanging_beta,
     lever_sigma,
     standing_gravity,
     wrap_deg,
@@ -80,10 +81,19 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
-    hanging_window_deg: float = 60.0  # seated: rests this close to hanging (by the fit) pin the shin direction
+    # seated: rests this close to hanging (by the lever) pin the shin direction. Wider (90) took a
+    # top hold for hanging in 5 of the 25 UCI real recordings: real people hold the extension
+    hanging_window_deg: float = 60.0
     min_dominance: float = 0.6
+    # knee rotation whose direction is within this of the principal axis refines it: the thigh's
+    # drift and noise tilt a glide's rate vector by < ~15 deg, a strap twist or a roll by ~90
+    axis_inlier_deg: float = 30.0
     min_lever_m: float = 0.04
-    max_lever_m: float = 0.9
+    # a knee pivot's lever ends on the shin: the shank is 0.39-0.47 m long (0.246 x height, Winter
+    # 2009, anthropometry table; heights 1.6-1.9 m). Measured on the issue-11 corpus: glide movements
+    # fit 0.16 m median, 0.36 m at the 99th percentile (5 of 1591 above 0.45); leg swings pivot at
+    # the hip (thigh + sensor: 0.50 m median, 27 of 34 above 0.45) and taught mirrored mountings
+    max_lever_m: float = 0.45
     inlier_deg: float = 40.0
     min_inlier_weight: float = 0.7
     min_sign_agreement: float = 0.8
@@ -230,6 +240,12 @@ def estimate_mounting(
         if dominance < cfg.min_dominance:
             return None
         u = evecs[:, -1]
+        # Once more over the samples that turn about roughly that axis: a strap being pulled round
+        # the shin (the first movement a re-learn sees) or a roll of the leg turns the box about
+        # other axes, ~90 deg off, and tilts a plain principal axis toward them
+        on = np.abs(g @ u) >= np.cos(np.radians(cfg.axis_inlier_deg))
+        if on.sum() >= 10:
+            u = np.linalg.eigh(g[on].T @ g[on])[1][:, -1]
         e1, e2 = _plane_basis(u)
     else:
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
@@ -271,6 +287,8 @@ def estimate_mounting(
             # steps, sit-to-stand) has a long lever pointing UP the shin: it never teaches.
             b_c = float(np.degrees(np.arctan2(c[1], c[0])))
             if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
+                continue
+            if lever > cfg.max_lever_m:  # a pivot beyond the knee (the hip: a leg swing)
                 continue
             vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
         sin_e = np.median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
@@ -314,8 +332,16 @@ def estimate_mounting(
         if b_board is not None:
             beta, reference = b_board, "board"
 
-    # Which side of the shin is "up" during the exercise: vote over moving samples.
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
+    if posture == "seated" and reference == "lever":
+        # not moving, just before a movement away from foot contacts: the seated glide starts
+        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
+        # accelerometer, which a short session may never give)
+        still = (~moving if rest is None else (rest | ~moving)) & before_mv
+        b_hang = hanging_beta(theta[still], beta, cfg.hanging_window_deg)
+        if b_hang is not None:
+            beta, reference = b_hang, "hanging"
+    # Which side of the shin is "up" during the exercise: vote over moving samples.
     delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
     if usable.sum() < 10:
@@ -334,32 +360,12 @@ def estimate_mounting(
         # failing that, the lever's tilt off the bone says which side the sensor sits on.
         walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
         side_sigma = None
-        if reference != "lever":
+        if reference in ("board", "standing"):  # the hanging rest itself varies by ~+-8 deg
             side_sigma, _tilt = lever_sigma(np.array(lever_betas)[inlier], W[inlier], beta, cfg.prior)
         if walk_sigma is not None:
             sigma, anterior = walk_sigma, "walking"
         elif side_sigma is not None:
             sigma, anterior = side_sigma, "sensor side"
-    if posture == "seated" and reference == "lever":
-        # not moving, just before a movement away from foot contacts: the seated glide starts
-        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
-        # accelerometer, which a short session may never give)
-        still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        d_rest = (theta[still] - beta + 180.0) % 360.0 - 180.0
-        e_rest = 90.0 - sigma * d_rest
-        e_rest = (e_rest + 180.0) % 360.0 - 180.0
-        # the hanging rest is the pose a seated person keeps most (before and between reps, and
-        # standing too); top holds and squat bottoms are brief: take the densest 10-deg band
-        near = e_rest[np.abs(e_rest + 90.0) < cfg.hanging_window_deg]
-        if len(near) >= 10:
-            counts, edges = np.histogram(
-                near, bins=np.arange(-90.0 - cfg.hanging_window_deg, -89.0 + cfg.hanging_window_deg, 5.0)
-            )
-            k = int(np.argmax(counts[:-1] + counts[1:]))
-            band = near[(near >= edges[k]) & (near < edges[k + 2])]
-            if len(band) >= 10:
-                beta -= sigma * (float(np.median(band)) + 90.0)
-                reference = "hanging"
     return Mounting(
         u=u,
         e1=e1,

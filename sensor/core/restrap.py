@@ -2,9 +2,15 @@
 
 A re-strap turns the sensor on the shin, so the rotation of the following movements is no
 longer about the learned knee axis. Two movements in a row with more than ``off_axis`` of their
-rotation energy off the axis mean the mounting changed; the pipeline then re-learns from the
-first of them, using the recent samples kept here. Sums are sequential cumsums seeded with the
-carried totals, so the decision is the same for any chunking.
+rotation energy off the axis raise the suspicion; but rolling over, getting up, sitting down or
+shifting in the chair do the same without touching the strap. What tells them apart is what
+comes next: a re-strap turns the sensor on the shin PERMANENTLY, so the next knee movement
+(a single dominant axis, sweeping a glide's angle) is off the old axis too, while after a body
+repositioning the knee turns about the same axis in sensor coordinates as before. So the
+suspicion is confirmed only by such a movement off the axis, and dropped by any movement on it.
+The pipeline then re-learns from the first off-axis movement, using the recent samples kept
+here. Sums are sequential cumsums seeded with the carried totals, so the decision is the same
+for any chunking.
 """
 
 from __future__ import annotations
@@ -18,11 +24,19 @@ Arrays = tuple[np.ndarray, ...]
 
 
 class RestrapWatch:
+    # a knee movement: its rate directions (one vote per moving sample) share one axis this much
+    # (a glide phase: > 0.98 in the simulated corpus and the UCI recordings' glides; a roll, a
+    # stand-up or a strap being pulled round mixes axes) and it sweeps at least the mounting's
+    # smallest teaching span about that axis
+    knee_dominance: float = 0.9
+    knee_max_s: float = 15.0  # a knee movement lasts 1-4 s; the history kept must hold all of it
+
     def __init__(self, mount: MountConfig, off_axis: float, history_s: float) -> None:
         self.mount = mount
         self.off_axis = off_axis
         self.history_s = history_s
         self.off_sum, self.off_n, self.strikes = 0.0, 0, 0
+        self.pending = False  # two off-axis movements seen: waiting for a knee movement to decide
         self.mv_start: tuple[float, int, float] = (0.0, 0, -np.inf)
         self.strike_t0 = -np.inf
         self._hist: list[Arrays] = []
@@ -30,6 +44,25 @@ class RestrapWatch:
     def start_after(self, t: float) -> None:
         """Steady state begins at ``t``: a movement in progress counts from here."""
         self.mv_start = (self.off_sum, self.off_n, t)
+
+    def _knee_like(self, t0: float, t: np.ndarray, gyr_c: np.ndarray) -> bool:
+        """Whether the movement from ``t0`` to the end of ``t`` (this call's samples; the earlier
+        ones are in the kept history) turned about one axis through at least a teaching span. Read
+        from the samples themselves, not running sums, so it is the same for any chunking."""
+        if float(t[-1]) - t0 > self.knee_max_s:
+            return False
+        parts_t = [h[0][h[0] >= t0] for h in self._hist] + [t[t >= t0]]
+        parts_g = [h[2][h[0] >= t0] for h in self._hist] + [gyr_c[t >= t0]]
+        tt, g = np.concatenate(parts_t), np.concatenate(parts_g)
+        if len(tt) < 10:
+            return False
+        mag = norm3(g)
+        d = g / np.where(mag > 0, mag, 1.0)[:, None]
+        evals, evecs = np.linalg.eigh(d.T @ d)
+        if evals[-1] < self.knee_dominance * max(float(evals.sum()), 1e-12):
+            return False
+        dt = np.clip(np.diff(tt, prepend=tt[0]), 0.0, 0.1)
+        return abs(float(np.sum((g @ evecs[:, -1]) * dt))) >= self.mount.min_span_deg
 
     def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
@@ -62,6 +95,13 @@ class RestrapWatch:
             s0, n0, t0 = self.mv_start
             n = int(cn[i]) - n0
             frac = (float(cs[i]) - s0) / n if n else 0.0
+            if self.pending:
+                if frac <= self.off_axis:  # the knee turns about the old axis: the strap held
+                    self.pending, self.strikes = False, 0
+                elif self._knee_like(t0, t[: i + 1], gyr_c[: i + 1]):  # a knee movement off the old axis
+                    cut = i + 1
+                    break
+                continue
             if frac > self.off_axis:
                 if self.strikes == 0:
                     self.strike_t0 = t0
@@ -69,8 +109,7 @@ class RestrapWatch:
             else:
                 self.strikes = 0
             if self.strikes >= 2:
-                cut = i + 1
-                break
+                self.pending = True
         last = len(t) if cut is None else cut
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
         return cut, int(mov[last - 1])
@@ -90,7 +129,7 @@ class RestrapWatch:
 
     def take_history(self, t_from: float) -> Arrays | None:
         """The kept samples from ``t_from`` on (None if there are none); the history is cleared."""
-        self.strikes = 0
+        self.strikes, self.pending = 0, False
         if not self._hist:
             return None
         ht, *rest = (np.concatenate(x) for x in zip(*self._hist))

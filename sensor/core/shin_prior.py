@@ -44,12 +44,19 @@ class PriorConfig:
     # quiet standing: still, next to walking (several foot contacts), and its gravity direction
     # near the walking shank's mean one (the shank swings about -10..+20 deg around vertical)
     still_dps: float = 8.0
-    still_min_s: float = 0.5
+    # measured on the issue-11 corpus (mixed seeds 0-299, 534 still stretches next to walking):
+    # quiet standing lasts 2.9 s median (10th percentile 1.2 s); the still moments of step-downs,
+    # squats, lunges and sit-to-stand (shank tilted 10-35 deg: Zwerver 2007; Escamilla 2001) last
+    # 0.5-1.0 s, 1.7 s at most, and one alone set the shin direction 35 deg off and lost a whole
+    # session. At 1.5 s 191 of 199 sessions with walking keep a standing reference (196 at 1.0 s)
+    still_min_s: float = 1.5
     gait_within_s: float = 3.0
     gait_min_contacts: int = 3
     contact_merge_s: float = 0.25  # contact samples closer than this are one foot contact
     gait_window_s: float = 6.0
-    max_turn_deg: float = 40.0
+    # same corpus: standing is within 24 deg of the walking mean (90th percentile 15); the supine
+    # foot-on-floor rest right after walking in (shank 35-55 deg off vertical) is 41-59 deg away
+    max_turn_deg: float = 30.0
     acc_tol_mps2: float = 1.0
     # a movement whose (long enough) lever is this far from the standing shin direction did not
     # pivot at the knee: the skin offset tilts a knee-pivot lever by <= ~30 deg, an ankle pivot
@@ -217,3 +224,28 @@ def lever_sigma(
     if abs(tilt) < cfg.min_tilt_deg or agree < cfg.min_tilt_agreement:
         return None, tilt
     return (1 if tilt > 0 else -1), tilt
+
+
+def hanging_beta(theta_rest: np.ndarray, beta_lever: float, window_deg: float) -> float | None:
+    """Seated: the shin direction (deg in the swing plane) from the hanging rest, or None.
+
+    The seated shank hangs within a few degrees of vertical at rest, so gravity there is the shin
+    direction itself (``s`` = the in-plane angle of the rest's specific force + 180 deg), whatever
+    side of the shin the sensor is on: unlike the elevation this needs no sign, so it comes BEFORE
+    the sign vote (a sign voted against a lever that one short movement put 70 deg off read every
+    rep upside down). ``theta_rest``: in-plane angles (deg) of the specific force at rest before
+    movements. The hanging rest is the pose a seated person keeps most (before and between reps,
+    and standing too: also vertical); top holds are brief (0-2.5 s against several seconds of
+    settling and resting): the densest 10-deg band among the rests that the lever places within
+    ``window_deg`` of hanging. None when fewer than 10 samples rest there.
+    """
+    h = (np.asarray(theta_rest, float) - beta_lever) % 360.0 - 180.0  # offset from hanging (theta = beta + 180)
+    near = h[np.abs(h) < window_deg]
+    if len(near) < 10:
+        return None
+    counts, edges = np.histogram(near, bins=np.arange(-window_deg, window_deg + 1.0, 5.0))
+    k = int(np.argmax(counts[:-1] + counts[1:]))
+    band = near[(near >= edges[k]) & (near < edges[k + 2])]
+    if len(band) < 10:
+        return None
+    return beta_lever + float(np.median(band))
