@@ -72,6 +72,12 @@ class RepConfig:
     #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
     #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
     contact_window_s: float = 0.25
+    # A movement away that follows this much stillness, at a place a rep can start from (seated:
+    # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an
+    # older turning point: after a set break (the foot tucked under the chair, on the floor) the
+    # older turn would give the rep the break's angles and time. A pause part-way through a
+    # movement (real seated reps hold ~1 s half-extended, UCI subject 2) is not such a place.
+    rest_restart_s: float = 1.0
 
 
 class RepDetector:
@@ -188,7 +194,9 @@ class RepDetector:
                 pos = i
                 continue
             if last_nonex is not None:
-                self._nonex_t = float(last_nonex[i])
+                # never forgotten: after a re-strap the pipeline re-analyses recent samples with a
+                # fresh context tracker, but the person was on their feet all the same
+                self._nonex_t = max(self._nonex_t, float(last_nonex[i]))
             if old != 0 and self._seg is not None:
                 end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
@@ -220,6 +228,8 @@ class RepDetector:
         self._scan_holds(t, e, pos, n, events)
         if self._seg is not None and n > pos:
             self._seg["peak"] = max(self._seg["peak"], float(absv[pos:n].max()))
+        if last_nonex is not None:
+            self._nonex_t = max(self._nonex_t, float(last_nonex[-1]))
         self._dir = int(d[-1])
         self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
@@ -248,7 +258,7 @@ class RepDetector:
         seg, self._seg = self._seg, None
         if seg is None:
             return
-        self._last_end_t = t1
+        prev_end, self._last_end_t = self._last_end_t, t1
         # turning points found while out of position (walking, lying down...) are forgotten once
         # the context is exercise again: the first rep after them starts afresh
         if self._far is not None and self._far["start_t"] <= self._nonex_t:
@@ -263,8 +273,12 @@ class RepDetector:
         away = (y1 - y0) > 0
         cfg = self.cfg
         if away:
-            if self._away_start is None:
+            rested = prev_end is not None and seg["t0"] - prev_end >= cfg.rest_restart_s and self._can_start(seg["e0"])
+            if self._away_start is None or rested:
                 self._away_start = (seg["t0"], seg["e0"], seg["peak"])
+            if rested and self._mode > 0 and self._far is not None and y1 > self._far["y"]:
+                self._start_far(y1, t1, seg)  # a new movement from rest past the old far turn
+                return
             if self._mode <= 0:
                 # were returning (or unknown): a big enough rise away makes a new far extreme
                 ref = self._near["y"] if self._near is not None else y0
@@ -299,6 +313,14 @@ class RepDetector:
                     events.append(RepCompleted(t1, rep))
             elif not self._counted and rom >= cfg.partial_min_deg and rom < cfg.min_rom_deg:
                 events.append(PartialRep(t1, rom, cfg.min_rom_deg))
+
+    def _can_start(self, e: float) -> bool:
+        """A rep can start from a rest at elevation ``e`` (see ``RepConfig.rest_restart_s``)."""
+        cfg = self.cfg
+        if self.posture == "supine":
+            return e >= -cfg.min_first_deg
+        hanging = math.sin(math.radians(e)) <= math.sin(math.radians(cfg.seated_rest_max_deg))
+        return hanging and e >= cfg.seated_bottom_min_deg
 
     def _start_far(self, y1: float, t1: float, seg: dict[str, Any]) -> None:
         start_t, start_e, peak = self._away_start or (seg["t0"], seg["e0"], seg["peak"])
