@@ -50,9 +50,15 @@ def test_seated_first_rep_after_a_break_starts_at_the_rest(chunk):
     assert abs(reps[0].top_deg + 10.0) < 1.0 and abs(reps[0].bottom_deg + 92.0) < 1.0
 
 
-def test_without_the_rest_rule_the_tuck_is_taken_as_the_start_and_the_rep_is_lost():
+def test_without_the_rest_rule_the_rep_is_back_dated_into_the_break():
     never = RepConfig(rest_restart_s=math.inf)
-    assert _reps("seated", TUCK_THEN_REP, cfg=never) == []
+    reps = _reps("seated", TUCK_THEN_REP, cfg=never)
+    assert len(reps) == 1 and reps[0].start_s < 4.0  # began at the tuck, 5 s before the movement
+    # a deeper tuck, past the knee's flexion limit as a start, loses the rep altogether
+    deeper = [(0, -155.0)] + TUCK_THEN_REP[1:]
+    deeper[1] = (3.0, -155.0)
+    assert _reps("seated", deeper, cfg=never) == []
+    assert len(_reps("seated", deeper)) == 1
 
 
 @pytest.mark.parametrize("pause_s", [0.4, 1.5, 4.0])
@@ -89,3 +95,26 @@ def _glide_with_nonex(last_nonex_before_replay):
 def test_on_feet_is_not_forgotten_when_the_samples_are_re_analysed():
     assert _glide_with_nonex(2.5) == []  # began (t = 2 s) while on feet: not a rep
     assert len(_glide_with_nonex(-np.inf)) == 1  # the same curve, never on feet: one rep
+
+
+# Seated: hanging at rest, a fidget draws the foot back under the seat, and the extension starts
+# straight from there (no rest): the rep starts 18 deg behind hanging.
+FIDGET_THEN_REP = [(0, -100.0), (3.0, -100.0), (0.4, -118.0), (2.0, -10.0), (1.0, -10.0), (2.0, -95.0), (1.0, -95.0)]
+
+
+@pytest.mark.parametrize("chunk", [None, 9])
+def test_seated_rep_may_start_drawn_back_under_the_seat(chunk):
+    reps = _reps("seated", FIDGET_THEN_REP, chunk)
+    assert len(reps) == 1 and abs(reps[0].top_deg + 10.0) < 1.0
+
+
+def test_seated_start_behind_the_knee_flexion_limit_is_refused():
+    # the same curve with a start limit at -110 (the old symmetric rule) loses the rep
+    assert _reps("seated", FIDGET_THEN_REP, cfg=RepConfig(seated_start_min_deg=-110.0)) == []
+
+
+def test_seated_rep_that_starts_already_extended_is_not_a_glide():
+    # from a shin held 35 deg forward of hanging (not a rest a glide starts from) up and down
+    forward = [(0, -55.0), (3.0, -55.0), (2.0, 10.0), (1.0, 10.0), (2.0, -92.0), (1.0, -92.0)]
+    assert _reps("seated", forward) == []
+    assert len(_reps("seated", forward, cfg=RepConfig(seated_rest_max_deg=-50.0))) == 1

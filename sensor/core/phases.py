@@ -42,6 +42,12 @@ class RepConfig:
     seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
     seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
     seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
+    # seated: a rep may start with the shin drawn back under the seat, as far as the knee bends:
+    # ~140-145 deg of passive flexion in healthy adults (Roaas & Andersson 1982, Acta Orthop Scand
+    # 53:205), so with the thigh about horizontal the shin points no lower than ~-150. Measured
+    # (candidates refused only for their start angle, 150 seated negatives + 167 seated mixed
+    # sessions): confounders start near horizontal (-10); first reps after a fidget at -110..-119.
+    seated_start_min_deg: float = -150.0
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
     # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
@@ -377,13 +383,13 @@ class RepDetector:
             bottom_t, top_t = t_end, far["t"]
             if not cfg.seated_top_min_deg <= top_e <= cfg.seated_top_max_deg:
                 return None
-            if min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+            # a seated rep ends with the shin near hanging (the sine of the elevation is the same
+            # for a shin tilted forward or back by the same angle) and starts from hanging or from
+            # further back (a fidget or the foot drawn under the chair just before), never forward
+            rest_max = math.sin(math.radians(cfg.seated_rest_max_deg))
+            if bottom_e < cfg.seated_bottom_min_deg or math.sin(math.radians(bottom_e)) > rest_max:
                 return None
-            # a seated rep starts and ends with the shin near hanging (the sine of the elevation
-            # is the same for a shin tilted forward or back by the same angle)
-            if max(math.sin(math.radians(bottom_e)), math.sin(math.radians(far["start_e"]))) > math.sin(
-                math.radians(cfg.seated_rest_max_deg)
-            ):
+            if not cfg.seated_start_min_deg <= far["start_e"] <= cfg.seated_rest_max_deg:
                 return None
             ext, flex = first_s, second_s
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
