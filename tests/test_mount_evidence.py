@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sensor.core.context import shock_threshold
 from sensor.core.dsp import norm3
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import MountConfig, _runs, estimate_mounting, moving_mask
@@ -27,7 +28,7 @@ def _reference(t, acc, gyr_c, cfg=CFG):
     dt_nom = float(np.median(dt_all[1:])) if len(t) > 2 else 0.01
     pad = int(round(cfg.pad_s / dt_nom))
     jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
-    impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
+    impact = jump > shock_threshold(dt_all, dt_nom, cfg.contact)
     imp_cum = np.concatenate([[0], np.cumsum(impact)])
     before = int(round(cfg.impact_before_s / dt_nom))
     after = int(round(cfg.impact_after_s / dt_nom))
@@ -36,7 +37,7 @@ def _reference(t, acc, gyr_c, cfg=CFG):
     before_mv = np.zeros(len(t), bool)
     for a, b in _runs(moving):
         a, b = max(a - pad, 0), min(b + pad, len(t))
-        if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
+        if b - a < 8 or rate[a:b].max() > cfg.contact.swing_dps:
             continue
         if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
             windows.append((a, b))

@@ -34,6 +34,14 @@ from sensor.core.dsp import diff_from, hysteresis, norm3
 _MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): np.median instead
 
 
+class _Contact(Protocol):
+    """The foot-contact rule's constants (``sensor.core.context.ContextConfig``)."""
+
+    impact_mps2: float
+    max_jerk: float
+    swing_dps: float
+
+
 class _Thresholds(Protocol):
     """The fields of ``MountConfig`` the evidence needs (mounting imports this module, not the
     other way round)."""
@@ -41,11 +49,11 @@ class _Thresholds(Protocol):
     move_on_dps: float
     move_off_dps: float
     pad_s: float
-    impact_mps2: float
-    max_jerk: float
     impact_before_s: float
     impact_after_s: float
-    swing_dps: float
+
+    @property
+    def contact(self) -> _Contact: ...
 
 
 class Evidence(NamedTuple):
@@ -212,7 +220,9 @@ class MountEvidence:
             self._imp_cum.extend(np.zeros(1, np.int64))
         have = self._impact.n
         if end > have:
-            imp = self._jump.view()[have:end] > thr
+            # context.shock_threshold: the jump a smooth movement may make in the time elapsed
+            step = self._dt.view()[have:end]
+            imp = self._jump.view()[have:end] > np.maximum(thr, self.cfg.contact.max_jerk * step)
             self._impact.extend(imp)
             last = int(self._imp_cum.buf[have])
             self._imp_cum.extend(np.cumsum(imp) + last)
@@ -240,7 +250,7 @@ class MountEvidence:
             return None
         dt_nom = self._dt_nom(end)
         pad = int(round(cfg.pad_s / dt_nom))
-        thr = max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
+        thr = max(cfg.contact.impact_mps2, cfg.contact.max_jerk * dt_nom)
         before = int(round(cfg.impact_before_s / dt_nom))
         after = int(round(cfg.impact_after_s / dt_nom))
         impact, imp_cum = self._impacts(end, thr)
@@ -267,7 +277,7 @@ class MountEvidence:
             idx = np.empty(2 * len(a), np.int64)
             idx[0::2], idx[1::2] = a, b
             peak = np.maximum.reduceat(self._rate.buf[: end + 1], idx)[0::2]
-            ok &= peak <= cfg.swing_dps
+            ok &= peak <= cfg.contact.swing_dps
             ok &= imp_cum[np.minimum(b + after, end)] - imp_cum[np.maximum(a - before, 0)] == 0
             settled = closed_ends + (pad + after) <= end
             m = len(settled) if settled.all() else int(np.argmin(settled))

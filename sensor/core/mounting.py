@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.shin_prior import (
@@ -97,11 +98,10 @@ class MountConfig:
     inlier_deg: float = 40.0
     min_inlier_weight: float = 0.7
     min_sign_agreement: float = 0.8
-    impact_mps2: float = 5.0  # a foot contact (see sensor.core.context): the knee is not a fixed pivot
-    max_jerk: float = 150.0
+    # foot contacts (the knee is not a fixed pivot) and gait swings: sensor.core.context's rule
+    contact: ContextConfig = field(default_factory=ContextConfig)
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
-    swing_dps: float = 330.0  # nor those with a gait-swing rate (see sensor.core.context)
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
     # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in
     # the simulated corpus, none between 30 and 60); on the feet the shank tilts 20-35 deg in a
@@ -210,7 +210,7 @@ def estimate_mounting(
         # Only movements that could be the exercise teach the mounting: walking, stepping and other
         # foot contacts move the knee, which breaks the fixed-pivot model (and its sign vote).
         jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
-        impact = jump > max(cfg.impact_mps2, cfg.max_jerk * dt_nom)
+        impact = jump > shock_threshold(dt_all, dt_nom, cfg.contact)
         imp_cum = np.concatenate([[0], np.cumsum(impact)])
         before = int(round(cfg.impact_before_s / dt_nom))
         after = int(round(cfg.impact_after_s / dt_nom))
@@ -219,7 +219,7 @@ def estimate_mounting(
         before_mv = np.zeros(len(t), bool)  # the seconds before each movement away from foot contacts
         for a, b in _runs(moving):
             a, b = max(a - pad, 0), min(b + pad, len(t))
-            if b - a < 8 or rate[a:b].max() > cfg.swing_dps:
+            if b - a < 8 or rate[a:b].max() > cfg.contact.swing_dps:
                 continue
             if imp_cum[min(b + after, len(t))] - imp_cum[max(a - before, 0)] == 0:
                 windows.append((a, b))

@@ -15,63 +15,16 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
+from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
 
-
-@dataclass
-class RepConfig:
-    min_rom_deg: float = 30.0  # bottom-to-top excursion of a rep
-    turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
-    move_dps: float = 8.0  # a movement starts above this elevation rate
-    stop_dps: float = 2.0  # ... and stops below this (lower = closer to the true stop)
-    start_dps: float = 1.5  # its start time is back-dated to the last sample below this
-    hold_s: float = 0.5  # stillness that makes a hold
-    partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
-    # supine: the top is well above horizontal. Measured on the issue-11 corpus (sensor.sim.corpus):
-    # tabletop and the setup never pass +10 deg, glide tops never fall below +45 (fatigued, tight
-    # hamstrings); the threshold sits midway, so a ~15 deg angle error cannot flip either way
-    supine_top_min_deg: float = 28.0
-    seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
-    seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
-    seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
-    seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
-    gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
-    min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
-    # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
-    # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
-    # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
-    min_phase_s: float = 0.7
-    supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
-    max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
-    # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
-    # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
-    # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one
-    #   that starts the return, move (from the first sample above move_dps, not back-dated through
-    #   a slow creep) for at most max_phase_s: the guide's 4 s plus a quarter. Measured: true reps
-    #   <= 3.6 s (811 simulated) and <= 2.4 s (117 UCI); lying down 5.2-5.5 s, settling into the
-    #   chair 7-12 s, set breaks 17-126 s.
-    max_phase_s: float = 5.0
-    # - Range. Supine the shin goes from below horizontal (bottom <= ~-28 deg) to well above it
-    #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
-    #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
-    #   hanging: the smallest real reps (UCI "low amplitude") sweep 50 deg, while squats, step-downs
-    #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007). The
-    #   range is the larger of the elevation change and the angle turned (|rate| integrated) on
-    #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
-    supine_min_rom_deg: float = 60.0
-    seated_min_rom_deg: float = 46.0
-    # - No foot contact from the start of the movement that reaches the far turn until just after
-    #   the return begins: the foot is in the air there in both postures (heel toward the glute or
-    #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
-    #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
-    contact_window_s: float = 0.25
+__all__ = ["RepConfig", "RepDetector"]
 
 
 class RepDetector:
@@ -188,7 +141,9 @@ class RepDetector:
                 pos = i
                 continue
             if last_nonex is not None:
-                self._nonex_t = float(last_nonex[i])
+                # never forgotten: after a re-strap the pipeline re-analyses recent samples with a
+                # fresh context tracker, but the person was on their feet all the same
+                self._nonex_t = max(self._nonex_t, float(last_nonex[i]))
             if old != 0 and self._seg is not None:
                 end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
@@ -220,6 +175,8 @@ class RepDetector:
         self._scan_holds(t, e, pos, n, events)
         if self._seg is not None and n > pos:
             self._seg["peak"] = max(self._seg["peak"], float(absv[pos:n].max()))
+        if last_nonex is not None:
+            self._nonex_t = max(self._nonex_t, float(last_nonex[-1]))
         self._dir = int(d[-1])
         self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
@@ -248,7 +205,7 @@ class RepDetector:
         seg, self._seg = self._seg, None
         if seg is None:
             return
-        self._last_end_t = t1
+        prev_end, self._last_end_t = self._last_end_t, t1
         # turning points found while out of position (walking, lying down...) are forgotten once
         # the context is exercise again: the first rep after them starts afresh
         if self._far is not None and self._far["start_t"] <= self._nonex_t:
@@ -263,8 +220,12 @@ class RepDetector:
         away = (y1 - y0) > 0
         cfg = self.cfg
         if away:
-            if self._away_start is None:
+            rested = prev_end is not None and seg["t0"] - prev_end >= cfg.rest_restart_s and self._can_start(seg["e0"])
+            if self._away_start is None or rested:
                 self._away_start = (seg["t0"], seg["e0"], seg["peak"])
+            if rested and self._mode > 0 and self._far is not None and y1 > self._far["y"]:
+                self._start_far(y1, t1, seg)  # a new movement from rest past the old far turn
+                return
             if self._mode <= 0:
                 # were returning (or unknown): a big enough rise away makes a new far extreme
                 ref = self._near["y"] if self._near is not None else y0
@@ -299,6 +260,14 @@ class RepDetector:
                     events.append(RepCompleted(t1, rep))
             elif not self._counted and rom >= cfg.partial_min_deg and rom < cfg.min_rom_deg:
                 events.append(PartialRep(t1, rom, cfg.min_rom_deg))
+
+    def _can_start(self, e: float) -> bool:
+        """A rep can start from a rest at elevation ``e`` (see ``RepConfig.rest_restart_s``)."""
+        cfg = self.cfg
+        if self.posture == "supine":
+            return e >= -cfg.min_first_deg
+        hanging = math.sin(math.radians(e)) <= math.sin(math.radians(cfg.seated_rest_max_deg))
+        return hanging and e >= cfg.seated_bottom_min_deg
 
     def _start_far(self, y1: float, t1: float, seg: dict[str, Any]) -> None:
         start_t, start_e, peak = self._away_start or (seg["t0"], seg["e0"], seg["peak"])
@@ -355,13 +324,13 @@ class RepDetector:
             bottom_t, top_t = t_end, far["t"]
             if not cfg.seated_top_min_deg <= top_e <= cfg.seated_top_max_deg:
                 return None
-            if min(bottom_e, far["start_e"]) < cfg.seated_bottom_min_deg:
+            # a seated rep ends with the shin near hanging (the sine of the elevation is the same
+            # for a shin tilted forward or back by the same angle) and starts from hanging or from
+            # further back (a fidget or the foot drawn under the chair just before), never forward
+            rest_max = math.sin(math.radians(cfg.seated_rest_max_deg))
+            if bottom_e < cfg.seated_bottom_min_deg or math.sin(math.radians(bottom_e)) > rest_max:
                 return None
-            # a seated rep starts and ends with the shin near hanging (the sine of the elevation
-            # is the same for a shin tilted forward or back by the same angle)
-            if max(math.sin(math.radians(bottom_e)), math.sin(math.radians(far["start_e"]))) > math.sin(
-                math.radians(cfg.seated_rest_max_deg)
-            ):
+            if not cfg.seated_start_min_deg <= far["start_e"] <= cfg.seated_rest_max_deg:
                 return None
             ext, flex = first_s, second_s
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)

@@ -28,6 +28,9 @@ class PipelineConfig:
     history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
     relearn_off_axis: float = 0.3  # share of rotation energy off the knee axis (~33 deg) that means re-strapped
 
+    def __post_init__(self) -> None:
+        self.mount.contact = self.context  # one foot-contact rule for the mounting and the context
+
 
 @dataclass
 class PipelineStats:

@@ -1,0 +1,69 @@
+"""What a rep must look like (:class:`RepConfig`): every bound of the rep detector in
+:mod:`sensor.core.phases`, each with the physical reason for it and the measurements that set it,
+kept apart from the state machine so that each reads on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class RepConfig:
+    min_rom_deg: float = 30.0  # bottom-to-top excursion of a rep
+    turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
+    move_dps: float = 8.0  # a movement starts above this elevation rate
+    stop_dps: float = 2.0  # ... and stops below this (lower = closer to the true stop)
+    start_dps: float = 1.5  # its start time is back-dated to the last sample below this
+    hold_s: float = 0.5  # stillness that makes a hold
+    partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
+    # supine: the top is well above horizontal. Measured on the issue-11 corpus (sensor.sim.corpus):
+    # tabletop and the setup never pass +10 deg, glide tops never fall below +45 (fatigued, tight
+    # hamstrings); the threshold sits midway, so a ~15 deg angle error cannot flip either way
+    supine_top_min_deg: float = 28.0
+    seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
+    seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
+    seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
+    # seated: a rep may start with the shin drawn back under the seat, as far as the knee bends:
+    # ~140-145 deg of passive flexion in healthy adults (Roaas & Andersson 1982, Acta Orthop Scand
+    # 53:205), so with the thigh about horizontal the shin points no lower than ~-150. Measured
+    # (candidates refused only for their start angle, 150 seated negatives + 167 seated mixed
+    # sessions): confounders start near horizontal (-10); first reps after a fidget at -110..-119.
+    seated_start_min_deg: float = -150.0
+    gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
+    min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
+    # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
+    # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
+    # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
+    min_phase_s: float = 0.7
+    supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
+    max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
+    # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
+    # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
+    # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one
+    #   that starts the return, move (from the first sample above move_dps, not back-dated through
+    #   a slow creep) for at most max_phase_s: the guide's 4 s plus a quarter. Measured: true reps
+    #   <= 3.6 s (811 simulated) and <= 2.4 s (117 UCI); lying down 5.2-5.5 s, settling into the
+    #   chair 7-12 s, set breaks 17-126 s.
+    max_phase_s: float = 5.0
+    # - Range. Supine the shin goes from below horizontal (bottom <= ~-28 deg) to well above it
+    #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
+    #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
+    #   hanging: the smallest real reps (UCI "low amplitude") sweep 50 deg, while squats, step-downs
+    #   and sit-to-stand tilt the shank 20-45 deg (Escamilla 2001; Zwerver 2007; Earl 2007). The
+    #   range is the larger of the elevation change and the angle turned (|rate| integrated) on
+    #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
+    supine_min_rom_deg: float = 60.0
+    seated_min_rom_deg: float = 46.0
+    # - No foot contact from the start of the movement that reaches the far turn until just after
+    #   the return begins: the foot is in the air there in both postures (heel toward the glute or
+    #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
+    #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
+    contact_window_s: float = 0.25
+    # A movement away that follows this much stillness, at a place a rep can start from (seated:
+    # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an
+    # older turning point: after a set break (the foot tucked under the chair, on the floor) the
+    # older turn would give the rep the break's angles and time. A pause part-way through a
+    # movement (real seated reps hold ~1 s half-extended, UCI subject 2) is not such a place.
+    rest_restart_s: float = 1.0
