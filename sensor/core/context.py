@@ -72,6 +72,7 @@ class ContextTracker:
         self._ema = Ema(self.cfg.off_axis_tau_s, dt_s)
         self._t_off = -np.inf
         self._t_nonex = -np.inf
+        self.last_step_t = -np.inf  # last footstep (a rhythm of shocks): evidence whatever the mounting
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
 
@@ -108,6 +109,9 @@ class ContextTracker:
             span = times[j[valid]] - times[j[valid] - (cfg.steps - 1)]
             impact[on_idx[valid]] = span <= cfg.steps_within_s
             self._onsets = times[-(cfg.steps - 1) :]
+            steps = on_idx[valid][span <= cfg.steps_within_s]
+            if len(steps):
+                self.last_step_t = float(t[steps[-1]])
         w = dot3(gyr_c, u)
         impact |= np.abs(w) > cfg.swing_dps
         if self.posture == "supine":

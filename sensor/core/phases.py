@@ -62,6 +62,11 @@ class RepDetector:
         self._last_e = math.nan
         self._reset_turns()
 
+    def forget_context(self, keep_t: float) -> None:
+        """The mounting was wrong (a re-strap): what the context judged from its angles (shin
+        hanging, rotation off the axis) is void; footsteps up to ``keep_t`` still stand."""
+        self._nonex_t = min(self._nonex_t, keep_t)
+
     def _reset_turns(self) -> None:
         self._mode, self._far, self._near, self._away_start = 0, None, None, None
         self._counted = False

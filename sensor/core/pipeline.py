@@ -256,6 +256,8 @@ class Pipeline:
             SensorStatus(t, "mounting_changed", "the sensor moved on the shin: re-learning how it sits (keep going)")
         )
         self._filter = None
+        if self._context is not None:  # footsteps stand; angle-based "on feet" came from the old mounting
+            self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
         self._context = None  # re-analysed samples go back in time: the tracker starts afresh
         self.mounting = None
         self._refining = True
