@@ -98,6 +98,11 @@ class MountConfig:
     inlier_deg: float = 40.0
     min_inlier_weight: float = 0.7
     min_sign_agreement: float = 0.8
+    # A refinement that moves the shin direction this far says the first estimate was wrong (a
+    # seated session whose first settle took a raised hold for the hanging rest): the side vote
+    # made with it is void, and the new direction's vote stands. A right first estimate moves by
+    # a few degrees at most; the vote's own margin (15..165 deg off the shin line) is far wider.
+    revote_beta_deg: float = 45.0
     # foot contacts (the knee is not a fixed pivot) and gait swings: sensor.core.context's rule
     contact: ContextConfig = field(default_factory=ContextConfig)
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
@@ -352,7 +357,7 @@ def estimate_mounting(
         return None
     sigma = 1 if pos >= 0.5 else -1
     anterior = "vote"
-    if axis is not None:
+    if axis is not None and not (axis.anterior == "vote" and abs(wrap_deg(beta - axis.beta_deg)) > cfg.revote_beta_deg):
         sigma, anterior = axis.sigma, axis.anterior
     else:
         # The vote above assumes the movements were glides (a lunge's rear shank votes the other
