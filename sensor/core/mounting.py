@@ -184,6 +184,7 @@ def estimate_mounting(
     cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
     final: bool = False,
     evidence: MountEvidence | None = None,
+    hang_first: bool = False,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -261,6 +262,13 @@ def estimate_mounting(
     g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
     if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
+    elif hang_first and posture == "seated" and axis is None and windows:
+        # (the pipeline's second try when the levers disagree) the seated glide starts hanging:
+        # gravity in the still second(s) before the first movement is the shin direction
+        s_rest = ~moving[: windows[0][0]]
+        if s_rest.sum() * dt_nom >= 1.0:
+            th = np.degrees(np.arctan2(acc_p[: windows[0][0]][s_rest, 1], acc_p[: windows[0][0]][s_rest, 0]))
+            beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
 
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
@@ -331,7 +339,7 @@ def estimate_mounting(
     # The lever points at the sensor, which sits off the bone: an independent direction wins
     reference = "lever"
     if beta_stand is not None:
-        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing"
+        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing" if g_stand is not None else "first rest"
     else:
         b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
         if b_board is not None:

@@ -214,12 +214,12 @@ class Pipeline:
         once (no join of the buffer) when the evidence holds no movement to learn from."""
         if self._evidence.at(end) is None:
             return None
-        t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
-        cache = None if axis is None else self._fit_cache
-        cfg, posture = self.cfg.mount, self.cfg.posture
-        return estimate_mounting(
-            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=self._evidence
-        )
+        t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
+        cfg, posture, ev = self.cfg.mount, self.cfg.posture, self._evidence
+        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, None if axis is None else self._fit_cache, evidence=ev)
+        if m is None and axis is None and posture == "seated":  # from the hanging rest instead of levers
+            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, evidence=ev, hang_first=True)
+        return m
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
