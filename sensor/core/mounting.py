@@ -260,6 +260,7 @@ def estimate_mounting(
     # quiet standing next to walking: gravity there is -s (direction and sign)
     beta_stand = None
     g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
+    known_ref = "standing"
     if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
     elif hang_first and posture == "seated" and axis is None and windows:
@@ -269,6 +270,7 @@ def estimate_mounting(
         if s_rest.sum() * dt_nom >= 1.0:
             th = np.degrees(np.arctan2(acc_p[: windows[0][0]][s_rest, 1], acc_p[: windows[0][0]][s_rest, 0]))
             beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
+            known_ref = "first rest"
 
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
@@ -339,7 +341,7 @@ def estimate_mounting(
     # The lever points at the sensor, which sits off the bone: an independent direction wins
     reference = "lever"
     if beta_stand is not None:
-        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing" if g_stand is not None else "first rest"
+        beta, reference = beta + float(wrap_deg(beta_stand - beta)), known_ref
     else:
         b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
         if b_board is not None:
