@@ -98,6 +98,11 @@ class MountConfig:
     inlier_deg: float = 40.0
     min_inlier_weight: float = 0.7
     min_sign_agreement: float = 0.8
+    # A refinement that moves the shin direction this far says the first estimate was wrong (a
+    # seated session whose first settle took a raised hold for the hanging rest): the side vote
+    # made with it is void, and the new direction's vote stands. A right first estimate moves by
+    # a few degrees at most; the vote's own margin (15..165 deg off the shin line) is far wider.
+    revote_beta_deg: float = 45.0
     # foot contacts (the knee is not a fixed pivot) and gait swings: sensor.core.context's rule
     contact: ContextConfig = field(default_factory=ContextConfig)
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
@@ -179,6 +184,7 @@ def estimate_mounting(
     cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
     final: bool = False,
     evidence: MountEvidence | None = None,
+    hang_first: bool = False,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -254,8 +260,17 @@ def estimate_mounting(
     # quiet standing next to walking: gravity there is -s (direction and sign)
     beta_stand = None
     g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
+    known_ref = "standing"
     if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
+    elif hang_first and posture == "seated" and axis is None and windows:
+        # (the pipeline's second try when the levers disagree) the seated glide starts hanging:
+        # gravity in the still second(s) before the first movement is the shin direction
+        s_rest = ~moving[: windows[0][0]]
+        if s_rest.sum() * dt_nom >= 1.0:
+            th = np.degrees(np.arctan2(acc_p[: windows[0][0]][s_rest, 1], acc_p[: windows[0][0]][s_rest, 0]))
+            beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
+            known_ref = "first rest"
 
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
@@ -326,7 +341,7 @@ def estimate_mounting(
     # The lever points at the sensor, which sits off the bone: an independent direction wins
     reference = "lever"
     if beta_stand is not None:
-        beta, reference = beta + float(wrap_deg(beta_stand - beta)), "standing"
+        beta, reference = beta + float(wrap_deg(beta_stand - beta)), known_ref
     else:
         b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
         if b_board is not None:
@@ -352,7 +367,7 @@ def estimate_mounting(
         return None
     sigma = 1 if pos >= 0.5 else -1
     anterior = "vote"
-    if axis is not None:
+    if axis is not None and not (axis.anterior == "vote" and abs(wrap_deg(beta - axis.beta_deg)) > cfg.revote_beta_deg):
         sigma, anterior = axis.sigma, axis.anterior
     else:
         # The vote above assumes the movements were glides (a lunge's rear shank votes the other

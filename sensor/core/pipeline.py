@@ -114,13 +114,8 @@ class Pipeline:
         self.stats.samples_used += len(chunk)
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         if self.stats.samples_used == len(chunk):
-            events.append(
-                SensorStatus(
-                    float(chunk.t[0]),
-                    "calibrating",
-                    "learning how the sensor sits on the shin: move through a few reps",
-                )
-            )
+            msg = "learning how the sensor sits on the shin: move through a few reps"
+            events.append(SensorStatus(float(chunk.t[0]), "calibrating", msg))
         n, pos = len(chunk), 0
         while pos < n:
             piece = chunk if pos == 0 else chunk.slice(pos)
@@ -147,11 +142,8 @@ class Pipeline:
             if m is not None:
                 self._settle(m, len(t), events)
             else:
-                events.append(
-                    SensorStatus(
-                        float(t[-1]), "uncalibrated", "not enough knee movement to learn how the sensor is mounted"
-                    )
-                )
+                msg = "not enough knee movement to learn how the sensor is mounted"
+                events.append(SensorStatus(float(t[-1]), "uncalibrated", msg))
         return events
 
     # ------------------------------------------------------------------ stages
@@ -192,7 +184,9 @@ class Pipeline:
                     self._run_upto(end, events)
                     m = self._estimate(end, self.mounting)
                     self._refines += 1
-                    if m is not None:
+                    if m is not None and m.sigma != self._filter.m.sigma:
+                        self._resettle(m, end, events)
+                    elif m is not None:
                         self.mounting = m
                         self.detector.shift(self._filter.set_beta(m.beta_deg))
                     if self._refines >= self.cfg.refine_movements:
@@ -220,12 +214,12 @@ class Pipeline:
         once (no join of the buffer) when the evidence holds no movement to learn from."""
         if self._evidence.at(end) is None:
             return None
-        t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
-        cache = None if axis is None else self._fit_cache
-        cfg, posture = self.cfg.mount, self.cfg.posture
-        return estimate_mounting(
-            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=self._evidence
-        )
+        t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
+        cfg, posture, ev = self.cfg.mount, self.cfg.posture, self._evidence
+        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, None if axis is None else self._fit_cache, evidence=ev)
+        if m is None and axis is None and posture == "seated":  # from the hanging rest instead of levers
+            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, evidence=ev, hang_first=True)
+        return m
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
@@ -312,6 +306,21 @@ class Pipeline:
             )
         )
 
+    def _resettle(self, m: Mounting, end: int, events: list[Event]) -> None:
+        """The refinement moved the shin direction so far that the side vote flipped: every angle
+        since the first settle was mirrored. The buffer is analysed again with the new mounting,
+        from its start or after the last counted rep (which stands); footsteps still stand."""
+        assert self._context is not None
+        self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
+        self.detector.reset_motion()
+        self._context = None
+        t = self._buffered()[0]
+        after = self.reps[-1].end_s if self.reps else -np.inf
+        self._done_at = min(int(np.searchsorted(t, after, side="right")), end)
+        t0 = float(t[self._done_at]) if self._done_at < end else np.inf  # the replay replaces the curve from t0
+        self._elev_pieces = [(a[a < t0], e[a < t0]) for a, e in self._elev_pieces]
+        self._settle(m, end, events)
+
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
         t_settle = float(self._buf[0][0][end - 1])
         self.mounting = m
@@ -344,13 +353,8 @@ class Pipeline:
         self._an_last_t = float(t[-1])
         if not self._skip_announced and self._intake.first_skip_t is not None and self._intake.first_skip_t <= t[-1]:
             self._skip_announced = True
-            gaps.append(
-                SensorStatus(
-                    max(self._intake.first_skip_t, float(t[0])),
-                    "skipped",
-                    "invalid or out-of-order samples skipped (counted in stats)",
-                )
-            )
+            t_skip = max(self._intake.first_skip_t, float(t[0]))
+            gaps.append(SensorStatus(t_skip, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
         if gaps or ctx_events:
             # one time-ordered stream whatever the chunking: a gap (then a context change) before
             # what happens at its time
