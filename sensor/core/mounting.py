@@ -15,8 +15,9 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    (a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg, up to ~30 deg
    near the knee), and only if the knee is the pivot: on the feet the ankle is, and ``c`` turns
    round. :mod:`sensor.core.shin_prior` therefore pins the shin direction from the board normal
-   or quiet standing, refuses ankle pivots, and takes the anterior side from walking or from
-   the lever's tilt off the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
+   or quiet standing (and keeps it across a re-strap, which turns the box about the shin),
+   refuses ankle pivots, and takes the anterior side from walking or from the lever's tilt off
+   the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
 That works for either leg, supine or seated, and any box orientation, which is what the issue
 asks for. The fit needs a few movements; until then the pipeline buffers samples and replays
@@ -35,6 +36,7 @@ from sensor.core.mount_evidence import MountEvidence
 from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
+    carried_beta,
     gait_sigma,
     hanging_beta,
     lever_sigma,
@@ -54,7 +56,8 @@ class Mounting:
     windows_used: int
     lever_m: float  # |c|: distance of the sensor from the knee axis, a sanity check
     # what fixed the shin direction: "standing" (gravity in quiet stance), "board" (the box's
-    # board normal), "hanging" (the seated rest) or "lever" (the fitted lever alone)
+    # board normal), "hanging" (the seated rest), "carried" (the shin direction of the mounting
+    # before a re-strap) or "lever" (the fitted lever alone)
     reference: str = "lever"
     # what told the anterior side (sigma): "walking", "sensor side" (the lever's tilt off the
     # bone) or "vote" (the side the teaching movements swung on, assumed to be glides)
@@ -66,6 +69,12 @@ class Mounting:
             f"shin direction {self.beta_deg:.0f} deg in plane ({self.reference}), "
             f"lever {self.lever_m * 100:.0f} cm, {self.windows_used} movements"
         )
+
+    def shin(self) -> np.ndarray:
+        """The shin direction (knee -> ankle) in the sensor frame, unit."""
+        b = np.radians(self.beta_deg)
+        v: np.ndarray = np.cos(b) * self.e1 + np.sin(b) * self.e2
+        return v
 
 
 @dataclass
@@ -179,6 +188,7 @@ def estimate_mounting(
     cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] | None = None,
     final: bool = False,
     evidence: MountEvidence | None = None,
+    carried: np.ndarray | None = None,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -191,6 +201,10 @@ def estimate_mounting(
     ``evidence``: the buffer's :class:`~sensor.core.mount_evidence.MountEvidence` (the same
     samples, ``t`` its first ``len(t)``), which gives the movement windows below without
     recomputing them over the whole buffer; the result is the same.
+
+    ``carried``: after a re-strap, the shin direction (sensor frame, unit) of the mounting before
+    it, when that one was pinned by standing, the board normal or the hanging rest (see
+    :func:`~sensor.core.shin_prior.carried_beta`).
     """
     cfg = cfg or MountConfig()
     if evidence is not None:
@@ -331,6 +345,10 @@ def estimate_mounting(
         b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
         if b_board is not None:
             beta, reference = b_board, "board"
+        elif carried is not None:
+            b_carried = carried_beta(carried, u, e1, e2, beta, cfg.prior)
+            if b_carried is not None:
+                beta, reference = b_carried, "carried"
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
     if posture == "seated" and reference == "lever":

@@ -67,6 +67,7 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
+        self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._move_state = 0
         self._intake = SampleIntake()
@@ -223,8 +224,9 @@ class Pipeline:
         t, acc, g, _gp, rs = self._buffered()  # estimates need everything up to each close
         cache = None if axis is None else self._fit_cache
         cfg, posture = self.cfg.mount, self.cfg.posture
+        ev, kept = self._evidence, self._carried  # kept: the shin direction from before a re-strap
         return estimate_mounting(
-            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=self._evidence
+            t[:end], acc[:end], g[:end], cfg, axis, rs[:end], posture, cache, evidence=ev, carried=kept
         )
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
@@ -259,6 +261,8 @@ class Pipeline:
         if self._context is not None:  # footsteps stand; angle-based "on feet" came from the old mounting
             self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
         self._context = None  # re-analysed samples go back in time: the tracker starts afresh
+        if self.mounting is not None and self.mounting.reference in ("standing", "board", "carried"):
+            self._carried = self.mounting.shin()  # a strap turns the box about the shin
         self.mounting = None
         self._refining = True
         self._refines = 0
