@@ -15,8 +15,9 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    (a box 3 cm in front of a shin, 25 cm below the knee tilts ``c`` by ~7 deg, up to ~30 deg
    near the knee), and only if the knee is the pivot: on the feet the ankle is, and ``c`` turns
    round. :mod:`sensor.core.shin_prior` therefore pins the shin direction from the board normal
-   or quiet standing, refuses ankle pivots, and takes the anterior side from walking or from
-   the lever's tilt off the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
+   or quiet standing (and keeps it across a re-strap, which turns the box about the shin),
+   refuses ankle pivots, and takes the anterior side from walking or from the lever's tilt off
+   the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
 That works for either leg, supine or seated, and any box orientation, which is what the issue
 asks for. The fit needs a few movements; until then the pipeline buffers samples and replays
@@ -31,10 +32,12 @@ import numpy as np
 
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
+from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
+    carried_beta,
     gait_sigma,
     hanging_beta,
     lever_sigma,
@@ -54,7 +57,8 @@ class Mounting:
     windows_used: int
     lever_m: float  # |c|: distance of the sensor from the knee axis, a sanity check
     # what fixed the shin direction: "standing" (gravity in quiet stance), "board" (the box's
-    # board normal), "hanging" (the seated rest) or "lever" (the fitted lever alone)
+    # board normal), "hanging" (the seated rest), "carried" (the shin direction of the mounting
+    # before a re-strap) or "lever" (the fitted lever alone)
     reference: str = "lever"
     # what told the anterior side (sigma): "walking", "sensor side" (the lever's tilt off the
     # bone) or "vote" (the side the teaching movements swung on, assumed to be glides)
@@ -66,6 +70,12 @@ class Mounting:
             f"shin direction {self.beta_deg:.0f} deg in plane ({self.reference}), "
             f"lever {self.lever_m * 100:.0f} cm, {self.windows_used} movements"
         )
+
+    def shin(self) -> np.ndarray:
+        """The shin direction (knee -> ankle) in the sensor frame, unit."""
+        b = np.radians(self.beta_deg)
+        v: np.ndarray = np.cos(b) * self.e1 + np.sin(b) * self.e2
+        return v
 
 
 @dataclass
@@ -137,42 +147,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def _fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray) -> tuple[np.ndarray, float]:
-    """Least-squares fit of f = Rot(-Theta) G0 + b - w^2 c + alpha J c over one movement.
-
-    A second pass adds the first-order effect of a gyro scale error and a residual bias (the
-    integrated angle is off by k*Theta + e*t), which otherwise bends the propagated gravity by
-    about as much as the centripetal signal of a slow movement. Returns (c, weight) where the
-    weight is the signal energy over the residual variance, so that movements that do not fit
-    the fixed-knee model (thigh moving, walking) count for little.
-    """
-    theta = np.cumsum(w_rad * dt)
-    theta -= theta[0]
-    alpha = np.gradient(w_rad, t)
-    w2 = w_rad * w_rad
-    co, si = np.cos(theta), np.sin(theta)
-    n = len(t)
-    b = np.concatenate([acc_p[:, 0], acc_p[:, 1]])
-    A = np.zeros((2 * n, 6))
-    A[:n, 0], A[:n, 1], A[:n, 2], A[:n, 4], A[:n, 5] = co, si, 1.0, -w2, -alpha
-    A[n:, 0], A[n:, 1], A[n:, 3], A[n:, 4], A[n:, 5] = -si, co, 1.0, alpha, -w2
-    x, *_ = np.linalg.lstsq(A, b, rcond=None)
-    # gravity as first fitted, turned by +90 deg in the plane: d/d(angle error) of Rot(-Theta) G0
-    gx = co * x[0] + si * x[1]
-    gy = -si * x[0] + co * x[1]
-    tt = t - t[0]
-    A2 = np.zeros((2 * n, 8))
-    A2[:, :6] = A
-    A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
-    A2[:n, 7], A2[n:, 7] = gy * tt, -gx * tt
-    x2, *_ = np.linalg.lstsq(A2, b, rcond=None)
-    resid = b - A2 @ x2
-    c = x2[4:6]
-    signal = float(np.sum((A2[:, 4:6] @ c) ** 2))
-    noise = float(np.sum(resid * resid)) + 1e-9
-    return c, signal / noise
-
-
 def estimate_mounting(
     t: np.ndarray,
     acc: np.ndarray,
@@ -185,6 +159,7 @@ def estimate_mounting(
     final: bool = False,
     evidence: MountEvidence | None = None,
     hang_first: bool = False,
+    carried: np.ndarray | None = None,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -197,6 +172,10 @@ def estimate_mounting(
     ``evidence``: the buffer's :class:`~sensor.core.mount_evidence.MountEvidence` (the same
     samples, ``t`` its first ``len(t)``), which gives the movement windows below without
     recomputing them over the whole buffer; the result is the same.
+
+    ``carried``: after a re-strap, the shin direction (sensor frame, unit) of the mounting before
+    it, when that one was pinned by standing, the board normal or the hanging rest (see
+    :func:`~sensor.core.shin_prior.carried_beta`).
     """
     cfg = cfg or MountConfig()
     if evidence is not None:
@@ -283,7 +262,7 @@ def estimate_mounting(
         if cache is not None and key in cache:
             c, weight = cache[key]
         else:
-            c, weight = _fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt)
+            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt)
             if cache is not None and axis is not None:
                 cache[key] = (c, weight)
         lever = float(np.hypot(*c))
@@ -346,6 +325,10 @@ def estimate_mounting(
         b_board = board_normal_beta(u, e1, e2, beta, cfg.prior)
         if b_board is not None:
             beta, reference = b_board, "board"
+        elif carried is not None:
+            b_carried = carried_beta(carried, u, e1, e2, beta, cfg.prior)
+            if b_carried is not None:
+                beta, reference = b_carried, "carried"
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
     if posture == "seated" and reference == "lever":

@@ -67,6 +67,7 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines = 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
+        self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._move_state = 0
         self._intake = SampleIntake()
@@ -216,9 +217,11 @@ class Pipeline:
             return None
         t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
         cfg, posture, ev = self.cfg.mount, self.cfg.posture, self._evidence
-        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, None if axis is None else self._fit_cache, evidence=ev)
+        kept = self._carried  # the shin direction from before a re-strap
+        cache = None if axis is None else self._fit_cache
+        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, cache, evidence=ev, carried=kept)
         if m is None and axis is None and posture == "seated":  # from the hanging rest instead of levers
-            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, evidence=ev, hang_first=True)
+            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, evidence=ev, hang_first=True, carried=kept)
         return m
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
@@ -246,13 +249,12 @@ class Pipeline:
         return int(np.searchsorted(t, t0 + self.cfg.refine_s, side="right"))
 
     def _relearn(self, t: float, events: list[Event]) -> None:
-        events.append(
-            SensorStatus(t, "mounting_changed", "the sensor moved on the shin: re-learning how it sits (keep going)")
-        )
+        msg = "the sensor moved on the shin: re-learning how it sits (keep going)"
+        events.append(SensorStatus(t, "mounting_changed", msg))
         self._filter = None
-        if self._context is not None:  # footsteps stand; angle-based "on feet" came from the old mounting
-            self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
-        self._context = None  # re-analysed samples go back in time: the tracker starts afresh
+        self._void_context()
+        if self.mounting is not None and self.mounting.reference in ("standing", "board", "carried"):
+            self._carried = self.mounting.shin()  # a strap turns the box about the shin
         self.mounting = None
         self._refining = True
         self._refines = 0
@@ -262,8 +264,7 @@ class Pipeline:
         t_from = max(self._watch.strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
         kept = self._watch.take_history(t_from)
         if kept is not None:  # the new filter and the reset detector start afresh on these
-            self._buf = [kept]
-            self._buf_n = len(kept[0])
+            self._buf, self._buf_n = [kept], len(kept[0])
             self._evidence.rebuild(kept[0], kept[1], kept[2])
         else:
             self._buf, self._buf_n = [], 0
@@ -298,24 +299,23 @@ class Pipeline:
         self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
         self._buf_n = int(keep.sum())
         self._evidence.rebuild(*self._buf[0][:3])
-        events.append(
-            SensorStatus(
-                float(t_last),
-                "buffer_trimmed",
-                f"{dropped} samples before calibration were not analysed (no clear knee movement)",
-            )
-        )
+        msg = f"{dropped} samples before calibration were not analysed (no clear knee movement)"
+        events.append(SensorStatus(float(t_last), "buffer_trimmed", msg))
+
+    def _void_context(self) -> None:
+        """Re-analysed samples go back in time: a fresh tracker. Footsteps stand; what the old
+        mounting's angles said about being on one's feet (shin hanging) is void."""
+        if self._context is not None:
+            self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
+        self._context = None
 
     def _resettle(self, m: Mounting, end: int, events: list[Event]) -> None:
         """The refinement moved the shin direction so far that the side vote flipped: every angle
         since the first settle was mirrored. The buffer is analysed again with the new mounting,
         from its start or after the last counted rep (which stands); footsteps still stand."""
-        assert self._context is not None
-        self.detector.forget_context(self._context.last_step_t + self.cfg.context.impact_hold_s)
+        self._void_context()
         self.detector.reset_motion()
-        self._context = None
-        t = self._buffered()[0]
-        after = self.reps[-1].end_s if self.reps else -np.inf
+        t, after = self._buffered()[0], self.reps[-1].end_s if self.reps else -np.inf
         self._done_at = min(int(np.searchsorted(t, after, side="right")), end)
         t0 = float(t[self._done_at]) if self._done_at < end else np.inf  # the replay replaces the curve from t0
         self._elev_pieces = [(a[a < t0], e[a < t0]) for a, e in self._elev_pieces]

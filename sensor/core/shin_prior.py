@@ -41,6 +41,13 @@ class PriorConfig:
     # offset tilts the lever by up to ~30 deg (6 cm at 10 cm below the knee) and a short session's
     # lever can be off by 60-70 deg; past 75 deg the sign taken from the lever is a guess
     max_lever_offset_deg: float = 75.0
+    # a re-strap turns the box about the shin: the old shin direction stays perpendicular to the
+    # new knee axis, up to the axis fit's error (a few deg); further off, the box turned otherwise
+    max_carry_tilt_deg: float = 12.0
+    # ... and the lever lies within this of it (a skin offset tilts a knee lever by <= ~30 deg): a
+    # box taken off and put back any which way passes the tilt test 1 time in 5 (sin 12 deg) and
+    # this one 2 in 9, so the old direction is carried to a wrong box about 1 time in 20
+    max_carry_lever_deg: float = 40.0
     # quiet standing: still, next to walking (several foot contacts), and its gravity direction
     # near the walking shank's mean one (the shank swings about -10..+20 deg around vertical)
     still_dps: float = 8.0
@@ -96,6 +103,25 @@ def board_normal_beta(
     if abs(d) > 90.0:
         b, d = b + 180.0, float(wrap_deg(d + 180.0))
     if abs(d) > cfg.max_lever_offset_deg:
+        return None
+    return beta_lever + d
+
+
+def carried_beta(
+    s_old: np.ndarray, u: np.ndarray, e1: np.ndarray, e2: np.ndarray, beta_lever: float, cfg: PriorConfig
+) -> float | None:
+    """The shin direction (deg in the (e1, e2) plane) kept across a re-strap, or None.
+
+    A strap wraps round the shank, so re-seating it turns the box about the shin's long axis
+    (and slides it along the shin): the knee axis moves in the sensor frame, the shin direction
+    ``s_old`` does not. The new knee axis ``u`` must then still be perpendicular to ``s_old``;
+    when it is not (within ``max_carry_tilt_deg``), the box was turned some other way and
+    ``s_old`` says nothing; nor when the new lever points well away from it."""
+    if abs(float(s_old @ u)) > np.sin(np.radians(cfg.max_carry_tilt_deg)):
+        return None
+    b = float(np.degrees(np.arctan2(s_old @ e2, s_old @ e1)))
+    d = float(wrap_deg(b - beta_lever))
+    if abs(d) > cfg.max_carry_lever_deg:
         return None
     return beta_lever + d
 

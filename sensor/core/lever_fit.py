@@ -1,0 +1,49 @@
+"""The fixed-knee model's fit over one movement: where the sensor sits relative to the pivot.
+
+A point rotating about a fixed axis feels gravity turned by the integrated rotation, plus a
+centripetal pull toward the axis (-w^2 c) and a tangential push along its path (alpha J c), ``c``
+being the vector from the axis to the sensor. Over one movement that is linear in the initial
+gravity, a constant offset and ``c``: one least-squares solve gives the lever ``c``, and how well
+the movement fits the model. :mod:`sensor.core.mounting` uses it to learn the shin direction and
+to refuse movements that do not pivot at the knee.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fit_window(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least-squares fit of f = Rot(-Theta) G0 + b - w^2 c + alpha J c over one movement.
+
+    A second pass adds the first-order effect of a gyro scale error and a residual bias (the
+    integrated angle is off by k*Theta + e*t), which otherwise bends the propagated gravity by
+    about as much as the centripetal signal of a slow movement. Returns (c, weight) where the
+    weight is the signal energy over the residual variance, so that movements that do not fit
+    the fixed-knee model (thigh moving, walking) count for little.
+    """
+    theta = np.cumsum(w_rad * dt)
+    theta -= theta[0]
+    alpha = np.gradient(w_rad, t)
+    w2 = w_rad * w_rad
+    co, si = np.cos(theta), np.sin(theta)
+    n = len(t)
+    b = np.concatenate([acc_p[:, 0], acc_p[:, 1]])
+    A = np.zeros((2 * n, 6))
+    A[:n, 0], A[:n, 1], A[:n, 2], A[:n, 4], A[:n, 5] = co, si, 1.0, -w2, -alpha
+    A[n:, 0], A[n:, 1], A[n:, 3], A[n:, 4], A[n:, 5] = -si, co, 1.0, alpha, -w2
+    x, *_ = np.linalg.lstsq(A, b, rcond=None)
+    # gravity as first fitted, turned by +90 deg in the plane: d/d(angle error) of Rot(-Theta) G0
+    gx = co * x[0] + si * x[1]
+    gy = -si * x[0] + co * x[1]
+    tt = t - t[0]
+    A2 = np.zeros((2 * n, 8))
+    A2[:, :6] = A
+    A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
+    A2[:n, 7], A2[n:, 7] = gy * tt, -gx * tt
+    x2, *_ = np.linalg.lstsq(A2, b, rcond=None)
+    resid = b - A2 @ x2
+    c = x2[4:6]
+    signal = float(np.sum((A2[:, 4:6] @ c) ** 2))
+    noise = float(np.sum(resid * resid)) + 1e-9
+    return c, signal / noise

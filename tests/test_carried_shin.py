@@ -1,0 +1,100 @@
+"""A strap wraps round the shank: re-seating it turns the box about the shin's long axis, which
+moves the knee axis in sensor coordinates but not the shin direction. The re-learned mounting
+keeps the shin direction that standing (or the board normal) pinned before the re-strap, instead
+of the fitted lever alone, whose skin offset and short-session fit put the absolute angles
+10-15 deg off (issue 11: mixed session 376 read its second set's tabletop 13 deg low).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sensor.core.events import SensorStatus
+from sensor.core.pipeline import analyze
+from sensor.core.shin_prior import PriorConfig, carried_beta
+from sensor.sim import activities as act
+from sensor.sim import exercise as ex
+from sensor.sim import motion as mo
+from sensor.sim.people import Person, render
+
+
+def _rot(axis: np.ndarray, deg: float) -> np.ndarray:
+    a = axis / np.linalg.norm(axis)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    r = np.radians(deg)
+    return np.eye(3) + np.sin(r) * k + (1 - np.cos(r)) * (k @ k)
+
+
+def _basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e1 = np.cross(u, np.eye(3)[int(np.argmin(np.abs(u)))])
+    e1 /= np.linalg.norm(e1)
+    return e1, np.cross(u, e1)
+
+
+@pytest.mark.parametrize("turn", [25.0, 90.0, -140.0])
+def test_a_turn_about_the_shin_keeps_its_direction(turn: float) -> None:
+    s = np.array([0.3, -0.9, 0.2])
+    s /= np.linalg.norm(s)
+    u_old = np.cross(s, [0.0, 0.0, 1.0])
+    u_old /= np.linalg.norm(u_old)
+    u_new = _rot(s, turn) @ u_old  # the box turned about the shin: the knee axis moves, s stays
+    e1, e2 = _basis(u_new)
+    beta_true = float(np.degrees(np.arctan2(s @ e2, s @ e1)))
+    # a lever 30 deg off the bone (skin offset plus fit error) is corrected to the carried line
+    b = carried_beta(s, u_new, e1, e2, beta_true + 30.0, PriorConfig())
+    assert b is not None and abs((b - beta_true + 180) % 360 - 180) < 1e-6
+    # a lever 60 deg away is not a knee lever on this shin: nothing is carried
+    assert carried_beta(s, u_new, e1, e2, beta_true + 60.0, PriorConfig()) is None
+
+
+def test_a_box_turned_some_other_way_carries_nothing() -> None:
+    s = np.array([0.0, -1.0, 0.0])
+    u_old = np.array([0.0, 0.0, 1.0])
+    u_new = _rot(np.array([1.0, 0.0, 0.0]), 40.0) @ u_old  # turned about the knee-perpendicular axis
+    e1, e2 = _basis(u_new)
+    assert abs(float(s @ u_new)) > 0.5
+    assert carried_beta(s, u_new, e1, e2, 0.0, PriorConfig()) is None
+
+
+def _restrapped(seed: int) -> tuple[object, float, list[dict[str, float]], float]:
+    """Walk in, stand, lie down, a set; foot on the floor, the box turned by 90 deg on the shin
+    (a front mount becomes a side mount: no board normal to pin it), a second set."""
+    rng = np.random.default_rng([seed, 1106])
+    person = Person.draw(rng)
+    m = mo.new_motion(400.0 if person.rate_hz > 100 else 200.0, "supine")
+    g = ex.Glider.draw(rng, "supine")
+    act.walk(m, rng, 20.0)
+    act.stand_still(m, rng, 3.0)
+    act.lie_down(m, rng)
+    ex.to_start_pose(m, rng, g, "supine")
+    ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
+    m.move(2.0, e=-45.0, p=45.0)
+    m.hold(2.0)
+    m.move(1.0, strap=m.state["strap"] + 90.0)
+    m.hold(2.0)
+    t_strap = m.t
+    ex.to_start_pose(m, rng, g, "supine")
+    ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
+    m.hold(3.0)
+    chunk, _, _ = render(m, person, rng)
+    return chunk, person.rate_hz, list(m.reps), t_strap
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3, 15, 21])
+def test_angles_after_a_strap_turn_stay_absolute(seed: int) -> None:
+    """Every rep of the re-learned set within 6 deg of the truth at top and bottom. In seeds 3, 15
+    and 21 the turned box lies on the side of the shin (no board normal): the re-learned mounting
+    had only its lever and read the set 15-29 deg (3, 21) and 3-6 deg (15) off; now it carries
+    the standing shin direction over the re-strap."""
+    chunk, rate, reps, t_strap = _restrapped(seed)
+    p, events = analyze(chunk, "supine", rate)
+    assert any(isinstance(e, SensorStatus) and e.kind == "mounting_changed" for e in events)
+    assert p.mounting is not None and p.mounting.reference in ("board", "carried")
+    after = [tr for tr in reps if tr["start_s"] > t_strap]
+    assert len(after) == 6
+    for tr in after:
+        got = [r for r in p.reps if abs(r.top_s - tr["top_s"]) < 1.0]
+        assert len(got) == 1, tr
+        assert abs(got[0].top_deg - tr["top_deg"]) <= 6.0
+        assert abs(got[0].bottom_deg - tr["bottom_deg"]) <= 6.0
