@@ -40,3 +40,32 @@ def standin_in_thread(bus_address, emulators, **kw):
         thread.join(10)
 
     return box["st"], close, loop
+
+
+def min_jerk_curve(points, rate=100.0):
+    """Minimum-jerk moves through (duration_s, target_deg) points from the first angle; a
+    duration with the same target is a hold. Returns t, elevation, elevation rate (the rep
+    criteria's tests feed these exact curves to the detector: no mounting, no filter)."""
+    import numpy as np
+
+    e = [np.array([points[0][1]])]
+    for dur, target in points[1:]:
+        n = int(dur * rate)
+        tau = np.arange(1, n + 1) / n
+        start = e[-1][-1]
+        e.append(start + (target - start) * (10 * tau**3 - 15 * tau**4 + 6 * tau**5))
+    el = np.concatenate(e)
+    t = np.arange(len(el)) / rate
+    return t, el, np.gradient(el, t)
+
+
+def use_block_parser(name, monkeypatch):
+    """Make the trace reader parse with ``name``: "pyarrow" (the 'fast' extra, part of the test
+    extra) or "numpy" (what a plain install has)."""
+    from sensor.io import fastcsv
+
+    if name == "numpy":
+        monkeypatch.setattr(fastcsv, "_arrow", ())
+    else:
+        assert fastcsv.available(), "pyarrow is part of the test extra"
+    return name

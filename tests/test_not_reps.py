@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import min_jerk_curve as _curve
 
 from sensor.core.events import PartialRep, RepCompleted
 from sensor.core.pipeline import analyze
@@ -187,20 +188,6 @@ def test_each_confounder_class_counts_zero(kind):
 
 
 # --- the rep criteria themselves, on exact elevation curves (no mounting, no filter) ----------
-def _curve(points, rate=100.0):
-    """Minimum-jerk moves through (duration_s, target_deg) points from the first angle; a
-    duration with the same target is a hold. Returns t, elevation, elevation rate."""
-    e = [np.array([points[0][1]])]
-    for dur, target in points[1:]:
-        n = int(dur * rate)
-        tau = np.arange(1, n + 1) / n
-        start = e[-1][-1]
-        e.append(start + (target - start) * (10 * tau**3 - 15 * tau**4 + 6 * tau**5))
-    el = np.concatenate(e)
-    t = np.arange(len(el)) / rate
-    return t, el, np.gradient(el, t)
-
-
 def _count(posture, points, shocks=(), chunk=None):
     """Reps of a curve fed in one piece, or in pieces of ``chunk`` samples (each piece with the
     contacts that fall in it, as the pipeline passes them)."""

@@ -7,20 +7,9 @@ whole and in live-sized pieces. The guide's phases take 1-4 s each, so the longe
 
 import numpy as np
 import pytest
+from helpers import min_jerk_curve as _curve
 
 from sensor.core.phases import RepConfig, RepDetector
-
-
-def _curve(points, rate=100.0):
-    e = [np.array([points[0][1]])]
-    for dur, target in points[1:]:
-        n = int(dur * rate)
-        tau = np.arange(1, n + 1) / n
-        start = e[-1][-1]
-        e.append(start + (target - start) * (10 * tau**3 - 15 * tau**4 + 6 * tau**5))
-    el = np.concatenate(e)
-    t = np.arange(len(el)) / rate
-    return t, el, np.gradient(el, t)
 
 
 def _reps(points, chunk=None, cfg=None):

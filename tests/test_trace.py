@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import use_block_parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -31,11 +32,7 @@ from sensor.io.trace import (
 @pytest.fixture(autouse=True, params=["pyarrow", "numpy"])
 def block_parser(request, monkeypatch):
     """Every test runs with both block parsers: pyarrow (extra 'fast') and numpy alone."""
-    if request.param == "numpy":
-        monkeypatch.setattr(fastcsv, "_arrow", ())
-    else:
-        assert fastcsv.available(), "pyarrow is part of the test extra"
-    return request.param
+    return use_block_parser(request.param, monkeypatch)
 
 
 def make_chunk(n: int = 500, rate: float = 100.0, seed: int = 0) -> ImuChunk:

@@ -14,21 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import use_block_parser
 
 import sensor.io.trace as trace
 from sensor.core.samples import ImuChunk
-from sensor.io import fastcsv
 from sensor.io.blocks import LineBlocks, LineTooLong, ordered_map
 from sensor.io.trace import HEADER, TraceFormatError, TraceReader, TraceWriter
 
 
 @pytest.fixture(params=["pyarrow", "numpy"])
 def block_parser(request, monkeypatch):
-    if request.param == "numpy":
-        monkeypatch.setattr(fastcsv, "_arrow", ())
-    else:
-        assert fastcsv.available(), "pyarrow is part of the test extra"
-    return request.param
+    return use_block_parser(request.param, monkeypatch)
 
 
 def _parse_threads() -> list[threading.Thread]:
