@@ -59,15 +59,15 @@ def test_range_of_motion_and_angles_match_truth():
 from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
-MIXED_EXACT_MIN = 0.903 - 0.02  # measured (main before the glide criteria: 0.877)
-MIXED_WITHIN1_MIN = 0.959 - 0.02  # measured (main: 0.949)
-NEGATIVE_REPS_MAX = 26  # measured 22 over 300 recordings (109 before the glide criteria); issue 11 asks for 0
-SHORT_EXACT_MIN = 0.90  # measured 0.923; issue 11 asks for 0.995
+MIXED_EXACT_MIN = 0.980 - 0.01  # measured 2026-12-02 (0.947 at the start of that day, 0.877 before the glide criteria)
+MIXED_WITHIN1_MIN = 0.991 - 0.01  # measured (0.986 at the start of that day)
+NEGATIVE_REPS_MAX = 28  # measured 26 over 300 recordings (28 at the start of that day, 109 before); issue 11 asks for 0
+SHORT_EXACT_MIN = 0.98  # measured 0.993 (0.990 at the start of that day); issue 11 asks for 0.995
 
 
 def test_short_sessions_first_rep_counted_on_time():
     summary, results = evaluate_corpus("short", range(24))
-    assert summary["exact_rate"] >= 0.9, [(s, r.true_count, r.detected_count) for s, _, _, r in results if not r.exact]
+    assert summary["exact_rate"] >= 0.95, [(s, r.true_count, r.detected_count) for s, _, _, r in results if not r.exact]
     assert summary["within1_rate"] == 1.0
     assert summary["median_latency_s"] <= 0.150
     assert summary["p95_latency_s"] <= 0.300
@@ -76,19 +76,19 @@ def test_short_sessions_first_rep_counted_on_time():
 def test_other_activities_are_almost_never_counted():
     summary, results = evaluate_corpus("negative", range(24))
     assert summary["negative_sessions"] == 24
-    # issue 11 asks for 0; measured 1 in these 24 sessions (5 before the glide criteria in
-    # sensor.core.phases): a supine setup analysed as seated, its mounting learned from it
-    assert summary["negative_reps"] <= 2, [(s, r.detected_count) for s, _, _, r in results if r.detected_count]
+    # issue 11 asks for 0; measured 0 in these 24 sessions (1 until 2026-12-02, 5 before the glide
+    # criteria in sensor.core.phases); 26 over 300 (README), so a margin of one
+    assert summary["negative_reps"] <= 1, [(s, r.detected_count) for s, _, _, r in results if r.detected_count]
 
 
 def test_single_sets_with_setup_and_finish():
     summary, _ = evaluate_corpus("standard", range(12))
-    assert summary["exact_rate"] >= 0.83
+    assert summary["exact_rate"] >= 0.91  # measured 1.0: one miss of 12 allowed
     assert summary["within1_rate"] == 1.0
     assert summary["false_reps"] == 0
-    # absolute angles: issue 11 asks for 3 deg median / 6 deg p95 (not reached, see README)
-    assert summary["median_abs_top_err_deg"] <= 8.0
-    assert summary["median_abs_bottom_err_deg"] <= 8.0
+    # absolute angles: issue 11 asks for 3 deg median / 6 deg p95; measured medians 2.2 / 2.4 deg here
+    assert summary["median_abs_top_err_deg"] <= 3.0
+    assert summary["median_abs_bottom_err_deg"] <= 3.0
 
 
 @pytest.mark.slow
