@@ -12,7 +12,6 @@ shutdown half-way or leave a cut-off last line.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import math
 import os
@@ -20,9 +19,12 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.errors import CliError
+
+if TYPE_CHECKING:  # asyncio costs ~50 ms to import: 'glide --help' and 'glide analyze' do not need it
+    import asyncio
 
 #: The signals that mean "stop and keep what you have".
 STOP_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
@@ -77,6 +79,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    import asyncio
+
     from sensor.ble.link import BluetoothUnavailable, scan
 
     try:
@@ -97,6 +101,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def stop_on_signals(stop: asyncio.Event) -> Iterator[list[int]]:
     """Within the running loop: SIGINT/SIGTERM/SIGHUP set ``stop`` instead of killing the process.
     Yields the list of signal numbers received (for the summary line)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     received: list[int] = []
     installed = []
@@ -123,6 +129,8 @@ async def stream(link: Any, duration: float | None = None, stop: asyncio.Event |
     (counted from the first "streaming" status, not from the scan) or the link ends; always
     shuts the link down cleanly (stop commands, unsubscribe, disconnect) before returning.
     Errors of the link (no adapter, not found, refused) propagate after the shutdown."""
+    import asyncio
+
     stop = stop or asyncio.Event()
     streaming = asyncio.Event()
     report = link.on_status
@@ -184,6 +192,8 @@ def foot_device_arg(text: str) -> str:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    import asyncio
+
     from sensor.ble.link import BluetoothUnavailable, DeviceRefused, SensorLink, SensorNotFound, now_iso
     from sensor.ble.pair import ShinFootLink
     from sensor.io.trace import TraceWriteError, TraceWriter
