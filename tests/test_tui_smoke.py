@@ -69,7 +69,10 @@ def test_glide_demo_dashboard_in_tmux(tmp_path):
             "Start/pause set",
             "Recalibrate",
         ):
-            assert needle in screen, f"{needle!r} missing:\n{screen}"
+            # polled, not read once: a notification (the session folder, "no audio output") can
+            # cover the status bar for a few seconds after the start
+            m, screen = _wait_for(sock, re.escape(needle), 15.0)
+            assert m, f"{needle!r} missing:\n{screen}"
         _tmux(sock, "send-keys", "-t", "smoke", "q")
         m, screen = _wait_for(sock, r"GLIDE-EXITED (\d+)", 20.0)
         assert m and m.group(1) == "0", screen
