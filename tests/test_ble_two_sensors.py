@@ -8,6 +8,7 @@ foot, the foot columns are NaN after the drop, and a recording carries the 13 co
 """
 
 import asyncio
+import contextlib
 
 import numpy as np
 import pytest
@@ -85,6 +86,19 @@ def _pair(foot: str, on_chunk, on_status, **kw) -> ShinFootLink:
     )
 
 
+@contextlib.asynccontextmanager
+async def _streaming(st, link):
+    """``link`` running against the started stand-in ``st``; on the way out, whatever the test body
+    did, the link stops (stop commands, unsubscribe, disconnect) and then the stand-in closes."""
+    task = asyncio.create_task(link.run())
+    try:
+        yield task
+    finally:
+        await link.stop()
+        await asyncio.wait_for(task, 15)
+        await st.close()
+
+
 def _foot_fits(out, rows, truth):
     """(axis, lag, rms, std) of the aligned foot gyro against the simulated truth on ``rows``, for
     each axis that moves (>= 20 deg/s peak to peak)."""
@@ -115,21 +129,18 @@ def test_shin_and_foot_stream_together_and_the_foot_dropping_out_never_stops_the
         link = _pair("GlideFoot-sim", on_chunk, lambda k, d: statuses.append((k, d)))
         shin, foot = await link.find()
         assert (shin.address, foot.address) == (SHIN, FOOT)
-        task = asyncio.create_task(link.run())
         kinds = lambda: [k for k, _ in statuses]  # noqa: E731
         try:
-            await wait_for(lambda: "foot_streaming" in kinds() and len(pipe.reps) >= 2, 60)
-            reps_before = len(pipe.reps)
-            marks["drop"] = float(chunks[-1].t[-1])
-            await st.lose(FOOT)
-            await wait_for(lambda: "foot_lost" in kinds(), 20)
-            await wait_for(lambda: len(pipe.reps) >= reps_before + 2, 60)
-            assert not task.done()  # the session goes on
+            async with _streaming(st, link) as task:
+                await wait_for(lambda: "foot_streaming" in kinds() and len(pipe.reps) >= 2, 60)
+                reps_before = len(pipe.reps)
+                marks["drop"] = float(chunks[-1].t[-1])
+                await st.lose(FOOT)
+                await wait_for(lambda: "foot_lost" in kinds(), 20)
+                await wait_for(lambda: len(pipe.reps) >= reps_before + 2, 60)
+                assert not task.done()  # the session goes on
         finally:
-            await link.stop()
-            await asyncio.wait_for(task, 15)
             writer.close()
-            await st.close()
         return link, st
 
     link, st = run(go())
@@ -182,9 +193,8 @@ def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
     async def go():
         st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
         link = _pair("GlideFoot-sim", chunks.append, lambda k, d: statuses.append(k))
-        task = asyncio.create_task(link.run())
         newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
-        try:
+        async with _streaming(st, link):
             await wait_for(lambda: "foot_streaming" in statuses and newest() > 4.0 * SPEED, 60)
             marks["drop"] = newest()
             await st.lose(FOOT)
@@ -194,10 +204,6 @@ def test_a_lost_foot_that_comes_back_streams_again_on_the_same_time_base(bus):
             await wait_for(lambda: statuses.count("foot_streaming") >= 2, 30)
             marks["streaming"] = newest()
             await wait_for(lambda: newest() > marks["streaming"] + 3.0 * SPEED, 30)
-        finally:
-            await link.stop()
-            await asyncio.wait_for(task, 15)
-            await st.close()
         return link
 
     link = run(go())
@@ -225,18 +231,13 @@ def test_the_shin_reconnecting_keeps_the_foot_where_the_shin_is(bus):
     async def go():
         st = await BlueZStandin(bus.address, _devices(), speed=SPEED, reps=REPS, feet={FOOT}).start()
         link = _pair("GlideFoot-sim", chunks.append, lambda k, d: statuses.append(k))
-        task = asyncio.create_task(link.run())
         newest = lambda: float(chunks[-1].t[-1]) if chunks else 0.0  # noqa: E731
-        try:
+        async with _streaming(st, link):
             await wait_for(lambda: "foot_streaming" in statuses and newest() > 3.0 * SPEED, 60)
             await st.drop(SHIN)
             await wait_for(lambda: statuses.count("streaming") >= 2, 30)
             marks["back"] = newest()
             await wait_for(lambda: newest() > marks["back"] + 4.0 * SPEED, 30)
-        finally:
-            await link.stop()
-            await asyncio.wait_for(task, 15)
-            await st.close()
         return link
 
     link = run(go())
@@ -376,15 +377,10 @@ def test_a_foot_of_another_family_lands_on_the_shins_time_base(bus, family):
             bus.address, [GlideEmulator(), foot_emu], speed=SPEED, reps=REPS, feet={foot_emu.address}
         ).start()
         link = _pair(name, chunks.append, lambda k, d: statuses.append(k), foot_rate_hz=rate)
-        task = asyncio.create_task(link.run())
-        try:
+        async with _streaming(st, link):
             await wait_for(lambda: "foot_streaming" in statuses, 40)
             t_foot = chunks[-1].t[-1] if chunks else 0.0
             await wait_for(lambda: chunks and chunks[-1].t[-1] > t_foot + 5.0 * SPEED, 40)
-        finally:
-            await link.stop()
-            await asyncio.wait_for(task, 15)
-            await st.close()
         return link
 
     link = run(go())
