@@ -40,23 +40,7 @@ def _beta_err(m: Mounting, person: Person) -> float:
 
 def _glides(seed: int, posture: str, where: str, walk_in: bool) -> tuple[object, Person, str]:
     rng = np.random.default_rng([seed, 4242])
-    person = _person(rng, where)
-    m = mo.new_motion(400.0, posture)
-    g = ex.Glider.draw(rng, posture)
-    if walk_in:
-        act.walk(m, rng, rng.uniform(15, 30))
-        act.stand_still(m, rng, rng.uniform(2, 4))
-        act.lie_down(m, rng) if posture == "supine" else act.sit_down(m, rng)
-    else:
-        m.state.update(e=-45.0, p=45.0, hz=mo.FLOOR_HZ) if posture == "supine" else m.state.update(
-            e=-90.0, p=0.0, hz=mo.SEAT_HZ
-        )
-        m.hold(2.0)
-    ex.to_start_pose(m, rng, g, posture)
-    ex.glide_set(m, rng, g, posture, 6, wiggles=False)
-    m.hold(2.0)
-    chunk, _, _ = render(m, person, rng)
-    return chunk, person, posture
+    return _glides_for(_person(rng, where), rng, posture, walk_in)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -217,13 +201,22 @@ def test_walking_tells_the_anterior_side_even_when_lunges_teach_the_mounting(see
         assert float(_extension_axis(mt) @ ref_axis) > 0.9
 
 
-def _glides_for(person: Person, rng: np.random.Generator, posture: str) -> tuple[object, Person, str]:
+def _glides_for(
+    person: Person, rng: np.random.Generator, posture: str, walk_in: bool = False
+) -> tuple[object, Person, str]:
+    """One set of glides, begun at rest (foot on the floor or shin hanging) or, with ``walk_in``,
+    after walking in, standing and lying or sitting down."""
     m = mo.new_motion(400.0, posture)
     g = ex.Glider.draw(rng, posture)
-    m.state.update(e=-90.0, p=0.0, hz=mo.SEAT_HZ) if posture == "seated" else m.state.update(
-        e=-45.0, p=45.0, hz=mo.FLOOR_HZ
-    )
-    m.hold(2.0)
+    if walk_in:
+        act.walk(m, rng, rng.uniform(15, 30))
+        act.stand_still(m, rng, rng.uniform(2, 4))
+        act.lie_down(m, rng) if posture == "supine" else act.sit_down(m, rng)
+    else:
+        m.state.update(e=-45.0, p=45.0, hz=mo.FLOOR_HZ) if posture == "supine" else m.state.update(
+            e=-90.0, p=0.0, hz=mo.SEAT_HZ
+        )
+        m.hold(2.0)
     ex.to_start_pose(m, rng, g, posture)
     ex.glide_set(m, rng, g, posture, 6, wiggles=False)
     m.hold(2.0)
