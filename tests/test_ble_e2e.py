@@ -11,15 +11,7 @@ from helpers import standin_in_thread, wait_for
 from sensor.ble.link import BluetoothUnavailable, SensorLink, scan
 from sensor.core.pipeline import Pipeline, analyze
 from sensor.io.trace import TraceWriter, read_trace
-from sensor.standin.server import BlueZStandin, GlideEmulator, PrivateBus
-
-
-@pytest.fixture
-def bus(monkeypatch):
-    b = PrivateBus()
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", b.address)
-    yield b
-    b.close()
+from sensor.standin.server import BlueZStandin, GlideEmulator
 
 
 def run(coro, timeout=60):

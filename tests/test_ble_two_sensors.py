@@ -21,7 +21,7 @@ from sensor.core.samples import ImuChunk, concat_chunks
 from sensor.io.trace import TraceWriter, read_trace
 from sensor.sim.foot import simulate_foot_for
 from sensor.sim.simulator import SimConfig, simulate_session
-from sensor.standin.server import FOOT_ADDRESS, BlueZStandin, GlideEmulator, PrivateBus, foot_emulator
+from sensor.standin.server import FOOT_ADDRESS, BlueZStandin, GlideEmulator, foot_emulator
 
 SHIN = "C0:FF:EE:00:00:01"
 FOOT = "C0:FF:EE:00:00:02"
@@ -30,14 +30,6 @@ REPS = 3
 #: A 10 s watchdog: on a loaded machine the stand-in's process can stall for seconds, which a 2 s
 #: watchdog would take for a silent sensor; the foot's drop is a disconnect, seen at once anyway.
 CALM = {"watchdog_s": 10.0, "backoff_s": (0.5, 2.0)}
-
-
-@pytest.fixture
-def bus(monkeypatch):
-    b = PrivateBus()
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", b.address)
-    yield b
-    b.close()
 
 
 def run(coro, timeout=120):
