@@ -53,7 +53,7 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["PLAIN", "available", "parse_block"]
+__all__ = ["PLAIN", "available", "parse_block", "parse_block_finite"]
 
 PLAIN = b"0123456789.,-+e\n"
 _arrow: tuple[ModuleType, ...] | None = None  # (pyarrow, pyarrow._compute), () when missing
@@ -73,6 +73,18 @@ def available() -> bool:
     return bool(_arrow)
 
 
+_VALID: np.ndarray = np.full(1 << 15, 0x55, dtype=np.uint8)  # validity bits 1010...: every other value null
+
+
+def _null_every_other(n: int) -> np.ndarray:
+    """The validity bitmap of n values whose odd ones are null (a shared, read-only buffer)."""
+    global _VALID
+    size = (n + 7) // 8
+    if len(_VALID) < size:
+        _VALID = np.full(max(size, 2 * len(_VALID)), 0x55, dtype=np.uint8)
+    return _VALID[:size]
+
+
 def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: bool = False) -> np.ndarray | None:
     """LF-ended lines of ncols decimals -> (rows, ncols) float64, else None.
 
@@ -81,7 +93,14 @@ def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: boo
     careful paths decide) for: no pyarrow, any line without exactly ncols fields, a field
     pyarrow's decimal parser refuses (empty, text, spaces, CR, quotes), and any NaN (so that
     pyarrow's "nan(...)" spellings, which ``float()`` refuses, never pass for numbers).
+    The array is a strided view of pyarrow's output (no copy): callers copy what they keep.
     """
+    got = parse_block_finite(block, n, ncols)
+    return None if got is None else got[0]
+
+
+def parse_block_finite(block: bytes | memoryview, n: int | None, ncols: int) -> tuple[np.ndarray, bool] | None:
+    """:func:`parse_block`, and whether every value is finite (learnt from the NaN test's sum)."""
     if not block or not available():
         return None
     assert _arrow  # available() has loaded it
@@ -89,12 +108,14 @@ def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: boo
     a = np.frombuffer(block, dtype=np.uint8)
     # One end per field: its comma or its line's LF. "< 45" finds both in one pass; it also stops
     # at '+' (43, "1e+16"), CR, space, quotes and '#', whose blocks then fail a check below.
+    if a[-1] != 10 or len(a) >= 2**31 - 1:
+        return None
     ends = np.flatnonzero(a < 45)
     k = len(ends)
-    if k % ncols or a[-1] != 10 or len(a) >= 2**31 - 1:
+    if k % ncols:
         return None
     rows = k // ncols
-    lf = a[ends] == 10
+    lf = a.take(ends) == 10
     if (n is not None and rows != n) or not lf[ncols - 1 :: ncols].all() or np.count_nonzero(lf) != rows:
         return None  # some line has too few or too many fields
     # One string array over the block itself: value 2i is field i, value 2i+1 the one-byte
@@ -102,8 +123,8 @@ def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: boo
     offsets = np.empty(2 * k + 1, dtype=np.int32)
     offsets[0] = 0
     offsets[1::2] = ends
-    offsets[2::2] = ends + 1
-    valid = np.full((2 * k + 7) // 8, 0x55, dtype=np.uint8)
+    np.add(offsets[1::2], 1, out=offsets[2::2])  # int32 throughout: no int64 temporary
+    valid = _null_every_other(2 * k)
     text = pa.Array.from_buffers(
         pa.string(), 2 * k, [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(block)], null_count=k
     )
@@ -112,8 +133,10 @@ def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: boo
     except pa.ArrowException:
         return None
     out = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)[::2].reshape(rows, ncols)
-    # A finite sum proves that no value is NaN in one reduction; only a block whose sum is not
-    # finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test.
+    # A finite sum proves that no value is NaN or inf in one reduction; only a block whose sum is
+    # not finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test.
     with np.errstate(over="ignore", invalid="ignore"):
-        total = out.sum()
-    return None if not np.isfinite(total) and np.isnan(out).any() else out
+        finite = bool(np.isfinite(out.sum()))
+    if not finite and np.isnan(out).any():
+        return None
+    return out, finite

@@ -94,25 +94,32 @@ _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 _WARNINGS_LOCK = threading.Lock()  # catch_warnings changes process-wide state (numpy < 2 only)
 _NUMPY_LOCK = threading.Lock()
 
-Cols = list[np.ndarray]  # one block's rows as contiguous t (m,), acc, gyr (, foot_acc, foot_gyr) (m, 3)
+Cols = list[np.ndarray]  # one block's rows as t (m,), acc, gyr (, foot_acc, foot_gyr) (m, 3), maybe strided
 
 
 class Parsed:
-    """One block as a parser thread leaves it: contiguous columns, and what the policy needs."""
+    """One block as a parser thread leaves it: its columns, and what the policy needs.
+
+    The columns are views of the parser's (rows, ncols) array, strided when it is pyarrow's: the
+    reader copies each value once, when it builds the ImuChunks (:func:`_chunks_of`), instead of
+    also making each block's columns contiguous first.
+    """
 
     __slots__ = ("cols", "finite", "rising")
 
-    def __init__(self, vals: np.ndarray, width: int) -> None:
-        cols = [np.ascontiguousarray(vals[:, a:b]) for a, b in _GROUPS if b <= width]
-        cols[0] = cols[0].reshape(-1)
+    def __init__(self, vals: np.ndarray, width: int, all_finite: bool | None = None) -> None:
+        cols = [vals[:, a:b] for a, b in _GROUPS if b <= width]
+        cols[0] = vals[:, 0]
         self.cols: Cols = cols
         self.finite: np.ndarray | None = None  # None: every row finite (t, acc, gyr)
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means: look closer
-            finite = np.isfinite(sum(c.sum() for c in cols[:3]))  # one reduction per column, usually
-        if not finite:
+        if all_finite is None:
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means: look closer
+                all_finite = bool(np.isfinite(vals[:, :7].sum()))
+        if not all_finite:
             ok = np.isfinite(vals[:, :7]).all(axis=1)
             self.finite = None if ok.all() else ok
-        self.rising = bool((cols[0][1:] > cols[0][:-1]).all())
+        t = cols[0]
+        self.rising = bool((t[1:] > t[:-1]).all())
 
 
 def _chunks_of(parts: list[Cols], size: int) -> tuple[list[ImuChunk], list[Cols]]:
@@ -263,16 +270,17 @@ class TraceReader:
 
         Pure (runs on a parser thread): no counts, no warnings; :meth:`_take` does those in order.
         """
-        vals = fastcsv.parse_block(text, None, self._ncols)  # the common case: None if pyarrow is missing
-        if vals is None:
+        got = fastcsv.parse_block_finite(text, None, self._ncols)  # the common case: None if pyarrow is missing
+        if got is None:
             buf = bytes(text)
             if b"\r" in buf:
                 buf = buf.replace(b"\r", b"")
-                vals = fastcsv.parse_block(buf, None, self._ncols)
-            if vals is None and buf[:1] != b"\n" and b"\n\n" not in buf and b"#" not in buf:
+                got = fastcsv.parse_block_finite(buf, None, self._ncols)
+            if got is None and buf[:1] != b"\n" and b"\n\n" not in buf and b"#" not in buf:
                 with _NUMPY_LOCK:  # np.fromstring holds the GIL: one parser thread at a time in it
                     vals = self._parse_fast(buf, buf.count(b"\n"))
-        return None if vals is None else Parsed(vals, self._width)
+                return None if vals is None else Parsed(vals, self._width)
+        return None if got is None else Parsed(got[0], self._width, got[1])
 
     def _take(self, text: memoryview, block: Parsed | None, first: int) -> tuple[Parsed, np.ndarray, int]:
         """A parsed block -> (its rows, (m,) line numbers, lines in text); bad lines counted.
