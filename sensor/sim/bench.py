@@ -96,6 +96,30 @@ def _wall(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
+def _read_rates(read: Callable[[int | None], int], n: int, runs: int = 5) -> dict[str, float]:
+    """The reader's rates from ``runs`` reads with its parser threads, then ``runs`` on one thread,
+    alternately: wall time (medians and best: other jobs on a shared machine slow single runs)
+    and CPU time of all threads (less sensitive to them), as rows/s and as CPU ns per row."""
+    walls: dict[int | None, list[float]] = {None: [], 1: []}
+    cpus: list[float] = []
+    for _ in range(runs):
+        for workers in (None, 1):
+            c0, t0 = time.process_time(), time.perf_counter()
+            got = read(workers)
+            walls[workers].append(time.perf_counter() - t0)
+            if workers is None:
+                cpus.append(time.process_time() - c0)
+            assert got == n, (got, n)
+    cpu = statistics.median(cpus)
+    return {
+        "read_sps": n / cpu,
+        "read_cpu_ns_per_row": cpu / n * 1e9,
+        "read_wall_sps": n / statistics.median(walls[None]),
+        "read_wall_best_sps": n / min(walls[None]),
+        "read_wall_1thread_sps": n / statistics.median(walls[1]),
+    }
+
+
 def _best(fn: Callable[[], _T], repeat: int = 3) -> tuple[float, _T | None]:
     best, out = np.inf, None
     for _ in range(repeat):
@@ -158,15 +182,12 @@ def run_bench(
         res["write_sps"] = n / t_write
         res["file_mb"] = os.path.getsize(path) / 1e6
 
-        def read() -> int:
-            with TraceReader(path) as r:
+        def read(workers: int | None = None) -> int:
+            with TraceReader(path, workers=workers) as r:
                 return sum(len(c) for c in r.chunks())
 
         fastcsv.available()  # the first read should not pay for importing pyarrow
-        t_read, got = _best(read)
-        assert got == n, (got, n)
-        res["read_sps"] = n / t_read
-        res["read_wall_sps"] = n / min(_wall(read) for _ in range(3))  # parser threads: wall < CPU time
+        res.update(_read_rates(read, n))
         parser = "pyarrow" if fastcsv.available() else "numpy"
         if fastcsv.available():  # the reader without pyarrow, as a plain install has it
             saved, fastcsv._arrow = fastcsv._arrow, ()
@@ -317,8 +338,11 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
         return f"{res[key] / 1e6:>12.2f} M/s"
 
     out(f"{'write (TraceWriter)':<44}{m('write_sps')}")
-    out(f"{'read (TraceReader, ' + parser + ')':<44}{m('read_sps')}")
-    out(f"{'read, wall time (parser threads overlap)':<44}{m('read_wall_sps')}")
+    out(f"{'read (TraceReader, ' + parser + ')':<44}{m('read_sps')}   ({res['read_cpu_ns_per_row']:.0f} ns CPU a row)")
+    out(
+        f"{'read, wall time, parser threads / one thread':<44}{res['read_wall_sps'] / 1e6:>7.2f} /"
+        f"{res['read_wall_1thread_sps'] / 1e6:>5.2f} M/s   (best {res['read_wall_best_sps'] / 1e6:.2f}; medians of 5)"
+    )
     if "read_numpy_sps" in res:
         out(f"{'read without pyarrow (numpy only)':<44}{m('read_numpy_sps')}")
     out(f"{'orientation (rest/bias + sagittal filter)':<44}{m('orientation_sps')}")
