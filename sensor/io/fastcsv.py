@@ -39,6 +39,35 @@ pyarrow/_compute.pyx executes under ``nogil``), and so do numpy's passes, so
 :mod:`sensor.io.blocks` parses two blocks at once. 1-hour trace, one process, both cores,
 interleaved: 1 thread 0.59 s wall / 0.59 s CPU, 2 threads 0.33 s wall / 0.57 s CPU.
 
+Third round (2026-12-02 morning, issue 14; 1-hour trace, 729,660 rows; each candidate a fresh
+process at real-time priority, ``chrt -f 10``, because other jobs kept the load at 7-14 on the two
+cores; medians of 3; CPU is all threads; RSS is the whole process):
+
+  ==============================================  =========  ==========  =======  ======
+  candidate                                       CPU M/s    wall M/s    import   RSS
+  ==============================================  =========  ==========  =======  ======
+  np.loadtxt (numpy 2.4's C reader)               0.28       0.26        0.13 s   74 MB
+  pyarrow.csv.read_csv, whole file, 2 / 1 thread  0.76/0.79  0.97/0.81   0.19 s   207 MB
+  pyarrow.csv.open_csv, 4 MiB blocks (streaming)  0.83       0.84        0.18 s   244 MB
+  polars 2.1 read_csv, 2 / 1 thread               1.43/1.43  2.45/1.50   0.37 s   250 MB
+  pandas 3.1 read_csv (C tokenizer + fast_float)  1.65-1.68  3.14-3.20   0.60 s   280 MB
+  TraceReader, one thread / two parser threads    1.29/1.23  1.29/2.29   0.20 s   89/103 MB
+  ==============================================  =========  ==========  =======  ======
+
+pandas 3 is the cheapest per row (its own tokenizer feeds fast_float directly; bit-identical to
+``float()`` on 150,141 rows), but it adds ~85 MB installed, 0.6 s of import to every ``glide
+analyze`` (longer than the whole read) and holds the file in memory; polars adds 170 MB for
+less. Neither pays. Where the reader's time goes (callgrind, 150,141 rows, instructions of the
+read alone): Arrow's StringToFloat 46 %, the rest of the cast kernel 15 %, ``np.flatnonzero``
+15 %, the checks, offsets and copies the rest. Tried and measured no faster in place (each A/B
+alternated per block in one process): the field ends from a bit-packed mask (one nonzero byte
+per 8 text bytes: 4x faster on one hot block, 15 % slower in the reader, where the block comes
+cold from the file), Arrow's ``filter`` of a position array by that mask, 64-256 KiB sub-blocks
+to stay in L2, a reused mask buffer (-1 %). What was cut: each value is now copied once (views
+of the cast's output until the ImuChunks are built) and the NaN test's sum is reused for the
+inf test (-2 % instructions). On this host one core converts ~1.2-1.6 M rows/s, so two parser
+threads reach 2.3-3.2 M rows/s wall when both cores are free (``glide bench`` prints both).
+
 pyarrow installs ~170 MB (numpy: 45 MB), too much to force on someone who records one session
 at home, so it is the optional extra ``fast`` (``pip install 'glide[fast]'``), imported on
 first use. Without it the reader takes its numpy path, as before. A block with any line that
