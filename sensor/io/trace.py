@@ -98,12 +98,9 @@ Cols = list[np.ndarray]  # one block's rows as t (m,), acc, gyr (, foot_acc, foo
 
 
 class Parsed:
-    """One block as a parser thread leaves it: its columns, and what the policy needs.
-
-    The columns are views of the parser's (rows, ncols) array, strided when it is pyarrow's: the
-    reader copies each value once, when it builds the ImuChunks (:func:`_chunks_of`), instead of
-    also making each block's columns contiguous first.
-    """
+    """One block as a parser thread leaves it: its columns, and what the policy needs. The columns
+    are views of the parser's (rows, ncols) array (strided when it is pyarrow's): each value is
+    copied once, into the ImuChunks (:func:`_chunks_of`), not first into contiguous columns."""
 
     __slots__ = ("cols", "finite", "rising")
 
