@@ -101,7 +101,7 @@ class MountEvidence:
         """The buffer was emptied."""
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (t, acc, rate)
         self._rate = _Grow(np.float64)
         self._dt = _Grow(np.float64)
         self._jump = _Grow(np.float64)
@@ -132,11 +132,12 @@ class MountEvidence:
         self.reset()
         self.append(t, acc, gyr_c)
 
-    def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
-        """Samples appended to the buffer (bias-corrected gyro, as buffered). Kept as they are
-        until the next query: a buffer that is never asked (no movement ends) costs nothing."""
+    def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, rate: np.ndarray | None = None) -> None:
+        """Samples appended to the buffer (bias-corrected gyro, as buffered; ``rate`` its
+        ``norm3`` when the caller has it). Kept as they are until the next query: a buffer that
+        is never asked (no movement ends) costs nothing."""
         if len(t):
-            self._pending.append((t, acc, gyr_c))
+            self._pending.append((t, acc, norm3(gyr_c) if rate is None else rate))
             self.n += len(t)
             self._memo = None
 
@@ -151,11 +152,10 @@ class MountEvidence:
         else:
             self._extend(*(np.concatenate(x) for x in zip(*parts)))
 
-    def _extend(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
+    def _extend(self, t: np.ndarray, acc: np.ndarray, rate: np.ndarray) -> None:
         m = len(t)
         cfg = self.cfg
         base = self._done
-        rate = norm3(gyr_c)
         mov = hysteresis(rate > cfg.move_on_dps, rate < cfg.move_off_dps, self._carry).astype(bool)
         prev_t = float(t[0]) if base == 0 else self._last_t
         prev_acc = acc[:1] if self._last_acc is None else self._last_acc

@@ -73,10 +73,12 @@ class SagittalFilter:
         prev_t = self._last_t if self._last_t is not None else t[0]
         dt = diff_from(t, prev_t)
         self._last_t = float(t[-1])
-        reset = gap.copy()
-        if self._y is None:
-            reset[0] = True
-        dt[reset] = 0.0
+        first = self._y is None
+        reset: np.ndarray | None = None
+        if first or gap.any():
+            reset = gap.copy()
+            reset[0] |= first
+            dt[reset] = 0.0  # else no gap, no start: no reset (the usual piece; no masked passes)
         # The sensor turns about the knee on a lever of ~lever_m along the shin: its centripetal
         # (-w^2 c) and tangential (alpha x c) accelerations are largest where the shin turns
         # round, at the top and the bottom of every rep, and would tilt the accelerometer's
@@ -84,7 +86,10 @@ class SagittalFilter:
         w_r = np.radians(w)
         dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
         self._w_prev = float(w_r[-1])
-        alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
+        if dt.min() > 0:  # every interval positive (no reset): the plain quotient, same bits
+            alpha = dw / dt
+        else:
+            alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
         if self._lever is None or self._lever[:2] != (m.lever_m, m.beta_deg):  # once per mounting
             lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
             cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
@@ -96,23 +101,28 @@ class SagittalFilter:
         raw = np.degrees(np.arctan2(ay, ax))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = diff_from(raw, prev)
-        steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
-        k = self._k + np.cumsum(steps)
-        self._k = int(k[-1])
+        np.abs(d, out=d)
+        if np.fmax.reduce(d) > 180.0:  # (fmax: a NaN does not hide a wrap elsewhere)
+            d = diff_from(raw, prev)
+            steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
+            k = self._k + np.cumsum(steps)
+            self._k = int(k[-1])
+            th_acc = raw + 360.0 * k
+        else:  # no wrap in this piece (nearly always): the carried number of turns throughout
+            th_acc = raw + 360.0 * self._k
         self._raw_prev = float(raw[-1])
-        th_acc = raw + 360.0 * k
 
         a = self.a
         x = a * (-w * dt) + (1.0 - a) * th_acc
         theta = np.empty(n)
         vel = np.empty(n)
-        bounds = [*np.nonzero(reset)[0].tolist(), n]
+        bounds = [0, n] if reset is None else [*np.nonzero(reset)[0].tolist(), n]
         if bounds[0] != 0:
             bounds.insert(0, 0)
         for s0, s1 in zip(bounds[:-1], bounds[1:]):
             if s1 <= s0:
                 continue
-            if reset[s0]:
+            if reset is not None and reset[s0]:
                 zi_y = a * th_acc[s0]
                 zi_v = self.av * w[s0]
             else:

@@ -64,9 +64,13 @@ class RestrapWatch:
         dt = np.clip(np.diff(tt, prepend=tt[0]), 0.0, 0.1)
         return abs(float(np.sum((g @ evecs[:, -1]) * dt))) >= self.mount.min_span_deg
 
-    def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
-        """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
-        mag = norm3(gyr_c)  # moving_mask's, computed once for both
+    def watch(
+        self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int, mag: np.ndarray | None = None
+    ) -> tuple[int | None, int]:
+        """Returns (the sample count after which to re-learn, or None; the moving state carried on).
+        ``mag``: ``norm3(gyr_c)`` when the caller has it already."""
+        if mag is None:
+            mag = norm3(gyr_c)  # moving_mask's, computed once for both
         mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
         if move_state == 0 and not mov.any():
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
