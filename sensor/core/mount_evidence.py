@@ -101,7 +101,7 @@ class MountEvidence:
         """The buffer was emptied."""
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (t, acc, rate)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []  # t, acc, gyro, rate
         self._rate = _Grow(np.float64)
         self._dt = _Grow(np.float64)
         self._jump = _Grow(np.float64)
@@ -132,12 +132,18 @@ class MountEvidence:
         self.reset()
         self.append(t, acc, gyr_c)
 
+    def rebuild_pieces(self, pieces: list[tuple[np.ndarray, ...]]) -> None:
+        """The buffer was replaced by these (t, acc, gyr_c, ...) pieces: as ``rebuild`` of them joined."""
+        self.reset()
+        for piece in pieces:
+            self.append(*piece[:3])
+
     def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, rate: np.ndarray | None = None) -> None:
         """Samples appended to the buffer (bias-corrected gyro, as buffered; ``rate`` its
         ``norm3`` when the caller has it). Kept as they are until the next query: a buffer that
         is never asked (no movement ends) costs nothing."""
         if len(t):
-            self._pending.append((t, acc, norm3(gyr_c) if rate is None else rate))
+            self._pending.append((t, acc, gyr_c, rate))
             self.n += len(t)
             self._memo = None
 
@@ -145,7 +151,7 @@ class MountEvidence:
         """Derive the evidence of the pending pieces (joined: every step is chunk-invariant)."""
         if not self._pending:
             return
-        parts = self._pending
+        parts = [(t, acc, norm3(gyr_c) if rate is None else rate) for t, acc, gyr_c, rate in self._pending]
         self._pending = []
         if len(parts) == 1:
             self._extend(*parts[0])

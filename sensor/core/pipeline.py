@@ -289,13 +289,13 @@ class Pipeline:
         t_last = self._buf[-1][0][-1]
         if t_last - t_first <= self.cfg.max_buffer_s:
             return
-        t, acc, g, gp, rs = self._buffered()
-        keep = t >= t_last - self.cfg.max_buffer_s / 2
-        dropped = int((~keep).sum())
+        # times rise through the buffer: keeping t >= cut is a slice of each piece, no join
+        cut = t_last - self.cfg.max_buffer_s / 2
+        pieces = [tuple(x[int(np.searchsorted(p[0], cut)) :] for x in p) for p in self._buf if p[0][-1] >= cut]
+        self._buf, n_kept = pieces, sum(len(p[0]) for p in pieces)
+        dropped, self._buf_n = self._buf_n - n_kept, n_kept
         self.stats.buffered_dropped += dropped
-        self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
-        self._buf_n = int(keep.sum())
-        self._evidence.rebuild(*self._buf[0][:3])
+        self._evidence.rebuild_pieces(self._buf)
         msg = f"{dropped} samples before calibration were not analysed (no clear knee movement)"
         events.append(SensorStatus(float(t_last), "buffer_trimmed", msg))
 

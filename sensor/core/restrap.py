@@ -40,6 +40,7 @@ class RestrapWatch:
         self.mv_start: tuple[float, int, float] = (0.0, 0, -np.inf)
         self.strike_t0 = -np.inf
         self._hist: list[Arrays] = []
+        self._horizon = -np.inf  # samples before this time are no longer kept (sliced off on use)
 
     def start_after(self, t: float) -> None:
         """Steady state begins at ``t``: a movement in progress counts from here."""
@@ -51,6 +52,7 @@ class RestrapWatch:
         from the samples themselves, not running sums, so it is the same for any chunking."""
         if float(t[-1]) - t0 > self.knee_max_s:
             return False
+        self._trim()
         parts_t = [h[0][h[0] >= t0] for h in self._hist] + [t[t >= t0]]
         parts_g = [h[2][h[0] >= t0] for h in self._hist] + [gyr_c[t >= t0]]
         tt, g = np.concatenate(parts_t), np.concatenate(parts_g)
@@ -123,17 +125,22 @@ class RestrapWatch:
         if len(arrays[0]) == 0:
             return
         self._hist.append(arrays)
-        horizon = float(arrays[0][-1]) - self.history_s
+        self._horizon = horizon = float(arrays[0][-1]) - self.history_s
         while len(self._hist) > 1 and self._hist[0][0][-1] < horizon:
             self._hist.pop(0)
-        first = self._hist[0]
-        if first[0][0] < horizon:  # keep only the last history_s seconds, whatever the chunk size
-            k = int(np.searchsorted(first[0], horizon))
+
+    def _trim(self) -> None:
+        """Keep only the last ``history_s`` seconds, whatever the chunk size: the oldest piece is
+        cut here, when the history is read, rather than at every (live: 10-sample) piece kept."""
+        if self._hist and self._hist[0][0][0] < self._horizon:
+            first = self._hist[0]
+            k = int(np.searchsorted(first[0], self._horizon))
             self._hist[0] = tuple(a[k:] for a in first)
 
     def take_history(self, t_from: float) -> Arrays | None:
         """The kept samples from ``t_from`` on (None if there are none); the history is cleared."""
         self.strikes, self.pending = 0, False
+        self._trim()
         if not self._hist:
             return None
         ht, *rest = (np.concatenate(x) for x in zip(*self._hist))
