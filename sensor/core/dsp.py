@@ -16,7 +16,7 @@ from typing import cast, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Ema", "alpha_for", "diff_from", "ffill", "hysteresis", "lfilter"]
+__all__ = ["Ema", "alpha_for", "diff_from", "dot3_pair", "ffill", "hysteresis", "lfilter", "lfilter_state"]
 
 
 def _load_linear_filter() -> Callable[..., object] | None:
@@ -189,6 +189,25 @@ def dot3(x: np.ndarray, v: np.ndarray) -> np.ndarray:
     np.multiply(x[:, 2], v2, out=tmp)
     out += tmp
     return out
+
+
+def dot3_pair(x: np.ndarray, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(dot3(x, v), dot3(x, w))``, the same bits; a short ``x`` (a live feed) takes both in
+    one broadcast product (three ufunc calls instead of six)."""
+    if len(x) > 64:
+        return dot3(x, v), dot3(x, w)
+    p = x[:, None, :] * np.array([v, w])
+    out: np.ndarray = p[:, :, 0] + p[:, :, 1]
+    out += p[:, :, 2]
+    return out[:, 0], out[:, 1]
+
+
+def lfilter_state(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``lfilter(b, a, x, zi=zi)`` for 1-d float arrays (b, a, zi already arrays): the kernel
+    called straight away, without the argument checks (a live feed runs two per piece)."""
+    if _linear_filter is not None and len(a) > 1:
+        return cast("tuple[np.ndarray, np.ndarray]", _linear_filter(b, a, x, -1, zi))
+    return lfilter(b, a, x, -1, zi)
 
 
 def norm3(x: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.dsp import alpha_for, diff_from, dot3, lfilter
+from sensor.core.dsp import alpha_for, diff_from, dot3, dot3_pair, lfilter_state
 from sensor.core.mounting import Mounting
 
 # The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
@@ -96,8 +96,9 @@ class SagittalFilter:
             self._lever = (m.lever_m, m.beta_deg, cx, cy)
         cx, cy = self._lever[2:]
         w2 = w_r * w_r
-        ax = dot3(acc, m.e1) - (-w2 * cx - alpha * cy)
-        ay = dot3(acc, m.e2) - (alpha * cx - w2 * cy)
+        a1, a2 = dot3_pair(acc, m.e1, m.e2)
+        ax = a1 - (-w2 * cx - alpha * cy)
+        ay = a2 - (alpha * cx - w2 * cy)
         raw = np.degrees(np.arctan2(ay, ax))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = diff_from(raw, prev)
@@ -114,26 +115,13 @@ class SagittalFilter:
 
         a = self.a
         x = a * (-w * dt) + (1.0 - a) * th_acc
-        theta = np.empty(n)
-        vel = np.empty(n)
-        bounds = [0, n] if reset is None else [*np.nonzero(reset)[0].tolist(), n]
-        if bounds[0] != 0:
-            bounds.insert(0, 0)
-        for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            if s1 <= s0:
-                continue
-            if reset is not None and reset[s0]:
-                zi_y = a * th_acc[s0]
-                zi_v = self.av * w[s0]
-            else:
-                # a segment not starting at a reset continues the last one: its state is set
-                assert self._y is not None and self._v is not None
-                zi_y = a * self._y
-                zi_v = self.av * self._v
-            theta[s0:s1], _ = lfilter(self._b_y, self._a_y, x[s0:s1], zi=np.array([zi_y]))
-            vel[s0:s1], _ = lfilter(self._b_v, self._a_v, w[s0:s1], zi=np.array([zi_v]))
-            self._y = float(theta[s1 - 1])
-            self._v = float(vel[s1 - 1])
+        if reset is None:  # one segment continuing the last one (the usual piece)
+            assert self._y is not None and self._v is not None
+            theta, _ = lfilter_state(self._b_y, self._a_y, x, np.array([a * self._y]))
+            vel, _ = lfilter_state(self._b_v, self._a_v, w, np.array([self.av * self._v]))
+            self._y, self._v = float(theta[-1]), float(vel[-1])
+        else:
+            theta, vel = self._segments(x, w, th_acc, reset)
         if self._beta_ref is None:
             # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
             sig = m.sigma
@@ -144,7 +132,34 @@ class SagittalFilter:
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
-        off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
-        if off_circle.any():  # (rare: corrupt input) else the values are already on the circle
+        if np.fmin.reduce(elev) <= ELEVATION_LOW_DEG or np.fmax.reduce(elev) > hi:  # (rare: corrupt input)
+            off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
             elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
         return elev, m.sigma * vel
+
+    def _segments(
+        self, x: np.ndarray, w: np.ndarray, th_acc: np.ndarray, reset: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Both filters over a piece with resets (its start, gaps): each reset restarts them."""
+        a, n = self.a, len(x)
+        theta = np.empty(n)
+        vel = np.empty(n)
+        bounds = [*np.nonzero(reset)[0].tolist(), n]
+        if bounds[0] != 0:
+            bounds.insert(0, 0)
+        for s0, s1 in zip(bounds[:-1], bounds[1:]):
+            if s1 <= s0:
+                continue
+            if reset[s0]:
+                zi_y = a * th_acc[s0]
+                zi_v = self.av * w[s0]
+            else:
+                # a segment not starting at a reset continues the last one: its state is set
+                assert self._y is not None and self._v is not None
+                zi_y = a * self._y
+                zi_v = self.av * self._v
+            theta[s0:s1], _ = lfilter_state(self._b_y, self._a_y, x[s0:s1], np.array([zi_y]))
+            vel[s0:s1], _ = lfilter_state(self._b_v, self._a_v, w[s0:s1], np.array([zi_v]))
+            self._y = float(theta[s1 - 1])
+            self._v = float(vel[s1 - 1])
+        return theta, vel
