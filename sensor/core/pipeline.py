@@ -124,8 +124,10 @@ class Pipeline:
                 continue
             cut, self._move_state = self._watch.watch(piece.t, g, self._mounted().u, self._move_state, mg)
             end = n - pos if cut is None else cut
-            self._run(piece.t[:end], piece.acc[:end], g[:end], gp[:end], events, mg[:end])
-            self._watch.remember(piece.t[:end], piece.acc[:end], g[:end], gp[:end], rs[:end])
+            if end < n - pos:
+                piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
+            self._run(piece.t, piece.acc, g, gp, events, mg)
+            self._watch.remember(piece.t, piece.acc, g, gp, rs)
             if cut is not None:
                 self._relearn(float(piece.t[cut - 1]), events)
             pos += end
@@ -285,8 +287,7 @@ class Pipeline:
             events.append(ev)
 
     def _trim_buffer(self, events: list[Event]) -> None:
-        t_first = self._buf[0][0][0]
-        t_last = self._buf[-1][0][-1]
+        t_first, t_last = self._buf[0][0][0], self._buf[-1][0][-1]
         if t_last - t_first <= self.cfg.max_buffer_s:
             return
         # times rise through the buffer: keeping t >= cut is a slice of each piece, no join
@@ -320,8 +321,7 @@ class Pipeline:
 
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
         t_settle = float(self._buf[0][0][end - 1])
-        self.mounting = m
-        self.settled_at = t_settle
+        self.mounting, self.settled_at = m, t_settle
         dt = self._dt if self._dt is not None else 0.01  # always known here: samples came through the probe
         self._filter = SagittalFilter(m, dt, self.cfg.tau_s)
         if self._context is None:

@@ -80,8 +80,17 @@ class RestrapWatch:
             return None, 0
         g2 = mag**2
         gu = dot3(gyr_c, u)
-        off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
-        cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
+        if g2.min() > 0:  # no exact zero rate (the usual piece): the same values in fewer passes
+            gu *= gu
+            gu /= g2
+            off = np.subtract(1.0, gu, out=gu)
+            off[~mov] = 0.0
+        else:
+            off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
+        # running total seeded with the carried one: off[0] + s is s + off[0], the rest is the same
+        # sequential sum as the cumsum of [s, *off] (no join)
+        off[0] += self.off_sum
+        cs = np.cumsum(off)
         if move_state == 1 and mov.all():  # one movement throughout: no start or end to judge
             self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
             return None, 1
