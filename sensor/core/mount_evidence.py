@@ -117,6 +117,7 @@ class MountEvidence:
         self._dt_cum = np.empty(0, np.int64)
         self._counted = 1  # intervals [1, counted) are in the counts
         self._many = False
+        self._sorted = np.empty(0)  # intervals [1, counted) in order, once they are many (jitter)
         self._thr: float | None = None
         self._impact = _Grow(np.bool_)
         self._imp_cum = _Grow(np.int64)
@@ -189,20 +190,35 @@ class MountEvidence:
         if end <= 2:
             return 0.01
         dt = self._dt.view()
-        if self._many or end < self._counted:
+        if end < self._counted:
             return float(np.median(dt[1:end]))
+        if self._many:
+            return self._sorted_median(dt, end)
         if end > self._counted:
             self._count(dt[self._counted : end])
             self._counted = end
             if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
-                self._many = True
-                return float(np.median(dt[1:end]))
+                self._many, self._sorted = True, np.sort(dt[1:end])
+                return self._sorted_median(dt, end)
         k = (end - 1) // 2
         hi = self._dt_vals[int(np.searchsorted(self._dt_cum, k, side="right"))]
         if (end - 1) % 2:
             return float(hi)
         lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
         return float(np.mean(np.array([lo, hi])))
+
+    def _sorted_median(self, dt: np.ndarray, end: int) -> float:
+        """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
+        the new ones merged in (a copy of the buffer, not np.median's partition of it per query);
+        the same middle values, and their mean as np.median takes it."""
+        if end > self._counted:
+            new = np.sort(dt[self._counted : end])
+            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, new), new)
+            self._counted = end
+        mid, srt = (end - 1) // 2, self._sorted
+        if (end - 1) % 2:
+            return float(srt[mid])
+        return float(np.mean(srt[mid - 1 : mid + 1]))
 
     def _count(self, new: np.ndarray) -> None:
         """Add intervals to the counts of distinct values."""
