@@ -340,7 +340,7 @@ class Pipeline:
         if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap, mag)
         shocks = self._context.shock_times
         out = self.detector.process(
             t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag
