@@ -32,6 +32,7 @@ from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
+STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
 A = np.ndarray  # (signatures)
 
 
@@ -73,8 +74,7 @@ class Pipeline:
         self._an_last_t, self._skip_announced = -np.inf, False
         self.last_angle: float | None = None
         self.last_t: float | None = None
-        self._keep_elev = keep_elevation
-        self._elev_pieces: list[tuple[np.ndarray, np.ndarray]] = []
+        self._keep_elev, self._elev_pieces = keep_elevation, list[tuple[np.ndarray, np.ndarray]]()
 
     @property
     def reps(self) -> list[Rep]:
@@ -122,8 +122,9 @@ class Pipeline:
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, mg, events)
                 continue
-            cut, self._move_state = self._watch.watch(piece.t, g, self._mounted().u, self._move_state, mg)
-            end = n - pos if cut is None else cut
+            k = min(n - pos, STEADY_BLOCK)  # cache-sized pieces: every stage is chunk-invariant
+            cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], self._mounted().u, self._move_state, mg[:k])
+            end = k if cut is None else cut
             if end < n - pos:
                 piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
             self._run(piece.t, piece.acc, g, gp, events, mg)
@@ -330,7 +331,6 @@ class Pipeline:
         self._run_upto(end, events)
 
     def _run(self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: A | None = None) -> None:
-        """Analyse samples (``mag``: ``norm3(gyr_c)`` when the caller has it)."""
         if self._filter is None or self._context is None:
             raise RuntimeError("analysis before the mounting is learned")
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
