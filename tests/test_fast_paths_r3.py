@@ -108,3 +108,19 @@ def test_jittery_median_interval_is_np_median() -> None:
     ev.rebuild(t[:3000], acc[:3000], gyr[:3000])
     ev._sync()
     assert ev._dt_nom(3000) == float(np.median(dt[1:3000]))
+
+
+def test_hysteresis_is_the_written_out_latch() -> None:
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 10, 65, 500):
+        x = rng.normal(0, 10, n)
+        on, off = np.abs(x) > 8, np.abs(x) < 3
+        codes = np.where(x > 0, 1, -1)
+        for carry in (0, 1, -1):
+            for cd in (None, codes):
+                state, want = carry, []
+                for i in range(n):  # the latch, sample by sample
+                    state = (1 if cd is None else int(cd[i])) if on[i] else 0 if off[i] else state
+                    want.append(state)
+                got = dsp.hysteresis(on, off, carry, cd)
+                assert got.dtype == np.int64 and got.tolist() == want

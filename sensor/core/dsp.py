@@ -188,9 +188,10 @@ def _ffill_1d(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray, 
 
 def hysteresis(on: np.ndarray, off: np.ndarray, carry: int, codes: np.ndarray | None = None) -> np.ndarray:
     """Latching state: becomes ``codes`` (default 1) where ``on``, 0 where ``off``, else holds."""
-    state = np.zeros(len(on), dtype=np.int64)
-    state[on] = 1 if codes is None else codes[on]
-    return ffill(state, on | off, carry).astype(np.int64)
+    # the state each position sets: its code where on, 0 elsewhere (one call, not three); ffill
+    # returns a new array, so the cast copies only when it changes the type
+    state = on.astype(np.int64) if codes is None else np.where(on, codes, 0)
+    return ffill(state, on | off, carry).astype(np.int64, copy=False)
 
 
 def dot3(x: np.ndarray, v: np.ndarray) -> np.ndarray:
