@@ -93,6 +93,9 @@ class Preprocessor:
         still = gv < cfg.gyr_var_max
         still &= av < cfg.acc_var_max
         still &= anorm < cfg.acc_norm_tol
+        if not still.any():  # moving throughout: each sample is the last moving one, so no rest
+            self._last_moving_t = float(t[-1])
+            return gyr - self.bias, still, gap
         moving = ~still
         moving |= gap
         last_moving = ffill(t, moving, self._last_moving_t)
