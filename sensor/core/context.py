@@ -77,10 +77,17 @@ class ContextTracker:
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
 
     def process(
-        self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, elev: np.ndarray, u: np.ndarray, gap: np.ndarray
+        self,
+        t: np.ndarray,
+        acc: np.ndarray,
+        gyr_c: np.ndarray,
+        elev: np.ndarray,
+        u: np.ndarray,
+        gap: np.ndarray,
+        rate: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[ContextChanged]]:
         """Returns, per sample, the last time (s) the context was on feet (``-inf`` if never),
-        and the context changes in this piece."""
+        and the context changes in this piece. ``rate``: ``norm3(gyr_c)`` when the caller has it."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -95,11 +102,15 @@ class ContextTracker:
         shock = jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        t_shock = ffill(t, shock, self._t_shock)
-        t_shock_prev = np.concatenate([[self._t_shock], t_shock[:-1]])
-        onset = shock & (t - t_shock_prev > cfg.merge_s)
-        self._t_shock = float(t_shock[-1])
-        on_idx = np.nonzero(onset)[0]
+        any_shock = bool(shock.any())
+        if any_shock:
+            t_shock = ffill(t, shock, self._t_shock)
+            t_shock_prev = np.concatenate([[self._t_shock], t_shock[:-1]])
+            onset = shock & (t - t_shock_prev > cfg.merge_s)
+            self._t_shock = float(t_shock[-1])
+            on_idx = np.nonzero(onset)[0]
+        else:  # no shock in the piece (the usual one): no onset, the last shock time stands
+            on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
         impact = np.zeros(n, bool)
         if len(on_idx):
@@ -117,11 +128,14 @@ class ContextTracker:
         if self.posture == "supine":
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             impact |= np.sin(np.radians(elev)) < np.sin(np.radians(cfg.hanging_deg))
-        off_rate = np.sqrt(np.maximum(norm3(gyr_c) ** 2 - w * w, 0.0))
+        off_rate = np.sqrt(np.maximum((norm3(gyr_c) if rate is None else rate) ** 2 - w * w, 0.0))
         # a shock rings through the gyro on every axis for a sample or two: not a rotation
-        shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
+        if any_shock:
+            shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
+            off_rate[shaken] = 0.0
+        elif self._shaken:  # (no shock here: only the first sample rings, from the last piece's)
+            off_rate[0] = 0.0
         self._shaken = bool(shock[-1])
-        off_rate[shaken] = 0.0
         # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
         off_lp, w_lp = self._ema(np.stack([off_rate, np.abs(w)]))
         off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)

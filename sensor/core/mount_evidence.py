@@ -101,7 +101,7 @@ class MountEvidence:
         """The buffer was emptied."""
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []  # t, acc, gyro, rate
         self._rate = _Grow(np.float64)
         self._dt = _Grow(np.float64)
         self._jump = _Grow(np.float64)
@@ -117,6 +117,7 @@ class MountEvidence:
         self._dt_cum = np.empty(0, np.int64)
         self._counted = 1  # intervals [1, counted) are in the counts
         self._many = False
+        self._sorted = np.empty(0)  # intervals [1, counted) in order, once they are many (jitter)
         self._thr: float | None = None
         self._impact = _Grow(np.bool_)
         self._imp_cum = _Grow(np.int64)
@@ -132,11 +133,18 @@ class MountEvidence:
         self.reset()
         self.append(t, acc, gyr_c)
 
-    def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
-        """Samples appended to the buffer (bias-corrected gyro, as buffered). Kept as they are
-        until the next query: a buffer that is never asked (no movement ends) costs nothing."""
+    def rebuild_pieces(self, pieces: list[tuple[np.ndarray, ...]]) -> None:
+        """The buffer was replaced by these (t, acc, gyr_c, ...) pieces: as ``rebuild`` of them joined."""
+        self.reset()
+        for piece in pieces:
+            self.append(*piece[:3])
+
+    def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, rate: np.ndarray | None = None) -> None:
+        """Samples appended to the buffer (bias-corrected gyro, as buffered; ``rate`` its
+        ``norm3`` when the caller has it). Kept as they are until the next query: a buffer that
+        is never asked (no movement ends) costs nothing."""
         if len(t):
-            self._pending.append((t, acc, gyr_c))
+            self._pending.append((t, acc, gyr_c, rate))
             self.n += len(t)
             self._memo = None
 
@@ -144,18 +152,17 @@ class MountEvidence:
         """Derive the evidence of the pending pieces (joined: every step is chunk-invariant)."""
         if not self._pending:
             return
-        parts = self._pending
+        parts = [(t, acc, norm3(gyr_c) if rate is None else rate) for t, acc, gyr_c, rate in self._pending]
         self._pending = []
         if len(parts) == 1:
             self._extend(*parts[0])
         else:
             self._extend(*(np.concatenate(x) for x in zip(*parts)))
 
-    def _extend(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray) -> None:
+    def _extend(self, t: np.ndarray, acc: np.ndarray, rate: np.ndarray) -> None:
         m = len(t)
         cfg = self.cfg
         base = self._done
-        rate = norm3(gyr_c)
         mov = hysteresis(rate > cfg.move_on_dps, rate < cfg.move_off_dps, self._carry).astype(bool)
         prev_t = float(t[0]) if base == 0 else self._last_t
         prev_acc = acc[:1] if self._last_acc is None else self._last_acc
@@ -183,20 +190,35 @@ class MountEvidence:
         if end <= 2:
             return 0.01
         dt = self._dt.view()
-        if self._many or end < self._counted:
+        if end < self._counted:
             return float(np.median(dt[1:end]))
+        if self._many:
+            return self._sorted_median(dt, end)
         if end > self._counted:
             self._count(dt[self._counted : end])
             self._counted = end
             if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
-                self._many = True
-                return float(np.median(dt[1:end]))
+                self._many, self._sorted = True, np.sort(dt[1:end])
+                return self._sorted_median(dt, end)
         k = (end - 1) // 2
         hi = self._dt_vals[int(np.searchsorted(self._dt_cum, k, side="right"))]
         if (end - 1) % 2:
             return float(hi)
         lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
         return float(np.mean(np.array([lo, hi])))
+
+    def _sorted_median(self, dt: np.ndarray, end: int) -> float:
+        """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
+        the new ones merged in (a copy of the buffer, not np.median's partition of it per query);
+        the same middle values, and their mean as np.median takes it."""
+        if end > self._counted:
+            new = np.sort(dt[self._counted : end])
+            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, new), new)
+            self._counted = end
+        mid, srt = (end - 1) // 2, self._sorted
+        if (end - 1) % 2:
+            return float(srt[mid])
+        return float(np.mean(srt[mid - 1 : mid + 1]))
 
     def _count(self, new: np.ndarray) -> None:
         """Add intervals to the counts of distinct values."""

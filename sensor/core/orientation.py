@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.dsp import alpha_for, diff_from, dot3, lfilter
+from sensor.core.dsp import alpha_for, diff_from, dot3, dot3_pair, lfilter_state
 from sensor.core.mounting import Mounting
 
 # The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
@@ -73,10 +73,12 @@ class SagittalFilter:
         prev_t = self._last_t if self._last_t is not None else t[0]
         dt = diff_from(t, prev_t)
         self._last_t = float(t[-1])
-        reset = gap.copy()
-        if self._y is None:
-            reset[0] = True
-        dt[reset] = 0.0
+        first = self._y is None
+        reset: np.ndarray | None = None
+        if first or gap.any():
+            reset = gap.copy()
+            reset[0] |= first
+            dt[reset] = 0.0  # else no gap, no start: no reset (the usual piece; no masked passes)
         # The sensor turns about the knee on a lever of ~lever_m along the shin: its centripetal
         # (-w^2 c) and tangential (alpha x c) accelerations are largest where the shin turns
         # round, at the top and the bottom of every rep, and would tilt the accelerometer's
@@ -84,26 +86,62 @@ class SagittalFilter:
         w_r = np.radians(w)
         dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
         self._w_prev = float(w_r[-1])
-        alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
+        if dt.min() > 0:  # every interval positive (no reset): the plain quotient, same bits
+            alpha = dw / dt
+        else:
+            alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
         if self._lever is None or self._lever[:2] != (m.lever_m, m.beta_deg):  # once per mounting
             lever = min(max(m.lever_m, LEVER_MIN_M), LEVER_MAX_M)
             cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
             self._lever = (m.lever_m, m.beta_deg, cx, cy)
         cx, cy = self._lever[2:]
         w2 = w_r * w_r
-        ax = dot3(acc, m.e1) - (-w2 * cx - alpha * cy)
-        ay = dot3(acc, m.e2) - (alpha * cx - w2 * cy)
+        a1, a2 = dot3_pair(acc, m.e1, m.e2)
+        ax = a1 - (-w2 * cx - alpha * cy)
+        ay = a2 - (alpha * cx - w2 * cy)
         raw = np.degrees(np.arctan2(ay, ax))
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         d = diff_from(raw, prev)
-        steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
-        k = self._k + np.cumsum(steps)
-        self._k = int(k[-1])
+        np.abs(d, out=d)
+        if np.fmax.reduce(d) > 180.0:  # (fmax: a NaN does not hide a wrap elsewhere)
+            d = diff_from(raw, prev)
+            steps = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
+            k = self._k + np.cumsum(steps)
+            self._k = int(k[-1])
+            th_acc = raw + 360.0 * k
+        else:  # no wrap in this piece (nearly always): the carried number of turns throughout
+            th_acc = raw + 360.0 * self._k
         self._raw_prev = float(raw[-1])
-        th_acc = raw + 360.0 * k
 
         a = self.a
         x = a * (-w * dt) + (1.0 - a) * th_acc
+        if reset is None:  # one segment continuing the last one (the usual piece)
+            assert self._y is not None and self._v is not None
+            theta, _ = lfilter_state(self._b_y, self._a_y, x, np.array([a * self._y]))
+            vel, _ = lfilter_state(self._b_v, self._a_v, w, np.array([self.av * self._v]))
+            self._y, self._v = float(theta[-1]), float(vel[-1])
+        else:
+            theta, vel = self._segments(x, w, th_acc, reset)
+        if self._beta_ref is None:
+            # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
+            sig = m.sigma
+            d0 = theta[0] - m.beta_deg
+            turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
+            self._beta_ref = m.beta_deg + sig * 360.0 * turns
+        elev = 90.0 - m.sigma * (theta - self._beta_ref)
+        # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
+        # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
+        hi = ELEVATION_LOW_DEG + 360.0
+        if np.fmin.reduce(elev) <= ELEVATION_LOW_DEG or np.fmax.reduce(elev) > hi:  # (rare: corrupt input)
+            off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
+            elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
+        return elev, m.sigma * vel
+
+    def _segments(
+        self, x: np.ndarray, w: np.ndarray, th_acc: np.ndarray, reset: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Both filters over a piece with resets (its start, gaps): each reset restarts them."""
+        a, n = self.a, len(x)
         theta = np.empty(n)
         vel = np.empty(n)
         bounds = [*np.nonzero(reset)[0].tolist(), n]
@@ -120,21 +158,8 @@ class SagittalFilter:
                 assert self._y is not None and self._v is not None
                 zi_y = a * self._y
                 zi_v = self.av * self._v
-            theta[s0:s1], _ = lfilter(self._b_y, self._a_y, x[s0:s1], zi=np.array([zi_y]))
-            vel[s0:s1], _ = lfilter(self._b_v, self._a_v, w[s0:s1], zi=np.array([zi_v]))
+            theta[s0:s1], _ = lfilter_state(self._b_y, self._a_y, x[s0:s1], np.array([zi_y]))
+            vel[s0:s1], _ = lfilter_state(self._b_v, self._a_v, w[s0:s1], np.array([zi_v]))
             self._y = float(theta[s1 - 1])
             self._v = float(vel[s1 - 1])
-        if self._beta_ref is None:
-            # pick the turn of beta that puts the first sample within (LOW, LOW + 360] of elevation
-            sig = m.sigma
-            d0 = theta[0] - m.beta_deg
-            turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
-            self._beta_ref = m.beta_deg + sig * 360.0 * turns
-        elev = 90.0 - m.sigma * (theta - self._beta_ref)
-        # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
-        # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
-        hi = ELEVATION_LOW_DEG + 360.0
-        off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
-        if off_circle.any():  # (rare: corrupt input) else the values are already on the circle
-            elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
-        return elev, m.sigma * vel
+        return theta, vel

@@ -19,11 +19,11 @@ from dataclasses import replace
 import numpy as np
 
 from sensor.core.context import ContextTracker
-from sensor.core.dsp import norm3
+from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
 from sensor.core.intake import SampleIntake
 from sensor.core.mount_evidence import MountEvidence
-from sensor.core.mounting import Mounting, estimate_mounting, moving_mask
+from sensor.core.mounting import Mounting, estimate_mounting
 from sensor.core.orientation import SagittalFilter
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline_config import PipelineConfig, PipelineStats
@@ -32,6 +32,8 @@ from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
+STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
+A = np.ndarray  # (signatures)
 
 
 class Pipeline:
@@ -61,22 +63,18 @@ class Pipeline:
         self._filter: SagittalFilter | None = None
         self._context: ContextTracker | None = None
         self._buf: list[tuple[np.ndarray, ...]] = []
-        self._buf_n = 0
         self._evidence = MountEvidence(cfg.mount)  # of the buffer, kept in step with it
         self._done_at = 0  # buffer index up to which samples have been analysed
         self._refining = True  # buffering: before the mounting settles, and while it is refined
-        self._refines = 0
+        self._buf_n, self._refines, self._move_state = 0, 0, 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
-        self._move_state = 0
         self._intake = SampleIntake()
-        self._an_last_t = -np.inf
-        self._skip_announced = False
+        self._an_last_t, self._skip_announced = -np.inf, False
         self.last_angle: float | None = None
         self.last_t: float | None = None
-        self._keep_elev = keep_elevation
-        self._elev_pieces: list[tuple[np.ndarray, np.ndarray]] = []
+        self._keep_elev, self._elev_pieces = keep_elevation, list[tuple[np.ndarray, np.ndarray]]()
 
     @property
     def reps(self) -> list[Rep]:
@@ -107,27 +105,30 @@ class Pipeline:
             if len(probe) < RATE_PROBE:
                 return events
             self._probe = []
-            dts = np.diff(probe.t[:RATE_PROBE])
-            self._dt = float(np.median(dts))
+            self._dt = float(np.median(np.diff(probe.t[:RATE_PROBE])))
             chunk = probe
         if self._pre is None:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
         self.stats.samples_used += len(chunk)
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
+        mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
         if self.stats.samples_used == len(chunk):
             msg = "learning how the sensor sits on the shin: move through a few reps"
             events.append(SensorStatus(float(chunk.t[0]), "calibrating", msg))
         n, pos = len(chunk), 0
         while pos < n:
             piece = chunk if pos == 0 else chunk.slice(pos)
-            g, gp, rs = gyr_c[pos:], gap[pos:], rest[pos:]
+            g, gp, rs, mg = gyr_c[pos:], gap[pos:], rest[pos:], mag[pos:]
             if self._refining:
-                pos += self._buffer_and_settle(piece, g, gp, rs, events)
+                pos += self._buffer_and_settle(piece, g, gp, rs, mg, events)
                 continue
-            cut, self._move_state = self._watch.watch(piece.t, g, self._mounted().u, self._move_state)
-            end = n - pos if cut is None else cut
-            self._run(piece.t[:end], piece.acc[:end], g[:end], gp[:end], events)
-            self._watch.remember(piece.t[:end], piece.acc[:end], g[:end], gp[:end], rs[:end])
+            k = min(n - pos, STEADY_BLOCK)  # cache-sized pieces: every stage is chunk-invariant
+            cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], self._mounted().u, self._move_state, mg[:k])
+            end = k if cut is None else cut
+            if end < n - pos:
+                piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
+            self._run(piece.t, piece.acc, g, gp, events, mg)
+            self._watch.remember(piece.t, piece.acc, g, gp, rs)
             if cut is not None:
                 self._relearn(float(piece.t[cut - 1]), events)
             pos += end
@@ -148,9 +149,7 @@ class Pipeline:
         return events
 
     # ------------------------------------------------------------------ stages
-    def _buffer_and_settle(
-        self, chunk: ImuChunk, gyr_c: np.ndarray, gap: np.ndarray, rest: np.ndarray, events: list[Event]
-    ) -> int:
+    def _buffer_and_settle(self, chunk: ImuChunk, gyr_c: A, gap: A, rest: A, mag: A, events: list[Event]) -> int:
         """Keep samples until the mounting is learned and refined; act at movement ends only.
 
         Returns how many samples of ``chunk`` belong to this mode: refinement ends at a sample
@@ -158,13 +157,14 @@ class Pipeline:
         hands the rest of the chunk to the steady-state path.
         """
         n = len(chunk)
-        mov = moving_mask(gyr_c, self.cfg.mount, self._move_state)
+        mc = self.cfg.mount  # mounting.moving_mask, from the rate at hand
+        mov = hysteresis(mag > mc.move_on_dps, mag < mc.move_off_dps, self._move_state).astype(bool)
         prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
         closes = np.nonzero((prev == 1) & (mov == 0))[0].tolist()
         base = self._buf_n
         self._buf.append((chunk.t, chunk.acc, gyr_c, gap, rest))
         self._buf_n += n
-        self._evidence.append(chunk.t, chunk.acc, gyr_c)
+        self._evidence.append(chunk.t, chunk.acc, gyr_c, mag)
         stop = n
         done = False
         if closes:
@@ -288,17 +288,16 @@ class Pipeline:
             events.append(ev)
 
     def _trim_buffer(self, events: list[Event]) -> None:
-        t_first = self._buf[0][0][0]
-        t_last = self._buf[-1][0][-1]
+        t_first, t_last = self._buf[0][0][0], self._buf[-1][0][-1]
         if t_last - t_first <= self.cfg.max_buffer_s:
             return
-        t, acc, g, gp, rs = self._buffered()
-        keep = t >= t_last - self.cfg.max_buffer_s / 2
-        dropped = int((~keep).sum())
+        # times rise through the buffer: keeping t >= cut is a slice of each piece, no join
+        cut = t_last - self.cfg.max_buffer_s / 2
+        pieces = [tuple(x[int(np.searchsorted(p[0], cut)) :] for x in p) for p in self._buf if p[0][-1] >= cut]
+        self._buf, n_kept = pieces, sum(len(p[0]) for p in pieces)
+        dropped, self._buf_n = self._buf_n - n_kept, n_kept
         self.stats.buffered_dropped += dropped
-        self._buf = [(t[keep], acc[keep], g[keep], gp[keep], rs[keep])]
-        self._buf_n = int(keep.sum())
-        self._evidence.rebuild(*self._buf[0][:3])
+        self._evidence.rebuild_pieces(self._buf)
         msg = f"{dropped} samples before calibration were not analysed (no clear knee movement)"
         events.append(SensorStatus(float(t_last), "buffer_trimmed", msg))
 
@@ -323,8 +322,7 @@ class Pipeline:
 
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
         t_settle = float(self._buf[0][0][end - 1])
-        self.mounting = m
-        self.settled_at = t_settle
+        self.mounting, self.settled_at = m, t_settle
         dt = self._dt if self._dt is not None else 0.01  # always known here: samples came through the probe
         self._filter = SagittalFilter(m, dt, self.cfg.tau_s)
         if self._context is None:
@@ -332,7 +330,7 @@ class Pipeline:
         events.append(SensorStatus(t_settle, "calibrated", m.describe()))
         self._run_upto(end, events)
 
-    def _run(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray, events: list[Event]) -> None:
+    def _run(self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: A | None = None) -> None:
         if self._filter is None or self._context is None:
             raise RuntimeError("analysis before the mounting is learned")
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
@@ -342,9 +340,11 @@ class Pipeline:
         if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap, mag)
         shocks = self._context.shock_times
-        out = self.detector.process(t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c))
+        out = self.detector.process(
+            t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag
+        )
         gaps = []
         for i, span in zip(gap_idx, spans):
             self.stats.gaps += 1

@@ -26,6 +26,9 @@ class RestConfig:
     gap_s: float = 0.25  # a larger step in time is a gap
 
 
+BLOCK = 4096  # samples per pass of the rest detector (see ``process``)
+
+
 class Preprocessor:
     def __init__(self, dt_s: float, cfg: RestConfig | None = None) -> None:
         self.cfg = cfg = cfg or RestConfig()
@@ -40,15 +43,33 @@ class Preprocessor:
         self._last_moving_t = -np.inf
 
     def process(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Returns (bias-corrected gyro, rest mask, gap-before mask)."""
+        """Returns (bias-corrected gyro, rest mask, gap-before mask).
+
+        Big chunks go through in blocks of ``BLOCK`` samples: every step is elementwise or a
+        causal filter with its state carried, so the bits are those of one pass, while the twelve
+        filtered rows and their temporaries stay in the CPU cache (over a 65,536-sample chunk the
+        same arithmetic ran ~2x slower from main memory)."""
+        n = len(t)
+        if n <= BLOCK:
+            return self._block(t, acc, gyr)
+        gyr_c = np.empty((n, 3))
+        rest = np.empty(n, bool)
+        gap = np.empty(n, bool)
+        for a in range(0, n, BLOCK):
+            b = min(a + BLOCK, n)
+            gyr_c[a:b], rest[a:b], gap[a:b] = self._block(t[a:b], acc[a:b], gyr[a:b])
+        return gyr_c, rest, gap
+
+    def _block(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cfg = self.cfg
+        n = len(t)
         prev_t = self._last_t if self._last_t is not None else t[0]
         dt = diff_from(t, prev_t)
         gap = dt > self.gap_s
         self._last_t = float(t[-1])
 
         # the 12 rows written in place (no temporaries, one pass each): the same products
-        x = np.empty((12, len(t)))
+        x = np.empty((12, n))
         x[0:3], x[6:9] = gyr.T, acc.T
         np.multiply(x[0:3], x[0:3], out=x[3:6])
         np.multiply(x[6:9], x[6:9], out=x[9:12])
@@ -56,20 +77,31 @@ class Preprocessor:
         m = self._ema(x)
         gm = m[0:3]
         # (gyro, acc) x (mean, mean square) x 3 axes: both variances in the same few calls (a
-        # 10-sample live chunk costs per call, not per sample); per element the same arithmetic
-        mean, mean_sq = (m4 := m.reshape(2, 2, 3, len(t)))[:, 0], m4[:, 1]
-        var3 = mean_sq - mean * mean
-        var = var3[:, 0] + var3[:, 1]
+        # 10-sample live chunk costs per call, not per sample); per element the same arithmetic,
+        # the mean squares overwritten by the variances (the gyro means stay: they are the bias)
+        mean, mean_sq = (m4 := m.reshape(2, 2, 3, n))[:, 0], m4[:, 1]
+        sq = np.multiply(mean, mean, out=x[:6].reshape(2, 3, n))
+        var3 = np.subtract(mean_sq, sq, out=mean_sq)
+        var = np.add(var3[:, 0], var3[:, 1], out=sq[:, 0])
         var += var3[:, 2]
         gv, av = var
         anorm = a2[0] + a2[1]
         anorm += a2[2]
         np.sqrt(anorm, out=anorm)
-        still = (gv < cfg.gyr_var_max) & (av < cfg.acc_var_max) & (np.abs(anorm - G) < cfg.acc_norm_tol)
-        last_moving = ffill(t, ~still | gap, self._last_moving_t)
+        anorm -= G
+        np.abs(anorm, out=anorm)
+        still = gv < cfg.gyr_var_max
+        still &= av < cfg.acc_var_max
+        still &= anorm < cfg.acc_norm_tol
+        if not still.any():  # moving throughout: each sample is the last moving one, so no rest
+            self._last_moving_t = float(t[-1])
+            return gyr - self.bias, still, gap
+        moving = ~still
+        moving |= gap
+        last_moving = ffill(t, moving, self._last_moving_t)
         self._last_moving_t = float(last_moving[-1])
-        rest = still & (t - last_moving >= cfg.min_rest_s)
-
+        since = np.subtract(t, last_moving, out=last_moving)
+        rest = still & (since >= cfg.min_rest_s)
         if not rest.any():  # no rest in this piece: the carried bias on every row, as ffill would give
             return gyr - self.bias, rest, gap
         bias = ffill(gm.T, rest, self.bias)

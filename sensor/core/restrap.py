@@ -40,6 +40,7 @@ class RestrapWatch:
         self.mv_start: tuple[float, int, float] = (0.0, 0, -np.inf)
         self.strike_t0 = -np.inf
         self._hist: list[Arrays] = []
+        self._horizon = -np.inf  # samples before this time are no longer kept (sliced off on use)
 
     def start_after(self, t: float) -> None:
         """Steady state begins at ``t``: a movement in progress counts from here."""
@@ -51,6 +52,7 @@ class RestrapWatch:
         from the samples themselves, not running sums, so it is the same for any chunking."""
         if float(t[-1]) - t0 > self.knee_max_s:
             return False
+        self._trim()
         parts_t = [h[0][h[0] >= t0] for h in self._hist] + [t[t >= t0]]
         parts_g = [h[2][h[0] >= t0] for h in self._hist] + [gyr_c[t >= t0]]
         tt, g = np.concatenate(parts_t), np.concatenate(parts_g)
@@ -64,9 +66,13 @@ class RestrapWatch:
         dt = np.clip(np.diff(tt, prepend=tt[0]), 0.0, 0.1)
         return abs(float(np.sum((g @ evecs[:, -1]) * dt))) >= self.mount.min_span_deg
 
-    def watch(self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int) -> tuple[int | None, int]:
-        """Returns (the sample count after which to re-learn, or None; the moving state carried on)."""
-        mag = norm3(gyr_c)  # moving_mask's, computed once for both
+    def watch(
+        self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int, mag: np.ndarray | None = None
+    ) -> tuple[int | None, int]:
+        """Returns (the sample count after which to re-learn, or None; the moving state carried on).
+        ``mag``: ``norm3(gyr_c)`` when the caller has it already."""
+        if mag is None:
+            mag = norm3(gyr_c)  # moving_mask's, computed once for both
         mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
         if move_state == 0 and not mov.any():
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
@@ -74,8 +80,17 @@ class RestrapWatch:
             return None, 0
         g2 = mag**2
         gu = dot3(gyr_c, u)
-        off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
-        cs = np.cumsum(np.concatenate([[self.off_sum], off]))[1:]
+        if g2.min() > 0:  # no exact zero rate (the usual piece): the same values in fewer passes
+            gu *= gu
+            gu /= g2
+            off = np.subtract(1.0, gu, out=gu)
+            off[~mov] = 0.0
+        else:
+            off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
+        # running total seeded with the carried one: off[0] + s is s + off[0], the rest is the same
+        # sequential sum as the cumsum of [s, *off] (no join)
+        off[0] += self.off_sum
+        cs = np.cumsum(off)
         if move_state == 1 and mov.all():  # one movement throughout: no start or end to judge
             self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
             return None, 1
@@ -119,17 +134,22 @@ class RestrapWatch:
         if len(arrays[0]) == 0:
             return
         self._hist.append(arrays)
-        horizon = float(arrays[0][-1]) - self.history_s
+        self._horizon = horizon = float(arrays[0][-1]) - self.history_s
         while len(self._hist) > 1 and self._hist[0][0][-1] < horizon:
             self._hist.pop(0)
-        first = self._hist[0]
-        if first[0][0] < horizon:  # keep only the last history_s seconds, whatever the chunk size
-            k = int(np.searchsorted(first[0], horizon))
+
+    def _trim(self) -> None:
+        """Keep only the last ``history_s`` seconds, whatever the chunk size: the oldest piece is
+        cut here, when the history is read, rather than at every (live: 10-sample) piece kept."""
+        if self._hist and self._hist[0][0][0] < self._horizon:
+            first = self._hist[0]
+            k = int(np.searchsorted(first[0], self._horizon))
             self._hist[0] = tuple(a[k:] for a in first)
 
     def take_history(self, t_from: float) -> Arrays | None:
         """The kept samples from ``t_from`` on (None if there are none); the history is cleared."""
         self.strikes, self.pending = 0, False
+        self._trim()
         if not self._hist:
             return None
         ht, *rest = (np.concatenate(x) for x in zip(*self._hist))

@@ -314,13 +314,36 @@ def _latency(chunk: ImuChunk, rate_hz: float) -> dict[str, float]:
     if not per:
         nan = float("nan")
         keys = ("median", "mean", "p99")
-        return {f"chunk_latency_us_{k}": nan for k in keys} | {"chunk_cpu_us_median": nan}
+        return {f"chunk_latency_us_{k}": nan for k in keys} | {
+            "chunk_cpu_us_median": nan,
+            "chunk_cpu_us_mean": nan,
+            "chunk_calls": nan,
+        }
     us = np.array(per) * 1e6
+    # Python-level calls per feed (cProfile's count: functions and builtins, not ufunc loops): the
+    # first 200 of the same feeds again on a second pipeline, outside the timed loop (the profiler
+    # slows every call)
+    import cProfile
+    import pstats
+
+    p, workout = Pipeline("supine", rate_hz), Workout()
+    for ev in p.feed(chunk.slice(0, warm)):
+        workout.handle(ev)
+    parts = [chunk.slice(a, a + 10) for a in range(warm, min(n, warm + 2000), 10)]
+    prof = cProfile.Profile()
+    prof.enable()
+    for part in parts:
+        for ev in p.feed(part):
+            workout.handle(ev)
+    prof.disable()
+    calls = pstats.Stats(prof).total_calls / len(parts)  # type: ignore[attr-defined]
     return {
         "chunk_latency_us_median": float(np.median(us)),
         "chunk_latency_us_mean": float(np.mean(us)),
         "chunk_latency_us_p99": float(np.percentile(us, 99)),
         "chunk_cpu_us_median": float(np.median(cpu) * 1e6),
+        "chunk_cpu_us_mean": float(np.mean(cpu) * 1e6),
+        "chunk_calls": float(calls),
     }
 
 
@@ -360,8 +383,12 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
         f"{'live feed, 10 samples, median':<44}{res['chunk_latency_us_median']:>12.0f} us"
         f"   (CPU {res['chunk_cpu_us_median']:.0f} us)"
     )
-    out(f"{'live feed, 10 samples, mean':<44}{res['chunk_latency_us_mean']:>12.0f} us")
+    out(
+        f"{'live feed, 10 samples, mean':<44}{res['chunk_latency_us_mean']:>12.0f} us"
+        f"   (CPU {res['chunk_cpu_us_mean']:.0f} us)"
+    )
     out(f"{'live feed, 10 samples, p99':<44}{res['chunk_latency_us_p99']:>12.0f} us")
+    out(f"{'live feed, Python calls per feed (cProfile)':<44}{res['chunk_calls']:>12.0f}")
     out(f"end to end, fresh process to JSON printed (median of {runs}, run alternately):")
     out(
         f"{'  glide analyze --json':<44}{res['e2e_s']:>12.2f} s   ({res['e2e_sps'] / 1e6:.2f} M samples/s; "
