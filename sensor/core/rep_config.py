@@ -37,6 +37,36 @@ class RepConfig:
     seated_start_min_deg: float = -150.0
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
+    # Supine, the first rep of a set starts at tabletop (shin -10..+10 deg) and flexes down only to
+    # the set's bottom (-25..-50): 15-40 deg, less from a low tabletop (a set-break return that
+    # stops at -15). The setup and the set break never pass tabletop, so an extension that is a
+    # full glide's (top >= supine_full_top_deg, where glide tops lie, and lasting at least the
+    # guide's shortest phase, 1 s) vouches for the rep: its first phase need only be a turn
+    # (turn_deg). Measured (supine candidates whose first phase is < min_first_deg, mixed 1000 +
+    # negatives 300): true first reps after a set break 14.4-14.7 deg with tops 55-88 and
+    # extensions >= 1.6 s; step-ups analysed supine with a mirrored mounting reach tops of 37-54
+    # with 0.76-s extensions (one, mixed 491, passes the top bound and is refused by the time).
+    supine_full_top_deg: float = 45.0
+    supine_full_ext_s: float = 1.0
+    # A slow movement: from tabletop, a 16-deg flex-down done at the guide's slowest (4 s) peaks
+    # at 1.875 * 16 / 4 = 7.5 deg/s, under move_dps: no movement is ever seen. Between two
+    # movements the elevation is held by gravity (the accelerometer), so its change while still
+    # is a movement too: when the next movement starts and the shin rests creep_deg or more away
+    # from where the last one stopped, that creep is a movement away, from the last still sample
+    # within creep_tol_deg of the old rest to the first within creep_tol_deg of the new one
+    # (so max_phase_s and max_far_hold_s bound it like any other). Measured (creeps >= 3 deg,
+    # supine sessions of mixed 0-199, long 0-119 and negatives 0-299): in the exercise posture a
+    # still shin drifts <= 6 deg (fidgets, set breaks, lying down, standing up); first flex-downs
+    # that crept moved 13.6-25.8; larger creeps elsewhere happen on one's feet (walking, stairs),
+    # where the context refuses reps, and in two set breaks (12.4 deg) that reach no glide top.
+    # More than half a turn is the angle wrapping round, not a creep.
+    creep_deg: float = 10.0
+    # Peak-to-peak elevation over still runs (|rate| < stop_dps for >= 1 s) in glide sets: median
+    # 0.4, p95 1.2, p99 2.4 deg (889 runs, mixed 0-119).
+    creep_tol_deg: float = 2.0
+    # Stillness kept to time a creep's arrival: more than max_phase_s + max_far_hold_s; anything
+    # older only tells that the rest at the far turn was too long to be a glide's hold.
+    creep_keep_s: float = 20.0
     # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
     # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
     # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
@@ -65,6 +95,7 @@ class RepConfig:
     #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
     #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
     contact_window_s: float = 0.25
+    contact_skip_s: float = 0.0  # shocks this soon after the movement starts are not at the far turn (0: none skipped)
     # A movement away that follows this much stillness, at a place a rep can start from (seated:
     # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an
     # older turning point: after a set break (the foot tucked under the chair, on the floor) the
