@@ -75,3 +75,35 @@ class CreepWatch:
         if not len(off):
             return t0, float(ts[0]) if len(ts) else t1
         return t0, float(ts[off[-1] + 1]) if off[-1] + 1 < len(ts) else t1
+
+
+class ElevationStill:
+    """Per sample: has the elevation stayed within ``stop_dps * stop_elev_s`` over the last
+    ``stop_elev_s``? The rate can read a leftover gyro bias of a few deg/s (a bias learned during
+    a slow creep that the rest detector took for stillness) while the elevation, held by
+    gravity, is flat: such a movement has stopped all the same. The last ``stop_elev_s`` of
+    samples are carried, so the answer does not depend on chunking."""
+
+    def __init__(self, cfg: RepConfig) -> None:
+        self.cfg = cfg
+        self.forget()
+
+    def forget(self) -> None:
+        self._t = np.empty(0)
+        self._e = np.empty(0)
+
+    def shift(self, delta_e: float) -> None:
+        self._e = self._e + delta_e
+
+    def __call__(self, t: np.ndarray, e: np.ndarray) -> np.ndarray:
+        w = self.cfg.stop_elev_s
+        if w <= 0:
+            return np.zeros(len(t), bool)
+        tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+        j = np.searchsorted(tt, t - w, side="right") - 1
+        back_t, back = tt[np.maximum(j, 0)], ee[np.maximum(j, 0)]
+        ok = (j >= 0) & (back_t >= t - 2 * w)  # a recent reference only (not across a hole)
+        still: np.ndarray = ok & (np.abs(e - back) < self.cfg.stop_dps * w)
+        keep = tt > tt[-1] - 2 * w
+        self._t, self._e = tt[keep], ee[keep]
+        return still

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sensor.core.creep import CreepWatch
+from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.rep_config import RepConfig
@@ -52,6 +52,7 @@ class RepDetector:
         self._counted = False
         self._last_end_t: float | None = None
         self._creep = CreepWatch(self.cfg)  # slow movements, from the elevation while still
+        self._flat = ElevationStill(self.cfg)  # stops, from the elevation despite a gyro bias
         self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.reps: list[Rep] = []
 
@@ -63,6 +64,7 @@ class RepDetector:
         self._still_since, self._hold_done = None, True
         self._last_e = math.nan
         self._creep.forget()
+        self._flat.forget()
         self._reset_turns()
 
     def forget_context(self, keep_t: float) -> None:
@@ -80,6 +82,7 @@ class RepDetector:
         self._quiet_e += delta_e
         self._last_e += delta_e
         self._creep.shift(delta_e)
+        self._flat.shift(delta_e)
         if self._seg is not None:
             self._seg["e0"] += delta_e
         if self._away_start is not None:
@@ -125,7 +128,7 @@ class RepDetector:
             self._shocks.extend(shocks.tolist())
         absv = np.abs(v)
         codes = np.where(v > 0, 1, -1)
-        d = hysteresis(absv > cfg.move_dps, absv < cfg.stop_dps, self._dir, codes)
+        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e), self._dir, codes)
         d[gap] = 0  # a gap ends any movement
         quiet = absv < cfg.start_dps
         qt = ffill(t, quiet, self._quiet_t)
@@ -329,7 +332,7 @@ class RepDetector:
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        w0, w1 = far["move_t"] + cfg.contact_skip_s, ret_start + cfg.contact_window_s
+        w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
         k = bisect.bisect_left(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
             return None  # a foot landed at the far turn: a lunge or a step, not a glide

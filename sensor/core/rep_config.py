@@ -14,6 +14,14 @@ class RepConfig:
     turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
     move_dps: float = 8.0  # a movement starts above this elevation rate
     stop_dps: float = 2.0  # ... and stops below this (lower = closer to the true stop)
+    # ... or when the elevation changed by less than stop_dps * stop_elev_s over the last
+    # stop_elev_s (the same 2 deg/s, read from the angle; move_dps keeps priority). The rate can
+    # carry a leftover gyro bias: the rest detector takes a slow, smooth creep (< ~4 deg/s) for
+    # stillness and learns its rate as bias (mixed 248: 2.5 deg/s through the next rep, whose
+    # extension then "moved" 1.5 s into the hold at the top and failed max_phase_s). The
+    # elevation, held by gravity, stays flat: over still runs of >= 1 s in glide sets it moves
+    # 0.4 deg peak-to-peak (median; p95 1.2, 889 runs of mixed 0-119), a phase moves 20-100 deg/s.
+    stop_elev_s: float = 0.25
     start_dps: float = 1.5  # its start time is back-dated to the last sample below this
     hold_s: float = 0.5  # stillness that makes a hold
     partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
@@ -95,7 +103,6 @@ class RepConfig:
     #   leg toward the ceiling supine, leg extending seated). A lunge or a step lands the foot
     #   there. Shocks as sensor.core.context defines them; true reps, simulated and UCI, have none.
     contact_window_s: float = 0.25
-    contact_skip_s: float = 0.0  # shocks this soon after the movement starts are not at the far turn (0: none skipped)
     # A movement away that follows this much stillness, at a place a rep can start from (seated:
     # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an
     # older turning point: after a set break (the foot tucked under the chair, on the floor) the
