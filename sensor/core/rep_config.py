@@ -50,10 +50,12 @@ class RepConfig:
     # stops at -15). The setup and the set break never pass tabletop, so an extension that is a
     # full glide's (top >= supine_full_top_deg, where glide tops lie, and lasting at least the
     # guide's shortest phase, 1 s) vouches for the rep: its first phase need only be a turn
-    # (turn_deg). Measured (supine candidates whose first phase is < min_first_deg, mixed 1000 +
-    # negatives 300): true first reps after a set break 14.4-14.7 deg with tops 55-88 and
-    # extensions >= 1.6 s; step-ups analysed supine with a mirrored mounting reach tops of 37-54
-    # with 0.76-s extensions (one, mixed 491, passes the top bound and is refused by the time).
+    # (turn_deg). Measured (supine candidates with a first phase < min_first_deg and a top above
+    # supine_top_min_deg, mixed 1000 + negatives 300): true first reps of a set 11.5-14.7 deg,
+    # tops 53-81, extensions 1.2-3.6 s (5: mixed 16, 154, 376 x2, 433); others: a fidget
+    # at a set break (first 2.3-8.7 deg: no turn), step-ups read supine with a mirrored mounting
+    # (first 9.1-14.7, tops 36-54, extensions 0.68-0.88 s; mixed 491's top of 47 is refused by
+    # the time alone).
     supine_full_top_deg: float = 45.0
     supine_full_ext_s: float = 1.0
     # A slow movement: from tabletop, a 16-deg flex-down done at the guide's slowest (4 s) peaks
@@ -66,7 +68,7 @@ class RepConfig:
     # supine sessions of mixed 0-199, long 0-119 and negatives 0-299): in the exercise posture a
     # still shin drifts <= 6 deg (fidgets, set breaks, lying down, standing up); first flex-downs
     # that crept moved 13.6-25.8; larger creeps elsewhere happen on one's feet (walking, stairs),
-    # where the context refuses reps, and in two set breaks (12.4 deg) that reach no glide top.
+    # where the context refuses reps, and in one set break (12.4 deg) that reached no glide top.
     # More than half a turn is the angle wrapping round, not a creep.
     creep_deg: float = 10.0
     # Peak-to-peak elevation over still runs (|rate| < stop_dps for >= 1 s) in glide sets: median
