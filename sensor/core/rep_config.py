@@ -52,7 +52,7 @@ class RepConfig:
     # guide's shortest phase, 1 s) vouches for the rep: its first phase need only be a turn
     # (turn_deg). Measured (supine candidates with a first phase < min_first_deg and a top above
     # supine_top_min_deg, mixed 1000 + negatives 300): true first reps of a set 11.5-14.7 deg,
-    # tops 53-81, extensions 1.2-3.6 s (5: mixed 16, 154, 376 x2, 433); others: a fidget
+    # tops 53-88, extensions 1.2-3.6 s (6: mixed 16, 154, 376 x2, 433, 904); others: a fidget
     # at a set break (first 2.3-8.7 deg: no turn), step-ups read supine with a mirrored mounting
     # (first 9.1-14.7, tops 36-54, extensions 0.68-0.88 s; mixed 491's top of 47 is refused by
     # the time alone).
