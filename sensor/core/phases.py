@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.rep_config import RepConfig
@@ -50,6 +51,8 @@ class RepDetector:
         self._turned = 0.0  # running integral of the angular rate magnitude (deg)
         self._counted = False
         self._last_end_t: float | None = None
+        self._creep = CreepWatch(self.cfg)  # slow movements, from the elevation while still
+        self._flat = ElevationStill(self.cfg)  # stops, from the elevation despite a gyro bias
         self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.reps: list[Rep] = []
 
@@ -60,6 +63,8 @@ class RepDetector:
         self._seg = None
         self._still_since, self._hold_done = None, True
         self._last_e = math.nan
+        self._creep.forget()
+        self._flat.forget()
         self._reset_turns()
 
     def forget_context(self, keep_t: float) -> None:
@@ -76,6 +81,8 @@ class RepDetector:
         dy = self.lead * delta_e
         self._quiet_e += delta_e
         self._last_e += delta_e
+        self._creep.shift(delta_e)
+        self._flat.shift(delta_e)
         if self._seg is not None:
             self._seg["e0"] += delta_e
         if self._away_start is not None:
@@ -121,7 +128,7 @@ class RepDetector:
             self._shocks.extend(shocks.tolist())
         absv = np.abs(v)
         codes = np.where(v > 0, 1, -1)
-        d = hysteresis(absv > cfg.move_dps, absv < cfg.stop_dps, self._dir, codes)
+        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e), self._dir, codes)
         d[gap] = 0  # a gap ends any movement
         quiet = absv < cfg.start_dps
         qt = ffill(t, quiet, self._quiet_t)
@@ -138,9 +145,13 @@ class RepDetector:
         pos = 0
         for i in change:
             self._scan_holds(t, e, pos, i, events)
+            if self._seg is None and i > pos:
+                self._creep.scan(t[pos:i], e[pos:i])
             if self._seg is not None and i > pos:
                 self._seg["peak"] = max(self._seg["peak"], float(absv[pos:i].max()))
             old, new = int(prev[i]), int(d[i])
+            if i in resets:
+                self._creep.forget()  # no creep is measured across a hole in the data
             if i in resets and old == new:
                 self._reset_turns()
                 pos = i
@@ -162,6 +173,8 @@ class RepDetector:
                 t0, e0 = float(qt[i]), float(qe[i])
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
                     t0, e0 = float(t[i]), float(e[i])
+                if old == 0:
+                    self._close_creep(t0, e0, float(t[i]), float(cum[i]), events)
                 self._seg = {
                     "dir": new,
                     "t0": t0,
@@ -178,6 +191,8 @@ class RepDetector:
                 self._hold_done = False
             pos = i
         self._scan_holds(t, e, pos, n, events)
+        if self._seg is None and n > pos:
+            self._creep.scan(t[pos:n], e[pos:n])
         if self._seg is not None and n > pos:
             self._seg["peak"] = max(self._seg["peak"], float(absv[pos:n].max()))
         if last_nonex is not None:
@@ -205,12 +220,22 @@ class RepDetector:
         events.append(Hold(float(t[j]), where, float(e[j])))
         self._hold_done = True
 
+    def _close_creep(self, t1: float, e1: float, now: float, c1: float, events: list[Event]) -> None:
+        """A movement starts after stillness: a creep away before it (``RepConfig.creep_deg``) is
+        closed first, as a movement away of its own."""
+        span = self._creep.crept(self.lead, t1, e1, now)
+        if span is not None:
+            t0, e0 = span[0], self._creep.anchor_e
+            self._seg = {"dir": 1 if e1 > e0 else -1, "t0": t0, "e0": e0, "peak": 0.0, "tm": t0, "c0": c1}
+            self._close(span[1], e1, events)
+
     # ------------------------------------------------------------------ segment level
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg, self._seg = self._seg, None
         if seg is None:
             return
         prev_end, self._last_end_t = self._last_end_t, t1
+        self._creep.stopped(t1, e1)
         # turning points found while out of position (walking, lying down...) are forgotten once
         # the context is exercise again: the first rep after them starts afresh
         if self._far is not None and self._far["start_t"] <= self._nonex_t:
@@ -311,7 +336,8 @@ class RepDetector:
         k = bisect.bisect_left(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
             return None  # a foot landed at the far turn: a lunge or a step, not a glide
-        if abs(far_e - far["start_e"]) < cfg.min_first_deg:
+        full = self.posture == "supine" and e_end >= cfg.supine_full_top_deg and second_s >= cfg.supine_full_ext_s
+        if abs(far_e - far["start_e"]) < (cfg.turn_deg if full else cfg.min_first_deg):
             return None
         if far["start_t"] <= self._nonex_t:
             return None  # began while walking, repositioning or otherwise out of position

@@ -14,6 +14,14 @@ class RepConfig:
     turn_deg: float = 10.0  # reversal needed to confirm a turning point (wiggles are smaller)
     move_dps: float = 8.0  # a movement starts above this elevation rate
     stop_dps: float = 2.0  # ... and stops below this (lower = closer to the true stop)
+    # ... or when the elevation changed by less than stop_dps * stop_elev_s over the last
+    # stop_elev_s (the same 2 deg/s, read from the angle; move_dps keeps priority). The rate can
+    # carry a leftover gyro bias: the rest detector takes a slow, smooth creep (< ~4 deg/s) for
+    # stillness and learns its rate as bias (mixed 248: 2.5 deg/s through the next rep, whose
+    # extension then "moved" 1.5 s into the hold at the top and failed max_phase_s). The
+    # elevation, held by gravity, stays flat: over still runs of >= 1 s in glide sets it moves
+    # 0.4 deg peak-to-peak (median; p95 1.2, 889 runs of mixed 0-119), a phase moves 20-100 deg/s.
+    stop_elev_s: float = 0.25
     start_dps: float = 1.5  # its start time is back-dated to the last sample below this
     hold_s: float = 0.5  # stillness that makes a hold
     partial_min_deg: float = 15.0  # smaller returns are wiggles, larger ones are partial reps
@@ -37,6 +45,38 @@ class RepConfig:
     seated_start_min_deg: float = -150.0
     gap_reset_s: float = 5.0  # a longer hole in the data ends any rep in progress
     min_first_deg: float = 15.0  # the first phase (flex-down supine, extend-up seated) must travel
+    # Supine, the first rep of a set starts at tabletop (shin -10..+10 deg) and flexes down only to
+    # the set's bottom (-25..-50): 15-40 deg, less from a low tabletop (a set-break return that
+    # stops at -15). The setup and the set break never pass tabletop, so an extension that is a
+    # full glide's (top >= supine_full_top_deg, where glide tops lie, and lasting at least the
+    # guide's shortest phase, 1 s) vouches for the rep: its first phase need only be a turn
+    # (turn_deg). Measured (supine candidates with a first phase < min_first_deg and a top above
+    # supine_top_min_deg, mixed 1000 + negatives 300): true first reps of a set 11.5-14.7 deg,
+    # tops 53-88, extensions 1.2-3.6 s (6: mixed 16, 154, 376 x2, 433, 904); others: a fidget
+    # at a set break (first 2.3-8.7 deg: no turn), step-ups read supine with a mirrored mounting
+    # (first 9.1-14.7, tops 36-54, extensions 0.68-0.88 s; mixed 491's top of 47 is refused by
+    # the time alone).
+    supine_full_top_deg: float = 45.0
+    supine_full_ext_s: float = 1.0
+    # A slow movement: from tabletop, a 16-deg flex-down done at the guide's slowest (4 s) peaks
+    # at 1.875 * 16 / 4 = 7.5 deg/s, under move_dps: no movement is ever seen. Between two
+    # movements the elevation is held by gravity (the accelerometer), so its change while still
+    # is a movement too: when the next movement starts and the shin rests creep_deg or more away
+    # from where the last one stopped, that creep is a movement away, from the last still sample
+    # within creep_tol_deg of the old rest to the first within creep_tol_deg of the new one
+    # (so max_phase_s and max_far_hold_s bound it like any other). Measured (creeps >= 3 deg,
+    # supine sessions of mixed 0-199, long 0-119 and negatives 0-299): in the exercise posture a
+    # still shin drifts <= 6 deg (fidgets, set breaks, lying down, standing up); first flex-downs
+    # that crept moved 13.6-25.8; larger creeps elsewhere happen on one's feet (walking, stairs),
+    # where the context refuses reps, and in one set break (12.4 deg) that reached no glide top.
+    # More than half a turn is the angle wrapping round, not a creep.
+    creep_deg: float = 10.0
+    # Peak-to-peak elevation over still runs (|rate| < stop_dps for >= 1 s) in glide sets: median
+    # 0.4, p95 1.2, p99 2.4 deg (889 runs, mixed 0-119).
+    creep_tol_deg: float = 2.0
+    # Stillness kept to time a creep's arrival: more than max_phase_s + max_far_hold_s; anything
+    # older only tells that the rest at the far turn was too long to be a glide's hold.
+    creep_keep_s: float = 20.0
     # Faster than this is not a nerve glide: the guide's phases take 1-4 s, and the fastest real
     # knee extensions measured (the UCI "fast" reps) take >= 0.88 s a phase as this detector times
     # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.

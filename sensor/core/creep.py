@@ -1,0 +1,109 @@
+"""Creeps: movements too slow for the rate detector, found from the elevation instead.
+
+The rep detector (:mod:`sensor.core.phases`) sees a movement when the elevation rate passes
+``move_dps``. A short phase done slowly never does: from tabletop, a 16-deg flex-down at the
+guide's slowest (4 s) peaks at 7.5 deg/s. Between two movements the elevation is held by gravity
+(the accelerometer), so where the shin rests when the next movement starts, against where the
+last one stopped, tells whether it moved in between (``RepConfig.creep_deg``).
+
+Causal and chunk-invariant: still stretches are scanned as they come (one numpy pass each); the
+samples a creep's arrival time may need are kept, bounded by ``creep_keep_s``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sensor.core.rep_config import RepConfig
+
+
+class CreepWatch:
+    """Where the shin last stopped, and how it has drifted since, while no movement is open."""
+
+    def __init__(self, cfg: RepConfig) -> None:
+        self.cfg = cfg
+        self.forget()
+
+    def forget(self) -> None:
+        """No reference (start, a hole in the data, a new mounting): the next still sample is one."""
+        self.anchor_e = math.nan  # elevation where the last movement stopped
+        self.anchor_t = -math.inf  # last still sample within creep_tol_deg of it
+        self._still: list[tuple[np.ndarray, np.ndarray]] = []  # (t, e) since then
+
+    def stopped(self, t: float, e: float) -> None:
+        """A movement (seen or crept) stopped at (t, e)."""
+        self.anchor_e, self.anchor_t, self._still = e, t, []
+
+    def shift(self, delta_e: float) -> None:
+        self.anchor_e += delta_e
+        self._still = [(ts, es + delta_e) for ts, es in self._still]
+
+    def scan(self, t: np.ndarray, e: np.ndarray) -> None:
+        """Samples of one still stretch (non-empty), in time order."""
+        cfg = self.cfg
+        if not math.isfinite(self.anchor_e):
+            self.anchor_e, self.anchor_t = float(e[0]), float(t[0])
+        near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
+        if len(near):
+            self.anchor_t = float(t[int(near[-1])])
+        self._still.append((t, e))
+        old = max(self.anchor_t, float(t[-1]) - cfg.creep_keep_s)
+        while self._still and self._still[0][0][-1] < old:
+            self._still.pop(0)
+
+    def crept(self, lead: float, t1: float, e1: float, now: float) -> tuple[float, float] | None:
+        """A movement starts at ``now`` after stillness, the shin resting at ``e1`` since ``t1``:
+        if it crept ``creep_deg`` or more away (``lead`` > 0 is away) from where it last stopped,
+        (start, arrival) of that creep: from the last still sample within ``creep_tol_deg`` of the
+        old rest to the first within it of the new one. None if it did not."""
+        cfg = self.cfg
+        dy = lead * (e1 - self.anchor_e) if math.isfinite(self.anchor_e) else 0.0
+        if not cfg.creep_deg <= dy <= 180.0:  # more than half a turn is the angle wrapping round
+            return None
+        t0 = self.anchor_t
+        if t0 >= t1:
+            return None
+        if self._still:
+            ts, es = (np.concatenate(x) for x in zip(*self._still))
+        else:
+            ts, es = np.empty(0), np.empty(0)
+        keep = ts > max(t0, now - cfg.creep_keep_s)
+        ts, es = ts[keep], es[keep]
+        off = np.nonzero(np.abs(es - e1) > cfg.creep_tol_deg)[0]
+        if not len(off):
+            return t0, float(ts[0]) if len(ts) else t1
+        return t0, float(ts[off[-1] + 1]) if off[-1] + 1 < len(ts) else t1
+
+
+class ElevationStill:
+    """Per sample: has the elevation stayed within ``stop_dps * stop_elev_s`` over the last
+    ``stop_elev_s``? The rate can read a leftover gyro bias of a few deg/s (a bias learned during
+    a slow creep that the rest detector took for stillness) while the elevation, held by
+    gravity, is flat: such a movement has stopped all the same. The last ``stop_elev_s`` of
+    samples are carried, so the answer does not depend on chunking."""
+
+    def __init__(self, cfg: RepConfig) -> None:
+        self.cfg = cfg
+        self.forget()
+
+    def forget(self) -> None:
+        self._t = np.empty(0)
+        self._e = np.empty(0)
+
+    def shift(self, delta_e: float) -> None:
+        self._e = self._e + delta_e
+
+    def __call__(self, t: np.ndarray, e: np.ndarray) -> np.ndarray:
+        w = self.cfg.stop_elev_s
+        if w <= 0:
+            return np.zeros(len(t), bool)
+        tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+        j = np.searchsorted(tt, t - w, side="right") - 1
+        back_t, back = tt[np.maximum(j, 0)], ee[np.maximum(j, 0)]
+        ok = (j >= 0) & (back_t >= t - 2 * w)  # a recent reference only (not across a hole)
+        still: np.ndarray = ok & (np.abs(e - back) < self.cfg.stop_dps * w)
+        keep = tt > tt[-1] - 2 * w
+        self._t, self._e = tt[keep], ee[keep]
+        return still
