@@ -98,17 +98,17 @@ def hip_path(m: Motion, person: Person, ch: dict[str, np.ndarray], f: np.ndarray
     if not m.planted:
         return hip
 
-    def direction(deg: np.ndarray) -> np.ndarray:
-        a = np.radians(deg)[:, None]
-        return np.cos(a) * f[sl] + np.sin(a) * up[sl]
+    def direction(deg: np.ndarray, sl: slice) -> np.ndarray:
+        a = np.radians(deg[sl])[:, None]
+        return np.asarray(np.cos(a) * f[sl] + np.sin(a) * up[sl])
 
     starts = [i0 for i0, _ in m.planted[1:]] + [n]
     for (i0, i1), nxt in zip(m.planted, starts, strict=True):
         sl = slice(i0, min(i1, n - 1) + 1)
         leg = (
-            person.thigh_m * direction(ch["p"][sl])
-            + person.shank_m * direction(ch["e"][sl])
-            + person.foot_m * direction(ch["ft"][sl])
+            person.thigh_m * direction(ch["p"], sl)
+            + person.shank_m * direction(ch["e"], sl)
+            + person.foot_m * direction(ch["ft"], sl)
         )
         planted = hip[i0] + leg[0] - leg
         jump = planted[-1] - hip[sl.stop - 1]
