@@ -183,8 +183,9 @@ def squats(m: Motion, rng: np.random.Generator, reps: int, decline: bool = False
 
 def _swing(m: Motion, rng: np.random.Generator, dx: float, hz: float = STAND_HZ, **pose: float) -> None:
     """The foot in the air: lift (knee and hip flex), then reach to the target pose; heel contact."""
-    m.move(rng.uniform(0.3, 0.5), dx=dx / 2, e=-90 - rng.uniform(15, 35), p=-90 + rng.uniform(20, 35), ft=FOOT_FLAT)
-    m.move(rng.uniform(0.3, 0.5), dx=dx / 2, hz=hz, **pose)
+    lift = dict(e=-90 - rng.uniform(15, 35), p=-90 + rng.uniform(20, 35), ft=FOOT_FLAT)
+    m.move(rng.uniform(0.4, 0.7), dx=dx / 2, hz=(m.state["hz"] + hz) / 2, **lift)
+    m.move(rng.uniform(0.4, 0.7), dx=dx / 2, hz=hz, **pose)
     m.impacts.append((m.t, rng.uniform(1.0, 2.5) * 9.80665, rng.uniform(15, 30)))
 
 
@@ -192,8 +193,9 @@ def _lunge_front(m: Motion, rng: np.random.Generator, step: float, walking: bool
     """Sensor leg leads: step forward (swing, heel contact), lower and rise on the planted foot,
     knee ~90 deg with a near-vertical shank at the bottom, then step back (or, walking, rise over it)."""
     reach = float(np.degrees(np.arcsin(step / 2 / LEG_M)))  # leg ahead of vertical at contact
+    hz_split = STAND_HZ - LEG_M * (1 - np.cos(np.radians(reach)))  # hip height, feet apart, knees straight
     contact = dict(e=-90 + reach - rng.uniform(0, 5), p=-90 + reach + rng.uniform(0, 5))
-    _swing(m, rng, step / 2, hz=STAND_HZ - LEG_M * (1 - np.cos(np.radians(reach))), **contact)
+    _swing(m, rng, step / 2, hz=hz_split, **contact)
     m.hold(rng.uniform(0.1, 0.4))
     i0 = _here(m)
     tilt = rng.uniform(-5, 20)
@@ -203,7 +205,7 @@ def _lunge_front(m: Motion, rng: np.random.Generator, step: float, walking: bool
         m.move(rng.uniform(0.9, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
         m.plant(i0)
         return
-    m.move(rng.uniform(0.9, 2.0), e=-90 + reach, p=-90 + reach, hz=STAND_HZ)
+    m.move(rng.uniform(0.9, 2.0), hz=hz_split, **contact)
     m.plant(i0)
     _swing(m, rng, -step / 2, e=-90.0, p=-90.0)
 
@@ -223,12 +225,13 @@ def _lunge_rear(m: Motion, rng: np.random.Generator, step: float, walking: bool)
     e = max(-90 - hip_ext - knee, -180 - float(np.degrees(np.arcsin(lift))))
     m.move(rng.uniform(1.0, 2.2), e=e, p=-90 - hip_ext, ft=ft, hz=0.5)
     m.hold(rng.uniform(0.0, 0.8))
-    m.move(rng.uniform(0.9, 2.0), e=-90 - reach, p=-90 - reach, ft=FOOT_FLAT - rng.uniform(10, 25), hz=STAND_HZ)
+    hz_split = STAND_HZ - LEG_M * (1 - np.cos(np.radians(reach)))
+    m.move(rng.uniform(0.9, 2.0), e=-90 - reach, p=-90 - reach, ft=FOOT_FLAT - rng.uniform(10, 25), hz=hz_split)
     if walking:  # the rear leg swings through to stand beside the other
         m.plant(i0)
         _swing(m, rng, step / 2, e=-90.0, p=-90.0)
         return
-    m.move(rng.uniform(0.6, 1.0), dx=-step / 2, e=-90.0, p=-90.0, ft=FOOT_FLAT)  # the other leg steps back
+    m.move(rng.uniform(0.6, 1.0), dx=-step / 2, e=-90.0, p=-90.0, ft=FOOT_FLAT, hz=STAND_HZ)  # other leg steps back
     m.plant(i0)
     m.impacts.append((m.t, rng.uniform(0.5, 1.5) * 9.80665, rng.uniform(15, 30)))  # own heel back down
 
