@@ -40,11 +40,21 @@ def _quiet(rng: np.random.Generator) -> Person:
     return person
 
 
+def _front_lunges(m: Motion, rng: np.random.Generator) -> None:
+    for _ in range(3):
+        act._lunge_front(m, rng, rng.uniform(0.6, 0.9), False)
+
+
+def _rear_lunges(m: Motion, rng: np.random.Generator) -> None:
+    for _ in range(3):
+        act._lunge_rear(m, rng, rng.uniform(0.6, 0.9), False)
+
+
 ACTIVITIES: dict[str, Callable[[Motion, np.random.Generator], None]] = {
     "squat": lambda m, rng: act.squats(m, rng, 4),
     "decline_squat": lambda m, rng: act.squats(m, rng, 4, decline=True),
-    "lunge_front": lambda m, rng: [act._lunge_front(m, rng, rng.uniform(0.6, 0.9), False) for _ in range(3)],
-    "lunge_rear": lambda m, rng: [act._lunge_rear(m, rng, rng.uniform(0.6, 0.9), False) for _ in range(3)],
+    "lunge_front": _front_lunges,
+    "lunge_rear": _rear_lunges,
     "walking_lunge": lambda m, rng: act.lunges(m, rng, 6, walking=True),
     "step_up": lambda m, rng: act.step_ups(m, rng, 4),
     "step_down": lambda m, rng: act.step_ups(m, rng, 4, down=True),
