@@ -12,7 +12,13 @@ Conventions (as in :mod:`sensor.sim.simulator`): elevation is the angle of the k
 (shin) or hip->knee (thigh) vector above the horizontal, in the plane spanned by the person's
 forward direction and up. Standing: shin and thigh -90. Seated on a chair: thigh 0, shin -90.
 Supine, feet flat: thigh ~+45, shin ~-45; tabletop: thigh +90, shin 0. Shin elevation above -90
-means the ankle is ahead of the knee; below -90 it is behind (kneeling: about -180).
+means the ankle is ahead of the knee; below -90 it is behind (kneeling: about -180). The foot
+channel ``ft`` is the elevation of the ankle -> forefoot lever: ~-27 flat, steeper with the heel up.
+
+Foot-planted activities (squats, lunges, the stance of step-ups and step-downs) mark their
+stance with :meth:`Motion.plant`: the renderer then derives the hip from the fixed forefoot and
+the angles, so the shank turns about the ankle (heel down) or the forefoot (heel up) as a real
+stance leg does, instead of sliding with a hip path chosen independently of the angles.
 
 Sources for shapes and ranges (values below are read off their published curves, rounded):
 - Level walking: Winter DA, *Biomechanics and Motor Control of Human Movement*, 4th ed. (2009),
@@ -45,7 +51,9 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from sensor.sim.motion import FLOOR_HZ, SEAT_HZ, STAND_HZ, Motion, mj
+from sensor.sim.motion import FLOOR_HZ, FOOT_FLAT, FOOT_LEVER_H, SEAT_HZ, STAND_HZ, Motion, mj
+
+LEG_M = 0.87  # nominal hip -> ankle length of a ~1.75 m adult (thigh + shank, Winter 2009)
 
 # ---------------------------------------------------------------------------- cyclic activities
 # Phase waypoints (fraction of the cycle) with thigh flexion and knee flexion in degrees; the
@@ -152,8 +160,15 @@ def stand_still(m: Motion, rng: np.random.Generator, seconds: float) -> None:
     m.segment("stand", t0)
 
 
+def _here(m: Motion) -> int:
+    """Index of the current (at rest) sample, where a planted stretch starts."""
+    return max(m.n - 1, 0)
+
+
 def squats(m: Motion, rng: np.random.Generator, reps: int, decline: bool = False) -> None:
+    """Both feet flat the whole set: the shank turns about the ankle, the hip follows the angles."""
     t0 = m.t
+    i0 = _here(m)
     for _ in range(reps):
         tilt = rng.uniform(30, 45) if decline else rng.uniform(20, 35)  # shank forward tilt (ankle behind knee)
         knee = rng.uniform(90, 130)
@@ -162,7 +177,63 @@ def squats(m: Motion, rng: np.random.Generator, reps: int, decline: bool = False
         m.hold(rng.uniform(0.0, 1.0))
         m.move(rng.uniform(1.0, 2.2), e=-90.0, p=-90.0, hz=STAND_HZ)
         m.hold(rng.uniform(0.3, 2.0))
+    m.plant(i0)
     m.segment("decline_squat" if decline else "squat", t0)
+
+
+def _swing(m: Motion, rng: np.random.Generator, dx: float, hz: float = STAND_HZ, **pose: float) -> None:
+    """The foot in the air: lift (knee and hip flex), then reach to the target pose; heel contact."""
+    lift = dict(e=-90 - rng.uniform(15, 35), p=-90 + rng.uniform(20, 35), ft=FOOT_FLAT)
+    m.move(rng.uniform(0.4, 0.7), dx=dx / 2, hz=(m.state["hz"] + hz) / 2, **lift)
+    m.move(rng.uniform(0.4, 0.7), dx=dx / 2, hz=hz, **pose)
+    m.impacts.append((m.t, rng.uniform(1.0, 2.5) * 9.80665, rng.uniform(15, 30)))
+
+
+def _lunge_front(m: Motion, rng: np.random.Generator, step: float, walking: bool) -> None:
+    """Sensor leg leads: step forward (swing, heel contact), lower and rise on the planted foot,
+    knee ~90 deg with a near-vertical shank at the bottom, then step back (or, walking, rise over it)."""
+    reach = float(np.degrees(np.arcsin(step / 2 / LEG_M)))  # leg ahead of vertical at contact
+    hz_split = STAND_HZ - LEG_M * (1 - np.cos(np.radians(reach)))  # hip height, feet apart, knees straight
+    contact = dict(e=-90 + reach - rng.uniform(0, 5), p=-90 + reach + rng.uniform(0, 5))
+    _swing(m, rng, step / 2, hz=hz_split, **contact)
+    m.hold(rng.uniform(0.1, 0.4))
+    i0 = _here(m)
+    tilt = rng.uniform(-5, 20)
+    m.move(rng.uniform(1.0, 2.2), e=-90 - tilt, p=-90 + 90 - tilt + rng.uniform(-10, 5), hz=0.5)
+    m.hold(rng.uniform(0.0, 0.8))
+    if walking:  # rise and bring the body over the front foot
+        m.move(rng.uniform(0.9, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
+        m.plant(i0)
+        return
+    m.move(rng.uniform(0.9, 2.0), hz=hz_split, **contact)
+    m.plant(i0)
+    _swing(m, rng, -step / 2, e=-90.0, p=-90.0)
+
+
+def _lunge_rear(m: Motion, rng: np.random.Generator, step: float, walking: bool) -> None:
+    """Sensor leg trails: its forefoot stays planted while the other leg steps, the heel rises and
+    the rear knee sinks toward the floor (thigh near vertical, shank near horizontal behind)."""
+    reach = float(np.degrees(np.arcsin(step / 2 / LEG_M)))
+    i0 = _here(m)
+    m.move(rng.uniform(0.6, 1.0), dx=step / 2, e=-90 - reach, p=-90 - reach, ft=FOOT_FLAT - rng.uniform(10, 25))
+    m.impacts.append((m.t, rng.uniform(0.3, 1.0) * 9.80665, rng.uniform(15, 30)))  # the other heel, via the pelvis
+    hip_ext = rng.uniform(5, 20)
+    knee = rng.uniform(85, 110)
+    ft = -rng.uniform(55, 75)
+    # the knee stops >= 3 cm above the floor: the ankle is at most (ankle height - 3 cm) above it
+    lift = (FOOT_LEVER_H * np.sin(np.radians(-ft)) - 0.03 / 1.75) / 0.246  # per unit shank, Winter 2009
+    e = max(-90 - hip_ext - knee, -180 - float(np.degrees(np.arcsin(lift))))
+    m.move(rng.uniform(1.0, 2.2), e=e, p=-90 - hip_ext, ft=ft, hz=0.5)
+    m.hold(rng.uniform(0.0, 0.8))
+    hz_split = STAND_HZ - LEG_M * (1 - np.cos(np.radians(reach)))
+    m.move(rng.uniform(0.9, 2.0), e=-90 - reach, p=-90 - reach, ft=FOOT_FLAT - rng.uniform(10, 25), hz=hz_split)
+    if walking:  # the rear leg swings through to stand beside the other
+        m.plant(i0)
+        _swing(m, rng, step / 2, e=-90.0, p=-90.0)
+        return
+    m.move(rng.uniform(0.6, 1.0), dx=-step / 2, e=-90.0, p=-90.0, ft=FOOT_FLAT, hz=STAND_HZ)  # other leg steps back
+    m.plant(i0)
+    m.impacts.append((m.t, rng.uniform(0.5, 1.5) * 9.80665, rng.uniform(15, 30)))  # own heel back down
 
 
 def lunges(m: Motion, rng: np.random.Generator, reps: int, walking: bool = False) -> None:
@@ -171,17 +242,7 @@ def lunges(m: Motion, rng: np.random.Generator, reps: int, walking: bool = False
     front = rng.random() < 0.5
     for _ in range(reps):
         step = rng.uniform(0.6, 0.9)
-        dur_down, dur_up = rng.uniform(1.0, 2.2), rng.uniform(0.9, 2.0)
-        if front:  # front leg: knee ~90 deg, shank near vertical, thigh near horizontal
-            tilt = rng.uniform(-5, 20)
-            m.move(dur_down, dx=step / 2, e=-90 - tilt, p=-90 + 90 - tilt + rng.uniform(-10, 5), hz=0.5)
-        else:  # rear leg: thigh near vertical, knee ~90-100 deg, shank near horizontal behind
-            hip_ext = rng.uniform(5, 20)
-            knee = rng.uniform(85, 110)
-            m.move(dur_down, dx=step / 2, e=-90 - hip_ext - knee, p=-90 - hip_ext, hz=0.5)
-        m.hold(rng.uniform(0.0, 0.8))
-        m.move(dur_up, dx=step / 2 if walking else -step / 2, e=-90.0, p=-90.0, hz=STAND_HZ)
-        m.impacts.append((m.t - dur_up - 0.05, rng.uniform(1.0, 2.5) * 9.80665, rng.uniform(15, 30)))
+        (_lunge_front if front else _lunge_rear)(m, rng, step, walking)
         m.hold(rng.uniform(0.2, 1.5))
         if walking:
             front = not front
@@ -198,8 +259,11 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
             if lead:  # lift the foot onto the box, then push up
                 m.move(rng.uniform(0.5, 0.9), e=-90 - rng.uniform(5, 15), p=-90 + rng.uniform(45, 65))
                 m.impacts.append((m.t, rng.uniform(1.0, 2.0) * 9.80665, 20.0))
+                i0 = _here(m)
                 m.move(rng.uniform(0.8, 1.5), dx=0.3, e=-90.0, p=-90.0, hz=STAND_HZ + h)
+                m.plant(i0)  # stance on the box
             else:  # stance on the floor, then trail up
+                i0 = _here(m)
                 m.move(
                     rng.uniform(0.8, 1.5),
                     dx=0.3,
@@ -207,6 +271,7 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
                     p=-90 - rng.uniform(5, 15),
                     hz=STAND_HZ + h / 2,
                 )
+                m.plant(i0)
                 m.move(rng.uniform(0.5, 0.9), e=-90 - rng.uniform(40, 70), p=-90 + rng.uniform(20, 40), hz=STAND_HZ + h)
                 m.move(rng.uniform(0.4, 0.8), e=-90.0, p=-90.0)
                 m.impacts.append((m.t, rng.uniform(1.0, 2.0) * 9.80665, 20.0))
@@ -217,9 +282,11 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
             # stance knee flexes 60-70 deg slowly while the other foot reaches the floor (lateral step-down)
             k = rng.uniform(55, 75)
             tilt = rng.uniform(20, 35)
+            i0 = _here(m)
             m.move(rng.uniform(1.2, 2.5), e=-90 - tilt, p=-90 + k - tilt, hz=STAND_HZ - h)
             m.hold(rng.uniform(0.0, 0.6))
             m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
+            m.plant(i0)  # the stance foot stays on the box
         m.hold(rng.uniform(0.5, 2.0))
     m.segment("step_down" if down else "step_up", t0)
 

@@ -1,8 +1,11 @@
 """The kinematics container the activity writers fill: one leg on a fine time grid.
 
 A :class:`Motion` holds shin and thigh elevation in the sagittal plane, hip height and forward
-speed, heading, leg roll and the strap's turn about the shin (conventions in
-:mod:`sensor.sim.activities`). Moves are minimum-jerk (Flash & Hogan 1985, J Neurosci 5:1688),
+speed, heading, leg roll, the strap's turn about the shin and the foot's elevation (ankle ->
+forefoot; conventions in :mod:`sensor.sim.activities`). Foot-planted stretches (squats, lunges,
+the stance of a step) are marked with :meth:`Motion.plant`: over them the renderer places the hip
+from the fixed forefoot and the leg's angles instead of the free ``v`` / ``hz`` channels, so the
+foot stays on the floor as a real stance foot does. Moves are minimum-jerk (Flash & Hogan 1985, J Neurosci 5:1688),
 so every channel stays smooth; :mod:`sensor.sim.people` renders it into IMU samples.
 """
 
@@ -13,10 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CHANNELS = ("e", "p", "hz", "v", "psi", "roll", "strap")
+CHANNELS = ("e", "p", "hz", "v", "psi", "roll", "strap", "ft")
 STAND_HZ = 0.92  # hip height standing (m), for a ~1.75 m adult
 SEAT_HZ = 0.46
 FLOOR_HZ = 0.10
+# Foot lever ankle -> forefoot (metatarsal heads) and ankle height, as fractions of body height
+# (ankle height 0.039 H: Winter 2009, Fig. 4.1 segment lengths); flat on the floor the lever
+# points forward and down by asin(0.039 / 0.085) ~ 27 deg.
+FOOT_LEVER_H = 0.085
+ANKLE_HEIGHT_H = 0.039
+FOOT_FLAT = -float(np.degrees(np.arcsin(ANKLE_HEIGHT_H / FOOT_LEVER_H)))
 
 
 def mj(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +45,7 @@ class Motion:
     reps: list[dict[str, float]] = field(default_factory=list)
     segments: list[tuple[str, float, float]] = field(default_factory=list)  # ground truth of what happened
     impacts: list[tuple[float, float, float]] = field(default_factory=list)  # (t, peak m/s^2, freq Hz)
+    planted: list[tuple[int, int]] = field(default_factory=list)  # fine-grid [i0, i1] with the forefoot fixed
 
     @property
     def t(self) -> float:
@@ -70,6 +80,14 @@ class Motion:
         self._append(arrays)
         return self.t
 
+    def plant(self, i0: int) -> None:
+        """Mark samples ``i0 .. now`` foot-planted: the forefoot stays where it was at ``i0``.
+
+        Start and end the stretch at rest (the ends of minimum-jerk moves or holds, ``v`` = 0),
+        so the hip's velocity is continuous where the free integration takes over again."""
+        if self.n - 1 > i0:
+            self.planted.append((i0, self.n - 1))
+
     def segment(self, kind: str, t0: float) -> None:
         self.segments.append((kind, round(t0, 4), round(self.t, 4)))
 
@@ -80,5 +98,5 @@ class Motion:
 def new_motion(fs: float, posture: str) -> Motion:
     """Start standing (both postures begin on their feet: they walk to the mat or the chair)."""
     m = Motion(fs)
-    m.state = {"e": -90.0, "p": -90.0, "hz": STAND_HZ, "v": 0.0, "psi": 0.0, "roll": 0.0, "strap": 0.0}
+    m.state = {"e": -90.0, "p": -90.0, "hz": STAND_HZ, "v": 0.0, "psi": 0.0, "roll": 0.0, "strap": 0.0, "ft": FOOT_FLAT}
     return m

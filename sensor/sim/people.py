@@ -1,14 +1,16 @@
 """Randomised people and sensors, and the rigid-body rendering of a :class:`Motion` to IMU samples.
 
-A person is a thigh length, a sensor position along and around the shin, a box lying flat on
-the skin there turned any way about the skin's normal (face out or in), either leg, and a
-sensor with its own noise, bias, scale error, sample rate (25-200 Hz), timestamp jitter and
-dropped packets. Rendering is exact kinematics on the motion's fine grid: the sensor's position
-is hip + thigh + shin lever, differentiated twice for its acceleration (so knee translation,
-centripetal and tangential terms all appear as they would), plus heel-strike shocks along the
-shin, plus gravity, all rotated into the sensor frame; the gyroscope sees the shin's angular
-velocity (knee flexion, heading changes, leg roll, strap turns). Output samples are taken from
-the fine grid at the sensor's own clock.
+A person is a thigh length (with the shank and foot lever that go with it: both scale with
+body height, Winter 2009 Fig. 4.1: thigh 0.245 H, shank 0.246 H), a sensor position along and
+around the shin, a box lying flat on the skin there turned any way about the skin's normal (face
+out or in), either leg, and a sensor with its own noise, bias, scale error, sample rate
+(25-200 Hz), timestamp jitter and dropped packets. Rendering is exact kinematics on the motion's
+fine grid: the sensor's position is hip + thigh + shin lever, differentiated twice for its
+acceleration (so knee translation, centripetal and tangential terms all appear as they would;
+over foot-planted stretches the hip is placed from the fixed forefoot, see :func:`hip_path`),
+plus heel-strike shocks along the shin, plus gravity, all rotated into the sensor frame; the
+gyroscope sees the shin's angular velocity (knee flexion, heading changes, leg roll, strap
+turns). Output samples are taken from the fine grid at the sensor's own clock.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.sim.motion import Motion
+from sensor.sim.motion import FOOT_LEVER_H, Motion, mj
 from sensor.sim.simulator import flat_on_skin, random_rotation
 
 G = 9.80665
@@ -34,6 +36,20 @@ class Person:
     R_sm: np.ndarray  # sensor -> shin rotation
     rate_hz: float
     noise: dict[str, Any]  # floats and per-axis arrays; "bursts" is a count
+
+    @property
+    def height_m(self) -> float:
+        return self.thigh_m / 0.245  # Winter 2009, Fig. 4.1
+
+    @property
+    def shank_m(self) -> float:
+        """Knee -> ankle: 0.246 x height (Winter 2009); derived so no extra random draw is needed."""
+        return 0.246 * self.height_m
+
+    @property
+    def foot_m(self) -> float:
+        """Ankle -> forefoot (metatarsal heads), the lever about which a heel-up foot turns."""
+        return FOOT_LEVER_H * self.height_m
 
     @classmethod
     def draw(cls, rng: np.random.Generator, rate_hz: float | None = None) -> Person:
@@ -70,6 +86,43 @@ def _rot_x(deg: np.ndarray) -> np.ndarray:
     return R
 
 
+def hip_path(m: Motion, person: Person, ch: dict[str, np.ndarray], f: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """World hip position on the fine grid: integrated ``v`` and ``hz`` while the foot is free;
+    over each planted stretch hip = forefoot - foot - shank - thigh with the forefoot fixed where
+    it was at the stretch's start. After a stretch the free path continues from where the planted
+    one ended (a constant offset), so position and velocity stay continuous."""
+    fs = m.fs
+    n = len(ch["e"])
+    hip_xy = np.cumsum(ch["v"][:, None] * f[:, :2], axis=0) / fs
+    hip = np.concatenate([hip_xy, ch["hz"][:, None]], axis=1)
+    if not m.planted:
+        return hip
+
+    def direction(deg: np.ndarray, sl: slice) -> np.ndarray:
+        a = np.radians(deg[sl])[:, None]
+        return np.asarray(np.cos(a) * f[sl] + np.sin(a) * up[sl])
+
+    starts = [i0 for i0, _ in m.planted[1:]] + [n]
+    for (i0, i1), nxt in zip(m.planted, starts, strict=True):
+        sl = slice(i0, min(i1, n - 1) + 1)
+        leg = (
+            person.thigh_m * direction(ch["p"], sl)
+            + person.shank_m * direction(ch["e"], sl)
+            + person.foot_m * direction(ch["ft"], sl)
+        )
+        planted = hip[i0] + leg[0] - leg
+        jump = planted[-1] - hip[sl.stop - 1]
+        hip[sl.stop :, :2] += jump[:2]  # forward: carry on from where the planted stretch ended
+        # height: the free channel is absolute (standing, seated, on the floor), so the difference
+        # fades out (minimum-jerk, zero slope at both ends) before the next planted stretch or in 2 s
+        k = min(nxt, sl.stop + int(2 * fs)) - sl.stop
+        if k > 0:
+            prof, _ = mj(k)
+            hip[sl.stop : sl.stop + k, 2] += jump[2] * (1 - prof)
+        hip[sl] = planted
+    return hip
+
+
 def render(m: Motion, person: Person, rng: np.random.Generator) -> tuple[ImuChunk, np.ndarray, np.ndarray]:
     """(samples, true time, true shin elevation at those samples)."""
     ch = m.arrays()
@@ -87,8 +140,7 @@ def render(m: Motion, person: Person, rng: np.random.Generator) -> tuple[ImuChun
     s_ax = ce * f + se * up  # knee -> ankle
     n_ax = -se * f + ce * up  # anterior surface
     thigh = np.cos(p)[:, None] * f + np.sin(p)[:, None] * up
-    hip_xy = np.cumsum(ch["v"][:, None] * f[:, :2], axis=0) / fs
-    hip = np.concatenate([hip_xy, ch["hz"][:, None]], axis=1)
+    hip = hip_path(m, person, ch, f, up)
     lx, ly, lz = person.loc
     pos = hip + person.thigh_m * thigh + lx * s_ax + ly * lat + lz * n_ax
     acc = np.gradient(np.gradient(pos, 1 / fs, axis=0), 1 / fs, axis=0)
