@@ -42,7 +42,11 @@ class PivotFit:
     height_m: float  # mean height of the sensor above the pivot over the movement
     height_se_m: float  # its standard error (least squares, residual variance)
     rms_mps2: float  # residual RMS
+    rot_rms_mps2: float  # RMS of the fitted rotational term (alpha x r + omega x (omega x r))
     sweep_deg: float  # total rotation angle between the first and the last sample
+    # the smallest angle over the movement between the lever and straight down: a shin swinging
+    # from its hanging rest about the knee passes ~0 (up to the sensor's offset from the bone)
+    hang_deg: float
 
     @property
     def z(self) -> float:
@@ -104,7 +108,9 @@ def _skew(v: np.ndarray) -> np.ndarray:
     return S
 
 
-def fit_pivot(t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray, smooth_s: float = 0.05) -> PivotFit | None:
+def fit_pivot(
+    t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray, smooth_s: float = 0.05, rcond: float = 0.01
+) -> PivotFit | None:
     """The fixed-pivot fit over one movement (specific force m/s^2, bias-corrected rate deg/s).
 
     ``smooth_s``: the angular rate is averaged over this long before it is differentiated (the
@@ -134,19 +140,29 @@ def fit_pivot(t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray, smooth_s: flo
     A[:, :, 6:9] = np.eye(3)
     A2 = A.reshape(3 * n, 9)
     y = acc.reshape(3 * n)
-    x, *_ = np.linalg.lstsq(A2, y, rcond=None)
+    # A turn about one axis leaves three directions undetermined (the lever along the axis, and
+    # gravity and offset along it, which are alike); gyroscope noise makes them merely weak, and
+    # a plain solve then spends them on the noise. Truncated SVD solves in the determined ones.
+    U, S, Vt = np.linalg.svd(A2, full_matrices=False)
+    keep = S > rcond * S[0]
+    Sk = S[keep]
+    x = Vt[keep].T @ ((U[:, keep].T @ y) / Sk)
     resid = y - A2 @ x
-    s2 = float(resid @ resid) / max(3 * n - 9, 1)
+    s2 = float(resid @ resid) / max(3 * n - int(keep.sum()), 1)
+    cov = s2 * (Vt[keep].T / Sk**2) @ Vt[keep]
     G0, r = x[0:3], x[3:6]
     up = Rt @ (G0 / max(float(np.linalg.norm(G0)), 1e-9))
     up_mean = up.mean(axis=0)
     height = float(up_mean @ r)
-    try:
-        cov = s2 * np.linalg.inv(A2.T @ A2)
-    except np.linalg.LinAlgError:
-        return None
     # the height's error through r only (the direction of up is known to ~1 deg from G0)
     var = float(up_mean @ cov[3:6, 3:6] @ up_mean)
     tr = np.trace(R[-1])
     sweep = float(np.degrees(np.arccos(np.clip((tr - 1.0) / 2.0, -1.0, 1.0))))
-    return PivotFit(r=r, height_m=height, height_se_m=float(np.sqrt(max(var, 0.0))), rms_mps2=float(np.sqrt(s2)), sweep_deg=sweep)
+    # in the swing plane: a turn about one axis leaves the lever's part along it undetermined
+    axis = np.linalg.eigh(ws.T @ ws)[1][:, -1]
+    r_p = r - (r @ axis) * axis
+    cos_down = -(up @ r_p) / max(float(np.linalg.norm(r_p)), 1e-9)
+    hang = float(np.degrees(np.arccos(np.clip(cos_down.max(), -1.0, 1.0))))
+    rot = float(np.sqrt(np.mean(np.sum((M @ r) ** 2, axis=1))))
+    se = float(np.sqrt(max(var, 0.0)))
+    return PivotFit(r=r, height_m=height, height_se_m=se, rms_mps2=float(np.sqrt(s2)), rot_rms_mps2=rot, sweep_deg=sweep, hang_deg=hang)
