@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.core.pivot import fit_pivot, orientations
+from sensor.core.pivot import PivotConfig, fit_pivot, not_a_hanging_swing, orientations
 
 G = 9.80665
 
@@ -43,19 +43,23 @@ def _movement(
     acc_noise: float = 0.02,
     gyr_noise_dps: float = 0.1,
     acc_offset: float = 0.05,
+    start_deg: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """One rest-move-rest turn of a shin about a fixed pivot; (t, acc, gyr_dps, true height sign).
 
     World: x forward, y the pivot's axis (lateral), z up. ``knee``: the sensor hangs 0.1-0.35 m
     below the knee (3-5 cm in front of the bone) and the shin swings forward and up by
     ``sweep_deg`` (the seated glide). ``ankle``: the sensor sits 0.1-0.3 m above the ankle and
-    the shank tilts forward by ``sweep_deg`` over the planted foot (a squat, a step-down)."""
+    the shank tilts forward by ``sweep_deg`` over the planted foot (a squat, a step-down).
+    ``start_deg``: the knee movement starts this far forward of hanging (lying on the back with
+    the foot on the floor the shin leans 40-60 deg off vertical)."""
     fs = 2000.0
     rest = 0.4
     n_move = int(dur_s * fs)
     tau = np.arange(n_move) / n_move
     prof = 10 * tau**3 - 15 * tau**4 + 6 * tau**5  # minimum jerk (Flash & Hogan 1985)
     phi = np.concatenate([np.zeros(int(rest * fs)), prof, np.ones(int(rest * fs))]) * np.radians(sweep_deg)
+    phi += np.radians(start_deg)
     if pivot == "knee":
         body = np.array([rng.uniform(0.03, 0.05), 0.0, -rng.uniform(0.10, 0.35)])  # below the pivot
         sign = -1.0
@@ -163,3 +167,49 @@ def test_slow_noisy_movements_lose_confidence_not_sign() -> None:
 def test_too_short_a_window_has_no_verdict() -> None:
     t = np.arange(5) * 0.01
     assert fit_pivot(t, np.zeros((5, 3)), np.zeros((5, 3))) is None
+
+
+OFF = PivotConfig(min_below_z=np.inf, max_hang_deg=999.0)  # the rule switched off
+
+
+@pytest.mark.parametrize("dur_s", [1.0, 2.0, 3.0])
+def test_the_rule_keeps_hanging_knee_swings(dur_s: float) -> None:
+    rng = np.random.default_rng([int(dur_s * 10), 3])
+    for _ in range(6):
+        t, acc, gyr, _ = _movement("knee", rng.uniform(55, 100), dur_s, 100.0, rng, acc_noise=0.05, gyr_noise_dps=0.3)
+        assert not not_a_hanging_swing(fit_pivot(t, acc, gyr), PivotConfig())
+
+
+@pytest.mark.parametrize("dur_s", [0.8, 1.0, 1.2])
+def test_the_rule_refuses_foot_planted_movements(dur_s: float) -> None:
+    """The shank turning 40-70 deg over a planted foot (a deep squat, a lunge's front leg):
+    refused with the rule on, kept with it off. (Slower or smaller turns fall under the signal
+    floor and are left to the other checks: see the last test.)"""
+    rng = np.random.default_rng([int(dur_s * 10), 4])
+    for _ in range(6):
+        t, acc, gyr, _ = _movement("ankle", rng.uniform(40, 70), dur_s, 100.0, rng, acc_noise=0.05, gyr_noise_dps=0.3)
+        fit = fit_pivot(t, acc, gyr)
+        assert not_a_hanging_swing(fit, PivotConfig())
+        assert not not_a_hanging_swing(fit, OFF)
+
+
+def test_the_rule_refuses_a_knee_swing_that_never_hangs() -> None:
+    """A knee swing whose shin stays 65-80 deg off hanging (lying on the back, the foot on the floor
+    well away from the glute, up to tabletop): the knee is the pivot, but the shin never hangs:
+    refused with the rule on, kept with it off."""
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        t, acc, gyr, _ = _movement("knee", 50.0, rng.uniform(1.0, 1.5), 100.0, rng, start_deg=rng.uniform(65, 80))
+        fit = fit_pivot(t, acc, gyr)
+        assert not_a_hanging_swing(fit, PivotConfig())
+        assert not not_a_hanging_swing(fit, OFF)
+
+
+def test_a_weak_movement_is_left_to_the_other_checks() -> None:
+    """So slow that the fitted acceleration is within the sensor's systematic errors: no verdict."""
+    rng = np.random.default_rng(6)
+    t, acc, gyr, _ = _movement("ankle", 30.0, 6.0, 100.0, rng)
+    fit = fit_pivot(t, acc, gyr)
+    assert fit is not None and fit.rot_rms_mps2 < PivotConfig().min_rot_mps2
+    assert not not_a_hanging_swing(fit, PivotConfig())
+    assert not not_a_hanging_swing(None, PivotConfig())
