@@ -162,18 +162,20 @@ def fit_pivot(
     A[:, :, 0:3] = Rt
     A[:, :, 3:6] = M
     A[:, :, 6:9] = np.eye(3)
-    A2 = A.reshape(3 * n, 9)
-    y = acc.reshape(3 * n)
-    # A turn about one axis leaves three directions undetermined (the lever along the axis, and
-    # gravity and offset along it, which are alike); gyroscope noise makes them merely weak, and
-    # a plain solve then spends them on the noise. Truncated SVD solves in the determined ones.
-    u_l, sv, v_t = np.linalg.svd(A2, full_matrices=False)
-    keep = sv > rcond * sv[0]
-    sk = sv[keep]
-    x = v_t[keep].T @ ((u_l[:, keep].T @ y) / sk)
-    resid = y - A2 @ x
-    s2 = float(resid @ resid) / max(3 * n - int(keep.sum()), 1)
-    cov = s2 * (v_t[keep].T / sk**2) @ v_t[keep]
+    y = acc
+    # Normal equations (9 x 9, one pass over the samples). A turn about one axis leaves three
+    # directions undetermined (the lever along the axis, and gravity and offset along it, which
+    # are alike); gyroscope noise makes them merely weak, and a plain solve then spends them on
+    # the noise (verdicts flipped on simulated glides). Solve in the determined directions only.
+    ata = np.einsum("nki,nkj->ij", A, A)
+    aty = np.einsum("nki,nk->i", A, y)
+    lam, vec = np.linalg.eigh(ata)
+    keep = lam > (rcond**2) * lam[-1]
+    lk, vk = lam[keep], vec[:, keep]
+    x = vk @ ((vk.T @ aty) / lk)
+    resid = y - np.einsum("nki,i->nk", A, x)
+    s2 = float(np.sum(resid * resid)) / max(3 * n - int(keep.sum()), 1)
+    cov = s2 * (vk / lk) @ vk.T
     G0, r = x[0:3], x[3:6]
     up = Rt @ (G0 / max(float(np.linalg.norm(G0)), 1e-9))
     up_mean = up.mean(axis=0)
