@@ -34,7 +34,7 @@ from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
-from sensor.core.pivot import PivotConfig, fit_pivot, not_a_hanging_swing
+from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
@@ -295,8 +295,14 @@ def estimate_mounting(
             # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
             # pivot is the planted foot and the sensor is above it.
             continue
-        if posture == "seated" and not_a_hanging_swing(fit_pivot(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot):
-            continue  # read in the raw sensor frame: a frame learned from this movement would agree with it
+        if (
+            posture == "seated"
+            and axis is None
+            and not_a_hanging_swing(fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot)
+        ):
+            # first learning only (the refinement keeps the knee axis and side): read in the raw
+            # sensor frame, as a frame learned from this movement would agree with it
+            continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)

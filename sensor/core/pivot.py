@@ -27,11 +27,13 @@ per-sample Python loop).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 G = 9.80665
+_MEMO_SIZE = 512
 
 
 @dataclass
@@ -204,6 +206,24 @@ def fit_pivot(
         sweep_deg=sweep,
         hang_deg=hang,
     )
+
+
+_memo: OrderedDict[tuple[int, int, int, int], PivotFit | None] = OrderedDict()
+
+
+def fit_pivot_memo(t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> PivotFit | None:
+    """:func:`fit_pivot`, remembered by the window's contents: the mounting learner asks about
+    every buffered movement again at each movement end while it learns (a pure function of the
+    samples, so the answer is the same whoever asked first, in any chunking)."""
+    key = (len(t), hash(t.tobytes()), hash(acc.tobytes()), hash(gyr_dps.tobytes()))
+    if key in _memo:
+        _memo.move_to_end(key)
+        return _memo[key]
+    fit = fit_pivot(t, acc, gyr_dps)
+    _memo[key] = fit
+    if len(_memo) > _MEMO_SIZE:
+        _memo.popitem(last=False)
+    return fit
 
 
 def not_a_hanging_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
