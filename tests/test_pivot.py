@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sensor.core.mounting import MountConfig, estimate_mounting
 from sensor.core.pivot import PivotConfig, fit_pivot, not_a_hanging_swing, orientations
 
 G = 9.80665
@@ -44,6 +45,9 @@ def _movement(
     gyr_noise_dps: float = 0.1,
     acc_offset: float = 0.05,
     start_deg: float = 0.0,
+    cycles: int = 0,
+    body: np.ndarray | None = None,
+    box: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """One rest-move-rest turn of a shin about a fixed pivot; (t, acc, gyr_dps, true height sign).
 
@@ -52,20 +56,26 @@ def _movement(
     ``sweep_deg`` (the seated glide). ``ankle``: the sensor sits 0.1-0.3 m above the ankle and
     the shank tilts forward by ``sweep_deg`` over the planted foot (a squat, a step-down).
     ``start_deg``: the knee movement starts this far forward of hanging (lying on the back with
-    the foot on the floor the shin leans 40-60 deg off vertical)."""
+    the foot on the floor the shin leans 40-60 deg off vertical). ``cycles``: that many turns out
+    and back (a hold of 0.5 s at the far end, a rest of 1.5 s after each) instead of one turn
+    out. ``body``: the sensor's place relative to the pivot (m, x forward, z up) instead of a
+    random one; ``box``: the sensor's axes in the shin's (sensor -> body) instead of random ones."""
     fs = 2000.0
     rest = 0.4
     n_move = int(dur_s * fs)
     tau = np.arange(n_move) / n_move
     prof = 10 * tau**3 - 15 * tau**4 + 6 * tau**5  # minimum jerk (Flash & Hogan 1985)
-    phi = np.concatenate([np.zeros(int(rest * fs)), prof, np.ones(int(rest * fs))]) * np.radians(sweep_deg)
-    phi += np.radians(start_deg)
-    if pivot == "knee":
-        body = np.array([rng.uniform(0.03, 0.05), 0.0, -rng.uniform(0.10, 0.35)])  # below the pivot
-        sign = -1.0
+    if cycles:
+        one = [prof, np.ones(int(0.5 * fs)), 1.0 - prof, np.zeros(int(1.5 * fs))]
+        phi = np.concatenate([np.zeros(int(rest * fs))] + one * cycles) * np.radians(sweep_deg)
     else:
+        phi = np.concatenate([np.zeros(int(rest * fs)), prof, np.ones(int(rest * fs))]) * np.radians(sweep_deg)
+    phi += np.radians(start_deg)
+    sign = -1.0 if pivot == "knee" else 1.0
+    if body is None and pivot == "knee":
+        body = np.array([rng.uniform(0.03, 0.05), 0.0, -rng.uniform(0.10, 0.35)])  # below the pivot
+    elif body is None:
         body = np.array([rng.uniform(0.03, 0.05), 0.0, rng.uniform(0.10, 0.30)])  # above the pivot
-        sign = 1.0
     # a turn about +y by -phi carries a point below the pivot forward and up (and one above it forward and down)
     Rb = _rot_y(-phi)  # body -> world
     pos = Rb @ body
@@ -74,7 +84,7 @@ def _movement(
     f_w = acc_w + np.array([0.0, 0.0, G])
     w_b = np.zeros((len(phi), 3))
     w_b[:, 1] = -np.gradient(phi, dtf)  # body rate (the axis is fixed, so body = world rate)
-    box = _random_rotation(rng)  # sensor -> body
+    box = _random_rotation(rng) if box is None else box  # sensor -> body
     R = Rb @ box  # sensor -> world
     f_s = np.einsum("nji,nj->ni", R, f_w)
     w_s = w_b @ box  # body rate in sensor axes: box^T w_b
@@ -213,3 +223,20 @@ def test_a_weak_movement_is_left_to_the_other_checks() -> None:
     assert fit is not None and fit.rot_rms_mps2 < PivotConfig().min_rot_mps2
     assert not not_a_hanging_swing(fit, PivotConfig())
     assert not not_a_hanging_swing(None, PivotConfig())
+
+
+def test_seated_learning_refuses_movements_that_never_hang() -> None:
+    """Wired into the mounting learner: a seated recording of knee swings whose shin never hangs
+    (60 -> 120 deg off hanging, about horizontal, so the learned-frame checks pass) teaches no
+    mounting; with the rule off it does. Hanging glides still teach."""
+    off = MountConfig(pivot=OFF)
+    body = np.array([0.04, 0.0, -0.20])
+    # a box flat on the front of the shin: its z the skin normal (forward), its x down the shin
+    front = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]])
+    for seed in range(4):
+        rng = np.random.default_rng([seed, 8])
+        t, acc, gyr, _ = _movement("knee", 60.0, 1.1, 100.0, rng, start_deg=60.0, cycles=3, body=body, box=front)
+        assert estimate_mounting(t, acc, gyr, MountConfig(), posture="seated", final=True) is None
+        assert estimate_mounting(t, acc, gyr, off, posture="seated", final=True) is not None
+        t, acc, gyr, _ = _movement("knee", 80.0, 1.5, 100.0, rng, cycles=3, body=body, box=front)
+        assert estimate_mounting(t, acc, gyr, MountConfig(), posture="seated", final=True) is not None
