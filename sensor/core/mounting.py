@@ -34,6 +34,7 @@ from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
+from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import (
     PriorConfig,
     board_normal_beta,
@@ -124,6 +125,7 @@ class MountConfig:
     # sit-to-stand (see sensor.sim.activities for the sources)
     seated_min_span_deg: float = 50.0
     seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
+    pivot: PivotConfig = field(default_factory=PivotConfig)  # seated: the pivot's side, mounting-free
     prior: PriorConfig = field(default_factory=PriorConfig)
 
 
@@ -292,6 +294,14 @@ def estimate_mounting(
             # the seated glide swings the shin up from hanging: the sensor is below its pivot
             # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
             # pivot is the planted foot and the sensor is above it.
+            continue
+        if (
+            posture == "seated"
+            and axis is None
+            and not_a_hanging_swing(fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot)
+        ):
+            # first learning only (the refinement keeps the knee axis and side): read in the raw
+            # sensor frame, as a frame learned from this movement would agree with it
             continue
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
