@@ -93,23 +93,14 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
-    # ... and only when something else pins the shin direction (the board normal, quiet standing,
-    # the hanging rest, a carried direction): one movement's lever alone is unchecked. Lying down
-    # and getting up turn the shin while the knee travels with the hip, so the fitted pivot is not
-    # the knee: measured on the issue-11 corpus (negatives and short, supine, seeds 0-299), the
-    # lie-down movements that taught alone had levers 60-95 deg off the shin and were then counted
-    # as reps, while glide movements on a side mount (no board normal) lie within ~20 deg. A
-    # second movement agreeing with the first (``inlier_deg``) is the check a lone lever lacks.
-    single_needs_reference: bool = True
-    # When the board normal gives the shin line, a movement whose lever lies more than
-    # ``prior.max_lever_offset_deg`` (75) off it does not teach: a knee pivot's lever is tilted by
-    # the skin offset (<= ~30 deg) plus a short movement's fit error. Measured on the issue-11
-    # corpus (first settles, supine short/negatives 0-299 and mixed 0-99, levers 4-45 cm): glide
-    # movements 8 deg median off the true shin, 63 at the 99th percentile, none past 75 of 222;
-    # lying down 70 median, 41 % past 75; getting up 43 %, decline squats 81 %, step-ups 33 %.
+    # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75)
+    # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
+    # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
+    # at the first settle, levers 4-45 cm, angle to the true shin line): glides 8 deg median, 66 at p99,
+    # 3 of 325 past 75; lying down 64 median, 35 of 109 past 75 (they taught mountings 75-90 deg off
+    # and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of 17.
     refuse_off_board: bool = True
-    # supine: the side vote counts only samples with the shin this far above horizontal, when
-    # there are at least ``raised_vote_s`` of them (see the vote)
+    # supine: the side vote counts only samples with the shin this far above horizontal, if enough
     raised_vote_deg: float = 30.0
     raised_vote_s: float = 0.3
     # seated: rests this close to hanging (by the lever) pin the shin direction. Wider (90) took a
@@ -271,8 +262,7 @@ def estimate_mounting(
             beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
             known_ref = "first rest"
 
-    # the board normal gives the shin line (box not on the side of the shin): a movement whose lever
-    # lies further off it than a skin offset and a fit's error explain did not pivot at the knee
+    # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.prior.min_normal_sin
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
@@ -364,18 +354,13 @@ def estimate_mounting(
         b_hang = hanging_beta(theta[still], beta, cfg.hanging_window_deg)
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
-    if reference == "lever" and axis is None and not final and cfg.single_needs_reference:
-        if int(inlier.sum()) < cfg.min_windows:
-            return None
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
     if posture == "supine":
-        # with the ankle well above the knee the person lies on their back with the leg raised:
-        # those samples are the exercise's, and there the ankle is always on the anterior side of
-        # vertical. Kneeling, squatting and lying down turn the shin past vertical the other way
-        # (ankle behind the knee), which the sine of the elevation cannot tell from the glide's
-        # bottom, and split a vote over every moving sample
+        # the ankle well above the knee: lying with the leg raised, the exercise, ankle anterior of
+        # vertical. Kneeling and lying down turn the shin past vertical backwards (ankle behind the
+        # knee: the sine of the elevation cannot tell), which split a vote over every sample
         raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)
         if raised.sum() * dt_nom >= cfg.raised_vote_s:
             usable = raised
