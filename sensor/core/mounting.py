@@ -45,6 +45,7 @@ from sensor.core.shin_prior import (
     standing_gravity,
     wrap_deg,
 )
+from sensor.core.side_vote import side_vote
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,15 @@ class MountConfig:
     # and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of 17.
     refuse_off_board: bool = True
     # supine: the side vote counts only samples with the shin this far above horizontal, if enough
+    # (sensor.core.side_vote)
     raised_vote_deg: float = 30.0
     raised_vote_s: float = 0.3
     # seated: rests this close to hanging (by the lever) pin the shin direction. Wider (90) took a
     # top hold for hanging in 5 of the 25 UCI real recordings: real people hold the extension
     hanging_window_deg: float = 60.0
+    # ... chosen by the levers' direction only when their fit explains more signal than it leaves
+    # (weight >= 1); otherwise the glide's first rest, hanging, is asked (the pipeline's second try)
+    min_lever_signal: float = 1.0
     min_dominance: float = 0.6
     # knee rotation whose direction is within this of the principal axis refines it: the thigh's
     # drift and noise tilt a glide's rate vector by < ~15 deg, a strap twist or a roll by ~90
@@ -346,6 +351,9 @@ def estimate_mounting(
                 beta, reference = b_carried, "carried"
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
+    if posture == "seated" and reference == "lever" and axis is None and not hang_first:
+        if float(W[inlier].sum()) < cfg.min_lever_signal:  # the levers are noise: from the first rest
+            return None
     if posture == "seated" and reference == "lever":
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
@@ -355,22 +363,12 @@ def estimate_mounting(
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     # Which side of the shin is "up" during the exercise: vote over moving samples.
-    delta = (theta[usable_mv] - beta + 180.0) % 360.0 - 180.0
-    usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
-    if posture == "supine":
-        # the ankle well above the knee: lying with the leg raised, the exercise, ankle anterior of
-        # vertical. Kneeling and lying down turn the shin past vertical backwards (ankle behind the
-        # knee: the sine of the elevation cannot tell), which split a vote over every sample
-        raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)
-        if raised.sum() * dt_nom >= cfg.raised_vote_s:
-            usable = raised
-    if usable.sum() < 10:
+    vote = side_vote(
+        theta[usable_mv], beta, posture, dt_nom, cfg.min_sign_agreement, cfg.raised_vote_deg, cfg.raised_vote_s
+    )
+    if vote is None:
         return None
-    pos = float(np.mean(delta[usable] > 0))
-    agreement = max(pos, 1 - pos)
-    if agreement < cfg.min_sign_agreement:
-        return None
-    sigma = 1 if pos >= 0.5 else -1
+    sigma = vote
     anterior = "vote"
     if axis is not None and not (axis.anterior == "vote" and abs(wrap_deg(beta - axis.beta_deg)) > cfg.revote_beta_deg):
         sigma, anterior = axis.sigma, axis.anterior
