@@ -10,37 +10,39 @@ shin line say nothing and are left out.
 Supine, lying down disagrees: kneeling and squatting turn the shin past vertical backwards (the
 ankle behind the knee), and those samples vote the other way (issue 11: one-rep sessions that
 began by kneeling down never learned the mounting). Only the glide raises the ankle well above
-the knee, so when a teaching movement did (``raised_deg`` above horizontal for at least
-``raised_s``), the vote is taken over those samples alone.
+the knee, so when a teaching movement did (``raised_vote_deg`` above horizontal for at least
+``raised_vote_s``), the vote is taken over those samples alone.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 
-def side_vote(
-    theta_mv: np.ndarray,
-    beta: float,
-    posture: str,
-    dt_s: float,
-    min_agreement: float,
-    raised_deg: float,
-    raised_s: float,
-) -> int | None:
-    """+1 or -1, or None when fewer than 10 samples vote or they agree less than ``min_agreement``.
+class VoteConfig(Protocol):
+    """The fields of ``sensor.core.mounting.MountConfig`` the vote reads."""
+
+    min_sign_agreement: float
+    raised_vote_deg: float
+    raised_vote_s: float
+
+
+def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg: VoteConfig) -> int | None:
+    """+1 or -1, or None when fewer than 10 samples vote or they agree less than ``min_sign_agreement``.
 
     ``theta_mv``: in-plane angles (deg) of the specific force over the teaching movements' moving
     samples; ``dt_s``: the nominal sample interval."""
     delta = (theta_mv - beta + 180.0) % 360.0 - 180.0
     usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
     if posture == "supine":
-        raised = usable & (np.abs(delta) < 90.0 - raised_deg)  # up within 90 - raised_deg of the shin
-        if raised.sum() * dt_s >= raised_s:
+        raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)  # up within 60 deg of the shin
+        if raised.sum() * dt_s >= cfg.raised_vote_s:
             usable = raised
     if usable.sum() < 10:
         return None
     pos = float(np.mean(delta[usable] > 0))
-    if max(pos, 1 - pos) < min_agreement:
+    if max(pos, 1 - pos) < cfg.min_sign_agreement:
         return None
     return 1 if pos >= 0.5 else -1
