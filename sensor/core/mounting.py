@@ -34,7 +34,6 @@ from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
-from sensor.core.rate_holes import across_holes
 from sensor.core.shin_prior import (
     BOARD_NORMAL,
     PriorConfig,
@@ -99,9 +98,11 @@ class MountConfig:
     # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
     # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
     # at the first settle, levers 4-45 cm, angle to the true shin line): glides 8 deg median, 66 at p99,
-    # 3 of 325 past 75; lying down 64 median, 35 of 109 past 75 (taught mountings 75-90 deg off, counted)
+    # 3 of 325 past 75; lying down 64 median, 35 of 109 past 75 (they taught mountings 75-90 deg off
+    # and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of 17.
     refuse_off_board: bool = True
-    # No shin line but levers' (box on the shin's side): a lone movement never teaches (mixed 200: top p95 5.2->4.7)
+    # With no shin line but the levers' (box on the side of the shin), one movement does not teach
+    # alone: nothing checks its pivot. Mixed 0-199: angle error p95 5.2 -> 4.7 deg at the top
     single_needs_reference: bool = True
     # supine: the side vote uses the samples with the shin this far above horizontal (sensor.core.side_vote)
     raised_vote_deg: float = 30.0
@@ -112,7 +113,6 @@ class MountConfig:
     # ... chosen by the levers' direction only when their fit explains more signal than it leaves
     # (weight >= 1); otherwise the glide's first rest, hanging, is asked (the pipeline's second try)
     min_lever_signal: float = 1.0
-    max_hole_s: float = 0.5  # a hole of lost packets inside a movement is integrated up to this long
     min_dominance: float = 0.6
     # knee rotation whose direction is within this of the principal axis refines it: the thigh's
     # drift and noise tilt a glide's rate vector by < ~15 deg, a strap twist or a roll by ~90
@@ -269,12 +269,12 @@ def estimate_mounting(
             beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
             known_ref = "first rest"
 
-    board_ok = float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.prior.min_normal_sin  # refuse_off_board
+    # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
+    board_ok = float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.prior.min_normal_sin
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
-        dt = across_holes(dt_all[a:b], w_all[a:b], dt, dt_nom, cfg.max_hole_s)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
         if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
             continue
