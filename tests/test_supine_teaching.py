@@ -10,8 +10,7 @@ The physics the rules rest on:
   travels with the hip. The pivot a fixed-knee fit finds is then not the knee, and its lever
   points far off the shin (60-95 deg), where a knee pivot's lever is tilted only by the sensor's
   offset from the bone (<= ~30 deg) and a short movement's fit error. With the box flat on the
-  front or back of the shin the board normal gives the shin line, and such a movement is refused;
-  with the box on the side nothing checks one movement's lever, so one alone does not teach.
+  front or back of the shin the board normal gives the shin line, and such a movement is refused.
 - Kneeling turns the shin past vertical backwards (ankle behind the knee), which the glide never
   does, and only the glide raises the ankle well above the knee: the side vote uses those
   raised-leg samples when there are any.

@@ -101,9 +101,6 @@ class MountConfig:
     # 3 of 325 past 75; lying down 64 median, 35 of 109 past 75 (they taught mountings 75-90 deg off
     # and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of 17.
     refuse_off_board: bool = True
-    # With no shin line but the levers' (box on the side of the shin), one movement does not teach
-    # alone: nothing checks its pivot. Mixed 0-199: angle error p95 5.2 -> 4.7 deg at the top
-    single_needs_reference: bool = True
     # supine: the side vote uses the samples with the shin this far above horizontal (sensor.core.side_vote)
     raised_vote_deg: float = 30.0
     raised_vote_s: float = 0.3
@@ -364,9 +361,6 @@ def estimate_mounting(
         b_hang = hanging_beta(theta[still], beta, cfg.hanging_window_deg)
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
-    if reference == "lever" and axis is None and not final and cfg.single_needs_reference:
-        if inlier.sum() < cfg.min_windows:  # one lever alone: nothing checked its pivot
-            return None
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     vote = side_vote(theta[usable_mv], beta, posture, dt_nom, cfg)
     if vote is None:
