@@ -350,7 +350,7 @@ def estimate_mounting(
                 beta, reference = b_carried, "carried"
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
-    if posture == "seated" and reference == "lever" and axis is None and not hang_first:
+    if posture == "seated" and reference == "lever" and axis is None and not (hang_first or final):
         if float(W[inlier].sum()) < cfg.min_lever_signal:  # the levers are noise: from the first rest
             return None
     if posture == "seated" and reference == "lever":
