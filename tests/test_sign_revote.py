@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sensor.core.events import SensorStatus
 from sensor.core.pipeline import analyze
+from sensor.core.pipeline_config import PipelineConfig
 from sensor.sim.evaluation import session_config
 from sensor.sim.scoring import score_reps
 from sensor.sim.simulator import simulate_session
@@ -19,7 +20,11 @@ from sensor.sim.simulator import simulate_session
 def _run(chunk_size: int | None):
     cfg = session_config(243)  # the classic corpus seed (`glide evaluate --simulated 500`)
     sim = simulate_session(cfg)
-    p, ev = analyze(sim.chunk, cfg.posture, cfg.rate_hz, chunk_size=chunk_size)
+    # its first levers are noise (weight < 1): the first rest now settles it right at once
+    # (tests/test_seated_noise_lever.py); let them choose the hanging rest, as before, to re-vote
+    pc = PipelineConfig()
+    pc.mount.min_lever_signal = 0.0
+    p, ev = analyze(sim.chunk, cfg.posture, cfg.rate_hz, chunk_size=chunk_size, config=pc)
     return sim, p, ev
 
 

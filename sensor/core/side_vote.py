@@ -1,0 +1,48 @@
+"""Which side of the shin is anterior: the vote over the teaching movements' samples.
+
+The shin direction ``beta`` (deg in the swing plane) fixes the elevation up to its sign: the
+sine of the elevation is the shin axis dotted with up, the same for -30 and -150 deg. During the
+glide the ankle stays on one side of vertical (supine: -60..+90 deg, seated: hanging to about
+horizontal), so the in-plane angle between "up" (the specific force) and the shin falls on one
+side for almost every moving sample, and that side is the sign. Samples within 15 deg of the
+shin line say nothing and are left out.
+
+Supine, lying down disagrees: kneeling and squatting turn the shin past vertical backwards (the
+ankle behind the knee), and those samples vote the other way (issue 11: one-rep sessions that
+began by kneeling down never learned the mounting). Only the glide raises the ankle well above
+the knee, so when a teaching movement did (``raised_vote_deg`` above horizontal for at least
+``raised_vote_s``), the vote is taken over those samples alone.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class VoteConfig(Protocol):
+    """The fields of ``sensor.core.mounting.MountConfig`` the vote reads."""
+
+    min_sign_agreement: float
+    raised_vote_deg: float
+    raised_vote_s: float
+
+
+def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg: VoteConfig) -> int | None:
+    """+1 or -1, or None when fewer than 10 samples vote or they agree less than ``min_sign_agreement``.
+
+    ``theta_mv``: in-plane angles (deg) of the specific force over the teaching movements' moving
+    samples; ``dt_s``: the nominal sample interval."""
+    delta = (theta_mv - beta + 180.0) % 360.0 - 180.0
+    usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
+    if posture == "supine":
+        raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)  # up within 60 deg of the shin
+        if raised.sum() * dt_s >= cfg.raised_vote_s:
+            usable = raised
+    if usable.sum() < 10:
+        return None
+    pos = float(np.mean(delta[usable] > 0))
+    if max(pos, 1 - pos) < cfg.min_sign_agreement:
+        return None
+    return 1 if pos >= 0.5 else -1
