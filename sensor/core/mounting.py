@@ -314,14 +314,9 @@ def estimate_mounting(
             # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
             # pivot is the planted foot and the sensor is above it.
             continue
-        if (
-            posture == "seated"
-            and axis is None
-            and not_a_hanging_swing(fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot)
-        ):
-            # first learning only (the refinement keeps the knee axis and side): read in the raw
-            # sensor frame, as a frame learned from this movement would agree with it
-            continue
+        seated_first = posture == "seated" and axis is None  # the refinement keeps the knee axis and side
+        if seated_first and not_a_hanging_swing(fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot):
+            continue  # read in the raw sensor frame: a frame learned from this movement would agree with it
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         starts.append(a)
@@ -360,10 +355,9 @@ def estimate_mounting(
                 beta, reference = b_carried, "carried"
 
     theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
-    if posture == "seated" and reference == "lever" and axis is None and not (hang_first or final):
-        if float(W[inlier].sum()) < cfg.min_lever_signal:  # the levers are noise: from the first rest
-            return None
     if posture == "seated" and reference == "lever":
+        if axis is None and not (hang_first or final) and float(W[inlier].sum()) < cfg.min_lever_signal:
+            return None  # the levers are noise: the pipeline asks again, from the first rest
         # not moving, just before a movement away from foot contacts: the seated glide starts
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
         # accelerometer, which a short session may never give)
