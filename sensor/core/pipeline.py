@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from sensor.core.buffer_cut import TRIM_MSG, cut_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
@@ -63,6 +64,7 @@ class Pipeline:
         self._filter: SagittalFilter | None = None
         self._context: ContextTracker | None = None
         self._buf: list[tuple[np.ndarray, ...]] = []
+        self._cut: tuple[float, int] | None = None  # the buffer's cut grid: origin, step reached
         self._evidence = MountEvidence(cfg.mount)  # of the buffer, kept in step with it
         self._done_at = 0  # buffer index up to which samples have been analysed
         self._refining = True  # buffering: before the mounting settles, and while it is refined
@@ -95,8 +97,7 @@ class Pipeline:
         self.stats.samples_in += len(chunk)
         events: list[Event] = []
         chunk = self._intake.accept(chunk)
-        self.stats.invalid_skipped = self._intake.invalid
-        self.stats.out_of_order_skipped = self._intake.out_of_order
+        self.stats.invalid_skipped, self.stats.out_of_order_skipped = self._intake.invalid, self._intake.out_of_order
         if len(chunk) == 0:
             return events
         if self._dt is None:
@@ -176,6 +177,8 @@ class Pipeline:
                     if j <= i:
                         stop, done = j, True
                         break
+                if self._filter is None:  # the buffer is cut at each movement end, the same for any chunking
+                    base -= self._trim_buffer(float(chunk.t[i]), events)
                 end = base + i + 1
                 if self._filter is None:
                     m = self._estimate(end, None)
@@ -199,11 +202,11 @@ class Pipeline:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
         if self._filter is None:
-            self._trim_buffer(events)
+            self._trim_buffer(float(chunk.t[-1]), events)
             return n
         self._run_upto(base + stop, events)
         if done:
-            self._buf, self._buf_n, self._done_at = [], 0, 0
+            self._buf, self._buf_n, self._done_at, self._cut = [], 0, 0, None
             self._evidence.reset()
             self._refining = False
             self._fit_cache.clear()
@@ -264,10 +267,10 @@ class Pipeline:
         t_from = max(self._watch.strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
         kept = self._watch.take_history(t_from)
         if kept is not None:  # the new filter and the reset detector start afresh on these
-            self._buf, self._buf_n = [kept], len(kept[0])
+            self._buf, self._buf_n, self._cut = [kept], len(kept[0]), None
             self._evidence.rebuild(kept[0], kept[1], kept[2])
         else:
-            self._buf, self._buf_n = [], 0
+            self._buf, self._buf_n, self._cut = [], 0, None
             self._evidence.reset()
         self._done_at = 0
         self._move_state = 0
@@ -287,19 +290,16 @@ class Pipeline:
                 self.detector.reps[ev.rep.index - 1] = ev.rep
             events.append(ev)
 
-    def _trim_buffer(self, events: list[Event]) -> None:
-        t_first, t_last = self._buf[0][0][0], self._buf[-1][0][-1]
-        if t_last - t_first <= self.cfg.max_buffer_s:
-            return
-        # times rise through the buffer: keeping t >= cut is a slice of each piece, no join
-        cut = t_last - self.cfg.max_buffer_s / 2
-        pieces = [tuple(x[int(np.searchsorted(p[0], cut)) :] for x in p) for p in self._buf if p[0][-1] >= cut]
-        self._buf, n_kept = pieces, sum(len(p[0]) for p in pieces)
-        dropped, self._buf_n = self._buf_n - n_kept, n_kept
-        self.stats.buffered_dropped += dropped
-        self._evidence.rebuild_pieces(self._buf)
-        msg = f"{dropped} samples before calibration were not analysed (no clear knee movement)"
-        events.append(SensorStatus(float(t_last), "buffer_trimmed", msg))
+    def _trim_buffer(self, t_now: float, events: list[Event]) -> int:
+        """Cut the calibration buffer where data time ``t_now`` puts it (sensor.core.buffer_cut)."""
+        origin, done = self._cut or (float(self._buf[0][0][0]), 0)
+        self._buf, steps, k = cut_buffer(self._buf, origin, done, t_now, self.cfg.max_buffer_s / 2)
+        self._cut = (origin, k)
+        for t_step, dropped in steps:
+            self._buf_n, self.stats.buffered_dropped = self._buf_n - dropped, self.stats.buffered_dropped + dropped
+            events.append(SensorStatus(t_step, "buffer_trimmed", TRIM_MSG.format(dropped)))
+            self._evidence.rebuild_pieces(self._buf)
+        return sum(d for _, d in steps)
 
     def _void_context(self) -> None:
         """Re-analysed samples go back in time: a fresh tracker. Footsteps stand; what the old

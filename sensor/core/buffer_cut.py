@@ -1,0 +1,35 @@
+"""Where the calibration buffer is cut while the mounting is still unknown: at data times only.
+
+Until the mounting is learned the pipeline keeps the samples (up to ``max_buffer_s``), so that
+the first reps are counted once it is. The cut must not depend on how the stream was chunked:
+otherwise a live session and the same recording analysed offline learn the mounting from
+different samples and report different angles (measured before this rule, issue-11 corpus long
+session 0: the same reps 1.5-7 deg apart between 1,000-sample chunks and one piece, because the
+live path cut the buffer at the end of a feed and the offline path never did). So the buffer is
+cut on a grid of half-lengths counted from its first sample: at data time t it holds the samples
+from the last grid point at least half a length before t (between half and a whole
+``max_buffer_s``), whether the cut is made at the end of a feed or just before an estimate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Pieces = list[tuple[np.ndarray, ...]]
+TRIM_MSG = "{} samples before calibration were not analysed (no clear knee movement)"
+
+
+def cut_buffer(
+    pieces: Pieces, origin: float, done: int, t_now: float, half_s: float
+) -> tuple[Pieces, list[tuple[float, int]], int]:
+    """Cut ``pieces`` (times in the first array of each, rising) to grid step k for data time
+    ``t_now``, steps ``done`` + 1 .. k one by one. Returns the pieces kept, (the data time the
+    step was reached, samples it dropped) per step, and k."""
+    k = max(int(np.floor((t_now - origin) / half_s)) - 1, done)
+    steps = []
+    for step in range(done + 1, k + 1):
+        cut = origin + step * half_s
+        before = sum(len(p[0]) for p in pieces)
+        pieces = [tuple(x[int(np.searchsorted(p[0], cut)) :] for x in p) for p in pieces if p[0][-1] >= cut]
+        steps.append((origin + (step + 1) * half_s, before - sum(len(p[0]) for p in pieces)))
+    return pieces, steps, k
