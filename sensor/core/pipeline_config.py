@@ -22,7 +22,11 @@ class PipelineConfig:
     mount: MountConfig = field(default_factory=MountConfig)
     context: ContextConfig = field(default_factory=ContextConfig)
     tau_s: float = 1.0
-    max_buffer_s: float = 120.0
+    # Samples kept while the mounting is unknown. A walk to the mat, a warm-up and lying down take
+    # minutes, and the references they give (quiet standing, footsteps) must still be there when the
+    # first glide comes: with 120 s, cut the same live and offline, 12 long supine sessions of the
+    # mixed 1000 lost most of their reps (long supine 91.2 % exact). 10 min at 200 Hz is ~9 MB.
+    max_buffer_s: float = 600.0
     refine_movements: int = 8  # movements used to refine the shin direction after settling
     refine_s: float = 90.0
     history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
