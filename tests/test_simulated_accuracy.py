@@ -59,10 +59,12 @@ def test_range_of_motion_and_angles_match_truth():
 from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
-MIXED_EXACT_MIN = 0.980 - 0.01  # measured 2026-12-02 (0.947 at the start of that day, 0.877 before the glide criteria)
-MIXED_WITHIN1_MIN = 0.991 - 0.01  # measured (0.986 at the start of that day)
-NEGATIVE_REPS_MAX = 28  # measured 26 over 300 recordings (28 at the start of that day, 109 before); issue 11 asks for 0
-SHORT_EXACT_MIN = 0.98  # measured 0.993 (0.990 at the start of that day); issue 11 asks for 0.995
+# (2026-12-02, second stop, on the planted-foot simulator; on the sliding-foot one before: mixed 0.980 exact,
+# 0.991 within one, negatives 26 reps: its lunges and squats were easier to tell apart)
+MIXED_EXACT_MIN = 0.984 - 0.01
+MIXED_WITHIN1_MIN = 0.989 - 0.01
+NEGATIVE_REPS_MAX = 41  # measured 39 over 300 recordings; issue 11 asks for 0
+SHORT_EXACT_MIN = 0.98  # measured 0.997 (2026-12-02, second stop); issue 11 asks for 0.995
 
 
 def test_short_sessions_first_rep_counted_on_time():
