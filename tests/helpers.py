@@ -59,6 +59,24 @@ def min_jerk_curve(points, rate=100.0):
     return t, el, np.gradient(el, t)
 
 
+def detector_reps(posture, t, e, v, chunk=None, cfg=None, shocks=()):
+    """Reps of a fresh RepDetector fed an exact elevation curve in one piece, or in pieces of
+    ``chunk`` samples, each piece with the foot contacts (times) that fall in it, as the pipeline
+    passes them: the rep criteria's tests check each criterion and its chunk invariance so."""
+    import numpy as np
+
+    from sensor.core.phases import RepDetector
+
+    det = RepDetector(posture, cfg)
+    shocks = np.asarray(shocks, float)
+    step = chunk or len(t)
+    for a in range(0, len(t), step):
+        b = min(a + step, len(t))
+        mine = shocks[(shocks >= t[a]) & (shocks <= t[b - 1])]
+        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool), shocks=mine)
+    return det.reps
+
+
 def use_block_parser(name, monkeypatch):
     """Make the trace reader parse with ``name``: "pyarrow" (the 'fast' extra, part of the test
     extra) or "numpy" (what a plain install has)."""

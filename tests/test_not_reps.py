@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import detector_reps
 from helpers import min_jerk_curve as _curve
 
 from sensor.core.events import PartialRep, RepCompleted
@@ -191,17 +192,7 @@ def test_each_confounder_class_counts_zero(kind):
 def _count(posture, points, shocks=(), chunk=None):
     """Reps of a curve fed in one piece, or in pieces of ``chunk`` samples (each piece with the
     contacts that fall in it, as the pipeline passes them)."""
-    from sensor.core.phases import RepDetector
-
-    t, e, v = _curve(points)
-    det = RepDetector(posture)
-    shocks = np.asarray(shocks, float)
-    step = chunk or len(t)
-    for a in range(0, len(t), step):
-        b = min(a + step, len(t))
-        mine = shocks[(shocks >= t[a]) & (shocks <= t[b - 1])]
-        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool), shocks=mine)
-    return det.reps
+    return detector_reps(posture, *_curve(points), chunk, shocks=shocks)
 
 
 def test_a_glide_counts_and_the_setup_sweep_does_not():

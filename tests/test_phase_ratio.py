@@ -5,21 +5,15 @@ whole and in live-sized pieces. The guide's phases take 1-4 s each, so the longe
 ~4x the shorter (``RepConfig.seated_max_phase_ratio`` allows 5).
 """
 
-import numpy as np
 import pytest
+from helpers import detector_reps
 from helpers import min_jerk_curve as _curve
 
-from sensor.core.phases import RepConfig, RepDetector
+from sensor.core.phases import RepConfig
 
 
 def _reps(points, chunk=None, cfg=None):
-    t, e, v = _curve(points)
-    det = RepDetector("seated", cfg)
-    step = chunk or len(t)
-    for a in range(0, len(t), step):
-        b = min(a + step, len(t))
-        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool))
-    return det.reps
+    return detector_reps("seated", *_curve(points), chunk, cfg)
 
 
 def _rep(up_s, down_s):

@@ -13,19 +13,14 @@ import math
 
 import numpy as np
 import pytest
+from helpers import detector_reps
 from helpers import min_jerk_curve as _curve
 
-from sensor.core.phases import RepConfig, RepDetector
+from sensor.core.phases import RepConfig
 
 
 def _reps(points, chunk=None, cfg=None):
-    t, e, v = _curve(points)
-    det = RepDetector("supine", cfg)
-    step = chunk or len(t)
-    for a in range(0, len(t), step):
-        b = min(a + step, len(t))
-        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool))
-    return det.reps
+    return detector_reps("supine", *_curve(points), chunk, cfg)
 
 
 # tabletop at -8 deg, held; the first flex-down of 16 deg in 4 s (never faster than 7.5 deg/s);

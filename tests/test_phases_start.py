@@ -8,19 +8,14 @@ import math
 
 import numpy as np
 import pytest
+from helpers import detector_reps
 from helpers import min_jerk_curve as _curve
 
 from sensor.core.phases import RepConfig, RepDetector
 
 
 def _reps(posture, points, chunk=None, cfg=None):
-    t, e, v = _curve(points)
-    det = RepDetector(posture, cfg)
-    step = chunk or len(t)
-    for a in range(0, len(t), step):
-        b = min(a + step, len(t))
-        det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool))
-    return det.reps
+    return detector_reps(posture, *_curve(points), chunk, cfg)
 
 
 # Seated set break: the foot tucked under the chair (shin 50 deg behind vertical), brought

@@ -6,11 +6,11 @@ elevation is held by gravity and stays flat. Exact minimum-jerk curves with a 2.
 the rate, straight into the rep detector; checked to fail with the rule off.
 """
 
-import numpy as np
 import pytest
+from helpers import detector_reps
 from helpers import min_jerk_curve as _curve
 
-from sensor.core.phases import RepConfig, RepDetector
+from sensor.core.phases import RepConfig
 
 BIAS = 2.5  # deg/s: above stop_dps (2), as the mixed-248 session read after its first rep's creep
 # tabletop, a flex-down, a 4-s extension to +70 (the guide's slowest), a 1.5-s hold at the top
@@ -20,12 +20,7 @@ TOP_S = 8.5
 
 def _reps(cfg=None, chunk=None):
     t, e, v = _curve(GLIDE)
-    det = RepDetector("supine", cfg)
-    step = chunk or len(t)
-    for a in range(0, len(t), step):
-        b = min(a + step, len(t))
-        det.process(t[a:b], e[a:b], v[a:b] + BIAS, np.zeros(b - a, bool))
-    return det.reps
+    return detector_reps("supine", t, e, v + BIAS, chunk, cfg)
 
 
 @pytest.mark.parametrize("chunk", [None, 3, 25, 256])
