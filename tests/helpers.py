@@ -77,6 +77,37 @@ def detector_reps(posture, t, e, v, chunk=None, cfg=None, shocks=()):
     return det.reps
 
 
+def supine_first_set(seed_key, stand_s):
+    """A drawn person walks in for 20 s, stands ``stand_s``, lies down and does a set of six
+    supine glides (no wiggles). Returns (rng, person, motion, glider) to go on from, the random
+    numbers drawn in this order for any session that continues."""
+    import numpy as np
+
+    from sensor.sim import activities as act
+    from sensor.sim import exercise as ex
+    from sensor.sim import motion as mo
+    from sensor.sim.people import Person
+
+    rng = np.random.default_rng(seed_key)
+    person = Person.draw(rng)
+    m = mo.new_motion(400.0 if person.rate_hz > 100 else 200.0, "supine")
+    g = ex.Glider.draw(rng, "supine")
+    act.walk(m, rng, 20.0)
+    act.stand_still(m, rng, stand_s)
+    act.lie_down(m, rng)
+    ex.to_start_pose(m, rng, g, "supine")
+    ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
+    return rng, person, m, g
+
+
+def turn_box_on_the_floor(m):
+    """The foot back on the floor, a rest, the box turned by 90 deg about the shin, a rest."""
+    m.move(2.0, e=-45.0, p=45.0)
+    m.hold(2.0)
+    m.move(1.0, strap=m.state["strap"] + 90.0)
+    m.hold(2.0)
+
+
 def use_block_parser(name, monkeypatch):
     """Make the trace reader parse with ``name``: "pyarrow" (the 'fast' extra, part of the test
     extra) or "numpy" (what a plain install has)."""

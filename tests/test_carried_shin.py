@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import supine_first_set, turn_box_on_the_floor
 
 from sensor.core.events import SensorStatus
 from sensor.core.pipeline import analyze
 from sensor.core.shin_prior import PriorConfig, carried_beta
-from sensor.sim import activities as act
 from sensor.sim import exercise as ex
-from sensor.sim import motion as mo
-from sensor.sim.people import Person, render
+from sensor.sim.people import render
 
 
 def _rot(axis: np.ndarray, deg: float) -> np.ndarray:
@@ -60,19 +59,8 @@ def test_a_box_turned_some_other_way_carries_nothing() -> None:
 def _restrapped(seed: int) -> tuple[object, float, list[dict[str, float]], float]:
     """Walk in, stand, lie down, a set; foot on the floor, the box turned by 90 deg on the shin
     (a front mount becomes a side mount: no board normal to pin it), a second set."""
-    rng = np.random.default_rng([seed, 1106])
-    person = Person.draw(rng)
-    m = mo.new_motion(400.0 if person.rate_hz > 100 else 200.0, "supine")
-    g = ex.Glider.draw(rng, "supine")
-    act.walk(m, rng, 20.0)
-    act.stand_still(m, rng, 3.0)
-    act.lie_down(m, rng)
-    ex.to_start_pose(m, rng, g, "supine")
-    ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
-    m.move(2.0, e=-45.0, p=45.0)
-    m.hold(2.0)
-    m.move(1.0, strap=m.state["strap"] + 90.0)
-    m.hold(2.0)
+    rng, person, m, g = supine_first_set([seed, 1106], 3.0)
+    turn_box_on_the_floor(m)
     t_strap = m.t
     ex.to_start_pose(m, rng, g, "supine")
     ex.glide_set(m, rng, g, "supine", 6, wiggles=False)

@@ -6,29 +6,20 @@ makes the next glides turn about another axis: that is re-learned.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from helpers import supine_first_set, turn_box_on_the_floor
 
 from sensor.core.events import SensorStatus
 from sensor.core.pipeline import analyze, analyze_stream
 from sensor.sim import activities as act
 from sensor.sim import exercise as ex
-from sensor.sim import motion as mo
-from sensor.sim.people import Person, render
+from sensor.sim.people import render
 
 
 def _two_sets(seed: int, between: str) -> tuple[object, float, int, bool]:
     """Walk in, lie down, a set, the break (a set break with its rests and fidgets, getting up
     and walking about, or a box turned by 90 deg on the shin), a second set."""
-    rng = np.random.default_rng([seed, 1105])
-    person = Person.draw(rng)
-    m = mo.new_motion(400.0 if person.rate_hz > 100 else 200.0, "supine")
-    g = ex.Glider.draw(rng, "supine")
-    act.walk(m, rng, 20.0)
-    act.stand_still(m, rng, 2.0)
-    act.lie_down(m, rng)
-    ex.to_start_pose(m, rng, g, "supine")
-    ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
+    rng, person, m, g = supine_first_set([seed, 1105], 2.0)
     if between == "set break":
         ex.set_break(m, rng, g, "supine", rng.uniform(20, 60))
     elif between == "get up":
@@ -38,10 +29,7 @@ def _two_sets(seed: int, between: str) -> tuple[object, float, int, bool]:
         act.lie_down(m, rng)
         ex.to_start_pose(m, rng, g, "supine")
     else:  # the box turned by 90 deg on the shin, resting with the foot on the floor
-        m.move(2.0, e=-45.0, p=45.0)
-        m.hold(2.0)
-        m.move(1.0, strap=m.state["strap"] + 90.0)
-        m.hold(2.0)
+        turn_box_on_the_floor(m)
         ex.to_start_pose(m, rng, g, "supine")
     ex.glide_set(m, rng, g, "supine", 6, wiggles=False)
     m.hold(3.0)
