@@ -70,9 +70,10 @@ def _session(kind: str, seed: int) -> tuple[Motion, Person, dict[str, np.ndarray
     m.hold(1.0)
     ch = m.arrays()
     f, up = _frames(ch)
-    hip = hip_path(m, person, ch, f, up)
-    knee = hip + person.thigh_m * _unit(ch["p"], f, up)
-    ankle = knee + person.shank_m * _unit(ch["e"], f, up)
+    thigh, shin = _unit(ch["p"], f, up), _unit(ch["e"], f, up)
+    hip = hip_path(m, person, ch, f, up, thigh, shin)
+    knee = hip + person.thigh_m * thigh
+    ankle = knee + person.shank_m * shin
     fore = ankle + person.foot_m * _unit(ch["ft"], f, up)
     return m, person, {"hip": hip, "knee": knee, "ankle": ankle, "fore": fore}
 

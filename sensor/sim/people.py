@@ -86,11 +86,20 @@ def _rot_x(deg: np.ndarray) -> np.ndarray:
     return R
 
 
-def hip_path(m: Motion, person: Person, ch: dict[str, np.ndarray], f: np.ndarray, up: np.ndarray) -> np.ndarray:
+def hip_path(
+    m: Motion,
+    person: Person,
+    ch: dict[str, np.ndarray],
+    f: np.ndarray,
+    up: np.ndarray,
+    thigh: np.ndarray,
+    shin: np.ndarray,
+) -> np.ndarray:
     """World hip position on the fine grid: integrated ``v`` and ``hz`` while the foot is free;
     over each planted stretch hip = forefoot - foot - shank - thigh with the forefoot fixed where
-    it was at the stretch's start. After a stretch the free path continues from where the planted
-    one ended (a constant offset), so position and velocity stay continuous."""
+    it was at the stretch's start (``thigh``, ``shin``: the segments' unit vectors, hip -> knee and
+    knee -> ankle). After a stretch the free path continues from where the planted one ended (a
+    constant offset), so position and velocity stay continuous."""
     fs = m.fs
     n = len(ch["e"])
     hip_xy = np.cumsum(ch["v"][:, None] * f[:, :2], axis=0) / fs
@@ -98,17 +107,14 @@ def hip_path(m: Motion, person: Person, ch: dict[str, np.ndarray], f: np.ndarray
     if not m.planted:
         return hip
 
-    def direction(deg: np.ndarray, sl: slice) -> np.ndarray:
-        a = np.radians(deg[sl])[:, None]
-        return np.asarray(np.cos(a) * f[sl] + np.sin(a) * up[sl])
-
     starts = [i0 for i0, _ in m.planted[1:]] + [n]
     for (i0, i1), nxt in zip(m.planted, starts, strict=True):
         sl = slice(i0, min(i1, n - 1) + 1)
+        ft = np.radians(ch["ft"][sl])[:, None]  # ankle -> forefoot
         leg = (
-            person.thigh_m * direction(ch["p"], sl)
-            + person.shank_m * direction(ch["e"], sl)
-            + person.foot_m * direction(ch["ft"], sl)
+            person.thigh_m * thigh[sl]
+            + person.shank_m * shin[sl]
+            + person.foot_m * (np.cos(ft) * f[sl] + np.sin(ft) * up[sl])
         )
         planted = hip[i0] + leg[0] - leg
         jump = planted[-1] - hip[sl.stop - 1]
@@ -140,7 +146,7 @@ def render(m: Motion, person: Person, rng: np.random.Generator) -> tuple[ImuChun
     s_ax = ce * f + se * up  # knee -> ankle
     n_ax = -se * f + ce * up  # anterior surface
     thigh = np.cos(p)[:, None] * f + np.sin(p)[:, None] * up
-    hip = hip_path(m, person, ch, f, up)
+    hip = hip_path(m, person, ch, f, up, thigh, s_ax)
     lx, ly, lz = person.loc
     pos = hip + person.thigh_m * thigh + lx * s_ax + ly * lat + lz * n_ax
     acc = np.gradient(np.gradient(pos, 1 / fs, axis=0), 1 / fs, axis=0)
