@@ -36,8 +36,8 @@ from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import (
-    BOARD_NORMAL,
     PriorConfig,
+    board_line_known,
     board_normal_beta,
     carried_beta,
     gait_sigma,
@@ -269,7 +269,7 @@ def estimate_mounting(
             known_ref = "first rest"
 
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
-    board_ok = float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.prior.min_normal_sin
+    board_ok = board_line_known(u, cfg.prior)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:

@@ -87,6 +87,11 @@ def wrap_deg(x: float) -> float:
     return (x + 180.0) % 360.0 - 180.0
 
 
+def board_line_known(u: np.ndarray, cfg: PriorConfig) -> bool:
+    """Whether the board normal is far enough from the knee axis ``u`` to give the shin line."""
+    return float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.min_normal_sin
+
+
 def board_normal_beta(
     u: np.ndarray, e1: np.ndarray, e2: np.ndarray, beta_lever: float, cfg: PriorConfig
 ) -> float | None:
@@ -95,9 +100,9 @@ def board_normal_beta(
     None when the board normal is too close to the knee axis or the line disagrees with the
     lever by more than a skin offset can explain (the box is not flat on the skin, or its board
     normal is not z)."""
-    q = np.cross(u, BOARD_NORMAL)
-    if float(np.linalg.norm(q)) < cfg.min_normal_sin:
+    if not board_line_known(u, cfg):
         return None
+    q = np.cross(u, BOARD_NORMAL)
     b = float(np.degrees(np.arctan2(q @ e2, q @ e1)))
     d = float(wrap_deg(b - beta_lever))
     if abs(d) > 90.0:
