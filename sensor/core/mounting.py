@@ -47,7 +47,7 @@ from sensor.core.shin_prior import (
     wrap_deg,
 )
 from sensor.core.side_vote import side_vote
-from sensor.core.upright import contact_ups, foot_pivot
+from sensor.core.upright import Upright
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def estimate_mounting(
 
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
-    ups = contact_ups(t, acc, impact, e1, e2, cfg.prior)  # at foot contacts the ankle is below the knee
+    ups = Upright.of(t, acc, impact, moving, windows, w_all, dt_all, dt_nom, e1, e2, posture, cfg)  # ankle below knee
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:
@@ -288,7 +288,7 @@ def estimate_mounting(
                 cache[key] = (c, weight)
         lever = float(np.hypot(*c))
         if beta_stand is None:
-            if not (cfg.min_lever_m <= lever <= cfg.max_lever_m) or foot_pivot(c, ups, cfg.prior):
+            if not (cfg.min_lever_m <= lever <= cfg.max_lever_m) or ups.foot_pivot(c):
                 continue
             vec = c / lever
             # the board normal's line, on this lever's side, when the box lies on the front

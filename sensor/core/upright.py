@@ -10,7 +10,14 @@ Measured on the issue-11 corpus (mixed seeds 0-299 and negatives 0-299, both pos
 contact events, true elevation averaged over +-0.5 s): sin(elevation) <= -0.86 for 99 % of them,
 above 0 only for 14 (hands on the box during a set), all in sessions with many more contacts.
 
-This pins the SIGN of the shin direction (``s`` or ``-s``), which the lever fit of a movement
+Before its first knee movement the leg rests the same way: standing, sitting, lying with the
+knees bent and the feet flat, or the leg flat on the mat. Lifting the ankle above the knee takes a
+knee extension (or holding a straight leg up, which nobody does before starting a set). Same
+corpus (252 supine sessions with a still second before their first sweep of >= 35 deg): sin(true
+elevation) <= 0.09 over every such rest. A mounting learned from a lunge reads the standing that
+came before it as the foot straight up to the ceiling (sin ~ +1).
+
+These pin the SIGN of the shin direction (``s`` or ``-s``), which the lever fit of a movement
 cannot: a shank turning about the planted foot (a lunge's rear leg about the forefoot, the front
 leg about the ankle, squats, step-ups) fits a lever pointing UP the shin, and a mounting learned
 from it reads the lunge as a supine glide (standing read as the foot straight up to the ceiling,
@@ -34,6 +41,74 @@ class UprightConfig(Protocol):
     contact_up_window_s: float
     min_side_contacts: int
     max_contact_sin: float
+    max_first_rest_sin: float
+    min_first_rest_s: float
+    acc_tol_mps2: float
+
+
+class _SpanConfig(Protocol):
+    """The fields of ``sensor.core.mounting.MountConfig`` read here."""
+
+    min_span_deg: float
+    seated_min_span_deg: float
+
+    @property
+    def prior(self) -> UprightConfig: ...
+
+
+class Upright:
+    """The directions of "up" (in the swing plane, unit) where the ankle must be below the knee:
+    around each foot contact, and over the still samples before the first sweep that could teach
+    the mounting (``first``). :meth:`foot_pivot` asks whether a lever contradicts them."""
+
+    def __init__(self, contacts: np.ndarray, first: np.ndarray, dt_nom: float, cfg: UprightConfig) -> None:
+        self.contacts, self.first, self.dt, self.cfg = contacts, first, dt_nom, cfg
+
+    @classmethod
+    def of(
+        cls,
+        t: np.ndarray,
+        acc: np.ndarray,
+        contact: np.ndarray,
+        moving: np.ndarray,
+        windows: list[tuple[int, int]],
+        w_rad: np.ndarray,
+        dt_all: np.ndarray,
+        dt_nom: float,
+        e1: np.ndarray,
+        e2: np.ndarray,
+        posture: str,
+        cfg: _SpanConfig,
+    ) -> Upright:
+        """From the buffer: ``contact`` the shock mask, ``windows`` the movements away from foot
+        contacts, ``w_rad`` the rate about the knee axis (rad/s)."""
+        ups = contact_ups(t, acc, contact, e1, e2, cfg.prior)
+        min_span = cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg
+        a_first = 0
+        if windows:
+            cum = np.concatenate([[0.0], np.cumsum(w_rad * np.clip(dt_all, 0, 5 * dt_nom))])
+            ab = np.array(windows)
+            span = np.degrees(np.abs(cum[ab[:, 1]] - cum[ab[:, 0]]))
+            big = np.nonzero(span >= min_span)[0]
+            a_first = int(ab[big[0], 0]) if len(big) else 0
+        still = ~moving[:a_first] & (np.abs(np.linalg.norm(acc[:a_first], axis=1) - 9.80665) < cfg.prior.acc_tol_mps2)
+        f = acc[:a_first][still]
+        p = np.stack([f @ e1, f @ e2], axis=1)
+        n = np.linalg.norm(p, axis=1)
+        keep = n > 0.5 * np.linalg.norm(f, axis=1)
+        return cls(ups, p[keep] / np.maximum(n[keep, None], 1e-9), dt_nom, cfg.prior)
+
+    def foot_pivot(self, c: np.ndarray) -> bool:
+        """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
+        the foot contacts (:func:`foot_pivot`) or for at least ``min_first_rest_s`` of the rest
+        before the first sweep (``sin(elevation) > max_first_rest_sin``)."""
+        if foot_pivot(c, self.contacts, self.cfg):
+            return True
+        lev = float(np.hypot(c[0], c[1]))
+        if lev <= 0 or len(self.first) == 0:
+            return False
+        up_time = np.count_nonzero(self.first @ (c / lev) > self.cfg.max_first_rest_sin) * self.dt
+        return bool(up_time >= self.cfg.min_first_rest_s)
 
 
 def contact_ups(
