@@ -14,8 +14,10 @@ Before its first knee movement the leg rests the same way: standing, sitting, ly
 knees bent and the feet flat, or the leg flat on the mat. Lifting the ankle above the knee takes a
 knee extension (or holding a straight leg up, which nobody does before starting a set). Same
 corpus (252 supine sessions with a still second before their first sweep of >= 35 deg): sin(true
-elevation) <= 0.09 over every such rest. A mounting learned from a lunge reads the standing that
-came before it as the foot straight up to the ceiling (sin ~ +1).
+elevation) <= 0.09 over every such rest. A mounting learned from a lunge reads the standing
+that came before it as the foot straight up to the ceiling (sin ~ +1). (Supine only: seated, that
+rest is the hanging shin, which :mod:`sensor.core.mounting` already takes as the shin direction
+when the levers are weak.)
 
 These pin the SIGN of the shin direction (``s`` or ``-s``), which the lever fit of a movement
 cannot: a shank turning about the planted foot (a lunge's rear leg about the forefoot, the front
@@ -50,7 +52,6 @@ class _SpanConfig(Protocol):
     """The fields of ``sensor.core.mounting.MountConfig`` read here."""
 
     min_span_deg: float
-    seated_min_span_deg: float
 
     @property
     def prior(self) -> UprightConfig: ...
@@ -83,13 +84,12 @@ class Upright:
         """From the buffer: ``contact`` the shock mask, ``windows`` the movements away from foot
         contacts, ``w_rad`` the rate about the knee axis (rad/s)."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg.prior)
-        min_span = cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg
-        a_first = 0
-        if windows:
+        a_first = 0  # seated, the hanging rest before the first movement already sets the shin direction
+        if windows and posture == "supine":
             cum = np.concatenate([[0.0], np.cumsum(w_rad * np.clip(dt_all, 0, 5 * dt_nom))])
             ab = np.array(windows)
             span = np.degrees(np.abs(cum[ab[:, 1]] - cum[ab[:, 0]]))
-            big = np.nonzero(span >= min_span)[0]
+            big = np.nonzero(span >= cfg.min_span_deg)[0]
             a_first = int(ab[big[0], 0]) if len(big) else 0
         still = ~moving[:a_first] & (np.abs(np.linalg.norm(acc[:a_first], axis=1) - 9.80665) < cfg.prior.acc_tol_mps2)
         f = acc[:a_first][still]
