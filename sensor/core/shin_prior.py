@@ -87,9 +87,9 @@ class PriorConfig:
     contact_up_window_s: float = 0.5
     min_side_contacts: int = 2
     max_contact_sin: float = 0.0
-    # ... and before the first sweep the leg rests with the ankle not above the knee: a lever that
-    # reads this long of that rest above this sin(elevation) (30 deg) pivoted at the foot. Corpus:
-    # <= 0.09 in every supine session; a foot pivot's lever reads standing as ~+1
+    # ... and before its first movement the leg rests with the ankle not above the knee: a lever
+    # that reads this long of that rest above this sin(elevation) (30 deg) pivoted at the foot.
+    # Corpus: <= 0.09 in every supine session; a foot pivot's lever reads standing as ~+1
     max_first_rest_sin: float = 0.5
     min_first_rest_s: float = 1.0
 

@@ -13,11 +13,9 @@ above 0 only for 14 (hands on the box during a set), all in sessions with many m
 Before its first knee movement the leg rests the same way: standing, sitting, lying with the
 knees bent and the feet flat, or the leg flat on the mat. Lifting the ankle above the knee takes a
 knee extension (or holding a straight leg up, which nobody does before starting a set). Same
-corpus (252 supine sessions with a still second before their first sweep of >= 35 deg): sin(true
+corpus (152 supine sessions with a still second before their first sweep of >= 35 deg): sin(true
 elevation) <= 0.09 over every such rest. A mounting learned from a lunge reads the standing
-that came before it as the foot straight up to the ceiling (sin ~ +1). (Supine only: seated, that
-rest is the hanging shin, which :mod:`sensor.core.mounting` already takes as the shin direction
-when the levers are weak.)
+that came before it as the foot straight up to the ceiling (sin ~ +1).
 
 These pin the SIGN of the shin direction (``s`` or ``-s``), which the lever fit of a movement
 cannot: a shank turning about the planted foot (a lunge's rear leg about the forefoot, the front
@@ -48,19 +46,10 @@ class UprightConfig(Protocol):
     acc_tol_mps2: float
 
 
-class _SpanConfig(Protocol):
-    """The fields of ``sensor.core.mounting.MountConfig`` read here."""
-
-    min_span_deg: float
-
-    @property
-    def prior(self) -> UprightConfig: ...
-
-
 class Upright:
     """The directions of "up" (in the swing plane, unit) where the ankle must be below the knee:
-    around each foot contact, and over the still samples before the first sweep that could teach
-    the mounting (``first``). :meth:`foot_pivot` asks whether a lever contradicts them."""
+    around each foot contact, and over the still samples before the first movement (``first``).
+    :meth:`foot_pivot` asks whether a lever contradicts them."""
 
     def __init__(self, contacts: np.ndarray, first: np.ndarray, dt_nom: float, cfg: UprightConfig) -> None:
         self.contacts, self.first, self.dt, self.cfg = contacts, first, dt_nom, cfg
@@ -72,36 +61,32 @@ class Upright:
         acc: np.ndarray,
         contact: np.ndarray,
         moving: np.ndarray,
-        windows: list[tuple[int, int]],
-        w_rad: np.ndarray,
-        dt_all: np.ndarray,
         dt_nom: float,
         e1: np.ndarray,
         e2: np.ndarray,
         posture: str,
-        cfg: _SpanConfig,
+        cfg: UprightConfig,
     ) -> Upright:
-        """From the buffer: ``contact`` the shock mask, ``windows`` the movements away from foot
-        contacts, ``w_rad`` the rate about the knee axis (rad/s)."""
-        ups = contact_ups(t, acc, contact, e1, e2, cfg.prior)
-        a_first = 0  # seated, the hanging rest before the first movement already sets the shin direction
-        if windows and posture == "supine":
-            cum = np.concatenate([[0.0], np.cumsum(w_rad * np.clip(dt_all, 0, 5 * dt_nom))])
-            ab = np.array(windows)
-            span = np.degrees(np.abs(cum[ab[:, 1]] - cum[ab[:, 0]]))
-            big = np.nonzero(span >= cfg.min_span_deg)[0]
-            a_first = int(ab[big[0], 0]) if len(big) else 0
-        still = ~moving[:a_first] & (np.abs(np.linalg.norm(acc[:a_first], axis=1) - 9.80665) < cfg.prior.acc_tol_mps2)
-        f = acc[:a_first][still]
+        """From the buffer: ``contact`` the shock mask, ``moving`` the movement mask.
+
+        The first rest is the still time before the buffer's FIRST movement of any kind: at the
+        start of a recording, the pose the person was in. (A re-learn after a re-strap starts its
+        buffer at the strap's movement, so it has none: mid-set the leg may rest at the top.)
+        Seated, that rest is the hanging shin, which :mod:`sensor.core.mounting` already takes as
+        the shin direction when the levers are weak: supine only."""
+        ups = contact_ups(t, acc, contact, e1, e2, cfg)
+        a_first = int(np.argmax(moving)) if posture == "supine" and moving.any() else 0
+        f = acc[:a_first]
+        f = f[np.abs(np.linalg.norm(f, axis=1) - 9.80665) < cfg.acc_tol_mps2]
         p = np.stack([f @ e1, f @ e2], axis=1)
         n = np.linalg.norm(p, axis=1)
         keep = n > 0.5 * np.linalg.norm(f, axis=1)
-        return cls(ups, p[keep] / np.maximum(n[keep, None], 1e-9), dt_nom, cfg.prior)
+        return cls(ups, p[keep] / np.maximum(n[keep, None], 1e-9), dt_nom, cfg)
 
     def foot_pivot(self, c: np.ndarray) -> bool:
         """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
         the foot contacts (:func:`foot_pivot`) or for at least ``min_first_rest_s`` of the rest
-        before the first sweep (``sin(elevation) > max_first_rest_sin``)."""
+        before the first movement (``sin(elevation) > max_first_rest_sin``)."""
         if foot_pivot(c, self.contacts, self.cfg):
             return True
         lev = float(np.hypot(c[0], c[1]))
