@@ -219,7 +219,23 @@ def test_simulated_supine_lunges_count_nothing(seed: int) -> None:
 
 def test_walking_lunges_in_the_walk_in_do_not_teach_the_glide_mounting() -> None:
     """Mixed long 168 (supine, 24 glides after a walk-in with walking lunges): the lunges taught
-    the mounting and 3 of 24 glides were read; the contacts of the walk-in refuse them."""
+    the mounting and 3 of 24 glides were read. The walk-in's foot contacts refuse them, and so
+    does the standing that began the recording (either rule alone is enough here)."""
     cs = make_session("mixed", 168)
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
     assert len(p.reps) == len(cs.labels["reps"]) == 24
+    off = PipelineConfig()
+    off.mount = replace(off.mount, prior=OFF_BOTH)
+    off.__post_init__()
+    p_off, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=off)
+    assert len(p_off.reps) <= 6  # (3 on main: the glides read through the lunges' mounting)
+
+
+def test_live_chunks_read_the_same_as_offline() -> None:
+    """The rules read the calibration buffer at movement ends, which the data fix: 1,000-sample
+    live chunks give the same reps as one offline pass (long 168, and a lunge session)."""
+    for kind, seed in (("mixed", 168), ("negative", 272)):
+        cs = make_session(kind, seed)
+        p0, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
+        p1, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=1000)
+        assert p1.reps == p0.reps
