@@ -239,3 +239,47 @@ def test_live_chunks_read_the_same_as_offline() -> None:
         p0, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
         p1, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=1000)
         assert p1.reps == p0.reps
+
+
+def _strapped_from_a_table(rng: np.random.Generator, rate_hz: float):
+    """The box lies still on a table for 3 s with the future shin direction pointing up (and
+    partly along the future knee axis), is turned onto the leg in 1.5 s, and then the glides of
+    :func:`test_glides_still_teach` follow. (t, acc, gyr_dps, s_sensor)."""
+    e = np.concatenate([np.full(3000, -45.0), _glides(rng, 1000.0, 4)])
+    t, acc, gyr, s_true = _shank("knee", e, 1000.0, rate_hz, rng, contacts_s=(0.5, 1.8))
+    g_dir = gyr[(t > 6.0) & (np.linalg.norm(gyr, axis=1) > 20)]
+    u = np.linalg.eigh(g_dir.T @ g_dir)[1][:, -1]  # the knee axis, sensor frame
+    up_table = 0.8 * s_true + 0.6 * u
+    up_table /= np.linalg.norm(up_table)
+    up_start = acc[:50].mean(axis=0) / np.linalg.norm(acc[:50].mean(axis=0))
+    k = np.cross(up_table, up_start)
+    angle = float(np.arctan2(np.linalg.norm(k), up_table @ up_start))
+    k /= np.linalg.norm(k)
+    n_rest, n_turn = int(3.0 * rate_hz), int(1.5 * rate_hz)
+    tau = np.arange(n_turn) / n_turn
+    theta = angle * (10 * tau**3 - 15 * tau**4 + 6 * tau**5)
+    theta_dot = angle * (30 * tau**2 - 60 * tau**3 + 30 * tau**4) / 1.5
+    # up seen from the box turns by +theta about k while the box turns by -theta (Rodrigues)
+    c, s_ = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    up = c * up_table + s_ * np.cross(k, up_table) + (1 - c) * (k @ up_table) * k
+    acc_pre = G * np.concatenate([np.tile(up_table, (n_rest, 1)), up])
+    gyr_pre = np.concatenate([np.zeros((n_rest, 3)), -np.degrees(theta_dot)[:, None] * k])
+    acc_pre += rng.normal(0, 0.03, acc_pre.shape)
+    gyr_pre += rng.normal(0, 0.15, gyr_pre.shape)
+    n_pre = n_rest + n_turn
+    t_all = np.concatenate([np.arange(n_pre) / rate_hz, t + n_pre / rate_hz])
+    return t_all, np.concatenate([acc_pre, acc]), np.concatenate([gyr_pre, gyr]), s_true
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_box_strapped_on_from_a_table_still_learns(seed: int) -> None:
+    """The rest before the first movement speaks only when that movement turns about the knee
+    axis: a box picked up off a table rested any way up, here with the future shin pointing up
+    (the ankle "above the knee"). With that condition off the glides' levers are all refused."""
+    rng = np.random.default_rng([seed, 11, 7])
+    t, acc, gyr, s_true = _strapped_from_a_table(rng, 100.0)
+    m = estimate_mounting(t, acc, gyr, _cfg(PriorConfig()), posture="supine", final=True)
+    assert m is not None and float(m.shin() @ s_true) > np.cos(np.radians(35))
+    assert (
+        estimate_mounting(t, acc, gyr, _cfg(PriorConfig(min_first_on_axis=0.0)), posture="supine", final=True) is None
+    )

@@ -92,6 +92,9 @@ class PriorConfig:
     # Corpus: <= 0.09 in every supine session; a foot pivot's lever reads standing as ~+1
     max_first_rest_sin: float = 0.5
     min_first_rest_s: float = 1.0
+    # ... when the first movement turns about the knee axis (the restrap watch's 30 % off-axis share,
+    # ~33 deg): not the box being picked up off a table and strapped on
+    min_first_on_axis: float = 0.7
 
 
 def wrap_deg(x: float) -> float:

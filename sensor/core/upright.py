@@ -43,6 +43,7 @@ class UprightConfig(Protocol):
     max_contact_sin: float
     max_first_rest_sin: float
     min_first_rest_s: float
+    min_first_on_axis: float
     acc_tol_mps2: float
 
 
@@ -59,6 +60,7 @@ class Upright:
         cls,
         t: np.ndarray,
         acc: np.ndarray,
+        gyr_c: np.ndarray,
         contact: np.ndarray,
         moving: np.ndarray,
         dt_nom: float,
@@ -73,9 +75,18 @@ class Upright:
         start of a recording, the pose the person was in. (A re-learn after a re-strap starts its
         buffer at the strap's movement, so it has none: mid-set the leg may rest at the top.)
         Seated, that rest is the hanging shin, which :mod:`sensor.core.mounting` already takes as
-        the shin direction when the levers are weak: supine only."""
+        the shin direction when the levers are weak: supine only. And only when that first
+        movement turns about the knee axis (``gyr_c`` along ``e1 x e2`` for at least
+        ``min_first_on_axis`` of its rotation energy): a box put on the leg after lying on a table
+        rested any way up, and the strapping turns it about every axis."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg)
         a_first = int(np.argmax(moving)) if posture == "supine" and moving.any() else 0
+        if a_first:
+            stop = int(np.argmin(moving[a_first:])) if not moving[a_first:].all() else len(moving) - a_first
+            w = gyr_c[a_first : a_first + max(stop, 1)]
+            on = float(np.sum((w @ np.cross(e1, e2)) ** 2))
+            if on < cfg.min_first_on_axis * max(float(np.sum(w * w)), 1e-12):
+                a_first = 0
         f = acc[:a_first]
         f = f[np.abs(np.linalg.norm(f, axis=1) - 9.80665) < cfg.acc_tol_mps2]
         p = np.stack([f @ e1, f @ e2], axis=1)
