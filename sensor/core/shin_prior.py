@@ -95,6 +95,9 @@ class PriorConfig:
     # ... when the first movement turns about the knee axis (the restrap watch's 30 % off-axis share,
     # ~33 deg): not the box being picked up off a table and strapped on
     min_first_on_axis: float = 0.7
+    # ... and only when the buffer starts the recording: a pipeline started afresh mid-session
+    # (the dashboard's recalibrate) may begin with the leg held at the top of a glide
+    starts_the_recording: bool = True
 
 
 def wrap_deg(x: float) -> float:

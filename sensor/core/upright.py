@@ -44,6 +44,7 @@ class UprightConfig(Protocol):
     max_first_rest_sin: float
     min_first_rest_s: float
     min_first_on_axis: float
+    starts_the_recording: bool
     acc_tol_mps2: float
 
 
@@ -78,9 +79,12 @@ class Upright:
         the shin direction when the levers are weak: supine only. And only when that first
         movement turns about the knee axis (``gyr_c`` along ``e1 x e2`` for at least
         ``min_first_on_axis`` of its rotation energy): a box put on the leg after lying on a table
-        rested any way up, and the strapping turns it about every axis."""
+        rested any way up, and the strapping turns it about every axis. And only when the buffer
+        starts the recording (``starts_the_recording``): the dashboard's recalibrate starts a
+        pipeline mid-session, when the leg may be held at the top of a glide."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg)
-        a_first = int(np.argmax(moving)) if posture == "supine" and moving.any() else 0
+        supine_start = posture == "supine" and cfg.starts_the_recording
+        a_first = int(np.argmax(moving)) if supine_start and moving.any() else 0
         if a_first:
             stop = int(np.argmin(moving[a_first:])) if not moving[a_first:].all() else len(moving) - a_first
             w = gyr_c[a_first : a_first + max(stop, 1)]
