@@ -283,3 +283,19 @@ def test_a_box_strapped_on_from_a_table_still_learns(seed: int) -> None:
     assert (
         estimate_mounting(t, acc, gyr, _cfg(PriorConfig(min_first_on_axis=0.0)), posture="supine", final=True) is None
     )
+
+
+def test_a_pipeline_started_mid_set_at_a_top_hold_still_learns() -> None:
+    """The dashboard's recalibrate starts a pipeline mid-session, maybe with the leg held at the
+    top of a glide: read the right way, that first rest has the ankle well above the knee. Its
+    config (``PipelineConfig.restarted``) says the buffer does not start the recording, and the
+    glides teach; with the default (a recording's start) the rest rule refuses them."""
+    restarted = PipelineConfig().restarted()
+    assert restarted.mount.prior.starts_the_recording is False
+    for seed in range(3):
+        rng = np.random.default_rng([seed, 11, 8])
+        e = np.concatenate([np.full(2500, 65.0), _min_jerk(65.0, 0.0, 1.5, 1000.0), _glides(rng, 1000.0, 4)[2000:]])
+        t, acc, gyr, s_true = _shank("knee", e, 1000.0, 100.0, rng)
+        m = estimate_mounting(t, acc, gyr, restarted.mount, posture="supine", final=True)
+        assert m is not None and float(m.shin() @ s_true) > np.cos(np.radians(35))
+        assert estimate_mounting(t, acc, gyr, _cfg(PriorConfig()), posture="supine", final=True) is None

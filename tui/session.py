@@ -26,7 +26,6 @@ from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import Cue
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus
 from sensor.core.pipeline import Pipeline
-from sensor.core.pipeline_config import PipelineConfig
 from sensor.core.samples import ImuChunk
 from sensor.core.summary import set_summary
 from sensor.core.types import CueKind, LinkStatus, SensorStatusKind, Severity, WorkoutState
@@ -118,10 +117,8 @@ class Session:
             self._open_files(root)
 
     # ------------------------------------------------------------------ setup
-    def _new_pipeline(self, mid_session: bool = False) -> Pipeline:
-        cfg = PipelineConfig()
-        cfg.mount.prior.starts_the_recording = not mid_session  # (sensor.core.upright: the first rest)
-        return Pipeline(self.setup.posture, self.rate_hz, cfg, keep_elevation=True)
+    def _new_pipeline(self, config=None) -> Pipeline:
+        return Pipeline(self.setup.posture, self.rate_hz, config, keep_elevation=True)
 
     def _open_files(self, root: Path | None) -> None:
         from sensor.io.trace import TraceWriteError, TraceWriter
@@ -261,7 +258,7 @@ class Session:
 
     def recalibrate(self) -> None:
         """Start learning the mounting afresh (after re-strapping the sensor)."""
-        self.pipeline = self._new_pipeline(mid_session=True)
+        self.pipeline = self._new_pipeline(self.pipeline.cfg.restarted())  # mid-session (sensor.core.upright)
         self.calibration = Calibration()
         self._last_piece = None
         self.recalibrations += 1

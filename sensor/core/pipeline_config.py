@@ -35,6 +35,14 @@ class PipelineConfig:
     def __post_init__(self) -> None:
         self.mount.contact = self.context  # one foot-contact rule for the mounting and the context
 
+    def restarted(self) -> PipelineConfig:
+        """The defaults for a pipeline started afresh mid-session (the dashboard's recalibrate):
+        its buffer does not start the recording, so the leg's first rest may be a glide's top
+        hold (``sensor.core.upright``'s first-rest rule is off)."""
+        cfg = PipelineConfig()
+        cfg.mount.prior.starts_the_recording = False
+        return cfg
+
 
 @dataclass
 class PipelineStats:
