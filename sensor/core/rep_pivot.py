@@ -1,18 +1,20 @@
-"""The seated rep's own pivot check: a counted seated rep swings a hanging shin about a still knee.
+"""The seated rep's own pivot check: a counted seated rep swings the shin about a still knee.
 
 Seated, the thigh rests on the seat, so the knee does not move: the shin swings about a fixed
-point above the sensor and hangs near vertical at rest. :mod:`sensor.core.pivot` fits that still
-point from the raw samples without knowing the mounting; until now it only vetted the movements
-that teach the first seated mounting. Everything else that a seated analysis can take for a rep
-moves the knee: lying down (the whole leg turns back with the trunk), a supine set-up (hip
-flexion), a lunge, a squat or a step-up (the shank turns over the planted foot). So each seated
-rep candidate is fitted again over its own samples, from the start of its extension to the end of
-its flexion, and refused when the fit says it confidently did not swing a hanging shin about a
-pivot above the sensor (:class:`RepPivotConfig`).
+point above the sensor. :mod:`sensor.core.pivot` fits that still point from the raw samples
+without knowing the mounting; until now it only vetted the movements that teach the first seated
+mounting, so anything that came after (a squat, a lunge, a step-up analysed as seated) was judged
+in the learned frame alone. Now each seated rep candidate that passes every other criterion is
+fitted again over its own samples, from just before its extension starts to the end of its
+flexion, and refused when the fit is confident that it did not turn about a still knee above
+the sensor (:func:`sensor.core.pivot.not_a_knee_swing`): the pivot below the sensor (the shank
+turning over a planted foot), or no still point explaining the movement at all (a residual that
+dwarfs the rotational signal: steps, the body travelling). A weak signal decides nothing.
 
 The detector is :class:`sensor.core.phases.RepDetector` with this one check added at its last
 step; the raw samples it needs are kept for ``keep_s`` of data time (pieces, joined only when a
-candidate asks), so the verdict depends on the samples alone, never on the chunking.
+candidate asks), so the verdict depends on the samples alone, never on the chunking; samples
+replayed after a re-strap or a re-settle replace the newer ones kept.
 """
 
 from __future__ import annotations
@@ -50,9 +52,12 @@ class PivotCheckedDetector(RepDetector):
     def __init__(self, posture: str = "supine", cfg: RepConfig | None = None, check: RepPivotConfig | None = None):
         super().__init__(posture, cfg)
         self.check = check or RepPivotConfig()
-        self._on = self.posture == Posture.SEATED and self.check.enabled
         self._raw: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()
         self.last_fit: PivotFit | None = None  # the newest candidate's fit (diagnostics)
+
+    @property
+    def _on(self) -> bool:
+        return self.posture == Posture.SEATED and self.check.enabled
 
     def process(
         self,
