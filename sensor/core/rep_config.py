@@ -125,3 +125,11 @@ class RepConfig:
     # seeds 0-199; 117 UCI real reps <= 3.5); the step-up false reps of the negatives corpus kick
     # up in 0.75-0.85 s and creep back over 4.3-10 s (5.2-13.6).
     seated_max_phase_ratio: float = 5.0
+    # Seated: the two phases together take at least this long. The guide's phases take 1-4 s, so a
+    # glide's extension and flexion take >= 2 s; the fastest real reps measured (UCI "fast", as this
+    # detector times them) take 1.92 s (117 reps), simulated seated reps >= 2.02 s (mixed 0-999, 5518
+    # reps; classic 0-499 2.03, 2500; short 0-299 2.06). A standing leg swing takes 0.5-0.8 s a phase
+    # and the trailing leg of a step-up kicks up and back as fast: measured 1.49-1.62 s (negatives 113
+    # and 151, mixed 335 and 959; each phase 0.7-0.88 s, so min_phase_s alone cannot tell them from
+    # the fastest real phases, 0.88 s).
+    seated_min_rep_s: float = 1.75
