@@ -364,8 +364,8 @@ class RepDetector:
             if not cfg.seated_start_min_deg <= far["start_e"] <= cfg.seated_rest_max_deg:
                 return None
             ext, flex = first_s, second_s
-            if max(ext, flex) > cfg.seated_max_phase_ratio * min(ext, flex):
-                return None  # a quick kick and a slow creep back (a step-up's trailing leg): not a glide
+            if max(ext, flex) > cfg.seated_max_phase_ratio * min(ext, flex) or ext + flex < cfg.seated_min_rep_s:
+                return None  # a quick kick (and a slow creep back: a step-up's trailing leg, a leg swing): not a glide
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
         return Rep(
             index=len(self.reps) + 1,

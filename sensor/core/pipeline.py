@@ -26,9 +26,9 @@ from sensor.core.intake import SampleIntake
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import Mounting, estimate_mounting
 from sensor.core.orientation import SagittalFilter
-from sensor.core.phases import RepDetector
 from sensor.core.pipeline_config import PipelineConfig, PipelineStats
 from sensor.core.preprocess import Preprocessor
+from sensor.core.rep_pivot import PivotCheckedDetector
 from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
 
@@ -57,7 +57,7 @@ class Pipeline:
         self.stats = PipelineStats()
         self.mounting: Mounting | None = None
         self.settled_at: float | None = None
-        self.detector = RepDetector(posture, cfg.reps)
+        self.detector = PivotCheckedDetector(posture, cfg.reps)
         self._dt: float | None = 1.0 / cfg.rate_hz if cfg.rate_hz else None
         self._probe: list[ImuChunk] = []
         self._pre: Preprocessor | None = None
@@ -343,7 +343,7 @@ class Pipeline:
         last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap, mag)
         shocks = self._context.shock_times
         out = self.detector.process(
-            t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag
+            t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)
         )
         gaps = []
         for i, span in zip(gap_idx, spans):

@@ -30,7 +30,15 @@ class RepConfig:
     # hamstrings); the threshold sits midway, so a ~15 deg angle error cannot flip either way
     supine_top_min_deg: float = 28.0
     seated_top_min_deg: float = -60.0  # seated: the extension must rise well above hanging
-    seated_bottom_min_deg: float = -110.0  # seated: the shin cannot swing far behind vertical
+    # seated: the knee's range, the same bound as seated_start_min_deg. Healthy adults flex the knee
+    # to ~133-143 deg passively (Soucie et al. 2011, Haemophilia 17:500; Roaas & Andersson 1982), so
+    # with the thigh on the seat the shin can point down to ~-150; how near hanging a rep must end
+    # is seated_rest_max_deg's business (within 28 deg of vertical on either side: -62..-118).
+    # Measured bottoms of true seated reps: -105..-70 (mixed 0-399, 2189 reps), -105..-78 (classic
+    # 0-199), -105..-82 (the 117 UCI real reps); the simulated person draws the foot back to -105,
+    # and the board normal's shin direction can be ~7 deg off (a box tilted 2.7 deg along the shin,
+    # mixed 694: true -104.7 read -113). The old -110 left 5 deg for that; it refused 2 true reps.
+    seated_bottom_min_deg: float = -150.0
     seated_top_max_deg: float = 45.0  # seated: thigh ~horizontal, knee straight at most: the shin cannot point up
     seated_rest_max_deg: float = -62.0  # seated: reps start and end with the shin within ~28 deg of hanging
     # seated: a rep may start with the shin drawn back under the seat, as far as the knee bends:
@@ -117,3 +125,11 @@ class RepConfig:
     # seeds 0-199; 117 UCI real reps <= 3.5); the step-up false reps of the negatives corpus kick
     # up in 0.75-0.85 s and creep back over 4.3-10 s (5.2-13.6).
     seated_max_phase_ratio: float = 5.0
+    # Seated: the two phases together take at least this long. The guide's phases take 1-4 s, so a
+    # glide's extension and flexion take >= 2 s; the fastest real reps measured (UCI "fast", as this
+    # detector times them) take 1.92 s (117 reps), simulated seated reps >= 2.02 s (mixed 0-999, 5518
+    # reps; classic 0-499 2.03, 2500; short 0-299 2.06). A standing leg swing takes 0.5-0.8 s a phase
+    # and the trailing leg of a step-up kicks up and back as fast: measured 1.49-1.62 s (negatives 113
+    # and 151, mixed 335 and 959; each phase 0.7-0.88 s, so min_phase_s alone cannot tell them from
+    # the fastest real phases, 0.88 s).
+    seated_min_rep_s: float = 1.75

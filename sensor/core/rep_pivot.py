@@ -1,0 +1,108 @@
+"""The seated rep's own pivot check: a counted seated rep swings the shin about a still knee.
+
+Seated, the thigh rests on the seat, so the knee does not move: the shin swings about a fixed
+point above the sensor. :mod:`sensor.core.pivot` fits that still point from the raw samples
+without knowing the mounting; until now it only vetted the movements that teach the first seated
+mounting, so anything that came after (a squat, a lunge, a step-up analysed as seated) was judged
+in the learned frame alone. Now each seated rep candidate that passes every other criterion is
+fitted again over its own samples, from just before its extension starts to the end of its
+flexion, and refused when the fit is confident that it did not turn about a still knee above
+the sensor (:func:`sensor.core.pivot.not_a_knee_swing`): the pivot below the sensor (the shank
+turning over a planted foot), or no still point explaining the movement at all (a residual that
+dwarfs the rotational signal: steps, the body travelling). A weak signal decides nothing.
+
+The detector is :class:`sensor.core.phases.RepDetector` with this one check added at its last
+step; the raw samples it needs are kept for ``keep_s`` of data time (pieces, joined only when a
+candidate asks), so the verdict depends on the samples alone, never on the chunking; samples
+replayed after a re-strap or a re-settle replace the newer ones kept.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensor.core.events import Event, Rep
+from sensor.core.phases import RepDetector
+from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing
+from sensor.core.rep_config import RepConfig
+from sensor.core.types import Posture
+
+__all__ = ["PivotCheckedDetector", "RepPivotConfig"]
+
+
+@dataclass
+class RepPivotConfig:
+    """Which seated rep candidates the pivot fit refuses."""
+
+    enabled: bool = True
+    pad_s: float = 0.25  # samples kept before the rep's start (the fit needs the rest before it)
+    max_window_s: float = 30.0  # a longer candidate is fitted over its last this-many seconds
+    # raw samples kept behind the newest piece: the window, plus how far a rep's end may lag the
+    # piece that completes it (a creep closes up to RepConfig.creep_keep_s = 20 s late)
+    keep_s: float = 60.0
+    pivot: PivotConfig = field(default_factory=PivotConfig)
+
+
+class PivotCheckedDetector(RepDetector):
+    """:class:`RepDetector`; seated, a rep must also pass the fixed-pivot fit over its samples."""
+
+    def __init__(self, posture: str = "supine", cfg: RepConfig | None = None, check: RepPivotConfig | None = None):
+        super().__init__(posture, cfg)
+        self.check = check or RepPivotConfig()
+        self._raw: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()
+        self.last_fit: PivotFit | None = None  # the newest candidate's fit (diagnostics)
+
+    @property
+    def _on(self) -> bool:
+        return self.posture == Posture.SEATED and self.check.enabled
+
+    def process(
+        self,
+        t: np.ndarray,
+        e: np.ndarray,
+        v: np.ndarray,
+        gap: np.ndarray,
+        long_gap: np.ndarray | None = None,
+        last_nonex: np.ndarray | None = None,
+        shocks: np.ndarray | None = None,
+        rate_abs: np.ndarray | None = None,
+        raw: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> list[Event]:
+        """``raw``: the piece's specific force (m/s^2) and bias-corrected angular rate (deg/s)."""
+        if self._on and raw is not None and len(t):
+            self._remember(t, raw[0], raw[1])
+        return super().process(t, e, v, gap, long_gap, last_nonex, shocks, rate_abs)
+
+    def _remember(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> None:
+        raw = self._raw
+        t0 = float(t[0])
+        # a re-analysis after a re-strap or a re-settle replays older samples: they replace ours
+        while raw and float(raw[-1][0][0]) >= t0:
+            raw.pop()
+        if raw and float(raw[-1][0][-1]) >= t0:
+            last = raw.pop()
+            k = int(np.searchsorted(last[0], t0))
+            raw.append((last[0][:k], last[1][:k], last[2][:k]))
+        raw.append((t, acc, gyr))
+        while len(raw) > 1 and float(raw[0][0][-1]) < t0 - self.check.keep_s:
+            raw.popleft()
+
+    def fit(self, start_s: float, end_s: float) -> PivotFit | None:
+        """The fixed-pivot fit over the kept samples from ``start_s`` (less the pad) to ``end_s``."""
+        a = max(start_s - self.check.pad_s, end_s - self.check.max_window_s)
+        parts = [p for p in self._raw if len(p[0]) and p[0][-1] >= a and p[0][0] <= end_s]
+        if not parts:
+            return None
+        t, acc, gyr = (np.concatenate(x) for x in zip(*parts)) if len(parts) > 1 else parts[0]
+        i, j = int(np.searchsorted(t, a)), int(np.searchsorted(t, end_s, side="right"))
+        return fit_pivot(t[i:j], acc[i:j], gyr[i:j])
+
+    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+        rep = super()._make_rep(t_end, e_end)
+        if rep is None or not self._on:
+            return rep
+        self.last_fit = self.fit(rep.start_s, rep.end_s)
+        return None if not_a_knee_swing(self.last_fit, self.check.pivot) else rep
