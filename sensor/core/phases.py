@@ -332,8 +332,10 @@ class RepDetector:
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
+        # from just after the movement's first sample: a jolt there (a fidget running into the
+        # flex-down) is the movement's own start; a foot lands at the end of a movement toward it
         w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
-        k = bisect.bisect_left(self._shocks, w0)
+        k = bisect.bisect_right(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
             return None  # a foot landed at the far turn: a lunge or a step, not a glide
         full = self.posture == "supine" and e_end >= cfg.supine_full_top_deg and second_s >= cfg.supine_full_ext_s
