@@ -166,6 +166,9 @@ class RepDetector:
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
                 self._seg["turn"] = float(cum[i]) - self._seg["c0"]
+                # a hole is not a stop: a movement still going its way on the sample after it goes
+                # on (a return's rep is counted where it stops, with its true end angle)
+                self._seg["through"] = bool(gap[i]) and old * float(v[i]) > cfg.move_dps
                 self._close(end_t, end_e, events)
             if i in resets:
                 self._reset_turns()
@@ -282,7 +285,7 @@ class RepDetector:
             if self._near is None or y1 < self._near["y"] or not self._counted:
                 self._near = {"y": y1, "t": t1}
             rom = self._far["y"] - y1
-            if not self._counted and rom >= cfg.min_rom_deg:
+            if not self._counted and rom >= cfg.min_rom_deg and not seg.get("through"):
                 rep = self._make_rep(t1, e1)
                 if rep is not None:
                     self._counted = True
