@@ -9,6 +9,9 @@ session counted 1 of its 10 reps; now 9 (the one rep counted before the refineme
 
 from __future__ import annotations
 
+import pytest
+
+from sensor.core import lever_fit
 from sensor.core.events import SensorStatus
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
@@ -24,7 +27,11 @@ def _run(chunk_size: int | None):
     # (tests/test_seated_noise_lever.py); let them choose the hanging rest, as before, to re-vote
     pc = PipelineConfig()
     pc.mount.min_lever_signal = 0.0
-    p, ev = analyze(sim.chunk, cfg.posture, cfg.rate_hz, chunk_size=chunk_size, config=pc)
+    # ... and those noise levers are what it had with its holes of lost packets clipped to five
+    # samples in the fit (spanned, sensor.core.lever_fit.MAX_HOLE_S, the first settle is right)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lever_fit, "MAX_HOLE_S", 0.0)
+        p, ev = analyze(sim.chunk, cfg.posture, cfg.rate_hz, chunk_size=chunk_size, config=pc)
     return sim, p, ev
 
 

@@ -381,7 +381,8 @@ def estimate_mounting(
         walk_sigma = gait_sigma(t, gyr_c, impact, u, cfg.prior)
         side_sigma = None
         if reference in ("board", "standing"):  # the hanging rest itself varies by ~+-8 deg
-            side_sigma, _tilt = lever_sigma(np.array(lever_betas)[inlier], W[inlier], beta, cfg.prior)
+            strong = inlier & (cfg.min_lever_signal <= W)  # a 5-25 deg tilt: read from fits above their noise
+            side_sigma, _tilt = lever_sigma(np.array(lever_betas)[strong], W[strong], beta, cfg.prior)
         if walk_sigma is not None:
             sigma, anterior = walk_sigma, "walking"
         elif side_sigma is not None:

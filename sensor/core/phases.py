@@ -166,6 +166,9 @@ class RepDetector:
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
                 self._seg["turn"] = float(cum[i]) - self._seg["c0"]
+                # a hole is not a stop: a movement still going its way on the sample after it goes
+                # on (a return's rep is counted where it stops, with its true end angle)
+                self._seg["through"] = bool(gap[i]) and old * float(v[i]) > cfg.move_dps
                 self._close(end_t, end_e, events)
             if i in resets:
                 self._reset_turns()
@@ -282,7 +285,7 @@ class RepDetector:
             if self._near is None or y1 < self._near["y"] or not self._counted:
                 self._near = {"y": y1, "t": t1}
             rom = self._far["y"] - y1
-            if not self._counted and rom >= cfg.min_rom_deg:
+            if not self._counted and rom >= cfg.min_rom_deg and not seg.get("through"):
                 rep = self._make_rep(t1, e1)
                 if rep is not None:
                     self._counted = True
@@ -332,8 +335,10 @@ class RepDetector:
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
+        # from just after the movement's first sample: a jolt there (a fidget running into the
+        # flex-down) is the movement's own start; a foot lands at the end of a movement toward it
         w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
-        k = bisect.bisect_left(self._shocks, w0)
+        k = bisect.bisect_right(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
             return None  # a foot landed at the far turn: a lunge or a step, not a glide
         full = self.posture == "supine" and e_end >= cfg.supine_full_top_deg and second_s >= cfg.supine_full_ext_s

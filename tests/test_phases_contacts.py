@@ -1,0 +1,44 @@
+"""Which foot contacts refuse a rep: a foot lands at the end of a movement toward the ground, so a
+contact inside the movement that reaches the far turn (up to just after the return begins) is a
+lunge or a step; a jolt at the movement's very first sample is the movement's own start.
+
+Issue 11, corpus mixed 656 (long supine, 25 Hz): a fidget ran into a flex-down, its jerk crossed
+the shock threshold on the sample where the movement began, and the whole glide was refused as a
+lunge (44 true reps, 43 counted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import detector_reps
+from helpers import min_jerk_curve as _curve
+
+from sensor.core.rep_config import RepConfig
+
+# supine: tabletop, flex-down to -40 deg, a short bottom hold, extend-up to 75 deg
+GLIDE = [(0, 0.0), (2.0, 0.0), (2.0, -40.0), (0.5, -40.0), (2.0, 75.0), (2.0, 75.0)]
+
+
+def _first_moving_t(rate: float) -> float:
+    """The detector's movement onset of the flex-down: the first sample above ``move_dps``."""
+    t, _e, v = _curve(GLIDE, rate)
+    return float(t[np.argmax(np.abs(v) > RepConfig().move_dps)])
+
+
+@pytest.mark.parametrize("rate", [25.0, 100.0])
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_jolt_on_the_movements_first_sample_is_its_own_start(rate: float, chunk: int | None) -> None:
+    t, e, v = _curve(GLIDE, rate)
+    t0 = _first_moving_t(rate)
+    assert len(detector_reps("supine", t, e, v, chunk, shocks=[t0])) == 1
+
+
+@pytest.mark.parametrize("rate", [25.0, 100.0])
+def test_a_contact_one_sample_into_the_movement_still_refuses(rate: float) -> None:
+    """The window is not widened: from the second moving sample on, a contact is a landing."""
+    t, e, v = _curve(GLIDE, rate)
+    t0 = _first_moving_t(rate)
+    for late in (1.0 / rate, 0.3, 2.1):  # just after the onset, in the approach, at the bottom turn
+        assert detector_reps("supine", t, e, v, shocks=[t0 + late]) == [], late
+    assert len(detector_reps("supine", t, e, v, shocks=[t0 - 1.0])) == 1  # at rest before: nothing
