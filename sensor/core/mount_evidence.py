@@ -186,26 +186,41 @@ class MountEvidence:
     # ------------------------------------------------------------------ queries
     def _dt_nom(self, end: int) -> float:
         """``median(dt[1:end])`` with the bits np.median gives, from a running count of the distinct
-        intervals (a uniform stream has a few dozen: the rounding of ``t``)."""
+        intervals (a uniform stream has a few dozen: the rounding of ``t``). The counts cover every
+        derived interval, counted at the first query after a piece; later queries in the piece ask
+        for a prefix, read from the counts less the few intervals after it (see ``_ranked``)."""
         if end <= 2:
             return 0.01
         dt = self._dt.view()
-        if end < self._counted:
-            return float(np.median(dt[1:end]))
+        if not self._many and end > self._counted:
+            upto = self._done
+            self._count(dt[self._counted : upto])
+            self._counted = upto
+            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, upto // 8):  # jittery timestamps: counting does not pay
+                self._many, self._sorted = True, np.sort(dt[1:upto])
         if self._many:
-            return self._sorted_median(dt, end)
-        if end > self._counted:
-            self._count(dt[self._counted : end])
-            self._counted = end
-            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
-                self._many, self._sorted = True, np.sort(dt[1:end])
-                return self._sorted_median(dt, end)
+            return float(np.median(dt[1:end])) if end < self._counted else self._sorted_median(dt, end)
         k = (end - 1) // 2
-        hi = self._dt_vals[int(np.searchsorted(self._dt_cum, k, side="right"))]
+        hi = self._ranked(k, end)
         if (end - 1) % 2:
             return float(hi)
-        lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
-        return float(np.mean(np.array([lo, hi])))
+        lo = self._ranked(k - 1, end)
+        # np.median's mean of the two middle values; (v + v) / 2 is v
+        return float(hi) if lo == hi else float(np.mean(np.array([lo, hi])))
+
+    def _ranked(self, r: int, end: int) -> np.float64:
+        """The interval of rank ``r`` (0-based, sorted) among intervals [1, end), from the counts of
+        [1, counted): the prefix is the counted multiset less the ``tail`` intervals [end, counted)."""
+        vals, cum = self._dt_vals, self._dt_cum
+        j = int(np.searchsorted(cum, r, side="right"))  # rank r of the counted multiset holds vals[j]
+        tail = self._counted - end
+        if tail == 0 or int(cum[j]) - tail > r:
+            # none below vals[j] is added and at most ``tail`` of those up to it go: in the prefix
+            # at most r lie below vals[j] and more than r at or below it, so rank r holds vals[j]
+            return vals[j]
+        at = np.searchsorted(vals, self._dt.view()[end : self._counted])  # every one a counted value
+        cum_prefix = np.cumsum(self._dt_cnts - np.bincount(at, minlength=len(vals)))
+        return vals[int(np.searchsorted(cum_prefix, r, side="right"))]
 
     def _sorted_median(self, dt: np.ndarray, end: int) -> float:
         """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
@@ -240,11 +255,11 @@ class MountEvidence:
             self._impact = _Grow(np.bool_)
             self._imp_cum = _Grow(np.int64)
             self._imp_cum.extend(np.zeros(1, np.int64))
-        have = self._impact.n
+        have, upto = self._impact.n, self._done  # every derived sample at once: a piece's queries share it
         if end > have:
             # context.shock_threshold: the jump a smooth movement may make in the time elapsed
-            step = self._dt.view()[have:end]
-            imp = self._jump.view()[have:end] > np.maximum(thr, self.cfg.contact.max_jerk * step)
+            step = self._dt.view()[have:upto]
+            imp = self._jump.view()[have:upto] > np.maximum(thr, self.cfg.contact.max_jerk * step)
             self._impact.extend(imp)
             last = int(self._imp_cum.buf[have])
             self._imp_cum.extend(np.cumsum(imp) + last)
