@@ -203,12 +203,12 @@ class MountEvidence:
         k = (end - 1) // 2
         hi = self._ranked(k, end)
         if (end - 1) % 2:
-            return float(hi)
+            return hi
         lo = self._ranked(k - 1, end)
         # np.median's mean of the two middle values; (v + v) / 2 is v
-        return float(hi) if lo == hi else float(np.mean(np.array([lo, hi])))
+        return hi if lo == hi else float(np.mean(np.array([lo, hi])))
 
-    def _ranked(self, r: int, end: int) -> np.float64:
+    def _ranked(self, r: int, end: int) -> float:
         """The interval of rank ``r`` (0-based, sorted) among intervals [1, end), from the counts of
         [1, counted): the prefix is the counted multiset less the ``tail`` intervals [end, counted)."""
         vals, cum = self._dt_vals, self._dt_cum
@@ -217,10 +217,10 @@ class MountEvidence:
         if tail == 0 or int(cum[j]) - tail > r:
             # none below vals[j] is added and at most ``tail`` of those up to it go: in the prefix
             # at most r lie below vals[j] and more than r at or below it, so rank r holds vals[j]
-            return vals[j]
+            return float(vals[j])
         at = np.searchsorted(vals, self._dt.view()[end : self._counted])  # every one a counted value
         cum_prefix = np.cumsum(self._dt_cnts - np.bincount(at, minlength=len(vals)))
-        return vals[int(np.searchsorted(cum_prefix, r, side="right"))]
+        return float(vals[int(np.searchsorted(cum_prefix, r, side="right"))])
 
     def _sorted_median(self, dt: np.ndarray, end: int) -> float:
         """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
