@@ -32,6 +32,9 @@ import numpy as np
 from sensor.core.dsp import diff_from, hysteresis, norm3
 
 _MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): np.median instead
+# intervals counted past a query's end, for the next queries (prefixes of the counted ones); a
+# bound, so that a big chunk's many queries each read a short tail, not the rest of the chunk
+_COUNT_AHEAD = 2048
 
 
 class _Contact(Protocol):
@@ -186,14 +189,15 @@ class MountEvidence:
     # ------------------------------------------------------------------ queries
     def _dt_nom(self, end: int) -> float:
         """``median(dt[1:end])`` with the bits np.median gives, from a running count of the distinct
-        intervals (a uniform stream has a few dozen: the rounding of ``t``). The counts cover every
-        derived interval, counted at the first query after a piece; later queries in the piece ask
-        for a prefix, read from the counts less the few intervals after it (see ``_ranked``)."""
+        intervals (a uniform stream has a few dozen: the rounding of ``t``). The counts run up to
+        ``_COUNT_AHEAD`` intervals past the query's end (within the derived samples), so the next
+        queries in the piece, ends a movement later, read a prefix of them: the counts less the
+        few intervals after it (see ``_ranked``)."""
         if end <= 2:
             return 0.01
         dt = self._dt.view()
         if not self._many and end > self._counted:
-            upto = self._done
+            upto = min(self._done, end + _COUNT_AHEAD)
             self._count(dt[self._counted : upto])
             self._counted = upto
             if len(self._dt_vals) > max(_MAX_DISTINCT_DT, upto // 8):  # jittery timestamps: counting does not pay
