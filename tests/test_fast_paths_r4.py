@@ -166,3 +166,33 @@ def test_evidence_for_a_prefix_is_the_evidence_of_that_buffer() -> None:
                 for x, y in zip(got, want):
                     if isinstance(x, np.ndarray):
                         assert np.array_equal(x, y)
+
+
+def test_restrap_watch_still_piece_shortcut_is_the_latch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A still piece (no rate above a movement's start, latch off) returns at once: the same
+    answers and carried totals as through the hysteresis, for live and big pieces."""
+    from sensor.core.restrap import RestrapWatch
+
+    rng = np.random.default_rng(13)
+    n = 20_000
+    t = np.arange(n) * 0.005
+    on = (np.arange(n) // 900) % 3 == 0  # movements, rests
+    gyr = rng.normal(0, 1.5, (n, 3))
+    gyr[on] += np.outer(60 * np.sin(t[on]) + 30, [0.1, 1.0, 0.2])
+    gyr[on & ((np.arange(n) // 2700) % 2 == 1)] += [90.0, 0.0, 0.0]  # some turn off the knee axis
+    u = np.array([0.0, 1.0, 0.0])
+
+    def run(size: int) -> list[tuple[object, ...]]:
+        w, state, out = RestrapWatch(MountConfig(), 0.5, 30.0), 0, []
+        for a in range(0, n, size):
+            cut, state = w.watch(t[a : a + size], gyr[a : a + size], u, state)
+            out.append((cut, state, w.off_sum, w.off_n, w.mv_start, w.strikes, w.pending))
+        return out
+
+    for size in (10, 1000, 16384):
+        fast = run(size)
+        with monkeypatch.context() as mp:
+            mp.setattr(RestrapWatch, "_nothing_starts", lambda self, mag: False)
+            general = run(size)
+        assert fast == general
+        assert any(s[5] for s in fast)  # strikes were counted: the totals were exercised

@@ -73,6 +73,8 @@ class RestrapWatch:
         ``mag``: ``norm3(gyr_c)`` when the caller has it already."""
         if mag is None:
             mag = norm3(gyr_c)  # moving_mask's, computed once for both
+        if move_state == 0 and self._nothing_starts(mag):
+            return None, 0  # the latch stays off: the still case below, without the hysteresis
         mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
         if move_state == 0 and not any_true(mov):
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
@@ -128,6 +130,10 @@ class RestrapWatch:
         last = len(t) if cut is None else cut
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
         return cut, int(mov[last - 1])
+
+    def _nothing_starts(self, mag: np.ndarray) -> bool:
+        """No sample turns faster than a movement's start (fmax: a NaN hides no other sample)."""
+        return len(mag) > 0 and not np.fmax.reduce(mag) > self.mount.move_on_dps
 
     def remember(self, *arrays: np.ndarray) -> None:
         """Recent steady-state samples, so a re-strap can be re-learned from its first movement."""
