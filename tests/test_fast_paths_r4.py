@@ -111,8 +111,8 @@ def test_direct_reductions_are_the_array_methods(n: int) -> None:
 
 @pytest.mark.parametrize("kind", ["uniform", "few", "jitter"])
 def test_interval_median_from_counts_forward_and_back(kind: str) -> None:
-    """The counts cover every derived interval; a query for a shorter prefix (a later movement end
-    in the same piece, or going back) reads the counts less the tail: np.median's value."""
+    """The running counts give np.median's value for every prefix asked, forward (the pipeline's
+    movement ends), back, and with jittery timestamps (the sorted path)."""
     rng = np.random.default_rng({"uniform": 1, "few": 2, "jitter": 3}[kind])
     many = False
     for _ in range(12):
@@ -128,7 +128,7 @@ def test_interval_median_from_counts_forward_and_back(kind: str) -> None:
         ev = MountEvidence(MountConfig())
         pos = 0
         while pos < n:
-            m = int(rng.integers(1, 700 if rng.random() < 0.7 else 6000))  # some pieces longer than the count-ahead
+            m = int(rng.integers(1, 700 if rng.random() < 0.7 else 6000))
             b = min(pos + m, n)
             ev.append(t[pos:b], rng.normal(0, 1, (b - pos, 3)), rng.normal(0, 30, (b - pos, 3)))
             pos = b

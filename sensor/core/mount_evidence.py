@@ -32,9 +32,6 @@ import numpy as np
 from sensor.core.dsp import diff_from, hysteresis, norm3
 
 _MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): np.median instead
-# intervals counted past a query's end, for the next queries (prefixes of the counted ones); a
-# bound, so that a big chunk's many queries each read a short tail, not the rest of the chunk
-_COUNT_AHEAD = 2048
 
 
 class _Contact(Protocol):
@@ -189,42 +186,26 @@ class MountEvidence:
     # ------------------------------------------------------------------ queries
     def _dt_nom(self, end: int) -> float:
         """``median(dt[1:end])`` with the bits np.median gives, from a running count of the distinct
-        intervals (a uniform stream has a few dozen: the rounding of ``t``). The counts run up to
-        ``_COUNT_AHEAD`` intervals past the query's end (within the derived samples), so the next
-        queries in the piece, ends a movement later, read a prefix of them: the counts less the
-        few intervals after it (see ``_ranked``)."""
+        intervals (a uniform stream has a few dozen: the rounding of ``t``)."""
         if end <= 2:
             return 0.01
         dt = self._dt.view()
-        if not self._many and end > self._counted:
-            upto = min(self._done, end + _COUNT_AHEAD)
-            self._count(dt[self._counted : upto])
-            self._counted = upto
-            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, upto // 8):  # jittery timestamps: counting does not pay
-                self._many, self._sorted = True, np.sort(dt[1:upto])
+        if end < self._counted:
+            return float(np.median(dt[1:end]))
         if self._many:
-            return float(np.median(dt[1:end])) if end < self._counted else self._sorted_median(dt, end)
+            return self._sorted_median(dt, end)
+        if end > self._counted:
+            self._count(dt[self._counted : end])
+            self._counted = end
+            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
+                self._many, self._sorted = True, np.sort(dt[1:end])
+                return self._sorted_median(dt, end)
         k = (end - 1) // 2
-        hi = self._ranked(k, end)
+        hi = self._dt_vals[int(np.searchsorted(self._dt_cum, k, side="right"))]
         if (end - 1) % 2:
-            return hi
-        lo = self._ranked(k - 1, end)
-        # np.median's mean of the two middle values; (v + v) / 2 is v
-        return hi if lo == hi else float(np.mean(np.array([lo, hi])))
-
-    def _ranked(self, r: int, end: int) -> float:
-        """The interval of rank ``r`` (0-based, sorted) among intervals [1, end), from the counts of
-        [1, counted): the prefix is the counted multiset less the ``tail`` intervals [end, counted)."""
-        vals, cum = self._dt_vals, self._dt_cum
-        j = int(np.searchsorted(cum, r, side="right"))  # rank r of the counted multiset holds vals[j]
-        tail = self._counted - end
-        if tail == 0 or int(cum[j]) - tail > r:
-            # none below vals[j] is added and at most ``tail`` of those up to it go: in the prefix
-            # at most r lie below vals[j] and more than r at or below it, so rank r holds vals[j]
-            return float(vals[j])
-        at = np.searchsorted(vals, self._dt.view()[end : self._counted])  # every one a counted value
-        cum_prefix = np.cumsum(self._dt_cnts - np.bincount(at, minlength=len(vals)))
-        return float(vals[int(np.searchsorted(cum_prefix, r, side="right"))])
+            return float(hi)
+        lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
+        return float(np.mean(np.array([lo, hi])))
 
     def _sorted_median(self, dt: np.ndarray, end: int) -> float:
         """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
