@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.core.dsp import Ema, diff_from, dot3, ffill, norm3
+from sensor.core.dsp import Ema, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
@@ -75,6 +75,7 @@ class ContextTracker:
         self.last_step_t = -np.inf  # last footstep (a rhythm of shocks): evidence whatever the mounting
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
+        self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
 
     def process(
         self,
@@ -102,7 +103,7 @@ class ContextTracker:
         shock = jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        any_shock = bool(shock.any())
+        any_shock = bool(any_true(shock))
         if any_shock:
             t_shock = ffill(t, shock, self._t_shock)
             t_shock_prev = np.concatenate([[self._t_shock], t_shock[:-1]])
@@ -124,11 +125,13 @@ class ContextTracker:
             if len(steps):
                 self.last_step_t = float(t[steps[-1]])
         w = dot3(gyr_c, u)
-        impact |= np.abs(w) > cfg.swing_dps
+        rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
+        aw = np.abs(w, out=rates[1])
+        impact |= aw > cfg.swing_dps
         if self.posture == "supine":
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
-            impact |= np.sin(np.radians(elev)) < np.sin(np.radians(cfg.hanging_deg))
-        off_rate = np.sqrt(np.maximum((norm3(gyr_c) if rate is None else rate) ** 2 - w * w, 0.0))
+            impact |= np.sin(np.radians(elev)) < self._sin_hanging()
+        off_rate = np.sqrt(np.maximum((norm3(gyr_c) if rate is None else rate) ** 2 - w * w, 0.0), out=rates[0])
         # a shock rings through the gyro on every axis for a sample or two: not a rotation
         if any_shock:
             shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
@@ -137,8 +140,11 @@ class ContextTracker:
             off_rate[0] = 0.0
         self._shaken = bool(shock[-1])
         # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
-        off_lp, w_lp = self._ema(np.stack([off_rate, np.abs(w)]))
+        off_lp, w_lp = self._ema(rates)
         off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
+        quiet = self._exercise_throughout(t, impact, off)
+        if quiet is not None:
+            return quiet, []
         t_imp = ffill(t, impact, self._t_impact)
         t_off = ffill(t, off, self._t_off)
         self._t_impact, self._t_off = float(t_imp[-1]), float(t_off[-1])
@@ -159,3 +165,25 @@ class ContextTracker:
             prev_ctx = ctx
         self.context = prev_ctx
         return t_nonex, events
+
+    def _sin_hanging(self) -> float:
+        """``np.sin(np.radians(cfg.hanging_deg))``, computed once per threshold (a speed path)."""
+        if self._hang is None or self._hang[0] != self.cfg.hanging_deg:
+            self._hang = (self.cfg.hanging_deg, float(np.sin(np.radians(self.cfg.hanging_deg))))
+        return self._hang[1]
+
+    def _exercise_throughout(self, t: np.ndarray, impact: np.ndarray, off: np.ndarray) -> np.ndarray | None:
+        """The usual piece (a speed path, same results): already in the exercise context, no
+        impact or off-axis turn in the piece, and the last ones further back at its first sample
+        than their holds. Then, as the general path would find, every sample reads exercise (no
+        change), the carried trigger times stand, and the last time on feet is the carried one
+        throughout; returned here without the general path's passes. None for any other piece."""
+        cfg = self.cfg
+        if self.context is not Context.EXERCISE or any_true(impact) or any_true(off):
+            return None
+        # t never decreases (intake), so each later sample is at least as far from the carried times
+        if not (t[0] - self._t_impact >= cfg.impact_hold_s and t[0] - self._t_off >= cfg.off_axis_hold_s):
+            return None
+        out = np.empty(len(t))
+        out[...] = self._t_nonex
+        return out

@@ -16,7 +16,19 @@ from typing import cast, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Ema", "alpha_for", "diff_from", "dot3_pair", "ffill", "hysteresis", "lfilter", "lfilter_state"]
+__all__ = [
+    "Ema",
+    "all_true",
+    "alpha_for",
+    "amin",
+    "any_true",
+    "diff_from",
+    "dot3_pair",
+    "ffill",
+    "hysteresis",
+    "lfilter",
+    "lfilter_state",
+]
 
 
 def _load_linear_filter() -> Callable[..., object] | None:
@@ -49,6 +61,14 @@ def _load_linear_filter() -> Callable[..., object] | None:
 
 
 _linear_filter = _load_linear_filter()
+
+# Reductions of 1-d arrays as the ufunc calls that ndarray.any() / .all() / .min() / .max() end in:
+# the methods reach them through two Python wrappers (numpy/_core/_methods.py), most of their cost
+# on the 10-sample pieces of a live feed. The same reductions, so the same values (1-d only: a
+# ufunc reduces along axis 0 by default).
+any_true = np.logical_or.reduce
+all_true = np.logical_and.reduce
+amin = np.minimum.reduce
 
 
 _Filtered = np.ndarray | tuple[np.ndarray, np.ndarray]
@@ -144,7 +164,7 @@ def ffill(values: np.ndarray, valid: np.ndarray, carry: float | np.ndarray) -> n
         out = np.empty(values.shape, dtype=_joint_type(values, carry))
         out[...] = carry
         return out
-    if first == 0 and valid.all() and _joint_type(values, carry) == values.dtype:
+    if first == 0 and all_true(valid) and _joint_type(values, carry) == values.dtype:
         return values.copy(order="K")  # every position valid (a rest, a movement): the values
     if values.ndim == 1 and _joint_type(values, carry) == values.dtype:
         return _ffill_1d(values, valid, carry, first)

@@ -240,11 +240,11 @@ class MountEvidence:
             self._impact = _Grow(np.bool_)
             self._imp_cum = _Grow(np.int64)
             self._imp_cum.extend(np.zeros(1, np.int64))
-        have = self._impact.n
+        have, upto = self._impact.n, self._done  # every derived sample at once: a piece's queries share it
         if end > have:
             # context.shock_threshold: the jump a smooth movement may make in the time elapsed
-            step = self._dt.view()[have:end]
-            imp = self._jump.view()[have:end] > np.maximum(thr, self.cfg.contact.max_jerk * step)
+            step = self._dt.view()[have:upto]
+            imp = self._jump.view()[have:upto] > np.maximum(thr, self.cfg.contact.max_jerk * step)
             self._impact.extend(imp)
             last = int(self._imp_cum.buf[have])
             self._imp_cum.extend(np.cumsum(imp) + last)

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.dsp import alpha_for, diff_from, dot3, dot3_pair, lfilter_state
+from sensor.core.dsp import alpha_for, amin, any_true, diff_from, dot3, dot3_pair, lfilter_state
 from sensor.core.mounting import Mounting
 
 # The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
@@ -75,7 +75,7 @@ class SagittalFilter:
         self._last_t = float(t[-1])
         first = self._y is None
         reset: np.ndarray | None = None
-        if first or gap.any():
+        if first or any_true(gap):
             reset = gap.copy()
             reset[0] |= first
             dt[reset] = 0.0  # else no gap, no start: no reset (the usual piece; no masked passes)
@@ -86,7 +86,7 @@ class SagittalFilter:
         w_r = np.radians(w)
         dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
         self._w_prev = float(w_r[-1])
-        if dt.min() > 0:  # every interval positive (no reset): the plain quotient, same bits
+        if amin(dt) > 0:  # every interval positive (no reset): the plain quotient, same bits
             alpha = dw / dt
         else:
             alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)

@@ -110,13 +110,13 @@ class Pipeline:
             chunk = probe
         if self._pre is None:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
-        self.stats.samples_used += len(chunk)
+        n, pos = len(chunk), 0
+        self.stats.samples_used += n
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
-        if self.stats.samples_used == len(chunk):
+        if self.stats.samples_used == n:
             msg = "learning how the sensor sits on the shin: move through a few reps"
             events.append(SensorStatus(float(chunk.t[0]), "calibrating", msg))
-        n, pos = len(chunk), 0
         while pos < n:
             piece = chunk if pos == 0 else chunk.slice(pos)
             g, gp, rs, mg = gyr_c[pos:], gap[pos:], rest[pos:], mag[pos:]

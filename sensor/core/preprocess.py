@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY as G
-from sensor.core.dsp import Ema, diff_from, ffill
+from sensor.core.dsp import Ema, any_true, diff_from, ffill
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Preprocessor:
         still = gv < cfg.gyr_var_max
         still &= av < cfg.acc_var_max
         still &= anorm < cfg.acc_norm_tol
-        if not still.any():  # moving throughout: each sample is the last moving one, so no rest
+        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
             self._last_moving_t = float(t[-1])
             return gyr - self.bias, still, gap
         moving = ~still
@@ -102,7 +102,7 @@ class Preprocessor:
         self._last_moving_t = float(last_moving[-1])
         since = np.subtract(t, last_moving, out=last_moving)
         rest = still & (since >= cfg.min_rest_s)
-        if not rest.any():  # no rest in this piece: the carried bias on every row, as ffill would give
+        if not any_true(rest):  # no rest in this piece: the carried bias on every row, as ffill would give
             return gyr - self.bias, rest, gap
         bias = ffill(gm.T, rest, self.bias)
         self.bias_known = True

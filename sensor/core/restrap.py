@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import dot3, hysteresis, norm3
+from sensor.core.dsp import all_true, amin, any_true, dot3, hysteresis, norm3
 from sensor.core.mounting import MountConfig
 
 Arrays = tuple[np.ndarray, ...]
@@ -73,14 +73,16 @@ class RestrapWatch:
         ``mag``: ``norm3(gyr_c)`` when the caller has it already."""
         if mag is None:
             mag = norm3(gyr_c)  # moving_mask's, computed once for both
+        if move_state == 0 and self._nothing_starts(mag):
+            return None, 0  # the latch stays off: the still case below, without the hysteresis
         mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
-        if move_state == 0 and not mov.any():
+        if move_state == 0 and not any_true(mov):
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
             # sums below would return them unchanged), so skip the sums (most live feeds at rest)
             return None, 0
         g2 = mag**2
         gu = dot3(gyr_c, u)
-        if g2.min() > 0:  # no exact zero rate (the usual piece): the same values in fewer passes
+        if amin(g2) > 0:  # no exact zero rate (the usual piece): the same values in fewer passes
             gu *= gu
             gu /= g2
             off = np.subtract(1.0, gu, out=gu)
@@ -91,7 +93,7 @@ class RestrapWatch:
         # sequential sum as the cumsum of [s, *off] (no join)
         off[0] += self.off_sum
         cs = np.cumsum(off)
-        if move_state == 1 and mov.all():  # one movement throughout: no start or end to judge
+        if move_state == 1 and all_true(mov):  # one movement throughout: no start or end to judge
             self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
             return None, 1
         cn = self.off_n + np.cumsum(mov.astype(np.int64))
@@ -128,6 +130,10 @@ class RestrapWatch:
         last = len(t) if cut is None else cut
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
         return cut, int(mov[last - 1])
+
+    def _nothing_starts(self, mag: np.ndarray) -> bool:
+        """No sample turns faster than a movement's start (fmax: a NaN hides no other sample)."""
+        return len(mag) > 0 and not np.fmax.reduce(mag) > self.mount.move_on_dps
 
     def remember(self, *arrays: np.ndarray) -> None:
         """Recent steady-state samples, so a re-strap can be re-learned from its first movement."""

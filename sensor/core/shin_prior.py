@@ -105,9 +105,26 @@ def wrap_deg(x: float) -> float:
     return (x + 180.0) % 360.0 - 180.0
 
 
+_BOARD_CROSS: dict[tuple[str, bytes], tuple[np.ndarray, float]] = {}
+
+
+def _u_cross_board(u: np.ndarray) -> tuple[np.ndarray, float]:
+    """``np.cross(u, BOARD_NORMAL)`` and its norm, kept per knee axis (the same values: one
+    estimate asks for every movement with one axis, and np.cross costs ~50 us a call)."""
+    key = (u.dtype.str + str(u.shape), u.tobytes())
+    got = _BOARD_CROSS.get(key)
+    if got is None:
+        q = np.cross(u, BOARD_NORMAL)
+        got = (q, float(np.linalg.norm(q)))
+        if len(_BOARD_CROSS) >= 256:
+            _BOARD_CROSS.clear()
+        _BOARD_CROSS[key] = got
+    return got
+
+
 def board_line_known(u: np.ndarray, cfg: PriorConfig) -> bool:
     """Whether the board normal is far enough from the knee axis ``u`` to give the shin line."""
-    return float(np.linalg.norm(np.cross(u, BOARD_NORMAL))) >= cfg.min_normal_sin
+    return _u_cross_board(u)[1] >= cfg.min_normal_sin
 
 
 def board_normal_beta(
@@ -120,7 +137,7 @@ def board_normal_beta(
     normal is not z)."""
     if not board_line_known(u, cfg):
         return None
-    q = np.cross(u, BOARD_NORMAL)
+    q = _u_cross_board(u)[0]
     b = float(np.degrees(np.arctan2(q @ e2, q @ e1)))
     d = float(wrap_deg(b - beta_lever))
     if abs(d) > 90.0:
