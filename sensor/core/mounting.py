@@ -19,9 +19,8 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    refuses ankle pivots, and takes the anterior side from walking or from the lever's tilt off
    the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
-That works for either leg, supine or seated, and any box orientation, which is what the issue
-asks for. The fit needs a few movements; until then the pipeline buffers samples and replays
-them once the mounting is known (reps are not lost, only reported when the mounting settles).
+It works for either leg, supine or seated, any box orientation. The fit needs a few movements;
+the pipeline buffers samples until then and replays them (reps are reported late, never lost).
 """
 
 from __future__ import annotations
