@@ -77,6 +77,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: absent under -p no:xdist
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: one worker more than there are cores. About a third of the suite's worker time is
     spent waiting, not computing (the BlueZ stand-in streaming at real time, CLI subprocesses, tmux
