@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -75,17 +74,3 @@ def pytest_collection_modifyitems(config, items):
     stable, so each file's tests keep their order and stay together (module fixtures set up once)."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
-@pytest.hookimpl(optionalhook=True)  # xdist's hook: absent under -p no:xdist
-def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: one worker more than there are cores. Roughly 40 % of the suite's worker time on two
-    cores is spent waiting, not computing (2 workers x 4 min 27 s = 534 s, of which ~330 s CPU): the
-    BlueZ stand-in streaming at real time, CLI subprocesses, tmux panes, the dashboard's timers. The
-    extra worker computes meanwhile. Not two extra: with four workers on two cores the five-family
-    stand-in run (tests/test_standin_families.py) starved and read stalls as lost samples (measured
-    2026-12-02: it failed with 4 workers and passed with 3, same files, same machine). The environment
-    variable PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set (xdist's own hook reads it)."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    return len(os.sched_getaffinity(0)) + 1
