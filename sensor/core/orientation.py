@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.dsp import alpha_for, all_true, amin, any_true, diff_from, dot3, dot3_pair, ffill, lfilter_state
+from sensor.core.dsp import all_true, alpha_for, amin, any_true, diff_from, dot3, dot3_pair, ffill, lfilter_state
 from sensor.core.mounting import Mounting
 
 # The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
