@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.dsp import all_true, alpha_for, amin, any_true, diff_from, dot3, dot3_pair, ffill, lfilter_state
 from sensor.core.mounting import Mounting
 
@@ -42,7 +43,6 @@ LEVER_MIN_M, LEVER_MAX_M = 0.05, 0.45
 # came, a walk's near-zero vectors spun the angle by whole turns, which the unwrapper kept (mixed
 # 244: nine turns in 100 s of walking, each read as a 2-s "rep" swinging 100 deg).
 MIN_GRAVITY_G = 0.7
-G_MS2 = 9.80665
 
 
 class SagittalFilter:
@@ -110,7 +110,7 @@ class SagittalFilter:
         ax = a1 - (-w2 * cx - alpha * cy)
         ay = a2 - (alpha * cx - w2 * cy)
         raw = np.degrees(np.arctan2(ay, ax))
-        weak_sq = (MIN_GRAVITY_G * G_MS2) ** 2
+        weak_sq = (MIN_GRAVITY_G * STANDARD_GRAVITY) ** 2
         valid = ax * ax + ay * ay >= weak_sq
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         if not all_true(valid):  # rare outside gait and impacts: no extra pass on a glide's piece
