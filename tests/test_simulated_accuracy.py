@@ -61,8 +61,8 @@ from sensor.sim.evaluation import evaluate_corpus  # noqa: E402
 # measured at this commit (README, "Issue 11 corpus"), less a small margin
 # (2026-12-02, third stop, planted-foot simulator; second stop: mixed 0.984 exact, 0.989 within one,
 # negatives 39 reps, short 0.997; the ankle-end check of sensor.core.upright took the lunges out)
-MIXED_EXACT_MIN = 0.995 - 0.01
-MIXED_WITHIN1_MIN = 0.999 - 0.01
+MIXED_EXACT_MIN = 0.996 - 0.01
+MIXED_WITHIN1_MIN = 1.0 - 0.01
 NEGATIVE_REPS_MAX = 12  # measured 9 over 300 recordings; issue 11 asks for 0
 SHORT_EXACT_MIN = 0.99  # measured 1.0 (300 of 300); issue 11 asks for 0.995
 
