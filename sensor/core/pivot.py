@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-G = 9.80665
 _MEMO_SIZE = 512
 
 

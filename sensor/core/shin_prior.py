@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.dsp import norm3
 
 BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU package and board
@@ -135,9 +136,9 @@ def board_normal_beta(
     None when the board normal is too close to the knee axis or the line disagrees with the
     lever by more than a skin offset can explain (the box is not flat on the skin, or its board
     normal is not z)."""
-    if not board_line_known(u, cfg):
+    q, q_norm = _u_cross_board(u)
+    if q_norm < cfg.min_normal_sin:  # board_line_known
         return None
-    q = _u_cross_board(u)[0]
     b = float(np.degrees(np.arctan2(q @ e2, q @ e1)))
     d = float(wrap_deg(b - beta_lever))
     if abs(d) > 90.0:
@@ -183,7 +184,7 @@ def standing_gravity(
         return None
     rate = norm3(gyr_c)
     g = norm3(acc)
-    still = (rate < cfg.still_dps) & (np.abs(g - 9.80665) < cfg.acc_tol_mps2)
+    still = (rate < cfg.still_dps) & (np.abs(g - STANDARD_GRAVITY) < cfg.acc_tol_mps2)
     gait = gait_contacts(t, contact, cfg)
     if len(gait) == 0:
         return None
@@ -216,15 +217,21 @@ def standing_gravity(
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
+def contact_events(t: np.ndarray, contact: np.ndarray, merge_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """The contact samples' indices and, per sample, whether it opens a new event: samples closer
+    than ``merge_s`` are one event (one heel strike rings for a few samples)."""
+    ci = np.nonzero(contact)[0]
+    first = np.concatenate([[True], np.diff(t[ci]) > merge_s]) if len(ci) else np.zeros(0, bool)
+    return ci, first
+
+
 def gait_contacts(t: np.ndarray, contact: np.ndarray, cfg: PriorConfig) -> np.ndarray:
     """Indices of the foot contacts that belong to walking: contact samples are merged into
     events (one heel strike rings for a few samples), and an event counts when at least
     ``gait_min_contacts`` events fall within ``gait_window_s`` around it."""
-    ci = np.nonzero(contact)[0]
+    ci, first = contact_events(t, contact, cfg.contact_merge_s)
     if len(ci) == 0:
         return ci
-    tc = t[ci]
-    first = np.concatenate([[True], np.diff(tc) > cfg.contact_merge_s])
     ev = ci[first]
     te = t[ev]
     lo = np.searchsorted(te, te - cfg.gait_window_s / 2)

@@ -33,6 +33,9 @@ from typing import Protocol
 
 import numpy as np
 
+from sensor.core.constants import STANDARD_GRAVITY
+from sensor.core.shin_prior import contact_events
+
 
 class UprightConfig(Protocol):
     """The fields of ``sensor.core.shin_prior.PriorConfig`` this module reads."""
@@ -92,11 +95,8 @@ class Upright:
             if on < cfg.min_first_on_axis * max(float(np.sum(w * w)), 1e-12):
                 a_first = 0
         f = acc[:a_first]
-        f = f[np.abs(np.linalg.norm(f, axis=1) - 9.80665) < cfg.acc_tol_mps2]
-        p = np.stack([f @ e1, f @ e2], axis=1)
-        n = np.linalg.norm(p, axis=1)
-        keep = n > 0.5 * np.linalg.norm(f, axis=1)
-        return cls(ups, p[keep] / np.maximum(n[keep, None], 1e-9), dt_nom, cfg)
+        f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
+        return cls(ups, in_plane_ups(f, e1, e2), dt_nom, cfg)
 
     def foot_pivot(self, c: np.ndarray) -> bool:
         """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
@@ -118,19 +118,23 @@ def contact_ups(
     +-``contact_up_window_s`` around it, which averages out the shock's ~10-30 ms ring), shape (k, 2).
 
     ``contact``: the per-sample shock mask; samples closer than ``contact_merge_s`` are one event."""
-    ci = np.nonzero(contact)[0]
+    ci, first = contact_events(t, contact, cfg.contact_merge_s)
     if len(ci) == 0:
         return np.empty((0, 2))
-    first = np.concatenate([[True], np.diff(t[ci]) > cfg.contact_merge_s])
     te = t[ci[first]]
     lo = np.searchsorted(t, te - cfg.contact_up_window_s)
     hi = np.searchsorted(t, te + cfg.contact_up_window_s, side="right")
     cum = np.concatenate([np.zeros((1, 3)), np.cumsum(acc, axis=0)])
-    f = (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)[:, None]
+    return in_plane_ups((cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)[:, None], e1, e2)
+
+
+def in_plane_ups(f: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    """The forces ``f`` (k, 3) in the swing plane's basis, as units, shape (k', 2): only those
+    mostly in the plane (gravity not off to a side), the in-plane part larger than half the whole."""
     p = np.stack([f @ e1, f @ e2], axis=1)
     n = np.linalg.norm(p, axis=1)
-    keep = n > 0.5 * np.linalg.norm(f, axis=1)  # gravity mostly in the swing plane (not off to a side)
-    out: np.ndarray = p[keep] / n[keep, None]
+    keep = n > 0.5 * np.linalg.norm(f, axis=1)
+    out: np.ndarray = p[keep] / np.maximum(n[keep, None], 1e-9)
     return out
 
 
