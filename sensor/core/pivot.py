@@ -244,8 +244,7 @@ def not_a_hanging_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     set-up). False when unsure (weak signal, no fit): the other checks decide."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
-    below = fit.z > cfg.min_below_z and fit.height_m > cfg.min_below_m
-    return below or fit.hang_deg > cfg.max_hang_deg
+    return _pivot_below(fit, cfg) or fit.hang_deg > cfg.max_hang_deg
 
 
 def not_a_knee_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
@@ -257,6 +256,11 @@ def not_a_knee_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     unsure (weak signal, no fit)."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
-    below = fit.z > cfg.min_below_z and fit.height_m > cfg.min_below_m
-    below &= fit.rot_rms_mps2 >= cfg.rep_min_rot_below_mps2
+    below = _pivot_below(fit, cfg) and fit.rot_rms_mps2 >= cfg.rep_min_rot_below_mps2
     return below or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
+
+
+def _pivot_below(fit: PivotFit, cfg: PivotConfig) -> bool:
+    """The fitted pivot is confidently (``min_below_z`` standard errors) and clearly
+    (``min_below_m``) below the sensor: a planted foot, not a knee."""
+    return fit.z > cfg.min_below_z and fit.height_m > cfg.min_below_m
