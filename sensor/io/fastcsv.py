@@ -114,12 +114,28 @@ def _null_every_other(n: int) -> np.ndarray:
     return _VALID[:size]
 
 
+_DELIMS: dict[int, np.ndarray] = {}
+
+
+def _delimiters(ncols: int, k: int) -> np.ndarray:
+    """The delimiter bytes k fields of ncols-field lines end with: ncols - 1 commas, then LF, ...
+    (a shared, read-only pattern, grown on demand; a race between parser threads only builds it twice)."""
+    pat = _DELIMS.get(ncols)
+    if pat is None or len(pat) < k:
+        lines = max(-(-k // ncols), 2 * (len(pat) // ncols if pat is not None else 4096))
+        pat = np.tile(np.array([44] * (ncols - 1) + [10], dtype=np.uint8), lines)
+        pat.flags.writeable = False
+        _DELIMS[ncols] = pat
+    return pat[:k]
+
+
 def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: bool = False) -> np.ndarray | None:
     """LF-ended lines of ncols decimals -> (rows, ncols) float64, else None.
 
     ``n``: the number of lines when the caller knows it (checked), else None. ``plain`` is
     accepted for callers that already checked the bytes; nothing depends on it. None (the
-    careful paths decide) for: no pyarrow, any line without exactly ncols fields, a field
+    careful paths decide) for: no pyarrow, any line that is not exactly ncols comma-separated
+    fields (a space, tab, '+' or quote where a comma belongs included), a field
     pyarrow's decimal parser refuses (empty, text, spaces, CR, quotes), and any NaN (so that
     pyarrow's "nan(...)" spellings, which ``float()`` refuses, never pass for numbers).
     The array is a strided view of pyarrow's output (no copy): callers copy what they keep.
@@ -141,12 +157,14 @@ def parse_block_finite(block: bytes | memoryview, n: int | None, ncols: int) -> 
         return None
     ends = np.flatnonzero(a < 45)
     k = len(ends)
-    if k % ncols:
-        return None
     rows = k // ncols
-    lf = a.take(ends) == 10
-    if (n is not None and rows != n) or not lf[ncols - 1 :: ncols].all() or np.count_nonzero(lf) != rows:
-        return None  # some line has too few or too many fields
+    if k % ncols or (n is not None and rows != n):
+        return None
+    # Every end must be the delimiter the careful path splits at: ncols - 1 commas, then LF. A
+    # space, tab, '+' or quote where a comma belongs ("0.5 -4.6,...") is an end too, and must
+    # not pass for a comma: that line has one field too few, and is malformed.
+    if not (a.take(ends) == _delimiters(ncols, k)).all():
+        return None
     # One string array over the block itself: value 2i is field i, value 2i+1 the one-byte
     # delimiter after it, marked null so that the cast skips it. No copy of the text.
     offsets = np.empty(2 * k + 1, dtype=np.int32)
@@ -161,11 +179,15 @@ def parse_block_finite(block: bytes | memoryview, n: int | None, ncols: int) -> 
         floats = compute.call_function("cast", [text], compute.CastOptions.safe(pa.float64()))
     except pa.ArrowException:
         return None
-    out = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)[::2].reshape(rows, ncols)
+    both = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)
+    out = both[::2].reshape(rows, ncols)
     # A finite sum proves that no value is NaN or inf in one reduction; only a block whose sum is
-    # not finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test.
+    # not finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test. The sum
+    # runs over the contiguous buffer, null slots included (Arrow writes 0 there; were it anything
+    # else, a non-finite sum only sends the block to the exact test): 2x the values, but 2x faster
+    # than the strided sum of the values alone.
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = bool(np.isfinite(out.sum()))
+        finite = bool(np.isfinite(both.sum()))
     if not finite and np.isnan(out).any():
         return None
     return out, finite
