@@ -83,3 +83,17 @@ def test_both_parsers_agree_on_rows_with_a_stray_separator(tmp_path_factory, val
         mp.setattr(fastcsv, "_arrow", ())
         slow = _outcome(path)
     assert fast == slow
+
+
+@pytest.mark.parametrize("parser", ["pyarrow", "numpy"])
+def test_a_stray_separator_before_an_extra_column_is_malformed_too(tmp_path, monkeypatch, parser):
+    """Eight columns (one extra, ignored): the delimiter pattern is per column count."""
+    use_block_parser(parser, monkeypatch)
+    rows = [f"{i / 100!r},1.5,0.25,9.81,-1.0,0.001,2.0,{i}" for i in range(300)]
+    rows[99] = "0.99,1.5,0.25,9.81,-1.0,0.001,2.0 99"  # line 101: a space for the last comma
+    path = tmp_path / "extra.csv"
+    path.write_text(HEADER + ",extra\n" + "\n".join(rows) + "\n")
+    _, chunk, stats = read_trace(path)
+    assert (stats.rows_ok, stats.malformed_rows_skipped) == (299, 1)
+    assert stats.warnings == [f"{path}:101: malformed row: expected 8 fields, found 7"]
+    assert np.array_equal(chunk.gyr[:, 2], np.full(299, 2.0))
