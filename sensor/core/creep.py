@@ -95,6 +95,15 @@ class ElevationStill:
     def shift(self, delta_e: float) -> None:
         self._e = self._e + delta_e
 
+    def remember(self, t: np.ndarray, e: np.ndarray) -> None:
+        """Keep the samples as ``__call__`` does, without the mask (a piece where no movement can
+        stop, or none is open: :mod:`sensor.core.phases_steady`)."""
+        w = self.cfg.stop_elev_s
+        if w > 0:
+            tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+            keep = tt > tt[-1] - 2 * w
+            self._t, self._e = tt[keep], ee[keep]
+
     def __call__(self, t: np.ndarray, e: np.ndarray) -> np.ndarray:
         w = self.cfg.stop_elev_s
         if w <= 0:

@@ -1,0 +1,117 @@
+"""The round-5 speed paths (issue 14) give exactly what the general code gives, bit for bit.
+
+Each check runs a fast path against the computation it replaces (the general path forced) on
+inputs built to take both; the pipeline-level chunking properties stay in tests/test_streaming.py
+and test_fuzz_pipeline.py, and ``sensor/sim/bench_digest.py`` compares whole sessions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sensor.core import phases, phases_steady
+from sensor.core.events import Hold, RepCompleted
+from sensor.core.phases import RepDetector
+
+
+def _glide_elevation(seed: int, posture: str, n: int = 24_000) -> tuple[np.ndarray, ...]:
+    """Elevation, its rate (with gyro-like noise and a small bias now and then) and gaps for a
+    session of glides at 200 Hz: rests, holds at the turns, slow and quick phases, creeps, a few
+    holes (one long), a NaN sample: every branch of the detector's sample loop."""
+    rng = np.random.default_rng(seed)
+    dt = 0.005
+    t = np.arange(n) * dt
+    lead = -1.0 if posture == "supine" else 1.0
+    rest, far = (60.0, -60.0) if posture == "supine" else (-80.0, 10.0)
+    e = np.full(n, rest)
+    i = 400
+    while i < n - 1200:
+        dur = int(rng.uniform(1.0, 3.5) / dt)
+        hold = int(rng.uniform(0.0, 1.2) / dt)
+        target = far + rng.normal(0, 8)
+        for a, b, y0, y1 in ((i, i + dur, rest, target), (i + dur + hold, i + 2 * dur + hold, target, rest)):
+            b = min(b, n)
+            s = np.linspace(0, 1, b - a)
+            e[a:b] = y0 + (y1 - y0) * (3 * s**2 - 2 * s**3)
+        e[i + dur : i + dur + hold] = target
+        i += 2 * dur + hold + int(rng.uniform(0.3, 2.5) / dt)
+    c0 = int(rng.integers(2000, n // 2))
+    e[c0 : c0 + 600] += lead * np.linspace(0, 12, 600)  # a creep: too slow for the rate
+    e += rng.normal(0, 0.005, n)
+    v = np.gradient(e, dt) + rng.normal(0, 0.6, n)
+    v[int(n * 0.7) : int(n * 0.75)] += 3.0  # a leftover gyro bias: flatness stops the movement
+    gap = np.zeros(n, bool)
+    for a in rng.integers(100, n, 5):
+        t[a:] += rng.uniform(0.1, 0.3)
+        gap[a] = True
+    t[n // 3 :] += 3.0  # a long hole
+    gap[n // 3] = True
+    v[int(rng.integers(100, n))] = np.nan
+    return t, e, v, gap
+
+
+def _run(t: np.ndarray, e: np.ndarray, v: np.ndarray, gap: np.ndarray, posture: str, sizes: list[int]) -> tuple:
+    det = RepDetector(posture)
+    n = len(t)
+    cuts = np.cumsum((sizes * (n // sum(sizes) + 1))[:n])
+    edges = [0, *cuts[cuts < n].tolist(), n]
+    events, states = [], []
+    long_gap = np.zeros(n, bool)
+    long_gap[n // 3] = True
+    for a, b in zip(edges[:-1], edges[1:]):
+        lg = long_gap[a:b] if long_gap[a:b].any() else None
+        events += det.process(t[a:b], e[a:b], v[a:b], gap[a:b], lg, np.full(b - a, -math.inf), None, None)
+        seg = det._seg and dict(det._seg)
+        states.append((det._dir, det._quiet_t, det._quiet_e, det._last_t, det._last_e, det._turned, det._nonex_t, seg))
+    return repr(events), repr(det.reps), repr(states), events
+
+
+@pytest.mark.parametrize("posture", ["supine", "seated"])
+@pytest.mark.parametrize("sizes", [[10], [1, 7, 64], [250]])
+def test_steady_piece_is_the_general_path(posture: str, sizes: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    t, e, v, gap = _glide_elevation(len(sizes) + 3 * (posture == "seated"), posture)
+    taken: list[bool] = []
+    original = phases_steady.steady_piece
+
+    def spy(*args: object) -> object:
+        got = original(*args)  # type: ignore[arg-type]
+        taken.append(got is not None)
+        return got
+
+    monkeypatch.setattr(phases, "steady_piece", spy)
+    fast = _run(t, e, v, gap, posture, sizes)
+    assert any(taken) and not all(taken)  # both paths were exercised
+    monkeypatch.setattr(phases, "steady_piece", lambda *a: None)
+    general = _run(t, e, v, gap, posture, sizes)
+    assert fast[:3] == general[:3]  # events, reps and carried state, every float to the bit
+    reps = [ev for ev in fast[3] if isinstance(ev, RepCompleted)]
+    assert len(reps) >= 5 and any(isinstance(ev, Hold) for ev in fast[3])
+
+
+def test_steady_piece_refuses_pieces_where_the_latch_can_change() -> None:
+    """Still but one sample starting a movement; moving but one sample slowing below the start
+    threshold, turning back, NaN, or a hole: the general path must take them."""
+    det = RepDetector("supine")
+    t = np.arange(10) * 0.005
+    e = np.linspace(0.0, 1.0, 10)
+    gap = np.zeros(10, bool)
+    v = np.full(10, 1.0)
+    v[4] = 9.0  # above move_dps: a movement starts
+    assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) is None
+    v[4] = 1.0
+    assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) == []
+    det._dir, det._seg = -1, {"peak": 0.0}
+    t = t + 1.0
+    for bad in (7.9, 20.0, np.nan):
+        v = np.full(10, -20.0)
+        v[6] = bad
+        assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) is None
+    v = np.full(10, -20.0)
+    gap[3] = True
+    assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) is None
+    gap[3] = False
+    assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) == []
+    assert det._seg == {"peak": 20.0} and det._last_t == float(t[-1])
