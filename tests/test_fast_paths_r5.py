@@ -13,8 +13,14 @@ import numpy as np
 import pytest
 
 from sensor.core import phases, phases_steady
+from sensor.core.creep import ElevationStill
+from sensor.core.dsp import norm3
 from sensor.core.events import Hold, RepCompleted
+from sensor.core.mount_evidence import MountEvidence
+from sensor.core.mounting import MountConfig
 from sensor.core.phases import RepDetector
+from sensor.core.rep_config import RepConfig
+from sensor.core.side_vote import plane_deg
 
 
 def _glide_elevation(seed: int, posture: str, n: int = 24_000) -> tuple[np.ndarray, ...]:
@@ -115,3 +121,55 @@ def test_steady_piece_refuses_pieces_where_the_latch_can_change() -> None:
     gap[3] = False
     assert phases_steady.steady_piece(det, t, e, v, gap, None, None, None) == []
     assert det._seg == {"peak": 20.0} and det._last_t == float(t[-1])
+
+
+@pytest.mark.parametrize("size", [10, 333, 5000])
+def test_elevation_flatness_on_undecided_samples_only(size: int) -> None:
+    """Given the rate, the flatness rule is computed only where the rate thresholds leave the stop
+    undecided; the stop mask the detector uses (rate below stop_dps, or flat) is the same bit for
+    bit, and so are the samples carried to the next piece."""
+    cfg = RepConfig()
+    rng = np.random.default_rng(size)
+    n = 12_000
+    t = np.cumsum(rng.choice([0.005, 0.005, 0.005, 0.3], n, p=[0.33, 0.33, 0.33, 0.01]))
+    e = np.cumsum(rng.normal(0, 0.02, n)) + np.repeat(rng.normal(0, 3, n // 400), 400)
+    absv = np.abs(rng.normal(0, 6, n))
+    absv[rng.integers(0, n, 20)] = np.nan
+    only, full = ElevationStill(cfg), ElevationStill(cfg)
+    undecided_flat = 0
+    for a in range(0, n, size):
+        s = slice(a, a + size)
+        got, want = only(t[s], e[s], absv[s]), full(t[s], e[s])
+        on, off = absv[s] > cfg.move_dps, absv[s] < cfg.stop_dps
+        assert np.array_equal((off | got)[~on], (off | want)[~on]) and not got[on | off].any()
+        undecided_flat += int(np.count_nonzero(want[~on & ~off]))
+        assert np.array_equal(only._t, full._t) and np.array_equal(only._e, full._e)
+    assert undecided_flat > 50  # the rule decided stops among the computed samples
+
+
+def test_plane_angles_of_a_subset_are_the_whole_buffers() -> None:
+    rng = np.random.default_rng(5)
+    acc_p = rng.normal(0, 9.8, (5000, 2))
+    acc_p[::97] = 0.0  # arctan2(0, 0) and signed zeros
+    acc_p[1::97, 0] = -0.0
+    whole = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
+    for density in (0.01, 0.5, 1.0):
+        mask = rng.random(5000) < density
+        got = plane_deg(acc_p, mask)
+        assert got.tobytes() == whole[mask].tobytes()
+
+
+def test_evidence_jumps_are_np_diff_rows() -> None:
+    """The accelerometer jumps the evidence keeps (foot-contact detection) are np.diff's rows,
+    across pieces and from the first sample (a zero jump)."""
+    rng = np.random.default_rng(9)
+    n = 3000
+    t = np.arange(n) * 0.005
+    acc = rng.normal(0, 3, (n, 3))
+    gyr = rng.normal(0, 30, (n, 3))
+    ev = MountEvidence(MountConfig())
+    for a in range(0, n, 37):
+        ev.append(t[a : a + 37], acc[a : a + 37], gyr[a : a + 37])
+    ev._sync()
+    want = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+    assert ev._jump.view().tobytes() == want.tobytes()

@@ -130,7 +130,7 @@ class RepDetector:
             return steady  # the latched direction cannot change in this piece (the usual live feed)
         absv = np.abs(v)
         codes = np.where(v > 0, 1, -1)
-        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e), self._dir, codes)
+        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e, absv), self._dir, codes)
         d[gap] = 0  # a gap ends any movement
         quiet = absv < cfg.start_dps
         qt = ffill(t, quiet, self._quiet_t)
