@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from sensor.core import phases, phases_steady
+from sensor.core import dsp, intake, phases, phases_steady
 from sensor.core.creep import ElevationStill
 from sensor.core.dsp import norm3
 from sensor.core.events import Hold, RepCompleted
@@ -173,3 +173,19 @@ def test_evidence_jumps_are_np_diff_rows() -> None:
     ev._sync()
     want = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
     assert ev._jump.view().tobytes() == want.tobytes()
+
+
+def test_intake_reductions_are_the_array_methods() -> None:
+    """The intake's whole-chunk check reads ndarray.min / .max / .all through the ufuncs: the
+    same values on (n, 3) arrays, NaN and infinities included, so the same chunks pass it."""
+    rng = np.random.default_rng(3)
+    for n in (1, 10, 1000):
+        for bad in (None, np.nan, np.inf, -np.inf):
+            x = rng.normal(0, 50, (n, 3))
+            if bad is not None:
+                x[int(rng.integers(0, n)), int(rng.integers(0, 3))] = bad
+            for got, want in ((intake._lo(x, axis=None), x.min()), (intake._hi(x, axis=None), x.max())):
+                assert (np.isnan(got) and np.isnan(want)) or got == want
+    t = np.cumsum(rng.random(50))
+    t[20] = t[19]
+    assert bool(dsp.all_true(t[1:] > t[:-1])) is False and bool(dsp.all_true(t[1:20] > t[:19])) is True
