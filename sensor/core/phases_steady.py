@@ -54,15 +54,15 @@ def steady_piece(
     n = len(t)
     events: list[Event] = []
     det._flat.remember(t, e)
-    quiet = np.flatnonzero(absv < cfg.start_dps)
+    quiet = (absv < cfg.start_dps).nonzero()[0]  # (the array methods: no Python wrappers)
     step = diff_from(t, det._last_t if math.isfinite(det._last_t) else t[0])
     step[gap] = 0.0
-    cum = np.cumsum((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0))
+    cum = ((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0)).cumsum()
     det._scan_holds(t, e, 0, n, events)
     if det._seg is None:
         det._creep.scan(t, e)
     else:
-        det._seg["peak"] = max(det._seg["peak"], float(absv.max()))
+        det._seg["peak"] = max(det._seg["peak"], float(np.maximum.reduce(absv)))
     if last_nonex is not None:
         det._nonex_t = max(det._nonex_t, float(last_nonex[-1]))
     if len(quiet):
