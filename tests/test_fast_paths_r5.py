@@ -189,3 +189,18 @@ def test_intake_reductions_are_the_array_methods() -> None:
     t = np.cumsum(rng.random(50))
     t[20] = t[19]
     assert bool(dsp.all_true(t[1:] > t[:-1])) is False and bool(dsp.all_true(t[1:20] > t[:19])) is True
+
+
+def test_joint_type_is_result_type() -> None:
+    """The dtype shortcut (now also for a carried float row) is np.result_type's answer."""
+    pairs = [
+        (np.zeros(3), 1.0),
+        (np.zeros((4, 3)), np.zeros(3)),
+        (np.zeros((4, 3)), np.zeros(3, np.float32)),
+        (np.zeros(3, np.float32), np.zeros(3)),
+        (np.zeros(3, np.int64), 2),
+        (np.zeros(3, np.int64), np.zeros(3)),
+        (np.zeros(3, np.float32), 1.0),
+    ]
+    for values, carry in pairs:
+        assert dsp._joint_type(values, carry) == np.result_type(values, carry)
