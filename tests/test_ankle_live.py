@@ -51,9 +51,15 @@ def session3():
     return foot_session(3, reps=12)
 
 
-def test_every_counted_rep_gets_figures_close_to_the_truth_and_the_offline_analysis(session3):
+@pytest.fixture(scope="module")
+def streamed3(session3):
+    """``stream(session3, 5)``, read by three tests: the 5-sample feed is the costly part."""
+    return stream(session3[0], 5)
+
+
+def test_every_counted_rep_gets_figures_close_to_the_truth_and_the_offline_analysis(session3, streamed3):
     chunk, labels = session3
-    reps, figures, links = stream(chunk, 5)
+    reps, figures, links = streamed3
     assert len(reps) == len(labels) == 12 and sorted(figures) == [r.index for r in reps]
     offline = ankle_set_from_imu(reps, chunk.t, chunk.acc, chunk.gyr, chunk.foot_acc, chunk.foot_gyr)
     err_truth, err_offline = [], []
@@ -69,9 +75,9 @@ def test_every_counted_rep_gets_figures_close_to_the_truth_and_the_offline_analy
     assert [e.state for e in links] == [FootLink.STREAMING]  # streaming from the start, never lost
 
 
-def test_figures_do_not_depend_on_how_the_stream_was_chunked(session3):
+def test_figures_do_not_depend_on_how_the_stream_was_chunked(session3, streamed3):
     chunk, _ = session3
-    _, a, _ = stream(chunk, 5)
+    _, a, _ = streamed3
     _, b, _ = stream(chunk, 37)
     assert sorted(a) == sorted(b)
     for k in a:
@@ -104,9 +110,9 @@ def _with_dropout(chunk: ImuChunk, t0: float, t1: float) -> ImuChunk:
     return ImuChunk(chunk.t, chunk.acc, chunk.gyr, fa, fg)
 
 
-def test_a_foot_dropout_longer_than_2_s_is_lost_then_back_and_the_shin_count_is_unchanged(session3):
+def test_a_foot_dropout_longer_than_2_s_is_lost_then_back_and_the_shin_count_is_unchanged(session3, streamed3):
     chunk, _ = session3
-    shin_reps, _, _ = stream(ImuChunk(chunk.t, chunk.acc, chunk.gyr), 5)
+    shin_reps, _, _ = streamed3  # the same stream without the dropout
     t0, t1 = 60.0, 75.0
     reps, figures, links = stream(_with_dropout(chunk, t0, t1), 5)
     assert [(r.start_s, r.end_s) for r in reps] == [(r.start_s, r.end_s) for r in shin_reps]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -194,7 +194,10 @@ class GlideApp(App):
         if self.sound is not None and (note := self.sound.take_notice()):
             self.notify(note, severity="warning", timeout=10)
         self.frames += 1
-        top = self.screen
+        try:
+            top = self.screen
+        except ScreenStackError:  # closing: the screens are gone, a last timer tick still ran
+            return
         resting, done = s.state == WorkoutState.RESTING, s.state == WorkoutState.DONE
         if isinstance(top, CalibrationScreen) and (s.calibration.calibrated or resting or done):
             self.pop_screen()
