@@ -1,9 +1,9 @@
 """The simulator's foot-planted activities keep the stance foot on the floor (issue 11 test bed).
 
-A real squat, lunge or step-down turns the shank about the planted ankle (heel down) or the
-forefoot (rear leg of a lunge, heel up); a hip path chosen independently of the leg angles makes
-the "planted" foot slide by decimetres, which no real recording shows. These tests render the
-motion noise-free and follow the foot itself.
+A real squat, lunge, step-down, sit-to-stand or lie-down onto a mat turns the shank about the
+planted ankle (heel down) or the forefoot (rear leg of a lunge, heel up); a hip path chosen
+independently of the leg angles makes the "planted" foot slide by decimetres, which no real
+recording shows. These tests render the motion noise-free and follow the foot itself.
 """
 
 from __future__ import annotations
@@ -40,6 +40,18 @@ def _quiet(rng: np.random.Generator) -> Person:
     return person
 
 
+def _sit_to_stand(m: Motion, rng: np.random.Generator) -> None:
+    act.sit_down(m, rng)
+    m.hold(1.0)
+    act.stand_up(m, rng)
+
+
+def _lie_down_get_up(m: Motion, rng: np.random.Generator) -> None:
+    act.lie_down(m, rng)
+    m.hold(1.0)
+    act.get_up(m, rng)
+
+
 def _front_lunges(m: Motion, rng: np.random.Generator) -> None:
     for _ in range(3):
         act._lunge_front(m, rng, rng.uniform(0.6, 0.9), False)
@@ -58,6 +70,8 @@ ACTIVITIES: dict[str, Callable[[Motion, np.random.Generator], None]] = {
     "walking_lunge": lambda m, rng: act.lunges(m, rng, 6, walking=True),
     "step_up": lambda m, rng: act.step_ups(m, rng, 4),
     "step_down": lambda m, rng: act.step_ups(m, rng, 4, down=True),
+    "sit_to_stand": _sit_to_stand,
+    "lie_down_get_up": _lie_down_get_up,
 }
 
 
@@ -129,3 +143,40 @@ def test_trajectory_is_smooth_at_the_ends_of_planted_stretches(kind: str, seed: 
         near_impact |= (t >= t_i - 0.01) & (t <= t_i + 0.1)
     mag = np.linalg.norm(samples.acc, axis=1)[~near_impact]
     assert mag.max() < 3.0 * G
+
+
+def _segment_end(m: Motion, kind: str) -> int:
+    return int(round(next(b for k, _, b in m.segments if k == kind) * FS)) - 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sitting_down_lands_the_hip_at_seat_height_over_the_placed_feet(seed: int) -> None:
+    """Stand-to-sit keeps the feet where they were (Schenkman 1990, Hughes 1994): the hip ends at
+    chair height above the floor (knee height 0.25-0.29 H, Winter 2009, so 0.35-0.65 m for these
+    people), behind the feet by about a thigh, and the rise puts it back over them, legs straight."""
+    m, person, pts = _session("sit_to_stand", seed)
+    floor = pts["fore"][0, 2]
+    seated = _segment_end(m, "sit_down")
+    assert 0.35 < pts["hip"][seated, 2] - floor < 0.65
+    behind = np.linalg.norm(pts["ankle"][seated, :2] - pts["hip"][seated, :2])
+    assert 0.7 * person.thigh_m < behind < 1.3 * person.thigh_m
+    stood = len(pts["hip"]) - 1
+    straight = person.thigh_m + person.shank_m + 0.039 * person.height_m  # leg + ankle height
+    assert abs(pts["hip"][stood, 2] - floor - straight) < 0.02
+    # the stance foot of the rise is the one the person sat down on, moved back by the feet's draw
+    assert np.linalg.norm(pts["ankle"][stood] - pts["ankle"][seated]) < 0.25
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lying_down_with_the_feet_placed_ends_with_the_hip_on_the_floor(seed: int) -> None:
+    """Squatting onto the mat and lying back, the feet stay flat: the shin ends at the supine
+    feet-flat angle with the hip ~0.1 m (half the pelvis' depth) above the floor the feet are on."""
+    m, _, pts = _session("lie_down_get_up", seed)
+    floor = pts["fore"][0, 2]
+    lying = _segment_end(m, "lie_down")
+    first = m.planted[0]
+    if first[1] >= lying - 1:  # squat variant: planted from standing to lying
+        assert -0.02 < pts["hip"][lying, 2] - floor < 0.2
+        assert np.linalg.norm(pts["fore"][lying] - pts["fore"][0]) < 0.01
+    else:  # kneel variant: only the first knee bend is planted, the knee then goes to the mat
+        assert first[1] < lying / 2

@@ -18,6 +18,8 @@ The physics the rules rest on:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -26,7 +28,9 @@ from sensor.core.mounting import estimate_mounting
 from sensor.core.pipeline import Pipeline, analyze
 from sensor.core.pipeline_config import PipelineConfig
 from sensor.core.preprocess import Preprocessor
+from sensor.sim import activities as act
 from sensor.sim.corpus import CorpusSession, make_session
+from sensor.sim.motion import Motion
 
 
 def _config(**mount: float) -> PipelineConfig:
@@ -66,12 +70,30 @@ def test_the_lie_down_alone_teaches_no_mounting(kind: str, seed: int) -> None:
     assert m is None
 
 
-def test_without_the_off_board_rule_lying_down_is_counted() -> None:
-    """The rule is what refuses it: with it off the lie-down of negative 290 teaches a mounting
-    ~80 deg off and is counted (twice: the recording lies down twice)."""
+def _free_hip(fn: Callable[[Motion, np.random.Generator], None]) -> Callable[[Motion, np.random.Generator], None]:
+    """``fn`` with its foot-planted stretches dropped: the knee travels with a free hip path."""
+
+    def unplanted(m: Motion, rng: np.random.Generator) -> None:
+        k = len(m.planted)
+        fn(m, rng)
+        del m.planted[k:]
+
+    return unplanted
+
+
+def test_without_the_off_board_rule_lying_down_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule is what refuses a lie-down whose knee travels with the hip (feet shuffled rather
+    than placed): with it off, the lie-down of negative 290 rendered that way teaches a mounting
+    ~80 deg off and is counted. (With the feet placed, as the simulator now lies down, the pivot
+    is at the ankle and no lie-down of the supine negatives 0-119 or of the sessions above is counted
+    even without the rule.)"""
+    monkeypatch.setattr(act, "lie_down", _free_hip(act.lie_down))
+    monkeypatch.setattr(act, "get_up", _free_hip(act.get_up))
     cs = make_session("negative", 290)
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(refuse_off_board=False))
     assert len(p.reps) >= 1
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
+    assert p.reps == []
 
 
 def _kneeled_one_rep() -> CorpusSession:
