@@ -100,7 +100,7 @@ def test_planted_forefoot_stays_within_a_centimetre(kind: str, seed: int) -> Non
     for i0, i1 in m.planted:
         fore = pts["fore"][i0 : i1 + 1]
         assert np.linalg.norm(fore - fore[0], axis=1).max() < 0.01
-        if kind != "lunge_rear" and kind != "walking_lunge":  # heel down: the ankle is fixed too
+        if np.ptp(m.arrays()["ft"][i0 : i1 + 1]) < 1e-9:  # heel down: the ankle is fixed too
             ankle = pts["ankle"][i0 : i1 + 1]
             assert np.linalg.norm(ankle - ankle[0], axis=1).max() < 0.01
 
@@ -180,3 +180,20 @@ def test_lying_down_with_the_feet_placed_ends_with_the_hip_on_the_floor(seed: in
         assert np.linalg.norm(pts["fore"][lying] - pts["fore"][0]) < 0.01
     else:  # kneel variant: only the first knee bend is planted, the knee then goes to the mat
         assert first[1] < lying / 2
+
+
+@pytest.mark.parametrize("seed", [0, 5, 7, 8])
+def test_kneeling_down_turns_the_shank_over_the_forefoot_onto_the_knee(seed: int) -> None:
+    """Kneeling, the foot is the only contact until the knee lands: the forefoot stays, the heel
+    rises, and the knee ends on the mat (its centre a few cm up) with the ankle above the floor."""
+    m, _, pts = _session("lie_down_get_up", seed)
+    assert m.planted[0][1] < _segment_end(m, "lie_down") - 1, "the kneel variant (see the other test)"
+    i0, i1 = m.planted[0]
+    floor = pts["fore"][i0, 2]
+    assert np.linalg.norm(pts["fore"][i0 : i1 + 1] - pts["fore"][i0], axis=1).max() < 0.01
+    knee_up = pts["knee"][i1, 2] - floor
+    assert 0.02 < knee_up < 0.09
+    assert (pts["ankle"][i0 : i1 + 1, 2] - floor).min() > 0.03  # the ankle never goes through the floor
+    assert pts["ankle"][i0 : i1 + 1, 2].max() > pts["ankle"][i0, 2] + 0.02  # the heel rose over the forefoot
+    e_end = m.arrays()["e"][i1]
+    assert -195 < e_end < -180  # the shin lies on the mat, pointing back, the ankle a little higher

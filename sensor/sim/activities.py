@@ -15,8 +15,8 @@ Supine, feet flat: thigh ~+45, shin ~-45; tabletop: thigh +90, shin 0. Shin elev
 means the ankle is ahead of the knee; below -90 it is behind (kneeling: about -180). The foot
 channel ``ft`` is the elevation of the ankle -> forefoot lever: ~-27 flat, steeper with the heel up.
 
-Foot-planted stretches (squats, lunges, stance of step-ups and -downs, sitting down, standing
-up, lying down and getting up on placed feet) are marked with :meth:`Motion.plant`: the renderer
+Foot-planted stretches (squats, lunges, stance of step-ups and -downs, and the moves between
+postures of :mod:`sensor.sim.postures`) are marked with :meth:`Motion.plant`: the renderer
 derives the hip from the fixed forefoot and the angles, so the shank turns about the ankle (heel
 down) or the forefoot (heel up) as a real stance leg does, not sliding with a free hip path.
 
@@ -51,7 +51,11 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from sensor.sim.motion import FLOOR_HZ, FOOT_FLAT, FOOT_LEVER_H, SEAT_HZ, STAND_HZ, Motion, mj
+from sensor.sim.motion import FOOT_FLAT, FOOT_LEVER_H, STAND_HZ, Motion, mj
+from sensor.sim.postures import get_up as get_up
+from sensor.sim.postures import lie_down as lie_down
+from sensor.sim.postures import sit_down as sit_down
+from sensor.sim.postures import stand_up as stand_up
 
 LEG_M = 0.87  # nominal hip -> ankle length of a ~1.75 m adult (thigh + shank, Winter 2009)
 
@@ -289,76 +293,6 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
             m.plant(i0)  # the stance foot stays on the box
         m.hold(rng.uniform(0.5, 2.0))
     m.segment("step_down" if down else "step_up", t0)
-
-
-def sit_down(m: Motion, rng: np.random.Generator) -> None:
-    """Stand-to-sit onto a chair, feet placed (planted: Schenkman 1990, Hughes 1994): the shank
-    tilts forward about the ankle, then settles near vertical as the hip goes back onto the seat."""
-    t0 = m.t
-    i0 = _here(m)
-    m.move(rng.uniform(0.8, 1.4), e=-90 - rng.uniform(8, 15), p=-90 + rng.uniform(40, 60), hz=0.7)
-    m.move(rng.uniform(0.8, 1.5), e=-90 - rng.uniform(-10, 10), p=rng.uniform(-10, 5), hz=SEAT_HZ)
-    m.impacts.append((m.t, rng.uniform(0.5, 1.5) * 9.80665, 12.0))
-    m.plant(i0)
-    m.segment("sit_down", t0)
-
-
-def stand_up(m: Motion, rng: np.random.Generator) -> None:
-    """Sit-to-stand: feet drawn back (they slide), then planted: shank tilt ~10-15 deg, extension."""
-    t0 = m.t
-    m.move(rng.uniform(0.5, 1.0), e=-90 - rng.uniform(10, 20))
-    i0 = _here(m)
-    m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
-    m.plant(i0)
-    m.segment("stand_up", t0)
-
-
-def lie_down(m: Motion, rng: np.random.Generator) -> None:
-    """From standing to supine with the feet flat: squat or kneel down, sit, lie back. Squatting,
-    the feet stay flat while hip and trunk go down (planted throughout); kneeling, only the first
-    knee bend is planted: the knee going to the mat and the feet brought round in front move them."""
-    t0 = m.t
-    i0 = _here(m)
-    squat = rng.random() < 0.5
-    if squat:  # squat down onto the mat
-        m.move(rng.uniform(1.2, 2.5), e=-90 - rng.uniform(25, 40), p=-90 + rng.uniform(70, 95), hz=0.35)
-    else:  # kneel: the shin lies on the mat pointing backwards
-        m.move(rng.uniform(1.0, 2.0), e=-90 - rng.uniform(20, 40), p=-90 + rng.uniform(40, 60), hz=0.6)
-        m.plant(i0)
-        m.move(rng.uniform(0.8, 1.5), e=-180 + rng.uniform(-5, 10), p=-90 + rng.uniform(-5, 10), hz=0.5)
-        m.impacts.append((m.t, rng.uniform(1.0, 2.0) * 9.80665, 15.0))
-        m.hold(rng.uniform(0.5, 2.0))
-        m.move(
-            rng.uniform(1.5, 3.0), e=-90 - rng.uniform(20, 40), p=rng.uniform(20, 50), hz=0.2, roll=rng.uniform(-30, 30)
-        )
-    m.impacts.append((m.t, rng.uniform(0.5, 1.5) * 9.80665, 12.0))
-    m.move(rng.uniform(1.5, 3.0), e=-rng.uniform(40, 55), p=rng.uniform(35, 50), hz=FLOOR_HZ, roll=0.0)
-    m.hold(rng.uniform(1.0, 4.0))
-    if squat:
-        m.plant(i0)
-    m.segment("lie_down", t0)
-
-
-def get_up(m: Motion, rng: np.random.Generator) -> None:
-    """From supine (feet flat) to standing, often rolling to one side first. Straight up, the feet
-    stay flat as the body comes over them to a squat and rises (planted); after a roll the feet are
-    brought under the body (they move) and only the rise from the squat is planted."""
-    t0 = m.t
-    rolled = rng.random() < 0.5
-    if rolled:
-        m.move(
-            rng.uniform(1.0, 2.0),
-            roll=rng.choice([-1, 1]) * rng.uniform(40, 80),
-            e=-rng.uniform(60, 80),
-            p=rng.uniform(20, 50),
-        )
-    i0 = _here(m)
-    m.move(rng.uniform(1.0, 2.0), e=-90 - rng.uniform(25, 40), p=-90 + rng.uniform(70, 95), hz=0.35, roll=0.0)
-    if rolled:
-        i0 = _here(m)
-    m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
-    m.plant(i0)
-    m.segment("get_up", t0)
 
 
 def leg_swings(m: Motion, rng: np.random.Generator, swings: int) -> None:
