@@ -69,9 +69,12 @@ plain_cell = st.one_of(
     st.integers(-(10**20), 10**20).map(str),
     st.sampled_from(
         ["", "-", ".", "e", "1e", "-.5", "5.", "+1", "1e+5", "--1", "1.2.3", "1e5e5", "0e0", "-0.0", "1+1"]
+        # a stray byte < ',' inside a cell: the fast parser's field ends must not take it for a comma
+        + ["1 2", "1\t2", '1"2', "1#2", "1(2", "1+-2", " 1", "1 "]
     ),
 )
-plain_body = st.lists(st.lists(plain_cell, min_size=6, max_size=8).map(",".join), min_size=1, max_size=30)
+# 5 cells (one field short) to 7 (one too many): with a stray byte a short row has ncols "ends"
+plain_body = st.lists(st.lists(plain_cell, min_size=5, max_size=8).map(",".join), min_size=1, max_size=30)
 
 
 def _outcome(path):

@@ -95,15 +95,37 @@ class ElevationStill:
     def shift(self, delta_e: float) -> None:
         self._e = self._e + delta_e
 
-    def __call__(self, t: np.ndarray, e: np.ndarray) -> np.ndarray:
+    def remember(self, t: np.ndarray, e: np.ndarray) -> None:
+        """Keep the samples as ``__call__`` does, without the mask (a piece where no movement can
+        stop, or none is open: :mod:`sensor.core.phases_steady`)."""
+        w = self.cfg.stop_elev_s
+        if w > 0:
+            tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+            keep = tt > tt[-1] - 2 * w
+            self._t, self._e = tt[keep], ee[keep]
+
+    def __call__(self, t: np.ndarray, e: np.ndarray, absv: np.ndarray | None = None) -> np.ndarray:
+        """The per-sample answer. ``absv``, the rate's magnitude: when given, only the samples it
+        leaves undecided (at most ``move_dps``, at least ``stop_dps``: the only ones whose stop
+        this rule decides) are computed, the rest read False; elementwise, so the same bits."""
         w = self.cfg.stop_elev_s
         if w <= 0:
             return np.zeros(len(t), bool)
         tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+        if absv is None:
+            still = self._flat(tt, ee, t, e, w)
+        else:
+            cand = np.flatnonzero(~(absv > self.cfg.move_dps) & ~(absv < self.cfg.stop_dps))
+            still = np.zeros(len(t), bool)
+            if len(cand):
+                still[cand] = self._flat(tt, ee, t[cand], e[cand], w)
+        keep = tt > tt[-1] - 2 * w
+        self._t, self._e = tt[keep], ee[keep]
+        return still
+
+    def _flat(self, tt: np.ndarray, ee: np.ndarray, t: np.ndarray, e: np.ndarray, w: float) -> np.ndarray:
         j = np.searchsorted(tt, t - w, side="right") - 1
         back_t, back = tt[np.maximum(j, 0)], ee[np.maximum(j, 0)]
         ok = (j >= 0) & (back_t >= t - 2 * w)  # a recent reference only (not across a hole)
         still: np.ndarray = ok & (np.abs(e - back) < self.cfg.stop_dps * w)
-        keep = tt > tt[-1] - 2 * w
-        self._t, self._e = tt[keep], ee[keep]
         return still

@@ -148,6 +148,8 @@ def _joint_type(values: np.ndarray, carry: float | np.ndarray) -> np.dtype:
         return values.dtype
     if values.dtype == np.int64 and kind is int:
         return values.dtype
+    if kind is np.ndarray and values.dtype == np.float64 and carry.dtype == np.float64:  # type: ignore[union-attr]
+        return values.dtype  # a float row carried (the context's accelerometer, every feed)
     return np.result_type(values, carry)
 
 

@@ -168,7 +168,7 @@ class MountEvidence:
         prev_acc = acc[:1] if self._last_acc is None else self._last_acc
         self._rate.extend(rate)
         self._dt.extend(diff_from(t, prev_t))
-        self._jump.extend(norm3(np.diff(acc, axis=0, prepend=prev_acc)))
+        self._jump.extend(norm3(diff_from(acc, prev_acc[0])))  # np.diff's rows, without its join
         self._moving.extend(mov)
         d = np.diff(mov.astype(np.int8), prepend=np.int8(self._carry))
         st = np.nonzero(d == 1)[0] + base

@@ -46,7 +46,7 @@ from sensor.core.shin_prior import (
     standing_gravity,
     wrap_deg,
 )
-from sensor.core.side_vote import side_vote
+from sensor.core.side_vote import plane_deg, side_vote
 from sensor.core.upright import Upright
 
 
@@ -355,7 +355,6 @@ def estimate_mounting(
             if b_carried is not None:
                 beta, reference = b_carried, "carried"
 
-    theta = np.degrees(np.arctan2(acc_p[:, 1], acc_p[:, 0]))
     if posture == "seated" and reference == "lever":
         if axis is None and not (hang_first or final) and float(W[inlier].sum()) < cfg.min_lever_signal:
             return None  # the levers are noise: the pipeline asks again, from the first rest
@@ -363,11 +362,11 @@ def estimate_mounting(
         # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
         # accelerometer, which a short session may never give)
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        b_hang = hanging_beta(theta[still], beta, cfg.hanging_window_deg)
+        b_hang = hanging_beta(plane_deg(acc_p, still), beta, cfg.hanging_window_deg)
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     # Which side of the shin is "up" during the exercise: vote over moving samples.
-    vote = side_vote(theta[usable_mv], beta, posture, dt_nom, cfg)
+    vote = side_vote(plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
     if vote is None:
         return None
     sigma, anterior = vote, "vote"

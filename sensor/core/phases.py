@@ -22,6 +22,7 @@ import numpy as np
 from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
+from sensor.core.phases_steady import steady_piece
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
 
@@ -40,8 +41,7 @@ class RepDetector:
         self._seg: dict[str, Any] | None = None  # open movement segment
         self._still_since: float | None = None
         self._hold_done = True
-        self._last_e = math.nan
-        self._last_t = -math.inf
+        self._last_e, self._last_t = math.nan, -math.inf
         # segment-level (zig-zag) state, in y = lead * elevation
         self._mode = 0  # +1 moving away (first phase), -1 returning, 0 unknown
         self._far: dict[str, Any] | None = None  # y, t (stop), start (t0 of the approach), start_e, approach_s
@@ -126,9 +126,11 @@ class RepDetector:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
         if shocks is not None and len(shocks):
             self._shocks.extend(shocks.tolist())
+        if (steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs)) is not None:
+            return steady  # the latched direction cannot change in this piece (the usual live feed)
         absv = np.abs(v)
         codes = np.where(v > 0, 1, -1)
-        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e), self._dir, codes)
+        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e, absv), self._dir, codes)
         d[gap] = 0  # a gap ends any movement
         quiet = absv < cfg.start_dps
         qt = ffill(t, quiet, self._quiet_t)

@@ -335,7 +335,7 @@ class Pipeline:
             raise RuntimeError("analysis before the mounting is learned")
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
         long_gap = None
-        gap_idx = np.nonzero(gap)[0].tolist()
+        gap_idx = gap.nonzero()[0].tolist()
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx]
         if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
             long_gap = np.zeros(len(t), bool)

@@ -92,14 +92,14 @@ class RestrapWatch:
         # running total seeded with the carried one: off[0] + s is s + off[0], the rest is the same
         # sequential sum as the cumsum of [s, *off] (no join)
         off[0] += self.off_sum
-        cs = np.cumsum(off)
+        cs = off.cumsum()  # (the array methods: np.cumsum / np.nonzero add Python wrappers)
         if move_state == 1 and all_true(mov):  # one movement throughout: no start or end to judge
             self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
             return None, 1
-        cn = self.off_n + np.cumsum(mov.astype(np.int64))
+        cn = self.off_n + mov.astype(np.int64).cumsum()
         prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
-        starts = np.nonzero((prev == 0) & mov)[0].tolist()
-        closes = np.nonzero((prev == 1) & ~mov)[0].tolist()
+        starts = ((prev == 0) & mov).nonzero()[0].tolist()
+        closes = ((prev == 1) & ~mov).nonzero()[0].tolist()
         cut = None
         for i in sorted(starts + closes):
             if mov[i]:  # a movement starts: remember the running totals before it

@@ -29,6 +29,16 @@ class VoteConfig(Protocol):
     raised_vote_s: float
 
 
+def plane_deg(acc_p: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """In-plane angles (deg) of the rows of ``acc_p`` (in-plane specific force, (n, 2)) that
+    ``mask`` picks, computed for those rows only: the mounting asks for two subsets of a buffer
+    that grows to minutes, at every movement end, and arctan2 is the dearest elementwise step.
+    Elementwise, so each angle has the bits of the whole buffer's."""
+    p = acc_p[mask]
+    out: np.ndarray = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
+    return out
+
+
 def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg: VoteConfig) -> int | None:
     """+1 or -1, or None when fewer than 10 samples vote or they agree less than ``min_sign_agreement``.
 

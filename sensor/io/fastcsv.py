@@ -68,6 +68,42 @@ of the cast's output until the ImuChunks are built) and the NaN test's sum is re
 inf test (-2 % instructions). On this host one core converts ~1.2-1.6 M rows/s, so two parser
 threads reach 2.3-3.2 M rows/s wall when both cores are free (``glide bench`` prints both).
 
+Fourth round (2026-12-02 afternoon, issue 14: the one-core path; 1-hour trace, 93 blocks, CPU
+time of each step over all blocks in one process, the candidates alternated, load 5-10 on the two
+cores). Where one read's time goes now: the cast 52 %, the field ends (``flatnonzero``) 16 %, the
+column copy into ImuChunks 9 %, the file read 5 %, offsets 5 %, ``a < 45`` 4 %, the delimiter
+check 4 %, the finite test 3 %. Tried, not adopted:
+
+  ==============================================  ==========================================
+  a cast of k delimiter-free values (no nulls)    -5..-11 % of the cast, but making that text
+                                                  (``bytes.translate``: 90-120 ms) costs more
+                                                  than it saves; and a trailing '0' in place
+                                                  of each delimiter is exact only for fields
+                                                  with '.' and no exponent, while every block
+                                                  of the simulated trace holds a "5.4e-05"
+  field ends: Arrow ``indices_nonzero`` of the    166-202 ms vs 45-63 ms for ``flatnonzero``
+  packed mask / packed mask + bit table /         / 68-87 ms / 53-77 ms
+  nonzero 8-byte words + float exponent
+  column copy per column, or per block while      17-22 ms vs 21-28 ms, within the noise in
+  the cast's output is hot                        the reader's own flow (33-46 vs 36-38 ms)
+  ``readinto`` reused buffers / ``mmap``          within the noise / -10 ms, but a trace cut
+                                                  short while mapped kills the process
+                                                  (SIGBUS) instead of giving one clear line
+  ==============================================  ==========================================
+
+Kept: the cast, ``flatnonzero(a < 45)``, one copy into the ImuChunks. What changed: every field
+end must be the delimiter it stands for (a space or '+' where a comma belongs was taken for one:
+``test_trace_delimiters.py``), checked by one compare with a cached pattern, and the finite test
+sums the contiguous cast buffer; neither moves the read's cost (callgrind, 15-min trace, 180,050
+rows, read minus import: 625.5 M instructions before, 623.0 M after). Sharing the time steps
+between the rising test and the gap count cut the main thread's CPU by ~3 % (noise level) and
+no instructions: not kept. Instructions of the read: ``StringToFloat`` 47 %, the rest of the cast
+15 %, ``nonzero`` 12 %; a string_view array (no nulls) casts no faster (56-79 vs 61-72 ms for 40
+blocks) and takes 4x as long to build. The cast, the ends, the copy and the read are ~83 % of the
+read's CPU; the best one-thread reads here took 0.25 s CPU (2.9 M rows/s), so with everything else
+gone one core of this host would reach ~3.5 M rows/s at most, and this design gives ~2.5-2.9 M:
+fast_float costs ~25-30 ns a value here, and numpy cannot parse a decimal in fewer passes.
+
 pyarrow installs ~170 MB (numpy: 45 MB), too much to force on someone who records one session
 at home, so it is the optional extra ``fast`` (``pip install 'glide[fast]'``), imported on
 first use. Without it the reader takes its numpy path, as before. A block with any line that
@@ -114,12 +150,28 @@ def _null_every_other(n: int) -> np.ndarray:
     return _VALID[:size]
 
 
+_DELIMS: dict[int, np.ndarray] = {}
+
+
+def _delimiters(ncols: int, k: int) -> np.ndarray:
+    """The delimiter bytes k fields of ncols-field lines end with: ncols - 1 commas, then LF, ...
+    (a shared, read-only pattern, grown on demand; a race between parser threads only builds it twice)."""
+    pat = _DELIMS.get(ncols)
+    if pat is None or len(pat) < k:
+        lines = max(-(-k // ncols), 2 * (len(pat) // ncols if pat is not None else 4096))
+        pat = np.tile(np.array([44] * (ncols - 1) + [10], dtype=np.uint8), lines)
+        pat.flags.writeable = False
+        _DELIMS[ncols] = pat
+    return pat[:k]
+
+
 def parse_block(block: bytes | memoryview, n: int | None, ncols: int, plain: bool = False) -> np.ndarray | None:
     """LF-ended lines of ncols decimals -> (rows, ncols) float64, else None.
 
     ``n``: the number of lines when the caller knows it (checked), else None. ``plain`` is
     accepted for callers that already checked the bytes; nothing depends on it. None (the
-    careful paths decide) for: no pyarrow, any line without exactly ncols fields, a field
+    careful paths decide) for: no pyarrow, any line that is not exactly ncols comma-separated
+    fields (a space, tab, '+' or quote where a comma belongs included), a field
     pyarrow's decimal parser refuses (empty, text, spaces, CR, quotes), and any NaN (so that
     pyarrow's "nan(...)" spellings, which ``float()`` refuses, never pass for numbers).
     The array is a strided view of pyarrow's output (no copy): callers copy what they keep.
@@ -141,12 +193,14 @@ def parse_block_finite(block: bytes | memoryview, n: int | None, ncols: int) -> 
         return None
     ends = np.flatnonzero(a < 45)
     k = len(ends)
-    if k % ncols:
-        return None
     rows = k // ncols
-    lf = a.take(ends) == 10
-    if (n is not None and rows != n) or not lf[ncols - 1 :: ncols].all() or np.count_nonzero(lf) != rows:
-        return None  # some line has too few or too many fields
+    if k % ncols or (n is not None and rows != n):
+        return None
+    # Every end must be the delimiter the careful path splits at: ncols - 1 commas, then LF. A
+    # space, tab, '+' or quote where a comma belongs ("0.5 -4.6,...") is an end too, and must
+    # not pass for a comma: that line has one field too few, and is malformed.
+    if not (a.take(ends) == _delimiters(ncols, k)).all():
+        return None
     # One string array over the block itself: value 2i is field i, value 2i+1 the one-byte
     # delimiter after it, marked null so that the cast skips it. No copy of the text.
     offsets = np.empty(2 * k + 1, dtype=np.int32)
@@ -161,11 +215,15 @@ def parse_block_finite(block: bytes | memoryview, n: int | None, ncols: int) -> 
         floats = compute.call_function("cast", [text], compute.CastOptions.safe(pa.float64()))
     except pa.ArrowException:
         return None
-    out = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)[::2].reshape(rows, ncols)
+    both = np.frombuffer(floats.buffers()[1], dtype=np.float64, count=2 * k)
+    out = both[::2].reshape(rows, ncols)
     # A finite sum proves that no value is NaN or inf in one reduction; only a block whose sum is
-    # not finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test.
+    # not finite (an inf, a NaN, or an overflow of the sum itself) needs the exact test. The sum
+    # runs over the contiguous buffer, null slots included (Arrow writes 0 there; were it anything
+    # else, a non-finite sum only sends the block to the exact test): 2x the values, but 2x faster
+    # than the strided sum of the values alone.
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = bool(np.isfinite(out.sum()))
+        finite = bool(np.isfinite(both.sum()))
     if not finite and np.isnan(out).any():
         return None
     return out, finite

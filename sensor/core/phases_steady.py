@@ -1,0 +1,73 @@
+"""The rep detector's steady pieces: no movement starts or stops anywhere in them.
+
+Most pieces a live feed hands the detector (10 samples, 50 ms) lie inside one state: the shin at
+rest with no sample turning faster than ``move_dps`` (a movement cannot start), or inside one
+movement with every sample above ``move_dps`` its way and no hole (it cannot stop: the on-
+threshold has priority over every stop rule, the elevation-flatness one included). In both the
+latched direction stays what it was throughout, so the general path's per-sample machinery (the
+hysteresis, the elevation-flatness mask, the forward fills, the change list and its loop) would
+only confirm that nothing changed. :func:`steady_piece` does the rest of the work, the parts
+that carry state: the running turned angle, the last quiet sample, the open movement's peak,
+the holds and creeps scanned while still, and the samples the flatness rule keeps; the same
+arithmetic on the same values, so every event and every later decision is bit-identical (tests/
+test_fast_paths_r5.py runs both paths on the same pieces).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sensor.core.dsp import amin, any_true, diff_from
+from sensor.core.events import Event
+
+if TYPE_CHECKING:
+    from sensor.core.phases import RepDetector
+
+__all__ = ["steady_piece"]
+
+
+def steady_piece(
+    det: RepDetector,
+    t: np.ndarray,
+    e: np.ndarray,
+    v: np.ndarray,
+    gap: np.ndarray,
+    long_gap: np.ndarray | None,
+    last_nonex: np.ndarray | None,
+    rate_abs: np.ndarray | None,
+) -> list[Event] | None:
+    """The detector's ``process`` for a piece whose latched direction cannot change, or None
+    (nothing done) when it might: the caller then takes the general path."""
+    cfg, d0 = det.cfg, det._dir
+    if long_gap is not None and any_true(long_gap):
+        return None
+    absv = np.abs(v)
+    if d0 == 0:
+        # still: no sample turns faster than a start (fmax: a NaN sample starts nothing either)
+        if det._seg is not None or np.fmax.reduce(absv) > cfg.move_dps:
+            return None
+    elif det._seg is None or cfg.move_dps < 0 or any_true(gap) or not amin(v * d0) > cfg.move_dps:
+        return None  # moving: every sample on, its way (NaN fails), and no hole that ends it
+    n = len(t)
+    events: list[Event] = []
+    det._flat.remember(t, e)
+    quiet = (absv < cfg.start_dps).nonzero()[0]  # (the array methods: no Python wrappers)
+    step = diff_from(t, det._last_t if math.isfinite(det._last_t) else t[0])
+    step[gap] = 0.0
+    cum = ((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0)).cumsum()
+    det._scan_holds(t, e, 0, n, events)
+    if det._seg is None:
+        det._creep.scan(t, e)
+    else:
+        det._seg["peak"] = max(det._seg["peak"], float(np.maximum.reduce(absv)))
+    if last_nonex is not None:
+        det._nonex_t = max(det._nonex_t, float(last_nonex[-1]))
+    if len(quiet):
+        j = int(quiet[-1])
+        det._quiet_t, det._quiet_e = float(t[j]), float(e[j])
+    det._last_t, det._last_e = float(t[-1]), float(e[-1])
+    det._turned = float(det._turned + cum[-1])
+    return events
