@@ -330,17 +330,15 @@ class RepDetector:
         ret_start = far.get("ret_start", far["t"])
         first_s = far["t"] - far["start_t"]
         second_s = t_end - ret_start
-        if min(first_s, second_s) < cfg.min_phase_s:
-            return None
+        short, long = sorted((first_s, second_s))
+        if short < cfg.min_phase_s or long > cfg.max_phase_ratio * short:
+            return None  # too quick, or a quick kick and a slow creep back (a step-up's leg): not a glide
         if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
             return None
-        if max(first_s, second_s) > cfg.max_phase_ratio * min(first_s, second_s):
-            return None  # a quick kick and a slow creep back (a step-up's leg, a leg swing): not a glide
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        # from just after the movement's first sample (a jolt there, a fidget running into the
-        # flex-down, is the movement's own start) to just before the rep's end: the foot is in the air
+        # the foot is in the air from just after the first moving sample (a jolt there starts it) to the end
         w0, w1 = far["move_t"], t_end - cfg.contact_window_s
         k = bisect.bisect_right(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= w1:
