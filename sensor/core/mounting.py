@@ -32,7 +32,6 @@ import numpy as np
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.lever_fit import fit_window
-from sensor.core.lone_sweep import lone_sweep_teaches
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import (
@@ -96,7 +95,6 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
-    single_max_refused: int = 2  # seated: more large movements refused than this (sensor.core.lone_sweep)
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75)
     # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
     # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
@@ -274,13 +272,12 @@ def estimate_mounting(
     board_ok = board_line_known(u, cfg.prior)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior)  # the ankle below the knee
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts, lever_betas, big = [], [], [], [], [], [], 0
+    vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
         if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
             continue
-        big += 1  # wide enough to be a phase (taught or not: sensor.core.lone_sweep)
         key = (a, b, axis is None)
         if cache is not None and key in cache:
             c, weight = cache[key]
@@ -328,10 +325,13 @@ def estimate_mounting(
         lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
         levers.append(lever)
-    if len(vecs) < cfg.min_windows and not lone_sweep_teaches(
-        spans, starts, big - len(vecs), imp_cum, dt_nom, final, posture, cfg
-    ):
-        return None  # one long sweep may be enough on its own (sensor.core.lone_sweep)
+    # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
+    single_ok = final
+    if not final and vecs:
+        a0 = starts[int(np.argmax(spans))]
+        single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
+    if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
+        return None
     V = np.array(vecs)
     W = np.array(weights)
     mean = (V * W[:, None]).sum(axis=0)
