@@ -42,3 +42,24 @@ def test_a_contact_one_sample_into_the_movement_still_refuses(rate: float) -> No
     for late in (1.0 / rate, 0.3, 2.1):  # just after the onset, in the approach, at the bottom turn
         assert detector_reps("supine", t, e, v, shocks=[t0 + late]) == [], late
     assert len(detector_reps("supine", t, e, v, shocks=[t0 - 1.0])) == 1  # at rest before: nothing
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_contact_during_the_return_refuses(chunk: int | None) -> None:
+    """The foot stays in the air through the return too: a step-up's trailing leg lands on the way
+    back (issue 11, mixed 959: contacts 0.6 s into the return and 1.4 s before its end)."""
+    t, e, v = _curve(GLIDE, 100.0)
+    (rep,) = detector_reps("supine", t, e, v, chunk)
+    ret_start = rep.bottom_s + rep.hold_bottom_s
+    for at in (ret_start + 0.6, 0.5 * (ret_start + rep.end_s), rep.end_s - 0.3):
+        assert detector_reps("supine", t, e, v, chunk, shocks=[at]) == [], at
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_contact_as_the_return_stops_is_not_a_landing(chunk: int | None) -> None:
+    """A heel meeting the chair or a fidget as the movement stops (contacts 0.14 s after true reps'
+    ends are measured): the last ``contact_window_s`` before the end is left out."""
+    t, e, v = _curve(GLIDE, 100.0)
+    (rep,) = detector_reps("supine", t, e, v, chunk)
+    assert len(detector_reps("supine", t, e, v, chunk, shocks=[rep.end_s - 0.1])) == 1
+    assert len(detector_reps("supine", t, e, v, chunk, shocks=[rep.end_s + 0.1])) == 1

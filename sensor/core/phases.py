@@ -330,19 +330,19 @@ class RepDetector:
         ret_start = far.get("ret_start", far["t"])
         first_s = far["t"] - far["start_t"]
         second_s = t_end - ret_start
-        if min(first_s, second_s) < cfg.min_phase_s:
-            return None
+        short, long = sorted((first_s, second_s))
+        if short < cfg.min_phase_s or long > cfg.max_phase_ratio * short:
+            return None  # too quick, or a quick kick and a slow creep back (a step-up's leg): not a glide
         if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        # from just after the movement's first sample: a jolt there (a fidget running into the
-        # flex-down) is the movement's own start; a foot lands at the end of a movement toward it
-        w0, w1 = far["move_t"], ret_start + cfg.contact_window_s
+        # the foot is in the air from just after the first moving sample (a jolt there starts it) to the end
+        w0, w1 = far["move_t"], t_end - cfg.contact_window_s
         k = bisect.bisect_right(self._shocks, w0)
-        if k < len(self._shocks) and self._shocks[k] <= min(w1, t_end):
-            return None  # a foot landed at the far turn: a lunge or a step, not a glide
+        if k < len(self._shocks) and self._shocks[k] <= w1:
+            return None  # a foot landed during the rep: a lunge or a step, not a glide
         full = self.posture == "supine" and e_end >= cfg.supine_full_top_deg and second_s >= cfg.supine_full_ext_s
         if abs(far_e - far["start_e"]) < (cfg.turn_deg if full else cfg.min_first_deg):
             return None
@@ -371,8 +371,8 @@ class RepDetector:
             if not cfg.seated_start_min_deg <= far["start_e"] <= cfg.seated_rest_max_deg:
                 return None
             ext, flex = first_s, second_s
-            if max(ext, flex) > cfg.seated_max_phase_ratio * min(ext, flex) or ext + flex < cfg.seated_min_rep_s:
-                return None  # a quick kick (and a slow creep back: a step-up's trailing leg, a leg swing): not a glide
+            if ext + flex < cfg.seated_min_rep_s:
+                return None  # a quick kick and back (a step-up's trailing leg, a leg swing): not a glide
             hold_top, hold_bottom = ret_start - far["t"], self._pre_hold(far)
         return Rep(
             index=len(self.reps) + 1,
