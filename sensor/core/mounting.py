@@ -39,6 +39,7 @@ from sensor.core.shin_prior import (
     board_line_known,
     board_normal_beta,
     carried_beta,
+    first_rest_beta,
     gait_sigma,
     hanging_beta,
     lever_sigma,
@@ -264,8 +265,7 @@ def estimate_mounting(
         # gravity in the still second(s) before the first movement is the shin direction
         s_rest = ~moving[: windows[0][0]]
         if s_rest.sum() * dt_nom >= 1.0:
-            th = np.degrees(np.arctan2(acc_p[: windows[0][0]][s_rest, 1], acc_p[: windows[0][0]][s_rest, 0]))
-            beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
+            beta_stand = first_rest_beta(acc_p[: windows[0][0]][s_rest], cfg.prior)  # None: not one hanging pose
             known_ref = "first rest"
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
