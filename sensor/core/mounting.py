@@ -39,6 +39,7 @@ from sensor.core.shin_prior import (
     board_line_known,
     board_normal_beta,
     carried_beta,
+    first_rest_beta,
     gait_sigma,
     hanging_beta,
     lever_sigma,
@@ -264,10 +265,8 @@ def estimate_mounting(
         # gravity in the still second(s) before the first movement is the shin direction
         s_rest = ~moving[: windows[0][0]]
         if s_rest.sum() * dt_nom >= 1.0:
-            th = np.degrees(np.arctan2(acc_p[: windows[0][0]][s_rest, 1], acc_p[: windows[0][0]][s_rest, 0]))
-            beta_stand = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(th)))))) + 180.0
+            beta_stand = first_rest_beta(acc_p[: windows[0][0]][s_rest], cfg.prior)  # None: not one hanging pose
             known_ref = "first rest"
-
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior)  # the ankle below the knee
@@ -294,6 +293,8 @@ def estimate_mounting(
             b_board = board_normal_beta(u, e1, e2, float(np.degrees(np.arctan2(c[1], c[0]))), cfg.prior)
             if b_board is not None:
                 vec = np.array([np.cos(np.radians(b_board)), np.sin(np.radians(b_board))])
+                if ups.foot_pivot(vec):  # the shin line it teaches, not the skin-tilted lever
+                    continue
             elif board_ok and cfg.refuse_off_board:
                 continue  # the lever is further off the shin line than a knee pivot's can be
         else:

@@ -99,6 +99,12 @@ class PriorConfig:
     # ... and only when the buffer starts the recording: a pipeline started afresh mid-session
     # (the dashboard's recalibrate) may begin with the leg held at the top of a glide
     starts_the_recording: bool = True
+    # seated: the still time before the first movement teaches the shin line only when it is one
+    # pose, a hanging shin (gravity spread by at most this circular std): the hanging rest varies by
+    # ~+-8 deg, and all 37 true seated sessions that settled from it (short seeds 0-299, mixed
+    # 0-390) spread <= 7.0 deg. Standing, then lying with the feet flat (the shank 35-55 deg apart),
+    # spreads ~18-27 deg half and half: its mean is neither pose (read supine set breaks as reps)
+    max_first_rest_spread_deg: float = 15.0
 
 
 def wrap_deg(x: float) -> float:
@@ -322,3 +328,20 @@ def hanging_beta(theta_rest: np.ndarray, beta_lever: float, window_deg: float) -
     if len(band) < 10:
         return None
     return beta_lever + float(np.median(band))
+
+
+def first_rest_beta(f_rest: np.ndarray, cfg: PriorConfig) -> float | None:
+    """Seated: the shin direction (deg in the swing plane) from the still time before the first
+    movement (``f_rest``: its specific force in the swing plane's basis, shape (k, 2)), or None.
+
+    The seated glide starts from a hanging shin, so gravity there is the shin line, which needs
+    no lever (a sensor near the knee fits none). But only if that time is one hanging pose: a
+    recording that stood, then lay down with the feet flat before its first movement averages two
+    poses ~45 deg apart into a shin line that is neither. The circular spread
+    ``sqrt(-2 ln R)`` (R the mean resultant length) must stay within ``max_first_rest_spread_deg``.
+    """
+    z = np.mean(np.exp(1j * np.arctan2(f_rest[:, 1], f_rest[:, 0])))
+    r = float(abs(z))
+    if r <= 0 or np.sqrt(-2.0 * np.log(min(r, 1.0))) > np.radians(cfg.max_first_rest_spread_deg):
+        return None
+    return float(np.degrees(np.angle(z))) + 180.0
