@@ -96,9 +96,11 @@ class MountEvidence:
     def __init__(self, cfg: _Thresholds) -> None:
         self.cfg = cfg
         self.reset()
+        self.fresh = True  # the buffer holds the recording from its first sample (until a reset)
 
     def reset(self) -> None:
         """The buffer was emptied."""
+        self.fresh = False
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []  # t, acc, gyro, rate

@@ -269,7 +269,7 @@ def estimate_mounting(
             known_ref = "first rest"
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
-    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior)  # the ankle below the knee
+    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
     for a, b in windows:

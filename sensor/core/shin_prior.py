@@ -99,6 +99,11 @@ class PriorConfig:
     # ... and only when the buffer starts the recording: a pipeline started afresh mid-session
     # (the dashboard's recalibrate) may begin with the leg held at the top of a glide
     starts_the_recording: bool = True
+    # ... and the last still time before the buffer's first knee sweep of at least this span (the
+    # mounting's min_span_deg), when the buffer holds the recording from its first sample: a walking
+    # lunge or step-up learned after a stand-up and a strap adjustment (the first movement off the
+    # knee axis) reads the standing just before it as the foot raised
+    first_sweep_deg: float = 35.0
     # seated: the still time before the first movement teaches the shin line only when it is one
     # pose, a hanging shin (gravity spread by at most this circular std): the hanging rest varies by
     # ~+-8 deg, and all 37 true seated sessions that settled from it (short seeds 0-299, mixed
