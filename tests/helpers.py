@@ -118,3 +118,15 @@ def use_block_parser(name, monkeypatch):
     else:
         assert fastcsv.available(), "pyarrow is part of the test extra"
     return name
+
+
+def with_each_block_parser(outcome, path):
+    """``outcome(path)`` read with the pyarrow block parser, then with numpy's: (fast, slow)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        use_block_parser("pyarrow", mp)
+        fast = outcome(path)
+        use_block_parser("numpy", mp)
+        slow = outcome(path)
+    return fast, slow

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import with_each_block_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,14 +93,8 @@ def _outcome(path):
 @given(rows=plain_body)
 def test_pyarrow_and_numpy_block_parsers_agree(tmp_path_factory, rows):
     """The optional fast parser must accept exactly what the numpy and careful paths accept."""
-    from sensor.io import fastcsv
-
     path = tmp_path_factory.mktemp("agree") / "t.csv"
     times = [f"{i / 100!r}" for i in range(len(rows))]
     path.write_text(HEADER + "\n" + "".join(f"{t},{r}\n" for t, r in zip(times, rows)))
-    assert fastcsv.available()
-    fast = _outcome(path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(fastcsv, "_arrow", ())
-        slow = _outcome(path)
+    fast, slow = with_each_block_parser(_outcome, path)
     assert fast == slow
