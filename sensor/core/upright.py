@@ -99,9 +99,7 @@ class Upright:
         a_first = int(np.argmax(moving)) if supine_start and moving.any() else 0
         if a_first:
             stop = int(np.argmin(moving[a_first:])) if not moving[a_first:].all() else len(moving) - a_first
-            w = gyr_c[a_first : a_first + max(stop, 1)]
-            on = float(np.sum((w @ np.cross(e1, e2)) ** 2))
-            if on < cfg.min_first_on_axis * max(float(np.sum(w * w)), 1e-12):
+            if off_knee_axis(gyr_c[a_first : a_first + max(stop, 1)], np.cross(e1, e2), cfg):
                 a_first = 0
         f = acc[:a_first]
         if supine_start and windows and (origin is None or origin.fresh):
@@ -146,7 +144,8 @@ def rest_before_sweep(
     ``max_first_rest_sin`` of 0.5; a lunge or step-up learned upside down reads standing as ~+1."""
     a = np.array([w[0] for w in windows])
     b = np.array([w[1] for w in windows])
-    w = np.radians(gyr_c @ np.cross(e1, e2)) * np.diff(t, prepend=t[0])
+    knee = np.cross(e1, e2)
+    w = np.radians(gyr_c @ knee) * np.diff(t, prepend=t[0])
     cum = np.concatenate([[0.0], np.cumsum(w)])
     big = np.flatnonzero(np.degrees(np.abs(cum[b] - cum[a])) >= cfg.first_sweep_deg)
     if len(big) == 0:
@@ -160,10 +159,16 @@ def rest_before_sweep(
     lo, hi = int(r0[long[-1]]), int(r1[long[-1]])
     if np.degrees(abs(cum[start] - cum[hi])) >= cfg.first_sweep_deg:
         return slice(0, 0)
-    g = gyr_c[hi:end]  # knee-axis movement from it to the sweep's end (not the box strapped on)
-    if float(np.sum((g @ np.cross(e1, e2)) ** 2)) < cfg.min_first_on_axis * float(np.sum(g * g)):
+    if off_knee_axis(gyr_c[hi:end], knee, cfg):  # from it to the sweep's end (not the box strapped on)
         return slice(0, 0)
     return slice(lo, hi)
+
+
+def off_knee_axis(w: np.ndarray, knee: np.ndarray, cfg: UprightConfig) -> bool:
+    """The rotation ``w`` (deg/s rows) turned about ``knee`` for less than ``min_first_on_axis`` of
+    its energy. (A stretch that holds a sweep always has energy; the floor only guards a zero.)"""
+    on = float(np.sum((w @ knee) ** 2))
+    return on < cfg.min_first_on_axis * max(float(np.sum(w * w)), 1e-12)
 
 
 def contact_ups(
