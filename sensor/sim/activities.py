@@ -51,7 +51,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from sensor.sim.motion import FOOT_FLAT, FOOT_LEVER_H, STAND_HZ, Motion, mj
+from sensor.sim.motion import FOOT_FLAT, FOOT_LEVER_H, SHANK_H, STAND_HZ, Motion, mj
 from sensor.sim.postures import get_up as get_up
 from sensor.sim.postures import lie_down as lie_down
 from sensor.sim.postures import sit_down as sit_down
@@ -164,15 +164,10 @@ def stand_still(m: Motion, rng: np.random.Generator, seconds: float) -> None:
     m.segment("stand", t0)
 
 
-def _here(m: Motion) -> int:
-    """Index of the current (at rest) sample, where a planted stretch starts."""
-    return max(m.n - 1, 0)
-
-
 def squats(m: Motion, rng: np.random.Generator, reps: int, decline: bool = False) -> None:
     """Both feet flat the whole set: the shank turns about the ankle, the hip follows the angles."""
     t0 = m.t
-    i0 = _here(m)
+    i0 = m.here()
     for _ in range(reps):
         tilt = rng.uniform(30, 45) if decline else rng.uniform(20, 35)  # shank forward tilt (ankle behind knee)
         knee = rng.uniform(90, 130)
@@ -201,7 +196,7 @@ def _lunge_front(m: Motion, rng: np.random.Generator, step: float, walking: bool
     contact = dict(e=-90 + reach - rng.uniform(0, 5), p=-90 + reach + rng.uniform(0, 5))
     _swing(m, rng, step / 2, hz=hz_split, **contact)
     m.hold(rng.uniform(0.1, 0.4))
-    i0 = _here(m)
+    i0 = m.here()
     tilt = rng.uniform(-5, 20)
     m.move(rng.uniform(1.0, 2.2), e=-90 - tilt, p=-90 + 90 - tilt + rng.uniform(-10, 5), hz=0.5)
     m.hold(rng.uniform(0.0, 0.8))
@@ -218,14 +213,14 @@ def _lunge_rear(m: Motion, rng: np.random.Generator, step: float, walking: bool)
     """Sensor leg trails: its forefoot stays planted while the other leg steps, the heel rises and
     the rear knee sinks toward the floor (thigh near vertical, shank near horizontal behind)."""
     reach = float(np.degrees(np.arcsin(step / 2 / LEG_M)))
-    i0 = _here(m)
+    i0 = m.here()
     m.move(rng.uniform(0.6, 1.0), dx=step / 2, e=-90 - reach, p=-90 - reach, ft=FOOT_FLAT - rng.uniform(10, 25))
     m.impacts.append((m.t, rng.uniform(0.3, 1.0) * 9.80665, rng.uniform(15, 30)))  # the other heel, via the pelvis
     hip_ext = rng.uniform(5, 20)
     knee = rng.uniform(85, 110)
     ft = -rng.uniform(55, 75)
     # the knee stops >= 3 cm above the floor: the ankle is at most (ankle height - 3 cm) above it
-    lift = (FOOT_LEVER_H * np.sin(np.radians(-ft)) - 0.03 / 1.75) / 0.246  # per unit shank, Winter 2009
+    lift = (FOOT_LEVER_H * np.sin(np.radians(-ft)) - 0.03 / 1.75) / SHANK_H  # per unit shank
     e = max(-90 - hip_ext - knee, -180 - float(np.degrees(np.arcsin(lift))))
     m.move(rng.uniform(1.0, 2.2), e=e, p=-90 - hip_ext, ft=ft, hz=0.5)
     m.hold(rng.uniform(0.0, 0.8))
@@ -263,11 +258,11 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
             if lead:  # lift the foot onto the box, then push up
                 m.move(rng.uniform(0.5, 0.9), e=-90 - rng.uniform(5, 15), p=-90 + rng.uniform(45, 65))
                 m.impacts.append((m.t, rng.uniform(1.0, 2.0) * 9.80665, 20.0))
-                i0 = _here(m)
+                i0 = m.here()
                 m.move(rng.uniform(0.8, 1.5), dx=0.3, e=-90.0, p=-90.0, hz=STAND_HZ + h)
                 m.plant(i0)  # stance on the box
             else:  # stance on the floor, then trail up
-                i0 = _here(m)
+                i0 = m.here()
                 m.move(
                     rng.uniform(0.8, 1.5),
                     dx=0.3,
@@ -286,7 +281,7 @@ def step_ups(m: Motion, rng: np.random.Generator, reps: int, down: bool = False)
             # stance knee flexes 60-70 deg slowly while the other foot reaches the floor (lateral step-down)
             k = rng.uniform(55, 75)
             tilt = rng.uniform(20, 35)
-            i0 = _here(m)
+            i0 = m.here()
             m.move(rng.uniform(1.2, 2.5), e=-90 - tilt, p=-90 + k - tilt, hz=STAND_HZ - h)
             m.hold(rng.uniform(0.0, 0.6))
             m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)

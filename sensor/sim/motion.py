@@ -25,6 +25,7 @@ FLOOR_HZ = 0.10
 # points forward and down by asin(0.039 / 0.085) ~ 27 deg.
 FOOT_LEVER_H = 0.085
 ANKLE_HEIGHT_H = 0.039
+SHANK_H = 0.246  # knee -> ankle as a fraction of body height (Winter 2009, Fig. 4.1)
 FOOT_FLAT = -float(np.degrees(np.arcsin(ANKLE_HEIGHT_H / FOOT_LEVER_H)))
 
 
@@ -79,6 +80,10 @@ class Motion:
     def curves(self, arrays: Mapping[str, np.ndarray]) -> float:
         self._append(arrays)
         return self.t
+
+    def here(self) -> int:
+        """Index of the current (at rest) sample, where a planted stretch starts."""
+        return max(self.n - 1, 0)
 
     def plant(self, i0: int) -> None:
         """Mark samples ``i0 .. now`` foot-planted: the forefoot stays where it was at ``i0``.

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.sim.motion import FOOT_LEVER_H, Motion, mj
+from sensor.sim.motion import FOOT_LEVER_H, SHANK_H, Motion, mj
 from sensor.sim.simulator import flat_on_skin, random_rotation
 
 G = 9.80665
@@ -44,7 +44,7 @@ class Person:
     @property
     def shank_m(self) -> float:
         """Knee -> ankle: 0.246 x height (Winter 2009); derived so no extra random draw is needed."""
-        return 0.246 * self.height_m
+        return SHANK_H * self.height_m
 
     @property
     def foot_m(self) -> float:

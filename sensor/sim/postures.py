@@ -26,15 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.sim.motion import ANKLE_HEIGHT_H, FLOOR_HZ, FOOT_FLAT, FOOT_LEVER_H, SEAT_HZ, STAND_HZ, Motion
+from sensor.sim.motion import ANKLE_HEIGHT_H, FLOOR_HZ, FOOT_FLAT, FOOT_LEVER_H, SEAT_HZ, SHANK_H, STAND_HZ, Motion
 
-SHANK_H = 0.246  # knee -> ankle as a fraction of body height (Winter 2009, Fig. 4.1)
 KNEE_ON_MAT_H = 0.03  # knee joint centre over the floor when kneeling: ~5 cm (half the knee's depth)
-
-
-def _here(m: Motion) -> int:
-    """Index of the current (at rest) sample, where a planted stretch starts."""
-    return max(m.n - 1, 0)
 
 
 def kneel_foot_deg(ankle_over_knee_deg: float) -> float:
@@ -50,7 +44,7 @@ def sit_down(m: Motion, rng: np.random.Generator) -> None:
     """Stand-to-sit onto a chair, feet placed (planted): the shank tilts forward about the ankle,
     then settles near vertical as the hip goes back onto the seat."""
     t0 = m.t
-    i0 = _here(m)
+    i0 = m.here()
     m.move(rng.uniform(0.8, 1.4), e=-90 - rng.uniform(8, 15), p=-90 + rng.uniform(40, 60), hz=0.7)
     m.move(rng.uniform(0.8, 1.5), e=-90 - rng.uniform(-10, 10), p=rng.uniform(-10, 5), hz=SEAT_HZ)
     m.impacts.append((m.t, rng.uniform(0.5, 1.5) * 9.80665, 12.0))
@@ -63,7 +57,7 @@ def stand_up(m: Motion, rng: np.random.Generator) -> None:
     forward tilt of ~10-15 deg at seat-off and extension."""
     t0 = m.t
     m.move(rng.uniform(0.5, 1.0), e=-90 - rng.uniform(10, 20))
-    i0 = _here(m)
+    i0 = m.here()
     m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
     m.plant(i0)
     m.segment("stand_up", t0)
@@ -73,7 +67,7 @@ def lie_down(m: Motion, rng: np.random.Generator) -> None:
     """From standing to supine with the feet flat: squat down, sit and lie back (planted
     throughout), or kneel down over the forefoot (planted), sit round and lie back."""
     t0 = m.t
-    i0 = _here(m)
+    i0 = m.here()
     squat = rng.random() < 0.5
     if squat:  # squat down onto the mat
         m.move(rng.uniform(1.2, 2.5), e=-90 - rng.uniform(25, 40), p=-90 + rng.uniform(70, 95), hz=0.35)
@@ -113,10 +107,10 @@ def get_up(m: Motion, rng: np.random.Generator) -> None:
             e=-rng.uniform(60, 80),
             p=rng.uniform(20, 50),
         )
-    i0 = _here(m)
+    i0 = m.here()
     m.move(rng.uniform(1.0, 2.0), e=-90 - rng.uniform(25, 40), p=-90 + rng.uniform(70, 95), hz=0.35, roll=0.0)
     if rolled:
-        i0 = _here(m)
+        i0 = m.here()
     m.move(rng.uniform(1.0, 2.0), e=-90.0, p=-90.0, hz=STAND_HZ)
     m.plant(i0)
     m.segment("get_up", t0)
