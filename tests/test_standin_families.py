@@ -379,6 +379,14 @@ class _HostStalls:
     unexplained: list  # (chunk, jump s, host delay s) where a jump exceeds the measured delay
     arrivals: np.ndarray  # per chunk: host arrival time, sample time less the skipped time, samples so far
 
+    def lost_range(self, rate: float, family: str) -> tuple[float, float]:
+        """The lost-sample count the skipped time accounts for: one per skipped sample interval,
+        give or take one a jump; MetaWear's accelerometer and gyroscope are two streams, each with
+        its own estimate, so a stall seen on both counts up to twice (sensor/protocols/metawear.py)."""
+        skipped = self.invented_s * rate
+        streams = 2 if family == "metawear" else 1
+        return skipped - self.jumps, streams * (skipped + self.jumps)
+
     def clock_ratio(self, speed: float) -> tuple[float, float]:
         """Device seconds and samples per host second between the most punctual chunk of the first
         half of the stream and that of the second half: a process stalled behind its notifications
@@ -433,11 +441,8 @@ def test_e2e_scan_connect_configure_stream_count_reps_stop(e2e_runs, family):
         # every such jump must be a delay this process measured itself, at least as long (a busy
         # machine stalls it for seconds), and there is none at all when the host kept up.
         assert host_stalls.unexplained == [], host_stalls
-        # ... and counted: MetaWear's accelerometer and gyroscope are two streams, each with its
-        # own estimate, so a stall seen on both counts up to twice (sensor/protocols/metawear.py).
-        skipped = host_stalls.invented_s * link.stats.rate_hz
-        streams = 2 if family == "metawear" else 1
-        assert skipped - host_stalls.jumps <= link.stats.lost_samples <= streams * (skipped + host_stalls.jumps)
+        lo, hi = host_stalls.lost_range(link.stats.rate_hz, family)  # ... and counted
+        assert lo <= link.stats.lost_samples <= hi
     assert link.stats.battery_percent == BATTERY[family]
     # Clean stop: the device had stopped streaming (stop commands / notifications off) before
     # the link went down, and it was disconnected once.
@@ -499,9 +504,8 @@ def test_speed_is_honoured_for_a_device_without_timestamps(monkeypatch, make):
     # ... and between them, but where this process was itself late (then counted as lost)
     stalls = _host_stalls(after, 50.0)
     assert stalls.unexplained == [], stalls
-    streams = 2 if emu.family_id == "metawear" else 1
-    skipped = stalls.invented_s * 50.0
-    assert skipped - stalls.jumps <= link.stats.lost_samples <= streams * (skipped + stalls.jumps)
+    lo, hi = stalls.lost_range(50.0, emu.family_id)
+    assert lo <= link.stats.lost_samples <= hi
     clock, samples = stalls.clock_ratio(3.0)
     assert clock == pytest.approx(3.0, rel=0.25)
     assert samples == pytest.approx(150.0, rel=0.25)  # 50 Hz x 3
