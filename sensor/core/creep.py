@@ -100,9 +100,7 @@ class ElevationStill:
         stop, or none is open: :mod:`sensor.core.phases_steady`)."""
         w = self.cfg.stop_elev_s
         if w > 0:
-            tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
-            keep = tt > tt[-1] - 2 * w
-            self._t, self._e = tt[keep], ee[keep]
+            self._join(t, e, w)
 
     def __call__(self, t: np.ndarray, e: np.ndarray, absv: np.ndarray | None = None) -> np.ndarray:
         """The per-sample answer. ``absv``, the rate's magnitude: when given, only the samples it
@@ -111,7 +109,7 @@ class ElevationStill:
         w = self.cfg.stop_elev_s
         if w <= 0:
             return np.zeros(len(t), bool)
-        tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+        tt, ee = self._join(t, e, w)
         if absv is None:
             still = self._flat(tt, ee, t, e, w)
         else:
@@ -119,9 +117,14 @@ class ElevationStill:
             still = np.zeros(len(t), bool)
             if len(cand):
                 still[cand] = self._flat(tt, ee, t[cand], e[cand], w)
+        return still
+
+    def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
+        """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""
+        tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
         keep = tt > tt[-1] - 2 * w
         self._t, self._e = tt[keep], ee[keep]
-        return still
+        return tt, ee
 
     def _flat(self, tt: np.ndarray, ee: np.ndarray, t: np.ndarray, e: np.ndarray, w: float) -> np.ndarray:
         j = np.searchsorted(tt, t - w, side="right") - 1
