@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from sensor.core import dsp, intake, phases, phases_steady
+from sensor.core import dsp, phases, phases_steady
 from sensor.core.creep import ElevationStill
 from sensor.core.dsp import norm3
 from sensor.core.events import Hold, RepCompleted
@@ -184,7 +184,7 @@ def test_intake_reductions_are_the_array_methods() -> None:
             x = rng.normal(0, 50, (n, 3))
             if bad is not None:
                 x[int(rng.integers(0, n)), int(rng.integers(0, 3))] = bad
-            for got, want in ((intake._lo(x, axis=None), x.min()), (intake._hi(x, axis=None), x.max())):
+            for got, want in ((dsp.amin(x, axis=None), x.min()), (dsp.amax(x, axis=None), x.max())):
                 assert (np.isnan(got) and np.isnan(want)) or got == want
     t = np.cumsum(rng.random(50))
     t[20] = t[19]

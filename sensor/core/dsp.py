@@ -64,11 +64,12 @@ _linear_filter = _load_linear_filter()
 
 # Reductions of 1-d arrays as the ufunc calls that ndarray.any() / .all() / .min() / .max() end in:
 # the methods reach them through two Python wrappers (numpy/_core/_methods.py), most of their cost
-# on the 10-sample pieces of a live feed. The same reductions, so the same values (1-d only: a
-# ufunc reduces along axis 0 by default).
+# on the 10-sample pieces of a live feed. The same reductions, so the same values (1-d, or with
+# axis=None: a ufunc reduces along axis 0 by default).
 any_true = np.logical_or.reduce
 all_true = np.logical_and.reduce
 amin = np.minimum.reduce
+amax = np.maximum.reduce
 
 
 _Filtered = np.ndarray | tuple[np.ndarray, np.ndarray]

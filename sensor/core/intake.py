@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import all_true, norm3
+from sensor.core.dsp import all_true, amax, amin, norm3
 from sensor.core.samples import ImuChunk
 
 MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
 MAX_GYR_DPS = 2500.0  # above the largest range of consumer gyroscopes (2000 deg/s)
 _ACC_HALF, _GYR_HALF = MAX_ACC_MPS2 / 2, MAX_GYR_DPS / 2  # components within these: norms within the limits
-# ndarray.min / .max / .all as the ufunc reductions they end in, without the two Python wrappers
-# each goes through (numpy/_core/_methods.py): the same values (NaN propagates), fewer calls a feed
-_lo, _hi = np.minimum.reduce, np.maximum.reduce
 
 
 class SampleIntake:
@@ -42,10 +39,10 @@ class SampleIntake:
             and t[0] > self.last_t
             and t[-1] < np.inf
             and (n == 1 or all_true(t[1:] > t[:-1]))
-            and _lo(acc, axis=None) >= -_ACC_HALF
-            and _hi(acc, axis=None) <= _ACC_HALF
-            and _lo(gyr, axis=None) >= -_GYR_HALF
-            and _hi(gyr, axis=None) <= _GYR_HALF
+            and amin(acc, axis=None) >= -_ACC_HALF
+            and amax(acc, axis=None) <= _ACC_HALF
+            and amin(gyr, axis=None) >= -_GYR_HALF
+            and amax(gyr, axis=None) <= _GYR_HALF
         ):
             if self._skip_pending and self.first_skip_t is None:  # the bad run began in an earlier chunk
                 self.first_skip_t, self._skip_pending = float(t[0]), False

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sensor.core.dsp import amin, any_true, diff_from
+from sensor.core.dsp import amax, amin, any_true, diff_from
 from sensor.core.events import Event
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def steady_piece(
     if det._seg is None:
         det._creep.scan(t, e)
     else:
-        det._seg["peak"] = max(det._seg["peak"], float(np.maximum.reduce(absv)))
+        det._seg["peak"] = max(det._seg["peak"], float(amax(absv)))
     if last_nonex is not None:
         det._nonex_t = max(det._nonex_t, float(last_nonex[-1]))
     if len(quiet):
