@@ -249,10 +249,19 @@ class Pairer:
     index k; its time is the accelerometer sample's time. An index that one stream skipped can
     never pair: when the other stream has moved past it, the lone sample is dropped and counted
     in ``unpaired_samples``. At most ``max_pending`` samples wait per stream (oldest dropped).
+
+    ``count_lost``: the pairer, not the streams' clocks, counts the loss. Only pairs come out
+    of the decoder, so what the user lost is the pair indices that never came out between two
+    that did: each such run is one ``seq_gaps`` and its length adds to
+    ``lost_samples_estimate``. One outage that both streams skipped is then counted once, and
+    an index only one stream skipped still counts (its pair is lost). The decoder using this
+    must not also add the per-stream estimates (MetaWear; Polar and Movesense do not use it).
     """
 
-    def __init__(self, max_pending: int) -> None:
+    def __init__(self, max_pending: int, *, count_lost: bool = False) -> None:
         self.max_pending = max(1, int(max_pending))
+        self.count_lost = count_lost
+        self.last_k: int | None = None  # index of the last pair emitted
         self.acc: deque[tuple[int, float, float, float, float]] = deque()
         self.gyr: deque[tuple[int, float, float, float]] = deque()
 
@@ -272,6 +281,7 @@ class Pairer:
 
     def pop_pairs(self, stats: DecodeStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ts: list[float] = []
+        ks: list[int] = []
         av: list[tuple[float, float, float]] = []
         gv: list[tuple[float, float, float]] = []
         acc, gyr = self.acc, self.gyr
@@ -281,6 +291,7 @@ class Pairer:
             if ka == kg:
                 a = acc.popleft()
                 g = gyr.popleft()
+                ks.append(ka)
                 ts.append(a[1])
                 av.append(a[2:])
                 gv.append(g[1:])
@@ -292,4 +303,15 @@ class Pairer:
                 stats.unpaired_samples += 1
         if not ts:
             return _EMPTY_T, _EMPTY_V, _EMPTY_V
+        if self.count_lost:
+            self._count_lost(ks, stats)
         return np.array(ts), np.array(av), np.array(gv)
+
+    def _count_lost(self, ks: list[int], stats: DecodeStats) -> None:
+        """Tally the pair indices skipped since the last pair emitted and between the pairs ``ks``."""
+        k = np.array(ks if self.last_k is None else [self.last_k, *ks])
+        skipped = np.diff(k) - 1
+        skipped = skipped[skipped > 0]
+        stats.seq_gaps += len(skipped)
+        stats.lost_samples_estimate += int(skipped.sum())
+        self.last_k = ks[-1]

@@ -15,7 +15,10 @@ Spec and sources: ``firmware_specs/metamotion.md``. Summary:
 * no timestamps or counters: sample times come from an ArrivalClock shared by both streams,
   acc and gyro samples are paired by per-stream sample index (see
   :class:`~sensor.protocols.clocks.Pairer`); without arrival times the pairing is first-in
-  first-out.
+  first-out;
+* lost samples are lost *pairs* (only pairs come out): ``seq_gaps``/``lost_samples_estimate``
+  count the pair indices missing between emitted pairs (``Pairer(count_lost=True)``), so a
+  stall that drops both streams counts once and a loss on one stream still counts.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 
 from sensor.core.samples import ImuChunk
 from sensor.protocols.clocks import ArrivalClock, ArrivalStream, Pairer
-from sensor.protocols.decoding import Command, Decoder, ProtocolError
+from sensor.protocols.decoding import Command, Decoder, DecodeStats, ProtocolError
 from sensor.protocols.family import DeviceFamily
 from sensor.protocols.uuids import STANDARD_GRAVITY
 
@@ -293,7 +296,8 @@ class MetaWearDecoder(Decoder):
         self._clock = ArrivalClock(self.rate_hz, gap_threshold_s)
         self._acc = ArrivalStream()
         self._gyr = ArrivalStream()
-        self._pairer = Pairer(max_pending=int(2 * self.rate_hz) + 64)
+        self._stream_outages = DecodeStats()  # per stream, moves indices; loss is per pair
+        self._pairer = Pairer(max_pending=int(2 * self.rate_hz) + 64, count_lost=True)
 
     def _classify(self, mod: int, reg: int, size: int) -> tuple[str, int] | None:
         """('acc'|'gyr', samples) for data signals; None otherwise. size = len(message)."""
@@ -345,10 +349,10 @@ class MetaWearDecoder(Decoder):
             return self._nothing()
         counts = np.frombuffer(data, dtype="<i2", offset=2).astype(np.float64).reshape(n, 3)
         if which == "acc":
-            k_first, t = self._clock.place(self._acc, n, arrival, st)
+            k_first, t = self._clock.place(self._acc, n, arrival, self._stream_outages)
             self._pairer.push_acc(k_first, t, counts * self._acc_scale, st)
         else:
-            k_first, _ = self._clock.place(self._gyr, n, arrival, st)
+            k_first, _ = self._clock.place(self._gyr, n, arrival, self._stream_outages)
             self._pairer.push_gyr(k_first, counts * self._gyr_scale, st)
         tt, aa, gg = self._pairer.pop_pairs(st)
         return self._emit(tt, aa, gg)
