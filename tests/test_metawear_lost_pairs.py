@@ -132,7 +132,8 @@ def test_start_up_stagger_is_not_loss():
 
 
 def test_pairer_counts_lost_pairs_only_when_asked():
-    """Polar and Movesense keep their own per-stream counts (count_lost off)."""
+    """Without count_lost the pairer counts no loss (the stream clocks then do); every paired
+    decoder (MetaWear, Polar, Movesense) asks for it."""
     for count_lost, expected in ((True, (1, 4)), (False, (0, 0))):
         p, st = Pairer(64, count_lost=count_lost), DecodeStats()
         v = np.zeros((10, 3))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from sensor.protocols.decoding import DecodeStats
 
-__all__ = ["ArrivalClock", "ArrivalStream", "Pairer", "StampedStream", "Unwrapper"]
+__all__ = ["ArrivalClock", "ArrivalStream", "PairedClockCounts", "Pairer", "StampedStream", "Unwrapper"]
 
 _EMPTY_T = np.empty(0)
 _EMPTY_V = np.empty((0, 3))
@@ -116,7 +117,8 @@ class StampedStream:
     * elapsed time since the previous packet <= 0 (and less than ``reset_s`` backwards): the
       packet repeats earlier data -> ``duplicates`` += 1, dropped;
     * more than ``reset_s`` backwards: the device clock was reset -> re-anchor so times
-      continue right after the last returned sample; counted as a gap with no lost estimate;
+      continue right after the last returned sample; counted as a gap with no lost estimate
+      (and in ``resets``, so that paired streams can count one device clock's reset once);
     * elapsed time longer than the samples it should cover (with ``tolerance`` for oscillator
       error plus half a period): a gap -> ``seq_gaps`` += 1, lost samples estimated from the
       elapsed time, the sample index jumps accordingly (the time base continues across it).
@@ -140,6 +142,7 @@ class StampedStream:
         self.t_next: float | None = None  # place_first: expected time of the next sample
         self.last_t = -math.inf
         self.offset = 0.0  # added to device time after a clock reset
+        self.resets = 0  # device clock resets seen on this stream
 
     def set_rate(self, rate_hz: float) -> None:
         self.period = 1.0 / rate_hz
@@ -172,6 +175,7 @@ class StampedStream:
             if kind == "reset":
                 self.offset += (self.last_t + p) - stamp
                 stamp = self.last_t + p
+                self.resets += 1
                 stats.seq_gaps += 1
                 k_first = self.k_next
             elif kind == "gap":
@@ -212,6 +216,7 @@ class StampedStream:
                 new_stamp = self.last_t + n * p
                 self.offset += new_stamp - stamp
                 stamp = new_stamp
+                self.resets += 1
                 stats.seq_gaps += 1
                 k_first = self.k_next
                 times = stamp - (n - 1 - idx) * p
@@ -255,7 +260,9 @@ class Pairer:
     that did: each such run is one ``seq_gaps`` and its length adds to
     ``lost_samples_estimate``. One outage that both streams skipped is then counted once, and
     an index only one stream skipped still counts (its pair is lost). The decoder using this
-    must not also add the per-stream estimates (MetaWear; Polar and Movesense do not use it).
+    must not also add the per-stream estimates (every paired decoder: MetaWear, Polar, and
+    Movesense with separate subscriptions; stamped streams fold the rest with
+    :class:`PairedClockCounts`).
     """
 
     def __init__(self, max_pending: int, *, count_lost: bool = False) -> None:
@@ -315,3 +322,31 @@ class Pairer:
         stats.seq_gaps += len(skipped)
         stats.lost_samples_estimate += int(skipped.sum())
         self.last_k = ks[-1]
+
+
+class PairedClockCounts:
+    """The counts of two :class:`StampedStream` clocks whose samples leave the decoder only as pairs.
+
+    With ``Pairer(count_lost=True)`` the pairer counts the loss, so the stream clocks place
+    their packets into ``scratch``: their gap estimates still move each stream's sample index
+    (that is what keeps the two streams' indices meeting after an outage), but adding them to
+    the decoder's stats would count an outage of both streams twice (Polar, Movesense). What
+    the clocks see that is not a loss is folded in by :meth:`fold`:
+
+    * duplicates, each one: every repeated packet of either stream was received and dropped;
+    * device clock resets, once: both streams are stamped by the one device clock, so a reset
+      shows on each of them; the larger of their counts is how often the device clock reset
+      (one ``seq_gaps`` each, no lost estimate, as for a single stream).
+    """
+
+    def __init__(self) -> None:
+        self.scratch = DecodeStats()
+        self._resets = 0  # resets already folded into the decoder's stats
+
+    def fold(self, streams: Iterable[StampedStream], stats: DecodeStats) -> None:
+        """Move what the clocks counted since the last call, other than loss, into ``stats``."""
+        stats.duplicates += self.scratch.duplicates
+        self.scratch.duplicates = 0
+        resets = max((s.resets for s in streams), default=0)
+        stats.seq_gaps += max(0, resets - self._resets)
+        self._resets = max(resets, self._resets)

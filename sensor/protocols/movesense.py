@@ -15,7 +15,10 @@ Spec and sources: ``firmware_specs/movesense.md``. Summary:
 Subscription plan (what :data:`FAMILY` sends): 26/52/104 Hz subscribe ``/Meas/IMU6/<rate>``
 with reference 99; at 208 Hz an IMU6 payload (16 samples) would not fit the two-part scheme,
 so ``/Meas/Acc/208`` (ref 97) and ``/Meas/Gyro/208`` (ref 103) are subscribed separately and
-the decoder pairs them (see :class:`~sensor.protocols.clocks.Pairer`).
+the decoder pairs them (see :class:`~sensor.protocols.clocks.Pairer`). Paired, the lost samples
+are lost pairs (``Pairer(count_lost=True)``): an outage of both subscriptions is one gap of its
+length, not one per stream; a message lost on one stream loses its pairs and counts; a sensor
+clock reset seen on both is one gap. IMU6 messages hold both sensors: their clock counts as is.
 
 Times: ``timestamp_ms / 1000 + i / rate`` (the official client's rule), with the uint32
 millisecond counter unwrapped; a packet whose timestamp continues the previous one to within
@@ -29,7 +32,7 @@ import struct
 import numpy as np
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.clocks import Pairer, StampedStream, Unwrapper
+from sensor.protocols.clocks import PairedClockCounts, Pairer, StampedStream, Unwrapper
 from sensor.protocols.decoding import Command, Decoder, ProtocolError
 from sensor.protocols.family import DeviceFamily
 
@@ -214,7 +217,9 @@ class MovesenseDecoder(Decoder):
         self._last_part_len: dict[int, int] = {}
         self._streams = {ref: StampedStream(self.rate_hz, quantum_s=0.001) for ref in self.refs}
         self._unwrap = {ref: Unwrapper(32) for ref in self.refs}
-        self._pairer = Pairer(max_pending=int(4 * self.rate_hz) + 64)
+        self._pairer = Pairer(max_pending=int(4 * self.rate_hz) + 64, count_lost=True)
+        self._clock_counts = PairedClockCounts()  # paired streams' estimates move indices only
+        self._paired = [self._streams[r] for r, kind in self.refs.items() if kind != "imu6"]
 
     def _feed(self, uuid: str, data: bytes, arrival: float | None) -> ImuChunk:
         if uuid != DATA_UUID:
@@ -291,7 +296,8 @@ class MovesenseDecoder(Decoder):
             others = [s for r, s in self._streams.items() if r != ref and s.k_next is not None]
             if others:
                 k0 = others[0].align_index(t_first)
-        placed = stream.place_first(t_first, n, st, k_first=k0)
+        placed = stream.place_first(t_first, n, self._clock_counts.scratch, k_first=k0)
+        self._clock_counts.fold(self._paired, st)
         if placed is None:
             return self._nothing()
         k_first, t = placed

@@ -20,6 +20,12 @@ Pairing: ACC and GYRO arrive as separate frames, each timestamped on the same de
 Samples are numbered per stream; a stream that starts later gets its first index from the time
 of its first sample relative to the other stream; pairs with equal index are emitted (time =
 ACC sample time). See :class:`~sensor.protocols.clocks.Pairer`.
+
+Lost samples are lost *pairs*: only pairs come out, so ``seq_gaps`` / ``lost_samples_estimate``
+count the pair indices missing between emitted pairs (``Pairer(count_lost=True)``). An outage
+that drops both streams' frames is one gap of its length (each stream's clock sees it, and
+adding both estimates counted it twice); a frame lost on one stream loses its pairs and counts.
+Duplicates count per frame; a device clock reset (seen on both streams) is one gap.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from __future__ import annotations
 import math
 
 from sensor.core.samples import ImuChunk
-from sensor.protocols.clocks import Pairer, StampedStream
+from sensor.protocols.clocks import PairedClockCounts, Pairer, StampedStream
 from sensor.protocols.decoding import Command, Decoder
 from sensor.protocols.family import DeviceFamily
 from sensor.protocols.pmd_control import (
@@ -151,7 +157,8 @@ class PolarPmdDecoder(Decoder):
         super().__init__(rate_hz)
         self.factors: dict[int, float] = {MEAS_ACC: 1.0, MEAS_GYRO: 1.0}
         self._streams = {m: StampedStream(self.rate_hz) for m in (MEAS_ACC, MEAS_GYRO)}
-        self._pairer = Pairer(max_pending=int(6 * self.rate_hz) + 512)
+        self._pairer = Pairer(max_pending=int(6 * self.rate_hz) + 512, count_lost=True)
+        self._clock_counts = PairedClockCounts()  # the streams' estimates move indices only
         self._cp_more: dict[tuple[int, int], bytearray] = {}
 
     # control point
@@ -226,7 +233,8 @@ class PolarPmdDecoder(Decoder):
             other = self._streams[MEAS_GYRO if mtype == MEAS_ACC else MEAS_ACC]
             if other.k_next is not None:
                 k0 = other.align_index(t_last - (n - 1) * stream.period)
-        placed = stream.place_last(t_last, n, st, k_first=k0)
+        placed = stream.place_last(t_last, n, self._clock_counts.scratch, k_first=k0)
+        self._clock_counts.fold(self._streams.values(), st)
         if placed is None:
             return self._nothing()
         k_first, t = placed
