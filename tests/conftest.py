@@ -57,6 +57,7 @@ LONGEST_FIRST = (
     "test_ankle_live.py",
     "test_tui.py",
     "test_standin_families.py",
+    "test_standin_paired_outage.py",  # waits ~8.5 s of real time for the outages
     "test_cli_bad_values.py",
     "test_sound.py",
     "test_faults_data.py",
