@@ -10,7 +10,7 @@ from tui.cli import main
 def test_evaluate_real_dataset_table(uci_dir, capsys):
     assert main(["evaluate", str(uci_dir)]) == 0
     out = capsys.readouterr().out
-    assert "24 labelled traces" in out
+    assert "36 labelled traces" in out
     assert "s1/e1/u2/test" in out
     lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith("  ")}
     assert float(lines["exact_rate"][0]) == 1.0

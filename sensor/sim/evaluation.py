@@ -84,13 +84,18 @@ def evaluate_corpus(
 
 
 def _uci_cases(root: Path) -> Iterator[tuple[str, Path, str, int, list[dict[str, float]] | None]]:
-    """(name, path, posture, expected count, per-rep labels or None) from rep_labels.csv."""
+    """(name, path, posture, expected count, per-rep labels or None) from rep_labels.csv.
+
+    ``analysis_posture`` says which posture a row is analysed in: the exercise's own (seated
+    for the knee extension, supine for the leg raises done lying down, whose knee count is 0);
+    a table without the column is analysed seated, as before it existed."""
     with open(root / "rep_labels.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
         expected = row.get("expected_knee_flexext_count", "").strip()
         if not expected:
-            continue  # exercises 3-5: leg raises, no knee count defined
+            continue  # no knee count defined for this row
+        posture = row.get("analysis_posture", "").strip() or "seated"
         s, e = int(row["subject"]), int(row["exercise"])
         kind = "test" if "test.txt" in row["file"] else "template_session"
         for unit in (1, 2):
@@ -99,11 +104,11 @@ def _uci_cases(root: Path) -> Iterator[tuple[str, Path, str, int, list[dict[str,
             count = int(expected) if moving else 0
             labels = None
             times = root / f"s{s}" / f"e{e}" / "test_times.csv"
-            if moving and kind == "test" and times.exists():
+            if count and kind == "test" and times.exists():  # rep times of the counted movement only
                 lab = np.loadtxt(times, delimiter=",", skiprows=1, ndmin=2)
                 labels = [{"start_s": (a - 1) / 25.0, "end_s": (b - 1) / 25.0} for a, b in lab[:, 2:4]]
             if path.exists():
-                yield f"s{s}/e{e}/u{unit}/{kind}", path, "seated", count, labels
+                yield f"s{s}/e{e}/u{unit}/{kind}", path, posture, count, labels
 
 
 def evaluate_dir(
