@@ -76,9 +76,11 @@ def test_supine_bottom_must_be_below_horizontal(chunk):
     assert len(_run(BottomCheckedDetector("supine"), _supine_set(bound - 1.0), chunk)) == 3
     assert _run(BottomCheckedDetector("supine"), _supine_set(bound + 1.0), chunk) == []
     # a glide read in a frame 40 deg high (bottom +5, top +110): it sweeps the knee's 105 deg and
-    # counts; a raise from the mat to +90 sweeps 85 and does not
+    # counts; a raise from +5 sweeping just under the bound does not, just over it counts
+    rom = SupineBottomConfig().min_knee_rom_deg
     assert len(_run(BottomCheckedDetector("supine"), _supine_set(5.0, 110.0), chunk)) == 3
-    assert _run(BottomCheckedDetector("supine"), _supine_set(5.0, 90.0), chunk) == []
+    assert _run(BottomCheckedDetector("supine"), _supine_set(5.0, 5.0 + rom - 1.0), chunk) == []
+    assert len(_run(BottomCheckedDetector("supine"), _supine_set(5.0, 5.0 + rom + 1.0), chunk)) == 3
 
 
 def test_seated_reps_are_not_asked():
