@@ -71,10 +71,10 @@ def test_supine_bottom_must_be_below_horizontal(chunk):
     # the same movement lowered only to the mat (+5, range 75 deg): refused by the rule alone
     assert len(_run(RepDetector("supine"), _supine_set(5.0), chunk)) == 3
     assert _run(BottomCheckedDetector("supine"), _supine_set(5.0), chunk) == []
-    # the bound itself: a bottom just below it counts, just above it does not
+    # the bound itself, on a 70-deg rep: a bottom just below it counts, just above it does not
     bound = SupineBottomConfig().max_bottom_deg
-    assert len(_run(BottomCheckedDetector("supine"), _supine_set(bound - 1.0), chunk)) == 3
-    assert _run(BottomCheckedDetector("supine"), _supine_set(bound + 1.0), chunk) == []
+    assert len(_run(BottomCheckedDetector("supine"), _supine_set(bound - 1.0, bound + 69.0), chunk)) == 3
+    assert _run(BottomCheckedDetector("supine"), _supine_set(bound + 1.0, bound + 71.0), chunk) == []
     # a glide read in a frame 40 deg high (bottom +5, top +110): it sweeps the knee's 105 deg and
     # counts; a raise from +5 sweeping just under the bound does not, just over it counts
     rom = SupineBottomConfig().min_knee_rom_deg

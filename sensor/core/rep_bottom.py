@@ -6,7 +6,8 @@ horizontal (the simulator draws true bottoms of -20..-55 deg), and the extend-up
 roughly 120 deg (the guide) up toward the ceiling. A straight-leg raise turns the whole leg about
 the hip, from the mat (the shin flat: 0..-5 deg, the calf lifting the knee end) up through the
 hip's flexion with a straight knee, which the hamstrings stop at about 90 deg at the most (the
-passive straight-leg-raise test's usual end range is 80-90 deg; an active raise goes less far).
+passive straight-leg-raise test's end range is commonly quoted as 80-90 deg; an active raise
+goes less far).
 
 The read bottom alone cannot tell them apart: a mounting that reads every angle of a session
 high (the side vote or the shin direction learned wrong, issue 11 point 4) lifts a true glide's
@@ -14,9 +15,9 @@ bottom above horizontal too. Such a glide still sweeps the knee's range. So a su
 refused only when both say "not a flexed knee": its bottom above ``max_bottom_deg`` AND a range
 under ``min_knee_rom_deg``. Measured (read angles of the counted true supine reps, the simulated
 corpora mixed 0-999, short 0-299 and classic 0-499: 5333 + 319 + 2500 reps): the true reps that
-read a bottom above horizontal swept 92.5-117 deg (classic 420 and 468, mixed 178 and 362:
-mountings 30-69 deg off), and the true reps sweeping under 85 deg read bottoms at -18.1 deg or
-lower (mixed 56). The real straight-leg raises sweep at most 79.5 deg (107 raise and lowering
+read a bottom above -10 deg swept 92.5-117 deg (classic 420 and 468, mixed 178, 362, 569, 850,
+962: bottoms read 23-69 deg high), and the true reps sweeping under 85 deg read bottoms at -18.1 deg
+or lower (mixed 56). The real straight-leg raises sweep at most 79.5 deg (107 raise and lowering
 movements over the UCI exercise 3 recordings, right shin, angle turned about the main axis).
 
 The UCI straight-leg raises (exercise 3, subject 3, template session, right shin, analysed
@@ -44,10 +45,10 @@ class SupineBottomConfig:
     """Which supine rep candidates are refused for a bottom that is not a flexed knee's."""
 
     enabled: bool = True
-    # A bottom above horizontal is not a flexed knee's unless the angles read high: true glide
-    # bottoms lie at -20 deg or lower. (A straight leg on the mat, 0..-5 deg, read right, is left to
-    # the other rules: this one is for the frames that read high, where it matters.)
-    max_bottom_deg: float = 0.0
+    # A bottom this high is not a flexed knee's unless the angles read high: true glide bottoms lie
+    # at -20 deg or lower (those sweeping under min_knee_rom_deg read -18.1 or lower), a straight
+    # leg on the mat at 0..-5; the bound sits between them.
+    max_bottom_deg: float = -10.0
     # ... and a range this small is not the knee's swing read in a high frame: between the largest
     # real straight-leg raise (79.5 deg) and the smallest true glide read with a bottom above
     # horizontal (92.5), see the module docstring.
