@@ -33,16 +33,17 @@ def test_real_leg_raises_count_zero(uci_dir, exercise, subject, file, posture):
 
 def test_without_the_bottom_rule_the_real_raises_are_counted(uci_dir):
     """The rule is what refuses them: switched off, subject 3's template session counts its raises
-    again, every one bottoming out above horizontal (the leg on the mat, read with a mounting
-    ~24 deg off) and topping out where a glide's top is."""
+    again (5 on main; 1 with the foot-landing rule of branch r6break, which refuses the other 4),
+    every one bottoming out above horizontal (the leg on the mat, read with a mounting ~24 deg
+    off), topping out where a glide's top is and sweeping less than a glide."""
     chunk = read_uci(uci_dir / "s3" / "e3" / "u2" / "template_session.txt")
     p = Pipeline("supine", RATE_HZ)
     assert isinstance(p.detector, BottomCheckedDetector)
     p.detector.bottom = SupineBottomConfig(enabled=False)
     p.feed(chunk)
     p.finish()
-    assert len(p.reps) == 5
-    assert all(r.bottom_deg > 15 and r.top_deg > 75 for r in p.reps)
+    assert 1 <= len(p.reps) <= 5
+    assert all(r.bottom_deg > 15 and r.top_deg > 75 and r.rom_deg < 70 for r in p.reps)
 
 
 def _run(det, points, chunk=None):
