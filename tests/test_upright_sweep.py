@@ -29,7 +29,9 @@ def _rule_off() -> PipelineConfig:
     return off
 
 
-@pytest.mark.parametrize(("seed", "counted_without"), [(492, 3), (672, 4)])
+# 672: 4 lunges counted without the upright rule on main; sensor.core.rep_bottom refuses one of them
+# (read bottoms -9..+2 deg, ranges 71-82: not a flexed knee's)
+@pytest.mark.parametrize(("seed", "counted_without"), [(492, 3), (672, 3)])
 def test_walking_lunges_after_standing_up_count_nothing(seed: int, counted_without: int) -> None:
     cs = make_session("negative", seed)
     assert cs.posture == "supine"
