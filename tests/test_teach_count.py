@@ -82,3 +82,13 @@ def test_a_one_rep_session_that_starts_lying_keeps_its_rep_on_time() -> None:
     top = cs.labels["reps"][0]["top_s"]
     assert abs(p.reps[0].top_s - top) < 0.3
     assert p.reps[0].detected_s - top < 0.3
+
+
+@pytest.mark.parametrize("kind,seed", [STEP_UP, ("short", 202)])
+def test_live_equals_offline_for_the_teaching_rules(kind: str, seed: int) -> None:
+    """The movement count and the end-of-recording quiet see the same buffer in any chunking."""
+    cs = make_session(kind, seed)
+    offline, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
+    for size in (1, 7, 64):
+        live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size)
+        assert live.reps == offline.reps
