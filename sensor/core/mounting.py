@@ -47,6 +47,7 @@ from sensor.core.shin_prior import (
     wrap_deg,
 )
 from sensor.core.side_vote import plane_deg, side_vote
+from sensor.core.teach_count import enough_to_teach
 from sensor.core.upright import Upright
 
 
@@ -96,6 +97,9 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
+    # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
+    distinct_movements: bool = True  # too (sensor.core.teach_count)
+    quiet_at_end: bool = True
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75)
     # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
     # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
@@ -271,7 +275,7 @@ def estimate_mounting(
     board_ok = board_line_known(u, cfg.prior)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence)
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
+    vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
@@ -321,17 +325,13 @@ def estimate_mounting(
             continue  # read in the raw sensor frame: a frame learned from this movement would agree with it
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
-        starts.append(a)
+        used.append((a, b))
         vecs.append(vec)
         lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
-    single_ok = final
-    if not final and vecs:
-        a0 = starts[int(np.argmax(spans))]
-        single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
-    if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
+    if not enough_to_teach(used, spans, imp_cum, dt_nom, cfg, posture == "supine", final):
         return None
     V = np.array(vecs)
     W = np.array(weights)
