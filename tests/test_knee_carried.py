@@ -23,7 +23,14 @@ from test_pivot import _random_rotation, _rot_y
 
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
-from sensor.core.pivot import PivotConfig, fit_pivot, knee_carried, not_a_hanging_swing
+from sensor.core.pivot import (
+    PivotConfig,
+    fit_pivot,
+    knee_carried,
+    not_a_hanging_swing,
+    not_a_knee_swing,
+    pivot_beyond_knee,
+)
 from sensor.sim.corpus import make_session
 
 G = 9.80665
@@ -128,3 +135,22 @@ def test_step_ups_analysed_seated_teach_no_mounting_and_count_nothing(chunk: int
         cfg.mount.pivot = dataclasses.replace(cfg.mount.pivot, knee_gap_z=np.inf)
         off, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, None, cfg)
         assert len(off.reps) == 1 and off.reps[0].start_s < 5.0
+
+
+def test_a_straight_leg_swinging_from_the_hip_is_not_a_knee_swing() -> None:
+    """A straight leg (c = 1) swinging 30-50 deg forward from the hip, the box 0.2-0.35 m below the
+    knee, turns about a point 0.63-0.78 m above it, farther than any knee (<= 0.5 m): refused as a
+    seated rep, and kept with the bound off; a knee swing with the box low on a tall person's
+    shin (0.40-0.45 m below the knee) is kept. (The rule reads the pivot's mean height over the
+    movement, which is the distance times the mean cosine of the swing: never more.)"""
+    off = dataclasses.replace(RULE, knee_above_z=np.inf)
+    rng = np.random.default_rng(35)
+    for _ in range(4):
+        t, acc, gyr = _two_segment(1.0, rng.uniform(30.0, 50.0), rng.uniform(0.6, 1.0), rng, below_m=(0.2, 0.35))
+        fit = fit_pivot(t, acc, gyr)
+        assert fit is not None and -fit.height_m > 0.5
+        assert pivot_beyond_knee(fit, RULE) and not_a_knee_swing(fit, RULE)
+        assert not not_a_knee_swing(fit, off)
+        t, acc, gyr = _two_segment(0.0, rng.uniform(60.0, 90.0), rng.uniform(0.8, 2.0), rng, below_m=(0.40, 0.45))
+        fit = fit_pivot(t, acc, gyr)
+        assert fit is not None and not pivot_beyond_knee(fit, RULE) and not not_a_knee_swing(fit, RULE)

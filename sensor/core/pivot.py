@@ -90,12 +90,23 @@ class PivotConfig:
     # faster than it. The standard errors (least squares on white residuals) are optimistic, so
     # many are asked, as for the pivot below. Measured (rotational signal >= 1 m/s^2; z = (|gap|
     # - 0.125) / se): the 117 UCI real reps, fitted over their extension, max z 2.4, over the whole
-    # rep 3.6; simulated seated glide movements that teach the mounting (short 0-299) 0 above 0;
-    # seated negatives 0-2999, 819 movements offered to the first mounting: 64 above 5 (step-ups,
-    # lunges, stairs); standing leg swings part by <= 0.12 m (c between 0 and 1) and are NOT caught.
+    # rep 3.6; simulated seated glide movements offered to the first mounting (short 1-299, 257,
+    # 16 above the floor) none above 0; seated negatives 1-1343, 965 movements offered to it (142
+    # above the floor): 70 above 5 (step-ups 44, lunges 20, stairs 3, walking lunges 2, a leg
+    # swing). Standing leg swings (0 < c < 1) part by <= 0.12 m and are NOT caught.
     knee_gap_max_m: float = 0.125
     knee_gap_z: float = 5.0
     knee_gap_min_rot_mps2: float = 1.0
+    # A whole seated rep (:func:`not_a_knee_swing`) whose pivot is confidently farther above the
+    # sensor than any knee can be: the shank is at most 0.49 m (0.246 x 2.0 m, Winter 2009) and
+    # the box sits <= 6 cm off the bone, so a knee is within 0.5 m of the sensor; a straight leg
+    # swinging from the hip turns about a point 0.55-1.0 m above a shin sensor. Measured pivot
+    # heights over whole true seated reps (rotational signal >= 0.15 m/s^2): the 117 UCI real reps
+    # p50 0.22 m, p99 0.35, max 0.375; simulated short seated 1-299 (216) max 0.255 (the simulator
+    # straps the box 0.10-0.35 m below the knee). A leg swing whose knee bends as the hip swings
+    # reads 0.27-0.46 m (its pivot between the knee and the hip) and is NOT caught (negatives 2487).
+    max_knee_above_m: float = 0.5
+    knee_above_z: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -325,15 +336,24 @@ def knee_carried(fit: PivotFit | None, cfg: PivotConfig) -> bool:
 
 def not_a_knee_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     """True when a whole seated rep confidently did not turn the shin about a still knee above
-    the sensor: the pivot is below it (a planted foot), or no fixed pivot explains the movement
-    (the residual dwarfs the rotational signal: the knee moved, a foot landed). Unlike
+    the sensor: the pivot is below it (a planted foot), farther above than any knee can be (a
+    straight leg swinging from the hip: ``max_knee_above_m``), or no fixed pivot explains the
+    movement (the residual dwarfs the rotational signal: the knee moved, a foot landed). Unlike
     :func:`not_a_hanging_swing`, the lever's direction at rest is not asked: over a whole rep,
     true reps with short levers read it 50-137 deg off (mixed 14, 254, 318, 357). False when
     unsure (weak signal, no fit)."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
     below = _pivot_below(fit, cfg) and fit.rot_rms_mps2 >= cfg.rep_min_rot_below_mps2
-    return below or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
+    return below or pivot_beyond_knee(fit, cfg) or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
+
+
+def pivot_beyond_knee(fit: PivotFit | None, cfg: PivotConfig) -> bool:
+    """True when the fitted pivot is confidently (``knee_above_z`` standard errors) farther above
+    the sensor than a knee can be (``max_knee_above_m``): the hip of a straight leg swing."""
+    if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
+        return False
+    return -fit.height_m - cfg.max_knee_above_m > cfg.knee_above_z * fit.height_se_m
 
 
 def turned_over_a_planted_foot(fit: PivotFit | None, cfg: PivotConfig) -> bool:
