@@ -105,6 +105,9 @@ class PivotConfig:
     # p50 0.22 m, p99 0.35, max 0.375; simulated short seated 1-299 (216) max 0.255 (the simulator
     # straps the box 0.10-0.35 m below the knee). A leg swing whose knee bends as the hip swings
     # reads 0.27-0.46 m (its pivot between the knee and the hip) and is NOT caught (negatives 2487).
+    # Both bounds are seated only (the first seated mounting, the seated rep check). Supine,
+    # measured over true reps (classic even seeds 0-198, 999 reps; short even 0-298, 319 reps)
+    # neither trips, but the supine confounders were not measured, so neither is enabled there.
     max_knee_above_m: float = 0.5
     knee_above_z: float = 5.0
 
