@@ -118,9 +118,9 @@ class RepDetector:
         n = len(t)
         if n == 0:
             return []
-        # keep the contacts any rep still to come may look at: from the start of the movement that
+        # keep the contacts any rep still to come may look at: from the start of the movement that first
         # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
-        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["move_t"] for x in (self._far, self._seg) if x]
+        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["land_t"] for x in (self._far, self._seg) if x]
         keep = min(starts) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
@@ -316,6 +316,7 @@ class RepDetector:
             "start_t": start_t,
             "start_e": start_e,
             "move_t": seg["tm"],  # moving start of the movement that reached the far turn
+            "land_t": seg["tm"],  # ... of the one that first reached it (a fidget there moves move_t on)
             "peak": max(peak, seg["peak"]),
             "near_before": near,
         }
@@ -338,8 +339,7 @@ class RepDetector:
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        # the foot is in the air from just after the first moving sample (a jolt there starts it) to the end
-        w0, w1 = far["move_t"], t_end - cfg.contact_window_s
+        w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
         k = bisect.bisect_right(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= w1:
             return None  # a foot landed during the rep: a lunge or a step, not a glide
