@@ -268,7 +268,9 @@ class RepDetector:
                     self._start_far(y1, t1, seg)
                     return
             elif self._far is not None and y1 > self._far["y"]:
-                self._far.update(y=y1, t=t1, stop_t=t1, peak=max(self._far["peak"], seg["peak"]), move_t=seg["tm"])
+                far, tm = self._far, seg["tm"]  # moved on by < turn_deg (a fidget at the turn): same landing window
+                land = far["land_t"] if y1 - far["y"] < cfg.turn_deg else tm
+                far.update(y=y1, t=t1, stop_t=t1, peak=max(far["peak"], seg["peak"]), move_t=tm, land_t=land)
             return
         # returning segment
         self._away_start = None
@@ -395,6 +397,4 @@ class RepDetector:
 
     def _pre_hold(self, far: dict[str, Any]) -> float:
         near = far.get("near_before")
-        if near is None:
-            return 0.0
-        return max(float(far["start_t"]) - float(near["t"]), 0.0)
+        return 0.0 if near is None else max(float(far["start_t"]) - float(near["t"]), 0.0)
