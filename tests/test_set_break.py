@@ -37,6 +37,23 @@ def test_a_landing_before_a_fidget_at_the_far_turn_refuses(chunk: int | None) ->
     assert detector_reps("supine", t, e, v, chunk, shocks=[LANDING_S]) == []
 
 
+# a glide whose flex-down follows a fidget at tabletop (a 6-deg dip and part of the way back):
+# the fidget makes a far turn of its own, which the flex-down moves on by 34 deg
+FIDGET_FIRST = [(0, 0.0), (2.0, 0.0), (0.3, -6.0), (0.3, -3.0), (2.0, -40.0), (0.5, -40.0), (2.0, 75.0), (2.0, 75.0)]
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_fidgets_jolt_before_the_flex_down_is_not_a_landing(chunk: int | None) -> None:
+    """The window opens at the first arrival only while the far turn then moves on by less than
+    ``turn_deg``; a flex-down far past a fidget's dip opens it at its own start (mixed 1000: a
+    fidget's jolt 0.04-0.3 s into it refused 6 true reps when the window opened at the fidget)."""
+    t, e, v = _curve(FIDGET_FIRST, 100.0)
+    jolt = float(t[np.argmax(np.abs(v) > 8.0)]) + 0.05  # just after the fidget's first moving sample
+    assert 2.0 < jolt < 2.3
+    assert len(detector_reps("supine", t, e, v, chunk, shocks=[jolt])) == 1
+    assert detector_reps("supine", t, e, v, chunk, shocks=[3.5]) == []  # in the flex-down: a landing
+
+
 def _still_then_jolt(rate: float, jolt: float, seconds: float = 4.0) -> tuple[np.ndarray, ...]:
     """A still shin (tabletop, gravity along sensor z) with one damped jolt along the shin at 2 s."""
     n = int(seconds * rate)
