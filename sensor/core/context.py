@@ -42,10 +42,13 @@ class ContextConfig:
     # Supine, a softer jump is a foot contact too, for the rep detector only (``shock_times``; the
     # on-feet decision keeps ``impact_mps2``). A supine glide's foot touches nothing, so its
     # acceleration changes only as smoothly as the movement (<= ``max_jerk`` * dt); a foot set back
-    # on the floor between sets lands with a fraction of a step's 1.5-4 g. Measured (excess of a
-    # sample-to-sample jump over max_jerk * step): true supine reps of mixed 0-399 (2093 reps)
-    # <= 0.84 m/s^2 from their start to their end; set-break landings up to 7.6. About 0.2 g sits
-    # between, with more than twice the glides' largest reading as margin.
+    # on the floor between sets lands with a fraction of a step's 1.5-4 g. Measured, as the excess
+    # of a sample-to-sample jump over max_jerk * step: true supine reps (mixed 0-399, 2093 reps,
+    # 25-200 Hz) <= 0.84 m/s^2 in their contact window; set-break candidates (mixed 0-399 and
+    # negatives 0-1199, 632) up to 20 at the far turn, and at >= 75 Hz (where max_jerk * dt is
+    # below this) 264 of 313 above 2. About 0.2 g, more than twice the glides' largest reading.
+    # Below ~75 Hz the max_jerk * dt floor hides such landings (the UCI real recordings, 25 Hz,
+    # jump up to 4 m/s^2 between samples in fast knee extensions).
     landing_mps2: float = 2.0
     max_jerk: float = 150.0  # m/s^3: at low rates a smooth movement may change by this * dt
     impact_hold_s: float = 2.5  # on feet until this long after the last footstep
