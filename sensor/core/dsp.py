@@ -28,6 +28,7 @@ __all__ = [
     "hysteresis",
     "lfilter",
     "lfilter_state",
+    "median",
 ]
 
 
@@ -70,6 +71,34 @@ any_true = np.logical_or.reduce
 all_true = np.logical_and.reduce
 amin = np.minimum.reduce
 amax = np.maximum.reduce
+
+
+def median(x: np.ndarray) -> float | np.floating:
+    """``np.median(x)`` of a 1-d float64 array, the same bits, without np.median's ~60 us of
+    Python wrappers (measured on a 600-sample window: 67 us against 5 us; the mounting estimate
+    takes one per movement window at every movement end while it learns, ~64 per 30,000 samples
+    of the rep content) and without its first call's import of numpy.ma (~18 ms).
+
+    The steps of numpy's ``_median``: the array partitioned at the same ``kth`` list (the middle
+    one or two positions, and the last for the NaN check), so the same values in the same places,
+    signed zeros included; their mean as ``np.mean`` takes it (``np.add.reduce``, then the
+    division by the count); a NaN at the end (partition puts NaN last) is the answer, as
+    ``_median_nancheck`` returns it. Anything else (empty, other types or shapes) goes to
+    np.median."""
+    n = len(x) if x.ndim == 1 else 0
+    if n == 0 or x.dtype != np.float64:
+        return cast("float", np.median(x))
+    if n % 2:
+        kth, mid = [(n - 1) // 2, -1], slice(n // 2, n // 2 + 1)
+    else:
+        kth, mid = [n // 2 - 1, n // 2, -1], slice(n // 2 - 1, n // 2 + 1)
+    part = x.copy()
+    part.partition(kth)
+    last = part[-1]
+    if last != last:  # NaN
+        return cast("np.floating", last)
+    total = np.add.reduce(part[mid])
+    return cast("np.floating", total.dtype.type(total / np.intp(mid.stop - mid.start)))
 
 
 _Filtered = np.ndarray | tuple[np.ndarray, np.ndarray]
