@@ -130,3 +130,22 @@ def test_sagittal_filter_gives_the_old_expressions_bits(sigma: int) -> None:
         checked += 1
         held += int(want[2])
     assert checked == 10 and held > 0  # (the gyro noise makes alpha * lever large now and then)
+
+
+def test_diff_from_matches_np_diff_for_every_carry_type() -> None:
+    """``diff_from``'s inline float case and the ``_joint_type`` cases give np.diff's values and type."""
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.uniform(0.001, 0.01, 50))
+    cases: list[tuple[np.ndarray, float | np.ndarray]] = [
+        (x, 0.25),  # a float carried (the inline case)
+        (x, np.float64(0.25)),  # a numpy float carried (the inline case)
+        (np.arange(20), 3),  # int64 with an int
+        (np.arange(20), 2.5),  # int64 with a float: float64 out
+        (rng.normal(size=(12, 3)), rng.normal(size=3)),  # rows with a row carried
+        (np.empty(0), 1.0),  # nothing to difference
+    ]
+    for values, carry in cases:
+        head = np.asarray(carry)[None] if np.ndim(carry) else np.asarray(carry)
+        want = np.diff(values, prepend=head, axis=0)
+        got = diff_from(values, carry)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), (values.dtype, type(carry))

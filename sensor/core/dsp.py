@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from typing import cast, overload
+from typing import Any, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-def _load_linear_filter() -> Callable[..., object] | None:
+def _load_linear_filter() -> Callable[..., Any] | None:
     """scipy's compiled IIR kernel (``scipy.signal._sigtools._linear_filter``, the one that
     ``scipy.signal.lfilter`` calls for every filter here) loaded without running
     ``scipy/signal/__init__``: in scipy 1.17 that import parses ~800 docstrings and pulls in
@@ -55,7 +55,7 @@ def _load_linear_filter() -> Callable[..., object] | None:
                     return None
                 mod = importlib.util.module_from_spec(ext)
                 ext.loader.exec_module(mod)
-                return cast("Callable[..., object]", mod._linear_filter)
+                return cast("Callable[..., Any]", mod._linear_filter)
     except Exception:  # any surprise: take the public route
         pass
     return None
@@ -153,7 +153,9 @@ class Ema:
         if self.zi is None:
             self.zi = (self.a * x[..., :1]).copy()
         if _linear_filter is not None:  # the kernel lfilter() would call, minus its argument checks
-            y, self.zi = cast("tuple[np.ndarray, np.ndarray]", _linear_filter(self._b, self._den, x, -1, self.zi))
+            # (typed Any: no typing.cast call here, which a live feed would pay twice per feed)
+            y: np.ndarray
+            y, self.zi = _linear_filter(self._b, self._den, x, -1, self.zi)
         else:
             y, self.zi = lfilter(self._b, self._den, x, axis=-1, zi=self.zi)
         return y
@@ -163,7 +165,9 @@ def diff_from(x: np.ndarray, prev: float | np.ndarray) -> np.ndarray:
     """``np.diff(x, prepend=prev, axis=0)`` for 1-d ``x`` (or 2-d rows with ``prev`` a row), the
     same subtractions without the concatenation and broadcasting that dominate it on the
     10-sample chunks of a live feed."""
-    d = np.empty(x.shape, dtype=_joint_type(x, prev))
+    kind = type(prev)  # _joint_type's first case inline: a live feed takes ~7 of these a feed
+    same = (kind is float or kind is np.float64) and x.dtype == np.float64
+    d = np.empty(x.shape, dtype=x.dtype if same else _joint_type(x, prev))
     if len(x):
         d[0] = x[0] - prev
         np.subtract(x[1:], x[:-1], out=d[1:])
@@ -286,7 +290,8 @@ def lfilter_state(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -
     """``lfilter(b, a, x, zi=zi)`` for 1-d float arrays (b, a, zi already arrays): the kernel
     called straight away, without the argument checks (a live feed runs two per piece)."""
     if _linear_filter is not None and len(a) > 1:
-        return cast("tuple[np.ndarray, np.ndarray]", _linear_filter(b, a, x, -1, zi))
+        out: tuple[np.ndarray, np.ndarray] = _linear_filter(b, a, x, -1, zi)  # (no cast call: typed Any)
+        return out
     return lfilter(b, a, x, -1, zi)
 
 
