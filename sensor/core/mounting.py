@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.context import ContextConfig, shock_threshold
-from sensor.core.dsp import hysteresis, norm3
+from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
@@ -312,7 +312,7 @@ def estimate_mounting(
             if lever > cfg.max_lever_m:  # a pivot beyond the knee (the hip: a leg swing)
                 continue
             vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
-        sin_e = np.median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
+        sin_e = median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
         if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
             continue
         if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
@@ -394,7 +394,7 @@ def estimate_mounting(
         sigma=sigma,
         axis_dominance=dominance,
         windows_used=int(inlier.sum()),
-        lever_m=float(np.median(np.array(levers)[inlier])),
+        lever_m=float(median(np.array(levers)[inlier])),
         reference=reference,
         anterior=anterior,
     )
