@@ -86,14 +86,19 @@ def test_without_the_off_board_rule_lying_down_is_counted(monkeypatch: pytest.Mo
     than placed): with it off, the lie-down of negative 290 rendered that way teaches a mounting
     ~80 deg off and is counted. (With the feet placed, as the simulator now lies down, the pivot
     is at the ankle and no lie-down of the supine negatives 0-119 or of the sessions above is counted
-    even without the rule.)"""
+    even without the rule.) The soft foot contacts (``ContextConfig.landing_mps2``, the feet set
+    down on the floor) refuse it too, independently: they are left at a step's shock here."""
     monkeypatch.setattr(act, "lie_down", _free_hip(act.lie_down))
     monkeypatch.setattr(act, "get_up", _free_hip(act.get_up))
     cs = make_session("negative", 290)
-    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(refuse_off_board=False))
+    off = _config(refuse_off_board=False)
+    off.context.landing_mps2 = off.context.impact_mps2
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=off)
     assert len(p.reps) >= 1
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
     assert p.reps == []
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(refuse_off_board=False))
+    assert p.reps == []  # the landings alone
 
 
 def _kneeled_one_rep() -> CorpusSession:

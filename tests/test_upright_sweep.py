@@ -26,6 +26,9 @@ def _rule_off() -> PipelineConfig:
     off = PipelineConfig()
     off.mount = replace(off.mount, prior=PriorConfig(first_sweep_deg=1e9))  # no sweep is ever that large
     off.__post_init__()
+    # the supine soft landings (ContextConfig.landing_mps2) refuse some lunges on their own: left at
+    # a step's shock, so that this test shows what the rest-before-sweep rule alone does
+    off.context.landing_mps2 = off.context.impact_mps2
     return off
 
 

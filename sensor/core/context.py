@@ -9,6 +9,8 @@ causal, vectorised and chunk-invariant (carried state, ``ffill`` over trigger ti
   sensor 35 cm below the knee changes by < 1.5 m/s^2 in 40 ms). A jump of the acceleration
   vector between consecutive samples larger than ``impact_mps2`` (or than ``max_jerk`` * dt at
   low rates) is an impact; the context stays *on feet* for ``impact_hold_s`` after the last.
+  Supine, the foot contacts the rep detector checks go down to ``landing_mps2``: a foot set
+  gently back on the floor between sets lands with a fraction of a step's shock.
 - **Shin hanging in the supine posture** (on feet). Lying on the back with the thigh at or near
   tabletop, the shin cannot point below ~-60 deg: that needs ~150 deg of knee flexion, past the
   passive range of most adults. The sine of the elevation is the shin axis dotted with up, so
@@ -37,6 +39,17 @@ CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 @dataclass
 class ContextConfig:
     impact_mps2: float = 5.0  # acceleration jump between consecutive samples that is a foot contact
+    # Supine, a softer jump is a foot contact too, for the rep detector only (``shock_times``; the
+    # on-feet decision keeps ``impact_mps2``). A supine glide's foot touches nothing, so its
+    # acceleration changes only as smoothly as the movement (<= ``max_jerk`` * dt); a foot set back
+    # on the floor between sets lands with a fraction of a step's 1.5-4 g. Measured, as the excess
+    # of a sample-to-sample jump over max_jerk * step: true supine reps (mixed 0-399, 2093 reps,
+    # 25-200 Hz) <= 0.84 m/s^2 in their contact window; set-break candidates (mixed 0-399 and
+    # negatives 0-1199, 632) up to 20 at the far turn, and at >= 75 Hz (where max_jerk * dt is
+    # below this) 264 of 313 above 2. About 0.2 g, more than twice the glides' largest reading.
+    # Below ~75 Hz the max_jerk * dt floor hides such landings (the UCI real recordings, 25 Hz,
+    # jump up to 4 m/s^2 between samples in fast knee extensions).
+    landing_mps2: float = 2.0
     max_jerk: float = 150.0  # m/s^3: at low rates a smooth movement may change by this * dt
     impact_hold_s: float = 2.5  # on feet until this long after the last footstep
     merge_s: float = 0.2  # samples of one shock
@@ -75,6 +88,7 @@ class ContextTracker:
         self.last_step_t = -np.inf  # last footstep (a rhythm of shocks): evidence whatever the mounting
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
+        self._t_land = -np.inf  # supine: the last soft foot contact (ContextConfig.landing_mps2)
         self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
 
     def process(
@@ -113,6 +127,8 @@ class ContextTracker:
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
+        if self.posture == "supine":
+            self.shock_times = self._landings(t, jump, step, shock)
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
@@ -165,6 +181,19 @@ class ContextTracker:
             prev_ctx = ctx
         self.context = prev_ctx
         return t_nonex, events
+
+    def _landings(self, t: np.ndarray, jump: np.ndarray, step: np.ndarray, shock: np.ndarray) -> np.ndarray:
+        """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
+        floor between sets, not only a step's impact), merged like the shocks (``merge_s``)."""
+        cfg = self.cfg
+        soft = shock | (jump > np.maximum(max(cfg.landing_mps2, cfg.max_jerk * self.dt), cfg.max_jerk * step))
+        if not any_true(soft):
+            return np.empty(0)
+        t_soft = ffill(t, soft, self._t_land)
+        before = np.concatenate([[self._t_land], t_soft[:-1]])
+        self._t_land = float(t_soft[-1])
+        out: np.ndarray = t[soft & (t - before > cfg.merge_s)]
+        return out
 
     def _sin_hanging(self) -> float:
         """``np.sin(np.radians(cfg.hanging_deg))``, computed once per threshold (a speed path)."""

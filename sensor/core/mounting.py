@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.context import ContextConfig, shock_threshold
-from sensor.core.dsp import hysteresis, norm3
+from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
@@ -47,6 +47,7 @@ from sensor.core.shin_prior import (
     wrap_deg,
 )
 from sensor.core.side_vote import plane_deg, side_vote
+from sensor.core.teach_count import enough_to_teach
 from sensor.core.upright import Upright
 
 
@@ -96,6 +97,9 @@ class MountConfig:
     # off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
+    # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
+    distinct_movements: bool = True  # too (sensor.core.teach_count)
+    quiet_at_end: bool = True
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75)
     # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
     # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
@@ -271,7 +275,7 @@ def estimate_mounting(
     board_ok = board_line_known(u, cfg.prior)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence)
     usable_mv = np.zeros(len(t), bool)
-    vecs, weights, levers, spans, starts, lever_betas = [], [], [], [], [], []
+    vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
     for a, b in windows:
         dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
         span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
@@ -308,7 +312,7 @@ def estimate_mounting(
             if lever > cfg.max_lever_m:  # a pivot beyond the knee (the hip: a leg swing)
                 continue
             vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
-        sin_e = np.median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
+        sin_e = median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
         if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
             continue
         if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
@@ -321,17 +325,13 @@ def estimate_mounting(
             continue  # read in the raw sensor frame: a frame learned from this movement would agree with it
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
-        starts.append(a)
+        used.append((a, b))
         vecs.append(vec)
         lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own
-    single_ok = final
-    if not final and vecs:
-        a0 = starts[int(np.argmax(spans))]
-        single_ok = imp_cum[a0] - imp_cum[max(a0 - int(round(cfg.single_quiet_s / dt_nom)), 0)] == 0
-    if len(vecs) < cfg.min_windows and not (single_ok and vecs and max(spans) >= cfg.single_span_deg):
+    if not enough_to_teach(used, spans, imp_cum, dt_nom, cfg, posture == "supine", final):
         return None
     V = np.array(vecs)
     W = np.array(weights)
@@ -394,7 +394,7 @@ def estimate_mounting(
         sigma=sigma,
         axis_dominance=dominance,
         windows_used=int(inlier.sum()),
-        lever_m=float(np.median(np.array(levers)[inlier])),
+        lever_m=float(median(np.array(levers)[inlier])),
         reference=reference,
         anterior=anterior,
     )

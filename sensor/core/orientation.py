@@ -107,7 +107,7 @@ class SagittalFilter:
         cx, cy = self._lever[2:]
         w2 = w_r * w_r
         a1, a2 = dot3_pair(acc, m.e1, m.e2)
-        ax = a1 - (-w2 * cx - alpha * cy)
+        ax = a1 - (w2 * -cx - alpha * cy)  # (-w2) * cx, one pass less: IEEE products are sign-symmetric
         ay = a2 - (alpha * cx - w2 * cy)
         raw = np.degrees(np.arctan2(ay, ax))
         weak_sq = (MIN_GRAVITY_G * STANDARD_GRAVITY) ** 2
@@ -128,7 +128,11 @@ class SagittalFilter:
         self._raw_prev = float(raw[-1])
 
         a = self.a
-        x = a * (-w * dt) + (1.0 - a) * th_acc
+        # a * (-w * dt) + (1 - a) * th_acc, the same bits in one pass less and no temporaries: a
+        # product is commutative and sign-symmetric, so a * ((-w) * dt) == (w * dt) * (-a)
+        x = w * dt
+        x *= -a
+        x += (1.0 - a) * th_acc
         if reset is None:  # one segment continuing the last one (the usual piece)
             assert self._y is not None and self._v is not None
             theta, _ = lfilter_state(self._b_y, self._a_y, x, np.array([a * self._y]))
@@ -142,14 +146,21 @@ class SagittalFilter:
             d0 = theta[0] - m.beta_deg
             turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
-        elev = 90.0 - m.sigma * (theta - self._beta_ref)
+        # 90 - sigma * (theta - ref), sigma +-1: 1 * d is d and 90 - (-d) is 90 + d (in place: same bits)
+        d_ref = theta - self._beta_ref
+        if m.sigma == 1:
+            elev = np.subtract(90.0, d_ref, out=d_ref)
+        elif m.sigma == -1:
+            elev = np.add(d_ref, 90.0, out=d_ref)
+        else:
+            elev = 90.0 - m.sigma * d_ref
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
         if np.fmin.reduce(elev) <= ELEVATION_LOW_DEG or np.fmax.reduce(elev) > hi:  # (rare: corrupt input)
             off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
             elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
-        return elev, m.sigma * vel
+        return elev, (vel if m.sigma == 1 else m.sigma * vel)  # (1 * vel is vel: no pass)
 
     def _segments(
         self, x: np.ndarray, w: np.ndarray, th_acc: np.ndarray, reset: np.ndarray

@@ -118,9 +118,9 @@ class RepDetector:
         n = len(t)
         if n == 0:
             return []
-        # keep the contacts any rep still to come may look at: from the start of the movement that
+        # keep the contacts any rep still to come may look at: from the start of the movement that first
         # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
-        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["move_t"] for x in (self._far, self._seg) if x]
+        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["land_t"] for x in (self._far, self._seg) if x]
         keep = min(starts) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
@@ -268,7 +268,9 @@ class RepDetector:
                     self._start_far(y1, t1, seg)
                     return
             elif self._far is not None and y1 > self._far["y"]:
-                self._far.update(y=y1, t=t1, stop_t=t1, peak=max(self._far["peak"], seg["peak"]), move_t=seg["tm"])
+                far, tm = self._far, seg["tm"]  # moved on by < turn_deg (a fidget at the turn): same landing window
+                land = far["land_t"] if y1 - far["y"] < cfg.turn_deg else tm
+                far.update(y=y1, t=t1, stop_t=t1, peak=max(far["peak"], seg["peak"]), move_t=tm, land_t=land)
             return
         # returning segment
         self._away_start = None
@@ -316,6 +318,7 @@ class RepDetector:
             "start_t": start_t,
             "start_e": start_e,
             "move_t": seg["tm"],  # moving start of the movement that reached the far turn
+            "land_t": seg["tm"],  # ... of the one that first reached it (a fidget there moves move_t on)
             "peak": max(peak, seg["peak"]),
             "near_before": near,
         }
@@ -338,8 +341,7 @@ class RepDetector:
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
             return None
-        # the foot is in the air from just after the first moving sample (a jolt there starts it) to the end
-        w0, w1 = far["move_t"], t_end - cfg.contact_window_s
+        w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
         k = bisect.bisect_right(self._shocks, w0)
         if k < len(self._shocks) and self._shocks[k] <= w1:
             return None  # a foot landed during the rep: a lunge or a step, not a glide
@@ -395,6 +397,4 @@ class RepDetector:
 
     def _pre_hold(self, far: dict[str, Any]) -> float:
         near = far.get("near_before")
-        if near is None:
-            return 0.0
-        return max(float(far["start_t"]) - float(near["t"]), 0.0)
+        return 0.0 if near is None else max(float(far["start_t"]) - float(near["t"]), 0.0)

@@ -31,6 +31,7 @@ from sensor.core.preprocess import Preprocessor
 from sensor.core.rep_bottom import BottomCheckedDetector
 from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.core.teach_count import first_was_wrong
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
 STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
@@ -94,11 +95,11 @@ class Pipeline:
 
     # ------------------------------------------------------------------ public API
     def feed(self, chunk: ImuChunk) -> list[Event]:
-        self.stats.samples_in += len(chunk)
+        self.stats.samples_in += len(chunk.t)  # (.t: ImuChunk.__len__ is a Python call; a live feed made 3)
         events: list[Event] = []
         chunk = self._intake.accept(chunk)
         self.stats.invalid_skipped, self.stats.out_of_order_skipped = self._intake.invalid, self._intake.out_of_order
-        if len(chunk) == 0:
+        if len(chunk.t) == 0:
             return events
         if self._dt is None:
             self._probe.append(chunk)
@@ -110,7 +111,7 @@ class Pipeline:
             chunk = probe
         if self._pre is None:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
-        n, pos = len(chunk), 0
+        n, pos = len(chunk.t), 0
         self.stats.samples_used += n
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
@@ -188,7 +189,7 @@ class Pipeline:
                     self._run_upto(end, events)
                     m = self._estimate(end, self.mounting)
                     self._refines += 1
-                    if m is not None and m.sigma != self._filter.m.sigma:
+                    if m is not None and first_was_wrong(self._filter.m, m, self.cfg.mount.revote_beta_deg):
                         self._resettle(m, end, events)
                     elif m is not None:
                         self.mounting = m
@@ -309,9 +310,8 @@ class Pipeline:
         self._context = None
 
     def _resettle(self, m: Mounting, end: int, events: list[Event]) -> None:
-        """The refinement moved the shin direction so far that the side vote flipped: every angle
-        since the first settle was mirrored. The buffer is analysed again with the new mounting,
-        from its start or after the last counted rep (which stands); footsteps still stand."""
+        """The refinement says the first mounting was wrong (teach_count.first_was_wrong): the buffer is
+        analysed again with the new one, from its start or after the last counted rep (which stands)."""
         self._void_context()
         self.detector.reset_motion()
         t, after = self._buffered()[0], self.reps[-1].end_s if self.reps else -np.inf
@@ -336,8 +336,8 @@ class Pipeline:
         elev, vel = self._filter.process(t, acc, gyr_c, gap)
         long_gap = None
         gap_idx = gap.nonzero()[0].tolist()
-        spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx]
-        if any(sp > self.cfg.reps.gap_reset_s for sp in spans):
+        spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx] if gap_idx else []
+        if spans and any(sp > self.cfg.reps.gap_reset_s for sp in spans):  # (no gap: no Python calls)
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
         last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap, mag)

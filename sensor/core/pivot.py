@@ -81,6 +81,35 @@ class PivotConfig:
     # The same bound as the re-strap watch's knee movement (RestrapWatch.knee_dominance: a glide
     # phase shares one axis > 0.98, a roll, a stand-up or a strap pulled round mixes axes).
     min_planar: float = 0.9
+    # The knee carried round (:func:`knee_carried`): a movement that teaches the seated mounting
+    # must turn about a STILL knee. Its tangential and centripetal levers (PivotFit.knee_gap_m)
+    # part by c (1 - c) L when the thigh (L <= 0.49 m: 0.245 x 2.0 m, Winter 2009) turns at c
+    # times the shin's rate. For a thigh turning with the shin (0 <= c <= 1: a glide's slight
+    # thigh lift, a leg swing) that is at most L / 4, this bound; more needs the thigh turning
+    # AGAINST the shin (the hip flexing while the knee flexes: a step-up, stairs, a lunge) or far
+    # faster than it. The standard errors (least squares on white residuals) are optimistic, so
+    # many are asked, as for the pivot below. Measured (rotational signal >= 1 m/s^2; z = (|gap|
+    # - 0.125) / se): the 117 UCI real reps, fitted over their extension, max z 2.4, over the whole
+    # rep 3.6; simulated seated glide movements offered to the first mounting (short 1-299, 257,
+    # 16 above the floor) none above 0; seated negatives 1-1343, 965 movements offered to it (142
+    # above the floor): 70 above 5 (step-ups 44, lunges 20, stairs 3, walking lunges 2, a leg
+    # swing). Standing leg swings (0 < c < 1) part by <= 0.12 m and are NOT caught.
+    knee_gap_max_m: float = 0.125
+    knee_gap_z: float = 5.0
+    knee_gap_min_rot_mps2: float = 1.0
+    # A whole seated rep (:func:`not_a_knee_swing`) whose pivot is confidently farther above the
+    # sensor than any knee can be: the shank is at most 0.49 m (0.246 x 2.0 m, Winter 2009) and
+    # the box sits <= 6 cm off the bone, so a knee is within 0.5 m of the sensor; a straight leg
+    # swinging from the hip turns about a point 0.55-1.0 m above a shin sensor. Measured pivot
+    # heights over whole true seated reps (rotational signal >= 0.15 m/s^2): the 117 UCI real reps
+    # p50 0.22 m, p99 0.35, max 0.375; simulated short seated 1-299 (216) max 0.255 (the simulator
+    # straps the box 0.10-0.35 m below the knee). A leg swing whose knee bends as the hip swings
+    # reads 0.27-0.46 m (its pivot between the knee and the hip) and is NOT caught (negatives 2487).
+    # Both bounds are seated only (the first seated mounting, the seated rep check). Supine,
+    # measured over true reps (classic even seeds 0-198, 999 reps; short even 0-298, 319 reps)
+    # neither trips, but the supine confounders were not measured, so neither is enabled there.
+    max_knee_above_m: float = 0.5
+    knee_above_z: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +128,11 @@ class PivotFit:
     # the share of the rotation (rate energy) about its main axis: 1 for a turn in one plane (a
     # knee swing, a shank over the ankle); a strap pulled round or a leg roll mixes in other axes
     planar: float = 1.0
+    # the height of the lever the tangential term (alpha x r) fits, less that of the lever the
+    # centripetal term (omega x (omega x r)) fits, each free (:func:`lever_split`), and its
+    # standard error: the same lever (0) about a still pivot; apart when the pivot moves
+    knee_gap_m: float = 0.0
+    knee_gap_se_m: float = float("inf")
 
     @property
     def z(self) -> float:
@@ -220,6 +254,7 @@ def fit_pivot(
     hang = float(np.degrees(np.arccos(np.clip(cos_down.max(), -1.0, 1.0))))
     rot = float(np.sqrt(np.mean(np.sum((M @ r) ** 2, axis=1))))
     se = float(np.sqrt(max(var, 0.0)))
+    gap, gap_se = lever_split(A, Sw @ Sw, y, up_mean, rcond)
     return PivotFit(
         r=r,
         height_m=height,
@@ -229,7 +264,40 @@ def fit_pivot(
         sweep_deg=sweep,
         hang_deg=hang,
         planar=float(lam_w[-1] / max(float(lam_w.sum()), 1e-12)),
+        knee_gap_m=gap,
+        knee_gap_se_m=gap_se,
     )
+
+
+def lever_split(
+    A: np.ndarray, centripetal: np.ndarray, y: np.ndarray, up_mean: np.ndarray, rcond: float
+) -> tuple[float, float]:
+    """The fixed-pivot fit again with the tangential and the centripetal lever free (12 unknowns):
+    (the tangential lever's mean height less the centripetal one's, its standard error).
+
+    About a still pivot both terms act on one lever. When the pivot is itself carried round (the
+    knee, by a thigh turning at ``c`` times the shin's rate), the sensor's tangential acceleration
+    reads a lever ``d + c L`` and its centripetal one ``d + c^2 L`` (``L`` the thigh): they part
+    by ``c (1 - c) L``. ``A`` is :func:`fit_pivot`'s design (gravity, the combined lever, the
+    offset); its combined lever block is split into ``[alpha]x`` and ``centripetal``."""
+    n = len(y)
+    B = np.zeros((n, 3, 12))
+    B[:, :, 0:3] = A[:, :, 0:3]
+    B[:, :, 3:6] = A[:, :, 3:6] - centripetal
+    B[:, :, 6:9] = centripetal
+    B[:, :, 9:12] = A[:, :, 6:9]
+    btb = np.einsum("nki,nkj->ij", B, B)
+    bty = np.einsum("nki,nk->i", B, y)
+    lam, vec = np.linalg.eigh(btb)
+    keep = lam > (rcond**2) * lam[-1]
+    lk, vk = lam[keep], vec[:, keep]
+    x = vk @ ((vk.T @ bty) / lk)
+    resid = y - np.einsum("nki,i->nk", B, x)
+    s2 = float(np.sum(resid * resid)) / max(3 * n - int(keep.sum()), 1)
+    d = np.zeros(12)
+    d[3:6], d[6:9] = up_mean, -up_mean
+    var = float(d @ (s2 * (vk / lk) @ vk.T) @ d)
+    return float(d @ x), float(np.sqrt(max(var, 0.0)))
 
 
 _memo: OrderedDict[tuple[int, int, int, int], PivotFit | None] = OrderedDict()
@@ -257,20 +325,38 @@ def not_a_hanging_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     set-up). False when unsure (weak signal, no fit): the other checks decide."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
-    return _pivot_below(fit, cfg) or fit.hang_deg > cfg.max_hang_deg
+    return _pivot_below(fit, cfg) or fit.hang_deg > cfg.max_hang_deg or knee_carried(fit, cfg)
+
+
+def knee_carried(fit: PivotFit | None, cfg: PivotConfig) -> bool:
+    """True when the movement's pivot was confidently itself carried round: its tangential and
+    centripetal levers part by more than a still knee, or a thigh turning with the shin, allows
+    (``knee_gap_max_m``, ``knee_gap_z`` standard errors), above ``knee_gap_min_rot_mps2``."""
+    if fit is None or fit.rot_rms_mps2 < cfg.knee_gap_min_rot_mps2:
+        return False
+    return abs(fit.knee_gap_m) - cfg.knee_gap_max_m > cfg.knee_gap_z * fit.knee_gap_se_m
 
 
 def not_a_knee_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     """True when a whole seated rep confidently did not turn the shin about a still knee above
-    the sensor: the pivot is below it (a planted foot), or no fixed pivot explains the movement
-    (the residual dwarfs the rotational signal: the knee moved, a foot landed). Unlike
+    the sensor: the pivot is below it (a planted foot), farther above than any knee can be (a
+    straight leg swinging from the hip: ``max_knee_above_m``), or no fixed pivot explains the
+    movement (the residual dwarfs the rotational signal: the knee moved, a foot landed). Unlike
     :func:`not_a_hanging_swing`, the lever's direction at rest is not asked: over a whole rep,
     true reps with short levers read it 50-137 deg off (mixed 14, 254, 318, 357). False when
     unsure (weak signal, no fit)."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
     below = _pivot_below(fit, cfg) and fit.rot_rms_mps2 >= cfg.rep_min_rot_below_mps2
-    return below or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
+    return below or pivot_beyond_knee(fit, cfg) or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
+
+
+def pivot_beyond_knee(fit: PivotFit | None, cfg: PivotConfig) -> bool:
+    """True when the fitted pivot is confidently (``knee_above_z`` standard errors) farther above
+    the sensor than a knee can be (``max_knee_above_m``): the hip of a straight leg swing."""
+    if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
+        return False
+    return -fit.height_m - cfg.max_knee_above_m > cfg.knee_above_z * fit.height_se_m
 
 
 def turned_over_a_planted_foot(fit: PivotFit | None, cfg: PivotConfig) -> bool:

@@ -108,17 +108,19 @@ class RepConfig:
     #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
     supine_min_rom_deg: float = 60.0
     seated_min_rom_deg: float = 46.0
-    # - No foot contact from the start of the movement that reaches the far turn until just before
-    #   the rep ends: the foot is in the air throughout a glide in both postures (heel toward the
-    #   glute and leg toward the ceiling supine; the shin swinging from hanging and back seated),
-    #   the return included. A lunge or a step lands the foot at the far turn; a step-up's trailing
-    #   leg lands it on the way back (mixed 959: contacts 0.6 s into the return and 1.4 s before
-    #   the end). The last contact_window_s before the end is left out: a heel meeting the chair
-    #   or a fidget as the return stops (contacts 0.14 s after true reps' ends are measured).
-    #   Shocks as sensor.core.context defines them. Measured over the counted true reps of mixed
-    #   seeds 0-239 (2552 reps, both postures): 4 have a contact inside, all within 0.12 s of the
-    #   back-dated start (a fidget's jolt running into the movement, before its first moving
-    #   sample), none later.
+    # - No foot contact from the start of the movement that first reaches the far turn until just
+    #   before the rep ends (not of a later one that moves the turn on: a fidget with the foot on
+    #   the floor at a set break comes after the landing, negative 1468): the foot is in the air
+    #   throughout a glide in both postures (heel toward the glute and leg toward the ceiling
+    #   supine; the shin swinging from hanging and back seated), the return included. A lunge or a
+    #   step lands the foot at the far turn; a step-up's trailing leg lands it on the way back
+    #   (mixed 959: contacts 0.6 s into the return and 1.4 s before the end). The last
+    #   contact_window_s before the end is left out: a heel meeting the chair or a fidget as the
+    #   return stops (contacts 0.14 s after true reps' ends are measured). Shocks as
+    #   sensor.core.context defines them (supine down to ContextConfig.landing_mps2). Measured over
+    #   the counted true reps of mixed seeds 0-239 (2552 reps, both postures): 4 have a contact
+    #   inside, all within 0.12 s of the back-dated start (a fidget's jolt running into the
+    #   movement, before its first moving sample), none later.
     contact_window_s: float = 0.25
     # A movement away that follows this much stillness, at a place a rep can start from (seated:
     # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an

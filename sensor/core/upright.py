@@ -34,6 +34,7 @@ from typing import Protocol
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY
+from sensor.core.dsp import median
 from sensor.core.shin_prior import contact_events
 
 
@@ -208,4 +209,4 @@ def foot_pivot(c: np.ndarray, ups: np.ndarray, cfg: UprightConfig) -> bool:
     lev = float(np.hypot(c[0], c[1]))
     if lev <= 0:
         return False
-    return float(np.median(ups @ (c / lev))) > cfg.max_contact_sin
+    return float(median(ups @ (c / lev))) > cfg.max_contact_sin

@@ -1,0 +1,110 @@
+"""How much evidence the movements that teach a supine mounting really are, and when the
+refinement says the first mounting was wrong (:func:`first_was_wrong`).
+
+:func:`sensor.core.mounting.estimate_mounting` learns the mounting once at least two movements
+agree (``min_windows``), or from one long sweep on its own when that sweep began well after the
+last foot contact (``single_quiet_s``: right after walking a lone sweep is as often a step-up, a
+lunge or a squat as a glide). Two ways round that rule let a step-up teach a supine mounting
+(issue 11, negatives seed 1812: stand 1.3 s, then step-ups; two false reps):
+
+* **Movements, not windows.** A movement window is a run of the moving mask padded by
+  ``pad_s`` either side. When the rate dips below the off-threshold for a few samples mid-sweep
+  (the trailing leg's knee flexing, then extending to come up onto the box), one continuous
+  movement is two runs whose padded windows overlap, and counted as two movements they taught
+  the mounting 1.1 s after the sweep began. Windows that overlap or touch are one movement here
+  (a dip shorter than ``2 * pad_s``, 0.5 s: the glide's own turn-around at the bottom is such a
+  dip, so one rep is one movement; the setup and the first rep are two, with the tabletop hold
+  between them).
+* **The quiet rule holds at the end of the recording too.** The last attempt at the end of the
+  recording let any lone sweep of ``single_span_deg`` teach, whatever came before it: the
+  step-up sweep that then taught came 6-7 s after the step-ups' foot contacts. The end of a
+  recording says nothing about what the movement was; the same quiet is asked.
+
+A recording that starts in place has no foot contact to see, and its lone sweep still teaches
+(the quiet is counted from the first sample, as before): a one-rep session that starts lying
+down keeps its rep (issue 11 short corpus, seed 202).
+
+Both rules apply to the supine exercise; the seated first mounting has its own evidence (the
+hanging rest and the pivot's side, :mod:`sensor.core.pivot`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class TeachConfig(Protocol):
+    """The fields of ``sensor.core.mounting.MountConfig`` read here."""
+
+    min_windows: int
+    single_span_deg: float
+    single_quiet_s: float
+    distinct_movements: bool
+    quiet_at_end: bool
+
+
+def distinct_movements(windows: list[tuple[int, int]]) -> int:
+    """How many separate movements the windows ``(a, b)`` (buffer indices, half-open) are:
+    windows that overlap or touch (in any order) are one movement."""
+    if not windows:
+        return 0
+    w = np.array(sorted(windows), dtype=np.int64)
+    reach = np.maximum.accumulate(w[:, 1])
+    return 1 + int(np.count_nonzero(w[1:, 0] > reach[:-1]))
+
+
+def quiet_before(imp_cum: np.ndarray, a: int, quiet_n: int) -> bool:
+    """No foot contact in the ``quiet_n`` samples before index ``a`` (from the buffer's start when
+    it holds fewer); ``imp_cum[i]`` is the number of contact samples before ``i``."""
+    return bool(imp_cum[a] - imp_cum[max(a - quiet_n, 0)] == 0)
+
+
+def enough_to_teach(
+    windows: list[tuple[int, int]],
+    spans: list[float],
+    imp_cum: np.ndarray,
+    dt_nom: float,
+    cfg: TeachConfig,
+    supine: bool,
+    final: bool,
+) -> bool:
+    """Whether the usable movement windows (``spans``: their sweeps, deg) may teach a mounting:
+    ``min_windows`` movements, or one sweep of ``single_span_deg`` with no foot contact in the
+    ``single_quiet_s`` before it. Supine the windows are counted as :func:`distinct_movements`
+    (``cfg.distinct_movements``) and the quiet is asked at the end of the recording (``final``)
+    too (``cfg.quiet_at_end``); each switch exists for its test. Seated, as before."""
+    if not windows:
+        return False
+    moves = distinct_movements(windows) if supine and cfg.distinct_movements else len(windows)
+    if moves >= cfg.min_windows:
+        return True
+    if max(spans) < cfg.single_span_deg:
+        return False
+    if final and not (supine and cfg.quiet_at_end):
+        return True
+    a0 = windows[int(np.argmax(spans))][0]
+    return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
+
+
+class _Shin(Protocol):
+    """What ``sensor.core.mounting.Mounting`` (frozen) gives: the shin direction and the side."""
+
+    @property
+    def beta_deg(self) -> float: ...
+
+    @property
+    def sigma(self) -> int: ...
+
+
+def first_was_wrong(old: _Shin, new: _Shin, revote_deg: float) -> bool:
+    """The refinement says the first mounting was wrong: its side flipped, or its shin direction
+    moved by more than ``revote_deg`` (``MountConfig.revote_beta_deg``: a right first estimate
+    moves by a few degrees). Either way every angle since the first settle was off, and the
+    pipeline analyses the buffer again with the new mounting after the last counted rep, as it
+    did for a flipped side only (issue 11, standard 362: the set-up move, which turns the whole
+    bent leg about the hip, and a weak flex-down taught a shin direction 68 deg off; the
+    refinement's shift of the detector in the middle of the second rep lost it)."""
+    moved = abs((new.beta_deg - old.beta_deg + 180.0) % 360.0 - 180.0)
+    return new.sigma != old.sigma or moved > revote_deg
