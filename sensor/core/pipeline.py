@@ -31,7 +31,6 @@ from sensor.core.preprocess import Preprocessor
 from sensor.core.rep_bottom import BottomCheckedDetector
 from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
-from sensor.core.teach_count import first_was_wrong
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
 STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
@@ -189,7 +188,7 @@ class Pipeline:
                     self._run_upto(end, events)
                     m = self._estimate(end, self.mounting)
                     self._refines += 1
-                    if m is not None and first_was_wrong(self._filter.m, m, self.cfg.mount.revote_beta_deg):
+                    if m is not None and m.sigma != self._filter.m.sigma:
                         self._resettle(m, end, events)
                     elif m is not None:
                         self.mounting = m
@@ -310,8 +309,9 @@ class Pipeline:
         self._context = None
 
     def _resettle(self, m: Mounting, end: int, events: list[Event]) -> None:
-        """The refinement says the first mounting was wrong (teach_count.first_was_wrong): the buffer is
-        analysed again with the new one, from its start or after the last counted rep (which stands)."""
+        """The refinement moved the shin direction so far that the side vote flipped: every angle
+        since the first settle was mirrored. The buffer is analysed again with the new mounting,
+        from its start or after the last counted rep (which stands); footsteps still stand."""
         self._void_context()
         self.detector.reset_motion()
         t, after = self._buffered()[0], self.reps[-1].end_s if self.reps else -np.inf

@@ -86,25 +86,3 @@ def enough_to_teach(
         return True
     a0 = windows[int(np.argmax(spans))][0]
     return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
-
-
-class _Shin(Protocol):
-    """What ``sensor.core.mounting.Mounting`` (frozen) gives: the shin direction and the side."""
-
-    @property
-    def beta_deg(self) -> float: ...
-
-    @property
-    def sigma(self) -> int: ...
-
-
-def first_was_wrong(old: _Shin, new: _Shin, revote_deg: float) -> bool:
-    """The refinement says the first mounting was wrong: its side flipped, or its shin direction
-    moved by more than ``revote_deg`` (``MountConfig.revote_beta_deg``: a right first estimate
-    moves by a few degrees). Either way every angle since the first settle was off, and the
-    pipeline analyses the buffer again with the new mounting after the last counted rep, as it
-    did for a flipped side only (issue 11, standard 362: the set-up move, which turns the whole
-    bent leg about the hip, and a weak flex-down taught a shin direction 68 deg off; the
-    refinement's shift of the detector in the middle of the second rep lost it)."""
-    moved = abs((new.beta_deg - old.beta_deg + 180.0) % 360.0 - 180.0)
-    return new.sigma != old.sigma or moved > revote_deg
