@@ -194,14 +194,42 @@ def _skew(v: np.ndarray) -> np.ndarray:
     return S
 
 
+def _solve_determined(A: np.ndarray, y: np.ndarray, rcond: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """Least squares of ``A x = y`` (``A`` (n, 3, k), ``y`` (n, 3)) by the normal equations (k x k,
+    one pass over the samples), solved in the determined directions only: (x, residual variance,
+    covariance of x).
+
+    A turn about one axis leaves directions undetermined (the lever along the axis, and gravity
+    and offset along it, which are alike); gyroscope noise makes them merely weak, and a plain
+    solve then spends them on the noise (verdicts flipped on simulated glides). Eigen-directions
+    weaker than ``rcond**2`` of the strongest are left out."""
+    ata = np.einsum("nki,nkj->ij", A, A)
+    aty = np.einsum("nki,nk->i", A, y)
+    lam, vec = np.linalg.eigh(ata)
+    keep = lam > (rcond**2) * lam[-1]
+    lk, vk = lam[keep], vec[:, keep]
+    x = vk @ ((vk.T @ aty) / lk)
+    resid = y - np.einsum("nki,i->nk", A, x)
+    s2 = float(np.sum(resid * resid)) / max(3 * len(y) - int(keep.sum()), 1)
+    return x, s2, s2 * (vk / lk) @ vk.T
+
+
 def fit_pivot(
-    t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray, smooth_s: float = 0.05, rcond: float = 0.01
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr_dps: np.ndarray,
+    smooth_s: float = 0.05,
+    rcond: float = 0.01,
+    split: bool = True,
 ) -> PivotFit | None:
     """The fixed-pivot fit over one movement (specific force m/s^2, bias-corrected rate deg/s).
 
     ``smooth_s``: the angular rate is averaged over this long before it is differentiated (the
     gyroscope's white noise, differentiated per sample, would swamp the tangential term at
-    100-200 Hz). None for fewer than 10 samples."""
+    100-200 Hz). ``split``: also fit the tangential and centripetal levers apart
+    (:func:`lever_split`, ``PivotFit.knee_gap_m``); only :func:`knee_carried` reads them, so the
+    per-rep fits leave them out (the gap then reads 0 with an infinite error). None for fewer
+    than 10 samples."""
     n = len(t)
     if n < 10:
         return None
@@ -225,19 +253,7 @@ def fit_pivot(
     A[:, :, 3:6] = M
     A[:, :, 6:9] = np.eye(3)
     y = acc
-    # Normal equations (9 x 9, one pass over the samples). A turn about one axis leaves three
-    # directions undetermined (the lever along the axis, and gravity and offset along it, which
-    # are alike); gyroscope noise makes them merely weak, and a plain solve then spends them on
-    # the noise (verdicts flipped on simulated glides). Solve in the determined directions only.
-    ata = np.einsum("nki,nkj->ij", A, A)
-    aty = np.einsum("nki,nk->i", A, y)
-    lam, vec = np.linalg.eigh(ata)
-    keep = lam > (rcond**2) * lam[-1]
-    lk, vk = lam[keep], vec[:, keep]
-    x = vk @ ((vk.T @ aty) / lk)
-    resid = y - np.einsum("nki,i->nk", A, x)
-    s2 = float(np.sum(resid * resid)) / max(3 * n - int(keep.sum()), 1)
-    cov = s2 * (vk / lk) @ vk.T
+    x, s2, cov = _solve_determined(A, y, rcond)  # 9 unknowns: three undetermined by a planar turn
     G0, r = x[0:3], x[3:6]
     up = Rt @ (G0 / max(float(np.linalg.norm(G0)), 1e-9))
     up_mean = up.mean(axis=0)
@@ -254,7 +270,7 @@ def fit_pivot(
     hang = float(np.degrees(np.arccos(np.clip(cos_down.max(), -1.0, 1.0))))
     rot = float(np.sqrt(np.mean(np.sum((M @ r) ** 2, axis=1))))
     se = float(np.sqrt(max(var, 0.0)))
-    gap, gap_se = lever_split(A, Sw @ Sw, y, up_mean, rcond)
+    gap, gap_se = lever_split(A, Sw @ Sw, y, up_mean, rcond) if split else (0.0, float("inf"))
     return PivotFit(
         r=r,
         height_m=height,
@@ -280,23 +296,15 @@ def lever_split(
     reads a lever ``d + c L`` and its centripetal one ``d + c^2 L`` (``L`` the thigh): they part
     by ``c (1 - c) L``. ``A`` is :func:`fit_pivot`'s design (gravity, the combined lever, the
     offset); its combined lever block is split into ``[alpha]x`` and ``centripetal``."""
-    n = len(y)
-    B = np.zeros((n, 3, 12))
+    B = np.zeros((len(y), 3, 12))
     B[:, :, 0:3] = A[:, :, 0:3]
     B[:, :, 3:6] = A[:, :, 3:6] - centripetal
     B[:, :, 6:9] = centripetal
     B[:, :, 9:12] = A[:, :, 6:9]
-    btb = np.einsum("nki,nkj->ij", B, B)
-    bty = np.einsum("nki,nk->i", B, y)
-    lam, vec = np.linalg.eigh(btb)
-    keep = lam > (rcond**2) * lam[-1]
-    lk, vk = lam[keep], vec[:, keep]
-    x = vk @ ((vk.T @ bty) / lk)
-    resid = y - np.einsum("nki,i->nk", B, x)
-    s2 = float(np.sum(resid * resid)) / max(3 * n - int(keep.sum()), 1)
+    x, _, cov = _solve_determined(B, y, rcond)
     d = np.zeros(12)
     d[3:6], d[6:9] = up_mean, -up_mean
-    var = float(d @ (s2 * (vk / lk) @ vk.T) @ d)
+    var = float(d @ cov @ d)
     return float(d @ x), float(np.sqrt(max(var, 0.0)))
 
 

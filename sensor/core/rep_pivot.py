@@ -111,7 +111,7 @@ class PivotCheckedDetector(RepDetector):
             return None
         t, acc, gyr = (np.concatenate(x) for x in zip(*parts)) if len(parts) > 1 else parts[0]
         i, j = int(np.searchsorted(t, a)), int(np.searchsorted(t, end_s, side="right"))
-        return fit_pivot(t[i:j], acc[i:j], gyr[i:j])
+        return fit_pivot(t[i:j], acc[i:j], gyr[i:j], split=False)  # the rep checks do not read the lever gap
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         rep = super()._make_rep(t_end, e_end)
