@@ -63,12 +63,23 @@ class ContextConfig:
     swing_dps: float = 330.0  # knee-axis rate of a gait swing (a glide phase of >= 1 s stays below ~280)
 
 
-def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig) -> np.ndarray:
-    """Per sample, the acceleration jump that is a shock. A smooth movement may change by
+def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig, floor_mps2: float | None = None) -> np.ndarray:
+    """Per sample, the acceleration jump that is a shock (``floor_mps2``: ``cfg.impact_mps2``
+    unless given, e.g. the supine landings' ``landing_mps2``). A smooth movement may change by
     ``max_jerk`` times the time elapsed, so a few lost packets (a hole shorter than a gap) do not
     turn a movement's ordinary change of acceleration into a foot contact."""
-    out: np.ndarray = np.maximum(max(cfg.impact_mps2, cfg.max_jerk * dt), cfg.max_jerk * step_s)
+    floor = cfg.impact_mps2 if floor_mps2 is None else floor_mps2
+    out: np.ndarray = np.maximum(max(floor, cfg.max_jerk * dt), cfg.max_jerk * step_s)
     return out
+
+
+def merged_onsets(t: np.ndarray, mask: np.ndarray, last: float, merge_s: float) -> tuple[np.ndarray, float]:
+    """The indices of the samples of ``mask`` that come more than ``merge_s`` after the marked
+    sample before them (samples within ``merge_s`` belong to one contact), ``last`` being the
+    last marked time of the pieces before; and the last marked time after this piece."""
+    t_marked = ffill(t, mask, last)
+    before = np.concatenate([[last], t_marked[:-1]])
+    return np.nonzero(mask & (t - before > merge_s))[0], float(t_marked[-1])
 
 
 class ContextTracker:
@@ -119,11 +130,7 @@ class ContextTracker:
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
         any_shock = bool(any_true(shock))
         if any_shock:
-            t_shock = ffill(t, shock, self._t_shock)
-            t_shock_prev = np.concatenate([[self._t_shock], t_shock[:-1]])
-            onset = shock & (t - t_shock_prev > cfg.merge_s)
-            self._t_shock = float(t_shock[-1])
-            on_idx = np.nonzero(onset)[0]
+            on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
@@ -186,13 +193,11 @@ class ContextTracker:
         """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
         floor between sets, not only a step's impact), merged like the shocks (``merge_s``)."""
         cfg = self.cfg
-        soft = shock | (jump > np.maximum(max(cfg.landing_mps2, cfg.max_jerk * self.dt), cfg.max_jerk * step))
+        soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
         if not any_true(soft):
             return np.empty(0)
-        t_soft = ffill(t, soft, self._t_land)
-        before = np.concatenate([[self._t_land], t_soft[:-1]])
-        self._t_land = float(t_soft[-1])
-        out: np.ndarray = t[soft & (t - before > cfg.merge_s)]
+        idx, self._t_land = merged_onsets(t, soft, self._t_land, cfg.merge_s)
+        out: np.ndarray = t[idx]
         return out
 
     def _sin_hanging(self) -> float:

@@ -1,5 +1,4 @@
-"""How much evidence the movements that teach a supine mounting really are, and when the
-refinement says the first mounting was wrong (:func:`first_was_wrong`).
+"""How much evidence the movements that teach a supine mounting really are.
 
 :func:`sensor.core.mounting.estimate_mounting` learns the mounting once at least two movements
 agree (``min_windows``), or from one long sweep on its own when that sweep began well after the
