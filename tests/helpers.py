@@ -130,3 +130,58 @@ def with_each_block_parser(outcome, path):
         use_block_parser("numpy", mp)
         slow = outcome(path)
     return fast, slow
+
+
+def outage_run(
+    bus_address, emu, rate_hz, on_chunk, *, on_packets=None, speed=1.0, silence_s=1.0, warm=50, after=50, wait_s=10
+):
+    """A stand-in device silenced once, end to end through bleak and ``SensorLink`` (a coroutine
+    to run): stream ``warm`` samples, silence the device ``silence_s`` s (a hung firmware: samples
+    made and never sent), wait until the link reports lost samples and ``after`` more samples
+    came, then stop (the stand-in's seated 2-rep session of seed 6). ``on_chunk(chunk,
+    loop_time)`` sees every delivered chunk, ``on_packets(out)`` every list of notifications the
+    device sends. Returns (the link, the samples the device made and never sent: those made less
+    those put into notifications)."""
+    from sensor.ble.link import SensorLink
+    from sensor.standin.server import BlueZStandin
+
+    delivered = 0  # samples the device put into notifications (not those made while silent)
+    got = 0  # samples the link delivered
+    packets = emu.packets
+
+    def counted_packets(part):
+        nonlocal delivered
+        delivered += len(part)
+        out = packets(part)
+        if on_packets is not None:
+            on_packets(out)
+        return out
+
+    emu.packets = counted_packets
+
+    async def go():
+        nonlocal got
+        st = await BlueZStandin(bus_address, [emu], speed=speed, reps=2, posture="seated", seed=6).start()
+        loop = asyncio.get_running_loop()
+
+        def chunk_in(chunk):
+            nonlocal got
+            got += len(chunk)
+            on_chunk(chunk, loop.time())
+
+        link = SensorLink(emu.name, rate_hz, on_chunk=chunk_in, scan_timeout=0.5)
+        try:
+            await link.find()
+            task = asyncio.create_task(link.run())
+            await wait_for(lambda: got >= warm, 30)
+            st.silence(emu.address, silence_s)
+            await wait_for(lambda: link.stats.lost_samples > 0, wait_s)
+            n = got
+            await wait_for(lambda: got >= n + after, wait_s)
+            await link.stop()
+            await asyncio.wait_for(task, 10)
+        finally:
+            await st.close()
+        return link, st.sent_samples[emu.address] - delivered
+
+    return go()

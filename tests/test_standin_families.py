@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from helpers import wait_for
+from helpers import outage_run, wait_for
 
 from sensor.ble.link import SensorLink
 from sensor.core.pipeline import Pipeline
@@ -518,39 +518,11 @@ def test_metawear_outage_is_counted_once_end_to_end(bus):
     device dropped once, not once per stream (the per-stream count reported 100 for 50 dropped)."""
     emu = MetaMotionEmulator()
     arrivals: list[tuple[float, float, float, int]] = []  # as _Run.arrivals
-    delivered = 0  # samples the device put into notifications (not those made while silent)
-    packets = emu.packets
 
-    def counted_packets(part: ImuChunk):
-        nonlocal delivered
-        delivered += len(part)
-        return packets(part)
+    def on_chunk(chunk: ImuChunk, now: float) -> None:
+        arrivals.append((now, float(chunk.t[0]), float(chunk.t[-1]), len(chunk)))
 
-    emu.packets = counted_packets  # type: ignore[method-assign]
-
-    async def go() -> tuple[SensorLink, int]:
-        st = await BlueZStandin(bus.address, [emu], speed=1.0, reps=2, posture="seated", seed=SEED).start()
-        loop = asyncio.get_running_loop()
-
-        def on_chunk(chunk: ImuChunk) -> None:
-            arrivals.append((loop.time(), float(chunk.t[0]), float(chunk.t[-1]), len(chunk)))
-
-        link = SensorLink(emu.name, 50.0, on_chunk=on_chunk, scan_timeout=0.5)
-        try:
-            await link.find()
-            task = asyncio.create_task(link.run())
-            await _wait_for(lambda: sum(a[3] for a in arrivals) >= 50, 30)
-            st.silence(emu.address, 1.0)
-            await _wait_for(lambda: link.stats.lost_samples > 0, 10)
-            n = sum(a[3] for a in arrivals)
-            await _wait_for(lambda: sum(a[3] for a in arrivals) >= n + 50, 10)
-            await link.stop()
-            await asyncio.wait_for(task, 10)
-        finally:
-            await st.close()
-        return link, st.sent_samples[emu.address] - delivered
-
-    link, dropped = asyncio.run(asyncio.wait_for(go(), 60))
+    link, dropped = asyncio.run(asyncio.wait_for(outage_run(bus.address, emu, 50.0, on_chunk), 60))
     assert dropped >= 40  # ~50: 1 s at 50 Hz, give or take the stand-in's 30 ms ticks
     stalls = _host_stalls(arrivals, 50.0)
     assert stalls.unexplained == [], stalls

@@ -15,14 +15,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from helpers import wait_for
+from helpers import outage_run
 
-from sensor.ble.link import SensorLink
-from sensor.core.samples import ImuChunk
 from sensor.protocols import movesense as ms
 from sensor.protocols import polar_pmd as pmd
 from sensor.standin.families import MovesenseEmulator, PolarVeritySenseEmulator
-from sensor.standin.server import BlueZStandin
 
 
 def _polar_samples(emu: PolarVeritySenseEmulator, uuid: str, payload: bytes) -> int:
@@ -45,51 +42,31 @@ CASES = {
     "movesense": (MovesenseEmulator, 208.0, 1.0, _movesense_samples),
 }
 SILENCE_S = 1.0
-SEED = 6
 
 
 @pytest.mark.parametrize("family", list(CASES))
 def test_outage_of_both_streams_is_counted_once_end_to_end(bus, family):
     make, rate, speed, samples_in = CASES[family]
     emu = make()
-    got = 0  # pairs the link delivered
-    delivered = 0  # samples the device put into packets (not those made while silent)
     biggest_packet = 0
-    packets = emu.packets
 
-    def counted_packets(part: ImuChunk):
-        nonlocal delivered, biggest_packet
-        delivered += len(part)
-        out = packets(part)
+    def on_packets(out: list[tuple[str, bytes]]) -> None:
+        nonlocal biggest_packet
         biggest_packet = max([biggest_packet, *(samples_in(emu, u, p) for u, p in out)])
-        return out
 
-    emu.packets = counted_packets  # type: ignore[method-assign]
-
-    async def go() -> tuple[SensorLink, int]:
-        nonlocal got
-        st = await BlueZStandin(bus.address, [emu], speed=speed, reps=2, posture="seated", seed=SEED).start()
-
-        def on_chunk(chunk: ImuChunk) -> None:
-            nonlocal got
-            got += len(chunk)
-
-        link = SensorLink(emu.name, rate, on_chunk=on_chunk, scan_timeout=0.5)
-        try:
-            await link.find()
-            task = asyncio.create_task(link.run())
-            await wait_for(lambda: got >= 2 * rate, 30)
-            st.silence(emu.address, SILENCE_S)
-            await wait_for(lambda: link.stats.lost_samples > 0, 15)
-            n = got
-            await wait_for(lambda: got >= n + rate, 15)
-            await link.stop()
-            await asyncio.wait_for(task, 10)
-        finally:
-            await st.close()
-        return link, st.sent_samples[emu.address] - delivered
-
-    link, dropped = asyncio.run(asyncio.wait_for(go(), 90))
+    run = outage_run(
+        bus.address,
+        emu,
+        rate,
+        lambda chunk, now: None,
+        on_packets=on_packets,
+        speed=speed,
+        silence_s=SILENCE_S,
+        warm=2 * rate,
+        after=rate,
+        wait_s=15,
+    )
+    link, dropped = asyncio.run(asyncio.wait_for(run, 90))
     assert dropped >= 0.8 * SILENCE_S * speed * rate  # the silence's samples, give or take a tick
     assert biggest_packet > 0 and 2 * dropped > dropped + biggest_packet  # once and twice differ
     assert dropped <= link.stats.lost_samples < dropped + biggest_packet
