@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.events import Event, Rep
+from sensor.core.knee_above import KneeAboveConfig, knee_not_above
 from sensor.core.phases import RepDetector
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
@@ -57,6 +58,8 @@ class RepPivotConfig:
     # piece that completes it (a creep closes up to RepConfig.creep_keep_s = 20 s late)
     keep_s: float = 60.0
     pivot: PivotConfig = field(default_factory=PivotConfig)
+    # the extension must start with the knee well above the sensor (sensor.core.knee_above)
+    knee: KneeAboveConfig = field(default_factory=KneeAboveConfig)
 
 
 class PivotCheckedDetector(RepDetector):
@@ -120,6 +123,9 @@ class PivotCheckedDetector(RepDetector):
         self.last_fit = self.fit(rep.start_s, rep.end_s)
         if not_a_knee_swing(self.last_fit, self.check.pivot):
             return None
-        if self.check.extension and turned_over_a_planted_foot(self.fit(rep.start_s, rep.top_s), self.check.pivot):
+        ext = self.fit(rep.start_s, rep.top_s)
+        if self.check.extension and turned_over_a_planted_foot(ext, self.check.pivot):
             return None
+        if knee_not_above(ext, self.check.knee):
+            return None  # the shank turned about a point near the sensor: a planted foot, not the knee
         return rep
