@@ -23,6 +23,11 @@ mixed 0-199 seated 1060, classic seated 1-199 1000): none reads a confident pivo
 extension above the signal floor (the largest such reading, 0.115 m/s^2, is under it). The
 flexion window holds the top's hold and is not used: 12 true flexions read the pivot below there.
 
+The same extension fit must also put the knee well above the sensor at the rest before it
+(:func:`sensor.core.knee_above.knee_not_above`): a walking lunge's rear shank, with the sensor
+strapped low, turns about a point a few centimetres from the sensor, a lever fitted to millimetres
+whose rotational term stays under the planted-foot check's floor (negative 3817).
+
 The detector is :class:`sensor.core.phases.RepDetector` with this one check added at its last
 step; the raw samples it needs are kept for ``keep_s`` of data time (pieces, joined only when a
 candidate asks), so the verdict depends on the samples alone, never on the chunking; samples
