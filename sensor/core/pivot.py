@@ -133,6 +133,12 @@ class PivotFit:
     # standard error: the same lever (0) about a still pivot; apart when the pivot moves
     knee_gap_m: float = 0.0
     knee_gap_se_m: float = float("inf")
+    # the sensor's height above the pivot at the first sample (the rest before the movement) and
+    # its standard error; and the RMS of the rotational acceleration per metre of lever
+    # (sqrt(|alpha|^2 + |omega|^4), 1/s^2): an unmodelled acceleration e errs the lever by ~e / it
+    rest_height_m: float = 0.0
+    rest_height_se_m: float = float("inf")
+    turn_signal: float = 0.0
 
     @property
     def z(self) -> float:
@@ -269,6 +275,9 @@ def fit_pivot(
     cos_down = -(up @ r_p) / max(float(np.linalg.norm(r_p)), 1e-9)
     hang = float(np.degrees(np.arccos(np.clip(cos_down.max(), -1.0, 1.0))))
     rot = float(np.sqrt(np.mean(np.sum((M @ r) ** 2, axis=1))))
+    up0 = up[0]
+    h0_var = float(up0 @ cov[3:6, 3:6] @ up0)
+    turn = float(np.sqrt(np.mean(np.sum(alpha * alpha, axis=1) + np.sum(ws * ws, axis=1) ** 2)))
     se = float(np.sqrt(max(var, 0.0)))
     gap, gap_se = lever_split(A, Sw @ Sw, y, up_mean, rcond) if split else (0.0, float("inf"))
     return PivotFit(
@@ -282,6 +291,9 @@ def fit_pivot(
         planar=float(lam_w[-1] / max(float(lam_w.sum()), 1e-12)),
         knee_gap_m=gap,
         knee_gap_se_m=gap_se,
+        rest_height_m=float(up0 @ r),
+        rest_height_se_m=float(np.sqrt(max(h0_var, 0.0))),
+        turn_signal=turn,
     )
 
 

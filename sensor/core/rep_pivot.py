@@ -23,6 +23,11 @@ mixed 0-199 seated 1060, classic seated 1-199 1000): none reads a confident pivo
 extension above the signal floor (the largest such reading, 0.115 m/s^2, is under it). The
 flexion window holds the top's hold and is not used: 12 true flexions read the pivot below there.
 
+The same extension fit must also put the knee well above the sensor at the rest before it
+(:func:`sensor.core.knee_above.knee_not_above`): a walking lunge's rear shank, with the sensor
+strapped low, turns about a point a few centimetres from the sensor, a lever fitted to millimetres
+whose rotational term stays under the planted-foot check's floor (negative 3817).
+
 The detector is :class:`sensor.core.phases.RepDetector` with this one check added at its last
 step; the raw samples it needs are kept for ``keep_s`` of data time (pieces, joined only when a
 candidate asks), so the verdict depends on the samples alone, never on the chunking; samples
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.core.events import Event, Rep
+from sensor.core.knee_above import KneeAboveConfig, knee_not_above
 from sensor.core.phases import RepDetector
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
@@ -57,6 +63,8 @@ class RepPivotConfig:
     # piece that completes it (a creep closes up to RepConfig.creep_keep_s = 20 s late)
     keep_s: float = 60.0
     pivot: PivotConfig = field(default_factory=PivotConfig)
+    # the extension must start with the knee well above the sensor (sensor.core.knee_above)
+    knee: KneeAboveConfig = field(default_factory=KneeAboveConfig)
 
 
 class PivotCheckedDetector(RepDetector):
@@ -120,6 +128,9 @@ class PivotCheckedDetector(RepDetector):
         self.last_fit = self.fit(rep.start_s, rep.end_s)
         if not_a_knee_swing(self.last_fit, self.check.pivot):
             return None
-        if self.check.extension and turned_over_a_planted_foot(self.fit(rep.start_s, rep.top_s), self.check.pivot):
+        ext = self.fit(rep.start_s, rep.top_s)
+        if self.check.extension and turned_over_a_planted_foot(ext, self.check.pivot):
             return None
+        if knee_not_above(ext, self.check.knee):
+            return None  # the shank turned about a point near the sensor: a planted foot, not the knee
         return rep
