@@ -2,15 +2,19 @@
 
 Each check runs a fast path against the numpy call it stands for, on values built to reach the
 cases where rounding or signed zeros could differ; whole sessions are compared by
-``sensor/sim/bench_digest.py`` and tests/test_mount_evidence.py (the incremental evidence,
-``_dt_nom`` included, against the whole-buffer computation on uniform and jittery streams).
+``sensor/sim/bench_digest.py``, tests/test_mount_evidence.py (the incremental evidence,
+``_dt_nom`` included, against the whole-buffer computation on uniform and jittery streams) and
+tests/test_fast_paths_r5.py (the flatness rule on undecided samples).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from sensor.core.creep import ElevationStill
 from sensor.core.mount_evidence import _mean2
+from sensor.core.rep_config import RepConfig
 
 
 def _same_bits(a: float, b: float) -> bool:
@@ -37,3 +41,63 @@ def test_mean_of_two_is_np_mean_bit_for_bit() -> None:
     srt = np.sort(0.005 + rng.uniform(-1e-3, 1e-3, 501))
     for mid in range(1, 500, 7):
         assert _same_bits(_mean2(srt[mid - 1], srt[mid]), float(np.mean(srt[mid - 1 : mid + 1])))
+
+
+class _EagerStill(ElevationStill):
+    """ElevationStill as it was before round 7: every remembered piece joined to the carry and
+    cut to the last ``2 * stop_elev_s`` at once (the reference for the lazily kept pieces)."""
+
+    def forget(self) -> None:
+        self._ct, self._ce = np.empty(0), np.empty(0)
+
+    def shift(self, delta_e: float) -> None:
+        self._ce = self._ce + delta_e
+
+    def remember(self, t: np.ndarray, e: np.ndarray) -> None:
+        self._join(t, e, self.cfg.stop_elev_s)
+
+    def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
+        tt, ee = np.concatenate([self._ct, t]), np.concatenate([self._ce, e])
+        keep = tt > tt[-1] - 2 * w
+        self._ct, self._ce = tt[keep], ee[keep]
+        return tt, ee
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lazily_kept_elevation_gives_the_eager_answers(seed: int) -> None:
+    """Pieces of 1-40 samples, most remembered (steady), some judged with and without the rate,
+    holes of 0.1-2 s (longer than the 2 * 0.25 s carried), shifts of the angle, NaN samples and
+    a forget: every judged piece gets the same bits, and after it the same samples are carried."""
+    cfg = RepConfig()
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    dt = rng.choice([0.005, 0.005, 0.005, 0.1, 0.6, 2.0], n, p=[0.33, 0.33, 0.32, 0.008, 0.008, 0.004])
+    t = np.cumsum(dt)
+    e = np.cumsum(rng.normal(0, 0.05, n)) + np.repeat(rng.normal(0, 3, n // 200), 200)
+    e[rng.integers(0, n, 15)] = np.nan
+    absv = np.abs(rng.normal(0, 6, n))
+    lazy, eager = ElevationStill(cfg), _EagerStill(cfg)
+    a, judged, flat = 0, 0, 0
+    while a < n:
+        b = min(n, a + int(rng.integers(1, 41)))
+        s = slice(a, b)
+        u = rng.random()
+        if u < 0.75:
+            lazy.remember(t[s], e[s])
+            eager.remember(t[s], e[s])
+        else:
+            rate = absv[s] if u < 0.88 else None
+            got, want = lazy(t[s], e[s], rate), eager(t[s], e[s], rate)
+            assert got.tobytes() == want.tobytes()
+            assert lazy._t.tobytes() == eager._ct.tobytes() and lazy._e.tobytes() == eager._ce.tobytes()
+            judged += 1
+            flat += int(np.count_nonzero(want))
+        if rng.random() < 0.01:
+            d = float(rng.normal(0, 5))
+            lazy.shift(d)
+            eager.shift(d)
+        if rng.random() < 0.001:
+            lazy.forget()
+            eager.forget()
+        a = b
+    assert judged > 150 and flat > 500  # both answers occur, many times
