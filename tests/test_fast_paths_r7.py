@@ -9,12 +9,16 @@ tests/test_fast_paths_r5.py (the flatness rule on undecided samples).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from sensor.core import mounting, pipeline
 from sensor.core.creep import ElevationStill
 from sensor.core.mount_evidence import _mean2
 from sensor.core.rep_config import RepConfig
+from sensor.sim.corpus import make_session
 
 
 def _same_bits(a: float, b: float) -> bool:
@@ -101,3 +105,48 @@ def test_lazily_kept_elevation_gives_the_eager_answers(seed: int) -> None:
             eager.forget()
         a = b
     assert judged > 150 and flat > 500  # both answers occur, many times
+
+
+def _fitted_run(kind: str, seed: int, reuse: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
+    """(repr of everything the pipeline said, window fits made) for a corpus session in
+    1,000-sample pieces; ``reuse=False`` puts back the fitting before round 7 (first tries fit
+    without a cache and hand nothing to the refinement)."""
+    calls = [0]
+    fit = vars(mounting)["fit_window"]
+
+    def counted(*a: np.ndarray) -> tuple[np.ndarray, float]:
+        calls[0] += 1
+        return fit(*a)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(mounting, "fit_window", counted)
+        if not reuse:
+            estimate = mounting.estimate_mounting
+
+            def uncached(*a: Any, **k: Any) -> mounting.Mounting | None:
+                if len(a) > 7 and a[4] is None:  # a first try (axis and cache positional, as _estimate passes them)
+                    a = (*a[:7], None, *a[8:])
+                return estimate(*a, **k)
+
+            mp.setattr(pipeline, "estimate_mounting", uncached)
+            mp.setattr(pipeline, "keep_fits", lambda m, tried, refine: m)
+        cs = make_session(kind, seed)
+        p = pipeline.Pipeline(cs.posture, cs.rate_hz)
+        events = [ev for part in cs.chunk.split([1000] * (len(cs.chunk) // 1000 + 1)) for ev in p.feed(part)]
+        events += p.finish()
+    return repr([*events, *p.reps, p.stats, p.mounting]), calls[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "fits_before", "fits_now"),
+    [("negative", 5, 80, 42), ("standard", 0, 21, 20)],  # seated, never settles; supine, settles
+)
+def test_window_fits_are_reused_not_repeated(
+    kind: str, seed: int, fits_before: int, fits_now: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seated, a failed first try and the hanging-rest try share their fits; a settling try hands
+    its fits to the refinement. Fewer fits, the same events, reps, stats and mounting."""
+    old, n_old = _fitted_run(kind, seed, False, monkeypatch)
+    new, n_new = _fitted_run(kind, seed, True, monkeypatch)
+    assert new == old
+    assert (n_old, n_new) == (fits_before, fits_now)
