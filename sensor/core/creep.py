@@ -89,18 +89,42 @@ class ElevationStill:
         self.forget()
 
     def forget(self) -> None:
-        self._t = np.empty(0)
-        self._e = np.empty(0)
+        # the carried samples, as pieces in time order: a remembered piece is appended as it is
+        # and only whole pieces past the horizon are dropped; the one join and cut happens when
+        # a piece is judged (see ``remember``)
+        self._pieces: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @property
+    def _t(self) -> np.ndarray:
+        return np.concatenate([p[0] for p in self._pieces]) if self._pieces else np.empty(0)
+
+    @property
+    def _e(self) -> np.ndarray:
+        return np.concatenate([p[1] for p in self._pieces]) if self._pieces else np.empty(0)
 
     def shift(self, delta_e: float) -> None:
-        self._e = self._e + delta_e
+        self._pieces = [(ts, es + delta_e) for ts, es in self._pieces]
 
     def remember(self, t: np.ndarray, e: np.ndarray) -> None:
-        """Keep the samples as ``__call__`` does, without the mask (a piece where no movement can
-        stop, or none is open: :mod:`sensor.core.phases_steady`)."""
+        """Keep the samples for the next ``__call__`` (a piece where no movement can stop, or
+        none is open: :mod:`sensor.core.phases_steady`, nearly every 10-sample live feed).
+
+        Kept as a piece (copied: the caller's arrays may be reused), dropping only the oldest
+        pieces that lie wholly before the horizon, ``2 * stop_elev_s`` before the newest sample:
+        no join, cut and copy of the whole carry per feed. The pieces hold every sample the
+        eager cut would keep, plus at most older samples of the first piece, all at or before a
+        horizon already passed; ``_flat`` reads the same reference sample from them (the last one
+        at or before ``t - w``, the same sample when there is one; an older one fails its
+        ``back_t >= t - 2w``, as no sample does), and the next join's cut leaves the same
+        samples, so every answer is bit-identical (tests/test_fast_paths_r7.py)."""
         w = self.cfg.stop_elev_s
-        if w > 0:
-            self._join(t, e, w)
+        if w <= 0 or len(t) == 0:
+            return
+        pieces = self._pieces
+        pieces.append((t.copy(), e.copy()))
+        horizon = float(t[-1]) - 2 * w
+        while pieces[0][0][-1] <= horizon:  # (the newest piece ends after it: the loop stops there)
+            pieces.pop(0)
 
     def __call__(self, t: np.ndarray, e: np.ndarray, absv: np.ndarray | None = None) -> np.ndarray:
         """The per-sample answer. ``absv``, the rate's magnitude: when given, only the samples it
@@ -121,9 +145,10 @@ class ElevationStill:
 
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
         """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""
-        tt, ee = np.concatenate([self._t, t]), np.concatenate([self._e, e])
+        tt = np.concatenate([*(p[0] for p in self._pieces), t])
+        ee = np.concatenate([*(p[1] for p in self._pieces), e])
         keep = tt > tt[-1] - 2 * w
-        self._t, self._e = tt[keep], ee[keep]
+        self._pieces = [(tt[keep], ee[keep])]
         return tt, ee
 
     def _flat(self, tt: np.ndarray, ee: np.ndarray, t: np.ndarray, e: np.ndarray, w: float) -> np.ndarray:

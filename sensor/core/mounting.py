@@ -286,7 +286,7 @@ def estimate_mounting(
             c, weight = cache[key]
         else:
             c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt)
-            if cache is not None and axis is not None:
+            if cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
                 cache[key] = (c, weight)
         lever = float(np.hypot(*c))
         if beta_stand is None:

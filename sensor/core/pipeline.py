@@ -22,6 +22,7 @@ from sensor.core.buffer_cut import TRIM_MSG, cut_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
+from sensor.core.fit_reuse import keep_fits
 from sensor.core.intake import SampleIntake
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import Mounting, estimate_mounting
@@ -219,13 +220,12 @@ class Pipeline:
         if self._evidence.at(end) is None:
             return None
         t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
-        cfg, posture, ev = self.cfg.mount, self.cfg.posture, self._evidence
-        kept = self._carried  # the shin direction from before a re-strap
-        cache = None if axis is None else self._fit_cache
+        cfg, posture, ev, kept = self.cfg.mount, self.cfg.posture, self._evidence, self._carried  # (kept: re-strap)
+        cache = {} if axis is None else self._fit_cache  # a first try's window fits (sensor.core.fit_reuse)
         m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, cache, evidence=ev, carried=kept)
         if m is None and axis is None and posture == "seated":  # from the hanging rest instead of levers
-            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, evidence=ev, hang_first=True, carried=kept)
-        return m
+            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, cache, evidence=ev, hang_first=True, carried=kept)
+        return m if axis is not None or m is None else keep_fits(m, cache, self._fit_cache)
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
