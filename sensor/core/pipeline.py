@@ -29,7 +29,7 @@ from sensor.core.mounting import Mounting, estimate_mounting
 from sensor.core.orientation import SagittalFilter
 from sensor.core.pipeline_config import PipelineConfig, PipelineStats
 from sensor.core.preprocess import Preprocessor
-from sensor.core.rep_bottom import BottomCheckedDetector
+from sensor.core.rep_reach import ReachCheckedDetector
 from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
 
@@ -58,7 +58,7 @@ class Pipeline:
         self.stats = PipelineStats()
         self.mounting: Mounting | None = None
         self.settled_at: float | None = None
-        self.detector = BottomCheckedDetector(posture, cfg.reps)
+        self.detector = ReachCheckedDetector(posture, cfg.reps)
         self._dt: float | None = 1.0 / cfg.rate_hz if cfg.rate_hz else None
         self._probe: list[ImuChunk] = []
         self._pre: Preprocessor | None = None
