@@ -134,3 +134,20 @@ def test_no_hanging_rest_at_all_refuses_the_seated_reading() -> None:
     assert chunked.mounting.beta_deg == pytest.approx(pipe.mounting.beta_deg)
     off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
     assert off.mounting is not None and off.mounting.reference == "hanging"
+
+
+@pytest.mark.parametrize("seed", [7, 127])
+def test_true_seated_sessions_read_from_the_hanging_rest_are_left_alone(seed: int) -> None:
+    """Short seated sessions whose shin direction comes from the hanging rest (box on the side of
+    the shin): every glide swings about the knee above its rest, so no rest is left out and the
+    reps and the mounting are those of the rule switched off (900 seated sessions of the short,
+    classic and mixed corpora: no rest left out in any glide session)."""
+    s = make_session("short", seed)
+    assert s.posture == "seated"
+    on, _ = analyze(s.chunk, s.posture, s.rate_hz)
+    off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
+    assert on.mounting is not None and off.mounting is not None
+    assert on.mounting.reference == "hanging"
+    assert len(on.reps) == s.labels["rep_count"] >= 1
+    assert [r.top_s for r in on.reps] == [r.top_s for r in off.reps]
+    assert on.mounting.beta_deg == off.mounting.beta_deg
