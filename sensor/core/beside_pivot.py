@@ -78,7 +78,9 @@ def beside_poses(
         return np.zeros(0)
     out: list[float] = []
     for a, b in windows:
-        dt = np.clip(np.diff(t[a:b], prepend=t[a]), 0.0, 0.2)
+        dt = np.diff(t[a:b], prepend=t[a])
+        if len(dt) > 2 and float(dt.max()) > cfg.beside_max_hole * float(np.median(dt[1:])):
+            continue  # packets lost mid-movement: the fit carries gravity by the gyro, blind across the hole
         if abs(float(np.radians(gyr_c[a:b] @ u) @ dt)) < np.radians(cfg.beside_min_span_deg):
             continue
         fit = fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b])

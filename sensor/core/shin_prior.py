@@ -122,6 +122,11 @@ class PriorConfig:
     # the feet-flat rest varies over ~15 deg between set breaks (the shank 40-55 deg off vertical);
     # a hanging shin is >= 30 deg from it
     beside_tol_deg: float = 15.0
+    # ... from movements with no hole of lost packets longer than this many sample intervals: the
+    # pivot fit carries gravity through the movement by the integrated gyro, and a seated glide with
+    # 0.6 s lost half-way up fitted a confident, wrong lever (tests/test_context_contacts.py); two
+    # lost packets in a row are common (1-3 % drops), a burst of 3+ is not
+    beside_max_hole: float = 3.5
 
 
 def wrap_deg(x: float) -> float:
