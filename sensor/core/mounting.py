@@ -19,8 +19,7 @@ Two unknowns separate raw sensor axes from the shin's elevation angle:
    refuses ankle pivots, and takes the anterior side from walking or from the lever's tilt off
    the bone; ``Mounting.reference`` and ``Mounting.anterior`` say which.
 
-It works for either leg, supine or seated, any box orientation. The fit needs a few movements;
-the pipeline buffers samples until then and replays them (reps are reported late, never lost).
+Either leg, supine or seated, any box: the pipeline buffers samples until a few movements teach it, then replays them.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sensor.core.beside_pivot import seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.lever_fit import fit_window
@@ -41,7 +41,6 @@ from sensor.core.shin_prior import (
     carried_beta,
     first_rest_beta,
     gait_sigma,
-    hanging_beta,
     lever_sigma,
     standing_gravity,
     wrap_deg,
@@ -359,11 +358,11 @@ def estimate_mounting(
     if posture == "seated" and reference == "lever":
         if axis is None and not (hang_first or final) and float(W[inlier].sum()) < cfg.min_lever_signal:
             return None  # the levers are noise: the pipeline asks again, from the first rest
-        # not moving, just before a movement away from foot contacts: the seated glide starts
-        # hanging (the strict rest of the preprocessor needs a second of stillness and a quiet
-        # accelerometer, which a short session may never give)
+        # still just before a movement away from foot contacts (the preprocessor's strict rest may never come): hanging
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        b_hang = hanging_beta(plane_deg(acc_p, still), beta, cfg.hanging_window_deg)
+        b_hang, lying = seated_hanging(plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg)
+        if lying:  # every rest that read as hanging was one lying on the mat (sensor.core.beside_pivot)
+            return None
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     # Which side of the shin is "up" during the exercise: vote over moving samples.

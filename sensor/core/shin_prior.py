@@ -110,6 +110,23 @@ class PriorConfig:
     # 0-390) spread <= 7.0 deg. Standing, then lying with the feet flat (the shank 35-55 deg apart),
     # spreads ~18-27 deg half and half: its mean is neither pose (read supine set breaks as reps)
     max_first_rest_spread_deg: float = 15.0
+    # seated: a rest at which a confident fit of a movement of the mounting's sweep puts the pivot
+    # beside the sensor (the lever this far from both straight up and straight down) is not a
+    # hanging shin, nor are the rests within beside_tol_deg of it (sensor.core.beside_pivot). The
+    # same bound as the pivot's max_hang_deg: a knee above a hanging shin leaves the lever within
+    # ~30 deg of straight down, a planted foot under a standing shank within ~30 (45 at a squat's
+    # tilt) of straight up; the hip on the mat beside a feet-flat shin puts it 64-118 deg from up
+    beside_poses: bool = True
+    beside_min_deg: float = 60.0
+    beside_min_span_deg: float = 35.0  # MountConfig.min_span_deg: a fidget's short fit says little
+    # the feet-flat rest varies over ~15 deg between set breaks (the shank 40-55 deg off vertical);
+    # a hanging shin is >= 30 deg from it
+    beside_tol_deg: float = 15.0
+    # ... from movements with no hole of lost packets longer than this many sample intervals: the
+    # pivot fit carries gravity through the movement by the integrated gyro, and a seated glide with
+    # 0.6 s lost half-way up fitted a confident, wrong lever (tests/test_context_contacts.py); two
+    # lost packets in a row are common (1-3 % drops), a burst of 3+ is not
+    beside_max_hole: float = 3.5
 
 
 def wrap_deg(x: float) -> float:
