@@ -32,6 +32,7 @@ import numpy as np
 
 from sensor.core.dsp import Ema, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
+from sensor.core.landing import CurveLandings
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 
@@ -50,6 +51,10 @@ class ContextConfig:
     # Below ~75 Hz the max_jerk * dt floor hides such landings (the UCI real recordings, 25 Hz,
     # jump up to 4 m/s^2 between samples in fast knee extensions).
     landing_mps2: float = 2.0
+    # Supine, and at any rate: a sample farther than this, or than a jerk step of ``max_jerk``
+    # (``max_jerk`` * span / 4), from the straight line through its neighbours is a foot contact
+    # too (sensor.core.landing: the measured margins; the jump above misses gentle landings < 75 Hz).
+    landing_curve_mps2: float = 1.0
     max_jerk: float = 150.0  # m/s^3: at low rates a smooth movement may change by this * dt
     impact_hold_s: float = 2.5  # on feet until this long after the last footstep
     merge_s: float = 0.2  # samples of one shock
@@ -101,6 +106,8 @@ class ContextTracker:
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
         self._t_land = -np.inf  # supine: the last soft foot contact (ContextConfig.landing_mps2)
         self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
+        cfg = self.cfg
+        self._curve = CurveLandings(cfg.landing_curve_mps2, cfg.max_jerk, cfg.merge_s) if posture == "supine" else None
 
     def process(
         self,
@@ -134,8 +141,8 @@ class ContextTracker:
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
-        if self.posture == "supine":
-            self.shock_times = self._landings(t, jump, step, shock)
+        if self._curve is not None:
+            self.shock_times = np.union1d(self._landings(t, jump, step, shock), self._curve.process(t, acc, gap))
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
