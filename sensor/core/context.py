@@ -104,7 +104,6 @@ class ContextTracker:
         self.last_step_t = -np.inf  # last footstep (a rhythm of shocks): evidence whatever the mounting
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
-        self._t_land = -np.inf  # supine: the last soft foot contact (ContextConfig.landing_mps2)
         self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
         cfg = self.cfg
         self._curve = CurveLandings(cfg.landing_curve_mps2, cfg.max_jerk, cfg.merge_s) if posture == "supine" else None
@@ -142,7 +141,7 @@ class ContextTracker:
             on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
         if self._curve is not None:
-            self.shock_times = np.union1d(self._landings(t, jump, step, shock), self._curve.process(t, acc, gap))
+            self.shock_times = self._landings(self._curve, t, acc, gap, jump, step, shock)
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
@@ -196,16 +195,25 @@ class ContextTracker:
         self.context = prev_ctx
         return t_nonex, events
 
-    def _landings(self, t: np.ndarray, jump: np.ndarray, step: np.ndarray, shock: np.ndarray) -> np.ndarray:
+    def _landings(
+        self,
+        curves: CurveLandings,
+        t: np.ndarray,
+        acc: np.ndarray,
+        gap: np.ndarray,
+        jump: np.ndarray,
+        step: np.ndarray,
+        shock: np.ndarray,
+    ) -> np.ndarray:
         """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
-        floor between sets, not only a step's impact), merged like the shocks (``merge_s``)."""
+        floor between sets, not only a step's impact) or off a smooth curve (``landing_curve_mps2``,
+        sensor.core.landing: at any rate), samples within ``merge_s`` being one contact."""
         cfg = self.cfg
         soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
-        if not any_true(soft):
+        curve = curves.marked(t, acc, gap)
+        if not len(curve) and not any_true(soft):
             return np.empty(0)
-        idx, self._t_land = merged_onsets(t, soft, self._t_land, cfg.merge_s)
-        out: np.ndarray = t[idx]
-        return out
+        return curves.onsets(np.union1d(t[soft], curve))
 
     def _sin_hanging(self) -> float:
         """``np.sin(np.radians(cfg.hanging_deg))``, computed once per threshold (a speed path)."""

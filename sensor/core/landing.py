@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import any_true, norm3
+from sensor.core.dsp import norm3
 
 
 def curve_residual(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ def curve_residual(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
 
 
 class CurveLandings:
-    """Streaming contact onsets from :func:`curve_residual` (see the module docstring)."""
+    """Streaming samples over the bound (see the module docstring), and the onsets of contacts."""
 
     def __init__(self, floor_mps2: float, max_jerk: float, merge_s: float) -> None:
         self.floor = floor_mps2
@@ -53,24 +53,28 @@ class CurveLandings:
         self._t = np.empty(0)
         self._a = np.empty((0, 3))
         self._g = np.empty(0, bool)
-        self._last = -np.inf  # the last sample over the bound (s)
+        self._last = -np.inf  # the last contact sample (s), either rule
 
-    def process(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
-        """Onset times (s) of the contacts judged in this piece: the carried last sample of the
-        piece before and every sample here but the last (each needs its right neighbour)."""
+    def marked(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Times (s) of the samples over the bound judged in this piece: the carried last sample
+        of the piece before and every sample here but the last (each needs its right neighbour)."""
         tt = np.concatenate([self._t, t])
         aa = np.concatenate([self._a, acc])
         gg = np.concatenate([self._g, gap])
         self._t, self._a, self._g = tt[-2:], aa[-2:], gg[-2:]
         if len(tt) < 3:
             return np.empty(0)
-        tc = tt[1:-1]
         bound = np.maximum(self.floor, self.max_jerk * (tt[2:] - tt[:-2]) / 4.0)
         over = (curve_residual(tt, aa) > bound) & ~gg[1:-1] & ~gg[2:]
-        if not any_true(over):
-            return np.empty(0)
-        marked = np.nonzero(over)[0]
-        before = np.concatenate([[self._last], tc[marked[:-1]]])
-        self._last = float(tc[marked[-1]])
-        out: np.ndarray = tc[marked[tc[marked] - before > self.merge_s]]
+        out: np.ndarray = tt[1:-1][over]
+        return out
+
+    def onsets(self, times: np.ndarray) -> np.ndarray:
+        """The contact onsets among sorted contact-sample ``times`` (of this rule and others, none
+        before the last piece's): those more than ``merge_s`` after the contact sample before."""
+        if not len(times):
+            return times
+        before = np.concatenate([[self._last], times[:-1]])
+        self._last = max(self._last, float(times[-1]))
+        out: np.ndarray = times[times - before > self.merge_s]
         return out
