@@ -10,7 +10,9 @@ causal, vectorised and chunk-invariant (carried state, ``ffill`` over trigger ti
   vector between consecutive samples larger than ``impact_mps2`` (or than ``max_jerk`` * dt at
   low rates) is an impact; the context stays *on feet* for ``impact_hold_s`` after the last.
   Supine, the foot contacts the rep detector checks go down to ``landing_mps2``: a foot set
-  gently back on the floor between sets lands with a fraction of a step's shock.
+  gently back on the floor between sets lands with a fraction of a step's shock; and, at any
+  rate, a sample off the smooth curve through its neighbours (``landing_curve_mps2``,
+  :mod:`sensor.core.landing`), which below ~75 Hz finds landings the jump bound hides.
 - **Shin hanging in the supine posture** (on feet). Lying on the back with the thigh at or near
   tabletop, the shin cannot point below ~-60 deg: that needs ~150 deg of knee flexion, past the
   passive range of most adults. The sine of the elevation is the shin axis dotted with up, so
