@@ -87,12 +87,14 @@ def test_without_the_off_board_rule_lying_down_is_counted(monkeypatch: pytest.Mo
     ~80 deg off and is counted. (With the feet placed, as the simulator now lies down, the pivot
     is at the ankle and no lie-down of the supine negatives 0-119 or of the sessions above is counted
     even without the rule.) The soft foot contacts (``ContextConfig.landing_mps2``, the feet set
-    down on the floor) refuse it too, independently: they are left at a step's shock here."""
+    down on the floor, and those off a smooth curve, ``landing_curve_mps2``) refuse it too,
+    independently: they are left at a step's shock here."""
     monkeypatch.setattr(act, "lie_down", _free_hip(act.lie_down))
     monkeypatch.setattr(act, "get_up", _free_hip(act.get_up))
     cs = make_session("negative", 290)
     off = _config(refuse_off_board=False)
     off.context.landing_mps2 = off.context.impact_mps2
+    off.context.landing_curve_mps2 = np.inf
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=off)
     assert len(p.reps) >= 1
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)

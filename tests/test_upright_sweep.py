@@ -29,6 +29,7 @@ def _rule_off() -> PipelineConfig:
     # the supine soft landings (ContextConfig.landing_mps2) refuse some lunges on their own: left at
     # a step's shock, so that this test shows what the rest-before-sweep rule alone does
     off.context.landing_mps2 = off.context.impact_mps2
+    off.context.landing_curve_mps2 = float("inf")  # (and the curve landings, sensor.core.landing)
     return off
 
 

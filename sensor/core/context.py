@@ -10,7 +10,9 @@ causal, vectorised and chunk-invariant (carried state, ``ffill`` over trigger ti
   vector between consecutive samples larger than ``impact_mps2`` (or than ``max_jerk`` * dt at
   low rates) is an impact; the context stays *on feet* for ``impact_hold_s`` after the last.
   Supine, the foot contacts the rep detector checks go down to ``landing_mps2``: a foot set
-  gently back on the floor between sets lands with a fraction of a step's shock.
+  gently back on the floor between sets lands with a fraction of a step's shock; and, at any
+  rate, a sample off the smooth curve through its neighbours (``landing_curve_mps2``,
+  :mod:`sensor.core.landing`), which below ~75 Hz finds landings the jump bound hides.
 - **Shin hanging in the supine posture** (on feet). Lying on the back with the thigh at or near
   tabletop, the shin cannot point below ~-60 deg: that needs ~150 deg of knee flexion, past the
   passive range of most adults. The sine of the elevation is the shin axis dotted with up, so
@@ -32,6 +34,7 @@ import numpy as np
 
 from sensor.core.dsp import Ema, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
+from sensor.core.landing import CurveLandings
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 
@@ -50,6 +53,10 @@ class ContextConfig:
     # Below ~75 Hz the max_jerk * dt floor hides such landings (the UCI real recordings, 25 Hz,
     # jump up to 4 m/s^2 between samples in fast knee extensions).
     landing_mps2: float = 2.0
+    # Supine, and at any rate: a sample farther than this, or than a jerk step of ``max_jerk``
+    # (``max_jerk`` * span / 4), from the straight line through its neighbours is a foot contact
+    # too (sensor.core.landing: the measured margins; the jump above misses gentle landings < 75 Hz).
+    landing_curve_mps2: float = 1.0
     max_jerk: float = 150.0  # m/s^3: at low rates a smooth movement may change by this * dt
     impact_hold_s: float = 2.5  # on feet until this long after the last footstep
     merge_s: float = 0.2  # samples of one shock
@@ -99,8 +106,9 @@ class ContextTracker:
         self.last_step_t = -np.inf  # last footstep (a rhythm of shocks): evidence whatever the mounting
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
-        self._t_land = -np.inf  # supine: the last soft foot contact (ContextConfig.landing_mps2)
         self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
+        cfg = self.cfg
+        self._curve = CurveLandings(cfg.landing_curve_mps2, cfg.max_jerk, cfg.merge_s) if posture == "supine" else None
 
     def process(
         self,
@@ -134,8 +142,8 @@ class ContextTracker:
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
         self.shock_times = t[on_idx]
-        if self.posture == "supine":
-            self.shock_times = self._landings(t, jump, step, shock)
+        if self._curve is not None:
+            self.shock_times = self._landings(self._curve, t, acc, gap, jump, step, shock)
         impact = np.zeros(n, bool)
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
@@ -189,16 +197,25 @@ class ContextTracker:
         self.context = prev_ctx
         return t_nonex, events
 
-    def _landings(self, t: np.ndarray, jump: np.ndarray, step: np.ndarray, shock: np.ndarray) -> np.ndarray:
+    def _landings(
+        self,
+        curves: CurveLandings,
+        t: np.ndarray,
+        acc: np.ndarray,
+        gap: np.ndarray,
+        jump: np.ndarray,
+        step: np.ndarray,
+        shock: np.ndarray,
+    ) -> np.ndarray:
         """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
-        floor between sets, not only a step's impact), merged like the shocks (``merge_s``)."""
+        floor between sets, not only a step's impact) or off a smooth curve (``landing_curve_mps2``,
+        sensor.core.landing: at any rate), samples within ``merge_s`` being one contact."""
         cfg = self.cfg
         soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
-        if not any_true(soft):
+        curve = curves.marked(t, acc, gap)
+        if not len(curve) and not any_true(soft):
             return np.empty(0)
-        idx, self._t_land = merged_onsets(t, soft, self._t_land, cfg.merge_s)
-        out: np.ndarray = t[idx]
-        return out
+        return curves.onsets(np.union1d(t[soft], curve))
 
     def _sin_hanging(self) -> float:
         """``np.sin(np.radians(cfg.hanging_deg))``, computed once per threshold (a speed path)."""

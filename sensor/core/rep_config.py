@@ -117,7 +117,8 @@ class RepConfig:
     #   (mixed 959: contacts 0.6 s into the return and 1.4 s before the end). The last
     #   contact_window_s before the end is left out: a heel meeting the chair or a fidget as the
     #   return stops (contacts 0.14 s after true reps' ends are measured). Shocks as
-    #   sensor.core.context defines them (supine down to ContextConfig.landing_mps2). Measured over
+    #   sensor.core.context defines them (supine down to ContextConfig.landing_mps2, and off a
+    #   smooth curve, landing_curve_mps2: sensor.core.landing). Measured over
     #   the counted true reps of mixed seeds 0-239 (2552 reps, both postures): 4 have a contact
     #   inside, all within 0.12 s of the back-dated start (a fidget's jolt running into the
     #   movement, before its first moving sample), none later.
