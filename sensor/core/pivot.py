@@ -371,12 +371,14 @@ def not_a_knee_swing(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     return below or pivot_beyond_knee(fit, cfg) or fit.rms_mps2 > cfg.max_resid_ratio * fit.rot_rms_mps2
 
 
-def pivot_beyond_knee(fit: PivotFit | None, cfg: PivotConfig) -> bool:
+def pivot_beyond_knee(fit: PivotFit | None, cfg: PivotConfig, either_side: bool = False) -> bool:
     """True when the fitted pivot is confidently (``knee_above_z`` standard errors) farther above
-    the sensor than a knee can be (``max_knee_above_m``): the hip of a straight leg swing."""
+    the sensor than a knee can be (``max_knee_above_m``): the hip of a straight leg swing; with
+    ``either_side``, that far above or below (:mod:`sensor.core.rep_reach`)."""
     if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
         return False
-    return -fit.height_m - cfg.max_knee_above_m > cfg.knee_above_z * fit.height_se_m
+    away = abs(fit.height_m) if either_side else -fit.height_m
+    return away - cfg.max_knee_above_m > cfg.knee_above_z * fit.height_se_m
 
 
 def turned_over_a_planted_foot(fit: PivotFit | None, cfg: PivotConfig) -> bool:

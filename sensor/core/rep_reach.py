@@ -37,7 +37,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from sensor.core.events import Event, Rep
-from sensor.core.pivot import PivotConfig, PivotFit
+from sensor.core.pivot import PivotConfig, PivotFit, pivot_beyond_knee
 from sensor.core.rep_bottom import BottomCheckedDetector, SupineBottomConfig
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_pivot import RepPivotConfig
@@ -62,11 +62,9 @@ class ReachConfig:
 
 def beyond_reach(fit: PivotFit | None, cfg: PivotConfig) -> bool:
     """True when one movement confidently turned about a point farther from the sensor than a
-    knee can be (``max_knee_above_m``), above or below it, ``knee_above_z`` standard errors out,
-    above the ``min_rot_mps2`` signal floor. False when unsure (weak signal, no fit)."""
-    if fit is None or fit.rot_rms_mps2 < cfg.min_rot_mps2:
-        return False
-    return abs(fit.height_m) - cfg.max_knee_above_m > cfg.knee_above_z * fit.height_se_m
+    knee can be, above or below it: :func:`sensor.core.pivot.pivot_beyond_knee` on either side.
+    False when unsure (weak signal, no fit)."""
+    return pivot_beyond_knee(fit, cfg, either_side=True)
 
 
 class ReachCheckedDetector(BottomCheckedDetector):
