@@ -50,6 +50,7 @@ import numpy as np
 
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import PriorConfig, hanging_beta
+from sensor.core.side_vote import plane_deg
 
 
 class HangConfig(Protocol):
@@ -94,29 +95,8 @@ def beside_poses(
         off_up = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
         if r_norm > 0.0 and bool(np.any((off_up >= cfg.beside_min_deg) & (off_up <= 180.0 - cfg.beside_min_deg))):
             # made lying on the mat: neither end is a hanging rest (the raised end has the hip below it)
-            out.extend(float(np.degrees(np.arctan2(acc_p[i, 1], acc_p[i, 0]))) for i in ends)
+            out.extend(plane_deg(acc_p, np.array(ends)).tolist())
     return np.array(out)
-
-
-def hanging_rests(
-    theta: np.ndarray,
-    t: np.ndarray,
-    acc: np.ndarray,
-    gyr_c: np.ndarray,
-    acc_p: np.ndarray,
-    u: np.ndarray,
-    windows: list[tuple[int, int]],
-    pivot: PivotConfig,
-    cfg: PriorConfig,
-) -> np.ndarray:
-    """The rests ``theta`` (in-plane angles, deg) that may be a hanging shin: those within
-    ``cfg.beside_tol_deg`` of a pose :func:`beside_poses` finds are left out."""
-    poses = beside_poses(t, acc, gyr_c, acc_p, u, windows, pivot, cfg)
-    if len(poses) == 0 or len(theta) == 0:
-        return theta
-    d = np.abs((theta[:, None] - poses[None, :] + 180.0) % 360.0 - 180.0)
-    keep: np.ndarray = theta[(d >= cfg.beside_tol_deg).all(axis=1)]
-    return keep
 
 
 def seated_hanging(
@@ -131,11 +111,16 @@ def seated_hanging(
     mount: HangConfig,
 ) -> tuple[float | None, bool]:
     """:func:`sensor.core.shin_prior.hanging_beta` over the rests that may be hanging
-    (:func:`hanging_rests`), and whether the seated reading must be refused: rests read as
+    (those not beside a pivot), and whether the seated reading must be refused: rests read as
     hanging, and every one of them was a pose lying on the mat. A seated glide starts every rep
     from a hanging shin, so a recording with none holds no seated exercise to learn from, and
-    the lever alone (20-30 deg off on a side mount) would read the lying poses as one."""
-    kept = hanging_rests(theta, t, acc, gyr_c, acc_p, u, windows, mount.pivot, mount.prior)
+    the lever alone (20-30 deg off on a side mount) would read the lying poses as one. Rests
+    within ``prior.beside_tol_deg`` of a pose :func:`beside_poses` finds are not hanging."""
+    kept = theta
+    poses = beside_poses(t, acc, gyr_c, acc_p, u, windows, mount.pivot, mount.prior)
+    if len(poses) and len(theta):
+        d = np.abs((theta[:, None] - poses[None, :] + 180.0) % 360.0 - 180.0)
+        kept = theta[(d >= mount.prior.beside_tol_deg).all(axis=1)]
     b_hang = hanging_beta(kept, beta_lever, mount.hanging_window_deg)
     lying = (
         b_hang is None
