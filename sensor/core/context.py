@@ -34,7 +34,7 @@ import numpy as np
 
 from sensor.core.dsp import Ema, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
-from sensor.core.landing import CurveLandings
+from sensor.core.landing import CurveLandings, merged_onsets
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 
@@ -78,15 +78,6 @@ def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig, floor_mps
     floor = cfg.impact_mps2 if floor_mps2 is None else floor_mps2
     out: np.ndarray = np.maximum(max(floor, cfg.max_jerk * dt), cfg.max_jerk * step_s)
     return out
-
-
-def merged_onsets(t: np.ndarray, mask: np.ndarray, last: float, merge_s: float) -> tuple[np.ndarray, float]:
-    """The indices of the samples of ``mask`` that come more than ``merge_s`` after the marked
-    sample before them (samples within ``merge_s`` belong to one contact), ``last`` being the
-    last marked time of the pieces before; and the last marked time after this piece."""
-    t_marked = ffill(t, mask, last)
-    before = np.concatenate([[last], t_marked[:-1]])
-    return np.nonzero(mask & (t - before > merge_s))[0], float(t_marked[-1])
 
 
 class ContextTracker:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import norm3
+from sensor.core.dsp import ffill, norm3
 
 
 def curve_residual(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
@@ -41,6 +41,15 @@ def curve_residual(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
     line = acc[:-2] + (acc[2:] - acc[:-2]) * w[:, None]
     out: np.ndarray = norm3(acc[1:-1] - line)
     return out
+
+
+def merged_onsets(t: np.ndarray, mask: np.ndarray, last: float, merge_s: float) -> tuple[np.ndarray, float]:
+    """The indices of the samples of ``mask`` that come more than ``merge_s`` after the marked
+    sample before them (samples within ``merge_s`` belong to one contact), ``last`` being the
+    last marked time of the pieces before; and the last marked time after this piece."""
+    t_marked = ffill(t, mask, last)
+    before = np.concatenate([[last], t_marked[:-1]])
+    return np.nonzero(mask & (t - before > merge_s))[0], float(t_marked[-1])
 
 
 class CurveLandings:
@@ -74,7 +83,6 @@ class CurveLandings:
         before the last piece's): those more than ``merge_s`` after the contact sample before."""
         if not len(times):
             return times
-        before = np.concatenate([[self._last], times[:-1]])
-        self._last = max(self._last, float(times[-1]))
-        out: np.ndarray = times[times - before > self.merge_s]
+        on_idx, self._last = merged_onsets(times, np.ones(len(times), bool), self._last, self.merge_s)
+        out: np.ndarray = times[on_idx]
         return out
