@@ -51,7 +51,8 @@ def test_a_contact_during_the_return_refuses(chunk: int | None) -> None:
     t, e, v = _curve(GLIDE, 100.0)
     (rep,) = detector_reps("supine", t, e, v, chunk)
     ret_start = rep.bottom_s + rep.hold_bottom_s
-    for at in (ret_start + 0.6, 0.5 * (ret_start + rep.end_s), rep.end_s - 0.3):
+    window = RepConfig().contact_window_s
+    for at in (ret_start + 0.6, 0.5 * (ret_start + rep.end_s), rep.end_s - window - 0.05):
         assert detector_reps("supine", t, e, v, chunk, shocks=[at]) == [], at
 
 
@@ -63,3 +64,32 @@ def test_a_contact_as_the_return_stops_is_not_a_landing(chunk: int | None) -> No
     (rep,) = detector_reps("supine", t, e, v, chunk)
     assert len(detector_reps("supine", t, e, v, chunk, shocks=[rep.end_s - 0.1])) == 1
     assert len(detector_reps("supine", t, e, v, chunk, shocks=[rep.end_s + 0.1])) == 1
+
+
+def _glide_into_fidget(rate: float, fidget_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """GLIDE whose extend-up runs, without stopping, into a quick +10 deg fidget that starts 0.1 s
+    before the top (the movement goes on the same way); and the fidget's start, where its jolt is."""
+    t, e, _ = _curve(GLIDE, rate)
+    top = 6.5  # the extend-up of GLIDE ends here
+    t0 = top - 0.1
+    tau = np.clip((t - t0) / fidget_s, 0.0, 1.0)
+    e = e + 10.0 * (10 * tau**3 - 15 * tau**4 + 6 * tau**5)
+    return t, e, np.gradient(e, t), t0
+
+
+@pytest.mark.parametrize("rate", [25.0, 104.0])
+@pytest.mark.parametrize("fidget_s", [0.3, 0.5])
+@pytest.mark.parametrize("chunk", [None, 7])
+def test_a_fidget_that_carries_the_return_on_is_not_a_landing(rate: float, fidget_s: float, chunk: int | None) -> None:
+    """Issue 11, mixed 920 (long supine, 104 Hz; lost on the anti-aliased simulator): a fidget
+    began as the extend-up reached the top and went on up, so the rep ended where the fidget ended
+    and the fidget's jolt, at its start, lay 0.251 s before that end, just inside the old 0.25-s
+    window: the first rep of the last set was refused as a landing. One fidget movement (<= 0.5 s)
+    before the end is the return stopping, not a landing."""
+    t, e, v, jolt = _glide_into_fidget(rate, fidget_s)
+    (rep,) = detector_reps("supine", t, e, v, chunk)
+    assert rep.end_s - jolt >= fidget_s - 0.1  # the fidget ends the rep: its start is this far back
+    assert len(detector_reps("supine", t, e, v, chunk, shocks=[jolt])) == 1
+    # ... while the old window (0.25 s) refused it
+    old = RepConfig(contact_window_s=0.25)
+    assert detector_reps("supine", t, e, v, chunk, cfg=old, shocks=[jolt]) == []

@@ -116,13 +116,20 @@ class RepConfig:
     #   step lands the foot at the far turn; a step-up's trailing leg lands it on the way back
     #   (mixed 959: contacts 0.6 s into the return and 1.4 s before the end). The last
     #   contact_window_s before the end is left out: a heel meeting the chair or a fidget as the
-    #   return stops (contacts 0.14 s after true reps' ends are measured). Shocks as
+    #   return stops (contacts 0.14 s after true reps' ends are measured). A fidget that starts as
+    #   the return stops and goes on the same way (up at the supine top) is one movement with the
+    #   return, so the rep ends where the fidget ends and the fidget's jolt, at its start, lies one
+    #   fidget movement (0.15-0.5 s: a quick small adjustment; sensor.sim.activities.fidget) before
+    #   that end (mixed 920, 104 Hz: the jolt 0.251 s before the end, the first rep of a set lost).
+    #   So the window spans one such movement, 0.6 s, and stays shorter than the shortest return
+    #   (min_phase_s, 0.7 s): a landing at the far turn is always >= 0.7 s before the end and is
+    #   never inside it; a step-up's trailing leg lands 1.4 s before the end. Shocks as
     #   sensor.core.context defines them (supine down to ContextConfig.landing_mps2, and off a
     #   smooth curve, landing_curve_mps2: sensor.core.landing). Measured over
     #   the counted true reps of mixed seeds 0-239 (2552 reps, both postures): 4 have a contact
     #   inside, all within 0.12 s of the back-dated start (a fidget's jolt running into the
     #   movement, before its first moving sample), none later.
-    contact_window_s: float = 0.25
+    contact_window_s: float = 0.6
     # A movement away that follows this much stillness, at a place a rep can start from (seated:
     # the shin near hanging; supine: at or above ~tabletop), starts a new rep there, not at an
     # older turning point: after a set break (the foot tucked under the chair, on the floor) the
