@@ -92,9 +92,13 @@ def _count(step: int | None, on: bool) -> list:
 
 @pytest.mark.parametrize("step", [None, 997])
 def test_walking_lunges_analysed_seated_count_nothing(step: int | None) -> None:
-    """Negative 3817 (100 Hz, sensor 3 cm above the ankle): the rear shank's three lunges read as
-    seated reps (tops +12..+14 deg) unless this rule refuses them, whole and in live pieces."""
+    """Negative 3817 (100 Hz, sensor 3 cm above the ankle): the rear shank's lunges read as seated
+    reps (tops +12..+14 deg) unless this rule refuses them, whole and in live pieces. On the
+    point-sampled simulator all three passed the other checks; on the anti-aliased one (each
+    sample the mean over its period, as a MEMS IMU's filter gives) the second lunge's whole-rep
+    fit clears the signal floor and the planted-foot check (sensor.core.rep_pivot) refuses it
+    too, so two are left for this rule alone: the first and the third."""
     assert _count(step, on=True) == []
     if step is None:
         off = _count(None, on=False)
-        assert len(off) == 3 and all(91.0 - 1.0 < r.start_s < 132.0 and r.top_deg > 0.0 for r in off)
+        assert len(off) == 2 and all(91.0 - 1.0 < r.start_s < 132.0 and r.top_deg > 0.0 for r in off)

@@ -223,15 +223,18 @@ def test_simulated_supine_lunges_count_nothing(seed: int) -> None:
 def test_walking_lunges_in_the_walk_in_do_not_teach_the_glide_mounting() -> None:
     """Mixed long 168 (supine, 24 glides after a walk-in with walking lunges): the lunges taught
     the mounting and 3 of 24 glides were read. The walk-in's foot contacts refuse them, and so
-    does the standing that began the recording (either rule alone is enough here)."""
+    does the standing that began the recording (either rule alone is enough here).
+
+    With both rules off, the point-sampled simulator let a lunge teach at 60 s (3 glides read); on
+    the anti-aliased one (each sample the mean over its period, as a MEMS IMU's filter gives) no
+    lunge movement teaches and the mounting is learned at 125 s from the set-up and the first
+    glides, so this session no longer shows the rules' need: the simulated supine lunges above
+    (negatives 48, 118, 200, 272) do, each counted >= 3 times with the rules off. Here both rules
+    must still leave the mounting to the glides, with the shin direction from standing."""
     cs = make_session("mixed", 168)
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
     assert len(p.reps) == len(cs.labels["reps"]) == 24
-    off = PipelineConfig()
-    off.mount = replace(off.mount, prior=OFF_BOTH)
-    off.__post_init__()
-    p_off, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=off)
-    assert len(p_off.reps) <= 6  # (3 on main: the glides read through the lunges' mounting)
+    assert p.mounting is not None and p.mounting.reference == "standing"
 
 
 def test_live_chunks_read_the_same_as_offline() -> None:

@@ -34,8 +34,11 @@ def _rule_off() -> PipelineConfig:
 
 
 # 672: 4 lunges counted without the upright rule on main; sensor.core.rep_bottom refuses one of them
-# (read bottoms -9..+2 deg, ranges 71-82: not a flexed knee's)
-@pytest.mark.parametrize(("seed", "counted_without"), [(492, 3), (672, 3)])
+# (read bottoms -9..+2 deg, ranges 71-82: not a flexed knee's). 492 counted 3 without it on the
+# point-sampled simulator; on the anti-aliased one (samples are period means, as a MEMS IMU's
+# filter gives) its lunges keep no movement window at all (the foot contacts next to them are
+# seen), so no lunge teaches and the mounting comes from the set breaks at 146 s: 0 without it.
+@pytest.mark.parametrize(("seed", "counted_without"), [(492, 0), (672, 3)])
 def test_walking_lunges_after_standing_up_count_nothing(seed: int, counted_without: int) -> None:
     cs = make_session("negative", seed)
     assert cs.posture == "supine"
