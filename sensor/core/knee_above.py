@@ -43,7 +43,11 @@ class KneeAboveConfig:
     pivot at the rest less 5 standard errors is at most -0.073 m (classic 141, whose other reps
     read -0.10..-0.18: a fit that strays by 8 cm, within the bound's ~5 cm allowance plus margin);
     below a turn signal of 1 true reps read up to -0.009 (mixed 93, 0.56 s^-2). Walking lunges'
-    rear legs read +0.012..+0.022 (negative 3817, turn signal 2.6-5.2)."""
+    rear legs read +0.012..+0.022 (negative 3817, turn signal 2.6-5.2). Re-measured on the
+    anti-aliased simulator (each sample the mean over its period; mixed 0-999, classic 0-499,
+    short 0-299, UCI): at the rule's own gate (turn signal >= 2, 2513 simulated extensions) at
+    most -0.086 m (classic 95), as before, UCI -0.29; below it (turn 1-2) mixed 492 reads -0.040
+    at 1.1 s^-2, which the gate leaves alone."""
 
     enabled: bool = True
     min_above_m: float = 0.03  # the knee >= 8 cm above, less the ~5 cm a fit may err at the floor
