@@ -125,8 +125,8 @@ class RepConfig:
     #   (min_phase_s, 0.7 s): a landing at the far turn is always >= 0.7 s before the end and is
     #   never inside it; a step-up's trailing leg lands 1.4 s before the end. Measured on the
     #   anti-aliased simulator: of every rep candidate of mixed 0-999, short 0-299, classic 0-499
-    #   and negatives 0-2999 in both postures the wider window passes one that 0.25 s refused
-    #   (920's); the negatives' false reps are the same 4 as with 0.25 s. Shocks as
+    #   and negatives 0-6999 in both postures the wider window passes one that 0.25 s refused
+    #   (920's); the negatives' false reps are the same as with 0.25 s. Shocks as
     #   sensor.core.context defines them (supine down to ContextConfig.landing_mps2, and off a
     #   smooth curve, landing_curve_mps2: sensor.core.landing). Measured over
     #   the counted true reps of mixed seeds 0-239 (2552 reps, both postures): 4 have a contact
