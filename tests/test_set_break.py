@@ -104,24 +104,3 @@ def test_simulated_set_breaks_count_nothing(seed: int) -> None:
     for chunk in (None, 37):
         pipe, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=chunk)
         assert pipe.reps == [], chunk
-
-
-def _floor_rest_then_fidget(first_rest_s: float) -> tuple[np.ndarray, ...]:
-    # as a mounting ~35 deg high reads a set break with no landing seen (25-50 Hz, anti-aliased):
-    # tabletop (+40) down to the floor (-25) in 3 s, a rest, a fidget with the foot down that moves
-    # the far turn on by 12 deg (past turn_deg: the contact window restarts with it), 5 s more on the
-    # floor, back up to tabletop in 2.5 s (negative 3409 rendered supine: 7.5 s, a fidget, 5.5 s)
-    pts = [(0, 40.0), (2.0, 40.0), (3.0, -25.0), (first_rest_s, -25.0), (0.6, -37.0), (5.0, -37.0), (2.5, 40.0)]
-    return _curve(pts + [(2.0, 40.0)], 50.0)
-
-
-@pytest.mark.parametrize("chunk", [None, 7, 64])
-def test_a_rest_on_the_floor_before_a_fidget_there_is_a_set_break(chunk: int | None) -> None:
-    """``RepConfig.max_far_hold_s`` counts the stillness at the far end before a movement that
-    moved the turn on, not only the hold after it: 7.5 s on the floor then 5 s is a set break; the
-    same with 4 s before the fidget (each rest under 6 s, a glide's hold at most 2.5) is counted,
-    so the first rest's length alone refuses it."""
-    t, e, v = _floor_rest_then_fidget(7.5)
-    assert detector_reps("supine", t, e, v, chunk) == []
-    t, e, v = _floor_rest_then_fidget(4.0)
-    assert len(detector_reps("supine", t, e, v, chunk)) == 1

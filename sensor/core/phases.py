@@ -73,7 +73,8 @@ class RepDetector:
         self._nonex_t = min(self._nonex_t, keep_t)
 
     def _reset_turns(self) -> None:
-        self._mode, self._far, self._near, self._away_start, self._counted = 0, None, None, None, False
+        self._mode, self._far, self._near, self._away_start = 0, None, None, None
+        self._counted = False
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: move every stored angle with it."""
@@ -268,9 +269,8 @@ class RepDetector:
                     return
             elif self._far is not None and y1 > self._far["y"]:
                 far, tm = self._far, seg["tm"]  # moved on by < turn_deg (a fidget at the turn): same landing window
-                land = far["land_t"] if y1 - far["y"] < cfg.turn_deg else tm  # rest: still at the far end first
-                rest = max(far.get("rest", 0.0), seg["t0"] - far["stop_t"])
-                far.update(y=y1, t=t1, stop_t=t1, peak=max(far["peak"], seg["peak"]), move_t=tm, land_t=land, rest=rest)
+                land = far["land_t"] if y1 - far["y"] < cfg.turn_deg else tm
+                far.update(y=y1, t=t1, stop_t=t1, peak=max(far["peak"], seg["peak"]), move_t=tm, land_t=land)
             return
         # returning segment
         self._away_start = None
@@ -355,7 +355,7 @@ class RepDetector:
             bottom_t, top_t = far["t"], t_end
             if top_e < cfg.supine_top_min_deg or bottom_e < cfg.supine_bottom_min_deg:
                 return None
-            if max(ret_start - far["t"], far.get("rest", 0.0)) > cfg.max_far_hold_s:  # (also before a fidget there)
+            if ret_start - far["t"] > cfg.max_far_hold_s:
                 return None  # the foot rested on the floor: setup or a set break, not a rep
             flex, ext = first_s, second_s
             hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)

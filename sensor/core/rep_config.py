@@ -90,11 +90,7 @@ class RepConfig:
     # them; a gait swing lasts ~0.4 s (Perry & Burnfield 2010), a standing leg swing 0.5-0.8 s.
     min_phase_s: float = 0.7
     supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
-    # supine: a longer still rest at the bottom is the foot on the floor, also when a fidget there then
-    # moved the turn on (its contact window restarts with the fidget; the set-break landing came before:
-    # negative 3409 rendered supine, 7.5 s on the floor, a fidget, 5.5 s more, up to tabletop read +32).
-    # True glides hold the bottom <= 2.5 s (sensor.sim.exercise.Glider.holds).
-    max_far_hold_s: float = 6.0
+    max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
     # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
     # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
     # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one
