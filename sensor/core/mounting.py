@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.core.beside_pivot import seated_hanging
+from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.lever_fit import fit_window
@@ -144,6 +144,7 @@ class MountConfig:
     # sit-to-stand (see sensor.sim.activities for the sources)
     seated_min_span_deg: float = 50.0
     seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
+    lying: LyingConfig = field(default_factory=LyingConfig)  # seated: a middle pose is not hanging (lying_rests)
     pivot: PivotConfig = field(default_factory=PivotConfig)  # seated: the pivot's side, mounting-free
     prior: PriorConfig = field(default_factory=PriorConfig)
 
@@ -263,9 +264,9 @@ def estimate_mounting(
     known_ref = "standing"
     if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
-    elif hang_first and posture == "seated" and axis is None and windows:
-        # (the pipeline's second try when the levers disagree) the seated glide starts hanging:
-        # gravity in the still second(s) before the first movement is the shin direction
+    elif hang_first and posture == "seated" and axis is None and windows and not refused_middle(evidence):
+        # (the pipeline's second try when the levers disagree; not when the rests were lying ones, whose
+        # first rest is standing) the seated glide starts hanging: gravity before it is the shin direction
         s_rest = ~moving[: windows[0][0]]
         if s_rest.sum() * dt_nom >= 1.0:
             beta_stand = first_rest_beta(acc_p[: windows[0][0]][s_rest], cfg.prior)  # None: not one hanging pose
@@ -360,8 +361,8 @@ def estimate_mounting(
             return None  # the levers are noise: the pipeline asks again, from the first rest
         # still just before a movement away from foot contacts (the preprocessor's strict rest may never come): hanging
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        b_hang, lying = seated_hanging(plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg)
-        if lying:  # every rest that read as hanging was one lying on the mat (sensor.core.beside_pivot)
+        b_hang, lying = seated_hanging(plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg, evidence)
+        if lying:  # the rests read as hanging were poses lying on the mat (sensor.core.beside_pivot)
             return None
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
