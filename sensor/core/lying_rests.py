@@ -4,30 +4,34 @@ Seated, the shin direction comes from the rest read as hanging (:func:`sensor.co
 hanging_beta`: the densest band of rests near where the fitted lever puts hanging) when neither
 the board normal nor quiet standing pins it. A recording whose content is supine (stand, lie
 down, foot to tabletop and back to the mat between sets, get up), analysed seated, holds three
-still poses: standing (the shank vertical), the feet flat on the mat (the shank 35-55 deg off
+still poses: standing (the shank vertical), the feet flat on the mat (the shank 35-50 deg off
 vertical, ankle ahead of the knee: the simulator's -40..-55 deg elevation, set breaks of 3-20 s)
-and tabletop (the shank horizontal). In gravity's in-plane angle they lie in that order, 35-55 deg
-apart, and the feet-flat rest, the longest, wins the band. Read as hanging, it makes tabletop
--30..-45 deg and every set-up a seated extension. :mod:`sensor.core.beside_pivot` refuses that
-reading from where the fitted pivot was (the hip beside the sensor), but at 25 Hz a slow set-up's
-centripetal signal stays under the fit's floor and nothing qualifies (5091, 3816 analysed seated).
+and tabletop (the shank horizontal, 80-100 deg off vertical). In gravity's in-plane angle they lie
+in that order, and the feet-flat rest, the longest, wins the band. Read as hanging, it makes
+tabletop -30..-45 deg and every set-up a seated extension. :mod:`sensor.core.beside_pivot`
+refuses that reading from where the fitted pivot was (the hip beside the sensor), but at 25 Hz a
+slow set-up's centripetal signal stays under the fit's floor and nothing qualifies (5091, and
+3816 analysed seated).
 
 Gravity alone separates them. A hanging shank is the end of the seated shin's range: from it the
 glide extends the knee toward horizontal (top holds 75-105 deg to one side), and on the other side
 the knee can only flex further, feet drawn under the seat, which a person doing the exercise does
 not hold (the seated rests of the corpus lie -85..-100 deg, within 15 deg of one another). The
-feet-flat rest is a middle pose: standing is held 35-55 deg to one side of it, tabletop 35-55 deg
+feet-flat rest is a middle pose: standing is held 35-50 deg to one side of it, tabletop 30-65 deg
 to the other. So a band with held rests at least ``side_deg`` beyond it on BOTH sides is not
-hanging, and the seated reading is refused: the pipeline's second try takes the still time before
-the first movement, when it is one pose (standing, here).
+hanging, and the seated reading is refused. The pipeline's second try (the still time before the
+first movement read as hanging) is refused too: a recording that lies down stood before it, a
+vertical shank that is not a seated one, and the movements that would teach from it are the
+lie-down and set-ups, not glides (5091 then read its 25-Hz walking strides as extensions).
 
 Bound, measured on r8base's rests around the chosen hanging band (the time held beyond ``side_deg``
 on the thinner side, over every mounting estimate of a session): true seated sessions never hold
 one past 25 deg (classic 500's 132 and short 300's 52 seated sessions that reach the band: at most
 0.35 s past 25 deg, none past 30; the six UCI seated recordings that reach it, real people: none
-past 15). ``side_deg`` 30 keeps 5 deg above that and 5 below the nearest feet-flat rest
-(35 deg off standing); ``min_side_s`` 0.4 asks a held pose (the glide's shortest top hold is 0.5 s),
-not a sample passing through.
+past 15). ``side_deg`` 30 keeps 5 deg above that and 5 below standing (35 deg off the feet-flat
+rest at the least); tabletop low (80) with feet flat high (50) leaves 30 and may escape.
+``min_side_s`` 0.4 asks a held pose (the glide's shortest top hold is 0.5 s), not a sample passing
+through.
 """
 
 from __future__ import annotations
