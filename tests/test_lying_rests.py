@@ -22,7 +22,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sensor.core.lying_rests import REFUSAL_DETAIL, LyingConfig, MountRefusal, middle_rest
+from sensor.core.lying_rests import REFUSAL_DETAIL, LyingConfig, MountRefusal, middle_rest, pipeline_refusal
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
 from sensor.sim.corpus import make_session
@@ -95,10 +95,10 @@ def test_slow_supine_set_ups_analysed_seated_count_nothing(seed: int, posture: s
     assert s.posture == "seated" and s.rate_hz == 25.0
     pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
     assert pipe.reps == [] and pipe.mounting is None
-    assert pipe._evidence.refusal is MountRefusal.LYING_MIDDLE_REST
-    assert "lying on the back" in REFUSAL_DETAIL[pipe._evidence.refusal]
+    why = pipeline_refusal(pipe)
+    assert why is MountRefusal.LYING_MIDDLE_REST and "lying on the back" in REFUSAL_DETAIL[why]
     chunked, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=29)
-    assert chunked.reps == [] and chunked._evidence.refusal is MountRefusal.LYING_MIDDLE_REST
+    assert chunked.reps == [] and pipeline_refusal(chunked) is MountRefusal.LYING_MIDDLE_REST
     off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
     assert len(off.reps) >= 1  # the rule is what does it
     assert off.mounting is not None and off.mounting.reference == "hanging"
@@ -110,3 +110,4 @@ def test_the_seated_session_nearest_the_bound_is_left_alone() -> None:
     off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
     assert len(on.reps) == s.labels["rep_count"] >= 1
     assert [r.top_s for r in on.reps] == [r.top_s for r in off.reps]
+    assert pipeline_refusal(on) is None

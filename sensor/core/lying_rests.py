@@ -95,3 +95,17 @@ def refused_middle(evidence: Refusals | None) -> bool:
     is not hanging either (a recording that lies down stood still before it: a vertical shank that
     is not a seated one), and the pipeline's second try must not take it as the shin direction."""
     return evidence is not None and evidence.refusal is MountRefusal.LYING_MIDDLE_REST
+
+
+class _HasEvidence(Protocol):
+    """A pipeline (``sensor.core.pipeline.Pipeline``: its calibration buffer's evidence)."""
+
+    @property
+    def _evidence(self) -> Refusals: ...
+
+
+def pipeline_refusal(pipe: _HasEvidence) -> MountRefusal | None:
+    """Why the pipeline's mounting is still unknown, when an estimate refused the seated reading
+    (None otherwise, and once the mounting is learned: the buffer's evidence is reset then). The
+    dashboard shows :data:`REFUSAL_DETAIL` for it ("this looks like the lying-down version")."""
+    return pipe._evidence.refusal
