@@ -114,6 +114,7 @@ def seated_hanging(
     beta_lever: float,
     mount: HangConfig,
     evidence: Refusals | None = None,
+    first: bool = True,
 ) -> tuple[float | None, MountRefusal | None]:
     """:func:`sensor.core.shin_prior.hanging_beta` over the rests that may be hanging
     (those not beside a pivot), and why the seated reading must be refused, if it must: rests
@@ -122,7 +123,10 @@ def seated_hanging(
     A seated glide starts every rep from a hanging shin, so a recording with none holds no seated
     exercise to learn from, and the lever alone (20-30 deg off on a side mount) would read the lying poses as one. Rests
     within ``prior.beside_tol_deg`` of a pose :func:`beside_poses` finds are not hanging. A refusal
-    is recorded on ``evidence`` (the buffer's, for the dashboard and the pipeline's second try)."""
+    is recorded on ``evidence`` (the buffer's, for the dashboard and the pipeline's second try).
+    The middle-rest rule asks the ``first`` estimate only: whether to learn a seated mounting at
+    all; the refinement keeps the learned axis and side (a seated session that lunged before
+    sitting holds lunge poses beyond hanging and top holds on the other side: mixed 948)."""
     kept = theta
     poses = beside_poses(t, acc, gyr_c, acc_p, u, windows, mount.pivot, mount.prior)
     if len(poses) and len(theta):
@@ -135,7 +139,7 @@ def seated_hanging(
         and hanging_beta(theta, beta_lever, mount.hanging_window_deg) is not None
     )
     why = MountRefusal.LYING_BESIDE_PIVOT if lying else None
-    if b_hang is not None and middle_rest(theta, b_hang, t, mount.lying):
+    if first and b_hang is not None and middle_rest(theta, b_hang, t, mount.lying):
         why = MountRefusal.LYING_MIDDLE_REST
     if why is not None:
         refused(evidence, why)
