@@ -12,7 +12,8 @@ The corpus: slow supine set-ups at 25 Hz analysed seated, whose pivot fits stay 
 floor (the beside-pivot rule finds nothing), counted set-ups as seated extensions: negatives 5091
 (its own posture) and 3816 analysed seated. Both count nothing, whole and chunked, and carry the
 reason; with the rule off the reps come back. The seated session of the short corpus nearest the
-bound (0.35 s held 25 deg past its hanging rest) is counted as with the rule off.
+bound (0.35 s held 25 deg past its hanging rest) and the one seated session of the mixed corpus
+that holds poses on both sides (lunges before sitting) are counted as with the rule off.
 """
 
 from __future__ import annotations
@@ -111,3 +112,18 @@ def test_the_seated_session_nearest_the_bound_is_left_alone() -> None:
     assert len(on.reps) == s.labels["rep_count"] >= 1
     assert [r.top_s for r in on.reps] == [r.top_s for r in off.reps]
     assert pipeline_refusal(on) is None
+
+
+def test_a_seated_session_that_lunged_before_sitting_is_left_alone() -> None:
+    """Mixed 948 (long, seated, 25 Hz): lunges hold the shank 20-40 and 90-110 deg beyond hanging
+    before the person sits, then the glides' top holds lie 90-100 deg the other way. The rule asks
+    only whether to learn a seated mounting (the first estimate, before any top hold here), so
+    the session is counted as with the rule off."""
+    s = make_session("mixed", 948)
+    assert s.posture == "seated" and any(x["kind"] == "lunge" for x in s.labels["segments"])
+    on, _ = analyze(s.chunk, s.posture, s.rate_hz)
+    off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
+    assert len(on.reps) == s.labels["rep_count"] == 22
+    assert [r.top_s for r in on.reps] == [r.top_s for r in off.reps]
+    assert on.mounting is not None and off.mounting is not None
+    assert on.mounting.beta_deg == off.mounting.beta_deg
