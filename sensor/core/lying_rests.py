@@ -24,6 +24,16 @@ first movement read as hanging) is refused too: a recording that lies down stood
 vertical shank that is not a seated one, and the movements that would teach from it are the
 lie-down and set-ups, not glides (5091 then read its 25-Hz walking strides as extensions).
 
+The same test refuses standing read as hanging once the lie-down has held a kneel (the shank
+horizontal with the ankle behind the knee, 90-110 deg to the flexed side) and the feet-flat rest
+(35-50 deg to the other): no seated shin holds either side of that pair (5091 is refused so at
+18 s, on the standing band; 3816 at 17 s on the feet-flat band). It is asked only of the first
+estimate, whether to learn a seated mounting at all: a seated session that lunged before sitting
+(mixed 948) holds lunge poses on the flexed side too, and from its first top hold on, the glide's
+extension on the other; its first estimate came before any top hold. A session that lunged and
+then held a top hold before its mounting was learned would be refused until the lunges leave the
+buffer: none of the 950 seated corpus sessions did.
+
 Bound, measured on r8base's rests around the chosen hanging band (the time held beyond ``side_deg``
 on the thinner side, over every mounting estimate of a session): true seated sessions never hold
 one past 25 deg (classic 500's 132 and short 300's 52 seated sessions that reach the band: at most
