@@ -39,7 +39,9 @@ the movement turned in one plane (the rigid-body model holds).
 
 When every rest that read as hanging is such a pose, the seated reading is refused
 (:func:`seated_hanging`): the recording holds no hanging rest, and the pipeline's second try
-takes the still time before the first movement, when it is one pose (standing, here).
+takes the still time before the first movement, when it is one pose (standing, here). So it is
+when the band read as hanging has held rests well beyond it on both sides, which needs no pivot
+fit (:mod:`sensor.core.lying_rests`: slow set-ups at 25 Hz, whose fits stay under the floor).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sensor.core.lying_rests import LyingConfig, MountRefusal, Refusals, middle_rest, refused, refused_middle
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
 from sensor.core.shin_prior import PriorConfig, hanging_beta
 from sensor.core.side_vote import plane_deg
@@ -57,6 +60,7 @@ class HangConfig(Protocol):
     """The fields of ``sensor.core.mounting.MountConfig`` read here."""
 
     hanging_window_deg: float
+    lying: LyingConfig
     pivot: PivotConfig
     prior: PriorConfig
 
@@ -109,13 +113,20 @@ def seated_hanging(
     windows: list[tuple[int, int]],
     beta_lever: float,
     mount: HangConfig,
-) -> tuple[float | None, bool]:
+    evidence: Refusals | None = None,
+    first: bool = True,
+) -> tuple[float | None, MountRefusal | None]:
     """:func:`sensor.core.shin_prior.hanging_beta` over the rests that may be hanging
-    (those not beside a pivot), and whether the seated reading must be refused: rests read as
-    hanging, and every one of them was a pose lying on the mat. A seated glide starts every rep
-    from a hanging shin, so a recording with none holds no seated exercise to learn from, and
-    the lever alone (20-30 deg off on a side mount) would read the lying poses as one. Rests
-    within ``prior.beside_tol_deg`` of a pose :func:`beside_poses` finds are not hanging."""
+    (those not beside a pivot), and why the seated reading must be refused, if it must: rests
+    read as hanging, and every one of them was a pose lying on the mat; or the band read as
+    hanging is a middle pose, held rests beyond it on both sides (:mod:`sensor.core.lying_rests`).
+    A seated glide starts every rep from a hanging shin, so a recording with none holds no seated
+    exercise to learn from, and the lever alone (20-30 deg off on a side mount) would read the lying poses as one. Rests
+    within ``prior.beside_tol_deg`` of a pose :func:`beside_poses` finds are not hanging. A refusal
+    is recorded on ``evidence`` (the buffer's, for the dashboard and the pipeline's second try).
+    The middle-rest rule asks the ``first`` estimate only: whether to learn a seated mounting at
+    all; the refinement keeps the learned axis and side (a seated session that lunged before
+    sitting holds lunge poses beyond hanging and top holds on the other side: mixed 948)."""
     kept = theta
     poses = beside_poses(t, acc, gyr_c, acc_p, u, windows, mount.pivot, mount.prior)
     if len(poses) and len(theta):
@@ -127,4 +138,13 @@ def seated_hanging(
         and len(kept) < len(theta)
         and hanging_beta(theta, beta_lever, mount.hanging_window_deg) is not None
     )
-    return b_hang, lying
+    why = MountRefusal.LYING_BESIDE_PIVOT if lying else None
+    if first and b_hang is not None and middle_rest(theta, b_hang, t, mount.lying):
+        why = MountRefusal.LYING_MIDDLE_REST
+    if why is not None:
+        refused(evidence, why)
+        return None, why
+    return b_hang, None
+
+
+__all__ = ["LyingConfig", "MountRefusal", "beside_poses", "refused_middle", "seated_hanging"]

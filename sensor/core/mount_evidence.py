@@ -30,6 +30,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from sensor.core.dsp import all_true, diff_from, hysteresis, norm3
+from sensor.core.lying_rests import MountRefusal
 
 _MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): np.median instead
 
@@ -109,6 +110,7 @@ class MountEvidence:
     def reset(self) -> None:
         """The buffer was emptied."""
         self.fresh = False
+        self.refusal: MountRefusal | None = None  # why the latest estimate refused a reading (the dashboard's detail)
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []  # t, acc, gyro, rate

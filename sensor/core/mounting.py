@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.core.beside_pivot import seated_hanging
+from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.lever_fit import fit_window
@@ -89,22 +89,21 @@ class MountConfig:
     pad_s: float = 0.25
     min_span_deg: float = 35.0  # squats, steps and sit-to-stand tilt the shank less; the glide sweeps ~120 deg
     min_windows: int = 2
-    # one long sweep may teach the mounting on its own only when it began well after the last foot
-    # contact (lying down or sitting down and getting into position take that long), or at the end
-    # of a recording: right after walking, a single movement is as often a lunge, a step or a squat
-    # as a glide (measured on the issue-11 corpus: mountings learned so were mirrored or 30-80 deg
-    # off and lost whole sets)
+    # one long sweep may teach the mounting on its own only when it began well after the last foot contact (lying down
+    # or sitting down and getting into position take that long), or at the end of a recording: right after walking, a
+    # single movement is as often a lunge, a step or a squat as a glide (measured on the issue-11 corpus: mountings
+    # learned so were mirrored or 30-80 deg off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
     # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
     distinct_movements: bool = True  # too (sensor.core.teach_count)
     quiet_at_end: bool = True
-    # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75)
-    # off it is not a knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up
-    # move the knee with the hip. Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements
-    # at the first settle, levers 4-45 cm, angle to the true shin line): glides 8 deg median, 66 at p99,
-    # 3 of 325 past 75; lying down 64 median, 35 of 109 past 75 (they taught mountings 75-90 deg off
-    # and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of 17.
+    # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75) off it is not a
+    # knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up move the knee with the hip.
+    # Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements at the first settle, levers 4-45 cm, angle
+    # to the true shin line): glides 8 deg median, 66 at p99, 3 of 325 past 75; lying down 64 median, 35 of 109 past 75
+    # (they taught mountings 75-90 deg off and were counted); getting up 3 of 8, decline squats 10 of 21, step-ups 4 of
+    # 17.
     refuse_off_board: bool = True
     # supine: the side vote uses the samples with the shin this far above horizontal (sensor.core.side_vote)
     raised_vote_deg: float = 30.0
@@ -138,12 +137,12 @@ class MountConfig:
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
-    # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in
-    # the simulated corpus, none between 30 and 60); on the feet the shank tilts 20-35 deg in a
-    # squat (45 in a decline squat: Escamilla 2001; Zwerver 2007), 20-35 in a step-down, 10-20 in
-    # sit-to-stand (see sensor.sim.activities for the sources)
+    # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in the simulated corpus,
+    # none between 30 and 60); on the feet the shank tilts 20-35 deg in a squat (45 in a decline squat: Escamilla 2001;
+    # Zwerver 2007), 20-35 in a step-down, 10-20 in sit-to-stand (see sensor.sim.activities for the sources)
     seated_min_span_deg: float = 50.0
     seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
+    lying: LyingConfig = field(default_factory=LyingConfig)  # seated: a middle pose is not hanging (lying_rests)
     pivot: PivotConfig = field(default_factory=PivotConfig)  # seated: the pivot's side, mounting-free
     prior: PriorConfig = field(default_factory=PriorConfig)
 
@@ -263,9 +262,9 @@ def estimate_mounting(
     known_ref = "standing"
     if g_stand is not None and float(np.hypot(g_stand @ e1, g_stand @ e2)) > 0.9:
         beta_stand = float(np.degrees(np.arctan2(-(g_stand @ e2), -(g_stand @ e1))))
-    elif hang_first and posture == "seated" and axis is None and windows:
-        # (the pipeline's second try when the levers disagree) the seated glide starts hanging:
-        # gravity in the still second(s) before the first movement is the shin direction
+    elif hang_first and posture == "seated" and axis is None and windows and not refused_middle(evidence):
+        # (the pipeline's second try when the levers disagree; not when the rests were lying ones, whose
+        # first rest is standing) the seated glide starts hanging: gravity before it is the shin direction
         s_rest = ~moving[: windows[0][0]]
         if s_rest.sum() * dt_nom >= 1.0:
             beta_stand = first_rest_beta(acc_p[: windows[0][0]][s_rest], cfg.prior)  # None: not one hanging pose
@@ -360,8 +359,10 @@ def estimate_mounting(
             return None  # the levers are noise: the pipeline asks again, from the first rest
         # still just before a movement away from foot contacts (the preprocessor's strict rest may never come): hanging
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
-        b_hang, lying = seated_hanging(plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg)
-        if lying:  # every rest that read as hanging was one lying on the mat (sensor.core.beside_pivot)
+        b_hang, lying = seated_hanging(
+            plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg, evidence, first=axis is None
+        )
+        if lying:  # the rests read as hanging were poses lying on the mat (sensor.core.beside_pivot)
             return None
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
