@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
-from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
+from sensor.core.types import ContextShown, LinkStatus, Posture, Severity, WorkoutState
 
+from .context_line import ContextLine
 from .session import CALIBRATION_STEPS, Session, SessionSetup
 from .text import fmt, glide_app
 from .widgets import AngleGauge, AnglePlot, AnkleIndicator, BigText
@@ -156,6 +157,7 @@ class CalibrationScreen(Screen):
             with Center():
                 yield ProgressBar(total=100, show_eta=False, id="calib-progress")
             yield Static("", id="calib-detail", classes="hint")
+            yield ContextLine(id="calib-context")
         yield Static(SAFETY_NOTE, classes="safety")
         yield Footer()
 
@@ -178,6 +180,7 @@ class CalibrationScreen(Screen):
         if s.notice is not None and s.notice.severity != "info":
             detail = s.notice.text
         self.query_one("#calib-detail", Static).update(detail)
+        self.query_one(ContextLine).shown = s.context.shown
 
     def action_skip(self) -> None:
         glide_app(self).pop_calibration()
@@ -215,6 +218,7 @@ class LiveScreen(Screen):
         with Vertical(id="bottom"):
             yield Static("", id="cue")
             yield Static(SAFETY_NOTE, id="live-safety")
+            yield ContextLine(id="context")
             yield Static("", id="status")
         yield Footer()
 
@@ -275,6 +279,7 @@ class LiveScreen(Screen):
             cue.update(text)
             cue.set_class(severity == Severity.WARN, "warn")
             cue.set_class(severity == Severity.ERROR, "error")
+        self.query_one(ContextLine).shown = s.context.shown
         self._show_status(s)
 
     def phase_key(self, s: Session) -> str:
@@ -291,6 +296,8 @@ class LiveScreen(Screen):
     def _show_phase(self, s: Session) -> None:
         key = self.phase_key(s)
         where = s.phase_where if key == "hold" else ""
+        if key == "setup" and s.context.shown == ContextShown.LOOKS_SUPINE:
+            where = ContextShown.LOOKS_SUPINE
         if (key, where) == self._phase_key:
             return
         self._phase_key = (key, where)
@@ -298,6 +305,8 @@ class LiveScreen(Screen):
         hint = hint_supine if s.setup.posture == Posture.SUPINE else hint_seated
         if key == "hold" and where in ("top", "bottom"):
             hint = f"hold at the {where}"
+        elif key == "setup" and where:  # why no reading (the status area says it in full)
+            hint = "looks like lying down: choose supine"
         panel = self.query_one("#phase-panel")
         for _, c, *_ in PHASES.values():
             panel.set_class(c == cls, c)
