@@ -49,10 +49,14 @@ def test_the_status_area_follows_the_context_calmly(tmp_path):
             assert "In position: counting" in text
             text = await show(pilot, [], 134.5)
             assert "○ On your feet: counting paused" in text and line.has_class("-paused")
+            # the phase panel, the largest text, no longer names a movement: it says why
+            assert "on your feet: lie back down to count" in text
+            assert rig.app.screen.query_one("#phase-panel").has_class("paused")
             text = await show(pilot, [ContextChanged(140.0, REPOS, FEET)], 145.0)
             assert "○ Changing position: counting paused" in text
+            assert "changing position: counting paused" in text  # (the phase panel's hint)
             text = await show(pilot, [ContextChanged(150.0, EX, REPOS)], 155.0)
-            assert "● In position: counting" in text
+            assert "● In position: counting" in text and "counting paused" not in text
             text = await show(pilot, [SensorStatus(160.0, "mounting_changed", "moved")], 160.0)
             assert "Sensor moved: learning how it sits (keep going)" in text
 

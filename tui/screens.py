@@ -13,34 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
-from sensor.core.types import ContextShown, LinkStatus, Posture, Severity, WorkoutState
+from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
 
 from .context_line import ContextLine
+from .phase_words import PHASES, phase_key
 from .session import CALIBRATION_STEPS, Session, SessionSetup
 from .text import fmt, glide_app
 from .widgets import AngleGauge, AnglePlot, AnkleIndicator, BigText
-
-PHASES = {
-    # key: (big word, CSS class, hint supine, hint seated)
-    "flex_down": (
-        "▼ DOWN",
-        "flex-down",
-        "flex-down: lower the heel toward the glute, slowly",
-        "flex-down: bend the knee back, slowly",
-    ),
-    "extend_up": (
-        "▲ UP",
-        "extend-up",
-        "extend-up: straighten the leg toward the ceiling, slowly",
-        "extend-up: straighten the knee, slowly",
-    ),
-    "hold": ("HOLD", "hold", "hold", "hold"),
-    "paused": ("PAUSED", "paused", "set paused: reps are not counted", "set paused: reps are not counted"),
-    "rest": ("REST", "rest", "rest between sets", "rest between sets"),
-    "setup": ("SETUP", "setup", "learning how the sensor sits", "learning how the sensor sits"),
-    "done": ("DONE", "done", "session complete", "session complete"),
-    "ready": ("READY", "ready", "start when you are ready", "start when you are ready"),
-}
 
 STRAP_ART = """\
       hip ●━━━━━━━━━● knee        Strap the sensor on the SHIN of the
@@ -283,21 +262,11 @@ class LiveScreen(Screen):
         self._show_status(s)
 
     def phase_key(self, s: Session) -> str:
-        if s.state == WorkoutState.PAUSED:
-            return "paused"
-        if s.state == WorkoutState.RESTING:
-            return "rest"
-        if s.state == WorkoutState.DONE:
-            return "done"
-        if not s.calibration.calibrated:
-            return "setup"
-        return s.phase or "ready"
+        return phase_key(s.state, s.calibration.calibrated, s.phase, s.context.shown)
 
     def _show_phase(self, s: Session) -> None:
         key = self.phase_key(s)
         where = s.phase_where if key == "hold" else ""
-        if key == "setup" and s.context.shown == ContextShown.LOOKS_SUPINE:
-            where = ContextShown.LOOKS_SUPINE
         if (key, where) == self._phase_key:
             return
         self._phase_key = (key, where)
@@ -305,8 +274,6 @@ class LiveScreen(Screen):
         hint = hint_supine if s.setup.posture == Posture.SUPINE else hint_seated
         if key == "hold" and where in ("top", "bottom"):
             hint = f"hold at the {where}"
-        elif key == "setup" and where:  # why no reading (the status area says it in full)
-            hint = "looks like lying down: choose supine"
         panel = self.query_one("#phase-panel")
         for _, c, *_ in PHASES.values():
             panel.set_class(c == cls, c)
