@@ -20,8 +20,9 @@ import pytest
 from scipy.signal import correlate
 
 from sensor.core.coach import Cue, Targets
-from sensor.core.events import PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
+from sensor.core.events import ContextChanged, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.sound_cues import SAFETY_SPOKEN, CuePlanner, Mode, SoundConfig, Speech, Sweep, Tone, plan_stream
+from sensor.core.types import Context
 from sensor.sim.simulator import SimConfig, simulate_session
 from tui.audio.render import Renderer, render_timeline
 from tui.audio.speech import find_speech_engine
@@ -88,9 +89,9 @@ def test_wiggles_quick_movements_and_other_starts_get_no_turn_tone():
 def test_nothing_before_calibration_or_outside_exercise_context():
     p = CuePlanner("supine")
     assert p.feed(_cycle(10.0)) == []  # mounting not learned: no tones
-    p.feed([SensorStatus(11.0, "calibrated")])
-    p.context_ok = False  # what an activity-context event ("walking") will set
-    assert p.feed([*_cycle(20.0), RepCompleted(20.0, _rep(1, 20.0))]) == []
+    p.feed([SensorStatus(11.0, "calibrated"), ContextChanged(11.0, Context.ON_FEET, Context.UNKNOWN)])
+    assert not p.context_ok  # on feet: the pipeline refuses reps, turn tones are silent
+    assert p.feed(_cycle(20.0)) == []
 
 
 def test_reps_caught_up_at_calibration_say_only_the_last_number_and_no_stale_tones():

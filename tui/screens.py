@@ -15,31 +15,11 @@ from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, R
 from sensor.core.coach import SAFETY_NOTE, far_hold_s, meets_tempo, rhythm_grade
 from sensor.core.types import LinkStatus, Posture, Severity, WorkoutState
 
+from .context_line import ContextLine
+from .phase_words import PHASES, phase_key
 from .session import CALIBRATION_STEPS, Session, SessionSetup
 from .text import fmt, glide_app
 from .widgets import AngleGauge, AnglePlot, AnkleIndicator, BigText
-
-PHASES = {
-    # key: (big word, CSS class, hint supine, hint seated)
-    "flex_down": (
-        "▼ DOWN",
-        "flex-down",
-        "flex-down: lower the heel toward the glute, slowly",
-        "flex-down: bend the knee back, slowly",
-    ),
-    "extend_up": (
-        "▲ UP",
-        "extend-up",
-        "extend-up: straighten the leg toward the ceiling, slowly",
-        "extend-up: straighten the knee, slowly",
-    ),
-    "hold": ("HOLD", "hold", "hold", "hold"),
-    "paused": ("PAUSED", "paused", "set paused: reps are not counted", "set paused: reps are not counted"),
-    "rest": ("REST", "rest", "rest between sets", "rest between sets"),
-    "setup": ("SETUP", "setup", "learning how the sensor sits", "learning how the sensor sits"),
-    "done": ("DONE", "done", "session complete", "session complete"),
-    "ready": ("READY", "ready", "start when you are ready", "start when you are ready"),
-}
 
 STRAP_ART = """\
       hip ●━━━━━━━━━● knee        Strap the sensor on the SHIN of the
@@ -156,6 +136,7 @@ class CalibrationScreen(Screen):
             with Center():
                 yield ProgressBar(total=100, show_eta=False, id="calib-progress")
             yield Static("", id="calib-detail", classes="hint")
+            yield ContextLine(id="calib-context")
         yield Static(SAFETY_NOTE, classes="safety")
         yield Footer()
 
@@ -178,6 +159,7 @@ class CalibrationScreen(Screen):
         if s.notice is not None and s.notice.severity != "info":
             detail = s.notice.text
         self.query_one("#calib-detail", Static).update(detail)
+        self.query_one(ContextLine).shown = s.context.shown
 
     def action_skip(self) -> None:
         glide_app(self).pop_calibration()
@@ -215,6 +197,7 @@ class LiveScreen(Screen):
         with Vertical(id="bottom"):
             yield Static("", id="cue")
             yield Static(SAFETY_NOTE, id="live-safety")
+            yield ContextLine(id="context")
             yield Static("", id="status")
         yield Footer()
 
@@ -275,18 +258,11 @@ class LiveScreen(Screen):
             cue.update(text)
             cue.set_class(severity == Severity.WARN, "warn")
             cue.set_class(severity == Severity.ERROR, "error")
+        self.query_one(ContextLine).shown = s.context.shown
         self._show_status(s)
 
     def phase_key(self, s: Session) -> str:
-        if s.state == WorkoutState.PAUSED:
-            return "paused"
-        if s.state == WorkoutState.RESTING:
-            return "rest"
-        if s.state == WorkoutState.DONE:
-            return "done"
-        if not s.calibration.calibrated:
-            return "setup"
-        return s.phase or "ready"
+        return phase_key(s.state, s.calibration.calibrated, s.phase, s.context.shown)
 
     def _show_phase(self, s: Session) -> None:
         key = self.phase_key(s)

@@ -24,6 +24,7 @@ import numpy as np
 from sensor.core.ankle_live import AnkleFigures, AnkleLive, FootLink, FootLinkChanged
 from sensor.core.ankle_reps import AnkleRep
 from sensor.core.coach import Cue
+from sensor.core.context_status import ContextStatus
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
@@ -43,17 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("glide")
 LIVE_LEARN_S = 30.0  # seconds of foot data the ankle axis is learned from live (offline: the whole trace)
 
-__all__ = [
-    "CALIBRATION_STEPS",
-    "Calibration",
-    "ElevationHistory",
-    "Notice",
-    "Session",
-    "SessionFiles",
-    "SessionSetup",
-    "plural",
-    "setup_following_trace",
-]
+__all__ = ["CALIBRATION_STEPS", "Calibration", "ElevationHistory", "Notice", "Session", "SessionFiles", "SessionSetup"]
+__all__ += ["plural", "setup_following_trace"]
 
 
 @dataclass
@@ -94,6 +86,7 @@ class Session:
         self.workout = Workout(setup.targets(), setup.posture)
         self.pipeline = self._new_pipeline()
         self.calibration = Calibration()
+        self.context = ContextStatus()  # what the status area says about counting (the voice decides alike)
         self.history = ElevationHistory()
         self.notice: Notice | None = None
         self.recalibrations = 0
@@ -159,6 +152,7 @@ class Session:
             self.calibration.add(chunk)
         self._foot(self.ankle.feed(chunk))
         new = self._handle(self.pipeline.feed(chunk))
+        self.context.advance(self.t_now)  # every event up to the chunk's end is in
         for piece in self.pipeline.take_elevation():
             if piece is not self._last_piece:
                 self._last_piece = piece
@@ -190,6 +184,7 @@ class Session:
             self.events_seen += 1
             if self.event_tap is not None and not isinstance(ev, RepCompleted):  # counted reps: in _take
                 self.event_tap(ev)
+            self.context.feed(ev)
             if isinstance(ev, SensorStatus):
                 self._status(ev)
             new.extend(self._take(self.workout.handle(ev)))
@@ -259,7 +254,7 @@ class Session:
     def recalibrate(self) -> None:
         """Start learning the mounting afresh (after re-strapping the sensor)."""
         self.pipeline = self._new_pipeline(self.pipeline.cfg.restarted())  # mid-session (sensor.core.upright)
-        self.calibration = Calibration()
+        self.calibration, self.context = Calibration(), ContextStatus()
         self._last_piece = None
         self.recalibrations += 1
         self._foot(self.ankle.relearn())

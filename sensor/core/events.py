@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from sensor.core.types import Context, Phase, Posture, SensorStatusKind
+from sensor.core.types import Context, Phase, Posture, PostureMismatch, SensorStatusKind
 
 __all__ = [
     "Context",
@@ -21,11 +21,13 @@ __all__ = [
     "Phase",
     "PhaseStarted",
     "Posture",
+    "PostureMismatch",
     "Rep",
     "RepCompleted",
     "SensorStatus",
     "SensorStatusKind",
     "TurnReached",
+    "posture_mismatch",
 ]
 
 
@@ -117,12 +119,22 @@ class SensorStatus:
 
     kind: 'calibrating' (mounting not yet learned), 'calibrated' (knee axis and shin direction
     known), 'gap' (samples missing), 'skipped' (invalid samples dropped), 'buffer_trimmed'
-    (calibration could not finish within the buffer; oldest samples not analysed).
+    (calibration could not finish within the buffer; oldest samples not analysed),
+    'posture_mismatch' (the mounting was refused: the movement looks like the other posture;
+    ``detail`` is a :class:`PostureMismatch` value, see :func:`posture_mismatch`).
     """
 
     t_s: float
     kind: SensorStatusKind | str
     detail: str = ""
+
+
+def posture_mismatch(t_s: float, why: PostureMismatch = PostureMismatch.LOOKS_SUPINE) -> SensorStatus:
+    """The status that says the mounting was refused because the movement looks like the other
+    posture (e.g. seated chosen, the rests look like lying on the back): the dashboard and the
+    voice then say which posture to choose instead of "learning how the sensor sits" forever.
+    The pipeline emits it once when the refusal starts; a later ``calibrated`` supersedes it."""
+    return SensorStatus(t_s, SensorStatusKind.POSTURE_MISMATCH, why)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,14 @@ Rules (one state machine, ``Mode``):
   tone or a tempo sweep needs a rep completed in the last ``idle_s`` seconds (``ACTIVE``), so
   standing up, walking about or lowering the leg after the last set stays silent. A counted rep
   always sounds: the pipeline has said the person is doing the exercise.
+* The activity context gates the rest (``context_ok``): on their feet (at once: the pipeline
+  refuses reps then) or changing position (once it has lasted its dwell, so a strap re-seated
+  mid-set costs no tone), no turn tone, tempo sweep or advice. When counting pauses and when it
+  resumes a short line says so (``kind='context'``), once, after the context has lasted its
+  dwell (:class:`~sensor.core.context_status.ContextDwell`, measured), so a flicker never
+  chatters; "counting" only after a "paused" was said, and not if a count said it first.
+  Nothing is said after the session is done. When the mounting is refused because the
+  movement looks like the other posture, the voice says which posture to choose.
 * Each rep: a high tone at its top and a low tone at its bottom. The turning point that closes
   the rep (the top supine, the bottom seated) sounds with the count; the far turning point
   sounds when the movement reaches it, if it went at least half the last rep's range from
@@ -40,9 +48,12 @@ from typing import Any, Literal
 
 from sensor.core.ankle_live import AnkleFigures, AnkleLive
 from sensor.core.coach import Cue, Targets
-from sensor.core.events import Event, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
+from sensor.core.context_status import PAUSED, ContextNews, ContextStatus
+from sensor.core.context_status import SPOKEN as CONTEXT_SPOKEN
+from sensor.core.events import ContextChanged, Event, PhaseStarted, Rep, RepCompleted, SensorStatus, TurnReached
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
+from sensor.core.types import Context, ContextShown
 from sensor.core.workout import RepCounted, Workout
 
 SAFETY_SPOKEN = "Stop if pain or tingling increases."
@@ -80,7 +91,7 @@ class Speech:
 
     t_s: float
     text: str
-    kind: Literal["count", "coach", "safety", "info"]
+    kind: Literal["count", "coach", "safety", "info", "context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +136,10 @@ class CuePlanner:
         self.targets = targets or Targets()
         self.cfg = config or SoundConfig()
         self.mode = Mode.UNCALIBRATED
-        self.context_ok = True  # an activity-context event (walking, lying) will set this
+        self.context = ContextStatus()  # what the screen shows, decided on the same events
+        self.context_ok = True  # False while the person is not in position (see _gate)
+        self._on_feet = False
+        self._said: Literal["counting", "paused"] | None = None  # the last context the voice gave
         self.now = -math.inf  # sensor time of the latest input
         self.far: Literal["bottom", "top"] = "bottom" if posture == "supine" else "top"
         self.near: Literal["bottom", "top"] = "top" if posture == "supine" else "bottom"
@@ -149,7 +163,11 @@ class CuePlanner:
         return _last_count_only(out)
 
     def advance(self, t_s: float) -> list[SoundCue]:
-        """Sensor time went on to ``t_s`` without events: end a rest, notice idleness."""
+        """Sensor time went on to ``t_s`` without events: end a rest, notice idleness, say a
+        context that has now lasted its dwell (every event up to ``t_s`` must have been fed)."""
+        return self._rest(t_s) + self._news(self.context.advance(t_s))
+
+    def _rest(self, t_s: float) -> list[SoundCue]:
         self._tick(t_s)
         out: list[SoundCue] = []
         if self.mode is Mode.RESTING and self._rest_until is not None and self.now >= self._rest_until:
@@ -170,29 +188,63 @@ class CuePlanner:
             return self._coach(item)
         t_ev = item.t_s
         stale = t_ev < self.now - self.cfg.stale_s  # replayed after calibration, or out of order
+        # a context due before this event is said before it (event time: the same for any chunking;
+        # the pipeline delivers events in time order once calibrated, and all by their chunk's end)
         out = self.advance(t_ev)
-        # An activity-context event gates everything with one line, e.g.:
-        # if isinstance(item, ContextChanged): self.context_ok = item.context == "exercise"
+        if isinstance(item, ContextChanged):
+            self._on_feet = item.context == Context.ON_FEET
+            return out + self._news(self.context.feed(item))
         if isinstance(item, SensorStatus):
+            out += self._news(self.context.feed(item))
             if item.kind == "calibrated":
                 self.mode = Mode.IDLE if self.mode is Mode.UNCALIBRATED else self.mode
             elif item.kind in ("mounting_changed", "uncalibrated"):
                 self.mode = Mode.UNCALIBRATED
                 self._near_deg, self._far_sounded, self._cycle_start = None, False, None
             return out
+        if isinstance(item, RepCompleted):  # a counted rep always sounds
+            return out + self._rep(item, stale)
         if not self.context_ok:
             return out
-        if isinstance(item, RepCompleted):
-            return out + self._rep(item, stale)
         if isinstance(item, TurnReached):
             return out + self._turn(item, stale)
         if isinstance(item, PhaseStarted):
             return out + self._phase(item, stale)
         return out
 
+    def _gate(self) -> None:
+        raw = self.context.raw
+        self.context_ok = not (self._on_feet or (raw in PAUSED and self.context.shown in PAUSED))
+
+    def _news(self, news: list[ContextNews]) -> list[SoundCue]:
+        """The context lines to say for these changes of the shown context."""
+        out: list[SoundCue] = []
+        for n in news:
+            self._gate()
+            line = CONTEXT_SPOKEN.get(n.shown)
+            cal = self.context.calibrated_s
+            if self.mode is Mode.DONE or line is None:
+                continue
+            if n.shown == ContextShown.LOOKS_SUPINE:
+                out.append(Speech(n.t_s, line, "context"))
+            elif cal is None or n.t_s < cal:
+                continue  # replayed after calibration: long past
+            elif n.shown in PAUSED and self._said != "paused":
+                self._said = "paused"
+                out.append(Speech(n.t_s, line, "context"))
+            elif n.shown == ContextShown.COUNTING:
+                # seated, standing still reads as exercise: "counting" said from the context
+                # was wrong 24 times in 24 (ContextDwell); the first count says it there
+                if self._said == "paused" and self.posture == "supine":
+                    out.append(Speech(n.t_s, line, "context"))
+                self._said = "counting"
+        self._gate()
+        return out
+
     def _rep(self, ev: RepCompleted, stale: bool) -> list[SoundCue]:
         rep = ev.rep
         t = self.now  # a rep reported late is voiced now, never in the past
+        self._said = "counting"  # the count says it
         self.mode = Mode.ACTIVE
         self._rest_until = None
         self._last_rep_t = t
@@ -254,8 +306,6 @@ class CuePlanner:
         return [Sweep(self.now, "down" if down else "up", dur)]
 
     def _coach(self, cue: Cue) -> list[SoundCue]:
-        if not self.context_ok:
-            return []
         t = self.now + SPEECH_AFTER_TONE_S
         if cue.kind == "set_done":
             self.mode = Mode.RESTING
@@ -266,7 +316,7 @@ class CuePlanner:
             self._rest_until = None
             return [Speech(t, SPOKEN["session_done"], "coach"), Speech(t, SAFETY_SPOKEN, "safety")]
         text = SPOKEN.get(cue.kind)
-        if text is None or self.mode is not Mode.ACTIVE:
+        if text is None or self.mode is not Mode.ACTIVE or not self.context_ok:
             return []  # "good" (the count says it), rest countdowns (our own timer), or not exercising
         if cue.kind == "partial_rep" and not self._return_ok:
             return []  # a quick movement away from the exercise (standing up, a step), not a short rep

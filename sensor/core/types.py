@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Context", "CueKind", "LinkStatus", "Phase", "Posture", "SensorStatusKind", "Severity", "WorkoutState"]
+__all__ = [
+    "Context",
+    "ContextShown",
+    "CueKind",
+    "LinkStatus",
+    "Phase",
+    "Posture",
+    "PostureMismatch",
+    "SensorStatusKind",
+    "Severity",
+    "WorkoutState",
+]
 
 
 class Posture(StrEnum):
@@ -40,6 +51,15 @@ class SensorStatusKind(StrEnum):
     GAP = "gap"
     SKIPPED = "skipped"
     BUFFER_TRIMMED = "buffer_trimmed"
+    # The mounting was refused because the movement looks like the *other* posture; ``detail``
+    # is a :class:`PostureMismatch` value (the dashboard and the voice say which one to choose).
+    POSTURE_MISMATCH = "posture_mismatch"
+
+
+class PostureMismatch(StrEnum):
+    """``SensorStatus.detail`` of a ``posture_mismatch`` status: why no reading can be taught."""
+
+    LOOKS_SUPINE = "looks_supine"  # seated chosen, but the rests look like lying on the back
 
 
 class LinkStatus(StrEnum):
@@ -97,3 +117,15 @@ class Context(StrEnum):
     EXERCISE = "exercise"  # in the exercise posture: reps count
     ON_FEET = "on_feet"  # standing, walking, stepping, squatting, lunging: counting paused
     REPOSITIONING = "repositioning"  # lying down, getting up, rolling over, re-strapping
+
+
+class ContextShown(StrEnum):
+    """What the person is told about counting (``sensor.core.context_status``): the activity
+    context once it has lasted long enough to say, or why there is no context yet."""
+
+    GET_INTO_POSITION = "get_into_position"  # the mounting is not learned yet
+    RELEARNING = "relearning"  # the sensor moved on the shin: learning how it sits again
+    LOOKS_SUPINE = "looks_supine"  # seated chosen, the movement looks like lying: choose supine
+    COUNTING = "counting"  # in the exercise posture
+    ON_FEET = "on_feet"  # standing, walking...: counting paused
+    CHANGING = "changing"  # lying down, getting up, rolling over: counting paused

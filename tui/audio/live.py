@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sensor.core.coach import Targets
+from sensor.core.context_status import SPOKEN as CONTEXT_SPOKEN
 from sensor.core.sound_cues import REST_OVER, SAFETY_SPOKEN, SPOKEN, CuePlanner, SoundConfig
 from tui.audio import backends
 from tui.audio import speech as speech_mod
@@ -57,7 +58,7 @@ class LiveSound:
         n = min(targets.reps_per_set * targets.sets, 100)
         far = "bottom" if posture == "supine" else "top"
         spoken = [p.format(far=far) for p in SPOKEN.values()]
-        phrases = [str(i) for i in range(1, n + 1)] + spoken + [SAFETY_SPOKEN, REST_OVER]
+        phrases = [str(i) for i in range(1, n + 1)] + spoken + [SAFETY_SPOKEN, REST_OVER, *CONTEXT_SPOKEN.values()]
         backend_factory = backend_factory or backends.open_backend  # looked up now: tests may replace it
         self.player = SoundPlayer(self.renderer, backend_factory, bell=bell, prewarm=phrases, clock=clock)
         self._pending: list = []

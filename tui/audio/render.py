@@ -25,6 +25,8 @@ def keep_speech(cue: Speech, lag_s: float, newer_count_waiting: bool) -> bool:
     """Whether a phrase that can start ``lag_s`` after it was due is still worth saying."""
     if cue.kind == "count":
         return not newer_count_waiting  # a later number supersedes it
+    if cue.kind == "context" and newer_count_waiting:
+        return False  # never hold a count back: the count says the person is counting anyway
     if cue.kind == "safety":
         return True
     return lag_s <= MAX_ADVICE_LAG_S
@@ -77,7 +79,7 @@ def schedule(cues: list[SoundCue], renderer: Renderer) -> list[tuple[float, np.n
     for k, cue in enumerate(speech):
         start = max(cue.t_s, free_at + SPEECH_GAP_S)
         # a count is superseded by a later count that is due by the time this one could start
-        newer = cue.kind == "count" and any(c.kind == "count" and c.t_s <= start for c in speech[k + 1 :])
+        newer = cue.kind in ("count", "context") and any(c.kind == "count" and c.t_s <= start for c in speech[k + 1 :])
         if not keep_speech(cue, start - cue.t_s, newer):
             continue
         x = renderer.clip(cue)
