@@ -203,7 +203,7 @@ class ContextTracker:
         sensor.core.landing: at any rate), samples within ``merge_s`` being one contact."""
         cfg = self.cfg
         soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
-        curve = curves.marked(t, acc, gap)
+        curve = curves.marked(t, acc, gap, jump)
         if not len(curve) and not any_true(soft):
             return np.empty(0)
         return curves.onsets(np.union1d(t[soft], curve))

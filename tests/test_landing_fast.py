@@ -1,0 +1,111 @@
+"""The curve-landing fast path (issue 14) marks exactly the samples the general path marks.
+
+``CurveLandings.marked`` given the context tracker's jumps judges in full only the samples next to
+a jump near the bound (a residual is never larger than the larger jump either side of it); the
+general path judges every sample of the piece joined to the carried ones. Both are fed the same
+pieces of real and simulated recordings, chunked from 1 sample to thousands, with holes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensor.core.context import ContextConfig
+from sensor.core.dsp import diff_from, norm3
+from sensor.core.landing import CurveLandings
+from sensor.io.uci import read_uci
+from sensor.sim.corpus import make_session
+
+A = np.ndarray  # (signatures)
+
+
+class _Counting(CurveLandings):
+    """Counts the pieces of two or more samples the general path judged (the fast path must
+    take all of them once two samples are carried; a 1-sample piece has no right neighbour)."""
+
+    general = 0
+    judged = 0  # triples judged in full (both paths)
+
+    def _judge_all(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        self.general += len(t) > 1
+        return super()._judge_all(t, acc, gap)
+
+    def _over(self, *rows: np.ndarray) -> np.ndarray:
+        self.judged += len(rows[0])
+        return super()._over(*rows)
+
+
+def _marks(t: A, acc: A, gap: A, sizes: list[int], fast: bool) -> tuple[A, _Counting]:
+    """(every marked time, the landings object), the jumps made as the context tracker makes
+    them (from the last sample of the piece before; zero at a hole)."""
+    cfg = ContextConfig()
+    c = _Counting(cfg.landing_curve_mps2, cfg.max_jerk, cfg.merge_s)
+    out, prev, k = [], acc[0], 0
+    for s in sizes:
+        tt, aa, gg = t[k : k + s], acc[k : k + s], gap[k : k + s]
+        k += s
+        jump = norm3(diff_from(aa, prev))
+        jump[gg] = 0.0
+        prev = aa[-1]
+        out.append(c.marked(tt, aa, gg, jump if fast else None))
+    return np.concatenate(out), c
+
+
+def _chunkings(n: int, rng: np.random.Generator) -> list[list[int]]:
+    """Live-like (1-12 samples), mid (1-300) and big (500-5000) pieces covering ``n`` samples."""
+    out = []
+    for lo, hi in ((1, 12), (1, 300), (500, 5000)):
+        sizes = rng.integers(lo, hi, n).tolist()
+        cum = np.cumsum(sizes)
+        out.append(sizes[: int(np.searchsorted(cum, n)) + 1])
+    return out
+
+
+def _check(t: np.ndarray, acc: np.ndarray, seed: int) -> tuple[int, float]:
+    """Both paths over three chunkings, with and without holes: (marks found, the share of the
+    judged samples the fast path judged in full)."""
+    rng = np.random.default_rng(seed)
+    found, full, judged = 0, 0, 0
+    for holes in (np.zeros(len(t), bool), rng.random(len(t)) < 0.02):
+        for sizes in _chunkings(len(t), rng):
+            want, slow = _marks(t, acc, holes, sizes, fast=False)
+            got, fast = _marks(t, acc, holes, sizes, fast=True)
+            assert np.array_equal(got, want)
+            assert fast.general <= 2  # the first pieces only, before two samples are carried
+            found, full, judged = found + len(want), full + fast.judged, judged + slow.judged
+    return found, full / judged
+
+
+def test_real_25_hz_knee_extensions(uci_dir: Path) -> None:
+    """UCI shin recording, 25 Hz: fast knee extensions jump by up to 4 m/s^2 between samples
+    (the bound is 3 there), so the fast path judges many samples in full, and marks the one
+    contact-like sample of the 30 reps in every chunking as the general path does."""
+    chunk = read_uci(uci_dir / "s1" / "e1" / "u2" / "test.txt")
+    found, full = _check(chunk.t, chunk.acc, 0)
+    assert found == 6
+    assert 0.01 < full < 0.5
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("negative", 4204), ("negative", 526)])
+def test_simulated_set_break_landings(kind: str, seed: int) -> None:
+    """A 50-Hz supine session whose set breaks land off the curve, and a 52-Hz one."""
+    cs = make_session(kind, seed, posture="supine")
+    found, full = _check(cs.chunk.t, cs.chunk.acc, seed)
+    assert found > 10 and full < 0.5
+
+
+def test_a_residual_at_the_floor_is_judged() -> None:
+    """A kink whose residual lies just over the floor, its jumps a hair above it: judged in full
+    (the margin keeps rounding from hiding it), and a kink just under the floor is not marked."""
+    dt = 0.005
+    t = np.arange(40) * dt
+    for over in (True, False):
+        acc = np.zeros((40, 3))
+        r = 1.0 + (1e-9 if over else -1e-9)
+        acc[20, 0] = r  # residual of sample 20: r (both neighbours at 0); both its jumps r too
+        got, c = _marks(t, acc, np.zeros(40, bool), [7] * 6, fast=True)
+        assert c.judged >= 2  # samples 19-21 have a jump within JUMP_MARGIN of the floor
+        assert list(got) == ([t[20]] if over else [])
