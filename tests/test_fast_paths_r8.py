@@ -1,9 +1,12 @@
-"""The curve-landing fast path (issue 14) marks exactly the samples the general path marks.
+"""The round-8 speed paths (issue 14) give exactly what the code they replace gives, bit for bit.
 
 ``CurveLandings.marked`` given the context tracker's jumps judges in full only the samples next to
 a jump near the bound (a residual is never larger than the larger jump either side of it); the
 general path judges every sample of the piece joined to the carried ones. Both are fed the same
-pieces of real and simulated recordings, chunked from 1 sample to thousands, with holes.
+pieces of real and simulated recordings, chunked from 1 sample to thousands, with holes. The
+context tracker finds a piece without shocks or soft landings by its largest jump; whole sessions
+with footsteps and set-break landings give the same events with that shortcut disabled. Whole
+sessions are also compared by ``sensor/sim/bench_digest.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sensor.core import context
 from sensor.core.context import ContextConfig
 from sensor.core.dsp import diff_from, norm3
 from sensor.core.landing import CurveLandings
+from sensor.core.pipeline import Pipeline
 from sensor.io.uci import read_uci
 from sensor.sim.corpus import make_session
 
@@ -109,3 +114,40 @@ def test_a_residual_at_the_floor_is_judged() -> None:
         got, c = _marks(t, acc, np.zeros(40, bool), [7] * 6, fast=True)
         assert c.judged >= 2  # samples 19-21 have a jump within JUMP_MARGIN of the floor
         assert list(got) == ([t[20]] if over else [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "posture", "sizes"),
+    [("negative", 4204, "supine", (10,)), ("negative", 3817, "seated", (1000,))],
+)
+def test_calm_pieces_give_the_general_paths_events(
+    kind: str, seed: int, posture: str, sizes: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set-break landings (supine, 50 Hz) and walking lunges' footsteps (seated, 100 Hz), in
+    pieces of 10 and 1000 samples: the same events, reps and shock times when the tracker must
+    compare every jump with its threshold (its largest jump reported as infinite)."""
+    cs = make_session(kind, seed, posture=posture)
+    tops: list[float] = []
+
+    def run(size: int) -> str:
+        p, out, shocks = Pipeline(cs.posture, cs.rate_hz), [], []
+        for part in cs.chunk.split([size] * (len(cs.chunk) // size + 1)):
+            out += p.feed(part)
+            if p._context is not None:
+                shocks.append(p._context.shock_times)
+        out += p.finish()
+        return repr((out, p.reps, p.stats, np.concatenate(shocks).tolist()))
+
+    def recorded(x: np.ndarray) -> float:
+        tops.append(float(np.max(x)))
+        return tops[-1]
+
+    for size in sizes:
+        monkeypatch.setattr(context, "amax", recorded)
+        want = run(size)
+        monkeypatch.setattr(context, "amax", lambda x: np.inf)
+        assert run(size) == want
+        monkeypatch.undo()
+    soft = ContextConfig().landing_mps2
+    assert sum(x <= soft for x in tops) >= 3  # pieces that take the shortcut ...
+    assert sum(x > soft for x in tops) >= 3  # ... and pieces with a landing or a footstep
