@@ -136,24 +136,24 @@ class ContextTracker:
             on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
-        self.shock_times = t[on_idx]
-        if self._curve is not None:
+        if self._curve is None:
+            self.shock_times = t[on_idx]
+        else:
             self.shock_times = self._landings(self._curve, t, acc, gap, jump, step, shock, top)
-        impact = np.zeros(n, bool)
+        w = dot3(gyr_c, u)
+        rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
+        aw = np.abs(w, out=rates[1])
+        impact = aw > cfg.swing_dps  # a gait swing, or (below) a footstep
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
             j = np.arange(len(self._onsets), len(times))
             valid = j >= cfg.steps - 1
             span = times[j[valid]] - times[j[valid] - (cfg.steps - 1)]
-            impact[on_idx[valid]] = span <= cfg.steps_within_s
+            impact[on_idx[valid]] |= span <= cfg.steps_within_s
             self._onsets = times[-(cfg.steps - 1) :]
             steps = on_idx[valid][span <= cfg.steps_within_s]
             if len(steps):
                 self.last_step_t = float(t[steps[-1]])
-        w = dot3(gyr_c, u)
-        rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
-        aw = np.abs(w, out=rates[1])
-        impact |= aw > cfg.swing_dps
         if self.posture == "supine":
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             impact |= np.sin(np.radians(elev)) < self._sin_hanging()
