@@ -5,8 +5,9 @@ a jump near the bound (a residual is never larger than the larger jump either si
 general path judges every sample of the piece joined to the carried ones. Both are fed the same
 pieces of real and simulated recordings, chunked from 1 sample to thousands, with holes. The
 context tracker finds a piece without shocks or soft landings by its largest jump; whole sessions
-with footsteps and set-break landings give the same events with that shortcut disabled. Whole
-sessions are also compared by ``sensor/sim/bench_digest.py``.
+with footsteps and set-break landings give the same events with that shortcut disabled. The
+pivot fits' quaternion scan (``sensor.core.quat_scan``) gives the row-wise scan's bits on real
+and random rotations. Whole sessions are also compared by ``sensor/sim/bench_digest.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sensor.core.context import ContextConfig
 from sensor.core.dsp import diff_from, norm3
 from sensor.core.landing import CurveLandings
 from sensor.core.pipeline import Pipeline
+from sensor.core.pivot import orientations
+from sensor.core.quat_scan import scan_products
 from sensor.io.uci import read_uci
 from sensor.sim.corpus import make_session
 
@@ -151,3 +154,60 @@ def test_calm_pieces_give_the_general_paths_events(
     soft = ContextConfig().landing_mps2
     assert sum(x <= soft for x in tops) >= 3  # pieces that take the shortcut ...
     assert sum(x > soft for x in tops) >= 3  # ... and pieces with a landing or a footstep
+
+
+def _rowwise_scan(q: A) -> A:
+    """The scan as pivot.orientations ran it before round 8: quaternions as rows of four, each
+    round's products stacked and joined to the rows it keeps (the reference)."""
+
+    def qmul(p: A, r: A) -> A:
+        pw, px, py, pz = p[..., 0], p[..., 1], p[..., 2], p[..., 3]
+        qw, qx, qy, qz = r[..., 0], r[..., 1], r[..., 2], r[..., 3]
+        return np.stack(
+            [
+                pw * qw - px * qx - py * qy - pz * qz,
+                pw * qx + px * qw + py * qz - pz * qy,
+                pw * qy - px * qz + py * qw + pz * qx,
+                pw * qz + px * qy - py * qx + pz * qw,
+            ],
+            axis=-1,
+        )
+
+    d = 1
+    while d < len(q):
+        q = np.concatenate([q[:d], qmul(q[:-d], q[d:])])
+        d *= 2
+    return q
+
+
+def _steps(w_rad: A, dt: A) -> A:
+    """orientations()'s rotation steps (its first lines), the scan's input."""
+    rv = w_rad * dt[:, None]
+    ang = np.linalg.norm(rv, axis=1)
+    half = 0.5 * ang
+    k = np.where(ang > 1e-12, np.sin(half) / np.maximum(ang, 1e-12), 0.5)
+    q = np.concatenate([np.cos(half)[:, None], rv * k[:, None]], axis=1)
+    q[0] = (1.0, 0.0, 0.0, 0.0)
+    return q
+
+
+def test_quaternion_scan_has_the_row_wise_bits(uci_dir: Path) -> None:
+    """Every length from 1 to 70 and windows of up to 3000 samples of the UCI 25-Hz recording's
+    rates (real gyro noise and fast extensions), random unit quaternions with exact zeros and
+    signed zeros among them: the same bits, and orientations() still turns a constant rate into
+    the exact rotation."""
+    chunk = read_uci(uci_dir / "s1" / "e1" / "u2" / "test.txt")
+    w, dt = np.radians(chunk.gyr), np.diff(chunk.t, prepend=chunk.t[0])
+    rng = np.random.default_rng(3)
+    cases = [_steps(w[a : a + n], dt[a : a + n]) for n in [*range(1, 71), 129, 600, 3000] for a in (0, 1234)]
+    for n in (5, 64, 1000):
+        q = rng.normal(size=(n, 4))
+        q[rng.random(n) < 0.1, 1:] = 0.0
+        q[rng.random(n) < 0.1, 2] = -0.0
+        cases.append(q / np.linalg.norm(q, axis=1, keepdims=True))
+    for q in cases:
+        got = scan_products(q)
+        assert got.flags.c_contiguous and got.tobytes() == _rowwise_scan(q).tobytes()
+    turn = orientations(np.tile([0.0, 0.0, 0.5], (101, 1)), np.full(101, 0.02))[-1]  # 1 rad about z
+    want = np.array([[np.cos(1.0), -np.sin(1.0)], [np.sin(1.0), np.cos(1.0)]])
+    assert turn[:2, :2] == pytest.approx(want, abs=1e-12)
