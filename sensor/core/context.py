@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.core.dsp import Ema, any_true, diff_from, dot3, ffill, norm3
+from sensor.core.dsp import Ema, amax, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
 from sensor.core.landing import CurveLandings, merged_onsets
 
@@ -143,32 +143,36 @@ class ContextTracker:
         jump[gap] = 0.0  # a hole in the data is not a shock
         step = diff_from(t, self._prev_t if self._prev_t is not None else t[0])
         self._prev_t = float(t[-1])
-        shock = jump > shock_threshold(step, self.dt, cfg)
+        # every jump at or below the least threshold (shock_threshold's floor: the usual piece, a
+        # glide's jumps being a fraction of it): no shock, found by one reduction (a speed path)
+        top = amax(jump)
+        calm = top <= max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        shock = np.zeros(n, bool) if calm else jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        any_shock = bool(any_true(shock))
+        any_shock = not calm and bool(any_true(shock))
         if any_shock:
             on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
             on_idx = np.empty(0, np.int64)
-        self.shock_times = t[on_idx]
-        if self._curve is not None:
-            self.shock_times = self._landings(self._curve, t, acc, gap, jump, step, shock)
-        impact = np.zeros(n, bool)
+        if self._curve is None:
+            self.shock_times = t[on_idx]
+        else:
+            self.shock_times = self._landings(self._curve, t, acc, gap, jump, step, shock, top)
+        w = dot3(gyr_c, u)
+        rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
+        aw = np.abs(w, out=rates[1])
+        impact = aw > cfg.swing_dps  # a gait swing, or (below) a footstep
         if len(on_idx):
             times = np.concatenate([self._onsets, t[on_idx]])
             j = np.arange(len(self._onsets), len(times))
             valid = j >= cfg.steps - 1
             span = times[j[valid]] - times[j[valid] - (cfg.steps - 1)]
-            impact[on_idx[valid]] = span <= cfg.steps_within_s
+            impact[on_idx[valid]] |= span <= cfg.steps_within_s
             self._onsets = times[-(cfg.steps - 1) :]
             steps = on_idx[valid][span <= cfg.steps_within_s]
             if len(steps):
                 self.last_step_t = float(t[steps[-1]])
-        w = dot3(gyr_c, u)
-        rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
-        aw = np.abs(w, out=rates[1])
-        impact |= aw > cfg.swing_dps
         if self.posture == "supine":
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             impact |= np.sin(np.radians(elev)) < self._sin_hanging()
@@ -216,13 +220,18 @@ class ContextTracker:
         jump: np.ndarray,
         step: np.ndarray,
         shock: np.ndarray,
+        top: float,
     ) -> np.ndarray:
         """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
         floor between sets, not only a step's impact) or off a smooth curve (``landing_curve_mps2``,
-        sensor.core.landing: at any rate), samples within ``merge_s`` being one contact."""
+        sensor.core.landing: at any rate), samples within ``merge_s`` being one contact. ``top``:
+        the largest jump (at or below the soft threshold's floor: no soft contact, no pass)."""
         cfg = self.cfg
-        soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
-        curve = curves.marked(t, acc, gap)
+        if top <= max(cfg.landing_mps2, cfg.max_jerk * self.dt):
+            soft = shock
+        else:
+            soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
+        curve = curves.marked(t, acc, gap, jump)
         if not len(curve) and not any_true(soft):
             return np.empty(0)
         return curves.onsets(np.union1d(t[soft], curve))

@@ -30,16 +30,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import ffill, norm3
+from sensor.core.dsp import amax, ffill, norm3
+
+A = np.ndarray  # (signatures)
 
 
 def curve_residual(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
     """For samples 1..n-2: the distance of ``acc`` from the straight line (in time) through its
     neighbours, in the units of ``acc``."""
-    span = t[2:] - t[:-2]
-    w = np.divide(t[1:-1] - t[:-2], span, out=np.full(len(span), 0.5), where=span > 0)
-    line = acc[:-2] + (acc[2:] - acc[:-2]) * w[:, None]
-    out: np.ndarray = norm3(acc[1:-1] - line)
+    return triple_residual(t[:-2], t[1:-1], t[2:], acc[:-2], acc[1:-1], acc[2:])
+
+
+def triple_residual(
+    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray, a0: np.ndarray, a1: np.ndarray, a2: np.ndarray
+) -> np.ndarray:
+    """``curve_residual`` of samples ``1`` against neighbours ``0`` and ``2``, given as separate
+    rows (the fast path picks a few triples out of a piece): elementwise, so each sample's
+    residual has the same bits however many are computed together."""
+    span = t2 - t0
+    w = np.divide(t1 - t0, span, out=np.full(len(span), 0.5), where=span > 0)
+    line = a0 + (a2 - a0) * w[:, None]
+    out: np.ndarray = norm3(a1 - line)
     return out
 
 
@@ -52,6 +63,14 @@ def merged_onsets(t: np.ndarray, mask: np.ndarray, last: float, merge_s: float) 
     return np.nonzero(mask & (t - before > merge_s))[0], float(t_marked[-1])
 
 
+# A judged sample's residual is |(1 - w) d1 - w d2|, d1 and d2 the acceleration's jumps either side
+# of it and w in [0, 1] (times rise): never more than the larger jump. Rounding moves the computed
+# residual and jumps by < 1e-12 m/s^2 (the intake keeps every component within 8 g), so a sample
+# whose jumps are both at most ``floor - JUMP_MARGIN`` cannot be over the bound (never below floor).
+JUMP_MARGIN = 1e-6
+_NONE = np.empty(0)
+
+
 class CurveLandings:
     """Streaming samples over the bound (see the module docstring), and the onsets of contacts."""
 
@@ -62,20 +81,60 @@ class CurveLandings:
         self._t = np.empty(0)
         self._a = np.empty((0, 3))
         self._g = np.empty(0, bool)
+        self._j: np.ndarray | None = None  # the jump onto the last carried sample (1 element), if given
         self._last = -np.inf  # the last contact sample (s), either rule
 
-    def marked(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    def marked(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray, jump: np.ndarray | None = None) -> np.ndarray:
         """Times (s) of the samples over the bound judged in this piece: the carried last sample
-        of the piece before and every sample here but the last (each needs its right neighbour)."""
+        of the piece before and every sample here but the last (each needs its right neighbour).
+
+        ``jump``: ``norm3`` of each sample's change from the one before (the first from the last
+        sample of the piece before), zero where ``gap`` (the context tracker's). With it only the
+        samples next to a jump near the bound are judged in full: the same times (the bound is
+        never below ``floor`` and the residual never above the larger jump, JUMP_MARGIN), without
+        joining the piece to the carried samples; most pieces have none (a 10-sample live feed
+        takes one reduction). Those pieces are views: the pipeline keeps the caller's arrays
+        unchanged (as the calibration buffer and the re-strap history do)."""
+        n = len(t)
+        carried_j = self._j
+        if jump is None or n:
+            self._j = None if jump is None else jump[-1:]
+        if jump is None or carried_j is None or n < 2 or len(self._t) < 2:
+            return self._judge_all(t, acc, gap)
+        ct, ca, cg = self._t, self._a, self._g
+        self._t, self._a, self._g = t[-2:], acc[-2:], gap[-2:]
+        cut = self.floor - JUMP_MARGIN
+        if carried_j[0] <= cut and amax(jump) <= cut:  # the usual piece: no sample can be over
+            return _NONE
+        pair = np.maximum(jump[:-1], jump[1:])  # the larger jump either side of t[0..n-2]
+        idx = np.flatnonzero(pair > cut)
+        head = _NONE
+        if carried_j[0] > cut or (len(idx) and idx[0] == 0):  # the carried sample and t[0], in full
+            ht, ha, hg = np.concatenate([ct, t[:2]]), np.concatenate([ca, acc[:2]]), np.concatenate([cg, gap[:2]])
+            head = ht[1:-1][self._over(ht[:-2], ht[1:-1], ht[2:], ha[:-2], ha[1:-1], ha[2:], hg[1:-1], hg[2:])]
+            idx = idx[1:] if len(idx) and idx[0] == 0 else idx
+        if not len(idx):
+            return head
+        i0, i2 = idx - 1, idx + 1
+        rest = t[idx][self._over(t[i0], t[idx], t[i2], acc[i0], acc[idx], acc[i2], gap[idx], gap[i2])]
+        return np.concatenate([head, rest]) if len(head) else rest
+
+    def _judge_all(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """``marked`` judging every sample, joined to the carried ones (the general path)."""
         tt = np.concatenate([self._t, t])
         aa = np.concatenate([self._a, acc])
         gg = np.concatenate([self._g, gap])
         self._t, self._a, self._g = tt[-2:], aa[-2:], gg[-2:]
         if len(tt) < 3:
             return np.empty(0)
-        bound = np.maximum(self.floor, self.max_jerk * (tt[2:] - tt[:-2]) / 4.0)
-        over = (curve_residual(tt, aa) > bound) & ~gg[1:-1] & ~gg[2:]
+        over = self._over(tt[:-2], tt[1:-1], tt[2:], aa[:-2], aa[1:-1], aa[2:], gg[1:-1], gg[2:])
         out: np.ndarray = tt[1:-1][over]
+        return out
+
+    def _over(self, t0: A, t1: A, t2: A, a0: A, a1: A, a2: A, g1: A, g2: A) -> np.ndarray:
+        """Per triple: the middle sample over the bound, and no hole on either side of it."""
+        bound = np.maximum(self.floor, self.max_jerk * (t2 - t0) / 4.0)
+        out: np.ndarray = (triple_residual(t0, t1, t2, a0, a1, a2) > bound) & ~g1 & ~g2
         return out
 
     def onsets(self, times: np.ndarray) -> np.ndarray:

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.core.quat_scan import scan_products
+
 _MEMO_SIZE = 512
 
 
@@ -146,37 +148,19 @@ class PivotFit:
         return self.height_m / max(self.height_se_m, 1e-9)
 
 
-def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Hamilton product of quaternion arrays (..., 4), scalar first."""
-    pw, px, py, pz = p[..., 0], p[..., 1], p[..., 2], p[..., 3]
-    qw, qx, qy, qz = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
-    return np.stack(
-        [
-            pw * qw - px * qx - py * qy - pz * qz,
-            pw * qx + px * qw + py * qz - pz * qy,
-            pw * qy - px * qz + py * qw + pz * qx,
-            pw * qz + px * qy - py * qx + pz * qw,
-        ],
-        axis=-1,
-    )
-
-
 def orientations(w_rad: np.ndarray, dt: np.ndarray) -> np.ndarray:
     """Sensor -> start-frame rotation matrices (n, 3, 3) from body rates (rad/s) and intervals.
 
     Each step turns by the rate at its sample over its interval (the first sample is the start:
     identity). The product of the steps is an inclusive scan, done in log2(n) vectorised
-    rounds (Hillis & Steele 1986)."""
+    rounds (Hillis & Steele 1986: :func:`sensor.core.quat_scan.scan_products`)."""
     rv = w_rad * dt[:, None]
     ang = np.linalg.norm(rv, axis=1)
     half = 0.5 * ang
     k = np.where(ang > 1e-12, np.sin(half) / np.maximum(ang, 1e-12), 0.5)
     q = np.concatenate([np.cos(half)[:, None], rv * k[:, None]], axis=1)
     q[0] = (1.0, 0.0, 0.0, 0.0)
-    d = 1
-    while d < len(q):
-        q = np.concatenate([q[:d], _qmul(q[:-d], q[d:])])
-        d *= 2
+    q = scan_products(q)
     q /= np.linalg.norm(q, axis=1, keepdims=True)
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
     R = np.empty((len(q), 3, 3))
