@@ -10,10 +10,11 @@ supine one read from standing (nothing beyond it on the other side).
 
 The corpus: slow supine set-ups at 25 Hz analysed seated, whose pivot fits stay under the signal
 floor (the beside-pivot rule finds nothing), counted set-ups as seated extensions: negatives 5091
-(its own posture) and 3816 analysed seated. Both count nothing, whole and chunked, and carry the
-reason; with the rule off the reps come back. The seated session of the short corpus nearest the
-bound (0.35 s held 25 deg past its hanging rest) and the one seated session of the mixed corpus
-that holds poses on both sides (lunges before sitting) are counted as with the rule off.
+(its own posture) and 3816 analysed seated. Both count nothing, whole and chunked, carry the
+reason and say it once (a ``posture_mismatch`` status, at the same time for any chunking); with
+the rule off the reps come back. The seated session of the short corpus nearest the bound (0.35 s
+held 25 deg past its hanging rest) and the one seated session of the mixed corpus that holds poses
+on both sides (lunges before sitting) are counted as with the rule off.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import dataclasses
 import numpy as np
 import pytest
 
+from sensor.core.events import Event, SensorStatus
 from sensor.core.lying_rests import REFUSAL_DETAIL, LyingConfig, MountRefusal, middle_rest, pipeline_refusal
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
+from sensor.core.types import PostureMismatch, SensorStatusKind
 from sensor.sim.corpus import make_session
+from tui.analysis import NO_MOUNTING, no_mounting
 
 RATE = 25.0
 
@@ -86,6 +90,10 @@ def test_a_pose_passed_through_is_not_held() -> None:
     assert middle_rest(theta, 30.0, _times(theta), LyingConfig())
 
 
+def _mismatches(events: list[Event]) -> list[SensorStatus]:
+    return [e for e in events if isinstance(e, SensorStatus) and e.kind == SensorStatusKind.POSTURE_MISMATCH]
+
+
 OFF = PipelineConfig()
 OFF.mount = dataclasses.replace(OFF.mount, lying=LyingConfig(enabled=False))
 
@@ -94,12 +102,16 @@ OFF.mount = dataclasses.replace(OFF.mount, lying=LyingConfig(enabled=False))
 def test_slow_supine_set_ups_analysed_seated_count_nothing(seed: int, posture: str | None) -> None:
     s = make_session("negative", seed, posture)
     assert s.posture == "seated" and s.rate_hz == 25.0
-    pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
+    pipe, events = analyze(s.chunk, s.posture, s.rate_hz)
     assert pipe.reps == [] and pipe.mounting is None
     why = pipeline_refusal(pipe)
     assert why is MountRefusal.LYING_MIDDLE_REST and "lying on the back" in REFUSAL_DETAIL[why]
-    chunked, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=29)
+    told = _mismatches(events)  # the dashboard and the voice are told once, at a data-defined time
+    assert len(told) == 1 and told[0].detail == PostureMismatch.LOOKS_SUPINE
+    assert no_mounting(pipe).endswith("(try --posture supine)")  # what `glide analyze` prints
+    chunked, ch_events = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=29)
     assert chunked.reps == [] and pipeline_refusal(chunked) is MountRefusal.LYING_MIDDLE_REST
+    assert _mismatches(ch_events) == told
     off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
     assert len(off.reps) >= 1  # the rule is what does it
     assert off.mounting is not None and off.mounting.reference == "hanging"
@@ -107,11 +119,12 @@ def test_slow_supine_set_ups_analysed_seated_count_nothing(seed: int, posture: s
 
 def test_the_seated_session_nearest_the_bound_is_left_alone() -> None:
     s = make_session("short", 276, "seated")
-    on, _ = analyze(s.chunk, s.posture, s.rate_hz)
+    on, events = analyze(s.chunk, s.posture, s.rate_hz)
     off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
     assert len(on.reps) == s.labels["rep_count"] >= 1
     assert [r.top_s for r in on.reps] == [r.top_s for r in off.reps]
-    assert pipeline_refusal(on) is None
+    assert pipeline_refusal(on) is None and _mismatches(events) == []
+    assert no_mounting(on) == NO_MOUNTING
 
 
 def test_a_seated_session_that_lunged_before_sitting_is_left_alone() -> None:

@@ -7,9 +7,24 @@ pipeline (``sensor.core.pipeline.analyze_stream``) and shapes the result; no rul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tui.errors import CliError
 
+if TYPE_CHECKING:
+    from sensor.core.pipeline import Pipeline
+
 NO_MOUNTING = "could not learn how the sensor is mounted: no clear knee movement in this trace"
+
+
+def no_mounting(pipe: Pipeline) -> str:
+    """Why no mounting was learned, in one line: a refused seated reading says what to do instead."""
+    from sensor.core.lying_rests import REFUSAL_DETAIL, pipeline_refusal
+
+    why = pipeline_refusal(pipe)
+    if why is None:
+        return NO_MOUNTING
+    return f"could not learn a seated mounting: {REFUSAL_DETAIL[why]} (try --posture supine)"
 
 
 def trace_posture(path: str, posture: str | None, meta: dict) -> str:
@@ -99,5 +114,5 @@ def analysis_doc(path: str, pipe, stats, foot: list | None = None, min_swing_deg
         "set": summary,
         "calibration": pipe.mounting.describe() if pipe.mounting else None,
         "trace_stats": {k: v for k, v in vars(stats).items() if k != "warnings"},
-        "warnings": ([NO_MOUNTING] if pipe.mounting is None else []) + list(stats.warnings),
+        "warnings": ([no_mounting(pipe)] if pipe.mounting is None else []) + list(stats.warnings),
     }

@@ -232,6 +232,9 @@ class Session:
             self.notice = Notice(
                 "The sensor moved on the shin: re-learning how it sits (keep going).", Severity.WARN, ev.t_s
             )
+        elif ev.kind == SensorStatusKind.POSTURE_MISMATCH:  # a refused seated reading (sensor.core.lying_rests)
+            msg = "This looks like the lying-down version: choose supine in the setup."
+            self.notice = Notice(msg, Severity.WARN, ev.t_s)
         elif ev.kind == SensorStatusKind.GAP:
             self.notice = Notice(f"Samples missing: {ev.detail}", Severity.WARN, ev.t_s)
         elif ev.kind in (SensorStatusKind.BUFFER_TRIMMED, SensorStatusKind.UNCALIBRATED, SensorStatusKind.SKIPPED):

@@ -21,7 +21,7 @@ import numpy as np
 from sensor.core.buffer_cut import TRIM_MSG, cut_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
-from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus
+from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus, posture_mismatch
 from sensor.core.fit_reuse import keep_fits
 from sensor.core.intake import SampleIntake
 from sensor.core.mount_evidence import MountEvidence
@@ -74,7 +74,7 @@ class Pipeline:
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()
-        self._an_last_t, self._skip_announced = -np.inf, False
+        self._an_last_t, self._skip_announced, self._told_refusal = -np.inf, False, False
         self.last_angle: float | None = None
         self.last_t: float | None = None
         self._keep_elev, self._elev_pieces = keep_elevation, list[tuple[np.ndarray, np.ndarray]]()
@@ -185,6 +185,9 @@ class Pipeline:
                     m = self._estimate(end, None)
                     if m is not None:
                         self._settle(m, end, events)
+                    elif self._evidence.refusal is not None and not self._told_refusal:  # once, until a settle
+                        self._told_refusal = True  # (sensor.core.lying_rests: the seated reading was refused)
+                        events.append(posture_mismatch(float(chunk.t[i])))
                 else:
                     self._run_upto(end, events)
                     m = self._estimate(end, self.mounting)
@@ -322,7 +325,7 @@ class Pipeline:
 
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
         t_settle = float(self._buf[0][0][end - 1])
-        self.mounting, self.settled_at = m, t_settle
+        self.mounting, self.settled_at, self._told_refusal = m, t_settle, False
         dt = self._dt if self._dt is not None else 0.01  # always known here: samples came through the probe
         self._filter = SagittalFilter(m, dt, self.cfg.tau_s)
         if self._context is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui import options as opt
-from tui.analysis import NO_MOUNTING, analysis_doc, analyze_trace, trace_posture
+from tui.analysis import analysis_doc, analyze_trace, no_mounting, trace_posture
 from tui.errors import CliError
 from tui.jsonout import dumps
 from tui.outputs import check_output, replacing
@@ -137,7 +137,7 @@ def cmd_analyze(args) -> int:
         + (f" ({stats.summary()})" if stats.rows_ok != stats.rows_read else "")
     )
     if pipe.mounting is None:
-        print(NO_MOUNTING)
+        print(no_mounting(pipe))
     print(
         f"{'rep':>3} {'start':>7} {'bottom':>7} {'end':>7} {'down s':>6} {'up s':>5} "
         f"{'ROM':>5} {'bottom':>6} {'top':>5}"
