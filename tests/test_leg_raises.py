@@ -7,12 +7,16 @@ seated. Subject 3's template session of exercise 3, analysed supine, was counted
 ``sensor.core.rep_bottom`` (bottoms read +24..+29 deg: the leg lying on the mat).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import min_jerk_curve
 
+from sensor.core.context import ContextConfig
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline, analyze
+from sensor.core.pipeline_config import PipelineConfig
 from sensor.core.rep_bottom import BottomCheckedDetector, SupineBottomConfig
 from sensor.io.uci import RATE_HZ, read_uci
 
@@ -31,19 +35,29 @@ def test_real_leg_raises_count_zero(uci_dir, exercise, subject, file, posture):
     assert pipe.reps == [], [(round(r.start_s, 1), round(r.bottom_deg), round(r.top_deg)) for r in pipe.reps]
 
 
-def test_without_the_bottom_rule_the_real_raises_are_counted(uci_dir):
-    """The rule is what refuses them: switched off, subject 3's template session counts its raises
-    again (5 on main; 1 with the foot-landing rule of branch r6break, which refuses the other 4),
-    every one bottoming out above horizontal (the leg on the mat, read with a mounting ~24 deg
-    off), topping out where a glide's top is and sweeping less than a glide."""
-    chunk = read_uci(uci_dir / "s3" / "e3" / "u2" / "template_session.txt")
-    p = Pipeline("supine", RATE_HZ)
+def _without_bottom_rule(chunk, landing_curve_share: float) -> list:
+    cfg = PipelineConfig()
+    cfg.context = dataclasses.replace(cfg.context, landing_curve_share=landing_curve_share)
+    p = Pipeline("supine", RATE_HZ, cfg)
     assert isinstance(p.detector, BottomCheckedDetector)
     p.detector.bottom = SupineBottomConfig(enabled=False)
     p.feed(chunk)
     p.finish()
-    assert 1 <= len(p.reps) <= 5
-    assert all(r.bottom_deg > 15 and r.top_deg > 75 and r.rom_deg < 70 for r in p.reps)
+    return p.reps
+
+
+def test_without_the_bottom_rule_the_real_raises_are_counted(uci_dir):
+    """The rule is what refuses them: switched off, with the point-sample curve-landing bound
+    (share 1), subject 3's template session counts a raise again (5 on main before the foot-landing
+    rules; 1 since), bottoming out above horizontal (the leg on the mat, read with a mounting ~24
+    deg off), topping out where a glide's top is and sweeping less than a glide. With the bound for
+    averaged output samples (share 0.75, sensor.core.context) the leg's landing on the mat refuses
+    that one too: two independent rules, each enough on this session."""
+    chunk = read_uci(uci_dir / "s3" / "e3" / "u2" / "template_session.txt")
+    reps = _without_bottom_rule(chunk, 1.0)
+    assert 1 <= len(reps) <= 5
+    assert all(r.bottom_deg > 15 and r.top_deg > 75 and r.rom_deg < 70 for r in reps)
+    assert _without_bottom_rule(chunk, ContextConfig().landing_curve_share) == []
 
 
 def _run(det, points, chunk=None):

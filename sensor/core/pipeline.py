@@ -261,9 +261,7 @@ class Pipeline:
         self._void_context()
         if self.mounting is not None and self.mounting.reference in ("standing", "board", "carried"):
             self._carried = self.mounting.shin()  # a strap turns the box about the shin
-        self.mounting = None
-        self._refining = True
-        self._refines = 0
+        self.mounting, self._refining, self._refines = None, True, 0
         self._fit_cache.clear()
         self.detector.reset_motion()
         # Re-analyse from the first off-axis movement (never before the last counted rep).
@@ -275,8 +273,7 @@ class Pipeline:
         else:
             self._buf, self._buf_n, self._cut = [], 0, None
             self._evidence.reset()
-        self._done_at = 0
-        self._move_state = 0
+        self._done_at, self._move_state = 0, 0
 
     def _run_upto(self, end: int, events: list[Event]) -> None:
         """Analyse buffered samples [done, end) (buffer indices)."""
