@@ -12,7 +12,11 @@ scratching: a quick wobble of up to ~12 deg that comes back to the same pose, as
 fidget and each part of it is short. Negative 3409 analysed supine (52 Hz): the foot lands at
 112.0 s, rests 7.9 s, a fidget wobbles the shin 9.8 deg deeper at 120 s and back, the foot rests
 5.5 s more and the leg comes up at 126.3 s; the rest read 5.5 s, and the fidget's dip made the
-range 65.6 deg where the pose's was 56.5 (under ``supine_min_rom_deg``).
+range 65.6 deg where the pose's was ~57 (under ``supine_min_rom_deg``). (Its top passed
+``supine_top_min_deg`` because every angle of that recording reads ~27 deg high: tabletop 6 deg
+read 33, calibrated at 72.6 s from the lever of its first two movements, the setup and the set
+break after it: whole-leg movements, the thigh turning 40-55 deg with the shin, not a shin
+swinging about a still knee.)
 
 What separates that from a glide is where the shin *rests*, not where its wobbles reach: the
 return leaves from the pose the foot has rested in since it first came down (within a wiggle,
