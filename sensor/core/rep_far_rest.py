@@ -30,12 +30,12 @@ which timed any rest before a movement that moved the turn on, refused that true
 
 Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The detector's own
 timing (from the newest extreme) still applies as well, so a rep is refused when either rest is
-longer than ``max_far_hold_s``; the rule refuses nothing whose rest the old timing read longer.
-When the return's own segment or a stop near its starting angle is not kept (a re-analysis after
-the mounting was refined mid-rep), the rule says nothing.
+longer than ``max_far_hold_s``: the rule can only refuse more, never count more. When the
+return's own segment or a stop near its starting angle is not kept, the rule says nothing (9 of
+the 8153 counted supine reps measured, reps while the mounting was still being refined).
 
 Per closed movement segment (a handful per rep) the detector keeps its start and stop (time and
-angle) for ``keep_s`` of data time; the verdict depends on the segments alone, so it is the same
+angle) for ``KEEP_S`` of data time; the verdict depends on the segments alone, so it is the same
 for any chunking. Stored angles move with the elevation offset when it is refined.
 """
 
