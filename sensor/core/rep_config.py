@@ -91,6 +91,15 @@ class RepConfig:
     min_phase_s: float = 0.7
     supine_bottom_min_deg: float = -70.0  # supine: ~150 deg of knee flexion, past most adults' range
     max_far_hold_s: float = 6.0  # supine: a longer still rest at the bottom is the foot on the floor
+    # ... timed from the first stop within turn_deg of the pose the return leaves from, not from
+    # the far turn's newest extreme, which a fidget on the floor moves on (sensor.core.rep_far_rest).
+    # Measured (every counted supine rep on r9base, the new timing read but not applied): true
+    # reps at most 2.93 s (mixed 0-999, 5328 reps, 25-200 Hz), 3.23 s (classic 0-499, 2497),
+    # 2.80 s (short 0-299, 319): a glide holds its bottom 0-2.5 s. Negative 3409 analysed supine
+    # (52 Hz): 13.9 s, where the newest extreme's timing read 5.46 s. Over negatives 0-6999
+    # analysed supine (own posture the even seeds, the other posture the odd ones, 7000
+    # recordings) it is the only candidate the new timing refuses that the old one passed.
+    far_rest_from_first_stop: bool = True
     # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
     # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
     # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one

@@ -28,7 +28,7 @@ The same extension fit must also put the knee well above the sensor at the rest 
 strapped low, turns about a point a few centimetres from the sensor, a lever fitted to millimetres
 whose rotational term stays under the planted-foot check's floor (negative 3817).
 
-The detector is :class:`sensor.core.phases.RepDetector` with this one check added at its last
+The detector is :class:`sensor.core.rep_far_rest.FarRestCheckedDetector` with this one check added at its last
 step; the raw samples it needs are kept for ``keep_s`` of data time (pieces, joined only when a
 candidate asks), so the verdict depends on the samples alone, never on the chunking; samples
 replayed after a re-strap or a re-settle replace the newer ones kept.
@@ -43,9 +43,9 @@ import numpy as np
 
 from sensor.core.events import Event, Rep
 from sensor.core.knee_above import KneeAboveConfig, knee_not_above
-from sensor.core.phases import RepDetector
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
+from sensor.core.rep_far_rest import FarRestCheckedDetector
 from sensor.core.types import Posture
 
 __all__ = ["PivotCheckedDetector", "RepPivotConfig"]
@@ -67,8 +67,9 @@ class RepPivotConfig:
     knee: KneeAboveConfig = field(default_factory=KneeAboveConfig)
 
 
-class PivotCheckedDetector(RepDetector):
-    """:class:`RepDetector`; seated, a rep must also pass the fixed-pivot fit over its samples."""
+class PivotCheckedDetector(FarRestCheckedDetector):
+    """:class:`~sensor.core.rep_far_rest.FarRestCheckedDetector`; seated, a rep must also pass the
+    fixed-pivot fit over its samples."""
 
     def __init__(self, posture: str = "supine", cfg: RepConfig | None = None, check: RepPivotConfig | None = None):
         super().__init__(posture, cfg)

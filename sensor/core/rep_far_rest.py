@@ -1,0 +1,115 @@
+"""Supine: the rest at the far end of a rep is timed from the shin's first arrival at the pose it
+returns from, whatever small movements come in between.
+
+Between supine sets the foot goes back to the floor, rests there for seconds, and the leg comes
+back up to tabletop: a shin sweep down, a long still rest and a sweep back, which the rep
+detector takes for a flex-down, a hold and an extend-up. :class:`sensor.core.phases.RepDetector`
+refuses a supine rep whose still rest at the far turn lasts longer than
+``RepConfig.max_far_hold_s`` (a glide holds the bottom for a breath; a foot on the floor rests),
+timed from the far turn's *newest* extreme. A fidget with the foot on the floor (shifting,
+scratching: a quick wobble of up to ~12 deg that comes back to the same pose, as
+``sensor.sim.activities.fidget`` writes it) moves that extreme on: the rest then restarts at the
+fidget and each part of it is short. Negative 3409 analysed supine (52 Hz): the foot lands at
+112.0 s, rests 7.9 s, a fidget wobbles the shin 9.8 deg deeper at 120 s and back, the foot rests
+5.5 s more and the leg comes up at 126.3 s; the rest read 5.5 s, and the fidget's dip made the
+range 65.6 deg where the pose's was ~57 (under ``supine_min_rom_deg``). (Its top passed
+``supine_top_min_deg`` because every angle of that recording reads ~27 deg high: tabletop 6 deg
+read 33, calibrated at 72.6 s from the lever of its first two movements, the setup and the set
+break after it: whole-leg movements, the thigh turning 40-55 deg with the shin, not a shin
+swinging about a still knee.)
+
+What separates that from a glide is where the shin *rests*, not where its wobbles reach: the
+return leaves from the pose the foot has rested in since it first came down (within a wiggle,
+``turn_deg``, the detector's own size of a movement that is not a turn). So the far-end rest is
+timed from the first movement of the rep that *stopped* within ``turn_deg`` of the angle the
+return starts from (the last still sample before it) to the return's start. A glide arrives at
+its bottom, holds it and leaves from it: the two timings agree. A flex-down that pauses part-way
+(classic 126: 57 -> -16, still 7.8 s, -> -45, the return from -45) rests 29 deg from where the
+return starts, and its pause is not a rest at the far end (the far-end rest rule of round 8,
+which timed any rest before a movement that moved the turn on, refused that true rep).
+
+Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The detector's own
+timing (from the newest extreme) still applies as well, so a rep is refused when either rest is
+longer than ``max_far_hold_s``: the rule can only refuse more, never count more. When the
+return's own segment or a stop near its starting angle is not kept, the rule says nothing (9 of
+the 8153 counted supine reps measured, reps while the mounting was still being refined).
+
+Per closed movement segment (a handful per rep) the detector keeps its start and stop (time and
+angle) for ``KEEP_S`` of data time; the verdict depends on the segments alone, so it is the same
+for any chunking. Stored angles move with the elevation offset when it is refined.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from sensor.core.events import Event, Rep
+from sensor.core.phases import RepDetector
+from sensor.core.rep_config import RepConfig
+from sensor.core.types import Posture
+
+__all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s"]
+
+# Segments kept (data time): longer than any rep candidate that can still pass max_phase_s and the
+# rest bound (two phases moving <= 5 s each, holds, a creep closed up to creep_keep_s late).
+KEEP_S = 60.0
+
+
+def far_rest_s(moves: deque[tuple[float, float, float, float]], far: dict[str, Any], tol_deg: float) -> float | None:
+    """Seconds from the first movement of the rep (from ``far['start_t']``) that stopped within
+    ``tol_deg`` of the angle the return started from, to the return's start; None when the
+    return's own segment or such a stop is not kept. ``moves``: (t0, e0, t1, e1) per closed
+    movement segment, oldest first."""
+    ret = far.get("ret_start")
+    if ret is None:
+        return None
+    e_ret = next((e0 for t0, e0, _t1, _e1 in reversed(moves) if t0 == ret), None)
+    if e_ret is None:
+        return None
+    start = float(far["start_t"])
+    for _t0, _e0, t1, e1 in moves:
+        if start <= t1 <= ret and abs(e1 - e_ret) <= tol_deg:
+            return float(ret) - t1
+    return None
+
+
+class FarRestCheckedDetector(RepDetector):
+    """:class:`RepDetector`; supine, the still rest at the far end is timed from the first stop at
+    the pose the return leaves from (a fidget there does not restart it)."""
+
+    def __init__(self, posture: str = "supine", cfg: RepConfig | None = None):
+        super().__init__(posture, cfg)
+        self._ends: deque[tuple[float, float, float, float]] = deque()  # (t0, e0, t1, e1) per closed segment
+        self.last_far_rest_s: float | None = None  # the newest supine candidate's rest (diagnostics)
+
+    @property
+    def _rest_on(self) -> bool:
+        return self.posture == Posture.SUPINE and self.cfg.far_rest_from_first_stop
+
+    def reset_motion(self) -> None:
+        super().reset_motion()
+        self._ends.clear()  # older samples are analysed again: their segments come again
+
+    def shift(self, delta_e: float) -> None:
+        super().shift(delta_e)
+        self._ends = deque((t0, e0 + delta_e, t1, e1 + delta_e) for t0, e0, t1, e1 in self._ends)
+
+    def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        seg = self._seg
+        if seg is not None and self._rest_on:
+            ends = self._ends
+            ends.append((float(seg["t0"]), float(seg["e0"]), t1, e1))
+            while ends and ends[0][2] < t1 - KEEP_S:
+                ends.popleft()
+        super()._close(t1, e1, events)
+
+    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+        far = self._far
+        rep = super()._make_rep(t_end, e_end)
+        if rep is None or not self._rest_on or far is None:
+            return rep
+        self.last_far_rest_s = rest = far_rest_s(self._ends, far, self.cfg.turn_deg)
+        if rest is not None and rest > self.cfg.max_far_hold_s:
+            return None  # the foot came down and rested there, a fidget or two on the floor between
+        return rep
