@@ -21,9 +21,10 @@ sqrt(1 + w / KNEE_WEIGHT)`` follows the rms row within 2.2 deg in every bin (23.
 19.0, 16.2, 13.0, 8.2 at weights 1.5, 3, 6, 12, 24, 48, 150).
 
 Over the same positives the lever's tilt decided the anterior side once (mixed 896, agreeing
-with the side vote, 1.7 standard errors); the side vote was wrong 4 times in 1188
-settles (classic 0-499 included), each time overruled by walking. A bound of 3 standard errors therefore costs the
-positives nothing, and stops a mean of a few weak fits (24 deg each) from overruling the vote.
+with the side vote, 1.7 standard errors); the side vote was wrong 4 times in 1188 settles
+(classic 0-499 included), each time overruled by walking. A bound of 3 standard errors
+therefore costs the positives nothing, and stops a mean of a few weak fits (24 deg each) from
+overruling the vote.
 """
 
 from __future__ import annotations
