@@ -28,6 +28,7 @@ import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.dsp import norm3
+from sensor.core.tilt_noise import tilt_standard_error
 
 BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU package and board
 
@@ -81,6 +82,9 @@ class PriorConfig:
     min_tilt_deg: float = 8.0
     min_tilt_agreement: float = 0.8
     min_tilt_movements: int = 3
+    # ... and the mean tilt at least this many standard errors from zero (sensor.core.tilt_noise): a
+    # weak fit's lever direction is off by ~24 deg rms, so three of them can lean 20 deg the wrong way
+    min_tilt_z: float = 3.0
     # at a foot contact the ankle is below the knee (sensor.core.upright): the specific force
     # averaged over this long either side of each contact, at least this many contacts, and a
     # lever that reads their median above this sin(elevation) pivoted at the foot. Corpus: 99 %
@@ -314,7 +318,9 @@ def lever_sigma(
     FRONT of the bone (the tibia's anterior border is subcutaneous), so the lever is tilted
     toward the anterior side: the side the elevation counts up from (the anterior face looks up
     at elevation 0). None when the mean tilt is within ``min_tilt_deg`` (a box on the side of the
-    shin, or a noisy fit) or the movements disagree.
+    shin, or a noisy fit), the movements disagree, or the tilt is within ``min_tilt_z`` standard
+    errors of zero by the fits' measured direction noise (a re-strapped 25-Hz set: three weak fits
+    leaning 1, 23 and 33 deg the wrong way voted it mirrored against a unanimous side vote).
     """
     if len(lever_betas) < max(cfg.min_tilt_movements, 1):
         return None, 0.0
@@ -323,6 +329,8 @@ def lever_sigma(
     tilt = float(np.sum(w * d) / max(float(w.sum()), 1e-12))
     agree = float(w[np.sign(d) == np.sign(tilt)].sum() / max(float(w.sum()), 1e-12))
     if abs(tilt) < cfg.min_tilt_deg or agree < cfg.min_tilt_agreement:
+        return None, tilt
+    if abs(tilt) < cfg.min_tilt_z * tilt_standard_error(w):
         return None, tilt
     return (1 if tilt > 0 else -1), tilt
 
