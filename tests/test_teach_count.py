@@ -1,5 +1,6 @@
-"""What may teach a supine mounting: movements, not windows, and the lone sweep's quiet at the
-end of a recording too (sensor.core.teach_count; issue 11).
+"""What may teach a supine mounting: movements, not windows; the lone sweep's quiet at the end of
+a recording too; movements a foot contact separates are not one teaching; a lone sweep taught by
+its lever alone needs its quiet seen whole (sensor.core.teach_count; issue 11).
 
 The sessions are the issue-11 corpus (``sensor.sim.corpus``: motion from published kinematics,
 randomised people and sensors), where the truth is known.
@@ -12,7 +13,7 @@ import pytest
 
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
-from sensor.core.teach_count import distinct_movements, quiet_before
+from sensor.core.teach_count import distinct_movements, lone_lever_sweep, quiet_before, since_last_contact
 from sensor.sim.corpus import make_session
 
 
@@ -45,7 +46,9 @@ def test_quiet_is_counted_back_from_the_sweep() -> None:
 # negatives seed 1812 (supine analysis, 25 Hz): stand 1.3 s, then 16 s of step-ups. On main at
 # d060f81 one step-up sweep, its rate dipping for a sample mid-sweep, was counted as two
 # movements and taught the mounting at 3.84 s: two false reps. Without that, the last attempt at
-# the end of the recording taught from a lone step-up sweep 6-7 s after foot contacts.
+# the end of the recording taught from a lone step-up sweep 6-7 s after foot contacts. On r9base
+# (anti-aliased simulator) the lone sweep 2.2 s in taught at 3.88 s, its quiet counted from the
+# first sample (the averaged landings stay under the contact threshold): one false rep.
 STEP_UP = ("negative", 1812)
 
 
@@ -57,18 +60,45 @@ def test_a_step_up_after_standing_teaches_no_supine_mounting() -> None:
 
 
 @pytest.mark.parametrize(
-    "switch,first_detected_before_s",
-    [("distinct_movements", 5.0), ("quiet_at_end", np.inf)],
+    "switch,reps,first_detected_before_s",
+    [
+        ("distinct_movements", 1, 5.0),
+        ("quiet_at_end", 1, np.inf),
+        ("lever_seen_quiet", 1, 5.0),
+        ("contact_splits", 2, 15.0),
+    ],
 )
-def test_each_rule_is_needed_for_the_step_up(switch: str, first_detected_before_s: float) -> None:
-    """Switched off, each rule lets the step-up teach: one sweep as two movements (live, 3.84 s),
-    or the lone sweep at the end of the recording (reps counted at its end)."""
+def test_each_rule_is_needed_for_the_step_up(switch: str, reps: int, first_detected_before_s: float) -> None:
+    """Switched off, each rule lets the step-ups teach: one sweep as two movements (live, 3.88 s);
+    the lone sweep at the end of the recording; the lone sweep 2.2 s into the recording, its quiet
+    counted from the first sample, taught by its lever alone (3.88 s); or two step-up sweeps 10 s
+    apart with foot contacts between them (13.6 s, two reps)."""
     cs = make_session(*STEP_UP)
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: False}))
-    assert len(p.reps) == 2
+    assert len(p.reps) == reps
     assert p.reps[0].detected_s < first_detected_before_s
     if switch == "quiet_at_end":
         assert p.reps[0].detected_s == pytest.approx(float(cs.chunk.t[-1]), abs=0.05)
+
+
+def test_movements_a_contact_separates_are_not_one_teaching() -> None:
+    contact = np.zeros(100, bool)
+    contact[40] = True
+    imp_cum = np.concatenate([[0], np.cumsum(contact)])
+    windows, spans = [(10, 20), (30, 38), (50, 60), (70, 80)], [61.0, 49.0, 67.0, 40.0]
+    assert since_last_contact(windows, spans, imp_cum) == ([(50, 60), (70, 80)], [67.0, 40.0])
+    assert since_last_contact(windows[:2], spans[:2], imp_cum) == (windows[:2], spans[:2])
+    cfg = PipelineConfig().mount
+    dt = 0.04  # 25 Hz: single_quiet_s (10 s) is 250 samples
+    # a 61-deg lone sweep 2.2 s in: taught by its lever alone it may not teach; pinned, it may
+    lone, lone_spans = [(55, 84)], [61.0]
+    no_contact = np.zeros(400, np.int64)
+    assert lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", True, cfg)
+    for ref in ("board", "standing", "carried"):
+        assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, ref, True, cfg)
+    assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", False, cfg)  # seated
+    assert not lone_lever_sweep([(255, 284)], lone_spans, no_contact, dt, "lever", True, cfg)  # 10.2 s seen
+    assert not lone_lever_sweep([(55, 84), (120, 150)], [61.0, 50.0], no_contact, dt, "lever", True, cfg)  # two
 
 
 def test_a_one_rep_session_that_starts_lying_keeps_its_rep_on_time() -> None:

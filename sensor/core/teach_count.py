@@ -42,6 +42,8 @@ class TeachConfig(Protocol):
     single_quiet_s: float
     distinct_movements: bool
     quiet_at_end: bool
+    contact_splits: bool
+    lever_seen_quiet: bool
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -60,6 +62,18 @@ def quiet_before(imp_cum: np.ndarray, a: int, quiet_n: int) -> bool:
     return bool(imp_cum[a] - imp_cum[max(a - quiet_n, 0)] == 0)
 
 
+def since_last_contact(
+    windows: list[tuple[int, int]], spans: list[float], imp_cum: np.ndarray
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """The windows (and their spans) that no foot contact separates from the last window: the
+    movements made since the person was last on their feet. ``windows`` in buffer order."""
+    if not windows:
+        return windows, spans
+    end = max(b for _, b in windows)
+    keep = [i for i, (a, _) in enumerate(windows) if imp_cum[end] - imp_cum[a] == 0]
+    return [windows[i] for i in keep], [spans[i] for i in keep]
+
+
 def enough_to_teach(
     windows: list[tuple[int, int]],
     spans: list[float],
@@ -74,6 +88,8 @@ def enough_to_teach(
     ``single_quiet_s`` before it. Supine the windows are counted as :func:`distinct_movements`
     (``cfg.distinct_movements``) and the quiet is asked at the end of the recording (``final``)
     too (``cfg.quiet_at_end``); each switch exists for its test. Seated, as before."""
+    if supine and cfg.contact_splits:
+        windows, spans = since_last_contact(windows, spans, imp_cum)
     if not windows:
         return False
     moves = distinct_movements(windows) if supine and cfg.distinct_movements else len(windows)
@@ -85,3 +101,36 @@ def enough_to_teach(
         return True
     a0 = windows[int(np.argmax(spans))][0]
     return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
+
+
+def lone_lever_sweep(
+    windows: list[tuple[int, int]],
+    spans: list[float],
+    imp_cum: np.ndarray,
+    dt_nom: float,
+    reference: str,
+    supine: bool,
+    cfg: TeachConfig,
+) -> bool:
+    """Whether a first supine mounting would rest on one movement's fitted lever alone, begun
+    less than ``single_quiet_s`` after the recording began: it must not teach (``cfg.lever_seen_quiet``).
+
+    A recording that starts in place shows no foot contact, so :func:`enough_to_teach` counts
+    the lone sweep's quiet from the first sample. That is safe when the shin line is pinned
+    independently (standing gravity, the board normal, a carried mounting): the sweep only gives
+    the knee axis and the side. With the lever alone, the shin direction itself comes from that
+    one fit, which points down the shin only while the knee is a fixed pivot; a recording begun
+    on the feet (seconds of standing unseen as such at 25 Hz, whose averaged landings stay under
+    the contact threshold) then learns from a step-up, a lunge or a squat. Negatives seed 1812
+    (25 Hz, stand 1.3 s, then step-ups): one step-up sweep 2.2 s into the recording taught a
+    mounting 86 deg off (lever 7 cm) that read the standing pose as a shin at 4 deg. Here the
+    quiet must be seen whole; the pinned references keep the old exception."""
+    if not (supine and cfg.lever_seen_quiet) or reference != "lever":
+        return False
+    if cfg.contact_splits:
+        windows, spans = since_last_contact(windows, spans, imp_cum)
+    if not windows:
+        return False
+    moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
+    a0 = windows[int(np.argmax(spans))][0]
+    return moves < cfg.min_windows and a0 < int(round(cfg.single_quiet_s / dt_nom))
