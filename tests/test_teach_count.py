@@ -17,7 +17,7 @@ from sensor.core.teach_count import distinct_movements, lone_lever_sweep, quiet_
 from sensor.sim.corpus import make_session
 
 
-def _config(**mount: bool) -> PipelineConfig:
+def _config(**mount: float) -> PipelineConfig:
     cfg = PipelineConfig()
     for k, v in mount.items():
         setattr(cfg.mount, k, v)
@@ -64,7 +64,7 @@ def test_a_step_up_after_standing_teaches_no_supine_mounting() -> None:
     [
         ("distinct_movements", 1, 5.0),
         ("quiet_at_end", 1, np.inf),
-        ("lever_seen_quiet", 1, 5.0),
+        ("lone_lever_span_deg", 1, 5.0),
         ("contact_splits", 2, 15.0),
     ],
 )
@@ -74,7 +74,7 @@ def test_each_rule_is_needed_for_the_step_up(switch: str, reps: int, first_detec
     counted from the first sample, taught by its lever alone (3.88 s); or two step-up sweeps 10 s
     apart with foot contacts between them (13.6 s, two reps)."""
     cs = make_session(*STEP_UP)
-    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: False}))
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: 0.0}))
     assert len(p.reps) == reps
     assert p.reps[0].detected_s < first_detected_before_s
     if switch == "quiet_at_end":
@@ -90,12 +90,15 @@ def test_movements_a_contact_separates_are_not_one_teaching() -> None:
     assert since_last_contact(windows[:2], spans[:2], imp_cum) == (windows[:2], spans[:2])
     cfg = PipelineConfig().mount
     dt = 0.04  # 25 Hz: single_quiet_s (10 s) is 250 samples
-    # a 61-deg lone sweep 2.2 s in: taught by its lever alone it may not teach; pinned, it may
+    # a 61-deg lone sweep 2.2 s in: taught by its lever alone it may not teach; pinned, it may;
+    # nor may one of 74 deg; one of 76 (a glide's extend-up) may
     lone, lone_spans = [(55, 84)], [61.0]
     no_contact = np.zeros(400, np.int64)
     assert lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", True, cfg)
     for ref in ("board", "standing", "carried"):
         assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, ref, True, cfg)
+    assert lone_lever_sweep(lone, [74.0], no_contact, dt, "lever", True, cfg)
+    assert not lone_lever_sweep(lone, [76.0], no_contact, dt, "lever", True, cfg)
     assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", False, cfg)  # seated
     assert not lone_lever_sweep([(255, 284)], lone_spans, no_contact, dt, "lever", True, cfg)  # 10.2 s seen
     assert not lone_lever_sweep([(55, 84), (120, 150)], [61.0, 50.0], no_contact, dt, "lever", True, cfg)  # two

@@ -99,7 +99,7 @@ class MountConfig:
     distinct_movements: bool = True  # too (sensor.core.teach_count)
     quiet_at_end: bool = True
     contact_splits: bool = True  # supine: movements a foot contact separates are not one teaching (teach_count)
-    lever_seen_quiet: bool = True  # ... and a lone sweep taught by its lever alone needs its quiet seen
+    lone_lever_span_deg: float = 75.0  # ... a lone sweep taught by its lever alone, quiet unseen: a glide's extend-up
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75) off it is not a
     # knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up move the knee with the hip.
     # Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements at the first settle, levers 4-45 cm, angle

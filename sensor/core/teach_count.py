@@ -43,7 +43,7 @@ class TeachConfig(Protocol):
     distinct_movements: bool
     quiet_at_end: bool
     contact_splits: bool
-    lever_seen_quiet: bool
+    lone_lever_span_deg: float
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -113,24 +113,32 @@ def lone_lever_sweep(
     cfg: TeachConfig,
 ) -> bool:
     """Whether a first supine mounting would rest on one movement's fitted lever alone, begun
-    less than ``single_quiet_s`` after the recording began: it must not teach (``cfg.lever_seen_quiet``).
+    less than ``single_quiet_s`` into the recording and sweeping less than a glide's extend-up
+    (``cfg.lone_lever_span_deg``): it must not teach.
 
     A recording that starts in place shows no foot contact, so :func:`enough_to_teach` counts
     the lone sweep's quiet from the first sample. That is safe when the shin line is pinned
     independently (standing gravity, the board normal, a carried mounting): the sweep only gives
-    the knee axis and the side. With the lever alone, the shin direction itself comes from that
-    one fit, which points down the shin only while the knee is a fixed pivot; a recording begun
-    on the feet (seconds of standing unseen as such at 25 Hz, whose averaged landings stay under
-    the contact threshold) then learns from a step-up, a lunge or a squat. Negatives seed 1812
-    (25 Hz, stand 1.3 s, then step-ups): one step-up sweep 2.2 s into the recording taught a
-    mounting 86 deg off (lever 7 cm) that read the standing pose as a shin at 4 deg. Here the
-    quiet must be seen whole; the pinned references keep the old exception."""
-    if not (supine and cfg.lever_seen_quiet) or reference != "lever":
+    the knee axis and the side. With the lever alone the shin direction itself comes from that
+    one fit, which points down the shin only while the knee is a fixed pivot; and a recording
+    begun on the feet need not show it (at 25 Hz the averaged landings of steps stay under the
+    contact threshold). A glide's extend-up runs from the bottom (heel to glute: the shin 28-50
+    deg below horizontal) to near vertical (55-88 deg above), thigh still: 80-140 deg (the
+    guide: ~120). A step-up, a lunge or the thigh brought up to tabletop sweeps the shank 45-70
+    deg with hip and knee moving together, and its lever is not the shin. Measured on r9base,
+    supine first teachings of short 0-299 and mixed 0-999: every lone sweep taught by the lever
+    swept 84-135 deg (n = 21; those of 61-77 deg were pinned by standing or the board normal);
+    three began before 10 s (mixed 522, 706, 882: 99-124 deg), which the span keeps on time.
+    Negatives seed 1812 (25 Hz, stand 1.3 s, then step-ups): one 61-deg step-up sweep 2.2 s
+    into the recording taught a mounting 86 deg off (lever 7 cm), which read the standing pose as
+    a shin at 4 deg."""
+    if not supine or reference != "lever":
         return False
     if cfg.contact_splits:
         windows, spans = since_last_contact(windows, spans, imp_cum)
     if not windows:
         return False
     moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
-    a0 = windows[int(np.argmax(spans))][0]
-    return moves < cfg.min_windows and a0 < int(round(cfg.single_quiet_s / dt_nom))
+    i = int(np.argmax(spans))
+    unseen = windows[i][0] < int(round(cfg.single_quiet_s / dt_nom))
+    return moves < cfg.min_windows and unseen and spans[i] < cfg.lone_lever_span_deg
