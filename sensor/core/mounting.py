@@ -98,7 +98,7 @@ class MountConfig:
     # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
     distinct_movements: bool = True  # too (sensor.core.teach_count)
     quiet_at_end: bool = True
-    contact_splits: bool = True  # supine: movements a foot contact separates are not one teaching (teach_count)
+    contact_splits: bool = True  # supine, lever alone: only the movements since the last foot contact (teach_count)
     lone_lever_span_deg: float = 75.0  # ... a lone sweep taught by its lever alone, quiet unseen: a glide's extend-up
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75) off it is not a
     # knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up move the knee with the hip.
