@@ -19,6 +19,12 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   step-up sweep that then taught came 6-7 s after the step-ups' foot contacts. The end of a
   recording says nothing about what the movement was; the same quiet is asked.
 
+* **A lone sweep taught by its lever alone** (:func:`lone_lever_sweep`, after the reference is
+  known): on the anti-aliased simulator at 25 Hz the step-ups' landings stay under the contact
+  threshold, and one 61-deg step-up sweep 2.2 s into 1812 taught a mounting 86 deg off. With no
+  pinned shin line, a lone movement since the last foot contact, without the quiet seen whole,
+  must sweep like a glide's extend-up.
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
