@@ -1,5 +1,6 @@
-"""What may teach a supine mounting: movements, not windows, and the lone sweep's quiet at the
-end of a recording too (sensor.core.teach_count; issue 11).
+"""What may teach a supine mounting: movements, not windows; the lone sweep's quiet at the end of
+a recording too; movements a foot contact separates are not one teaching; a lone sweep taught by
+its lever alone needs its quiet seen whole (sensor.core.teach_count; issue 11).
 
 The sessions are the issue-11 corpus (``sensor.sim.corpus``: motion from published kinematics,
 randomised people and sensors), where the truth is known.
@@ -12,11 +13,11 @@ import pytest
 
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
-from sensor.core.teach_count import distinct_movements, quiet_before
+from sensor.core.teach_count import distinct_movements, lone_lever_sweep, quiet_before, since_last_contact
 from sensor.sim.corpus import make_session
 
 
-def _config(**mount: bool) -> PipelineConfig:
+def _config(**mount: float) -> PipelineConfig:
     cfg = PipelineConfig()
     for k, v in mount.items():
         setattr(cfg.mount, k, v)
@@ -45,7 +46,9 @@ def test_quiet_is_counted_back_from_the_sweep() -> None:
 # negatives seed 1812 (supine analysis, 25 Hz): stand 1.3 s, then 16 s of step-ups. On main at
 # d060f81 one step-up sweep, its rate dipping for a sample mid-sweep, was counted as two
 # movements and taught the mounting at 3.84 s: two false reps. Without that, the last attempt at
-# the end of the recording taught from a lone step-up sweep 6-7 s after foot contacts.
+# the end of the recording taught from a lone step-up sweep 6-7 s after foot contacts. On r9base
+# (anti-aliased simulator) the lone sweep 2.2 s in taught at 3.88 s, its quiet counted from the
+# first sample (the averaged landings stay under the contact threshold): one false rep.
 STEP_UP = ("negative", 1812)
 
 
@@ -57,18 +60,58 @@ def test_a_step_up_after_standing_teaches_no_supine_mounting() -> None:
 
 
 @pytest.mark.parametrize(
-    "switch,first_detected_before_s",
-    [("distinct_movements", 5.0), ("quiet_at_end", np.inf)],
+    "switches,reps,first_detected_before_s",
+    [
+        (("distinct_movements",), 1, 5.0),
+        (("lone_lever_span_deg",), 1, 5.0),
+        (("contact_splits",), 2, 15.0),
+        (("quiet_at_end",), 0, 0.0),
+    ],
 )
-def test_each_rule_is_needed_for_the_step_up(switch: str, first_detected_before_s: float) -> None:
-    """Switched off, each rule lets the step-up teach: one sweep as two movements (live, 3.84 s),
-    or the lone sweep at the end of the recording (reps counted at its end)."""
+def test_each_rule_is_needed_for_the_step_up(
+    switches: tuple[str, ...], reps: int, first_detected_before_s: float
+) -> None:
+    """Switched off, each rule lets the step-ups teach: one sweep as two movements (live, 3.88 s);
+    the lone sweep 2.2 s into the recording, its quiet counted from the first sample, taught by its
+    lever alone (3.88 s); or a step-up sweep 10 s later with the first one, foot contacts between
+    them (13.6 s, two reps). The lone lever sweep rule also covers the end of the recording, where
+    the quiet is asked too (``quiet_at_end``, which alone taught nothing more here)."""
     cs = make_session(*STEP_UP)
-    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: False}))
-    assert len(p.reps) == 2
-    assert p.reps[0].detected_s < first_detected_before_s
-    if switch == "quiet_at_end":
-        assert p.reps[0].detected_s == pytest.approx(float(cs.chunk.t[-1]), abs=0.05)
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**dict.fromkeys(switches, 0.0)))
+    assert len(p.reps) == reps
+    if reps:
+        assert p.reps[0].detected_s < first_detected_before_s
+
+
+def test_movements_a_contact_separates_are_not_one_teaching() -> None:
+    contact = np.zeros(100, bool)
+    contact[40] = True
+    imp_cum = np.concatenate([[0], np.cumsum(contact)])
+    windows, spans = [(10, 20), (30, 38), (50, 60), (70, 80)], [61.0, 49.0, 67.0, 40.0]
+    assert since_last_contact(windows, spans, imp_cum) == ([(50, 60), (70, 80)], [67.0, 40.0])
+    assert since_last_contact(windows[:2], spans[:2], imp_cum) == (windows[:2], spans[:2])
+    cfg = PipelineConfig().mount
+    dt = 0.04  # 25 Hz: single_quiet_s (10 s) is 250 samples
+    # a 61-deg lone sweep 2.2 s in: taught by its lever alone it may not teach; pinned, it may;
+    # nor may one of 74 deg; one of 76 (a glide's extend-up) may
+    lone, lone_spans = [(55, 84)], [61.0]
+    no_contact = np.zeros(400, np.int64)
+    assert lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", True, cfg)
+    for ref in ("board", "standing", "carried"):
+        assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, ref, True, cfg)
+    assert lone_lever_sweep(lone, [74.0], no_contact, dt, "lever", True, cfg)
+    assert not lone_lever_sweep(lone, [76.0], no_contact, dt, "lever", True, cfg)
+    assert not lone_lever_sweep(lone, lone_spans, no_contact, dt, "lever", False, cfg)  # seated
+    assert not lone_lever_sweep([(255, 284)], lone_spans, no_contact, dt, "lever", True, cfg)  # 10.2 s seen
+    assert not lone_lever_sweep([(55, 84), (120, 150)], [61.0, 50.0], no_contact, dt, "lever", True, cfg)  # two
+    # two movements 12 s apart, a foot contact between them: only the second counts, and its quiet
+    # (the contact 4 s before it) is not seen whole
+    step = np.zeros(500, bool)
+    step[200] = True
+    step_cum = np.concatenate([[0], np.cumsum(step)])
+    apart = [(55, 84), (300, 330)]
+    assert lone_lever_sweep(apart, [61.0, 67.0], step_cum, dt, "lever", True, cfg)
+    assert not lone_lever_sweep(apart, [61.0, 67.0], no_contact[:501], dt, "lever", True, cfg)
 
 
 def test_a_one_rep_session_that_starts_lying_keeps_its_rep_on_time() -> None:

@@ -46,7 +46,7 @@ from sensor.core.shin_prior import (
     wrap_deg,
 )
 from sensor.core.side_vote import plane_deg, side_vote
-from sensor.core.teach_count import enough_to_teach
+from sensor.core.teach_count import enough_to_teach, lone_lever_sweep
 from sensor.core.upright import Upright
 
 
@@ -98,6 +98,8 @@ class MountConfig:
     # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
     distinct_movements: bool = True  # too (sensor.core.teach_count)
     quiet_at_end: bool = True
+    contact_splits: bool = True  # supine, lever alone: only the movements since the last foot contact (teach_count)
+    lone_lever_span_deg: float = 75.0  # ... a lone sweep taught by its lever alone, quiet unseen: a glide's extend-up
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75) off it is not a
     # knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up move the knee with the hip.
     # Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements at the first settle, levers 4-45 cm, angle
@@ -353,6 +355,8 @@ def estimate_mounting(
             b_carried = carried_beta(carried, u, e1, e2, beta, cfg.prior)
             if b_carried is not None:
                 beta, reference = b_carried, "carried"
+    if lone_lever_sweep(used, spans, imp_cum, dt_nom, reference, posture == "supine" and axis is None, cfg):
+        return None  # one movement after an unseen past set the shin direction by its lever alone
 
     if posture == "seated" and reference == "lever":
         if axis is None and not (hang_first or final) and float(W[inlier].sum()) < cfg.min_lever_signal:
@@ -386,15 +390,5 @@ def estimate_mounting(
             sigma, anterior = walk_sigma, "walking"
         elif side_sigma is not None:
             sigma, anterior = side_sigma, "sensor side"
-    return Mounting(
-        u=u,
-        e1=e1,
-        e2=e2,
-        beta_deg=beta,
-        sigma=sigma,
-        axis_dominance=dominance,
-        windows_used=int(inlier.sum()),
-        lever_m=float(median(np.array(levers)[inlier])),
-        reference=reference,
-        anterior=anterior,
-    )
+    lever_m = float(median(np.array(levers)[inlier]))
+    return Mounting(u, e1, e2, beta, sigma, dominance, int(inlier.sum()), lever_m, reference, anterior)

@@ -19,6 +19,12 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   step-up sweep that then taught came 6-7 s after the step-ups' foot contacts. The end of a
   recording says nothing about what the movement was; the same quiet is asked.
 
+* **A lone sweep taught by its lever alone** (:func:`lone_lever_sweep`, after the reference is
+  known): on the anti-aliased simulator at 25 Hz the step-ups' landings stay under the contact
+  threshold, and one 61-deg step-up sweep 2.2 s into 1812 taught a mounting 86 deg off. With no
+  pinned shin line, a lone movement since the last foot contact, without the quiet seen whole,
+  must sweep like a glide's extend-up.
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
@@ -42,6 +48,8 @@ class TeachConfig(Protocol):
     single_quiet_s: float
     distinct_movements: bool
     quiet_at_end: bool
+    contact_splits: bool
+    lone_lever_span_deg: float
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -58,6 +66,18 @@ def quiet_before(imp_cum: np.ndarray, a: int, quiet_n: int) -> bool:
     """No foot contact in the ``quiet_n`` samples before index ``a`` (from the buffer's start when
     it holds fewer); ``imp_cum[i]`` is the number of contact samples before ``i``."""
     return bool(imp_cum[a] - imp_cum[max(a - quiet_n, 0)] == 0)
+
+
+def since_last_contact(
+    windows: list[tuple[int, int]], spans: list[float], imp_cum: np.ndarray
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """The windows (and their spans) that no foot contact separates from the last window: the
+    movements made since the person was last on their feet. ``windows`` in buffer order."""
+    if not windows:
+        return windows, spans
+    end = max(b for _, b in windows)
+    keep = [i for i, (a, _) in enumerate(windows) if imp_cum[end] - imp_cum[a] == 0]
+    return [windows[i] for i in keep], [spans[i] for i in keep]
 
 
 def enough_to_teach(
@@ -85,3 +105,50 @@ def enough_to_teach(
         return True
     a0 = windows[int(np.argmax(spans))][0]
     return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
+
+
+def lone_lever_sweep(
+    windows: list[tuple[int, int]],
+    spans: list[float],
+    imp_cum: np.ndarray,
+    dt_nom: float,
+    reference: str,
+    supine: bool,
+    cfg: TeachConfig,
+) -> bool:
+    """Whether a first supine mounting would rest on one movement's fitted lever alone, without
+    ``single_quiet_s`` of quiet seen before it (begun sooner into the recording, or after a foot
+    contact) and sweeping less than a glide's extend-up (``cfg.lone_lever_span_deg``): it must
+    not teach. With ``cfg.contact_splits`` the movements are those since the last foot contact
+    among them (:func:`since_last_contact`): movements a contact separates are not one teaching.
+
+    A recording that starts in place shows no foot contact, so :func:`enough_to_teach` counts
+    the lone sweep's quiet from the first sample. That is safe when the shin line is pinned
+    independently (standing gravity, the board normal, a carried mounting): the sweep only gives
+    the knee axis and the side. With the lever alone the shin direction itself comes from that
+    one fit, which points down the shin only while the knee is a fixed pivot; and a recording
+    begun on the feet need not show it (at 25 Hz the averaged landings of steps stay under the
+    contact threshold). A glide's extend-up runs from the bottom (heel to glute: the shin 28-50
+    deg below horizontal) to near vertical (55-88 deg above), thigh still: 80-140 deg (the
+    guide: ~120). A step-up, a lunge or the thigh brought up to tabletop sweeps the shank 45-70
+    deg with hip and knee moving together, and its lever is not the shin. Measured on r9base,
+    supine first teachings of short 0-299 and mixed 0-999: every lone sweep taught by the lever
+    swept 84-135 deg (n = 21; those of 61-77 deg were pinned by standing or the board normal);
+    three began before 10 s (mixed 522, 706, 882: 99-124 deg), which the span keeps on time.
+    Negatives seed 1812 (25 Hz, stand 1.3 s, then step-ups): one 61-deg step-up sweep 2.2 s
+    into the recording taught a mounting 86 deg off (lever 7 cm), which read the standing pose as
+    a shin at 4 deg; refused that, a step-up sweep 10 s later with the first one, foot contacts
+    between them, taught at 13.6 s (two false reps). Applied to every teaching instead (not only
+    to a lone lever sweep), the contact split changed 600 of the 7000 supine negatives' teachings
+    and cost a new false rep (negatives 4103 analysed supine)."""
+    if not supine or reference != "lever":
+        return False
+    if cfg.contact_splits:
+        windows, spans = since_last_contact(windows, spans, imp_cum)
+    if not windows:
+        return False
+    moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
+    i = int(np.argmax(spans))
+    a0, quiet_n = windows[i][0], int(round(cfg.single_quiet_s / dt_nom))
+    unseen = a0 < quiet_n or not quiet_before(imp_cum, a0, quiet_n)
+    return moves < cfg.min_windows and unseen and spans[i] < cfg.lone_lever_span_deg
