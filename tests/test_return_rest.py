@@ -57,6 +57,12 @@ def test_a_refused_kick_is_not_revived_by_a_movement_after_a_rest_at_hanging() -
     assert _count(t, e, rule=True) == 0
 
 
+def test_the_glide_after_a_refused_kick_and_its_rest_counts() -> None:
+    kick = [(0.9, -41.0), (0.6, -92.0), REST, DRAWN_BACK, (1.5, float("nan"))]
+    t, e = _trace([*kick, (2.0, -10.0), (2.5, -92.0)])
+    assert _count(t, e, rule=True) == 1
+
+
 def test_a_glide_then_the_same_rest_and_movement_counts_once() -> None:
     t, e = _trace([(2.0, -10.0), (2.5, -92.0), REST, DRAWN_BACK])
     assert _count(t, e, rule=False) == _count(t, e, rule=True) == 1
