@@ -23,9 +23,12 @@ vertical, not past the knee's range) and stayed still for ``rest_restart_s`` is 
 candidate was judged where the shin arrived; a movement after the rest belongs to what comes
 next, never to that return. No new threshold: the pose and the stillness are the detector's own.
 
-Measured (the longest such rest inside the return of every counted seated rep, the rule off):
-see ``tests/test_return_rest.py`` and the closing figures of the round; true seated reps hold
-no such rest (their return is one movement, or pauses part-way above hanging).
+Measured (rule off: every counted seated rep's longest rest at a hanging pose between the
+segments of its return; the bound is 1.0 s): UCI real seated reps none of 117; classic 1-499
+8 of 2500, at most 0.35 s; short 1-299 3 of 300, 0.35 s; mixed 0-999 12 of 5518, 0.49 s. (Every
+count there is exact, so the counted reps are the true ones.) With the rule on, no count of those
+corpora changes; it acts (closes a refused candidate's return) in 3 classic, 13 short and 132
+mixed sessions. Supine analyses are not touched (the rule is seated only).
 """
 
 from __future__ import annotations
