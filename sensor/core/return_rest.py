@@ -28,7 +28,11 @@ segments of its return; the bound is 1.0 s): UCI real seated reps none of 117; c
 8 of 2500, at most 0.35 s; short 1-299 3 of 300, 0.35 s; mixed 0-999 12 of 5518, 0.49 s. (Every
 count there is exact, so the counted reps are the true ones.) With the rule on, no count of those
 corpora changes; it acts (closes a refused candidate's return) in 3 classic, 13 short and 132
-mixed sessions. Supine analyses are not touched (the rule is seated only).
+mixed sessions. Supine analyses are not touched (the rule is seated only). Negatives 0-8999 analysed seated (own
+posture the odd seeds, the other the even, 9000 recordings): reps 2 -> 1 (8651 refused; 8100
+analysed seated keeps its one rep, another mechanism); the rule acts in 239 + 199 recordings and
+changes only 8651's count. It also refuses negatives 491 (step-ups, 25 Hz) when the knee-gap rule
+that refuses it first is off (tests/test_knee_carried.py): the same mechanism.
 """
 
 from __future__ import annotations
