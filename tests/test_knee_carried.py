@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from test_pivot import _random_rotation, _rot_y
 
-from sensor.core.pipeline import analyze
+from sensor.core.pipeline import Pipeline, analyze
 from sensor.core.pipeline_config import PipelineConfig
 from sensor.core.pivot import (
     PivotConfig,
@@ -125,7 +125,8 @@ def test_step_ups_analysed_seated_teach_no_mounting_and_count_nothing(chunk: int
     """Negatives seed 491 (25 Hz): step-ups for 34 s, then sitting. Their swings taught a mirrored
     seated mounting and one rep was counted, back-dated; the swings' levers part by 0.25-0.68 m
     (the thigh lifting while the knee bends), so none teaches and nothing is counted. With the
-    rule off the rep comes back."""
+    rule off the rep is still refused by sensor.core.return_rest (its return was a refused kick
+    continued past a rest at hanging); with both off it comes back."""
     cs = make_session("negative", 491)
     assert cs.posture == "seated" and cs.labels["segments"][1]["kind"] == "step_up"
     pipe, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk)
@@ -134,7 +135,14 @@ def test_step_ups_analysed_seated_teach_no_mounting_and_count_nothing(chunk: int
         cfg = PipelineConfig()
         cfg.mount.pivot = dataclasses.replace(cfg.mount.pivot, knee_gap_z=np.inf)
         off, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, None, cfg)
-        assert len(off.reps) == 1 and off.reps[0].start_s < 5.0
+        # the swing taught, its refused kick's return is not continued past a rest at hanging
+        # (sensor.core.return_rest): refused by that rule too; with both off the rep comes back
+        assert off.reps == []
+        both = Pipeline(cs.posture, cs.rate_hz, cfg)
+        both.detector.reach.return_rest = False
+        both.feed(cs.chunk)
+        both.finish()
+        assert len(both.reps) == 1 and both.reps[0].start_s < 5.0
 
 
 def test_a_straight_leg_swinging_from_the_hip_is_not_a_knee_swing() -> None:

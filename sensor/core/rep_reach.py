@@ -44,6 +44,8 @@ from sensor.core.pivot import PivotConfig, PivotFit, pivot_beyond_knee
 from sensor.core.rep_bottom import BottomCheckedDetector, SupineBottomConfig
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_pivot import RepPivotConfig
+from sensor.core.return_rest import return_over
+from sensor.core.types import Posture
 
 __all__ = ["ReachCheckedDetector", "ReachConfig", "beyond_reach"]
 
@@ -61,6 +63,8 @@ class ReachConfig:
     # at least 0.5 s the true seated reps read at most -2.1 (see the module docstring).
     min_move_s: float = 0.5
     pivot: PivotConfig = field(default_factory=PivotConfig)
+    # seated: a return that came to rest at hanging is over (sensor.core.return_rest)
+    return_rest: bool = True
 
 
 def beyond_reach(fit: PivotFit | None, cfg: PivotConfig) -> bool:
@@ -72,7 +76,8 @@ def beyond_reach(fit: PivotFit | None, cfg: PivotConfig) -> bool:
 
 class ReachCheckedDetector(BottomCheckedDetector):
     """:class:`BottomCheckedDetector`; seated, every movement of a rep must also turn the shin
-    about a point within a knee's reach of the sensor."""
+    about a point within a knee's reach of the sensor, and a return that came to rest at hanging
+    is over (:mod:`sensor.core.return_rest`: a later movement never continues it)."""
 
     def __init__(
         self,
@@ -92,6 +97,10 @@ class ReachCheckedDetector(BottomCheckedDetector):
 
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg = self._seg
+        if self.posture == Posture.SEATED and self.reach.return_rest:
+            returning = self._mode < 0 and self._far is not None
+            if return_over(seg, self._last_end_t, returning, self._counted, self.cfg):
+                self._counted = True  # judged where it stopped: closed as if counted, nothing counts
         if seg is not None and self._on and self.reach.enabled:
             moves = self._moves
             moves.append((float(seg["t0"]), t1))
