@@ -25,6 +25,22 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   pinned shin line, a lone movement since the last foot contact, without the quiet seen whole,
   must sweep like a glide's extend-up.
 
+* **The foot contacts a lone lever sweep is judged by are the supine landings too**
+  (:func:`landing_cum`, ``landing_splits``). The contacts above are the accelerometer jumps over
+  the step threshold (5 m/s^2, or ``max_jerk`` * dt: 6 at 25 Hz). A MEMS IMU averages each output
+  sample over its period, and at 25 Hz a step's landing is spread over one 40-ms sample and stays
+  under it; it still leaves the smooth curve (:mod:`sensor.core.landing`, the supine context's
+  rule for the rep detector). Negatives seed 8998 (25 Hz): two step-up sweeps (40 and 57 deg, 5 s
+  apart) taught a mounting by their lever alone at 8.7 s, 88 deg off the shin; it read standing as
+  a shin near horizontal, so the context never saw the shin hanging, and the end of the
+  step-downs, 6 s of standing and lying down were counted as one rep. Three landings off the
+  curve (3.2, 3.6 and 5.3 s) lie inside the first sweep and between the two: split there, the
+  second is a lone 57-deg sweep 2.5 s after a contact, which does not teach. Why the true reps
+  keep their teaching: a glide's foot touches nothing, and the curve bound sits above the glides'
+  own residuals (<= 0.71 of it at 25 Hz, the landing module's measurement over 5652 true reps),
+  the setup's lift of the foot off the floor is no landing, and a glide teaching after lying down
+  has its movements (setup and first rep, or two reps) together after the last landing.
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
@@ -39,6 +55,10 @@ from typing import Protocol
 
 import numpy as np
 
+from sensor.core.context import ContextConfig, shock_threshold
+from sensor.core.dsp import norm3
+from sensor.core.landing import curve_residual
+
 
 class TeachConfig(Protocol):
     """The fields of ``sensor.core.mounting.MountConfig`` read here."""
@@ -50,6 +70,8 @@ class TeachConfig(Protocol):
     quiet_at_end: bool
     contact_splits: bool
     lone_lever_span_deg: float
+    landing_splits: bool
+    contact: ContextConfig
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -107,6 +129,27 @@ def enough_to_teach(
     return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
 
 
+def landing_cum(t: np.ndarray, acc: np.ndarray, imp_cum: np.ndarray, dt_nom: float, cfg: ContextConfig) -> np.ndarray:
+    """``imp_cum`` (the count of contact samples before each index) with the supine foot contacts
+    added, as :class:`sensor.core.context.ContextTracker` finds them for the rep detector: a jump
+    over ``landing_mps2`` (or the smooth-movement bound), or a sample off the straight line through
+    its neighbours by more than ``landing_curve_mps2`` (or the averaged jerk step's bound,
+    :mod:`sensor.core.landing`). A sample next to a hole (an interval over twice the nominal) is
+    not judged by the curve, as in the context."""
+    n = len(t)
+    step = np.diff(t, prepend=t[:1])
+    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+    mark = jump > shock_threshold(step, dt_nom, cfg, cfg.landing_mps2)
+    if n >= 3:
+        span = t[2:] - t[:-2]
+        bound = np.maximum(cfg.landing_curve_mps2, cfg.max_jerk * cfg.landing_curve_share * span / 4.0)
+        whole = (step[1:-1] <= 2 * dt_nom) & (step[2:] <= 2 * dt_nom)
+        mark[1:-1] |= (curve_residual(t, acc) > bound) & whole
+    out: np.ndarray = np.concatenate([[0], np.cumsum(mark)])
+    out += imp_cum  # (the jump impacts are soft jumps too: counted twice, still non-zero)
+    return out
+
+
 def lone_lever_sweep(
     windows: list[tuple[int, int]],
     spans: list[float],
@@ -115,6 +158,8 @@ def lone_lever_sweep(
     reference: str,
     supine: bool,
     cfg: TeachConfig,
+    t: np.ndarray | None = None,
+    acc: np.ndarray | None = None,
 ) -> bool:
     """Whether a first supine mounting would rest on one movement's fitted lever alone, without
     ``single_quiet_s`` of quiet seen before it (begun sooner into the recording, or after a foot
@@ -143,6 +188,8 @@ def lone_lever_sweep(
     and cost a new false rep (negatives 4103 analysed supine)."""
     if not supine or reference != "lever":
         return False
+    if cfg.landing_splits and t is not None and acc is not None:
+        imp_cum = landing_cum(t, acc, imp_cum[: len(t) + 1], dt_nom, cfg.contact)
     if cfg.contact_splits:
         windows, spans = since_last_contact(windows, spans, imp_cum)
     if not windows:
