@@ -12,7 +12,7 @@ import numpy as np
 from sensor.core.context import ContextConfig
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
-from sensor.core.teach_count import landing_cum
+from sensor.core.teach_count import landing_cum, lone_lever_sweep
 from sensor.sim.corpus import make_session
 
 # negatives seed 8998 (supine analysis, 25 Hz, right leg): stand 1.2 s, step-ups to 22.7 s, step-downs
@@ -74,3 +74,22 @@ def test_landings_are_marked_where_the_curve_bends_or_the_jump_is_soft() -> None
     imp = np.zeros(101, np.int64)
     imp[30:] = 1
     assert landing_cum(t, acc, imp, dt, cfg)[-1] == 1
+
+
+def test_a_landing_between_or_inside_the_sweeps_leaves_no_lever_teaching() -> None:
+    cfg = PipelineConfig().mount
+    dt = 0.04  # 25 Hz
+    t = np.arange(400) * dt
+    ang = np.linspace(0.0, np.pi / 2, 400)
+    acc = 9.81 * np.stack([np.cos(ang), np.sin(ang), np.zeros(400)], axis=1)
+    no_jump = np.zeros(401, np.int64)
+    two, spans = [(55, 84), (120, 150)], [61.0, 50.0]
+    assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", True, cfg, t, acc)  # two movements teach
+    for at, why in ((100, "between: the second is a lone 50-deg sweep 0.8 s after a contact"), (140, "inside")):
+        jolt = acc.copy()
+        jolt[at, 2] += 3.0
+        assert lone_lever_sweep(two, spans, no_jump, dt, "lever", True, cfg, t, jolt), why
+        # the rule off, or pinned by another reference, or seated: taught as before
+        assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", True, cfg), why
+        assert not lone_lever_sweep(two, spans, no_jump, dt, "board", True, cfg, t, jolt), why
+        assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", False, cfg, t, jolt), why

@@ -188,12 +188,13 @@ def lone_lever_sweep(
     and cost a new false rep (negatives 4103 analysed supine)."""
     if not supine or reference != "lever":
         return False
+    landings = False
     if cfg.landing_splits and t is not None and acc is not None:
-        imp_cum = landing_cum(t, acc, imp_cum[: len(t) + 1], dt_nom, cfg.contact)
+        imp_cum, landings = landing_cum(t, acc, imp_cum[: len(t) + 1], dt_nom, cfg.contact), True
     if cfg.contact_splits:
         windows, spans = since_last_contact(windows, spans, imp_cum)
-    if not windows:
-        return False
+    if not windows:  # a landing inside the last movement: no movement since the last contact
+        return landings  # (the jump contacts never lie inside a window: ``impact_after_s``)
     moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
     i = int(np.argmax(spans))
     a0, quiet_n = windows[i][0], int(round(cfg.single_quiet_s / dt_nom))
