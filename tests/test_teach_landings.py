@@ -93,3 +93,15 @@ def test_a_landing_between_or_inside_the_sweeps_leaves_no_lever_teaching() -> No
         assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", True, cfg), why
         assert not lone_lever_sweep(two, spans, no_jump, dt, "board", True, cfg, t, jolt), why
         assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", False, cfg, t, jolt), why
+
+
+def test_step_ups_analysed_supine_teach_no_mounting() -> None:
+    """Negatives seed 5995 (walking lunges, then step-ups; 25 Hz) analysed supine: on r10base two
+    step-up sweeps with landings between them (37.4-39.2 s and 48.6-49.3 s) taught a lever mounting
+    at 50.2 s and two lunges were counted. No movement since a landing teaches now."""
+    cs = make_session("negative", 5995, posture="supine")
+    assert cs.rate_hz == 25.0 and cs.labels["rep_count"] == 0
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
+    assert p.mounting is None and p.reps == []
+    off, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_no_landings())
+    assert off.settled_at is not None and 50.0 < off.settled_at < 50.5 and len(off.reps) == 2
