@@ -93,6 +93,14 @@ def test_a_landing_between_or_inside_the_sweeps_leaves_no_lever_teaching() -> No
         assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", True, cfg), why
         assert not lone_lever_sweep(two, spans, no_jump, dt, "board", True, cfg, t, jolt), why
         assert not lone_lever_sweep(two, spans, no_jump, dt, "lever", False, cfg, t, jolt), why
+    # after a landing the lone sweep does not teach whatever its span (negatives 7742, 25 Hz: a 76-deg
+    # step-up sweep 2.7 s after a landing taught a lever mounting and a step-up was counted); with no
+    # contact seen, only the recording's start unseen, a glide's extend-up (>= 75 deg) still teaches
+    jolt = acc.copy()
+    jolt[100, 2] += 3.0
+    assert lone_lever_sweep(two, [61.0, 80.0], no_jump, dt, "lever", True, cfg, t, jolt)
+    assert not lone_lever_sweep([(120, 150)], [80.0], no_jump, dt, "lever", True, cfg, t, acc)
+    assert lone_lever_sweep([(120, 150)], [70.0], no_jump, dt, "lever", True, cfg, t, acc)
 
 
 def test_step_ups_analysed_supine_teach_no_mounting() -> None:
