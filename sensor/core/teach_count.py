@@ -49,7 +49,8 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   residual from the first teaching movement to the settle is 0.48 of the bound, the largest soft
   jump 0.28 of its bound. Sessions whose lone-lever verdict the landings change (r10base ->
   this): short 0-299 none, classic 0-499 none, mixed 0-999 one (491, a negative: 0 -> 0 reps);
-  negatives 0-8999 in their own posture (4500 supine) 69, one count changed (8998: 1 -> 0).
+  negatives 0-8999 in their own posture (4500 supine) 69, one count changed (8998: 1 -> 0); in
+  the other posture (4500 analysed supine) 55, one count changed (5995: 2 -> 0).
 
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
