@@ -90,5 +90,10 @@ def test_a_standing_leg_swing_is_not_a_supine_rep(chunk_size: int | None) -> Non
     assert p.reps == []
     old = PipelineConfig()
     old.context.landing_curve_share = 1.0
+    # the lunges no longer teach the mounting either (sensor.core.teach_count: landings split the
+    # lever teaching): with the point-sampled share alone nothing is learned, no rep
+    p, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=chunk_size, config=old)
+    assert p.settled_at is None and p.reps == []
+    old.mount.landing_splits = False
     p, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=chunk_size, config=old)
     assert [round(r.start_s, 1) for r in p.reps] == [8.5]

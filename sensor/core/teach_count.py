@@ -25,6 +25,33 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   pinned shin line, a lone movement since the last foot contact, without the quiet seen whole,
   must sweep like a glide's extend-up.
 
+* **The foot contacts a lone lever sweep is judged by are the supine landings too**
+  (:func:`landing_cum`, ``landing_splits``). The contacts above are the accelerometer jumps over
+  the step threshold (5 m/s^2, or ``max_jerk`` * dt: 6 at 25 Hz). A MEMS IMU averages each output
+  sample over its period, and at 25 Hz a step's landing is spread over one 40-ms sample and stays
+  under it; it still leaves the smooth curve (:mod:`sensor.core.landing`, the supine context's
+  rule for the rep detector). Negatives seed 8998 (25 Hz): two step-up sweeps (40 and 57 deg, 5 s
+  apart) taught a mounting by their lever alone at 8.7 s, 88 deg off the shin; it read standing as
+  a shin near horizontal, so the context never saw the shin hanging, and the end of the
+  step-downs, 6 s of standing and lying down were counted as one rep. Three landings off the
+  curve (3.2, 3.6 and 5.3 s) lie inside the first sweep and between the two: split there, the
+  second is a lone 57-deg sweep 2.5 s after a contact, which does not teach. After a landing the
+  lone sweep does not teach whatever its span, as :func:`enough_to_teach` asks of any lone sweep
+  after a step: the extend-up exemption (``lone_lever_span_deg``) is for a recording begun in
+  place, where nothing could be seen (negatives 7742, 25 Hz: split by a landing, a 76-deg step-up
+  sweep 2.7 s after it taught and a step-up was counted). A landing inside the last movement
+  leaves no movement since the last contact: no teaching either. Why the true reps
+  keep their teaching: a glide's foot touches nothing, and the curve bound sits above the glides'
+  own residuals (<= 0.71 of it at 25 Hz, the landing module's measurement over 5652 true reps),
+  the setup's lift of the foot off the floor is no landing, and a glide teaching after lying down
+  has its movements (setup and first rep, or two reps) together after the last landing.
+  Measured: at the supine lever settles of short 0-299 and mixed 0-999 (83), the largest curve
+  residual from the first teaching movement to the settle is 0.48 of the bound, the largest soft
+  jump 0.28 of its bound. Sessions whose lone-lever verdict the landings change (r10base ->
+  this): short 0-299 none, classic 0-499 none, mixed 0-999 one (491, a negative: 0 -> 0 reps);
+  negatives 0-8999 in their own posture (4500 supine) 69, one count changed (8998: 1 -> 0); in
+  the other posture (4500 analysed supine) 55, one count changed (5995: 2 -> 0).
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
@@ -39,6 +66,10 @@ from typing import Protocol
 
 import numpy as np
 
+from sensor.core.context import ContextConfig, shock_threshold
+from sensor.core.dsp import norm3
+from sensor.core.landing import curve_residual
+
 
 class TeachConfig(Protocol):
     """The fields of ``sensor.core.mounting.MountConfig`` read here."""
@@ -50,6 +81,8 @@ class TeachConfig(Protocol):
     quiet_at_end: bool
     contact_splits: bool
     lone_lever_span_deg: float
+    landing_splits: bool
+    contact: ContextConfig
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -107,6 +140,27 @@ def enough_to_teach(
     return quiet_before(imp_cum, a0, int(round(cfg.single_quiet_s / dt_nom)))
 
 
+def landing_cum(t: np.ndarray, acc: np.ndarray, imp_cum: np.ndarray, dt_nom: float, cfg: ContextConfig) -> np.ndarray:
+    """``imp_cum`` (the count of contact samples before each index) with the supine foot contacts
+    added, as :class:`sensor.core.context.ContextTracker` finds them for the rep detector: a jump
+    over ``landing_mps2`` (or the smooth-movement bound), or a sample off the straight line through
+    its neighbours by more than ``landing_curve_mps2`` (or the averaged jerk step's bound,
+    :mod:`sensor.core.landing`). A sample next to a hole (an interval over twice the nominal) is
+    not judged by the curve, as in the context."""
+    n = len(t)
+    step = np.diff(t, prepend=t[:1])
+    jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
+    mark = jump > shock_threshold(step, dt_nom, cfg, cfg.landing_mps2)
+    if n >= 3:
+        span = t[2:] - t[:-2]
+        bound = np.maximum(cfg.landing_curve_mps2, cfg.max_jerk * cfg.landing_curve_share * span / 4.0)
+        whole = (step[1:-1] <= 2 * dt_nom) & (step[2:] <= 2 * dt_nom)
+        mark[1:-1] |= (curve_residual(t, acc) > bound) & whole
+    out: np.ndarray = np.concatenate([[0], np.cumsum(mark)])
+    out += imp_cum  # (the jump impacts are soft jumps too: counted twice, still non-zero)
+    return out
+
+
 def lone_lever_sweep(
     windows: list[tuple[int, int]],
     spans: list[float],
@@ -115,6 +169,8 @@ def lone_lever_sweep(
     reference: str,
     supine: bool,
     cfg: TeachConfig,
+    t: np.ndarray | None = None,
+    acc: np.ndarray | None = None,
 ) -> bool:
     """Whether a first supine mounting would rest on one movement's fitted lever alone, without
     ``single_quiet_s`` of quiet seen before it (begun sooner into the recording, or after a foot
@@ -143,12 +199,18 @@ def lone_lever_sweep(
     and cost a new false rep (negatives 4103 analysed supine)."""
     if not supine or reference != "lever":
         return False
+    landings = False
+    if cfg.landing_splits and t is not None and acc is not None:
+        imp_cum, landings = landing_cum(t, acc, imp_cum[: len(t) + 1], dt_nom, cfg.contact), True
     if cfg.contact_splits:
         windows, spans = since_last_contact(windows, spans, imp_cum)
-    if not windows:
-        return False
+    if not windows:  # a landing inside the last movement: no movement since the last contact
+        return landings  # (the jump contacts never lie inside a window: ``impact_after_s``)
     moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
     i = int(np.argmax(spans))
     a0, quiet_n = windows[i][0], int(round(cfg.single_quiet_s / dt_nom))
-    unseen = a0 < quiet_n or not quiet_before(imp_cum, a0, quiet_n)
+    after_contact = not quiet_before(imp_cum, a0, quiet_n)
+    if landings and after_contact:  # on the feet within the quiet: a lone sweep of any span (enough_to_teach's rule)
+        return moves < cfg.min_windows
+    unseen = a0 < quiet_n or after_contact
     return moves < cfg.min_windows and unseen and spans[i] < cfg.lone_lever_span_deg
