@@ -54,6 +54,20 @@ def triple_residual(
     return out
 
 
+def over_curve(t0: A, t1: A, t2: A, a0: A, a1: A, a2: A, g1: A, g2: A, floor: float, max_jerk: float) -> np.ndarray:
+    """Per triple: the middle sample off the straight line through its neighbours by more than
+    ``max(floor, max_jerk * span / 4)``, and no hole (``g1``: before it, ``g2``: after it) on
+    either side. The one judgement of a landing off the curve, streamed or over a buffer."""
+    bound = np.maximum(floor, max_jerk * (t2 - t0) / 4.0)
+    out: np.ndarray = (triple_residual(t0, t1, t2, a0, a1, a2) > bound) & ~g1 & ~g2
+    return out
+
+
+def off_curve(t: A, acc: A, gap: A, floor: float, max_jerk: float) -> np.ndarray:
+    """:func:`over_curve` for samples 1..n-2 of a whole array (``gap``: a hole before each sample)."""
+    return over_curve(t[:-2], t[1:-1], t[2:], acc[:-2], acc[1:-1], acc[2:], gap[1:-1], gap[2:], floor, max_jerk)
+
+
 def merged_onsets(t: np.ndarray, mask: np.ndarray, last: float, merge_s: float) -> tuple[np.ndarray, float]:
     """The indices of the samples of ``mask`` that come more than ``merge_s`` after the marked
     sample before them (samples within ``merge_s`` belong to one contact), ``last`` being the
@@ -132,10 +146,8 @@ class CurveLandings:
         return out
 
     def _over(self, t0: A, t1: A, t2: A, a0: A, a1: A, a2: A, g1: A, g2: A) -> np.ndarray:
-        """Per triple: the middle sample over the bound, and no hole on either side of it."""
-        bound = np.maximum(self.floor, self.max_jerk * (t2 - t0) / 4.0)
-        out: np.ndarray = (triple_residual(t0, t1, t2, a0, a1, a2) > bound) & ~g1 & ~g2
-        return out
+        """Per triple: :func:`over_curve` with this tracker's bound."""
+        return over_curve(t0, t1, t2, a0, a1, a2, g1, g2, self.floor, self.max_jerk)
 
     def onsets(self, times: np.ndarray) -> np.ndarray:
         """The contact onsets among sorted contact-sample ``times`` (of this rule and others, none

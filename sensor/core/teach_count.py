@@ -68,7 +68,7 @@ import numpy as np
 
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import norm3
-from sensor.core.landing import curve_residual
+from sensor.core.landing import off_curve
 
 
 class TeachConfig(Protocol):
@@ -142,20 +142,19 @@ def enough_to_teach(
 
 def landing_cum(t: np.ndarray, acc: np.ndarray, imp_cum: np.ndarray, dt_nom: float, cfg: ContextConfig) -> np.ndarray:
     """``imp_cum`` (the count of contact samples before each index) with the supine foot contacts
-    added, as :class:`sensor.core.context.ContextTracker` finds them for the rep detector: a jump
-    over ``landing_mps2`` (or the smooth-movement bound), or a sample off the straight line through
-    its neighbours by more than ``landing_curve_mps2`` (or the averaged jerk step's bound,
-    :mod:`sensor.core.landing`). A sample next to a hole (an interval over twice the nominal) is
-    not judged by the curve, as in the context."""
+    added, by the rules :class:`sensor.core.context.ContextTracker` finds them with for the rep
+    detector: a jump over ``landing_mps2`` (or the smooth-movement bound), or a sample off the
+    straight line through its neighbours by more than ``landing_curve_mps2`` (or the averaged jerk
+    step's bound: :func:`sensor.core.landing.over_curve`, the same judgement). A sample next to a
+    hole is not judged by the curve; the hole here is any interval over twice the nominal, stricter
+    than the context's gap (over ``RestConfig.gap_s``, 0.25 s, and at least 5 intervals)."""
     n = len(t)
     step = np.diff(t, prepend=t[:1])
     jump = norm3(np.diff(acc, axis=0, prepend=acc[:1]))
     mark = jump > shock_threshold(step, dt_nom, cfg, cfg.landing_mps2)
     if n >= 3:
-        span = t[2:] - t[:-2]
-        bound = np.maximum(cfg.landing_curve_mps2, cfg.max_jerk * cfg.landing_curve_share * span / 4.0)
-        whole = (step[1:-1] <= 2 * dt_nom) & (step[2:] <= 2 * dt_nom)
-        mark[1:-1] |= (curve_residual(t, acc) > bound) & whole
+        hole = step > 2 * dt_nom
+        mark[1:-1] |= off_curve(t, acc, hole, cfg.landing_curve_mps2, cfg.max_jerk * cfg.landing_curve_share)
     out: np.ndarray = np.concatenate([[0], np.cumsum(mark)])
     out += imp_cum  # (the jump impacts are soft jumps too: counted twice, still non-zero)
     return out
