@@ -60,24 +60,22 @@ def test_a_step_up_after_standing_teaches_no_supine_mounting() -> None:
 
 
 @pytest.mark.parametrize(
-    "switches,reps,first_detected_before_s",
+    "switch,reps,first_detected_before_s",
     [
-        (("distinct_movements",), 1, 5.0),
-        (("lone_lever_span_deg",), 1, 5.0),
-        (("contact_splits",), 2, 15.0),
-        (("quiet_at_end",), 0, 0.0),
+        ("distinct_movements", 1, 5.0),
+        ("lone_lever_span_deg", 1, 5.0),
+        ("contact_splits", 2, 15.0),
+        ("quiet_at_end", 0, 0.0),
     ],
 )
-def test_each_rule_is_needed_for_the_step_up(
-    switches: tuple[str, ...], reps: int, first_detected_before_s: float
-) -> None:
+def test_each_rule_is_needed_for_the_step_up(switch: str, reps: int, first_detected_before_s: float) -> None:
     """Switched off, each rule lets the step-ups teach: one sweep as two movements (live, 3.88 s);
     the lone sweep 2.2 s into the recording, its quiet counted from the first sample, taught by its
     lever alone (3.88 s); or a step-up sweep 10 s later with the first one, foot contacts between
     them (13.6 s, two reps). The lone lever sweep rule also covers the end of the recording, where
     the quiet is asked too (``quiet_at_end``, which alone taught nothing more here)."""
     cs = make_session(*STEP_UP)
-    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**dict.fromkeys(switches, 0.0)))
+    p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: 0.0}))
     assert len(p.reps) == reps
     if reps:
         assert p.reps[0].detected_s < first_detected_before_s
