@@ -13,7 +13,13 @@ import pytest
 
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
-from sensor.core.teach_count import distinct_movements, lone_lever_sweep, quiet_before, since_last_contact
+from sensor.core.teach_count import (
+    distinct_movements,
+    enough_to_teach,
+    lone_lever_sweep,
+    quiet_before,
+    since_last_contact,
+)
 from sensor.sim.corpus import make_session
 
 
@@ -65,20 +71,38 @@ def test_a_step_up_after_standing_teaches_no_supine_mounting() -> None:
         ("distinct_movements", 1, 5.0),
         ("lone_lever_span_deg", 1, 5.0),
         ("contact_splits", 2, 15.0),
-        ("quiet_at_end", 0, 0.0),
     ],
 )
 def test_each_rule_is_needed_for_the_step_up(switch: str, reps: int, first_detected_before_s: float) -> None:
     """Switched off, each rule lets the step-ups teach: one sweep as two movements (live, 3.88 s);
     the lone sweep 2.2 s into the recording, its quiet counted from the first sample, taught by its
     lever alone (3.88 s); or a step-up sweep 10 s later with the first one, foot contacts between
-    them (13.6 s, two reps). The lone lever sweep rule also covers the end of the recording, where
-    the quiet is asked too (``quiet_at_end``, which alone taught nothing more here)."""
+    them (13.6 s, two reps). (``quiet_at_end`` alone teaches nothing more here: its own test is
+    below.)"""
     cs = make_session(*STEP_UP)
     p, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=_config(**{switch: 0.0}))
     assert len(p.reps) == reps
     if reps:
         assert p.reps[0].detected_s < first_detected_before_s
+
+
+def test_the_lone_sweeps_quiet_is_asked_at_the_end_of_a_supine_recording_too() -> None:
+    """At the end of a recording (``final``) one glide-sized sweep may teach; supine, only if no
+    foot contact came in the ``single_quiet_s`` before it (a step-up sweep after walking is not a
+    glide), while seated the end of the recording teaches as before."""
+    dt = 0.04  # 25 Hz: single_quiet_s (10 s) is 250 samples
+    sweep, span = [(400, 440)], [80.0]
+    contact = np.zeros(500, bool)
+    contact[350] = True  # a footstep 2 s before the sweep
+    stepped = np.concatenate([[0], np.cumsum(contact)])
+    quiet = np.zeros(501, np.int64)
+    on, off = _config().mount, _config(quiet_at_end=0.0).mount
+    assert not enough_to_teach(sweep, span, stepped, dt, on, supine=True, final=True)
+    assert enough_to_teach(sweep, span, stepped, dt, off, supine=True, final=True)
+    assert enough_to_teach(sweep, span, quiet, dt, on, supine=True, final=True)
+    assert enough_to_teach(sweep, span, stepped, dt, on, supine=False, final=True)
+    assert not enough_to_teach(sweep, span, stepped, dt, on, supine=False, final=False)
+    assert not enough_to_teach(sweep, [50.0], quiet, dt, on, supine=True, final=True)  # not glide-sized
 
 
 def test_movements_a_contact_separates_are_not_one_teaching() -> None:
