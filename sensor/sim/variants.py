@@ -42,6 +42,13 @@ Sources (read through the project's stored pages; values rounded):
   mean). Neck flexion and ankle dorsiflexion reduce knee extension further in the slump
   (Johnson EK & Chiu CM 1997, J Orthop Sports Phys Ther 26:310).
 
+Labels follow :func:`sensor.sim.exercise.glide_set`: a rep is one flex-down and one extend-up
+between the set's flexed end (its bottom) and its top, labelled at both; supine reps end at the
+top, seated ones at the bottom. So where a set starts at its own bottom (``bent_return``, whose
+bottom is the tabletop it starts from, and every seated set, which starts hanging) the first
+extension is a whole rep, and where it starts above its bottom (``extension_first``: tabletop,
+with the flex-downs going on toward the glute) the first straightening is half of one.
+
 Variants (supine and seated):
 
 - ``extension_first`` (supine): each set begins by straightening the knee from tabletop to the
