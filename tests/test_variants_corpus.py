@@ -114,3 +114,19 @@ def test_a_seed_fixes_the_session() -> None:
         assert np.array_equal(x, y)
     assert a.labels["variant"] == c.labels["variant"]  # 7 // 2 and 25 // 2 are both 3 mod 9
     assert a.labels["reps"] != c.labels["reps"]
+
+
+def test_an_unknown_kind_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="variants"):
+        make_session("handouts", 0)
+
+
+def test_glide_evaluate_scores_the_variants_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from tui.cli import main
+
+    assert main(["evaluate", "--simulated", "2", "--corpus", "variants", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [row["trace"] for row in doc["traces"]] == ["variants 0", "variants 1"]
+    assert [row["true"] for row in doc["traces"]] == [make_session("variants", k).labels["rep_count"] for k in (0, 1)]
