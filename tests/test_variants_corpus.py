@@ -128,5 +128,5 @@ def test_glide_evaluate_scores_the_variants_corpus(capsys: pytest.CaptureFixture
 
     assert main(["evaluate", "--simulated", "2", "--corpus", "variants", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [row["trace"] for row in doc["traces"]] == ["variants 0", "variants 1"]
+    assert [row["trace"] for row in doc["traces"]] == ["variants:extension_first 0", "variants:tuck 1"]
     assert [row["true"] for row in doc["traces"]] == [make_session("variants", k).labels["rep_count"] for k in (0, 1)]
