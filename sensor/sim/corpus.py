@@ -14,6 +14,9 @@ the motion from published kinematics (:mod:`sensor.sim.activities`). Kinds:
   lunges, walking lunges, step-ups and step-downs, sit-to-stand, leg swings, lying down and
   getting up, getting into position and back without reps, fidgets, strap adjustments): 0 reps.
 - ``mixed``: a quarter long, a quarter short, a quarter standard, a quarter negative.
+- ``variants``: 1-3 sets done the ways handouts teach and patients do (extension first, back to
+  a bent knee, holds, slow and brisk, a tight nerve's short range, a pause on the floor, ankle
+  pumps, tucked and slumped seated): :mod:`sensor.sim.variants`. Not part of ``mixed``.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from sensor.core.samples import ImuChunk
 from sensor.sim import activities as act
 from sensor.sim import exercise as ex
 from sensor.sim import motion as mo
+from sensor.sim import variants as var
 from sensor.sim.people import Person, render
 
-KINDS = ("long", "short", "standard", "negative", "mixed")
+KINDS = ("long", "short", "standard", "negative", "mixed", "variants")  # append only: the index seeds the rng
 LONG_MIN_S = 900.0
 
 
@@ -203,14 +207,18 @@ def make_session(kind: str, seed: int, posture: str | None = None) -> CorpusSess
         posture = "supine" if (seed // 4 if kind == "mixed" else seed) % 2 == 0 else "seated"
     if kind == "mixed":
         kind = ("long", "short", "standard", "negative")[seed % 4]
-    if kind not in WRITERS:
+    if kind not in KINDS:
         raise ValueError(f"corpus kind must be one of {', '.join(KINDS)}, not {kind!r}")
     rng = np.random.default_rng([seed, KINDS.index(kind), 11])
     person = Person.draw(rng)
     fs = 400.0 if person.rate_hz > 100 else 200.0
     m = mo.new_motion(fs, posture)
     g = ex.Glider.draw(rng, posture)
-    WRITERS[kind](m, rng, posture, g)
+    variant = var.variant_of(seed, posture) if kind == "variants" else None
+    if variant is None:
+        WRITERS[kind](m, rng, posture, g)
+    else:
+        var.session(m, rng, posture, g, variant, _into_position, _out_of_position)
     chunk, tt, te = render(m, person, rng)
     labels = {
         "format": "glide-labels/1",
@@ -224,4 +232,6 @@ def make_session(kind: str, seed: int, posture: str | None = None) -> CorpusSess
         "reps": [{k: round(float(v), 4) for k, v in r.items()} for r in m.reps],
         "segments": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in m.segments],
     }
+    if variant is not None:
+        labels["variant"] = variant
     return CorpusSession(kind, seed, posture, chunk, labels, tt, te)

@@ -68,14 +68,16 @@ def evaluate_corpus(
     kind: str, seeds: Iterable[int], posture: str | None = None
 ) -> tuple[dict[str, Any], list[tuple[int, str, str, Score]]]:
     """Score the issue-11 corpus (:mod:`sensor.sim.corpus`): ``kind`` is long, short, standard,
-    negative or mixed. Returns the summary and (seed, kind, posture, score) per session."""
+    negative, mixed or variants. Returns the summary and (seed, kind, posture, score) per session;
+    a variants session's kind names its variant too (``variants:tight``)."""
     from sensor.sim.corpus import make_session
 
     results = []
     for seed in seeds:
         s = make_session(kind, seed, posture)
         pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
-        results.append((seed, s.kind, s.posture, score_reps(pipe.reps, s.labels["reps"])))
+        name = f"{s.kind}:{s.labels['variant']}" if "variant" in s.labels else s.kind  # misses by variant
+        results.append((seed, name, s.posture, score_reps(pipe.reps, s.labels["reps"])))
     summary = summarize([r[-1] for r in results])
     negatives = [r[-1] for r in results if r[-1].true_count == 0]
     summary["negative_sessions"] = len(negatives)

@@ -36,7 +36,7 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--corpus",
-        choices=["classic", "long", "short", "standard", "negatives", "mixed"],
+        choices=["classic", "long", "short", "standard", "negatives", "mixed", "variants"],
         default="classic",
         help="with --simulated: which sessions (classic: one set per session; long: >= 15 min with set breaks and "
         "walking; short: 1-3 reps; negatives: other activities, 0 reps; mixed: a quarter of each) (default: classic)",
