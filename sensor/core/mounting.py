@@ -278,11 +278,11 @@ def estimate_mounting(
             known_ref = "first rest"
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
-    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
     memo = WindowMemo() if memo is None else memo  # a window's reads, kept while the axis stands
     memo.bind(u, e1, e2)
+    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence, memo.upright)
     for a, b in windows:
         span = memo.span(a, b, w_all, dt_all, dt_nom)
         if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):

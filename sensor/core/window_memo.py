@@ -49,10 +49,11 @@ class WindowMemo:
         self._span: dict[tuple[int, int], tuple[float, float, float]] = {}
         self._lever: dict[tuple[int, int], LeverRead] = {}
         self._elev: dict[tuple[int, int, bytes], float | np.floating] = {}
+        self.upright: dict[tuple[object, ...], object] = {}  # sensor.core.upright's reads
 
     def clear(self) -> None:
         self._key = None
-        self._span, self._lever, self._elev = {}, {}, {}
+        self._span, self._lever, self._elev, self.upright = {}, {}, {}, {}
 
     def bind(self, u: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> None:
         """Start a call about this axis and basis: the reads of another one are dropped."""
