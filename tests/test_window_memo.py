@@ -106,3 +106,33 @@ def test_rows_of_a_product_do_not_depend_on_the_buffer_length() -> None:
             if k >= 2:
                 assert (x[:k] @ v).tobytes() == full[:k].tobytes()
                 assert (np.ascontiguousarray(x[:k]) @ v).tobytes() == full[:k].tobytes()
+
+
+def test_products_grow_with_the_buffer_bit_for_bit() -> None:
+    """The axis and plane products over a buffer that grows by 1 to 900 rows at a time equal the
+    whole-buffer products, bit for bit; a buffer that is not the kept one's continuation (its
+    sample at the kept end differs) is computed afresh."""
+    rng = np.random.default_rng(5)
+    n = 6000
+    t = np.cumsum(rng.uniform(0.004, 0.006, n))
+    acc, gyr = rng.normal(0, 9, (n, 3)), rng.normal(0, 80, (n, 3))
+    u = rng.normal(0, 1, 3)
+    u /= np.linalg.norm(u)
+    e1 = np.cross(u, [1.0, 0, 0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(u, e1)
+    memo = WindowMemo()
+    end = 1
+    while end < n:
+        memo.bind(u, e1, e2)
+        w, p = memo.products(t[:end], acc[:end], gyr[:end])
+        assert w.tobytes() == np.radians(gyr[:end] @ u).tobytes()
+        assert p.tobytes() == np.stack([acc[:end] @ e1, acc[:end] @ e2], axis=1).tobytes()
+        end += int(rng.choice([1, 2, 3, 57, 900]))
+    memo = WindowMemo()
+    memo.bind(u, e1, e2)
+    memo.products(t[:3000], acc[:3000], gyr[:3000])
+    w, _ = memo.products(t[:3100] + 1.0, acc[:3100], gyr[:3100] * 2)  # longer, but another buffer
+    assert w.tobytes() == np.radians((gyr[:3100] * 2) @ u).tobytes()
+    w, _ = memo.products(t[:2000], acc[:2000], gyr[:2000])  # shorter: not the kept one's continuation
+    assert w.tobytes() == np.radians(gyr[:2000] @ u).tobytes()

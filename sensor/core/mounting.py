@@ -261,8 +261,9 @@ def estimate_mounting(
         e1, e2 = _plane_basis(u)
     else:
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
-    w_all = np.radians(gyr_c @ u)
-    acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
+    memo = WindowMemo() if memo is None else memo  # a window's reads, kept while the axis stands
+    memo.bind(u, e1, e2)
+    w_all, acc_p = memo.products(t, acc, gyr_c)  # the rate about u (rad/s), the force in the plane
     # quiet standing next to walking: gravity there is -s (direction and sign)
     beta_stand = None
     g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
@@ -280,8 +281,6 @@ def estimate_mounting(
     board_ok = board_line_known(u, cfg.prior)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
-    memo = WindowMemo() if memo is None else memo  # a window's reads, kept while the axis stands
-    memo.bind(u, e1, e2)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence, memo.upright)
     for a, b in windows:
         span = memo.span(a, b, w_all, dt_all, dt_nom)
