@@ -44,3 +44,18 @@ def test_the_clock_is_removed_when_the_run_fails() -> None:
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_stages.main(["--size", "0"]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_the_breakdown_runs_blas_on_one_thread_as_glide_does() -> None:
+    """Run as ``python -m sensor.sim.bench_stages`` (no ``tui`` import), a second OpenBLAS thread
+    spinning beside each ``lstsq`` doubled the process CPU clock of the mounting estimate."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ask = "import sensor.sim.bench_stages, os; import numpy.linalg; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", ask], cwd=root, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1"]

@@ -9,6 +9,8 @@ live path cut the buffer at the end of a feed and the offline path never did). S
 cut on a grid of half-lengths counted from its first sample: at data time t it holds the samples
 from the last grid point at least half a length before t (between half and a whole
 ``max_buffer_s``), whether the cut is made at the end of a feed or just before an estimate.
+
+:func:`buffer_range` reads a stretch of the buffer without joining the rest of it.
 """
 
 from __future__ import annotations
@@ -33,3 +35,17 @@ def cut_buffer(
         pieces = [tuple(x[int(np.searchsorted(p[0], cut)) :] for x in p) for p in pieces if p[0][-1] >= cut]
         steps.append((origin + (step + 1) * half_s, before - sum(len(p[0]) for p in pieces)))
     return pieces, steps, k
+
+
+def buffer_range(pieces: Pieces, a: int, b: int) -> tuple[np.ndarray, ...]:
+    """Samples [a, b) of ``pieces``, touching only the pieces that hold them (usually the newest),
+    so analysing each new chunk during refinement does not copy the whole buffer."""
+    parts, start = [], 0
+    for piece in pieces:
+        stop = start + len(piece[0])
+        if stop > a and start < b:
+            parts.append(tuple(x[max(a - start, 0) : min(b, stop) - start] for x in piece))
+        start = stop
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(x) for x in zip(*parts))

@@ -48,6 +48,7 @@ from sensor.core.shin_prior import (
 from sensor.core.side_vote import plane_deg, side_vote
 from sensor.core.teach_count import enough_to_teach, lone_lever_sweep
 from sensor.core.upright import Upright
+from sensor.core.window_memo import WindowMemo
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def estimate_mounting(
     evidence: MountEvidence | None = None,
     hang_first: bool = False,
     carried: np.ndarray | None = None,
+    memo: WindowMemo | None = None,
 ) -> Mounting | None:
     """Mounting from buffered, bias-corrected samples, or None while the evidence is thin.
 
@@ -199,6 +201,8 @@ def estimate_mounting(
     ``carried``: after a re-strap, the shin direction (sensor frame, unit) of the mounting before
     it, when that one was pinned by standing, the board normal or the hanging rest (see
     :func:`~sensor.core.shin_prior.carried_beta`).
+
+    ``memo``: per-window reads kept across calls about one axis (:mod:`sensor.core.window_memo`).
     """
     cfg = cfg or MountConfig()
     if evidence is not None:
@@ -257,8 +261,9 @@ def estimate_mounting(
         e1, e2 = _plane_basis(u)
     else:
         u, e1, e2, dominance = axis.u, axis.e1, axis.e2, axis.axis_dominance
-    w_all = np.radians(gyr_c @ u)
-    acc_p = np.stack([acc @ e1, acc @ e2], axis=1)
+    memo = WindowMemo() if memo is None else memo  # a window's reads, kept while the axis stands
+    memo.bind(u, e1, e2)
+    w_all, acc_p = memo.products(t, acc, gyr_c)  # the rate about u (rad/s), the force in the plane
     # quiet standing next to walking: gravity there is -s (direction and sign)
     beta_stand = None
     g_stand = standing_gravity(t, acc, gyr_c, impact, cfg.prior)
@@ -274,30 +279,29 @@ def estimate_mounting(
             known_ref = "first rest"
     # the board normal gives the shin line (box not on the side of the shin): see refuse_off_board
     board_ok = board_line_known(u, cfg.prior)
-    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
+    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence, memo.upright)
     for a, b in windows:
-        dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
-        span = np.degrees(abs(np.sum(w_all[a:b] * dt)))
+        span = memo.span(a, b, w_all, dt_all, dt_nom)
         if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
             continue
         key = (a, b, axis is None)
         if cache is not None and key in cache:
             c, weight = cache[key]
         else:
-            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt)
+            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], np.clip(dt_all[a:b], 0, 5 * dt_nom))
             if cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
                 cache[key] = (c, weight)
-        lever = float(np.hypot(*c))
+        rd = memo.lever(a, b, c, u, e1, e2, cfg.prior)
+        lever, b_c = rd.lever, rd.angle_deg
         if beta_stand is None:
             if not (cfg.min_lever_m <= lever <= cfg.max_lever_m) or ups.foot_pivot(c):
                 continue
-            vec = c / lever
+            vec = rd.unit
             # the board normal's line, on this lever's side, when the box lies on the front
-            b_board = board_normal_beta(u, e1, e2, float(np.degrees(np.arctan2(c[1], c[0]))), cfg.prior)
-            if b_board is not None:
-                vec = np.array([np.cos(np.radians(b_board)), np.sin(np.radians(b_board))])
+            if rd.board_unit is not None:
+                vec = rd.board_unit
                 if ups.foot_pivot(vec):  # the shin line it teaches, not the skin-tilted lever
                     continue
             elif board_ok and cfg.refuse_off_board:
@@ -307,13 +311,12 @@ def estimate_mounting(
             # points down the shin (tilted by the sensor's offset from the bone) or is short (a
             # sensor near the knee, a weak fit); an ankle pivot (foot planted: squats, lunges,
             # steps, sit-to-stand) has a long lever pointing UP the shin: it never teaches.
-            b_c = float(np.degrees(np.arctan2(c[1], c[0])))
             if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
                 continue
             if lever > cfg.max_lever_m:  # a pivot beyond the knee (the hip: a leg swing)
                 continue
             vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
-        sin_e = median((acc_p[a:b] @ vec) / np.maximum(norm3(acc[a:b]), 1e-9))
+        sin_e = memo.elevation(a, b, vec, acc_p, acc)
         if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
             continue
         if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
@@ -328,7 +331,7 @@ def estimate_mounting(
         spans.append(span)
         used.append((a, b))
         vecs.append(vec)
-        lever_betas.append(float(np.degrees(np.arctan2(c[1], c[0]))))
+        lever_betas.append(b_c)
         weights.append(weight)
         levers.append(lever)
     # one long sweep (a whole first rep, or setup plus the first phase) is enough on its own

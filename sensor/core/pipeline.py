@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.buffer_cut import TRIM_MSG, cut_buffer
+from sensor.core.buffer_cut import TRIM_MSG, buffer_range, cut_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus, posture_mismatch
@@ -32,6 +32,7 @@ from sensor.core.preprocess import Preprocessor
 from sensor.core.rep_reach import ReachCheckedDetector
 from sensor.core.restrap import RestrapWatch
 from sensor.core.samples import ImuChunk, concat_chunks
+from sensor.core.window_memo import WindowMemo
 
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
 STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
@@ -71,6 +72,7 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._buf_n, self._refines, self._move_state = 0, 0, 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
+        self._memo = WindowMemo()  # the refinement's per-window reads (sensor.core.window_memo)
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()
@@ -214,6 +216,7 @@ class Pipeline:
             self._evidence.reset()
             self._refining = False
             self._fit_cache.clear()
+            self._memo.clear()
             self._watch.start_after(float(chunk.t[stop - 1]) if stop else -np.inf)
         return stop
 
@@ -225,9 +228,12 @@ class Pipeline:
         t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
         cfg, posture, ev, kept = self.cfg.mount, self.cfg.posture, self._evidence, self._carried  # (kept: re-strap)
         cache = {} if axis is None else self._fit_cache  # a first try's window fits (sensor.core.fit_reuse)
-        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, cache, evidence=ev, carried=kept)
+        memo = WindowMemo() if axis is None else self._memo  # ... and the reads of its windows
+        m = estimate_mounting(t, acc, g, cfg, axis, rs, posture, cache, evidence=ev, carried=kept, memo=memo)
         if m is None and axis is None and posture == "seated":  # from the hanging rest instead of levers
-            m = estimate_mounting(t, acc, g, cfg, None, rs, posture, cache, evidence=ev, hang_first=True, carried=kept)
+            m = estimate_mounting(
+                t, acc, g, cfg, None, rs, posture, cache, evidence=ev, hang_first=True, carried=kept, memo=memo
+            )
         return m if axis is not None or m is None else keep_fits(m, cache, self._fit_cache)
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
@@ -235,19 +241,6 @@ class Pipeline:
         if len(self._buf) > 1:
             self._buf = [tuple(np.concatenate(x) for x in zip(*self._buf))]
         return self._buf[0]
-
-    def _buffer_range(self, a: int, b: int) -> tuple[np.ndarray, ...]:
-        """Buffer samples [a, b), touching only the pieces that hold them (usually the newest),
-        so analysing each new chunk during refinement does not copy the whole buffer."""
-        parts, start = [], 0
-        for piece in self._buf:
-            stop = start + len(piece[0])
-            if stop > a and start < b:
-                parts.append(tuple(x[max(a - start, 0) : min(b, stop) - start] for x in piece))
-            start = stop
-        if len(parts) == 1:
-            return parts[0]
-        return tuple(np.concatenate(x) for x in zip(*parts))
 
     def _time_limit(self, t: np.ndarray) -> int:
         """First index of ``t`` past the refinement time limit, counted from the settle (len(t) if none)."""
@@ -263,6 +256,7 @@ class Pipeline:
             self._carried = self.mounting.shin()  # a strap turns the box about the shin
         self.mounting, self._refining, self._refines = None, True, 0
         self._fit_cache.clear()
+        self._memo.clear()
         self.detector.reset_motion()
         # Re-analyse from the first off-axis movement (never before the last counted rep).
         t_from = max(self._watch.strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
@@ -279,7 +273,7 @@ class Pipeline:
         """Analyse buffered samples [done, end) (buffer indices)."""
         if end <= self._done_at:
             return
-        t, acc, g, gp, _ = self._buffer_range(self._done_at, end)
+        t, acc, g, gp, _ = buffer_range(self._buf, self._done_at, end)
         self._done_at = end
         out: list[Event] = []
         self._run(t, acc, g, gp, out)

@@ -29,7 +29,7 @@ the shin).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -82,6 +82,7 @@ class Upright:
         cfg: UprightConfig,
         windows: list[tuple[int, int]] | None = None,
         origin: BufferOrigin | None = None,
+        memo: dict[tuple[object, ...], object] | None = None,
     ) -> Upright:
         """From the buffer: ``contact`` the shock mask, ``moving`` the movement mask.
 
@@ -94,19 +95,32 @@ class Upright:
         ``min_first_on_axis`` of its rotation energy): a box put on the leg after lying on a table
         rested any way up, and the strapping turns it about every axis. And only when the buffer
         starts the recording (``starts_the_recording``): the dashboard's recalibrate starts a
-        pipeline mid-session, when the leg may be held at the top of a glide."""
+        pipeline mid-session, when the leg may be held at the top of a glide.
+
+        ``memo``: reads kept across calls on one growing buffer about one plane basis (the
+        mounting's refinement: :mod:`sensor.core.window_memo`), each keyed by what decides it."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg)
         supine_start = posture == "supine" and cfg.starts_the_recording
         a_first = int(np.argmax(moving)) if supine_start and moving.any() else 0
+        memo = {} if memo is None else memo
         if a_first:
             stop = int(np.argmin(moving[a_first:])) if not moving[a_first:].all() else len(moving) - a_first
-            if off_knee_axis(gyr_c[a_first : a_first + max(stop, 1)], np.cross(e1, e2), cfg):
+            off = memo.get(("off axis", a_first, stop))
+            if off is None:
+                off = memo["off axis", a_first, stop] = off_knee_axis(
+                    gyr_c[a_first : a_first + max(stop, 1)], np.cross(e1, e2), cfg
+                )
+            if off:
                 a_first = 0
-        f = acc[:a_first]
+        rest = slice(0, 0)
         if supine_start and windows and (origin is None or origin.fresh):
-            f = np.concatenate([f, acc[rest_before_sweep(t, gyr_c, moving, e1, e2, windows, cfg)]])
-        f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
-        return cls(ups, in_plane_ups(f, e1, e2), dt_nom, cfg)
+            rest = rest_before_sweep(t, gyr_c, moving, e1, e2, windows, cfg, memo)
+        first = memo.get(("first", a_first, rest.start, rest.stop))
+        if first is None:
+            f = np.concatenate([acc[:a_first], acc[rest]]) if rest.stop > rest.start else acc[:a_first]
+            f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
+            first = memo["first", a_first, rest.start, rest.stop] = in_plane_ups(f, e1, e2)
+        return cls(ups, cast("np.ndarray", first), dt_nom, cfg)
 
     def foot_pivot(self, c: np.ndarray) -> bool:
         """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
@@ -129,6 +143,7 @@ def rest_before_sweep(
     e2: np.ndarray,
     windows: list[tuple[int, int]],
     cfg: UprightConfig,
+    memo: dict[tuple[object, ...], object] | None = None,
 ) -> slice:
     """The last still run of at least ``min_first_rest_s`` before the first movement window that
     turns the shin ``first_sweep_deg`` or more about the knee axis (``e1 x e2``; ``gyr_c`` deg/s),
@@ -142,7 +157,15 @@ def rest_before_sweep(
 
     Measured (true elevation over these rests, every supine session where the rule found one):
     short seeds 0-299 (184 rests) and mixed seeds 0-119 (58) read sin <= -0.04, against the
-    ``max_first_rest_sin`` of 0.5; a lunge or step-up learned upside down reads standing as ~+1."""
+    ``max_first_rest_sin`` of 0.5; a lunge or step-up learned upside down reads standing as ~+1.
+
+    ``memo``: on a buffer that only grows, about one plane basis, the answer once that sweep is
+    found depends on the windows up to it and nothing after them: kept, and reused while they
+    stand (the windows before the sweep turn less, the same samples, the same sums)."""
+    if memo is not None:
+        kept = cast("tuple[list[tuple[int, int]], slice] | None", memo.get(("rest",)))
+        if kept is not None and windows[: len(kept[0])] == kept[0]:
+            return kept[1]
     a = np.array([w[0] for w in windows])
     b = np.array([w[1] for w in windows])
     knee = np.cross(e1, e2)
@@ -151,7 +174,23 @@ def rest_before_sweep(
     big = np.flatnonzero(np.degrees(np.abs(cum[b] - cum[a])) >= cfg.first_sweep_deg)
     if len(big) == 0:
         return slice(0, 0)
-    start, end = int(a[big[0]]), int(b[big[0]])
+    got = _rest_before(t, gyr_c, moving, knee, cum, int(a[big[0]]), int(b[big[0]]), cfg)
+    if memo is not None:
+        memo["rest",] = (windows[: int(big[0]) + 1], got)
+    return got
+
+
+def _rest_before(
+    t: np.ndarray,
+    gyr_c: np.ndarray,
+    moving: np.ndarray,
+    knee: np.ndarray,
+    cum: np.ndarray,
+    start: int,
+    end: int,
+    cfg: UprightConfig,
+) -> slice:
+    """:func:`rest_before_sweep` once its sweep [start, end) is found (``cum``: the angle turned)."""
     d = np.diff(np.concatenate([[1], moving[:start].astype(np.int8), [1]]))
     r0, r1 = np.flatnonzero(d == -1), np.flatnonzero(d == 1)  # still runs [r0, r1)
     long = np.flatnonzero(t[np.maximum(r1 - 1, r0)] - t[r0] >= cfg.min_first_rest_s)

@@ -16,9 +16,18 @@ only ever add time. The stages are grouped by kind of work:
 A stage reached from two places counts in both: while the mounting is refined, buffer-and-settle
 runs the analysis (``_run``) on the samples it releases. The wrappers add a Python call per stage
 call (~1 us): compare stages within one run, and take speed itself from ``glide bench``.
+
+OpenBLAS runs on one thread here as in ``glide`` (``tui/__init__.py``), set before numpy is
+imported: ``python -m sensor.sim.bench_stages`` does not import ``tui``, and with a second BLAS
+thread spinning beside each ``lstsq`` the process CPU clock charged the rep content's mounting
+estimate about twice its time (measured: 84 ms CPU for the 65536-sample stream against 38).
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import importlib
