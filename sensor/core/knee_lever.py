@@ -26,7 +26,13 @@ teachings (short 0-299, classic 0-499, mixed 0-999: 1428 movement windows of 776
 any reference): lever + 0.1/turn is >= 0.097 m in all but two windows (0.078 and 0.084, fits
 that explain a tenth of their signal or less, in teachings pinned by standing gravity, which this
 rule does not judge); over the 49 lone lever teachings it reads 0.127 m at the least (short 174:
-a 7.97-cm lever at turn 2.1).
+a 7.97-cm lever at turn 2.1; their turn signals 0.6-11.7 s^-2). Negatives 0-10999 analysed supine
+(5500 in their own posture, 5500 in the other): 154 sessions had a lone lever movement judged (210
+windows: lever 5.3 cm at p5, 14 cm median; turn 2.1 median, 14 at p95), six were refused, and the
+teaching changed in five, all to none or to a later standing reference (633, 8807, 8843, 10272,
+10614; four of them stand then step up, the first sweep 2-5 s into the recording); one count
+changed (10614: 1 -> 0). The positives (mixed 1000, short 300, classic 500, UCI 36) saw no
+refusal: their figures are bit-identical.
 """
 
 from __future__ import annotations

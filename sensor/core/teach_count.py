@@ -52,6 +52,15 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   negatives 0-8999 in their own posture (4500 supine) 69, one count changed (8998: 1 -> 0); in
   the other posture (4500 analysed supine) 55, one count changed (5995: 2 -> 0).
 
+* **A lone lever must be long enough to be a knee's** (:func:`short_lone_lever`,
+  :mod:`sensor.core.knee_lever`): the extend-up exemption trusts a long sweep seen from the start
+  of a recording, but a recording begun on the feet is not begun in place. Negatives seed 10614
+  (104 Hz: stand 3.4 s, then step-ups) taught at 5.0 s from the first step-up's 85-deg sweep by a
+  4.8-cm lever at a turn signal of 17 s^-2; the context read standing as a shin 17 deg below
+  horizontal (the truth: hanging), and the step-ups, one foot contact every 1.1-3.7 s, never made
+  the three shocks within 3 s of a gait: a step-up was counted. A knee's lever is >= ~8 cm, and
+  at that turn signal the fit errs by < 1 cm.
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
