@@ -31,6 +31,7 @@ import numpy as np
 from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
+from sensor.core.knee_lever import KneeLeverConfig
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
@@ -102,6 +103,7 @@ class MountConfig:
     contact_splits: bool = True  # supine, lever alone: only the movements since the last foot contact (teach_count)
     lone_lever_span_deg: float = 75.0  # ... a lone sweep taught by its lever alone, quiet unseen: a glide's extend-up
     landing_splits: bool = True  # ... the foot contacts being the supine landings too (teach_count.landing_cum)
+    knee_lever: KneeLeverConfig = field(default_factory=KneeLeverConfig)  # ... a lever a knee's can be (knee_lever)
     # With the board normal's shin line known, a lever more than ``prior.max_lever_offset_deg`` (75) off it is not a
     # knee pivot's (skin offset <= ~30 deg plus fit error): lying down and getting up move the knee with the hip.
     # Issue-11 corpus (supine short/negatives 0-299, mixed 0-399, movements at the first settle, levers 4-45 cm, angle
@@ -359,7 +361,8 @@ def estimate_mounting(
             b_carried = carried_beta(carried, u, e1, e2, beta, cfg.prior)
             if b_carried is not None:
                 beta, reference = b_carried, "carried"
-    if lone_lever_sweep(used, spans, imp_cum, dt_nom, reference, posture == "supine" and axis is None, cfg, t, acc):
+    supine_first = posture == "supine" and axis is None
+    if lone_lever_sweep(used, spans, imp_cum, dt_nom, reference, supine_first, cfg, t, acc, gyr_c, levers):
         return None  # one movement after an unseen past set the shin direction by its lever alone
 
     if posture == "seated" and reference == "lever":

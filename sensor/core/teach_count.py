@@ -52,6 +52,15 @@ lunge or a squat as a glide). Two ways round that rule let a step-up teach a sup
   negatives 0-8999 in their own posture (4500 supine) 69, one count changed (8998: 1 -> 0); in
   the other posture (4500 analysed supine) 55, one count changed (5995: 2 -> 0).
 
+* **A lone lever must be long enough to be a knee's** (:func:`short_lone_lever`,
+  :mod:`sensor.core.knee_lever`): the extend-up exemption trusts a long sweep seen from the start
+  of a recording, but a recording begun on the feet is not begun in place. Negatives seed 10614
+  (104 Hz: stand 3.4 s, then step-ups) taught at 5.0 s from the first step-up's 85-deg sweep by a
+  4.8-cm lever at a turn signal of 17 s^-2; the context read standing as a shin 17 deg below
+  horizontal (the truth: hanging), and the step-ups, one foot contact every 1.1-3.7 s, never made
+  the three shocks within 3 s of a gait: a step-up was counted. A knee's lever is >= ~8 cm, and
+  at that turn signal the fit errs by < 1 cm.
+
 A recording that starts in place has no foot contact to see, and its lone sweep still teaches
 (the quiet is counted from the first sample, as before): a one-rep session that starts lying
 down keeps its rep (issue 11 short corpus, seed 202).
@@ -68,6 +77,7 @@ import numpy as np
 
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import norm3
+from sensor.core.knee_lever import KneeLeverConfig, shorter_than_a_knee
 from sensor.core.landing import off_curve
 
 
@@ -83,6 +93,7 @@ class TeachConfig(Protocol):
     lone_lever_span_deg: float
     landing_splits: bool
     contact: ContextConfig
+    knee_lever: KneeLeverConfig
 
 
 def distinct_movements(windows: list[tuple[int, int]]) -> int:
@@ -170,12 +181,18 @@ def lone_lever_sweep(
     cfg: TeachConfig,
     t: np.ndarray | None = None,
     acc: np.ndarray | None = None,
+    gyr: np.ndarray | None = None,
+    levers: list[float] | None = None,
 ) -> bool:
     """Whether a first supine mounting would rest on one movement's fitted lever alone, without
     ``single_quiet_s`` of quiet seen before it (begun sooner into the recording, or after a foot
     contact) and sweeping less than a glide's extend-up (``cfg.lone_lever_span_deg``): it must
     not teach. With ``cfg.contact_splits`` the movements are those since the last foot contact
     among them (:func:`since_last_contact`): movements a contact separates are not one teaching.
+
+    ``gyr`` (the buffer's bias-corrected rate, deg/s) and ``levers`` (the windows' fitted levers,
+    m): a lone movement whose lever is confidently shorter than a knee's does not teach either,
+    whatever its quiet and span (:func:`short_lone_lever`).
 
     A recording that starts in place shows no foot contact, so :func:`enough_to_teach` counts
     the lone sweep's quiet from the first sample. That is safe when the shin line is pinned
@@ -198,6 +215,8 @@ def lone_lever_sweep(
     and cost a new false rep (negatives 4103 analysed supine)."""
     if not supine or reference != "lever":
         return False
+    if short_lone_lever(windows, spans, levers, t, gyr, cfg):
+        return True
     landings = False
     if cfg.landing_splits and t is not None and acc is not None:
         imp_cum, landings = landing_cum(t, acc, imp_cum[: len(t) + 1], dt_nom, cfg.contact), True
@@ -213,3 +232,28 @@ def lone_lever_sweep(
         return moves < cfg.min_windows
     unseen = a0 < quiet_n or after_contact
     return moves < cfg.min_windows and unseen and spans[i] < cfg.lone_lever_span_deg
+
+
+def short_lone_lever(
+    windows: list[tuple[int, int]],
+    spans: list[float],
+    levers: list[float] | None,
+    t: np.ndarray | None,
+    gyr: np.ndarray | None,
+    cfg: TeachConfig,
+) -> bool:
+    """Whether the teaching is one movement whose widest window's fitted lever is confidently
+    shorter than a knee's (:func:`sensor.core.knee_lever.shorter_than_a_knee`): its pivot is not
+    the knee, so its lever is not the shin line. Negatives seed 10614 (104 Hz, stand 3.4 s, then
+    step-ups): the first step-up's 85-deg sweep, 4.2 s in, taught by a 4.8-cm lever at a turn
+    signal of 17 s^-2, over the extend-up exemption (``lone_lever_span_deg``); one false rep.
+    Judged on all the windows, before the contact split: the lever is the movement's, wherever
+    the last foot contact was."""
+    if levers is None or t is None or gyr is None or not windows:
+        return False
+    moves = distinct_movements(windows) if cfg.distinct_movements else len(windows)
+    if moves >= cfg.min_windows:
+        return False
+    i = int(np.argmax(spans))
+    a, b = windows[i]
+    return shorter_than_a_knee(levers[i], t[a:b], gyr[a:b], cfg.knee_lever)
