@@ -97,9 +97,8 @@ class MountConfig:
     # learned so were mirrored or 30-80 deg off and lost whole sets)
     single_span_deg: float = 60.0
     single_quiet_s: float = 10.0
-    # supine: count movements, not windows, and ask the lone sweep's quiet at the end of a recording
-    distinct_movements: bool = True  # too (sensor.core.teach_count)
-    quiet_at_end: bool = True
+    distinct_movements: bool = True  # supine: count movements, not windows (sensor.core.teach_count), and ask
+    quiet_at_end: bool = True  # ... the lone sweep's quiet at the end of a recording too
     contact_splits: bool = True  # supine, lever alone: only the movements since the last foot contact (teach_count)
     lone_lever_span_deg: float = 75.0  # ... a lone sweep taught by its lever alone, quiet unseen: a glide's extend-up
     landing_splits: bool = True  # ... the foot contacts being the supine landings too (teach_count.landing_cum)
