@@ -39,7 +39,8 @@ def register(sub) -> None:
         choices=["classic", "long", "short", "standard", "negatives", "mixed", "variants"],
         default="classic",
         help="with --simulated: which sessions (classic: one set per session; long: >= 15 min with set breaks and "
-        "walking; short: 1-3 reps; negatives: other activities, 0 reps; mixed: a quarter of each) (default: classic)",
+        "walking; short: 1-3 reps; negatives: other activities, 0 reps; mixed: a quarter of long, short, standard and "
+        "negatives; variants: the glide as handouts teach it, in ways the others never render) (default: classic)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
