@@ -28,6 +28,44 @@ The UCI straight-leg raises (exercise 3, subject 3, template session, right shin
 supine) were counted 5 times: a mounting taught by the first raise read the mat at +24 deg, so
 the reps read bottoms +24..+29 and ranges 58-69 deg.
 
+What it costs, measured (round 11): the handouts' bent-knee return (``variants`` corpus,
+``bent_return``: "lower the leg back to a bent knee position", the flex-down stopping at tabletop)
+bottoms out with the shin level, where a straight leg lies. Its 56 sessions of variants 0-999
+(seeds 2 + 18 k, 1114 labelled reps) count 162 reps with this check and 833 without it, 0 false
+either way; of their 1012 candidates that reach the check (the 60-deg range bound switched off
+to see them all), it refuses 846, 670 of them sweeping 60 deg or more (read bottoms -34..+29 deg,
+median -1.7; ranges 40-98, median 72).
+
+Why no rule releases them: the shin IMU does not see the thigh, and a level shin at tabletop has
+the same gravity in the shin frame as a level shin on the mat. What differs physically is the
+pivot: the knee, 0.10-0.41 m from the sensor, against the hip, a thigh farther. Fitted about a
+fixed pivot (:func:`sensor.core.pivot.fit_pivot`) over each candidate's extension, the bent
+returns read levers of median 0.20 m, p95 0.35, p99 0.43 (fits at 25 Hz up to 1.2; elsewhere the
+fit follows the simulated sensor distance, error p5/p50/p95 -0.12/-0.01/+0.06 m). The real
+straight-leg raises (UCI exercise 3, the 3 subjects, 208 movements cut where the rate exceeds
+15 deg/s) read 0.23-0.86 m, median 0.56: 12 of them under 0.35, 34 under 0.45; the same people's
+real knee extensions (UCI exercise 1, 231 movements) read 0.22-0.86 as well, median 0.41, and per
+subject the raises' median radius about the main axis is only 0.08-0.17 m longer than the knee's,
+not a thigh length. The candidates of negatives 0-2999 analysed supine that reach this check
+(with the range bound off) read 0.20-0.55 m: set breaks at 25 Hz (ranges 44-58 deg) and the
+decline squats of 1863 (the shank over a planted foot, 0.27-0.30 m). A lever bound that lets the
+bent returns through lets real raises and set breaks through too, so the check stays; nor is the
+60-deg range bound (179 of the 1012 candidates sweep less) safe to lower: those set breaks sweep
+44-58 deg, and two of them (negatives 1080, 2798, bottoms below -10 deg) are counted without it.
+
+What the check alone refuses elsewhere, measured with it switched off: negatives 0-10999 analysed
+supine (the odd, seated seeds rendered supine, as ``bed.py other``) count the base's known false
+reps (2260, 2730, 8100, 10614) and one more, 8815: a set break (the foot to the floor for 5.1 s and
+back up to tabletop, 50 Hz) read with its bottom at +2 deg and a range of 62, whose extension fits
+a lever of 0.31 m, inside the bent returns' range; the 12 UCI raise recordings 0 (the leg's landing
+on the mat refuses them: ``test_without_the_bottom_rule_the_real_raises_are_counted``), the supine
+sessions of mixed 0-999 5334 of 5334 and classic 0-499 2500 of 2500, short 0-299 619 of 619, 0
+false, variants 0-299 5199 reps instead of 5003, 0 false, all of the gain in ``bent_return`` (52 ->
+248 of 355). So in the measured corpora it refuses the bent returns and that one set break; it
+stays as the only guard against 8815 and the second, beside the landing, for a raise put down
+softly (UCI subject 3's template session counts a raise with this check off and the landing's
+point-sample bound, share 1).
+
 The detector is :class:`sensor.core.rep_pivot.PivotCheckedDetector` with this one check added at
 its last step; the verdict reads the rep alone, so it is the same for any chunking.
 """
