@@ -185,3 +185,15 @@ def outage_run(
         return link, st.sent_samples[emu.address] - delivered
 
     return go()
+
+
+def assert_live_matches_offline(cs, sizes, config=None):
+    """The corpus session ``cs`` analysed whole and fed in pieces of each size in ``sizes``: the
+    same reps, and the mounting settled at the same sample time (live must equal offline)."""
+    from sensor.core.pipeline import analyze
+
+    offline, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, config=config)
+    for size in sizes:
+        live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size, config=config)
+        assert live.reps == offline.reps, size
+        assert live.settled_at == offline.settled_at, size

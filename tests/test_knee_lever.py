@@ -5,6 +5,7 @@ the mounting by its lever (sensor.core.knee_lever, sensor.core.teach_count.short
 from __future__ import annotations
 
 import numpy as np
+from helpers import assert_live_matches_offline
 
 from sensor.core.knee_lever import KneeLeverConfig, shorter_than_a_knee, turn_signal
 from sensor.core.pipeline import analyze
@@ -78,11 +79,7 @@ def test_the_rule_is_needed_for_the_step_up() -> None:
 
 
 def test_live_equals_offline_with_the_rule() -> None:
-    cs = make_session(*STEP_UP_104)
-    offline, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
-    for size in (7, 64):
-        live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size)
-        assert live.reps == offline.reps and live.settled_at == offline.settled_at
+    assert_live_matches_offline(make_session(*STEP_UP_104), (7, 64))
 
 
 def test_the_closest_true_lone_lever_teaching_keeps_its_reps_on_time() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_live_matches_offline
 
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
@@ -152,8 +153,4 @@ def test_a_one_rep_session_that_starts_lying_keeps_its_rep_on_time() -> None:
 @pytest.mark.parametrize("kind,seed", [STEP_UP, ("short", 202)])
 def test_live_equals_offline_for_the_teaching_rules(kind: str, seed: int) -> None:
     """The movement count and the end-of-recording quiet see the same buffer in any chunking."""
-    cs = make_session(kind, seed)
-    offline, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
-    for size in (1, 7, 64):
-        live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size)
-        assert live.reps == offline.reps
+    assert_live_matches_offline(make_session(kind, seed), (1, 7, 64))

@@ -8,6 +8,7 @@ randomised people and sensors), where the truth is known.
 from __future__ import annotations
 
 import numpy as np
+from helpers import assert_live_matches_offline
 
 from sensor.core.context import ContextConfig
 from sensor.core.pipeline import analyze
@@ -44,11 +45,7 @@ def test_step_ups_landing_between_sweeps_teach_no_mounting_and_no_rep() -> None:
 
 
 def test_live_equals_offline_for_the_landing_split() -> None:
-    cs = make_session(*STEP_DOWN)
-    offline, _ = analyze(cs.chunk, cs.posture, cs.rate_hz)
-    for size in (7, 64):
-        live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size)
-        assert live.reps == offline.reps and live.settled_at == offline.settled_at
+    assert_live_matches_offline(make_session(*STEP_DOWN), (7, 64))
 
 
 def test_landings_are_marked_where_the_curve_bends_or_the_jump_is_soft() -> None:
