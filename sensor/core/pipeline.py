@@ -235,7 +235,9 @@ class Pipeline:
             m = estimate_mounting(
                 t, acc, g, cfg, None, rs, posture, cache, evidence=ev, hang_first=True, carried=kept, memo=memo
             )
-        return keep_first_rest(axis, m) if axis is not None or m is None else keep_fits(m, cache, self._fit_cache)
+        if axis is not None or m is None:
+            return keep_first_rest(axis, m) if self.cfg.first_rest_kept else m
+        return keep_fits(m, cache, self._fit_cache)
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
