@@ -26,8 +26,9 @@ import pytest
 
 from sensor.core.events import Event, SensorStatus
 from sensor.core.lying_rests import REFUSAL_DETAIL, LyingConfig, MountRefusal, middle_rest, pipeline_refusal
-from sensor.core.pipeline import analyze
+from sensor.core.pipeline import Pipeline, analyze
 from sensor.core.pipeline_config import PipelineConfig
+from sensor.core.rep_pivot import PivotCheckedDetector
 from sensor.core.types import PostureMismatch, SensorStatusKind
 from sensor.sim.corpus import make_session
 from tui.analysis import NO_MOUNTING, no_mounting
@@ -96,6 +97,7 @@ def _mismatches(events: list[Event]) -> list[SensorStatus]:
 
 OFF = PipelineConfig()
 OFF.mount = dataclasses.replace(OFF.mount, lying=LyingConfig(enabled=False))
+OFF.first_rest_kept = False  # the refinement's rest band, as before sensor.core.first_rest_keep
 
 
 @pytest.mark.parametrize("seed,posture", [(5091, None), (3816, "seated")])
@@ -112,7 +114,11 @@ def test_slow_supine_set_ups_analysed_seated_count_nothing(seed: int, posture: s
     chunked, ch_events = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=29)
     assert chunked.reps == [] and pipeline_refusal(chunked) is MountRefusal.LYING_MIDDLE_REST
     assert _mismatches(ch_events) == told
-    off, _ = analyze(s.chunk, s.posture, s.rate_hz, config=OFF)
+    off = Pipeline(s.posture, s.rate_hz, OFF)
+    assert isinstance(off.detector, PivotCheckedDetector)
+    off.detector.check.hang.enabled = False  # 3816's set-up also fails sensor.core.never_hung
+    off.feed(s.chunk)
+    off.finish()
     assert len(off.reps) >= 1  # the rule is what does it
     assert off.mounting is not None and off.mounting.reference == "hanging"
 

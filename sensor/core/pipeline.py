@@ -22,6 +22,7 @@ from sensor.core.buffer_cut import TRIM_MSG, buffer_range, cut_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus, posture_mismatch
+from sensor.core.first_rest_keep import keep_first_rest
 from sensor.core.fit_reuse import keep_fits
 from sensor.core.intake import SampleIntake
 from sensor.core.mount_evidence import MountEvidence
@@ -234,7 +235,9 @@ class Pipeline:
             m = estimate_mounting(
                 t, acc, g, cfg, None, rs, posture, cache, evidence=ev, hang_first=True, carried=kept, memo=memo
             )
-        return m if axis is not None or m is None else keep_fits(m, cache, self._fit_cache)
+        if axis is not None or m is None:
+            return keep_first_rest(axis, m) if self.cfg.first_rest_kept else m
+        return keep_fits(m, cache, self._fit_cache)
 
     def _buffered(self) -> tuple[np.ndarray, ...]:
         """The whole buffer as one set of arrays (joined only when it is in several pieces)."""

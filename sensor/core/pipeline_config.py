@@ -29,6 +29,8 @@ class PipelineConfig:
     max_buffer_s: float = 600.0
     refine_movements: int = 8  # movements used to refine the shin direction after settling
     refine_s: float = 90.0
+    # a refinement keeps a shin direction read from the first rest (sensor.core.first_rest_keep)
+    first_rest_kept: bool = True
     history_s: float = 30.0  # steady-state samples kept for re-learning after a re-strap
     relearn_off_axis: float = 0.3  # share of rotation energy off the knee axis (~33 deg) that means re-strapped
 

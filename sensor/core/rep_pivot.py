@@ -43,6 +43,7 @@ import numpy as np
 
 from sensor.core.events import Event, Rep
 from sensor.core.knee_above import KneeAboveConfig, knee_not_above
+from sensor.core.never_hung import NeverHungConfig, never_hung
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_far_rest import FarRestCheckedDetector
@@ -65,6 +66,8 @@ class RepPivotConfig:
     pivot: PivotConfig = field(default_factory=PivotConfig)
     # the extension must start with the knee well above the sensor (sensor.core.knee_above)
     knee: KneeAboveConfig = field(default_factory=KneeAboveConfig)
+    # the extension's lever never near straight down (sensor.core.never_hung): the shin never hung
+    hang: NeverHungConfig = field(default_factory=NeverHungConfig)
 
 
 class PivotCheckedDetector(FarRestCheckedDetector):
@@ -132,6 +135,8 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         ext = self.fit(rep.start_s, rep.top_s)
         if self.check.extension and turned_over_a_planted_foot(ext, self.check.pivot):
             return None
+        if never_hung(ext, self.check.pivot, self.check.hang):
+            return None  # the whole leg turned about the hip on the mat: a supine set-up, analysed seated
         if knee_not_above(ext, self.check.knee):
             return None  # the shank turned about a point near the sensor: a planted foot, not the knee
         return rep
