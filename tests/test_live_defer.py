@@ -1,12 +1,14 @@
 """Held live feeds (sensor.core.live_defer) change nothing but when the decision layers run.
 
-Two pipelines are fed the same live feeds of whole corpus sessions: one holds the quiet feeds,
-the other (its quiet test switched off) analyses every feed at once, as before. Every feed must
+Two pipelines are fed the same live feeds of whole corpus sessions: one holds the quiet feeds
+(its rest filters too, while no sample can be at rest), the other preprocesses and analyses every
+feed at once, as before. Every feed must
 return the very same events from both (so no event leaves a feed later than it did), the live
 angle must be the same after every feed, and the reps, stats and mounting at the end the same.
 The sessions cover the supine and seated postures, a re-strap, footsteps and walking between
 sets, packet holes and bursts; the feeds are the BLE sensor's 10 samples and random sizes up to
-twice the largest held feed (a big chunk after held feeds). The fast path must also be taken: most feeds of a glide session are held.
+twice the largest held feed (a big chunk after held feeds). The fast path must also be taken:
+most feeds of a glide session are held.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sensor.core.dsp import norm3
 from sensor.core.events import Event
 from sensor.core.live_defer import HELD_MAX, LIVE_MAX
+from sensor.core.orientation import SagittalFilter
 from sensor.core.pipeline import Pipeline
+from sensor.core.preprocess import Preprocessor
+from sensor.core.samples import ImuChunk
 from sensor.sim.corpus import make_session
 
 
@@ -26,11 +32,17 @@ def _sizes(n: int, size: int, seed: int) -> list[int]:
     return np.random.default_rng(seed).integers(1, 2 * LIVE_MAX, n // 8 + 1).tolist()  # (some not held)
 
 
+def _eager(p: Pipeline, flt: SagittalFilter, pre: Preprocessor, chunk: ImuChunk) -> tuple[np.ndarray, ...]:
+    """The feed as before: preprocessed and analysed at once."""
+    g, rest, gap = pre.process(chunk.t, chunk.acc, chunk.gyr)
+    return (chunk.t, chunk.acc, g, gap, rest, norm3(g), *flt.process(chunk.t, chunk.acc, g, gap))
+
+
 def _both(kind: str, seed: int, size: int) -> tuple[Pipeline, Pipeline, int]:
     """(holding pipeline, eager pipeline, feeds given while the mounting was settled)"""
     cs = make_session(kind, seed)
     held, eager = Pipeline(cs.posture, cs.rate_hz), Pipeline(cs.posture, cs.rate_hz)
-    eager._held.quiet = lambda *a, **k: False  # type: ignore[method-assign]
+    eager._held.take = _eager  # type: ignore[method-assign]
     feeds = steady = 0
     for part in cs.chunk.split(_sizes(len(cs.chunk), size, seed)):
         if not len(part):

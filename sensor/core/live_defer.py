@@ -35,6 +35,8 @@ import numpy as np
 
 from sensor.core.dsp import amax, amin, any_true, diff_from, norm3
 from sensor.core.orientation import SagittalFilter
+from sensor.core.preprocess import Preprocessor
+from sensor.core.samples import ImuChunk
 from sensor.core.types import Context
 
 if TYPE_CHECKING:
@@ -52,7 +54,9 @@ class LiveDefer:
     """The held feeds, in order, and the last accelerometer row among them."""
 
     def __init__(self) -> None:
-        self.parts: list[Arrays] = []
+        self.parts: list[tuple[A, ...]] = []  # t, acc, gyr_c, gap, mag, elevation, rate
+        self._rests: list[A] = []  # the rest masks of the held samples the preprocessor has seen
+        self._raw: list[tuple[A, A, A]] = []  # (t, acc, gyr) of the held samples it has not
         self.n = 0
         self.held = 0  # feeds held so far (diagnostics and tests)
         self._acc_last: np.ndarray | None = None
@@ -80,7 +84,7 @@ class LiveDefer:
         top = max(float(amax(mag)), float(zi[0, 0]) / ctx._ema.a) * SLACK
         if not (top <= c.swing_dps and top <= c.off_axis_dps):
             return False
-        prev = self._acc_last if self.parts else ctx._prev_acc
+        prev = self._acc_last if self.n else ctx._prev_acc
         if prev is None or not amax(norm3(diff_from(acc, prev))) <= max(c.impact_mps2, c.max_jerk * ctx.dt):
             return False
         if ctx.posture == "supine" and any_true(np.sin(np.radians(elev)) < ctx._sin_hanging()):
@@ -94,31 +98,52 @@ class LiveDefer:
             return False
         return True
 
-    def take(self, p: Pipeline, flt: SagittalFilter, t: A, acc: A, gyr_c: A, gap: A, rest: A, mag: A) -> Arrays | None:
-        """A live feed in the steady state, through the running filter: held (None), or released
+    def take(self, p: Pipeline, flt: SagittalFilter, pre: Preprocessor, chunk: ImuChunk) -> Arrays | None:
+        """A live feed in the steady state through the running filters: held (None), or released
         with every feed held before it, (t, acc, gyr_c, gap, rest, mag, elevation, rate), for the
         pipeline to analyse now. The live angle is the filter's whether held or not."""
+        t, acc, gyr = chunk.t, chunk.acc, chunk.gyr
+        if t[-1] - pre._last_moving_t < pre.cfg.min_rest_s:
+            # No sample can be at rest (a rest needs min_rest_s since the last moving sample, and
+            # the preprocessor's last moving time, even if behind the held raw samples, is never
+            # later than the true one): its bias stands, so the corrected rate and the holes are
+            # what it would give. Its rest filters run later, on the raw samples (``_catch_up``).
+            prev = float(self._raw[-1][0][-1]) if self._raw else pre._last_t
+            gap = diff_from(t, t[0] if prev is None else prev) > pre.gap_s
+            gyr_c = gyr - pre.bias
+            self._raw.append((t, acc, gyr))
+        else:
+            self._catch_up(pre)
+            gyr_c, rest, gap = pre.process(t, acc, gyr)
+            self._rests.append(rest)
+        mag = norm3(gyr_c)
         elev, vel = flt.process(t, acc, gyr_c, gap)
-        parts = (t, acc, gyr_c, gap, rest, mag, elev, vel)
+        self.parts.append((t, acc, gyr_c, gap, mag, elev, vel))
         if not self.quiet(p, t, acc, gap, mag, elev, vel):
-            self.parts.append(parts)
-            out = self.release()
+            out = self.release(pre)
             assert out is not None
             return out
-        self.parts.append(parts)
         self.n += len(t)
         self.held += 1
         self._acc_last = acc[-1]
         p.last_angle, p.last_t = float(elev[-1]), float(t[-1])
         return None
 
-    def release(self) -> Arrays | None:
+    def _catch_up(self, pre: Preprocessor) -> None:
+        """The preprocessor over the held raw samples (its rest filters and state), in one piece."""
+        if self._raw:
+            t, acc, gyr = (np.concatenate(x) for x in zip(*self._raw)) if len(self._raw) > 1 else self._raw[0]
+            self._rests.append(pre.process(t, acc, gyr)[1])  # (its rates and holes: the ones given)
+            self._raw = []
+
+    def release(self, pre: Preprocessor | None) -> Arrays | None:
         """The held feeds as one piece; None if there are none."""
-        if not self.parts:
+        if not self.parts or pre is None:
             return None
-        out = self.parts[0]
+        self._catch_up(pre)
+        rest = self._rests[0] if len(self._rests) == 1 else np.concatenate(self._rests)
+        t, acc, g, gap, mag, elev, vel = self.parts[0]
         if len(self.parts) > 1:
-            t, acc, g, gap, rest, mag, elev, vel = (np.concatenate(x) for x in zip(*self.parts))
-            out = (t, acc, g, gap, rest, mag, elev, vel)
-        self.parts, self.n, self._acc_last = [], 0, None
-        return out
+            t, acc, g, gap, mag, elev, vel = (np.concatenate(x) for x in zip(*self.parts))
+        self.parts, self._rests, self.n, self._acc_last = [], [], 0, None
+        return (t, acc, g, gap, rest, mag, elev, vel)

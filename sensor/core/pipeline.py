@@ -120,17 +120,17 @@ class Pipeline:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
         n = len(chunk.t)
         self.stats.samples_used += n
+        if not self._refining and n <= LIVE_MAX and self._filter is not None:  # (sensor.core.live_defer)
+            out = self._held.take(self, self._filter, self._pre, chunk)  # None: held
+            if out is not None:  # (the raw gyro is not used past the preprocessor)
+                self._analyse(ImuChunk(*out[:3]), *out[2:6], events, list(out[6:]))
+            return events
+        events += self._release()  # held live feeds before a big chunk
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
         if self.stats.samples_used == n:
             msg = "learning how the sensor sits on the shin: move through a few reps"
             events.append(SensorStatus(float(chunk.t[0]), "calibrating", msg))
-        if not self._refining and n <= LIVE_MAX and self._filter is not None:  # (sensor.core.live_defer)
-            out = self._held.take(self, self._filter, chunk.t, chunk.acc, gyr_c, gap, rest, mag)  # None: held
-            if out is not None:  # (the raw gyro is not used past the preprocessor)
-                self._analyse(ImuChunk(*out[:3]), *out[2:6], events, list(out[6:]))
-            return events
-        events += self._release()  # held live feeds before a big chunk
         self._analyse(chunk, gyr_c, gap, rest, mag, events)
         return events
 
@@ -162,7 +162,7 @@ class Pipeline:
     def _release(self) -> list[Event]:
         """Analyse the held live feeds now (end of stream, the angle curve asked for)."""
         events: list[Event] = []
-        if (held := self._held.release()) is not None:
+        if (held := self._held.release(self._pre)) is not None:
             self._analyse(ImuChunk(*held[:3]), *held[2:6], events, list(held[6:]))
         return events
 
