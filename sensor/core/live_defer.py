@@ -74,18 +74,25 @@ class LiveDefer:
         if not (t[0] - ctx._t_impact >= c.impact_hold_s and t[0] - ctx._t_off >= c.off_axis_hold_s):
             return False
         mc, rc = p.cfg.mount, det.cfg
+        most = float(amax(mag))
         if p._move_state == 0:
-            if not amax(mag) <= mc.move_on_dps:  # (NaN: not quiet)
+            if not most <= mc.move_on_dps:  # (NaN: not quiet)
                 return False
         elif not amin(mag) >= mc.move_off_dps:
             return False
         # |knee-axis rate| and the off-axis rate are each at most the rate's magnitude; the
         # smoothed off-axis rate is a convex mix of its last value and those rates
-        top = max(float(amax(mag)), float(zi[0, 0]) / ctx._ema.a) * SLACK
+        top = max(most, float(zi[0, 0]) / ctx._ema.a) * SLACK
         if not (top <= c.swing_dps and top <= c.off_axis_dps):
             return False
+        # no shock: each jump (the norm of a row of steps) is at most sqrt(3) times the largest
+        # step component, which takes two calls fewer than the norms themselves
         prev = self._acc_last if self.n else ctx._prev_acc
-        if prev is None or not amax(norm3(diff_from(acc, prev))) <= max(c.impact_mps2, c.max_jerk * ctx.dt):
+        if prev is None:
+            return False
+        d = diff_from(acc, prev)
+        d *= d
+        if not 3.0 * float(amax(d, axis=None)) * SLACK <= max(c.impact_mps2, c.max_jerk * ctx.dt) ** 2:
             return False
         if ctx.posture == "supine" and any_true(np.sin(np.radians(elev)) < ctx._sin_hanging()):
             return False
@@ -109,15 +116,18 @@ class LiveDefer:
             # later than the true one): its bias stands, so the corrected rate and the holes are
             # what it would give. Its rest filters run later, on the raw samples (``_catch_up``).
             prev = float(self._raw[-1][0][-1]) if self._raw else pre._last_t
-            gap = diff_from(t, t[0] if prev is None else prev) > pre.gap_s
+            dt = diff_from(t, t[0] if prev is None else prev)
+            gap = dt > pre.gap_s
             gyr_c = gyr - pre.bias
             self._raw.append((t, acc, gyr))
+            steps = dt if flt._last_t == prev else None  # the filter's steps too (it may zero some)
         else:
             self._catch_up(pre)
             gyr_c, rest, gap = pre.process(t, acc, gyr)
             self._rests.append(rest)
+            steps = None
         mag = norm3(gyr_c)
-        elev, vel = flt.process(t, acc, gyr_c, gap)
+        elev, vel = flt.process(t, acc, gyr_c, gap, steps)
         self.parts.append((t, acc, gyr_c, gap, mag, elev, vel))
         if not self.quiet(p, t, acc, gap, mag, elev, vel):
             out = self.release(pre)

@@ -75,16 +75,18 @@ class SagittalFilter:
         return self.m.sigma * delta_beta
 
     def process(
-        self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray
+        self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, gap: np.ndarray, dt: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Returns (elevation deg, elevation rate deg/s) for each sample."""
+        """Returns (elevation deg, elevation rate deg/s) for each sample. ``dt``: the time steps
+        from the last sample processed, when the caller has them (a new array: reset to 0 here
+        where the filters restart)."""
         m = self.m
         n = len(t)
         if n == 0:
             return np.empty(0), np.empty(0)
         w = dot3(gyr_c, m.u)  # deg/s about the knee axis
-        prev_t = self._last_t if self._last_t is not None else t[0]
-        dt = diff_from(t, prev_t)
+        if dt is None:
+            dt = diff_from(t, self._last_t if self._last_t is not None else t[0])
         self._last_t = float(t[-1])
         first = self._y is None
         reset: np.ndarray | None = None
