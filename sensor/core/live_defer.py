@@ -50,6 +50,18 @@ A = np.ndarray  # (signatures)
 Arrays = tuple[A, A, A, A, A, A, A, A]  # t, acc, gyr_c, gap, rest, mag, elev, vel
 
 
+def _clear_of_hanging(flt: SagittalFilter | None, h: float) -> bool:
+    """Whether every elevation of the filter's last piece has a sine of at least sin(h), the
+    context's hanging test, from the piece's least and largest elevation alone: they lie on one
+    arc where the sine is at least sin(h) ([h, 180 - h] or that less 360 deg), 1e-6 deg inside
+    (|h| <= 85 deg: the sine's slope there leaves that margin far above rounding)."""
+    span = None if flt is None else flt.span
+    if span is None or not -85.0 <= h <= 85.0:
+        return False
+    lo, hi = span
+    return (h + 1e-6 <= lo and hi <= 180.0 - h - 1e-6) or (h - 360.0 + 1e-6 <= lo and hi <= -180.0 - h - 1e-6)
+
+
 class LiveDefer:
     """The held feeds, in order, and the last accelerometer row among them."""
 
@@ -94,8 +106,9 @@ class LiveDefer:
         d *= d
         if not 3.0 * float(amax(d, axis=None)) * SLACK <= max(c.impact_mps2, c.max_jerk * ctx.dt) ** 2:
             return False
-        if ctx.posture == "supine" and any_true(np.sin(np.radians(elev)) < ctx._sin_hanging()):
-            return False
+        if ctx.posture == "supine" and not _clear_of_hanging(p._filter, c.hanging_deg):
+            if any_true(np.sin(np.radians(elev)) < ctx._sin_hanging()):  # the context's own test
+                return False
         if det._dir == 0:
             if det._seg is not None or np.fmax.reduce(np.abs(vel)) > rc.move_dps:
                 return False

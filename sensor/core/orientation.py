@@ -63,6 +63,7 @@ class SagittalFilter:
         self._beta_ref: float | None = None
         self._w_prev: float | None = None  # knee-axis rate (rad/s) at the last sample
         self._lever: tuple[float, float, float, float] | None = None  # (lever_m, beta_deg) -> (cx, cy)
+        self.span: tuple[float, float] | None = None  # least and largest elevation of the last piece
         self._small: tuple[np.ndarray, np.ndarray] | None = None  # ([e1, e2], [[-cx], [cx]]) for short pieces
 
     def set_beta(self, beta_deg: float) -> float:
@@ -171,7 +172,9 @@ class SagittalFilter:
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
-        if np.fmin.reduce(elev) <= ELEVATION_LOW_DEG or np.fmax.reduce(elev) > hi:  # (rare: corrupt input)
+        self.span = (np.fmin.reduce(elev), np.fmax.reduce(elev))  # (NaN left out)
+        if self.span[0] <= ELEVATION_LOW_DEG or self.span[1] > hi:  # (rare: corrupt input)
+            self.span = None
             off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
             elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
         return elev, (vel if m.sigma == 1 else m.sigma * vel)  # (1 * vel is vel: no pass)
