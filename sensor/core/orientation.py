@@ -109,7 +109,7 @@ class SagittalFilter:
             self._small = (np.array([m.e1, m.e2]), np.array([[-cx], [cx]]))
         cx, cy = self._lever[2:]
         if n <= SMALL:  # a live feed: the same products and sums, rows stacked (fewer calls)
-            ax, ay, valid = self._plane_small(acc, w_r, dw, dt, cy)
+            ax, ay, valid = self._plane_small(acc, w_r, dw, dt, cy, reset is None)
         else:
             if amin(dt) > 0:  # every interval positive (no reset): the plain quotient, same bits
                 alpha = dw / dt
@@ -180,7 +180,7 @@ class SagittalFilter:
         return elev, (vel if m.sigma == 1 else m.sigma * vel)  # (1 * vel is vel: no pass)
 
     def _plane_small(
-        self, acc: np.ndarray, w_r: np.ndarray, dw: np.ndarray, dt: np.ndarray, cy: float
+        self, acc: np.ndarray, w_r: np.ndarray, dw: np.ndarray, dt: np.ndarray, cy: float, steady: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The lever-corrected in-plane force (ax, ay) and its gravity-like mask for a short piece:
         per element the long path's arithmetic, ``a1 - (w2 * -cx - alpha * cy)`` and ``a2 -
@@ -191,7 +191,7 @@ class SagittalFilter:
         n = len(dw)
         wa = np.empty((2, n))  # rows: w2, alpha
         np.multiply(w_r, w_r, out=wa[0])
-        if amin(dt) > 0:
+        if steady or amin(dt) > 0:  # (no reset: every step is positive, the times rising strictly)
             np.divide(dw, dt, out=wa[1])
         else:
             wa[1] = 0.0
