@@ -15,7 +15,14 @@ from the last grid point at least half a length before t (between half and a who
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sensor.core.events import Event, SensorStatus
+
+if TYPE_CHECKING:
+    from sensor.core.pipeline import Pipeline
 
 Pieces = list[tuple[np.ndarray, ...]]
 TRIM_MSG = "{} samples before calibration were not analysed (no clear knee movement)"
@@ -49,3 +56,15 @@ def buffer_range(pieces: Pieces, a: int, b: int) -> tuple[np.ndarray, ...]:
     if len(parts) == 1:
         return parts[0]
     return tuple(np.concatenate(x) for x in zip(*parts))
+
+
+def trim_buffer(p: Pipeline, t_now: float, events: list[Event]) -> int:
+    """Cut ``p``'s calibration buffer where data time ``t_now`` puts it; the samples dropped."""
+    origin, done = p._cut or (float(p._buf[0][0][0]), 0)
+    p._buf, steps, k = cut_buffer(p._buf, origin, done, t_now, p.cfg.max_buffer_s / 2)
+    p._cut = (origin, k)
+    for t_step, dropped in steps:
+        p._buf_n, p.stats.buffered_dropped = p._buf_n - dropped, p.stats.buffered_dropped + dropped
+        events.append(SensorStatus(t_step, "buffer_trimmed", TRIM_MSG.format(dropped)))
+        p._evidence.rebuild_pieces(p._buf)
+    return sum(d for _, d in steps)

@@ -18,13 +18,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.buffer_cut import TRIM_MSG, buffer_range, cut_buffer
+from sensor.core.buffer_cut import buffer_range, trim_buffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
-from sensor.core.events import ContextChanged, Event, Rep, RepCompleted, SensorStatus, posture_mismatch
+from sensor.core.events import Event, Rep, RepCompleted, SensorStatus, posture_mismatch
 from sensor.core.first_rest_keep import keep_first_rest
 from sensor.core.fit_reuse import keep_fits
+from sensor.core.gap_events import with_gaps
 from sensor.core.intake import SampleIntake
+from sensor.core.live_defer import LIVE_MAX, LiveDefer
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import Mounting, estimate_mounting
 from sensor.core.orientation import SagittalFilter
@@ -77,6 +79,7 @@ class Pipeline:
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()
+        self._held = LiveDefer()  # quiet live feeds, analysed later (sensor.core.live_defer)
         self._an_last_t, self._skip_announced, self._told_refusal = -np.inf, False, False
         self.last_angle: float | None = None
         self.last_t: float | None = None
@@ -93,6 +96,7 @@ class Pipeline:
 
     def take_elevation(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every (t, elevation) piece analysed since the last call (needs ``keep_elevation``)."""
+        self._release()  # (held feeds emit nothing: their analysis only adds their curve)
         pieces, self._elev_pieces = self._elev_pieces, []
         return pieces
 
@@ -114,34 +118,57 @@ class Pipeline:
             chunk = probe
         if self._pre is None:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
-        n, pos = len(chunk.t), 0
+        n = len(chunk.t)
         self.stats.samples_used += n
+        if not self._refining and n <= LIVE_MAX and self._filter is not None:  # (sensor.core.live_defer)
+            out = self._held.take(self, self._filter, self._pre, chunk)  # None: held
+            if out is not None:  # (the raw gyro is not used past the preprocessor)
+                self._analyse(ImuChunk(*out[:3]), *out[2:6], events, list(out[6:]))
+            return events
+        events += self._release()  # held live feeds before a big chunk
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
         if self.stats.samples_used == n:
             msg = "learning how the sensor sits on the shin: move through a few reps"
             events.append(SensorStatus(float(chunk.t[0]), "calibrating", msg))
+        self._analyse(chunk, gyr_c, gap, rest, mag, events)
+        return events
+
+    def _analyse(
+        self, chunk: ImuChunk, gyr_c: A, gap: A, rest: A, mag: A, events: list[Event], ev: list[A] | None = None
+    ) -> None:
+        """Samples through buffering or the steady state (``ev``: their elevation and rate, if known)."""
+        n, pos = len(chunk.t), 0
         while pos < n:
             piece = chunk if pos == 0 else chunk.slice(pos)
             g, gp, rs, mg = gyr_c[pos:], gap[pos:], rest[pos:], mag[pos:]
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, mg, events)
+                ev = None
                 continue
             k = min(n - pos, STEADY_BLOCK)  # cache-sized pieces: every stage is chunk-invariant
             cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], self._mounted().u, self._move_state, mg[:k])
             end = k if cut is None else cut
             if end < n - pos:
                 piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
-            self._run(piece.t, piece.acc, g, gp, events, mg)
+            self._run(piece.t, piece.acc, g, gp, events, mg, None if ev is None else (ev[0][:end], ev[1][:end]))
+            ev = None if ev is None or end == len(ev[0]) else [ev[0][end:], ev[1][end:]]
             self._watch.remember(piece.t, piece.acc, g, gp, rs)
             if cut is not None:
                 self._relearn(float(piece.t[cut - 1]), events)
+                ev = None  # (samples after a re-strap are analysed afresh)
             pos += end
+
+    def _release(self) -> list[Event]:
+        """Analyse the held live feeds now (end of stream, the angle curve asked for)."""
+        events: list[Event] = []
+        if (held := self._held.release(self._pre)) is not None:
+            self._analyse(ImuChunk(*held[:3]), *held[2:6], events, list(held[6:]))
         return events
 
     def finish(self) -> list[Event]:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
-        events: list[Event] = []
+        events = self._release()
         if self._filter is None and self._buf:
             t, acc, gyr_c, _gap, rest = self._buffered()
             cfg, ev = self.cfg, self._evidence
@@ -182,7 +209,7 @@ class Pipeline:
                         stop, done = j, True
                         break
                 if self._filter is None:  # the buffer is cut at each movement end, the same for any chunking
-                    base -= self._trim_buffer(float(chunk.t[i]), events)
+                    base -= trim_buffer(self, float(chunk.t[i]), events)
                 end = base + i + 1
                 if self._filter is None:
                     m = self._estimate(end, None)
@@ -209,7 +236,7 @@ class Pipeline:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
         if self._filter is None:
-            self._trim_buffer(float(chunk.t[-1]), events)
+            trim_buffer(self, float(chunk.t[-1]), events)
             return n
         self._run_upto(base + stop, events)
         if done:
@@ -287,17 +314,6 @@ class Pipeline:
                 self.detector.reps[ev.rep.index - 1] = ev.rep
             events.append(ev)
 
-    def _trim_buffer(self, t_now: float, events: list[Event]) -> int:
-        """Cut the calibration buffer where data time ``t_now`` puts it (sensor.core.buffer_cut)."""
-        origin, done = self._cut or (float(self._buf[0][0][0]), 0)
-        self._buf, steps, k = cut_buffer(self._buf, origin, done, t_now, self.cfg.max_buffer_s / 2)
-        self._cut = (origin, k)
-        for t_step, dropped in steps:
-            self._buf_n, self.stats.buffered_dropped = self._buf_n - dropped, self.stats.buffered_dropped + dropped
-            events.append(SensorStatus(t_step, "buffer_trimmed", TRIM_MSG.format(dropped)))
-            self._evidence.rebuild_pieces(self._buf)
-        return sum(d for _, d in steps)
-
     def _void_context(self) -> None:
         """Re-analysed samples go back in time: a fresh tracker. Footsteps stand; what the old
         mounting's angles said about being on one's feet (shin hanging) is void."""
@@ -327,10 +343,13 @@ class Pipeline:
         events.append(SensorStatus(t_settle, "calibrated", m.describe()))
         self._run_upto(end, events)
 
-    def _run(self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: A | None = None) -> None:
+    def _run(
+        self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: A | None = None, ev: tuple[A, A] | None = None
+    ) -> None:
+        """``ev``: the samples' (elevation, rate), when the running filter has given them already."""
         if self._filter is None or self._context is None:
             raise RuntimeError("analysis before the mounting is learned")
-        elev, vel = self._filter.process(t, acc, gyr_c, gap)
+        elev, vel = self._filter.process(t, acc, gyr_c, gap) if ev is None else ev
         long_gap = None
         gap_idx = gap.nonzero()[0].tolist()
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx] if gap_idx else []
@@ -342,24 +361,7 @@ class Pipeline:
         out = self.detector.process(
             t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)
         )
-        gaps = []
-        for i, span in zip(gap_idx, spans):
-            self.stats.gaps += 1
-            self.stats.gap_seconds += span
-            gaps.append(SensorStatus(float(t[i]), "gap", f"{span:.2f} s of samples missing"))
-        self._an_last_t = float(t[-1])
-        if not self._skip_announced and self._intake.first_skip_t is not None and self._intake.first_skip_t <= t[-1]:
-            self._skip_announced = True
-            t_skip = max(self._intake.first_skip_t, float(t[0]))
-            gaps.append(SensorStatus(t_skip, "skipped", "invalid or out-of-order samples skipped (counted in stats)"))
-        if gaps or ctx_events:
-            # one time-ordered stream whatever the chunking: a gap (then a context change) before
-            # what happens at its time
-            def order(ev: Event) -> tuple[float, int]:
-                rank = 0 if isinstance(ev, SensorStatus) else 1 if isinstance(ev, ContextChanged) else 2
-                return (ev.t_s, rank)
-
-            out = sorted(gaps + ctx_events + out, key=order)
+        out = with_gaps(self, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
         events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])

@@ -288,6 +288,7 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
     )
     out(f"{'live feed, 10 samples, p99':<44}{res['chunk_latency_us_p99']:>12.0f} us")
     out(f"{'live feed, Python calls per feed (cProfile)':<44}{res['chunk_calls']:>12.0f}")
+    out(f"{'live feeds held (no decision due)':<44}{100 * res['chunk_held_share']:>12.0f} %")
     out(f"end to end, fresh process to JSON printed (median of {runs}, run alternately):")
     out(
         f"{'  glide analyze --json':<44}{res['e2e_s']:>12.2f} s   ({res['e2e_sps'] / 1e6:.2f} M samples/s; "

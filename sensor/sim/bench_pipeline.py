@@ -1,7 +1,8 @@
 """The pipeline rows of ``glide bench``: the pipeline timed over chunks of a given size, per content
 (the rep session, walking, a static sensor, noise), and 10-sample live feeds through pipeline and
-workout machine, with their Python call count. Kept apart from :mod:`sensor.sim.bench`, which runs
-the whole benchmark and prints it, so each reads on its own.
+workout machine, with their Python call count and the share of them held (sensor.core.live_defer).
+Kept apart from :mod:`sensor.sim.bench`, which runs the whole benchmark and prints it, so each
+reads on its own.
 """
 
 from __future__ import annotations
@@ -91,8 +92,10 @@ def _latency(chunk: ImuChunk, rate_hz: float) -> dict[str, float]:
             "chunk_cpu_us_median": nan,
             "chunk_cpu_us_mean": nan,
             "chunk_calls": nan,
+            "chunk_held_share": nan,
         }
     us = np.array(per) * 1e6
+    held = p._held.held / len(per)  # feeds that could change no decision (sensor.core.live_defer)
     # Python-level calls per feed (cProfile's count: functions and builtins, not ufunc loops): the
     # first 200 of the same feeds again on a second pipeline, outside the timed loop (the profiler
     # slows every call)
@@ -117,4 +120,5 @@ def _latency(chunk: ImuChunk, rate_hz: float) -> dict[str, float]:
         "chunk_cpu_us_median": float(np.median(cpu) * 1e6),
         "chunk_cpu_us_mean": float(np.mean(cpu) * 1e6),
         "chunk_calls": float(calls),
+        "chunk_held_share": float(held),
     }
