@@ -66,15 +66,23 @@ stays as the only guard against 8815 and the second, beside the landing, for a r
 softly (UCI subject 3's template session counts a raise with this check off and the landing's
 point-sample bound, share 1).
 
+Round 13: what one rep cannot tell, a set can. A candidate this check refuses is still counted
+when it repeats the previous refused one (a new movement within a set's 15 s, bottom and top
+within 20 deg): a set of bent-knee returns, one bottom pose held in the air, where a set break is
+a lone movement (:mod:`sensor.core.bent_set`; the earlier of the first pair is counted late, at
+the second). ``BentSetConfig(enabled=False)`` gives the check alone.
+
 The detector is :class:`sensor.core.rep_pivot.PivotCheckedDetector` with this one check added at
-its last step; the verdict reads the rep alone, so it is the same for any chunking.
+its last step; the verdict reads the rep and the previous refused candidate, both fixed once the
+candidate closes, so it is the same for any chunking.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sensor.core.events import Rep
+from sensor.core.bent_set import BentSetChain, BentSetConfig
+from sensor.core.events import Event, Rep, RepCompleted
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_pivot import PivotCheckedDetector, RepPivotConfig
 from sensor.core.types import Posture
@@ -107,9 +115,28 @@ class BottomCheckedDetector(PivotCheckedDetector):
         cfg: RepConfig | None = None,
         check: RepPivotConfig | None = None,
         bottom: SupineBottomConfig | None = None,
+        bent: BentSetConfig | None = None,
     ):
         super().__init__(posture, cfg, check)
         self.bottom = bottom or SupineBottomConfig()
+        self.bent = bent or BentSetConfig()
+        self._chain = BentSetChain(self.bent)
+        self._late: RepCompleted | None = None  # an earlier candidate counted with the one closing
+
+    def reset_motion(self) -> None:
+        super().reset_motion()
+        self._chain.forget()  # its angles were read with the old mounting
+
+    def shift(self, delta_e: float) -> None:
+        super().shift(delta_e)
+        self._chain.shift(delta_e)
+
+    def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        super()._close(t1, e1, events)
+        late, self._late = self._late, None
+        if late is not None:  # before the rep whose repetition revealed it (the last RepCompleted)
+            k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
+            events.insert(k, late)
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         rep = super()._make_rep(t_end, e_end)
@@ -117,5 +144,15 @@ class BottomCheckedDetector(PivotCheckedDetector):
             return rep
         cfg = self.bottom
         if rep.bottom_deg > cfg.max_bottom_deg and rep.rom_deg < cfg.min_knee_rom_deg:
-            return None  # a straight leg lowered to the mat and raised from the hip: the knee did not flex
+            # alone, a straight leg lowered to the mat and raised from the hip (the knee did not
+            # flex) or a set break; repeated, a set of bent-knee returns (sensor.core.bent_set)
+            self._chain.cfg = self.bent  # (a test may swap the config after construction)
+            count, late = self._chain.judge(rep)
+            if not count:
+                return None
+            if late is not None:
+                late = replace(late, index=len(self.reps) + 1, detected_s=t_end)
+                self.reps.append(late)
+                self._late = RepCompleted(t_end, late)
+            return replace(rep, index=len(self.reps) + 1)
         return rep

@@ -1,0 +1,92 @@
+"""A set of bent-knee returns counts; a lone level-bottom movement does not (sensor.core.bent_set).
+
+The handouts' "lower the leg back to a bent knee position" bottoms out with the shin level, which
+the supine bottom check refuses in a lone movement (a straight-leg raise from the mat, a set
+break). Repeated from one bottom pose to one top within a set, the movements are a set of glides:
+every one counts, the first once the second repeats it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import min_jerk_curve
+
+from sensor.core.bent_set import BentSetConfig
+from sensor.core.events import RepCompleted
+from sensor.core.pipeline import analyze
+from sensor.core.rep_bottom import BottomCheckedDetector
+from sensor.sim.corpus import make_session
+
+
+def _feed(points, chunk=None, bent=None):
+    """The detector fed an exact elevation curve (50 Hz) in pieces of ``chunk`` samples: its reps
+    and its RepCompleted events."""
+    det = BottomCheckedDetector("supine", bent=bent)
+    t, e, v = min_jerk_curve(points, rate=50.0)
+    step = chunk or len(t)
+    events = []
+    for a in range(0, len(t), step):
+        b = min(a + step, len(t))
+        events += det.process(t[a:b], e[a:b], v[a:b], np.zeros(b - a, bool))
+    return det.reps, [ev for ev in events if isinstance(ev, RepCompleted)]
+
+
+def _bent_set(bottoms, tops, top_hold=1.0):
+    """Supine reps from a held top: flex down in 1.5 s to each bottom (the tabletop, shin level),
+    hold 0.8 s, extend up in 1.8 s to the next top, hold ``top_hold``."""
+    pts = [(0, tops[0]), (2.0, tops[0])]
+    for b, top in zip(bottoms, tops[1:], strict=True):
+        pts += [(1.5, b), (0.8, b), (1.8, top), (top_hold, top)]
+    return pts
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_set_of_bent_returns_counts_every_rep_the_first_once_repeated(chunk):
+    reps, events = _feed(_bent_set([2.0, -3.0, 6.0, 0.0], [80.0, 74.0, 82.0, 77.0, 79.0]), chunk)
+    assert len(reps) == 4
+    assert [r.index for r in reps] == [1, 2, 3, 4]
+    assert [round(r.bottom_deg) for r in reps] == [2, -3, 6, 0]
+    # the first is counted when the second completes, reported then; the rest on time
+    assert reps[0].detected_s == pytest.approx(reps[1].end_s)
+    assert all(r.detected_s == pytest.approx(r.end_s) for r in reps[1:])
+    # one RepCompleted per rep, in rep order, the late one at the moment it was counted
+    assert [ev.rep for ev in events] == reps
+    assert events[0].t_s == pytest.approx(reps[1].end_s)
+    # the release off: every one refused by the bottom check, as before
+    assert _feed(_bent_set([2.0, -3.0, 6.0, 0.0], [80.0, 74.0, 82.0, 77.0, 79.0]), chunk, BentSetConfig(False))[0] == []
+
+
+def test_a_lone_level_bottom_movement_is_not_counted():
+    """One movement down to level and up (a set break's shape: the only candidate of negatives
+    8815) has nothing to repeat."""
+    assert _feed(_bent_set([2.0], [64.0, 64.0]))[0] == []
+
+
+def test_movements_further_apart_than_a_set_are_not_a_set():
+    cfg = BentSetConfig()
+    near, _ = _feed(_bent_set([2.0, 2.0], [78.0, 78.0, 78.0], top_hold=cfg.max_gap_s - 2.0))
+    far, _ = _feed(_bent_set([2.0, 2.0], [78.0, 78.0, 78.0], top_hold=cfg.max_gap_s + 2.0))
+    assert len(near) == 2
+    assert far == []
+
+
+def test_a_different_bottom_pose_is_not_a_repeat():
+    """Level bottoms 25 deg apart (beyond ``max_step_deg``: not one pose held in the air) do not
+    vouch for each other; 15 deg apart they do."""
+    step = BentSetConfig().max_step_deg
+    assert _feed(_bent_set([-8.0, -8.0 + step + 5.0], [60.0, 60.0, 80.0]))[0] == []
+    assert len(_feed(_bent_set([-8.0, -8.0 + step - 5.0], [70.0, 70.0, 80.0]))[0]) == 2
+
+
+@pytest.mark.parametrize("size", [17, 500])
+def test_live_equals_offline_on_a_bent_return_session(size):
+    s = make_session("variants", 74)  # 52 Hz, two sets of bent returns with a set break between
+    assert (s.posture, s.labels["variant"]) == ("supine", "bent_return")
+    offline, _ = analyze(s.chunk, "supine", s.rate_hz)
+    live, _ = analyze(s.chunk, "supine", s.rate_hz, chunk_size=size)
+    assert [r.to_dict() for r in live.reps] == [r.to_dict() for r in offline.reps]
+    # 18 of the 20 labelled reps (4 before the release); each counted one matches a labelled top
+    assert len(offline.reps) == 18
+    tops = np.array([r["top_s"] for r in s.labels["reps"]])
+    assert all(np.min(np.abs(tops - r.top_s)) < 1.0 for r in offline.reps)
