@@ -79,14 +79,25 @@ def test_a_different_bottom_pose_is_not_a_repeat():
     assert len(_feed(_bent_set([-8.0, -8.0 + step - 5.0], [70.0, 70.0, 80.0]))[0]) == 2
 
 
-@pytest.mark.parametrize("size", [17, 500])
-def test_live_equals_offline_on_a_bent_return_session(size):
+def test_live_equals_offline_on_a_bent_return_session():
     s = make_session("variants", 74)  # 52 Hz, two sets of bent returns with a set break between
     assert (s.posture, s.labels["variant"]) == ("supine", "bent_return")
     offline, _ = analyze(s.chunk, "supine", s.rate_hz)
-    live, _ = analyze(s.chunk, "supine", s.rate_hz, chunk_size=size)
+    live, _ = analyze(s.chunk, "supine", s.rate_hz, chunk_size=23)  # 0.44 s pieces at 52 Hz
     assert [r.to_dict() for r in live.reps] == [r.to_dict() for r in offline.reps]
     # 18 of the 20 labelled reps (4 before the release); each counted one matches a labelled top
     assert len(offline.reps) == 18
     tops = np.array([r["top_s"] for r in s.labels["reps"]])
     assert all(np.min(np.abs(tops - r.top_s)) < 1.0 for r in offline.reps)
+
+
+def test_a_rest_at_the_bottom_is_not_a_bent_return():
+    """Level bottoms held past ``max_dwell_s`` (a foot put down to rest between sets: several
+    seconds) do not vouch for each other, however alike; turned at once, they do."""
+    dwell = BentSetConfig().max_dwell_s
+
+    def pts(hold):
+        return [(0, 78.0), (2.0, 78.0)] + [(1.5, 2.0), (hold, 2.0), (1.8, 78.0), (1.0, 78.0)] * 2
+
+    assert _feed(pts(dwell + 1.5))[0] == []
+    assert len(_feed(pts(dwell - 1.0))[0]) == 2
