@@ -101,3 +101,11 @@ def test_a_rest_at_the_bottom_is_not_a_bent_return():
 
     assert _feed(pts(dwell + 1.5))[0] == []
     assert len(_feed(pts(dwell - 1.0))[0]) == 2
+
+
+def test_a_bottom_far_above_level_is_no_tabletop():
+    """Repeated turns at a bottom 45 deg above level (the shank of a decline squat read supine,
+    negatives 1863) are no bent knee under a vertical thigh; level ones are."""
+    high = BentSetConfig().max_bottom_deg + 10.0
+    assert _feed(_bent_set([high, high], [high + 75.0] * 3))[0] == []
+    assert len(_feed(_bent_set([high - 45.0, high - 45.0], [high + 30.0] * 3))[0]) == 2

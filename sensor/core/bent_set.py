@@ -71,6 +71,11 @@ class BentSetConfig:
     # one it repeats. A foot put down between sets rests "several seconds" (issue 11; the
     # simulator's set breaks 3-20 s). Measured, bent_return 0-999: 850 candidates, <= 2.67 s.
     max_dwell_s: float = 3.0
+    # A bent return's bottom is the shin level at tabletop, read level give or take the mounting's
+    # error: bent_return 0-999's candidates bottom at -13.5..+29.3 deg (p99 12.4). A shank 35 deg
+    # or more above level at the bottom is no bent knee under a vertical thigh; the decline squats
+    # of negatives 1863 analysed supine repeat a bottom at 44-49 deg with a 0.4-1 s turn.
+    max_bottom_deg: float = 35.0
 
 
 class BentSetChain:
@@ -100,6 +105,7 @@ class BentSetChain:
             and abs(rep.bottom_deg - p.bottom_deg) <= cfg.max_step_deg
             and abs(rep.top_deg - p.top_deg) <= cfg.max_step_deg
             and max(rep.hold_bottom_s, p.hold_bottom_s) <= cfg.max_dwell_s
+            and max(rep.bottom_deg, p.bottom_deg) <= cfg.max_bottom_deg
         )
 
     def judge(self, rep: Rep) -> tuple[bool, Rep | None]:
