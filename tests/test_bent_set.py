@@ -109,3 +109,15 @@ def test_a_bottom_far_above_level_is_no_tabletop():
     high = BentSetConfig().max_bottom_deg + 10.0
     assert _feed(_bent_set([high, high], [high + 75.0] * 3))[0] == []
     assert len(_feed(_bent_set([high - 45.0, high - 45.0], [high + 30.0] * 3))[0]) == 2
+
+
+@pytest.mark.parametrize("chunk", [None, 11])
+def test_opt_in_a_tight_set_under_the_range_bound(chunk):
+    """A tight nerve stops the extension 50 deg above tabletop: under the supine range bound (60),
+    so refused by default; with ``range_floor_deg`` the repeated ones count, a lone one does not,
+    and a bottom below level (not a bent return) stays with the range bound."""
+    tight = BentSetConfig(range_floor_deg=40.0)
+    assert _feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk)[0] == []
+    assert len(_feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk, tight)[0]) == 3
+    assert _feed(_bent_set([0.0], [50.0, 50.0]), chunk, tight)[0] == []
+    assert _feed(_bent_set([-25.0, -25.0], [30.0, 30.0, 30.0]), chunk, tight)[0] == []

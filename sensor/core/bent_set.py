@@ -76,6 +76,11 @@ class BentSetConfig:
     # or more above level at the bottom is no bent knee under a vertical thigh; the decline squats
     # of negatives 1863 analysed supine repeat a bottom at 44-49 deg with a 0.4-1 s turn.
     max_bottom_deg: float = 35.0
+    # Opt-in (None: off): candidates the supine range bound (RepConfig.supine_min_rom_deg, 60)
+    # refuses, down to this range, bottoming out level, are judged as a set too: a tight nerve
+    # stops a bent return's extension 40-60 deg above tabletop. Not on by default: the set breaks
+    # of a session read high sweep the same 44-58 deg (see the module docstring).
+    range_floor_deg: float | None = None
 
 
 class BentSetChain:

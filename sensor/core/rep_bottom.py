@@ -139,11 +139,23 @@ class BottomCheckedDetector(PivotCheckedDetector):
             events.insert(k, late)
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
-        rep = super()._make_rep(t_end, e_end)
-        if rep is None or self.posture != Posture.SUPINE or not self.bottom.enabled:
+        floor = self.bent.range_floor_deg
+        supine = self.posture == Posture.SUPINE and self.bottom.enabled
+        if not (supine and self.bent.enabled and floor is not None and self._far is not None):
+            rep = super()._make_rep(t_end, e_end)
+            short = False
+        else:  # the candidates the range bound alone refuses are judged as a set too (opt-in)
+            cfg, turn = self.cfg, float(self._far.get("ret_turn", 0.0))
+            self.cfg = replace(cfg, supine_min_rom_deg=min(floor, cfg.supine_min_rom_deg))
+            try:
+                rep = super()._make_rep(t_end, e_end)
+            finally:
+                self.cfg = cfg
+            short = rep is not None and max(rep.rom_deg, turn) < cfg.supine_min_rom_deg
+        if rep is None or not supine:
             return rep
-        cfg = self.bottom
-        if rep.bottom_deg > cfg.max_bottom_deg and rep.rom_deg < cfg.min_knee_rom_deg:
+        cfg_b = self.bottom
+        if rep.bottom_deg > cfg_b.max_bottom_deg and (short or rep.rom_deg < cfg_b.min_knee_rom_deg):
             # alone, a straight leg lowered to the mat and raised from the hip (the knee did not
             # flex) or a set break; repeated, a set of bent-knee returns (sensor.core.bent_set)
             self._chain.cfg = self.bent  # (a test may swap the config after construction)
@@ -155,4 +167,4 @@ class BottomCheckedDetector(PivotCheckedDetector):
                 self.reps.append(late)
                 self._late = RepCompleted(t_end, late)
             return replace(rep, index=len(self.reps) + 1)
-        return rep
+        return None if short else rep
