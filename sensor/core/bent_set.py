@@ -10,36 +10,53 @@ Per rep nothing separates them (the round-11 study in the rep_bottom docstring: 
 levers that overlap).
 
 Over a set they differ. A bent-return set is many extensions from one bottom held in the air:
-each rep returns to the same tabletop pose and rises to about the same top, and the next one
-follows after the top hold, seconds later. A set break is one movement: it begins from a
-foot-down rest and is followed by reps of a glide (whose bottoms lie 20-55 deg lower, below
--10, so they are never refused by the bottom check) or by nothing, and the next set break is a
-whole set away. So a refused candidate counts when it *repeats* the previous refused candidate
-of the session: its flex-down begins after that one's top (a different movement, not a second
-look at the same far turn), no more than ``max_gap_s`` after it (:func:`sensor.core.workout.
-infer_plan`'s set: reps more than 15 s apart are different sets), and its bottom and top lie
-within ``max_step_deg`` of that one's. The earlier candidate of the pair is counted then, late
+each rep returns to the same tabletop pose without resting there and rises to about the same
+top, and the next one follows after the top hold, seconds later. A set break begins from a
+foot-down rest of several seconds, and is mostly alone: followed by a glide's reps (bottoms
+20-55 deg lower, below -10, never refused by the bottom check) or by nothing. So a refused
+candidate counts when it *repeats* the previous refused candidate of the session: its flex-down
+begins after that one's top (a different movement, not a second look at the same far turn), no
+more than ``max_gap_s`` after it (:func:`sensor.core.workout.infer_plan`'s set: reps more than
+15 s apart are different sets), its bottom and top lie within ``max_step_deg`` of that one's,
+neither rested at the bottom longer than ``max_dwell_s``, and neither bottomed out more than
+``max_bottom_deg`` above level. The earlier candidate of the pair is counted then, late
 (``detected_s`` = the moment the pair is seen, as a rep found before the mounting settled is
 reported when it settles: the live count only rises, and live and offline end with the same
 reps); later ones of the chain are counted when they complete.
 
-Measured (round 13, every candidate the bottom check refuses; sim seeds as named):
+Measured (round 13; every candidate the bottom check refuses, and those the 60-deg range bound
+alone refuses, logged; sim seeds as named):
 
-- ``bent_return`` sessions of variants 0-999 (51 with candidates, 833 candidates, 671 refused):
-  consecutive candidates' bottoms differ by median 2.4 deg, p99 9.9, max 13.9; tops by median
+- ``bent_return`` sessions of variants 0-999 (56; 52 with candidates; 1114 labelled reps):
+  the bottom check refuses 671 candidates, the range bound 179 (ranges 40-60, median 52).
+  Consecutive candidates' bottoms differ by median 2.4 deg, p99 9.9, max 13.9; tops by median
   2.8, p99 11.4, max 13.2; the gap from one's top to the next's start is median 0.84 s, p90 2.2
-  (gaps of 5-12 s are a candidate missed in between; 16 s and more, a set break).
+  (gaps of 5-12 s are a candidate missed in between; 16 s and more, a set break); the bottom
+  dwell median 0.8 s, max 2.67; bottoms -13.5..+29.3 (p99 12.4). Counted 162 -> 776 (the rule
+  as first committed, without the dwell and height bounds, which no bent return reaches).
+- Negatives 0-2999 analysed supine (own posture the even seeds, the odd ones rendered supine):
+  the bottom check refuses no candidate at all, so nothing is released (2 reps, the base's
+  known 2260 and 2730). The range bound refuses 15 (set breaks 44-58 deg with dwells 2.8-5.8 s,
+  two of them 9 s apart in 650 and 2798, and the decline squats of 1863: three quick turns
+  repeating a bottom at 44-49 deg).
 - The set break the bottom check alone refuses (negatives 8815 analysed supine, 50 Hz: bottom +2,
   top 64, the foot down 5.1 s) is the only candidate of its recording: nothing to repeat.
-- The bound ``max_step_deg`` (20) lies between the bent returns' largest step (13.9) and the
-  floor-to-tabletop difference of a set break (the foot flat with the knee bent puts the shin
-  40-55 deg below tabletop: ``sensor.sim.exercise.set_break``, from the set-break description in
-  issue 11).
+- ``max_step_deg`` (20) lies above the bent returns' largest step (13.9) and below the 40-55 deg
+  between the floor and tabletop (``sensor.sim.exercise.set_break``). ``max_dwell_s`` (3) is
+  thin: bent returns <= 2.67 s, the set breaks above 2.8 s (2506, a bottom at -25, outside the
+  level band) and 4.3-5.8 s for the level ones; it is the second guard, after the repeat.
 
 What it cannot separate: a set of straight-leg raises put down softly on the mat repeats its
 level bottom and its top too. The real ones (UCI exercise 3) are refused before this check by
-the leg's landing on the mat (``test_leg_raises``: 0 reps with the bottom check switched off),
-and that stays the guard for them.
+the leg's landing on the mat (``test_leg_raises``: 0 reps with the bottom check switched off);
+with the landing's point-sample bound (``landing_curve_share`` 1), which lets subject 3's
+template raise through to the bottom check, the chain still counts 0 of the 12 exercise-3
+recordings (both shin sensors): the raise it refuses repeats no other.
+
+The range bound (opt-in ``range_floor_deg``): the same chain over the candidates the 60-deg
+range bound alone refuses, bottoming out level. Over the logs above it would release 181 more
+bent returns of variants 0-999 and none of negatives 0-2999 (the set breaks rest too long, the
+squats bottom too high); it is off until measured live on the positives and both beds.
 
 Sans-IO and chunk-invariant: the state is the last refused candidate (a :class:`Rep`), read and
 written only when the detector closes a candidate; it moves with the elevation offset and is
