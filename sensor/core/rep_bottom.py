@@ -119,7 +119,7 @@ class BottomCheckedDetector(PivotCheckedDetector):
     ):
         super().__init__(posture, cfg, check)
         self.bottom = bottom or SupineBottomConfig()
-        self.bent = bent or BentSetConfig()
+        self.bent = bent or self.cfg.bent_set
         self._chain = BentSetChain(self.bent)
         self._late: RepCompleted | None = None  # an earlier candidate counted with the one closing
 
