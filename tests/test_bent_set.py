@@ -85,8 +85,9 @@ def test_live_equals_offline_on_a_bent_return_session():
     offline, _ = analyze(s.chunk, "supine", s.rate_hz)
     live, _ = analyze(s.chunk, "supine", s.rate_hz, chunk_size=23)  # 0.44 s pieces at 52 Hz
     assert [r.to_dict() for r in live.reps] == [r.to_dict() for r in offline.reps]
-    # 18 of the 20 labelled reps (4 before the release); each counted one matches a labelled top
-    assert len(offline.reps) == 18
+    # 19 of the 20 labelled reps (4 before the release, 18 without the first extensions); each
+    # counted one matches a labelled top
+    assert len(offline.reps) == 19
     tops = np.array([r["top_s"] for r in s.labels["reps"]])
     assert all(np.min(np.abs(tops - r.top_s)) < 1.0 for r in offline.reps)
 
@@ -121,3 +122,32 @@ def test_opt_in_a_tight_set_under_the_range_bound(chunk):
     assert len(_feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk, tight)[0]) == 3
     assert _feed(_bent_set([0.0], [50.0, 50.0]), chunk, tight)[0] == []
     assert _feed(_bent_set([-25.0, -25.0], [30.0, 30.0, 30.0]), chunk, tight)[0] == []
+
+
+@pytest.mark.parametrize("chunk", [None, 13])
+def test_the_first_extension_of_a_set_begun_at_its_bottom_counts(chunk):
+    """The thigh brought to tabletop (the shin level, held 2 s), then straight into the first
+    extension: no flex-down before it, so no candidate; once the set repeats, it counts too."""
+    pts = [(0, 1.0), (2.0, 1.0), (1.8, 79.0), (1.0, 79.0)]
+    for b, top in [(2.0, 76.0), (-2.0, 80.0), (3.0, 78.0)]:
+        pts += [(1.5, b), (0.8, b), (1.8, top), (1.0, top)]
+    reps, events = _feed(pts, chunk)
+    assert len(reps) == 4
+    assert [round(r.top_deg) for r in reps] == [79, 76, 80, 78]
+    assert reps[0].top_s == pytest.approx(3.8, abs=0.2) and round(reps[0].bottom_deg) == 1
+    assert reps[0].detected_s == reps[1].detected_s == pytest.approx(reps[2].end_s)
+    assert [ev.rep for ev in events] == reps
+    # switched off: the three the set vouches for
+    off = BentSetConfig(first_extension=False)
+    assert len(_feed(pts, chunk, off)[0]) == 3
+    # a rise from the floor (40 deg below the set's bottom) is the set-up, not a rep
+    floor = [(0, -40.0), (2.0, -40.0), (3.0, 79.0), (1.0, 79.0)] + pts[4:]
+    assert len(_feed(floor, chunk)[0]) == 3
+
+
+def test_a_set_seen_mid_way_does_not_count_a_rep_twice():
+    """A glide counted on its own (bottom -12: below the bottom check's bound, within max_step_deg
+    of the level ones), then level returns: the rise before the first level one is that glide's
+    extension, already a rep, and is not counted again."""
+    reps, _ = _feed(_bent_set([-12.0, 2.0, 0.0], [79.0, 78.0, 80.0, 79.0]))
+    assert [round(r.bottom_deg) for r in reps] == [-12, 2, 0]

@@ -65,9 +65,12 @@ forgotten with the motion state (a new mounting re-analyses the samples).
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass, replace
 
 from sensor.core.events import Rep
+from sensor.core.types import Posture
 
 __all__ = ["BentSetChain", "BentSetConfig"]
 
@@ -98,24 +101,67 @@ class BentSetConfig:
     # stops a bent return's extension 40-60 deg above tabletop. Not on by default: the set breaks
     # of a session read high sweep the same 44-58 deg (see the module docstring).
     range_floor_deg: float | None = None
+    # A set that starts at its own bottom (the thigh brought to tabletop, then straight into the
+    # first extension) has no flex-down before its first rep: no candidate. Once the set is seen,
+    # the rise into the first refused candidate's starting top counts too, when it rose from the
+    # set's bottom pose to its top (each within max_step_deg) by at least min_rise_deg (the rep
+    # detector's smallest return, RepConfig.min_rom_deg) after every earlier rep and candidate.
+    first_extension: bool = True
+    min_rise_deg: float = 30.0
 
 
 class BentSetChain:
-    """The previous refused supine candidate, and whether it was counted."""
+    """The previous refused supine candidate, whether it was counted, and the last rises."""
 
     def __init__(self, cfg: BentSetConfig) -> None:
         self.cfg = cfg
         self._prev: Rep | None = None
         self._prev_counted = False
+        self._prev_after = -math.inf  # the end of the refused candidate before the pending one
+        self._rises: deque[list[float]] = deque(maxlen=8)  # [t0, e0, t1, e1, peak] of rising movements
 
     def forget(self) -> None:
-        self._prev, self._prev_counted = None, False
+        self._prev, self._prev_counted, self._prev_after = None, False, -math.inf
+        self._rises.clear()
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: the stored angles move with it."""
         p = self._prev
         if p is not None:
             self._prev = replace(p, bottom_deg=p.bottom_deg + delta_e, top_deg=p.top_deg + delta_e)
+        for r in self._rises:
+            r[1] += delta_e
+            r[3] += delta_e
+
+    def rose(self, t0: float, e0: float, t1: float, e1: float, peak: float) -> None:
+        """A movement that raised the shin closed (kept for :meth:`first_extension`)."""
+        self._rises.append([t0, e0, t1, e1, peak])
+
+    def first_extension(self, first: Rep, after: float) -> Rep | None:
+        """The rise into ``first``'s starting top, as a rep of the set, or None (see
+        ``BentSetConfig.first_extension``); ``after``: the end of the last counted rep."""
+        cfg = self.cfg
+        top_t = first.start_s - first.hold_top_s  # when the top the flex-down left was reached
+        after = max(after, self._prev_after)
+        for t0, e0, t1, e1, peak in reversed(self._rises):
+            if t1 > top_t + 1e-6:
+                continue
+            ok = (
+                t1 >= top_t - 1.0
+                and t0 > after
+                and abs(e0 - first.bottom_deg) <= cfg.max_step_deg
+                and abs(e1 - first.top_deg) <= cfg.max_step_deg
+                and e1 - e0 >= cfg.min_rise_deg
+            )
+            if not ok:
+                return None
+            d = t1 - t0
+            return Rep(
+                index=0, posture=Posture.SUPINE, start_s=t0, bottom_s=t0, top_s=t1, end_s=t1, detected_s=t1,
+                flex_down_s=0.0, extend_up_s=d, hold_bottom_s=0.0, hold_top_s=0.0, duration_s=d,
+                rom_deg=e1 - e0, bottom_deg=e0, top_deg=e1, peak_velocity_dps=peak,
+            )  # fmt: skip
+        return None
 
     def repeats(self, rep: Rep) -> bool:
         """``rep`` repeats the previous refused candidate: a new movement of the same set and pose."""
@@ -138,5 +184,6 @@ class BentSetChain:
             late = None if self._prev_counted else self._prev
             self._prev, self._prev_counted = rep, True
             return True, late
+        self._prev_after = self._prev.end_s if self._prev is not None else -math.inf
         self._prev, self._prev_counted = rep, False
         return False, None

@@ -70,7 +70,12 @@ Round 13: what one rep cannot tell, a set can. A candidate this check refuses is
 when it repeats the previous refused one (a new movement within a set's 15 s, bottom and top
 within 20 deg): a set of bent-knee returns, one bottom pose held in the air, where a set break is
 a lone movement (:mod:`sensor.core.bent_set`; the earlier of the first pair is counted late, at
-the second). ``BentSetConfig(enabled=False)`` gives the check alone.
+the second). ``BentSetConfig(enabled=False)`` (``RepConfig.bent_set``) gives the check alone.
+Measured with it: variants 0-299 ``bent_return`` 52 -> 246 of 355 reps, 0 false, every other form
+and corpus unchanged (mixed 1000, short 300, classic 500, UCI 36/36, negatives 0-2999 analysed
+supine: the check refuses no candidate there). With the other guards switched off it is no guard
+of its own: negatives 672's walking lunges, the landings left at a step's shock and the upright
+rule off, repeat level bottoms like bent returns (``test_upright_sweep``).
 
 The detector is :class:`sensor.core.rep_pivot.PivotCheckedDetector` with this one check added at
 its last step; the verdict reads the rep and the previous refused candidate, both fixed once the
@@ -79,6 +84,7 @@ candidate closes, so it is the same for any chunking.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from sensor.core.bent_set import BentSetChain, BentSetConfig
@@ -121,7 +127,7 @@ class BottomCheckedDetector(PivotCheckedDetector):
         self.bottom = bottom or SupineBottomConfig()
         self.bent = bent or self.cfg.bent_set
         self._chain = BentSetChain(self.bent)
-        self._late: RepCompleted | None = None  # an earlier candidate counted with the one closing
+        self._late: list[RepCompleted] = []  # earlier movements counted with the one closing
 
     def reset_motion(self) -> None:
         super().reset_motion()
@@ -132,11 +138,14 @@ class BottomCheckedDetector(PivotCheckedDetector):
         self._chain.shift(delta_e)
 
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        seg = self._seg
         super()._close(t1, e1, events)
-        late, self._late = self._late, None
-        if late is not None:  # before the rep whose repetition revealed it (the last RepCompleted)
+        if seg is not None and seg["dir"] > 0 and self.posture == Posture.SUPINE:
+            self._chain.rose(float(seg["t0"]), float(seg["e0"]), t1, e1, float(seg["peak"]))
+        late, self._late = self._late, []
+        if late:  # before the rep whose repetition revealed them (the last RepCompleted)
             k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
-            events.insert(k, late)
+            events[k:k] = late
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         floor = self.bent.range_floor_deg
@@ -163,8 +172,12 @@ class BottomCheckedDetector(PivotCheckedDetector):
             if not count:
                 return None
             if late is not None:
-                late = replace(late, index=len(self.reps) + 1, detected_s=t_end)
-                self.reps.append(late)
-                self._late = RepCompleted(t_end, late)
+                after = self.reps[-1].end_s if self.reps else -math.inf
+                ext = self._chain.first_extension(late, after) if self.bent.first_extension else None
+                for r in (ext, late):
+                    if r is not None:
+                        r = replace(r, index=len(self.reps) + 1, detected_s=t_end)
+                        self.reps.append(r)
+                        self._late.append(RepCompleted(t_end, r))
             return replace(rep, index=len(self.reps) + 1)
         return None if short else rep
