@@ -53,6 +53,17 @@ with the landing's point-sample bound (``landing_curve_share`` 1), which lets su
 template raise through to the bottom check, the chain still counts 0 of the 12 exercise-3
 recordings (both shin sensors): the raise it refuses repeats no other.
 
+The first extension (``first_extension``): a bent-return set begun at its own bottom (thigh to
+tabletop, a hold, then straight into the extension) has no flex-down before its first rep, so the
+detector forms no candidate for it (the labels count it: ``sensor.sim.variants``). When the first
+pair of a chain is seen, the rise into the first one's starting top is counted too if it rose from
+the set's bottom pose to its top (each within ``max_step_deg``) by ``min_rise_deg`` or more, and
+began after every earlier counted rep and refused candidate (so a chain that starts mid-set counts
+no rep twice: that rise was the previous rep's extension). The set-up from the floor rises from
+40-55 deg lower and is not counted. Its rep has no flex-down (``flex_down_s`` 0; a tempo cue on
+it would read "0.0 s"). Variants 0-299 ``bent_return``: 246 -> 265 of 355, 0 false; inert where
+no chain forms (mixed 1000, short 300, classic 500, negatives 0-2999 counted exactly as before).
+
 The range bound (opt-in ``range_floor_deg``): the same chain over the candidates the 60-deg
 range bound alone refuses, bottoming out level. Over the logs above it would release 181 more
 bent returns of variants 0-999 and none of negatives 0-2999 (the set breaks rest too long, the
