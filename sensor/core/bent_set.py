@@ -67,7 +67,10 @@ no chain forms (mixed 1000, short 300, classic 500, negatives 0-2999 counted exa
 The range bound (opt-in ``range_floor_deg``): the same chain over the candidates the 60-deg
 range bound alone refuses, bottoming out level. Over the logs above it would release 181 more
 bent returns of variants 0-999 and none of negatives 0-2999 (the set breaks rest too long, the
-squats bottom too high); it is off until measured live on the positives and both beds.
+squats bottom too high). Run with ``range_floor_deg=40``: negatives 0-2999 analysed supine 2 reps
+(the known 2260, 2730; nothing released); variants 0-299 supine ``bent_return`` 346 of 355 (10 of
+17 sessions exact; 265 without it), 0 false, every other supine form as without it. Off until
+mixed, short and classic are run with it and the beds past 2999.
 
 Sans-IO and chunk-invariant: the state is the last refused candidate (a :class:`Rep`), read and
 written only when the detector closes a candidate; it moves with the elevation offset and is
