@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from helpers import min_jerk_curve
 
+from sensor.core.bent_set import BentSetConfig
 from sensor.core.context import ContextConfig
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline, analyze
@@ -78,6 +79,12 @@ def _supine_set(bottom_deg, top_deg=80.0):
     return pts
 
 
+def _lone():
+    """The bottom check alone: the set-level release (sensor.core.bent_set) switched off, so each
+    candidate is judged by itself, as a lone movement is."""
+    return BottomCheckedDetector("supine", bent=BentSetConfig(enabled=False))
+
+
 @pytest.mark.parametrize("chunk", [None, 7, 64])
 def test_supine_bottom_must_be_below_horizontal(chunk):
     # a glide's bottom (-35): all three counted, by the plain detector and with the rule
@@ -85,17 +92,20 @@ def test_supine_bottom_must_be_below_horizontal(chunk):
     assert len(_run(RepDetector("supine"), _supine_set(-35.0), chunk)) == 3
     # the same movement lowered only to the mat (+5, range 75 deg): refused by the rule alone
     assert len(_run(RepDetector("supine"), _supine_set(5.0), chunk)) == 3
-    assert _run(BottomCheckedDetector("supine"), _supine_set(5.0), chunk) == []
+    assert _run(_lone(), _supine_set(5.0), chunk) == []
     # the bound itself, on a 70-deg rep: a bottom just below it counts, just above it does not
     bound = SupineBottomConfig().max_bottom_deg
-    assert len(_run(BottomCheckedDetector("supine"), _supine_set(bound - 1.0, bound + 69.0), chunk)) == 3
-    assert _run(BottomCheckedDetector("supine"), _supine_set(bound + 1.0, bound + 71.0), chunk) == []
+    assert len(_run(_lone(), _supine_set(bound - 1.0, bound + 69.0), chunk)) == 3
+    assert _run(_lone(), _supine_set(bound + 1.0, bound + 71.0), chunk) == []
     # a glide read in a frame 40 deg high (bottom +5, top +110): it sweeps the knee's 105 deg and
     # counts; a raise from +5 sweeping just under the bound does not, just over it counts
     rom = SupineBottomConfig().min_knee_rom_deg
-    assert len(_run(BottomCheckedDetector("supine"), _supine_set(5.0, 110.0), chunk)) == 3
-    assert _run(BottomCheckedDetector("supine"), _supine_set(5.0, 5.0 + rom - 1.0), chunk) == []
-    assert len(_run(BottomCheckedDetector("supine"), _supine_set(5.0, 5.0 + rom + 1.0), chunk)) == 3
+    assert len(_run(_lone(), _supine_set(5.0, 110.0), chunk)) == 3
+    assert _run(_lone(), _supine_set(5.0, 5.0 + rom - 1.0), chunk) == []
+    assert len(_run(_lone(), _supine_set(5.0, 5.0 + rom + 1.0), chunk)) == 3
+    # with the set-level release on, three such reps in a row are a set of bent-knee returns
+    # (tests/test_bent_set.py): the elevation curve alone cannot tell them from soft raises
+    assert len(_run(BottomCheckedDetector("supine"), _supine_set(5.0), chunk)) == 3
 
 
 def test_seated_reps_are_not_asked():

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from sensor.core.bent_set import BentSetConfig
 from sensor.core.pipeline import analyze
 from sensor.core.pipeline_config import PipelineConfig
 from sensor.core.shin_prior import PriorConfig
@@ -30,6 +31,10 @@ def _rule_off() -> PipelineConfig:
     # a step's shock, so that this test shows what the rest-before-sweep rule alone does
     off.context.landing_mps2 = off.context.impact_mps2
     off.context.landing_curve_mps2 = float("inf")  # (and the curve landings, sensor.core.landing)
+    # and the bent-return sets (sensor.core.bent_set): with the landings left at a step's shock, 672's
+    # lunges (level bottoms, ranges 71-82) repeat like a set of bent returns, and two
+    # more of them count (5)
+    off.reps.bent_set = BentSetConfig(enabled=False)
     return off
 
 

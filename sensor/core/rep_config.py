@@ -5,7 +5,9 @@ kept apart from the state machine so that each reads on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from sensor.core.bent_set import BentSetConfig
 
 
 @dataclass
@@ -163,3 +165,6 @@ class RepConfig:
     # and 151, mixed 335 and 959; each phase 0.7-0.88 s, so min_phase_s alone cannot tell them from
     # the fastest real phases, 0.88 s).
     seated_min_rep_s: float = 1.75
+    # Supine: candidates the bottom check (sensor.core.rep_bottom) refuses that repeat one
+    # another are a set of bent-knee returns (sensor.core.bent_set).
+    bent_set: BentSetConfig = field(default_factory=BentSetConfig)
