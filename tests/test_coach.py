@@ -106,3 +106,24 @@ def test_screen_thresholds_are_the_cue_thresholds():
     # the dashboard colours with these; the cue rules use the same ones
     assert meets_tempo(1.3, 2.0) and not meets_tempo(1.2, 2.0)
     assert rhythm_grade(0.1) is None and rhythm_grade(0.2) == Severity.INFO and rhythm_grade(0.31) == Severity.WARN
+
+
+def test_a_rep_counted_from_its_extension_alone_gets_no_flex_down_tempo_cue_or_statistic():
+    """A bent-return set's first rep (sensor.core.bent_set) has no flex-down: flex_down_s is 0 and
+    its duration is the extension's. It must not be told to slow a flex-down it never did, nor pull
+    the set's flex-down mean and tempo spread down; the whole reps after it still are judged."""
+    from sensor.core.summary import set_summary
+
+    c = Workout(Targets(reps_per_set=10), repeat_s=0.0)
+    first = rep(1, 10, down=0.0, hold_bottom=0.0)
+    assert not first.rep.has_flex_down and rep(2, 20).rep.has_flex_down
+    cue = cue_of(c.handle(first))
+    assert cue.kind == "good" and "down" not in cue.text and "up 2.0 s" in cue.text
+    reps = [first.rep] + [rep(i, 10.0 + 6.0 * i).rep for i in range(2, 6)]
+    for r in reps[1:]:
+        cue = cue_of(c.handle(RepCompleted(r.top_s, r)))
+    assert cue.kind == "good"  # five reps, the first half as long: still a steady rhythm
+    s = set_summary(reps)
+    assert s["rep_count"] == 5 and s["mean_flex_down_s"] == 2.0 and s["mean_rep_duration_s"] == 5.0
+    assert s["tempo_cv"] == 0.0
+    assert cue_of(Workout(Targets(reps_per_set=10)).handle(rep(1, 10, down=0.8))).kind == "slow_down"

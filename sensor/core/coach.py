@@ -121,7 +121,7 @@ class CueRules:
         """The cue for ``rep`` (already appended to ``set_reps``), judged against the plan and
         against this person's best so far (``reference_rom`` None while it is not known)."""
         tg, tol = self.plan, self.tol
-        if not meets_tempo(rep.flex_down_s, tg.down_s, tol):
+        if rep.has_flex_down and not meets_tempo(rep.flex_down_s, tg.down_s, tol):
             text = f"Slow down: lower over {tg.down_s:.0f} s (that was {rep.flex_down_s:.1f} s)."
             return self.emit(Cue(t, CueKind.SLOW_DOWN, text, Severity.WARN))
         if not meets_tempo(rep.extend_up_s, tg.up_s, tol):
@@ -136,15 +136,16 @@ class CueRules:
                 what, kind = "Bend the knee", CueKind.LOWER_FURTHER
             text = f"{what} a little further if it stays comfortable ({rep.rom_deg:.0f}° of {ref:.0f}°)."
             return self.emit(Cue(t, kind, text))
-        if tg.hold_s > 0 and not meets_tempo(far_hold_s(rep, self.posture), tg.hold_s, tol):
+        if tg.hold_s > 0 and rep.has_flex_down and not meets_tempo(far_hold_s(rep, self.posture), tg.hold_s, tol):
             where = "bottom" if self.posture == Posture.SUPINE else "top"
             return self.emit(Cue(t, CueKind.HOLD_END_RANGE, f"Pause briefly at the {where} (about {tg.hold_s:.0f} s)."))
-        durations = [r.duration_s for r in set_reps[-RHYTHM_WINDOW:]]
+        durations = [r.duration_s for r in set_reps[-RHYTHM_WINDOW:] if r.has_flex_down]
         if len(durations) >= 4:
             cv = float(np.std(durations, ddof=1) / np.mean(durations))
             if rhythm_grade(cv) == Severity.WARN:
                 return self.emit(Cue(t, CueKind.STEADY_RHYTHM, "Keep a steady rhythm from rep to rep."))
-        text = f"Good rep: {rep.rom_deg:.0f}°, down {rep.flex_down_s:.1f} s, up {rep.extend_up_s:.1f} s."
+        down = f", down {rep.flex_down_s:.1f} s" if rep.has_flex_down else ""
+        text = f"Good rep: {rep.rom_deg:.0f}°{down}, up {rep.extend_up_s:.1f} s."
         return self.emit(Cue(t, CueKind.GOOD, text))
 
     def ankle(self, ankle: AnkleRep, t: float, config: AnkleConfig | None = None) -> Cue | None:

@@ -59,6 +59,13 @@ class Rep:
     top_deg: float
     peak_velocity_dps: float
 
+    @property
+    def has_flex_down(self) -> bool:
+        """False for a rep counted from its extension alone: the first rep of a supine set begun at
+        its own bottom (:mod:`sensor.core.bent_set`) had no flex-down, so ``flex_down_s`` is 0 and
+        its duration is the extension's; tempo cues and tempo statistics leave it out."""
+        return self.flex_down_s > 0.0
+
     def to_dict(self) -> dict[str, Any]:
         """Field name -> value, floats rounded to 3 decimals (what rep logs and JSON carry).
 
