@@ -61,7 +61,8 @@ the set's bottom pose to its top (each within ``max_step_deg``) by ``min_rise_de
 began after every earlier counted rep and refused candidate (so a chain that starts mid-set counts
 no rep twice: that rise was the previous rep's extension). The set-up from the floor rises from
 40-55 deg lower and is not counted. Its rep has no flex-down (``flex_down_s`` 0,
-``Rep.has_flex_down`` False: the coach and the set statistics leave its tempo and hold out). Variants 0-299 ``bent_return``: 246 -> 265 of 355, 0 false; inert where
+``Rep.has_flex_down`` False: the coach and the set statistics leave its tempo and hold out).
+Variants 0-299 ``bent_return``: 246 -> 265 of 355, 0 false; inert where
 no chain forms (mixed 1000, short 300, classic 500, negatives 0-2999 counted exactly as before).
 
 The range bound (opt-in ``range_floor_deg``): the same chain over the candidates the 60-deg
