@@ -339,7 +339,7 @@ class RepDetector:
         if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
-        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
+        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_knee_rom_deg):
             return None
         w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
         k = bisect.bisect_right(self._shocks, w0)

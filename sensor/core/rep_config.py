@@ -117,6 +117,10 @@ class RepConfig:
     #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
     supine_min_rom_deg: float = 60.0
     seated_min_rom_deg: float = 46.0
+    # ... and down to this when the rep's pivot fit confirms a hanging shin turning about a still knee
+    # (sensor.core.knee_range: a tight nerve bed stops the knee 20-70 deg short of straight; Kuilart 2005).
+    # Refused in sensor.core.rep_pivot unless confirmed; RepConfig.min_rom_deg, the smallest rep at all.
+    seated_knee_rom_deg: float = 30.0
     # - No foot contact from the start of the movement that first reaches the far turn until just
     #   before the rep ends (not of a later one that moves the turn on: a fidget with the foot on
     #   the floor at a set break comes after the landing, negative 1468): the foot is in the air
