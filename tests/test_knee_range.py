@@ -93,5 +93,6 @@ def test_tight_sweeps_teach_the_mounting(step: int | None) -> None:
         assert off.mounting is None and off.reps == []
     else:
         whole = _run(157, True)
-        assert [(r.start_s, r.end_s, r.top_deg) for r in p.reps] == [(r.start_s, r.end_s, r.top_deg) for r in whole.reps]
+        key = [(r.start_s, r.end_s, r.top_deg) for r in whole.reps]
+        assert [(r.start_s, r.end_s, r.top_deg) for r in p.reps] == key
         assert p.settled_at == whole.settled_at
