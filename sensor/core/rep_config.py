@@ -159,6 +159,8 @@ class RepConfig:
     # mixed seeds 0-239, p99 3.06); the step-up false reps kick up in 0.7-0.9 s and creep back over
     # 4.3-10 s (5.2-13.6 seated; supine, negatives 202, 7.6: up in 0.71 s after 5.4 s down).
     max_phase_ratio: float = 5.0
+    # seated: the first phase judged by the ratio ends at the first arrival at the top (sensor.core.far_arrival)
+    seated_arrival: bool = True
     # Seated: the two phases together take at least this long. The guide's phases take 1-4 s, so a
     # glide's extension and flexion take >= 2 s; the fastest real reps measured (UCI "fast", as this
     # detector times them) take 1.92 s (117 reps), simulated seated reps >= 2.02 s (mixed 0-999, 5518
