@@ -12,9 +12,10 @@ glide (the guide's "complete all movements slowly": 4-6 s a phase, ``slow`` in
 ``sensor.sim.variants``) turns at ~0.3 1/s^2 over a 10-12 s window: 0.1 m/s^2 unmodelled is a
 0.3-m lever error, and the fit places the pivot 0.8-2 m below or above the sensor, where no joint
 is, with a "confident" standard error (white-residual least squares is blind to a systematic
-term). 29 of 331 seated ``slow`` reps were refused so (variants 0-299 on r12base, 13 of them in
-seed 153 alone), while each one's own extension, a single shorter movement, fits a still knee
-above the sensor with the lever hanging.
+term). Seated ``slow`` sessions lost 29 of 331 reps (variants 0-299 on r12base), most to this
+verdict (seed 153: 13 of its 17) and the rest to :mod:`sensor.core.rep_reach`'s movement fits,
+while each rep's own extension, a single shorter movement, fits a still knee above the sensor
+with the lever hanging.
 
 So the whole-window verdict is set aside when its turn signal is under ``min_turn_signal`` (1/s^2:
 a 0.1 m/s^2 error is then a lever error over 10 cm, a shin sensor's smallest distance from the
