@@ -54,9 +54,9 @@ __all__ = ["KneeRangeConfig", "knee_swing_confirmed", "sweep_ok"]
 class KneeRangeConfig:
     """When a seated range under the plain bound counts (see the module docstring)."""
 
-    # OFF: measured on r13seat, the rule adds 2 false reps in the seated analyses of negatives 3000-6943
-    # (5174 a lunge, 6820 a leg swing: both read as a still-knee swing 0.47-0.51 m above the sensor, the
-    # simulator's lunge/swing kinematics; each also needs the narrow sweeps to learn its mounting)
+    # OFF: measured on r13seat, the rule adds 3 false reps in the seated analyses of negatives 3000-8749
+    # (0 in 0-2999): 5174 a lunge and 6820 a leg swing (read as a still-knee swing ~0.5 m above the sensor,
+    # the simulator's kinematics; both need the narrow sweeps to learn a mounting), 8501 (a 34-deg rep)
     enabled: bool = False
     knee_min_span_deg: float = 35.0  # a sweep teaching the seated mounting: MountConfig.min_span_deg
     z: float = 5.0  # standard errors, as every other pivot verdict asks
