@@ -32,6 +32,7 @@ from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.knee_lever import KneeLeverConfig
+from sensor.core.knee_range import KneeRangeConfig, sweep_ok
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
@@ -142,10 +143,9 @@ class MountConfig:
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
     impact_after_s: float = 1.0  # ... nor those followed this soon by one
     supine_min_elev_deg: float = -60.0  # supine: a movement whose shin mostly hangs is not the exercise
-    # seated: the glide extends the knee from hanging to near horizontal (60-105 deg sweeps in the simulated corpus,
-    # none between 30 and 60); on the feet the shank tilts 20-35 deg in a squat (45 in a decline squat: Escamilla 2001;
-    # Zwerver 2007), 20-35 in a step-down, 10-20 in sit-to-stand (see sensor.sim.activities for the sources)
+    # seated: glides sweep 60-105 deg from hanging, the shank on the feet 20-45 (sim.activities); less: knee_range
     seated_min_span_deg: float = 50.0
+    knee: KneeRangeConfig = field(default_factory=KneeRangeConfig)
     seated_max_elev_deg: float = 0.0  # seated: the sensor mostly above the pivot is not the exercise
     lying: LyingConfig = field(default_factory=LyingConfig)  # seated: a middle pose is not hanging (lying_rests)
     pivot: PivotConfig = field(default_factory=PivotConfig)  # seated: the pivot's side, mounting-free
@@ -285,7 +285,7 @@ def estimate_mounting(
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence, memo.upright)
     for a, b in windows:
         span = memo.span(a, b, w_all, dt_all, dt_nom)
-        if span < (cfg.seated_min_span_deg if posture == "seated" else cfg.min_span_deg):
+        if not sweep_ok(span, posture, cfg, t[a:b], acc[a:b], gyr_c[a:b]):
             continue
         key = (a, b, axis is None)
         if cache is not None and key in cache:

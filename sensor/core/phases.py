@@ -22,6 +22,7 @@ import numpy as np
 from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
+from sensor.core.far_arrival import moved_on, ratio_first_s
 from sensor.core.phases_steady import steady_piece
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
@@ -269,8 +270,7 @@ class RepDetector:
                     return
             elif self._far is not None and y1 > self._far["y"]:
                 far, tm = self._far, seg["tm"]  # moved on by < turn_deg (a fidget at the turn): same landing window
-                land = far["land_t"] if y1 - far["y"] < cfg.turn_deg else tm
-                far.update(y=y1, t=t1, stop_t=t1, peak=max(far["peak"], seg["peak"]), move_t=tm, land_t=land)
+                moved_on(far, y1, t1, tm, seg["peak"], cfg.turn_deg)  # seated: first arrival kept (far_arrival)
             return
         # returning segment
         self._away_start = None
@@ -333,13 +333,13 @@ class RepDetector:
         ret_start = far.get("ret_start", far["t"])
         first_s = far["t"] - far["start_t"]
         second_s = t_end - ret_start
-        short, long = sorted((first_s, second_s))
+        short, long = sorted((ratio_first_s(far, first_s, cfg.seated_arrival and self.posture == "seated"), second_s))
         if short < cfg.min_phase_s or long > cfg.max_phase_ratio * short:
             return None  # too quick, or a quick kick and a slow creep back (a step-up's leg): not a glide
         if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
-        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_min_rom_deg):
+        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_knee_rom_deg):
             return None
         w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
         k = bisect.bisect_right(self._shocks, w0)

@@ -119,6 +119,10 @@ class RepConfig:
     #   the return, so a mounting with a wrong knee axis does not shrink a true rep below it.
     supine_min_rom_deg: float = 60.0
     seated_min_rom_deg: float = 46.0
+    # ... and down to this when the rep's pivot fit confirms a hanging shin turning about a still knee
+    # (sensor.core.knee_range: a tight nerve bed stops the knee 20-70 deg short of straight; Kuilart 2005).
+    # Refused in sensor.core.rep_pivot unless confirmed; RepConfig.min_rom_deg, the smallest rep at all.
+    seated_knee_rom_deg: float = 30.0
     # - No foot contact from the start of the movement that first reaches the far turn until just
     #   before the rep ends (not of a later one that moves the turn on: a fidget with the foot on
     #   the floor at a set break comes after the landing, negative 1468): the foot is in the air
@@ -157,6 +161,8 @@ class RepConfig:
     # mixed seeds 0-239, p99 3.06); the step-up false reps kick up in 0.7-0.9 s and creep back over
     # 4.3-10 s (5.2-13.6 seated; supine, negatives 202, 7.6: up in 0.71 s after 5.4 s down).
     max_phase_ratio: float = 5.0
+    # seated: the first phase judged by the ratio ends at the first arrival at the top (sensor.core.far_arrival)
+    seated_arrival: bool = True
     # Seated: the two phases together take at least this long. The guide's phases take 1-4 s, so a
     # glide's extension and flexion take >= 2 s; the fastest real reps measured (UCI "fast", as this
     # detector times them) take 1.92 s (117 reps), simulated seated reps >= 2.02 s (mixed 0-999, 5518

@@ -43,10 +43,12 @@ import numpy as np
 
 from sensor.core.events import Event, Rep
 from sensor.core.knee_above import KneeAboveConfig, knee_not_above
+from sensor.core.knee_range import KneeRangeConfig, knee_swing_confirmed
 from sensor.core.never_hung import NeverHungConfig, never_hung
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_far_rest import FarRestCheckedDetector
+from sensor.core.slow_turn import SlowTurnConfig, whole_verdict_weak
 from sensor.core.types import Posture
 
 __all__ = ["PivotCheckedDetector", "RepPivotConfig"]
@@ -68,6 +70,10 @@ class RepPivotConfig:
     knee: KneeAboveConfig = field(default_factory=KneeAboveConfig)
     # the extension's lever never near straight down (sensor.core.never_hung): the shin never hung
     hang: NeverHungConfig = field(default_factory=NeverHungConfig)
+    # a range between RepConfig.seated_knee_rom_deg and seated_min_rom_deg needs a confirmed knee swing
+    knee_range: KneeRangeConfig = field(default_factory=KneeRangeConfig)
+    # the whole-rep verdict is set aside for a slow rep whose extension confirms a knee swing
+    slow: SlowTurnConfig = field(default_factory=SlowTurnConfig)
 
 
 class PivotCheckedDetector(FarRestCheckedDetector):
@@ -127,16 +133,31 @@ class PivotCheckedDetector(FarRestCheckedDetector):
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         rep = super()._make_rep(t_end, e_end)
-        if rep is None or not self._on:
+        if rep is None or self.posture != Posture.SEATED:
             return rep
+        # a range under the plain seated bound counts only on a confirmed knee swing (knee_range)
+        narrow = max(rep.rom_deg, (self._far or {}).get("ret_turn", 0.0)) < self.cfg.seated_min_rom_deg
+        if not self.check.enabled:
+            return None if narrow else rep
         self.last_fit = self.fit(rep.start_s, rep.end_s)
-        if not_a_knee_swing(self.last_fit, self.check.pivot):
+        # the extension up to its first arrival at the top: a hold with ankle pumps is not part of it (far_arrival)
+        top = float((self._far or {}).get("arrive_t", rep.top_s)) if self.cfg.seated_arrival else rep.top_s
+        ext = self.fit(rep.start_s, top)
+        if not_a_knee_swing(self.last_fit, self.check.pivot) and not self._weak_whole(ext):
             return None
-        ext = self.fit(rep.start_s, rep.top_s)
         if self.check.extension and turned_over_a_planted_foot(ext, self.check.pivot):
             return None
         if never_hung(ext, self.check.pivot, self.check.hang):
             return None  # the whole leg turned about the hip on the mat: a supine set-up, analysed seated
         if knee_not_above(ext, self.check.knee):
             return None  # the shank turned about a point near the sensor: a planted foot, not the knee
+        if narrow and not (self._confirmed(ext) or self._confirmed(self.last_fit)):
+            return None  # a small range, and nothing shows the still knee the range bound stands in for
         return rep
+
+    def _weak_whole(self, ext: PivotFit | None) -> bool:
+        c = self.check  # a slow rep's whole window turns too weakly to place a pivot (slow_turn)
+        return whole_verdict_weak(self.last_fit, ext, c.pivot, c.knee_range, c.slow)
+
+    def _confirmed(self, fit: PivotFit | None) -> bool:
+        return self.check.knee_range.enabled and knee_swing_confirmed(fit, self.check.pivot, self.check.knee_range)
