@@ -5,7 +5,9 @@ kept apart from the state machine so that each reads on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from sensor.core.held_bottom import HeldBottomConfig
 
 
 @dataclass
@@ -100,6 +102,9 @@ class RepConfig:
     # analysed supine (own posture the even seeds, the other posture the odd ones, 7000
     # recordings) it is the only candidate the new timing refuses that the old one passed.
     far_rest_from_first_stop: bool = True
+    # ... unless the rep looks like its set's counted reps: top, bottom and a one-movement return
+    # (a bottom held "for a few seconds"; sensor.core.held_bottom)
+    held_bottom: HeldBottomConfig = field(default_factory=HeldBottomConfig)
     # What a glide is, measured on the issue-11 corpus (true reps against everything else counted,
     # tools in sensor.sim.evaluation) and bounded by physics, never by one example:
     # - A phase moves for 1-4 s (the guide). The movement that reaches the far turn, and the one
@@ -108,6 +113,15 @@ class RepConfig:
     #   <= 3.6 s (811 simulated) and <= 2.4 s (117 UCI); lying down 5.2-5.5 s, settling into the
     #   chair 7-12 s, set breaks 17-126 s.
     max_phase_s: float = 5.0
+    # - Supine, handouts also teach the glide slowly ("complete all movements slowly", Peak Physio's
+    #   slider; sensor.sim.variants ``slow``: 4-6 s a phase), so the supine bound is that 6 s plus
+    #   the same quarter: 7.5 s. A minimum-jerk phase of T s moves (above move_dps to below
+    #   stop_dps) for ~0.8 T over a glide's range: slow supine reps moved 5.02-5.23 s (seeds 0-299)
+    #   and were refused at 5. What the 5 s kept out supine was lying down (5.2-5.5 s), which the
+    #   context now refuses (the rep starts out of position), and set breaks (17-126 s); measured
+    #   on negatives 0-2999 analysed supine, 7.5 s adds no rep (see the branch's report). Seated it
+    #   stays 5 s (settling into the chair 7-12 s; slow seated reps are refused by other checks).
+    supine_max_phase_s: float = 7.5
     # - Range. Supine the shin goes from below horizontal (bottom <= ~-28 deg) to well above it
     #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
     #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
