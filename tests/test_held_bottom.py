@@ -121,3 +121,14 @@ def test_set_ups_read_high_stay_refused(seed):
         s = make_session("negative", seed, posture="supine")
     pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
     assert pipe.reps == []
+
+
+@pytest.mark.parametrize("size", [41])
+def test_live_equals_offline_with_held_bottoms(size):
+    s = make_session("variants", 24)  # 200 Hz, five bottoms held 7-9 s, vouched for by the set
+    offline, _ = analyze(s.chunk, s.posture, s.rate_hz)
+    live, _ = analyze(s.chunk, s.posture, s.rate_hz, chunk_size=size)
+    got = [(r.start_s, r.top_s, r.end_s, r.detected_s) for r in live.reps]
+    assert got == [(r.start_s, r.top_s, r.end_s, r.detected_s) for r in offline.reps]
+    for rep, want in zip(offline.reps, s.labels["reps"], strict=True):
+        assert abs(rep.top_s - want["top_s"]) < 1.0
