@@ -28,9 +28,11 @@ its bottom, holds it and leaves from it: the two timings agree. A flex-down that
 return starts, and its pause is not a rest at the far end (the far-end rest rule of round 8,
 which timed any rest before a movement that moved the turn on, refused that true rep).
 
-Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The detector's own
-timing (from the newest extreme) still applies as well, so a rep is refused when either rest is
-longer than ``max_far_hold_s``: the rule can only refuse more, never count more. When the
+Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The older timing (from
+the newest extreme, ``Rep.hold_bottom_s``) applies as well: both are checked here, and a rep is
+refused when either rest is longer than ``max_far_hold_s``, unless the rep looks like its set's
+counted reps (:mod:`sensor.core.held_bottom`: a bottom held "for a few seconds", left by one
+extension to the set's top; a set break goes back to tabletop). When the
 return's own segment or a stop near its starting angle is not kept, the rule says nothing (9 of
 the 8153 counted supine reps measured, reps while the mounting was still being refined).
 
