@@ -35,6 +35,7 @@ def test_without_the_elevation_stop_the_hold_is_part_of_the_movement():
     # a 4-s hold at the top ("hold the stretch for a few seconds")
     held = GLIDE[:5] + [(4.0, 70.0)] + GLIDE[6:]
     assert len(_reps(glide=held)) == 1
-    # the extension "moves" through the whole hold: 4 s plus 4 s is longer than any supine glide
-    # phase moves (supine_max_phase_s, 7.5 s), so the rep is refused
+    # the extension "moves" through the whole hold: 4 s plus 4 s is longer than any glide phase
+    # moves (supine_max_phase_s; also over the 7.5 s measured for slow handout phases), so the rep
+    # is refused
     assert _reps(RepConfig(stop_elev_s=0.0), glide=held) == []
