@@ -18,8 +18,8 @@ GLIDE = [(0, 0.0), (2.0, 0.0), (2.0, -40.0), (0.5, -40.0), (4.0, 70.0), (1.5, 70
 TOP_S = 8.5
 
 
-def _reps(cfg=None, chunk=None):
-    t, e, v = _curve(GLIDE)
+def _reps(cfg=None, chunk=None, glide=GLIDE):
+    t, e, v = _curve(glide)
     return detector_reps("supine", t, e, v + BIAS, chunk, cfg)
 
 
@@ -32,7 +32,10 @@ def test_the_extension_stops_at_the_top_despite_the_bias(chunk):
 
 
 def test_without_the_elevation_stop_the_hold_is_part_of_the_movement():
-    reps = _reps(RepConfig(stop_elev_s=0.0))
-    # the extension "moves" through the whole hold: 4 s plus 1.5 s is longer than any glide
-    # phase (max_phase_s), so the rep is refused
-    assert reps == []
+    # a 4-s hold at the top ("hold the stretch for a few seconds")
+    held = GLIDE[:5] + [(4.0, 70.0)] + GLIDE[6:]
+    assert len(_reps(glide=held)) == 1
+    # the extension "moves" through the whole hold: 4 s plus 4 s is longer than any glide phase
+    # moves (supine_max_phase_s; also over the 7.5 s measured for slow handout phases), so the rep
+    # is refused
+    assert _reps(RepConfig(stop_elev_s=0.0), glide=held) == []

@@ -25,9 +25,11 @@ PAUSED_GLIDE = [(0, 57.0), (1.0, 57.0), (2.0, -16.0), (7.8, -16.0), (1.5, -45.0)
 PAUSED_GLIDE += [(1.0, 57.0)]
 
 
-def _reps(points, chunk=None, on=True, shift_at=None):
+def _reps(points, chunk=None, on=True, shift_at=None, held=True):
     t, e, v = min_jerk_curve(points)
-    det = FarRestCheckedDetector("supine", RepConfig(far_rest_from_first_stop=on))
+    cfg = RepConfig(far_rest_from_first_stop=on)
+    cfg.held_bottom.enabled = held  # (sensor.core.held_bottom: a held bottom vouched for by its set)
+    det = FarRestCheckedDetector("supine", cfg)
     step = chunk or len(t)
     off = 0.0
     for a in range(0, len(t), step):
@@ -75,8 +77,10 @@ def test_the_bound_is_the_detectors_own_far_hold(before, after, counted):
     # a glide holding the bottom with a fidget in it: counted while the whole rest is <= 6 s
     pts = [(0, 60.0), (1.0, 60.0), (2.0, -40.0), (before, -40.0), (0.3, -48.0), (0.3, -40.0), (after, -40.0)]
     pts += [(2.0, 60.0), (1.0, 60.0)]
-    assert len(_reps(pts)) == counted
-    assert len(_reps(pts, on=False)) == 1
+    assert len(_reps(pts, held=False)) == counted
+    assert len(_reps(pts, on=False, held=False)) == 1
+    # a whole glide's range (108 deg) held at the bottom for seconds: sensor.core.held_bottom counts it
+    assert len(_reps(pts)) == 1
 
 
 def test_negative_3409_supine_set_break_is_not_a_rep():

@@ -336,7 +336,8 @@ class RepDetector:
         short, long = sorted((ratio_first_s(far, first_s, cfg.seated_arrival and self.posture == "seated"), second_s))
         if short < cfg.min_phase_s or long > cfg.max_phase_ratio * short:
             return None  # too quick, or a quick kick and a slow creep back (a step-up's leg): not a glide
-        if max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start)) > cfg.max_phase_s:
+        moved = max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start))
+        if moved > (cfg.supine_max_phase_s if self.posture == "supine" else cfg.max_phase_s):
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_knee_rom_deg):
@@ -355,8 +356,6 @@ class RepDetector:
             bottom_t, top_t = far["t"], t_end
             if top_e < cfg.supine_top_min_deg or bottom_e < cfg.supine_bottom_min_deg:
                 return None
-            if ret_start - far["t"] > cfg.max_far_hold_s:
-                return None  # the foot rested on the floor: setup or a set break, not a rep
             flex, ext = first_s, second_s
             hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)
         else:

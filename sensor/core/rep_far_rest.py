@@ -28,9 +28,11 @@ its bottom, holds it and leaves from it: the two timings agree. A flex-down that
 return starts, and its pause is not a rest at the far end (the far-end rest rule of round 8,
 which timed any rest before a movement that moved the turn on, refused that true rep).
 
-Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The detector's own
-timing (from the newest extreme) still applies as well, so a rep is refused when either rest is
-longer than ``max_far_hold_s``: the rule can only refuse more, never count more. When the
+Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The older timing (from
+the newest extreme, ``Rep.hold_bottom_s``) applies as well: both are checked here, and a rep is
+refused when either rest is longer than ``max_far_hold_s``, unless the rep looks like its set's
+counted reps (:mod:`sensor.core.held_bottom`: a bottom held "for a few seconds", left by one
+extension to the set's top; a set break goes back to tabletop). When the
 return's own segment or a stop near its starting angle is not kept, the rule says nothing (9 of
 the 8153 counted supine reps measured, reps while the mounting was still being refined).
 
@@ -45,11 +47,12 @@ from collections import deque
 from typing import Any
 
 from sensor.core.events import Event, Rep
+from sensor.core.held_bottom import SetPoses
 from sensor.core.phases import RepDetector
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Posture
 
-__all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s"]
+__all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s", "return_pause_s"]
 
 # Segments kept (data time): longer than any rep candidate that can still pass max_phase_s and the
 # rest bound (two phases moving <= 5 s each, holds, a creep closed up to creep_keep_s late).
@@ -74,6 +77,13 @@ def far_rest_s(moves: deque[tuple[float, float, float, float]], far: dict[str, A
     return None
 
 
+def return_pause_s(moves: deque[tuple[float, float, float, float]], ret_start: float, t_end: float) -> float:
+    """The longest stillness between the closed movement segments of a return (from ``ret_start``
+    to ``t_end``); 0 for a return of one movement."""
+    ends = [(t0, t1) for t0, _e0, t1, _e1 in moves if t0 >= ret_start and t1 <= t_end]
+    return max((b[0] - a[1] for a, b in zip(ends, ends[1:])), default=0.0)
+
+
 class FarRestCheckedDetector(RepDetector):
     """:class:`RepDetector`; supine, the still rest at the far end is timed from the first stop at
     the pose the return leaves from (a fidget there does not restart it)."""
@@ -82,6 +92,7 @@ class FarRestCheckedDetector(RepDetector):
         super().__init__(posture, cfg)
         self._ends: deque[tuple[float, float, float, float]] = deque()  # (t0, e0, t1, e1) per closed segment
         self.last_far_rest_s: float | None = None  # the newest supine candidate's rest (diagnostics)
+        self._set = SetPoses(self.cfg.held_bottom)  # the counted reps a held bottom is judged by
 
     @property
     def _rest_on(self) -> bool:
@@ -90,26 +101,37 @@ class FarRestCheckedDetector(RepDetector):
     def reset_motion(self) -> None:
         super().reset_motion()
         self._ends.clear()  # older samples are analysed again: their segments come again
+        self._set.clear()  # a new mounting: the counted reps' angles are in another frame
 
     def shift(self, delta_e: float) -> None:
         super().shift(delta_e)
         self._ends = deque((t0, e0 + delta_e, t1, e1 + delta_e) for t0, e0, t1, e1 in self._ends)
+        self._set.shift(delta_e)
 
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg = self._seg
-        if seg is not None and self._rest_on:
+        if seg is not None and self.posture == Posture.SUPINE:
             ends = self._ends
             ends.append((float(seg["t0"]), float(seg["e0"]), t1, e1))
             while ends and ends[0][2] < t1 - KEEP_S:
                 ends.popleft()
+        n = len(self.reps)
         super()._close(t1, e1, events)
+        if len(self.reps) > n and self.posture == Posture.SUPINE:
+            self._set.add(self.reps[-1].top_deg, self.reps[-1].bottom_deg)
 
     def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
         far = self._far
         rep = super()._make_rep(t_end, e_end)
-        if rep is None or not self._rest_on or far is None:
+        if rep is None or self.posture != Posture.SUPINE or far is None:
             return rep
-        self.last_far_rest_s = rest = far_rest_s(self._ends, far, self.cfg.turn_deg)
-        if rest is not None and rest > self.cfg.max_far_hold_s:
-            return None  # the foot came down and rested there, a fidget or two on the floor between
-        return rep
+        rest = rep.hold_bottom_s  # from the newest extreme at the far turn
+        if self._rest_on:
+            self.last_far_rest_s = first = far_rest_s(self._ends, far, self.cfg.turn_deg)
+            rest = max(rest, first or 0.0)
+        if rest <= self.cfg.max_far_hold_s:
+            return rep
+        pause = return_pause_s(self._ends, float(far.get("ret_start", far["t"])), t_end)
+        if self._set.vouch(rep.top_deg, rep.bottom_deg, pause, self.cfg.rest_restart_s):
+            return rep  # a bottom held for seconds, left by an extension to the set's top
+        return None  # the foot came down and rested there (a fidget or two on the floor between)
