@@ -197,3 +197,13 @@ def assert_live_matches_offline(cs, sizes, config=None):
         live, _ = analyze(cs.chunk, cs.posture, cs.rate_hz, chunk_size=size, config=config)
         assert live.reps == offline.reps, size
         assert live.settled_at == offline.settled_at, size
+
+
+def run_in_pieces(p, chunk, step=None):
+    """Feed ``chunk`` to the pipeline ``p`` whole (``step`` None) or in live pieces of ``step``
+    samples, finish it and return it: the switch-a-rule-off tests run both ways."""
+    n = len(chunk)
+    for a in range(0, n, step or n):
+        p.feed(chunk.slice(a, min(a + (step or n), n)))
+    p.finish()
+    return p

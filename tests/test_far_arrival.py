@@ -10,6 +10,7 @@ shin yielding 1-4 deg: sensor.sim.variants) count every rep with it and lose som
 from __future__ import annotations
 
 import pytest
+from helpers import run_in_pieces
 
 from sensor.core.far_arrival import moved_on, ratio_first_s
 from sensor.core.pipeline import Pipeline
@@ -43,10 +44,7 @@ def _reps(seed: int, on: bool, step: int | None = None) -> list:
     assert cs.posture == "seated" and cs.labels["variant"] == "ankle_pumps"
     p = Pipeline(cs.posture, cs.rate_hz)
     p.cfg.reps.seated_arrival = on
-    n = len(cs.chunk)
-    for a in range(0, n, step or n):
-        p.feed(cs.chunk.slice(a, min(a + (step or n), n)))
-    p.finish()
+    run_in_pieces(p, cs.chunk, step)
     return [(r.start_s, r.top_s, r.end_s, r.top_deg) for r in p.reps]
 
 

@@ -17,6 +17,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import run_in_pieces
 from test_pivot import _movement
 
 from sensor.core.knee_above import KneeAboveConfig, knee_not_above
@@ -83,10 +84,7 @@ def _count(step: int | None, on: bool) -> list:
     p = Pipeline(cs.posture, cs.rate_hz)
     assert isinstance(p.detector, PivotCheckedDetector)
     p.detector.check.knee.enabled = on
-    n = len(cs.chunk)
-    for a in range(0, n, step or n):
-        p.feed(cs.chunk.slice(a, min(a + (step or n), n)))
-    p.finish()
+    run_in_pieces(p, cs.chunk, step)
     return p.reps
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import run_in_pieces
 from test_never_hung import _hip_body
 from test_pivot import _movement
 
@@ -62,10 +63,7 @@ def _run(seed: int, on: bool, step: int | None = None) -> Pipeline:
     p = Pipeline(cs.posture, cs.rate_hz)
     p.cfg.mount.knee.enabled = on
     p.detector.check.knee_range.enabled = on
-    n = len(cs.chunk)
-    for a in range(0, n, step or n):
-        p.feed(cs.chunk.slice(a, min(a + (step or n), n)))
-    p.finish()
+    run_in_pieces(p, cs.chunk, step)
     return p
 
 

@@ -15,6 +15,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import run_in_pieces
 from test_pivot import _movement
 
 from sensor.core.never_hung import NeverHungConfig, never_hung
@@ -64,10 +65,7 @@ def _reps(step: int | None, on: bool) -> list:
     p = Pipeline(cs.posture, cs.rate_hz)
     assert isinstance(p.detector, PivotCheckedDetector)
     p.detector.check.hang.enabled = on
-    n = len(cs.chunk)
-    for a in range(0, n, step or n):
-        p.feed(cs.chunk.slice(a, min(a + (step or n), n)))
-    p.finish()
+    run_in_pieces(p, cs.chunk, step)
     return p.reps
 
 

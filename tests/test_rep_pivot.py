@@ -15,6 +15,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import run_in_pieces
 from test_pivot import _movement
 
 from sensor.core.pipeline import Pipeline
@@ -99,10 +100,7 @@ def _count(
     assert isinstance(p.detector, PivotCheckedDetector)
     p.detector.check.enabled = on
     p.detector.check.pivot = rule
-    n = len(chunk)
-    for a in range(0, n, step or n):
-        p.feed(chunk.slice(a, min(a + (step or n), n)))
-    p.finish()
+    run_in_pieces(p, chunk, step)
     return p.reps
 
 
