@@ -137,6 +137,8 @@ class PivotCheckedDetector(FarRestCheckedDetector):
             return rep
         # a range under the plain seated bound counts only on a confirmed knee swing (knee_range)
         narrow = max(rep.rom_deg, (self._far or {}).get("ret_turn", 0.0)) < self.cfg.seated_min_rom_deg
+        if narrow and not self.check.knee_range.enabled:
+            return None  # nothing may let a small range count: refused before the fits, as before knee_range
         if not self.check.enabled:
             return None if narrow else rep
         self.last_fit = self.fit(rep.start_s, rep.end_s)
