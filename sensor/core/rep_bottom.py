@@ -126,9 +126,13 @@ class BottomCheckedDetector(PivotCheckedDetector):
     ):
         super().__init__(posture, cfg, check)
         self.bottom = bottom or SupineBottomConfig()
-        self.bent = bent or self.cfg.bent_set
-        self._chain = BentSetChain(self.bent)
+        self._chain = BentSetChain(bent or self.cfg.bent_set)
         self._late: list[RepCompleted] = []  # earlier movements counted with the one closing
+
+    @property
+    def bent(self) -> BentSetConfig:
+        """The bent-return set's config: the chain's own, so the two cannot disagree."""
+        return self._chain.cfg
 
     def reset_motion(self) -> None:
         super().reset_motion()
@@ -168,7 +172,6 @@ class BottomCheckedDetector(PivotCheckedDetector):
         if rep.bottom_deg > cfg_b.max_bottom_deg and (short or rep.rom_deg < cfg_b.min_knee_rom_deg):
             # alone, a straight leg lowered to the mat and raised from the hip (the knee did not
             # flex) or a set break; repeated, a set of bent-knee returns (sensor.core.bent_set)
-            self._chain.cfg = self.bent  # (a test may swap the config after construction)
             count, late = self._chain.judge(rep)
             if not count:
                 return None
