@@ -77,7 +77,7 @@ def test_an_hour_of_a_static_sensor_counts_nothing():
     gyr = np.array([0.8, -1.1, 0.3]) + rng.normal(0, 0.2, (n, 3))
     p, _ = analyze(ImuChunk(t, acc, gyr), "supine", rate, chunk_size=65536)
     assert p.reps == [] and p.stats.buffered_dropped > 0  # older samples were let go: memory stays flat
-    assert len(p._buf[0][0]) <= p.cfg.max_buffer_s * rate + 65536
+    assert len(p._buf.pieces[0][0]) <= p.cfg.max_buffer_s * rate + 65536
 
 
 def test_two_sessions_concatenated_with_different_mountings():

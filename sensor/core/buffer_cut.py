@@ -11,6 +11,9 @@ from the last grid point at least half a length before t (between half and a who
 ``max_buffer_s``), whether the cut is made at the end of a feed or just before an estimate.
 
 :func:`buffer_range` reads a stretch of the buffer without joining the rest of it.
+:class:`CalibBuffer` is the buffer itself: its pieces, their count, where its cut grid stands, and
+the mounting evidence kept in step with it, changed only through its methods (the pipeline owns
+one and asks it to add, cut, restart or join).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import numpy as np
 from sensor.core.events import Event, SensorStatus
 
 if TYPE_CHECKING:
-    from sensor.core.pipeline import Pipeline
+    from sensor.core.mount_evidence import MountEvidence
+    from sensor.core.pipeline_config import PipelineStats
 
-Pieces = list[tuple[np.ndarray, ...]]
+A = np.ndarray  # (signatures)
+Pieces = list[tuple[A, ...]]
 TRIM_MSG = "{} samples before calibration were not analysed (no clear knee movement)"
 
 
@@ -58,13 +63,49 @@ def buffer_range(pieces: Pieces, a: int, b: int) -> tuple[np.ndarray, ...]:
     return tuple(np.concatenate(x) for x in zip(*parts))
 
 
-def trim_buffer(p: Pipeline, t_now: float, events: list[Event]) -> int:
-    """Cut ``p``'s calibration buffer where data time ``t_now`` puts it; the samples dropped."""
-    origin, done = p._cut or (float(p._buf[0][0][0]), 0)
-    p._buf, steps, k = cut_buffer(p._buf, origin, done, t_now, p.cfg.max_buffer_s / 2)
-    p._cut = (origin, k)
-    for t_step, dropped in steps:
-        p._buf_n, p.stats.buffered_dropped = p._buf_n - dropped, p.stats.buffered_dropped + dropped
-        events.append(SensorStatus(t_step, "buffer_trimmed", TRIM_MSG.format(dropped)))
-        p._evidence.rebuild_pieces(p._buf)
-    return sum(d for _, d in steps)
+class CalibBuffer:
+    """The samples kept until the mounting is learned and refined: pieces of (t, acc, gyr_c, gap,
+    rest), oldest first; ``evidence`` (the pipeline's, shared) always describes exactly them."""
+
+    def __init__(self, evidence: MountEvidence) -> None:
+        self.pieces: Pieces = []
+        self.n = 0  # samples held
+        self.evidence = evidence
+        self._cut: tuple[float, int] | None = None  # the cut grid: origin, step reached
+
+    def add(self, t: A, acc: A, gyr_c: A, gap: A, rest: A, mag: A) -> None:
+        """Keep a piece (``mag``: its rate's magnitude, for the evidence)."""
+        self.pieces.append((t, acc, gyr_c, gap, rest))
+        self.n += len(t)
+        self.evidence.append(t, acc, gyr_c, mag)
+
+    def restart(self, kept: tuple[np.ndarray, ...] | None = None) -> None:
+        """Empty, or holding only ``kept`` (a re-strap's history: (t, acc, gyr_c, gap, rest)); a new cut grid."""
+        if kept is not None:
+            self.pieces, self.n, self._cut = [kept], len(kept[0]), None
+            self.evidence.rebuild(kept[0], kept[1], kept[2])
+        else:
+            self.pieces, self.n, self._cut = [], 0, None
+            self.evidence.reset()
+
+    def joined(self) -> tuple[np.ndarray, ...]:
+        """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
+        if len(self.pieces) > 1:
+            self.pieces = [tuple(np.concatenate(x) for x in zip(*self.pieces))]
+        return self.pieces[0]
+
+    def range(self, a: int, b: int) -> tuple[np.ndarray, ...]:
+        """Samples [a, b) (:func:`buffer_range`)."""
+        return buffer_range(self.pieces, a, b)
+
+    def trim(self, t_now: float, max_buffer_s: float, stats: PipelineStats, events: list[Event]) -> int:
+        """Cut where data time ``t_now`` puts the grid of ``max_buffer_s`` / 2 (a notice per step,
+        the dropped samples counted in ``stats``); the samples dropped."""
+        origin, done = self._cut or (float(self.pieces[0][0][0]), 0)
+        self.pieces, steps, k = cut_buffer(self.pieces, origin, done, t_now, max_buffer_s / 2)
+        self._cut = (origin, k)
+        for t_step, dropped in steps:
+            self.n, stats.buffered_dropped = self.n - dropped, stats.buffered_dropped + dropped
+            events.append(SensorStatus(t_step, "buffer_trimmed", TRIM_MSG.format(dropped)))
+            self.evidence.rebuild_pieces(self.pieces)
+        return sum(d for _, d in steps)

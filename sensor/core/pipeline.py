@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensor.core.buffer_cut import buffer_range, trim_buffer
+from sensor.core.buffer_cut import CalibBuffer
 from sensor.core.context import ContextTracker
 from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus, posture_mismatch
@@ -68,12 +68,11 @@ class Pipeline:
         self._pre: Preprocessor | None = None
         self._filter: SagittalFilter | None = None
         self._context: ContextTracker | None = None
-        self._buf: list[tuple[np.ndarray, ...]] = []
-        self._cut: tuple[float, int] | None = None  # the buffer's cut grid: origin, step reached
         self._evidence = MountEvidence(cfg.mount)  # of the buffer, kept in step with it
+        self._buf = CalibBuffer(self._evidence)  # (sensor.core.buffer_cut)
         self._done_at = 0  # buffer index up to which samples have been analysed
         self._refining = True  # buffering: before the mounting settles, and while it is refined
-        self._buf_n, self._refines, self._move_state = 0, 0, 0
+        self._refines, self._move_state = 0, 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
         self._memo = WindowMemo()  # the refinement's per-window reads (sensor.core.window_memo)
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
@@ -169,8 +168,8 @@ class Pipeline:
     def finish(self) -> list[Event]:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
         events = self._release()
-        if self._filter is None and self._buf:
-            t, acc, gyr_c, _gap, rest = self._buffered()
+        if self._filter is None and self._buf.pieces:
+            t, acc, gyr_c, _gap, rest = self._buf.joined()
             cfg, ev = self.cfg, self._evidence
             m = estimate_mounting(t, acc, gyr_c, cfg.mount, rest=rest, posture=cfg.posture, final=True, evidence=ev)
             if m is not None:
@@ -193,10 +192,8 @@ class Pipeline:
         mov = hysteresis(mag > mc.move_on_dps, mag < mc.move_off_dps, self._move_state).astype(bool)
         prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
         closes = np.nonzero((prev == 1) & (mov == 0))[0].tolist()
-        base = self._buf_n
-        self._buf.append((chunk.t, chunk.acc, gyr_c, gap, rest))
-        self._buf_n += n
-        self._evidence.append(chunk.t, chunk.acc, gyr_c, mag)
+        base = self._buf.n
+        self._buf.add(chunk.t, chunk.acc, gyr_c, gap, rest, mag)
         stop = n
         done = False
         if closes:
@@ -209,7 +206,7 @@ class Pipeline:
                         stop, done = j, True
                         break
                 if self._filter is None:  # the buffer is cut at each movement end, the same for any chunking
-                    base -= trim_buffer(self, float(chunk.t[i]), events)
+                    base -= self._buf.trim(float(chunk.t[i]), self.cfg.max_buffer_s, self.stats, events)
                 end = base + i + 1
                 if self._filter is None:
                     m = self._estimate(end, None)
@@ -236,12 +233,12 @@ class Pipeline:
                 stop, done = j, True
         self._move_state = int(mov[stop - 1]) if stop > 0 else self._move_state
         if self._filter is None:
-            trim_buffer(self, float(chunk.t[-1]), events)
+            self._buf.trim(float(chunk.t[-1]), self.cfg.max_buffer_s, self.stats, events)
             return n
         self._run_upto(base + stop, events)
         if done:
-            self._buf, self._buf_n, self._done_at, self._cut = [], 0, 0, None
-            self._evidence.reset()
+            self._buf.restart()
+            self._done_at = 0
             self._refining = False
             self._fit_cache.clear()
             self._memo.clear()
@@ -253,7 +250,7 @@ class Pipeline:
         once (no join of the buffer) when the evidence holds no movement to learn from."""
         if self._evidence.at(end) is None:
             return None
-        t, acc, g, _gp, rs = (x[:end] for x in self._buffered())  # estimates need everything up to each close
+        t, acc, g, _gp, rs = (x[:end] for x in self._buf.joined())  # estimates need everything up to each close
         cfg, posture, ev, kept = self.cfg.mount, self.cfg.posture, self._evidence, self._carried  # (kept: re-strap)
         cache = {} if axis is None else self._fit_cache  # a first try's window fits (sensor.core.fit_reuse)
         memo = WindowMemo() if axis is None else self._memo  # ... and the reads of its windows
@@ -265,12 +262,6 @@ class Pipeline:
         if axis is not None or m is None:
             return keep_first_rest(axis, m) if self.cfg.first_rest_kept else m
         return keep_fits(m, cache, self._fit_cache)
-
-    def _buffered(self) -> tuple[np.ndarray, ...]:
-        """The whole buffer as one set of arrays (joined only when it is in several pieces)."""
-        if len(self._buf) > 1:
-            self._buf = [tuple(np.concatenate(x) for x in zip(*self._buf))]
-        return self._buf[0]
 
     def _time_limit(self, t: np.ndarray) -> int:
         """First index of ``t`` past the refinement time limit, counted from the settle (len(t) if none)."""
@@ -290,20 +281,14 @@ class Pipeline:
         self.detector.reset_motion()
         # Re-analyse from the first off-axis movement (never before the last counted rep).
         t_from = max(self._watch.strike_t0, self.reps[-1].end_s if self.reps else -np.inf)
-        kept = self._watch.take_history(t_from)
-        if kept is not None:  # the new filter and the reset detector start afresh on these
-            self._buf, self._buf_n, self._cut = [kept], len(kept[0]), None
-            self._evidence.rebuild(kept[0], kept[1], kept[2])
-        else:
-            self._buf, self._buf_n, self._cut = [], 0, None
-            self._evidence.reset()
+        self._buf.restart(self._watch.take_history(t_from))  # the new filter and reset detector start on these
         self._done_at, self._move_state = 0, 0
 
     def _run_upto(self, end: int, events: list[Event]) -> None:
         """Analyse buffered samples [done, end) (buffer indices)."""
         if end <= self._done_at:
             return
-        t, acc, g, gp, _ = buffer_range(self._buf, self._done_at, end)
+        t, acc, g, gp, _ = self._buf.range(self._done_at, end)
         self._done_at = end
         out: list[Event] = []
         self._run(t, acc, g, gp, out)
@@ -327,14 +312,14 @@ class Pipeline:
         from its start or after the last counted rep (which stands); footsteps still stand."""
         self._void_context()
         self.detector.reset_motion()
-        t, after = self._buffered()[0], self.reps[-1].end_s if self.reps else -np.inf
+        t, after = self._buf.joined()[0], self.reps[-1].end_s if self.reps else -np.inf
         self._done_at = min(int(np.searchsorted(t, after, side="right")), end)
         t0 = float(t[self._done_at]) if self._done_at < end else np.inf  # the replay replaces the curve from t0
         self._elev_pieces = [(a[a < t0], e[a < t0]) for a, e in self._elev_pieces]
         self._settle(m, end, events)
 
     def _settle(self, m: Mounting, end: int, events: list[Event]) -> None:
-        t_settle = float(self._buf[0][0][end - 1])
+        t_settle = float(self._buf.pieces[0][0][end - 1])
         self.mounting, self.settled_at, self._told_refusal = m, t_settle, False
         dt = self._dt if self._dt is not None else 0.01  # always known here: samples came through the probe
         self._filter = SagittalFilter(m, dt, self.cfg.tau_s)
