@@ -78,7 +78,7 @@ class LiveDefer:
         ctx, det = p._context, p.detector
         if self.n + len(t) > HELD_MAX or ctx is None or any_true(gap):
             return False
-        if not p._skip_announced and p._intake.first_skip_t is not None:
+        if p._notices.skip_due():
             return False
         c, zi = ctx.cfg, ctx._ema.zi
         if ctx.context is not Context.EXERCISE or zi is None:

@@ -24,7 +24,7 @@ from sensor.core.dsp import hysteresis, norm3
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus, posture_mismatch
 from sensor.core.first_rest_keep import keep_first_rest
 from sensor.core.fit_reuse import keep_fits
-from sensor.core.gap_events import with_gaps
+from sensor.core.gap_events import StreamNotices
 from sensor.core.intake import SampleIntake
 from sensor.core.live_defer import LIVE_MAX, LiveDefer
 from sensor.core.mount_evidence import MountEvidence
@@ -78,8 +78,9 @@ class Pipeline:
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()
+        self._notices = StreamNotices(self._intake)  # of gaps and skips (sensor.core.gap_events)
         self._held = LiveDefer()  # quiet live feeds, analysed later (sensor.core.live_defer)
-        self._an_last_t, self._skip_announced, self._told_refusal = -np.inf, False, False
+        self._told_refusal = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
         self._keep_elev, self._elev_pieces = keep_elevation, list[tuple[np.ndarray, np.ndarray]]()
@@ -337,7 +338,7 @@ class Pipeline:
         elev, vel = self._filter.process(t, acc, gyr_c, gap) if ev is None else ev
         long_gap = None
         gap_idx = gap.nonzero()[0].tolist()
-        spans = [float(t[i] - (t[i - 1] if i > 0 else self._an_last_t)) for i in gap_idx] if gap_idx else []
+        spans = [float(t[i] - (t[i - 1] if i > 0 else self._notices.last_t)) for i in gap_idx] if gap_idx else []
         if spans and any(sp > self.cfg.reps.gap_reset_s for sp in spans):  # (no gap: no Python calls)
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
@@ -346,7 +347,7 @@ class Pipeline:
         out = self.detector.process(
             t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)
         )
-        out = with_gaps(self, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
+        out = self._notices.merge(self.stats, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
         events.extend(out)
         self.last_angle = float(elev[-1])
         self.last_t = float(t[-1])
