@@ -13,15 +13,13 @@ most feeds of a glide session are held.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
-from sensor.core.context import ContextConfig
+from sensor.core.context import ContextConfig, ContextTracker, clear_of_hanging
 from sensor.core.dsp import any_true, norm3
 from sensor.core.events import Event
-from sensor.core.live_defer import HELD_MAX, LIVE_MAX, _clear_of_hanging
+from sensor.core.live_defer import HELD_MAX, LIVE_MAX
 from sensor.core.orientation import SagittalFilter
 from sensor.core.pipeline import Pipeline
 from sensor.core.preprocess import Preprocessor
@@ -35,7 +33,9 @@ def _sizes(n: int, size: int, seed: int) -> list[int]:
     return np.random.default_rng(seed).integers(1, 2 * LIVE_MAX, n // 8 + 1).tolist()  # (some not held)
 
 
-def _eager(p: Pipeline, flt: SagittalFilter, pre: Preprocessor, chunk: ImuChunk) -> tuple[np.ndarray, ...]:
+def _eager(
+    flt: SagittalFilter, pre: Preprocessor, chunk: ImuChunk, _ctx: ContextTracker | None, _moving: int
+) -> tuple[np.ndarray, ...]:
     """The feed as before: preprocessed and analysed at once."""
     g, rest, gap = pre.process(chunk.t, chunk.acc, chunk.gyr)
     return (chunk.t, chunk.acc, g, gap, rest, norm3(g), *flt.process(chunk.t, chunk.acc, g, gap))
@@ -80,21 +80,22 @@ def test_held_feeds_emit_every_event_in_the_same_feed(kind: str, seed: int, size
 
 
 def test_the_hanging_shortcut_never_clears_a_hanging_sample() -> None:
-    """``_clear_of_hanging`` answers from a piece's least and largest elevation; whenever it says
-    no sample hangs, none of the angles between them reads the context's hanging sine."""
+    """``clear_of_hanging`` (sensor.core.context) answers from a piece's least and largest
+    elevation; whenever it says no sample hangs, none of the angles between them reads the
+    context's hanging sine."""
     rng = np.random.default_rng(1)
     cleared = 0
     for _ in range(3000):
         h = rng.uniform(-85.0, 85.0)
         lo = rng.uniform(-225.0, 135.0)
         span = (lo, min(lo + rng.exponential(60.0), 135.0))
-        if _clear_of_hanging(SimpleNamespace(span=span), h):  # type: ignore[arg-type]
+        if clear_of_hanging(span, h):
             e = np.linspace(*span, 400)
             assert not any_true(np.sin(np.radians(e)) < np.sin(np.radians(h))), (h, span)
             cleared += 1
     assert cleared > 600  # (the shortcut is taken: measured 1,000-odd of 3,000)
     supine = ContextConfig().hanging_deg  # -65: a rest at tabletop is clear, near the band it is not
-    assert _clear_of_hanging(SimpleNamespace(span=(-20.0, 5.0)), supine)  # type: ignore[arg-type]
-    assert not _clear_of_hanging(SimpleNamespace(span=(-66.0, 5.0)), supine)  # type: ignore[arg-type]
-    assert not _clear_of_hanging(SimpleNamespace(span=(-120.0, -114.0)), supine)  # type: ignore[arg-type]
-    assert _clear_of_hanging(SimpleNamespace(span=(-200.0, -116.0)), supine)  # type: ignore[arg-type]
+    assert clear_of_hanging((-20.0, 5.0), supine)
+    assert not clear_of_hanging((-66.0, 5.0), supine)
+    assert not clear_of_hanging((-120.0, -114.0), supine)
+    assert clear_of_hanging((-200.0, -116.0), supine)

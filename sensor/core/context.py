@@ -24,6 +24,9 @@ causal, vectorised and chunk-invariant (carried state, ``ffill`` over trigger ti
 
 Everything else, while the mounting is known, is *exercise*. The pipeline passes the per-sample
 "last time on feet" to the rep detector, which refuses a rep that started before it.
+
+:meth:`ContextTracker.unmoved_by` tells, before a live feed is analysed, whether it could change
+anything here (:mod:`sensor.core.live_defer` holds such feeds and analyses them later).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sensor.core.events import Context, ContextChanged
 from sensor.core.landing import CurveLandings, merged_onsets
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
+SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithmetic (``unmoved_by``)
 
 
 @dataclass
@@ -93,6 +97,17 @@ def shock_threshold(step_s: np.ndarray, dt: float, cfg: ContextConfig, floor_mps
     floor = cfg.impact_mps2 if floor_mps2 is None else floor_mps2
     out: np.ndarray = np.maximum(max(floor, cfg.max_jerk * dt), cfg.max_jerk * step_s)
     return out
+
+
+def clear_of_hanging(span: tuple[float, float] | None, h: float) -> bool:
+    """Whether every elevation of a piece whose least and largest are ``span`` has a sine of at
+    least sin(h), the hanging test, from those two alone: they lie on one arc where the sine is at
+    least sin(h) ([h, 180 - h] or that less 360 deg), 1e-6 deg inside (|h| <= 85 deg: the sine's
+    slope there leaves that margin far above rounding). ``span`` None (unknown): not clear."""
+    if span is None or not -85.0 <= h <= 85.0:
+        return False
+    lo, hi = span
+    return (h + 1e-6 <= lo and hi <= 180.0 - h - 1e-6) or (h - 360.0 + 1e-6 <= lo and hi <= -180.0 - h - 1e-6)
 
 
 class ContextTracker:
@@ -241,6 +256,47 @@ class ContextTracker:
         if self._hang is None or self._hang[0] != self.cfg.hanging_deg:
             self._hang = (self.cfg.hanging_deg, float(np.sin(np.radians(self.cfg.hanging_deg))))
         return self._hang[1]
+
+    def unmoved_by(
+        self,
+        t0: float,
+        most: float,
+        acc: np.ndarray,
+        before: np.ndarray | None,
+        elev: np.ndarray,
+        span: tuple[float, float] | None,
+    ) -> bool:
+        """Whether ``process`` on a piece without holes would change no state that any later
+        decision reads and emit nothing: exercise, past both holds at its first time ``t0``, no
+        jump past the shock floor, no knee-axis rate past a swing, no off-axis rate able to lift
+        its smoothed value past ``off_axis_dps``, and (supine) no sample with the shin hanging.
+        Conservative and exact, from bounds: ``most``, the piece's largest rate magnitude, bounds
+        both the knee-axis and the off-axis rate; ``before``, the acceleration row before ``acc``
+        (None: the last this tracker saw); ``span``, the least and largest of ``elev``."""
+        c, zi = self.cfg, self._ema.zi
+        if self.context is not Context.EXERCISE or zi is None:
+            return False
+        if not (t0 - self._t_impact >= c.impact_hold_s and t0 - self._t_off >= c.off_axis_hold_s):
+            return False
+        # |knee-axis rate| and the off-axis rate are each at most the rate's magnitude; the
+        # smoothed off-axis rate is a convex mix of its last value and those rates
+        top = max(most, float(zi[0, 0]) / self._ema.a) * SLACK
+        if not (top <= c.swing_dps and top <= c.off_axis_dps):
+            return False
+        # no shock: each jump (the norm of a row of steps) is at most sqrt(3) times the largest
+        # step component, which takes two calls fewer than the norms themselves (``amax``'s ufunc
+        # by its own name: tests replace this module's ``amax`` to steer ``process`` alone)
+        prev = self._prev_acc if before is None else before
+        if prev is None:
+            return False
+        d = diff_from(acc, prev)
+        d *= d
+        if not 3.0 * float(np.maximum.reduce(d, axis=None)) * SLACK <= max(c.impact_mps2, c.max_jerk * self.dt) ** 2:
+            return False
+        if self.posture == "supine" and not clear_of_hanging(span, c.hanging_deg):
+            if any_true(np.sin(np.radians(elev)) < self._sin_hanging()):  # ``process``'s own test
+                return False
+        return True
 
     def _exercise_throughout(self, t: np.ndarray, impact: np.ndarray, off: np.ndarray) -> np.ndarray | None:
         """The usual piece (a speed path, same results): already in the exercise context, no

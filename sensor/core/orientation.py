@@ -66,6 +66,11 @@ class SagittalFilter:
         self.span: tuple[float, float] | None = None  # least and largest elevation of the last piece
         self._small: tuple[np.ndarray, np.ndarray] | None = None  # ([e1, e2], [[-cx], [cx]]) for short pieces
 
+    def follows(self, t_prev: float | None) -> bool:
+        """Whether the last sample processed was at ``t_prev`` (both None: none yet), so that a
+        caller's steps from ``t_prev`` are the ones ``process`` would take (its ``dt``)."""
+        return self._last_t == t_prev
+
     def set_beta(self, beta_deg: float) -> float:
         """Move the shin direction; returns the change in elevation (deg) it causes."""
         old = self.m.beta_deg

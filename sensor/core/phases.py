@@ -23,7 +23,7 @@ from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import diff_from, ffill, hysteresis
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.far_arrival import moved_on, ratio_first_s
-from sensor.core.phases_steady import steady_piece
+from sensor.core.phases_steady import inert_piece, steady_piece
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
 
@@ -37,8 +37,7 @@ class RepDetector:
         self.lead = -1.0 if posture == "supine" else 1.0
         # sample-level carried state
         self._dir = 0
-        self._quiet_t = -math.inf
-        self._quiet_e = math.nan
+        self._quiet_t, self._quiet_e = -math.inf, math.nan
         self._seg: dict[str, Any] | None = None  # open movement segment
         self._still_since: float | None = None
         self._hold_done = True
@@ -56,6 +55,8 @@ class RepDetector:
         self._flat = ElevationStill(self.cfg)  # stops, from the elevation despite a gyro bias
         self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.reps: list[Rep] = []
+
+    inert = inert_piece  # a live feed that cannot change the state (sensor.core.phases_steady)
 
     def reset_motion(self) -> None:
         """Forget angles and turning points (the mounting changed); keep the counted reps."""

@@ -11,6 +11,10 @@ that carry state: the running turned angle, the last quiet sample, the open move
 the holds and creeps scanned while still, and the samples the flatness rule keeps; the same
 arithmetic on the same values, so every event and every later decision is bit-identical (tests/
 test_fast_paths_r5.py runs both paths on the same pieces).
+
+:func:`inert_piece` is the same test asked before a live feed is analysed, with the holds: whether the
+feed could change the detector's state at all (:mod:`sensor.core.live_defer` holds such feeds); the
+detector has it as its method ``inert``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,21 @@ from sensor.core.events import Event
 if TYPE_CHECKING:
     from sensor.core.phases import RepDetector
 
-__all__ = ["steady_piece"]
+__all__ = ["inert_piece", "steady_piece"]
+
+
+def inert_piece(det: RepDetector, t_end: float, v: np.ndarray) -> bool:
+    """Whether a piece without holes, ending at ``t_end``, with elevation rates ``v``, leaves the
+    detector's latched direction as it is (:func:`steady_piece`'s test) and no hold falls due in it."""
+    cfg, d0 = det.cfg, det._dir
+    if d0 == 0:
+        if det._seg is not None or np.fmax.reduce(np.abs(v)) > cfg.move_dps:
+            return False
+        if not det._hold_done and det._still_since is not None and t_end >= det._still_since + cfg.hold_s:
+            return False
+    elif det._seg is None or cfg.move_dps < 0 or not amin(v * d0) > cfg.move_dps:
+        return False
+    return True
 
 
 def steady_piece(

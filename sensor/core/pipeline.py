@@ -79,7 +79,7 @@ class Pipeline:
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()
         self._notices = StreamNotices(self._intake)  # of gaps and skips (sensor.core.gap_events)
-        self._held = LiveDefer()  # quiet live feeds, analysed later (sensor.core.live_defer)
+        self._held = LiveDefer(self.detector, self._watch, self._notices)  # quiet live feeds, analysed later
         self._told_refusal = False
         self.last_angle: float | None = None
         self.last_t: float | None = None
@@ -121,8 +121,10 @@ class Pipeline:
         n = len(chunk.t)
         self.stats.samples_used += n
         if not self._refining and n <= LIVE_MAX and self._filter is not None:  # (sensor.core.live_defer)
-            out = self._held.take(self, self._filter, self._pre, chunk)  # None: held
-            if out is not None:  # (the raw gyro is not used past the preprocessor)
+            out = self._held.take(self._filter, self._pre, chunk, self._context, self._move_state)
+            if out is None:  # held: the live angle is the running filter's
+                self.last_angle, self.last_t = self._held.live
+            else:  # (the raw gyro is not used past the preprocessor)
                 self._analyse(ImuChunk(*out[:3]), *out[2:6], events, list(out[6:]))
             return events
         events += self._release()  # held live feeds before a big chunk

@@ -42,6 +42,17 @@ class Preprocessor:
         self._last_t: float | None = None
         self._last_moving_t = -np.inf
 
+    @property
+    def last_t(self) -> float | None:
+        """The time of the last sample processed (None before the first)."""
+        return self._last_t
+
+    def restless(self, t_end: float) -> bool:
+        """Whether no sample up to ``t_end`` can be at rest: a rest needs ``min_rest_s`` since the
+        last moving sample, and the last moving time known here is never later than the true one
+        (even with samples after ``last_t`` not processed yet), so the bias stands till then."""
+        return t_end - self._last_moving_t < self.cfg.min_rest_s
+
     def process(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Returns (bias-corrected gyro, rest mask, gap-before mask).
 
