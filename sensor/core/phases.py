@@ -60,9 +60,8 @@ class RepDetector:
 
     def reset_motion(self) -> None:
         """Forget angles and turning points (the mounting changed); keep the counted reps."""
-        self._dir = 0
+        self._dir, self._seg = 0, None
         self._quiet_t, self._quiet_e = -math.inf, math.nan
-        self._seg = None
         self._still_since, self._hold_done = None, True
         self._last_e = math.nan
         self._creep.forget()
@@ -75,8 +74,7 @@ class RepDetector:
         self._nonex_t = min(self._nonex_t, keep_t)
 
     def _reset_turns(self) -> None:
-        self._mode, self._far, self._near, self._away_start = 0, None, None, None
-        self._counted = False
+        self._mode, self._far, self._near, self._away_start, self._counted = 0, None, None, None, False
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: move every stored angle with it."""
@@ -324,7 +322,8 @@ class RepDetector:
             "near_before": near,
         }
 
-    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+    def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
+        """``min_rom``: the supine range bound, when not ``cfg.supine_min_rom_deg`` (rep_bottom's)."""
         cfg = self.cfg
         far = self._far
         if far is None:
@@ -341,7 +340,8 @@ class RepDetector:
         if moved > (cfg.supine_max_phase_s if self.posture == "supine" else cfg.max_phase_s):
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
-        if rom < (cfg.supine_min_rom_deg if self.posture == "supine" else cfg.seated_knee_rom_deg):
+        lo = cfg.supine_min_rom_deg if min_rom is None else min_rom
+        if rom < (lo if self.posture == "supine" else cfg.seated_knee_rom_deg):
             return None
         w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
         k = bisect.bisect_right(self._shocks, w0)

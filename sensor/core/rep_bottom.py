@@ -152,19 +152,15 @@ class BottomCheckedDetector(PivotCheckedDetector):
             k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
             events[k:k] = late
 
-    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+    def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
         floor = self.bent.range_floor_deg
         supine = self.posture == Posture.SUPINE and self.bottom.enabled
         if not (supine and self.bent.enabled and floor is not None and self._far is not None):
-            rep = super()._make_rep(t_end, e_end)
+            rep = super()._make_rep(t_end, e_end, min_rom)
             short = False
         else:  # the candidates the range bound alone refuses are judged as a set too (opt-in)
             cfg, turn = self.cfg, float(self._far.get("ret_turn", 0.0))
-            self.cfg = replace(cfg, supine_min_rom_deg=min(floor, cfg.supine_min_rom_deg))
-            try:
-                rep = super()._make_rep(t_end, e_end)
-            finally:
-                self.cfg = cfg
+            rep = super()._make_rep(t_end, e_end, min(floor, cfg.supine_min_rom_deg))  # the bound, passed down
             short = rep is not None and max(rep.rom_deg, turn) < cfg.supine_min_rom_deg
         if rep is None or not supine:
             return rep

@@ -120,9 +120,9 @@ class FarRestCheckedDetector(RepDetector):
         if len(self.reps) > n and self.posture == Posture.SUPINE:
             self._set.add(self.reps[-1].top_deg, self.reps[-1].bottom_deg)
 
-    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
+    def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
         far = self._far
-        rep = super()._make_rep(t_end, e_end)
+        rep = super()._make_rep(t_end, e_end, min_rom)
         if rep is None or self.posture != Posture.SUPINE or far is None:
             return rep
         rest = rep.hold_bottom_s  # from the newest extreme at the far turn

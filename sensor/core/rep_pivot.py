@@ -131,8 +131,8 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         i, j = int(np.searchsorted(t, a)), int(np.searchsorted(t, end_s, side="right"))
         return fit_pivot(t[i:j], acc[i:j], gyr[i:j], split=False)  # the rep checks do not read the lever gap
 
-    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
-        rep = super()._make_rep(t_end, e_end)
+    def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
+        rep = super()._make_rep(t_end, e_end, min_rom)
         if rep is None or self.posture != Posture.SEATED:
             return rep
         # a range under the plain seated bound counts only on a confirmed knee swing (knee_range)

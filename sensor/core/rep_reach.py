@@ -108,8 +108,8 @@ class ReachCheckedDetector(BottomCheckedDetector):
                 moves.popleft()
         super()._close(t1, e1, events)
 
-    def _make_rep(self, t_end: float, e_end: float) -> Rep | None:
-        rep = super()._make_rep(t_end, e_end)
+    def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
+        rep = super()._make_rep(t_end, e_end, min_rom)
         if rep is None or not self._on or not self.reach.enabled:
             return rep
         cfg = self.reach
