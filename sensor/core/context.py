@@ -41,6 +41,9 @@ from sensor.core.landing import CurveLandings, merged_onsets
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
 SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithmetic (``unmoved_by``)
+# ``amax`` under a name of its own for ``unmoved_by``: tests replace this module's ``amax`` to steer
+# ``process``'s paths alone
+_largest = np.maximum.reduce
 
 
 @dataclass
@@ -284,14 +287,13 @@ class ContextTracker:
         if not (top <= c.swing_dps and top <= c.off_axis_dps):
             return False
         # no shock: each jump (the norm of a row of steps) is at most sqrt(3) times the largest
-        # step component, which takes two calls fewer than the norms themselves (``amax``'s ufunc
-        # by its own name: tests replace this module's ``amax`` to steer ``process`` alone)
+        # step component, which takes two calls fewer than the norms themselves
         prev = self._prev_acc if before is None else before
         if prev is None:
             return False
         d = diff_from(acc, prev)
         d *= d
-        if not 3.0 * float(np.maximum.reduce(d, axis=None)) * SLACK <= max(c.impact_mps2, c.max_jerk * self.dt) ** 2:
+        if not 3.0 * float(_largest(d, axis=None)) * SLACK <= max(c.impact_mps2, c.max_jerk * self.dt) ** 2:
             return False
         if self.posture == "supine" and not clear_of_hanging(span, c.hanging_deg):
             if any_true(np.sin(np.radians(elev)) < self._sin_hanging()):  # ``process``'s own test

@@ -86,7 +86,7 @@ class LiveDefer:
         before = self._acc_last if self.n else None  # (None: the context's own last row)
         if not ctx.unmoved_by(t[0], most, acc, before, elev, span):
             return False
-        return self._detector.inert(t[-1], vel)
+        return self._detector.inert(t, vel)
 
     def take(
         self, flt: SagittalFilter, pre: Preprocessor, chunk: ImuChunk, ctx: ContextTracker | None, move_state: int

@@ -33,14 +33,14 @@ if TYPE_CHECKING:
 __all__ = ["inert_piece", "steady_piece"]
 
 
-def inert_piece(det: RepDetector, t_end: float, v: np.ndarray) -> bool:
-    """Whether a piece without holes, ending at ``t_end``, with elevation rates ``v``, leaves the
+def inert_piece(det: RepDetector, t: np.ndarray, v: np.ndarray) -> bool:
+    """Whether a piece without holes, at times ``t``, with elevation rates ``v``, leaves the
     detector's latched direction as it is (:func:`steady_piece`'s test) and no hold falls due in it."""
     cfg, d0 = det.cfg, det._dir
     if d0 == 0:
         if det._seg is not None or np.fmax.reduce(np.abs(v)) > cfg.move_dps:
             return False
-        if not det._hold_done and det._still_since is not None and t_end >= det._still_since + cfg.hold_s:
+        if not det._hold_done and det._still_since is not None and t[-1] >= det._still_since + cfg.hold_s:
             return False
     elif det._seg is None or cfg.move_dps < 0 or not amin(v * d0) > cfg.move_dps:
         return False
