@@ -12,9 +12,9 @@ the holds and creeps scanned while still, and the samples the flatness rule keep
 arithmetic on the same values, so every event and every later decision is bit-identical (tests/
 test_fast_paths_r5.py runs both paths on the same pieces).
 
-:func:`inert_piece` is the same test asked before a live feed is analysed, with the holds: whether the
-feed could change the detector's state at all (:mod:`sensor.core.live_defer` holds such feeds); the
-detector has it as its method ``inert``.
+:func:`inert_piece` is the same test asked before a live feed is analysed, with the holds:
+whether the feed could change the detector's state at all (:mod:`sensor.core.live_defer` holds
+such feeds); the detector has it as its method ``inert``.
 """
 
 from __future__ import annotations
