@@ -113,15 +113,17 @@ def test_a_bottom_far_above_level_is_no_tabletop():
 
 
 @pytest.mark.parametrize("chunk", [None, 11])
-def test_opt_in_a_tight_set_under_the_range_bound(chunk):
-    """A tight nerve stops the extension 50 deg above tabletop: under the supine range bound (60),
-    so refused by default; with ``range_floor_deg`` the repeated ones count, a lone one does not,
-    and a bottom below level (not a bent return) stays with the range bound."""
-    tight = BentSetConfig(range_floor_deg=40.0)
-    assert _feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk)[0] == []
-    assert len(_feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk, tight)[0]) == 3
-    assert _feed(_bent_set([0.0], [50.0, 50.0]), chunk, tight)[0] == []
-    assert _feed(_bent_set([-25.0, -25.0], [30.0, 30.0, 30.0]), chunk, tight)[0] == []
+def test_a_tight_set_under_the_range_bound(chunk):
+    """A tight nerve stops the extension 50 deg above tabletop: under the supine range bound (60).
+    With ``range_floor_deg`` (on by default) the repeated ones count, a lone one does not, and a
+    bottom below level (not a bent return) stays with the range bound; with it off, none counts."""
+    off = BentSetConfig(range_floor_deg=None)
+    assert len(_feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk)[0]) == 3
+    assert _feed(_bent_set([0.0, 2.0, -1.0], [50.0, 52.0, 49.0, 51.0]), chunk, off)[0] == []
+    assert _feed(_bent_set([0.0], [50.0, 50.0]), chunk)[0] == []
+    assert _feed(_bent_set([-25.0, -25.0], [30.0, 30.0, 30.0]), chunk)[0] == []
+    # under the floor: a 35-deg sweep repeated is no rep at all
+    assert _feed(_bent_set([0.0, 2.0, -1.0], [35.0, 36.0, 34.0, 35.0]), chunk)[0] == []
 
 
 @pytest.mark.parametrize("chunk", [None, 13])
