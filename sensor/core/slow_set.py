@@ -41,7 +41,15 @@ the on-feet time do the work. The other one (variants 80, the session's first re
 nothing to compare with and is lost. Negatives 5822, 9580 and 9768 analysed supine: nothing
 counted before their slow candidate, refused (0 reps each).
 
-Results, see ``RepConfig.supine_max_phase_s``. Sans-IO and chunk-invariant: the verdict reads the
+Results (round 14): variants 0-299 supine ``slow`` 228 -> 243 of 255 reps (a plain 7.5-s bound:
+244, the one more being variants 80's first rep), 0 false, variants 0-299 85.3 -> 86.7 % exact;
+variants 300-999 (the bounds are held_bottom's, set on mixed) supine ``slow`` 582 -> 610 of 626
+(23 -> 37 of 39 sessions exact; the 16 left are lost with any phase bound: a mounting never
+learned, reps refused for other reasons), 83.3 -> 85.3 % exact, 0 false; mixed 0-999, short
+0-299 and classic 0-499 100 % exact, 0 false; negatives 0-14999 analysed supine the same 5 reps
+as without it (2260, 2730, 8100, 13889, 14357; none slow). A slow candidate is judged only when
+a rep was counted before it, so a recording that counts nothing without the rule counts nothing
+with it. Sans-IO and chunk-invariant: the verdict reads the
 candidate, the counted reps (the same for any chunking, their angles moved with the refined
 elevation offset) and the last time on feet at the sample where the return stopped.
 """
