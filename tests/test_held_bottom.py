@@ -107,13 +107,16 @@ def test_set_poses_move_with_the_offset_and_keep_the_last_reps():
 
 def test_slow_supine_phases_and_the_phase_bound():
     # variants 98: supine, 4-6 s a phase ("complete all movements slowly"); five returns move
-    # 5.02-5.14 s, over the 5-s bound (supine_max_phase_s); a 7.5-s bound counts them (not the
-    # default: it also passes lying down in negatives 5822 and 9580, see RepConfig)
+    # 5.02-5.14 s, over the 5-s bound (supine_max_phase_s); the set's counted reps vouch for them
+    # (sensor.core.slow_set). The bound alone counts 10; a plain 7.5-s bound 15 too (not the
+    # default: it also passes lying down in negatives 5822 and 9580, tests/test_slow_set.py)
     s = make_session("variants", 98)
     assert s.posture == "supine" and s.labels["rep_count"] == 15
     pipe, _ = analyze(s.chunk, s.posture, s.rate_hz)
-    assert len(pipe.reps) == 10
+    assert len(pipe.reps) == 15
     cfg = PipelineConfig()
+    cfg.reps.slow_set.enabled = False
+    assert len(analyze(s.chunk, s.posture, s.rate_hz, config=cfg)[0].reps) == 10
     cfg.reps.supine_max_phase_s = 7.5
     assert len(analyze(s.chunk, s.posture, s.rate_hz, config=cfg)[0].reps) == 15
 

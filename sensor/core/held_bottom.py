@@ -43,6 +43,7 @@ offline.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import deque
 from dataclasses import dataclass
@@ -67,12 +68,14 @@ class SetPoses:
     def __init__(self, cfg: HeldBottomConfig | None = None) -> None:
         self.cfg = cfg or HeldBottomConfig()
         self._poses: deque[tuple[float, float]] = deque(maxlen=max(self.cfg.refs, 1))
+        self.last_end_s = -math.inf  # when the newest of them ended
 
     def __len__(self) -> int:
         return len(self._poses)
 
-    def add(self, top: float, bottom: float) -> None:
+    def add(self, top: float, bottom: float, end_s: float = -math.inf) -> None:
         self._poses.append((top, bottom))
+        self.last_end_s = end_s
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: the stored angles move with it."""
@@ -80,6 +83,7 @@ class SetPoses:
 
     def clear(self) -> None:
         self._poses.clear()
+        self.last_end_s = -math.inf
 
     def vouch(self, top: float, bottom: float, return_pause_s: float, max_pause_s: float) -> bool:
         """True when a rep from ``bottom`` to ``top``, whose return stood still for at most
@@ -89,6 +93,14 @@ class SetPoses:
             return False
         if not self._poses:
             return top - bottom >= cfg.alone_min_rom_deg
+        return self.like_set(top, bottom)
+
+    def like_set(self, top: float, bottom: float) -> bool:
+        """True when there are counted reps and a rep from ``bottom`` to ``top`` reaches their
+        median top (within ``top_drop_deg``) from near their median bottom (``bottom_tol_deg``)."""
+        if not self._poses:
+            return False
+        cfg = self.cfg
         ref_top = statistics.median(p[0] for p in self._poses)
         ref_bottom = statistics.median(p[1] for p in self._poses)
         return top >= ref_top - cfg.top_drop_deg and abs(bottom - ref_bottom) <= cfg.bottom_tol_deg

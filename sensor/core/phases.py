@@ -54,6 +54,7 @@ class RepDetector:
         self._creep = CreepWatch(self.cfg)  # slow movements, from the elevation while still
         self._flat = ElevationStill(self.cfg)  # stops, from the elevation despite a gyro bias
         self._nonex_t = -math.inf  # last time the activity context was not exercise
+        self.moved_s = 0.0  # the newest candidate's longer phase, moving (sensor.core.slow_set)
         self.reps: list[Rep] = []
 
     inert = inert_piece  # a live feed that cannot change the state (sensor.core.phases_steady)
@@ -336,8 +337,8 @@ class RepDetector:
         short, long = sorted((ratio_first_s(far, first_s, cfg.seated_arrival and self.posture == "seated"), second_s))
         if short < cfg.min_phase_s or long > cfg.max_phase_ratio * short:
             return None  # too quick, or a quick kick and a slow creep back (a step-up's leg): not a glide
-        moved = max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start))
-        if moved > (cfg.supine_max_phase_s if self.posture == "supine" else cfg.max_phase_s):
+        self.moved_s = moved = max(far["t"] - far["move_t"], t_end - far.get("ret_move", ret_start))
+        if moved > cfg.max_moved_s(self.posture):  # supine 5 s, or slow_set's 7.5 s for the set to judge
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
         lo = cfg.supine_min_rom_deg if min_rom is None else min_rom

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sensor.core.bent_set import BentSetConfig
 from sensor.core.held_bottom import HeldBottomConfig
+from sensor.core.slow_set import SlowSetConfig
 
 
 @dataclass
@@ -122,10 +123,12 @@ class RepConfig:
     #   (0 false), mixed 0-999 supine 500/500, negatives 0-2999 analysed supine the same 2 reps, but
     #   lying down from standing read supine (negatives 5822 and 9580, 25 Hz: a 1.8-1.9 s "flex-down"
     #   and a 5.6-5.9 s "extension" starting as the person lies down, before the context knows the
-    #   posture) passes it: 2 false reps in negatives 3000-9715. What the 5 s keeps out is exactly
-    #   that (lying down moves 5.2-5.9 s), so the supine bound stays 5 s until lying down is told
-    #   apart by something else; the field is here to measure it (seated: max_phase_s).
+    #   posture) passes it: 2 false reps in negatives 3000-9715, and a slow set break (9768). What
+    #   the 5 s keeps out is exactly that (lying down moves 5.2-5.9 s), so the bound alone stays 5 s;
+    #   a candidate moving up to slow_set.max_phase_s (7.5) counts when its set's counted reps vouch
+    #   for it (sensor.core.slow_set: lying down comes before any glide; 228 -> 243 of 255, 0 false).
     supine_max_phase_s: float = 5.0
+    slow_set: SlowSetConfig = field(default_factory=SlowSetConfig)
     # - Range. Supine the shin goes from below horizontal (bottom <= ~-28 deg) to well above it
     #   (top >= ~+45): >= ~73 deg, true reps measured 70-137; the setup and the set break sweep
     #   the 40-55 deg between tabletop and the foot on the floor. Seated, the knee extends from
@@ -190,3 +193,12 @@ class RepConfig:
     # Supine: candidates the bottom check (sensor.core.rep_bottom) refuses that repeat one
     # another are a set of bent-knee returns (sensor.core.bent_set).
     bent_set: BentSetConfig = field(default_factory=BentSetConfig)
+
+    def max_moved_s(self, posture: str) -> float:
+        """The longest a candidate's phase may move and still reach the checks after the detector's:
+        seated ``max_phase_s``; supine ``supine_max_phase_s``, or up to ``slow_set.max_phase_s``
+        for the set to judge (:mod:`sensor.core.slow_set`)."""
+        if posture != "supine":
+            return self.max_phase_s
+        slow = self.slow_set
+        return max(self.supine_max_phase_s, slow.max_phase_s) if slow.enabled else self.supine_max_phase_s

@@ -50,6 +50,7 @@ from sensor.core.events import Event, Rep
 from sensor.core.held_bottom import SetPoses
 from sensor.core.phases import RepDetector
 from sensor.core.rep_config import RepConfig
+from sensor.core.slow_set import slow_vouched
 from sensor.core.types import Posture
 
 __all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s", "return_pause_s"]
@@ -118,20 +119,23 @@ class FarRestCheckedDetector(RepDetector):
         n = len(self.reps)
         super()._close(t1, e1, events)
         if len(self.reps) > n and self.posture == Posture.SUPINE:
-            self._set.add(self.reps[-1].top_deg, self.reps[-1].bottom_deg)
+            self._set.add(self.reps[-1].top_deg, self.reps[-1].bottom_deg, self.reps[-1].end_s)
 
     def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
         far = self._far
         rep = super()._make_rep(t_end, e_end, min_rom)
         if rep is None or self.posture != Posture.SUPINE or far is None:
             return rep
+        pause = return_pause_s(self._ends, float(far.get("ret_start", far["t"])), t_end)
+        cfg = self.cfg
+        if self.moved_s > cfg.supine_max_phase_s and not slow_vouched(self._set, rep, pause, cfg, self._nonex_t):
+            return None  # a slow phase with no set to vouch for it: lying down, a set break (slow_set)
         rest = rep.hold_bottom_s  # from the newest extreme at the far turn
         if self._rest_on:
             self.last_far_rest_s = first = far_rest_s(self._ends, far, self.cfg.turn_deg)
             rest = max(rest, first or 0.0)
         if rest <= self.cfg.max_far_hold_s:
             return rep
-        pause = return_pause_s(self._ends, float(far.get("ret_start", far["t"])), t_end)
         if self._set.vouch(rep.top_deg, rep.bottom_deg, pause, self.cfg.rest_restart_s):
             return rep  # a bottom held for seconds, left by an extension to the set's top
         return None  # the foot came down and rested there (a fidget or two on the floor between)
