@@ -158,7 +158,7 @@ class BottomCheckedDetector(PivotCheckedDetector):
         if not (supine and self.bent.enabled and floor is not None and self._far is not None):
             rep = super()._make_rep(t_end, e_end, min_rom)
             short = False
-        else:  # the candidates the range bound alone refuses are judged as a set too (opt-in)
+        else:  # the candidates the range bound alone refuses are judged as a set too (range_floor_deg)
             cfg, turn = self.cfg, float(self._far.get("ret_turn", 0.0))
             rep = super()._make_rep(t_end, e_end, min(floor, cfg.supine_min_rom_deg))  # the bound, passed down
             short = rep is not None and max(rep.rom_deg, turn) < cfg.supine_min_rom_deg
