@@ -97,3 +97,28 @@ def _rule_off():
     from sensor.core.pipeline_config import PipelineConfig
 
     return PipelineConfig(reps=RepConfig(far_rest_from_first_stop=False))
+
+
+# Negative 13889's fifth set break analysed supine (104 Hz; every angle ~38 deg high): the foot
+# down to the floor, 3.2 s of rest, a fidget (a small lift and a dip 12 deg deeper), back up
+# 11 deg, still 1.8 s, then up to tabletop. The fidget's lift back is where the return seemed to
+# start, from the dip: no rest there at all.
+RESUMED = [(0, 40.0), (1.0, 40.0), (1.4, -8.0), (3.2, -8.0), (0.4, -1.0), (0.6, -20.0), (0.3, -9.0)]
+RESUMED += [(1.8, -9.0), (2.0, 43.0), (1.0, 43.0)]
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 64])
+def test_a_return_that_rests_on_the_way_is_timed_from_where_it_left(chunk):
+    assert _reps(RESUMED, chunk, held=False) == []
+    # without the floor rest before the fidget, the same return is a glide's: 1.8 s still at -9
+    # after a dip is within the 6 s either way, and counts
+    short = [(0, 40.0), (1.0, 40.0), (1.4, -8.0), (0.5, -8.0)] + RESUMED[4:]
+    assert len(_reps(short, chunk, held=False)) == 1
+    # a return that pauses under a second (rest_restart_s) is still one movement: timed as before
+    quick = RESUMED[:7] + [(0.6, -9.0)] + RESUMED[8:]
+    assert len(_reps(quick, chunk, held=False)) == 1
+
+
+def test_negative_13889_is_not_counted():
+    s = make_session("negative", 13889, "supine")
+    assert analyze(s.chunk, s.posture, s.rate_hz)[0].reps == []

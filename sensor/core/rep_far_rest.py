@@ -28,6 +28,17 @@ its bottom, holds it and leaves from it: the two timings agree. A flex-down that
 return starts, and its pause is not a rest at the far end (the far-end rest rule of round 8,
 which timed any rest before a movement that moved the turn on, refused that true rep).
 
+The return itself may also start with the fidget: negative 13889 analysed supine (104 Hz, every
+angle ~38 deg high, its mounting taught by set-ups) rests 3.2 s on the floor, lifts the foot and
+dips it 12 deg deeper, comes back 11 deg and stays still 1.8 s before the leg goes up to
+tabletop; the return was read from the dip, where the shin never rested. A glide's return is one
+movement (counted supine reps stop at most 0.56 s on the way up, :mod:`sensor.core.held_bottom`),
+so when a return stood still for ``RepConfig.rest_restart_s`` (1 s, the stillness that restarts a
+rep) or more, the rest is also timed to the start of the movement that left that stillness
+(:func:`resumed_start`). Measured with it on: no counted supine rep of variants 0-299 or mixed
+0-399 has such a return (50 and 33 candidates do, all refused by other rules); variants 0-999,
+mixed 0-999, short 0-299 and classic 0-499 count exactly as without it; 13889 counts 0.
+
 Measured margins are in ``RepConfig.far_rest_from_first_stop``'s comment. The older timing (from
 the newest extreme, ``Rep.hold_bottom_s``) applies as well: both are checked here, and a rep is
 refused when either rest is longer than ``max_far_hold_s``, unless the rep looks like its set's
@@ -85,6 +96,17 @@ def return_pause_s(moves: deque[tuple[float, float, float, float]], ret_start: f
     return max((b[0] - a[1] for a, b in zip(ends, ends[1:])), default=0.0)
 
 
+def resumed_start(
+    moves: deque[tuple[float, float, float, float]], ret_start: float, t_end: float, still_s: float
+) -> float | None:
+    """The start of the return's last movement that followed a stillness of ``still_s`` or more
+    (the return left from a rest, not from the wobble before it); None when the return never
+    stopped that long."""
+    ends = [(t0, t1) for t0, _e0, t1, _e1 in moves if t0 >= ret_start and t1 <= t_end]
+    after = [b[0] for a, b in zip(ends, ends[1:]) if b[0] - a[1] >= still_s]
+    return after[-1] if after else None
+
+
 class FarRestCheckedDetector(RepDetector):
     """:class:`RepDetector`; supine, the still rest at the far end is timed from the first stop at
     the pose the return leaves from (a fidget there does not restart it)."""
@@ -134,6 +156,10 @@ class FarRestCheckedDetector(RepDetector):
         if self._rest_on:
             self.last_far_rest_s = first = far_rest_s(self._ends, far, self.cfg.turn_deg)
             rest = max(rest, first or 0.0)
+            ret = float(far.get("ret_start", far["t"]))
+            resumed = resumed_start(self._ends, ret, t_end, self.cfg.rest_restart_s)
+            if resumed is not None:  # timed to the movement that left the rest, too
+                rest = max(rest, far_rest_s(self._ends, far | {"ret_start": resumed}, self.cfg.turn_deg) or 0.0)
         if rest <= self.cfg.max_far_hold_s:
             return rep
         if self._set.vouch(rep.top_deg, rep.bottom_deg, pause, self.cfg.rest_restart_s):
