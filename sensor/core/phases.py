@@ -324,7 +324,6 @@ class RepDetector:
         }
 
     def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
-        """``min_rom``: the supine range bound, when not ``cfg.supine_min_rom_deg`` (rep_bottom's)."""
         cfg = self.cfg
         far = self._far
         if far is None:
@@ -341,7 +340,7 @@ class RepDetector:
         if moved > cfg.max_moved_s(self.posture):  # supine 5 s, or slow_set's 7.5 s for the set to judge
             return None
         rom = max(abs(far_e - e_end), far.get("ret_turn", 0.0))
-        lo = cfg.supine_min_rom_deg if min_rom is None else min_rom
+        lo = cfg.supine_min_rom_deg if min_rom is None else min_rom  # min_rom: rep_bottom's range floor
         if rom < (lo if self.posture == "supine" else cfg.seated_knee_rom_deg):
             return None
         w0, w1 = far["land_t"], t_end - cfg.contact_window_s  # in the air after the first moving sample to the end
