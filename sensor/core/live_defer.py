@@ -60,7 +60,6 @@ HELD_MAX = 2048  # samples held at most (~10 s at 200 Hz): the release stays a m
 
 A = np.ndarray  # (signatures)
 Arrays = tuple[A, A, A, A, A, A, A, A]  # t, acc, gyr_c, gap, rest, mag, elev, vel
-Span = tuple[float, float] | None  # the least and largest elevation of a piece, if known
 
 
 class LiveDefer:
@@ -112,7 +111,21 @@ class LiveDefer:
         mag = norm3(gyr_c)
         elev, vel = flt.process(t, acc, gyr_c, gap if holes else None, steps)
         self.parts.append((t, acc, gyr_c, gap, mag, elev, vel))
-        if holes or not self._quiet(ctx, move_state, t, acc, mag, elev, vel, flt.span):
+        # Held only if analysing it now, after the held ones, could emit nothing (see the
+        # module), each layer asked in turn; the rates' least and largest from a list
+        # (``bounds``: a NaN among them holds nothing); ``before``: the last row held (None: the
+        # context's own last row)
+        before = self._acc_last if self.n else None
+        if (
+            holes
+            or ctx is None
+            or self.n + len(t) > HELD_MAX
+            or self._notices.skip_due()
+            or (rates := bounds(mag)) is None
+            or not self._watch.latch_stays(move_state, *rates)
+            or not ctx.unmoved_by(t[0], rates[1], acc, before, elev, flt.span)
+            or not self._detector.inert(t, vel)
+        ):
             out = self.release(pre)
             assert out is not None
             return out
@@ -121,23 +134,6 @@ class LiveDefer:
         self._acc_last = acc[-1]
         self.live = (float(elev[-1]), t_end)
         return None
-
-    def _quiet(
-        self, ctx: ContextTracker | None, move_state: int, t: A, acc: A, mag: A, elev: A, vel: A, span: Span
-    ) -> bool:
-        """Whether analysing this piece without holes (after the held ones) could emit nothing:
-        see the module. ``span``: the least and largest of ``elev`` (the running filter's, None
-        if unknown). The rates' least and largest from a list (``bounds``: a NaN among them
-        holds nothing)."""
-        if self.n + len(t) > HELD_MAX or ctx is None or self._notices.skip_due():
-            return False
-        rates = bounds(mag)
-        if rates is None or not self._watch.latch_stays(move_state, *rates):
-            return False
-        before = self._acc_last if self.n else None  # (None: the context's own last row)
-        if not ctx.unmoved_by(t[0], rates[1], acc, before, elev, span):
-            return False
-        return self._detector.inert(t, vel)
 
     def _catch_up(self, pre: Preprocessor) -> None:
         """The preprocessor over the held raw samples (its rest filters and state), in one piece."""

@@ -16,7 +16,7 @@ on the full circle, (-225, 135] deg: see ``ELEVATION_LOW_DEG``.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,7 +56,19 @@ LEVER_MIN_M, LEVER_MAX_M = 0.05, 0.45
 MIN_GRAVITY_G = 0.7
 WEAK_SQ = (MIN_GRAVITY_G * STANDARD_GRAVITY) ** 2
 SMALL = 64  # pieces up to this long (live feeds) take the stacked-rows arithmetic
-Rows = tuple[np.ndarray, np.ndarray, np.ndarray]  # (n, 3) knee axis, (2, n, 3) [e1, e2], (2, n) [-cx, cx]
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A short piece's constants as whole rows of its length n (see ``SagittalFilter._rows_of``)."""
+
+    u: np.ndarray  # (n, 3) the knee axis
+    e12: np.ndarray  # (2, n, 3) e1, e2
+    sign_cx: np.ndarray  # (2n,) -cx, then cx
+    cy: np.ndarray  # (2n,) cy
+    neg_a: np.ndarray  # (n,) -a
+    one_less_a: np.ndarray  # (n,) 1 - a
+    ninety: np.ndarray  # (n,) 90.0
 
 
 class SagittalFilter:
@@ -116,7 +128,7 @@ class SagittalFilter:
         if rows is None:
             w = dot3(gyr_c, m.u)  # deg/s about the knee axis
         else:  # dot3's products and sums, the axis as whole rows (no broadcast: ~0.8 us less)
-            p = gyr_c * rows[0]
+            p = gyr_c * rows.u
             w = p[:, 0] + p[:, 1]
             w += p[:, 2]
         if steps is not None and steps[0] == self._last_t:
@@ -140,7 +152,7 @@ class SagittalFilter:
         cx, cy = self._lever[2:]
         valid: np.ndarray | None
         if rows is not None:  # a live feed: the same products and sums, rows stacked (fewer calls)
-            ax, ay, sq = self._plane_small(acc, w_r, dw, dt, cy, reset is None, rows)
+            ax, ay, sq = self._plane_small(acc, w_r, dw, dt, reset is None, rows)
             # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
         else:
@@ -180,8 +192,12 @@ class SagittalFilter:
         # a * (-w * dt) + (1 - a) * th_acc, the same bits in one pass less and no temporaries: a
         # product is commutative and sign-symmetric, so a * ((-w) * dt) == (w * dt) * (-a)
         x = w * dt
-        x *= -a
-        x += (1.0 - a) * th_acc
+        if rows is None:
+            x *= -a
+            x += (1.0 - a) * th_acc
+        else:  # (the same products with the constants as rows: no scalar to convert per call)
+            x *= rows.neg_a
+            x += rows.one_less_a * th_acc
         if reset is None:  # one segment continuing the last one (the usual piece)
             assert self._y is not None and self._v is not None
             zy, zv = self._zi  # (the kernel reads the states and returns new ones: set in place)
@@ -199,10 +215,11 @@ class SagittalFilter:
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         # 90 - sigma * (theta - ref), sigma +-1: 1 * d is d and 90 - (-d) is 90 + d (in place: same bits)
         d_ref = theta - self._beta_ref
+        ninety = 90.0 if rows is None else rows.ninety
         if m.sigma == 1:
-            elev = np.subtract(90.0, d_ref, out=d_ref)
+            elev = np.subtract(ninety, d_ref, out=d_ref)
         elif m.sigma == -1:
-            elev = np.add(d_ref, 90.0, out=d_ref)
+            elev = np.add(d_ref, ninety, out=d_ref)
         else:
             elev = 90.0 - m.sigma * d_ref
         # Corrupt input can push the unwrapped angle round a full turn, which must not read as a
@@ -218,43 +235,56 @@ class SagittalFilter:
         return elev, (vel if m.sigma == 1 else m.sigma * vel)  # (1 * vel is vel: no pass)
 
     def _rows_of(self, n: int) -> Rows:
-        """The knee axis, [e1, e2] and [-cx, cx] repeated to whole rows of a piece of ``n``
-        samples (kept per length till the mounting moves): a ufunc over two arrays of one shape
-        takes its plain loop, ~0.8 us less on a live feed than broadcasting a row, the same
-        products."""
+        """The knee axis, [e1, e2], the lever and the filter's constants repeated to whole rows of
+        a piece of ``n`` samples (kept per length till the mounting moves): a ufunc over two
+        arrays of one shape takes its plain loop, ~0.8 us less on a live feed than broadcasting a
+        row (~0.25 us less than a Python scalar), the same products."""
         rows = self._rows.get(n)
         if rows is None:
-            assert self._small is not None
+            assert self._small is not None and self._lever is not None
             e12, sign_cx = self._small
             u = np.asarray(self.m.u, dtype=float)
-            rows = (np.tile(u, (n, 1)), np.repeat(e12[:, None, :], n, axis=1), np.repeat(sign_cx, n, axis=1))
+            rows = Rows(
+                np.tile(u, (n, 1)),
+                np.repeat(e12[:, None, :], n, axis=1),
+                np.repeat(sign_cx, n),
+                np.full(2 * n, self._lever[3]),
+                np.full(n, -self.a),
+                np.full(n, 1.0 - self.a),
+                np.full(n, 90.0),
+            )
             self._rows[n] = rows
         return rows
 
     def _plane_small(
-        self, acc: np.ndarray, w_r: np.ndarray, dw: np.ndarray, dt: np.ndarray, cy: float, steady: bool, rows: Rows
+        self, acc: np.ndarray, w_r: np.ndarray, dw: np.ndarray, dt: np.ndarray, steady: bool, rows: Rows
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The lever-corrected in-plane force (ax, ay) and its squared size for a short piece: per
         element the long path's arithmetic, ``a1 - (w2 * -cx - alpha * cy)`` and ``a2 - (alpha *
         cx - w2 * cy)``, with (w2, alpha) and (a1, a2) as rows of one array each, so a 10-sample
         live feed pays ~8 calls fewer."""
-        e12, sign_cx = rows[1], rows[2]
+        e12, sign_cx = rows.e12, rows.sign_cx
         n = len(dw)
-        wa = np.empty((2, n))  # rows: w2, alpha
-        np.multiply(w_r, w_r, out=wa[0])
+        # w2, alpha, w2 end to end: (w2, alpha) and (alpha, w2) are both plain slices of it, and
+        # every array below is one run of memory (a strided or reversed 2-d operand costs a
+        # 10-sample feed ~1 us a call more)
+        wa = np.empty(3 * n)
+        w2, alpha = wa[:n], wa[n : 2 * n]
+        np.multiply(w_r, w_r, out=w2)
         if steady or amin(dt) > 0:  # (no reset: every step is positive, the times rising strictly)
-            np.divide(dw, dt, out=wa[1])
+            np.divide(dw, dt, out=alpha)
         else:
-            wa[1] = 0.0
-            np.divide(dw, dt, out=wa[1], where=dt > 0)
-        p = e12 * acc  # (2, n, 3): e1 and e2 times each row (acc repeated along the first axis)
-        a12 = p[:, :, 0] + p[:, :, 1]
-        a12 += p[:, :, 2]  # (2, n): a1, a2 (dot3_pair's sums)
-        t1 = wa * sign_cx  # w2 * -cx, alpha * cx
-        t1 -= wa[::-1] * cy  # ... minus alpha * cy, w2 * cy
+            alpha[...] = 0.0
+            np.divide(dw, dt, out=alpha, where=dt > 0)
+        wa[2 * n :] = w2
+        p = (e12 * acc).reshape(2 * n, 3)  # e1 then e2 times each row (acc repeated)
+        a12 = p[:, 0] + p[:, 1]
+        a12 += p[:, 2]  # a1 then a2 (dot3_pair's sums)
+        t1 = wa[: 2 * n] * sign_cx  # w2 * -cx, alpha * cx
+        t1 -= wa[n:] * rows.cy  # ... minus alpha * cy, w2 * cy
         axy = np.subtract(a12, t1, out=a12)
         sq = axy * axy
-        return axy[0], axy[1], sq[0] + sq[1]
+        return axy[:n], axy[n:], sq[:n] + sq[n:]
 
     def _segments(
         self, x: np.ndarray, w: np.ndarray, th_acc: np.ndarray, reset: np.ndarray
