@@ -86,7 +86,7 @@ class LiveDefer:
         acc, gyr_c, gap, rest, mag, elevation, rate), for the pipeline to analyse now.
         ``ctx``: the pipeline's context tracker; ``move_state``: its re-strap watch's latch."""
         t, acc, gyr = chunk.t, chunk.acc, chunk.gyr
-        t_end = float(t[-1])
+        n, t_end = len(t), float(t[-1])
         if pre.restless(t_end):
             # No sample can be at rest: the bias stands, so the corrected rate and the holes are
             # what the preprocessor would give. Its rest filters run later, on the raw samples
@@ -97,7 +97,7 @@ class LiveDefer:
             # and a reduction): the times rise strictly from ``prev`` on (the intake keeps no
             # other), so every step is at most the span, and rounding keeps that order.
             whole = prev is not None and t_end - prev <= pre.gap_s
-            gap = np.zeros(len(t), bool) if whole else dt > pre.gap_s
+            gap = np.zeros(n, bool) if whole else dt > pre.gap_s
             gyr_c = pre.corrected(gyr)
             self._raw.append((t, acc, gyr))
             self._raw_end = t_end
@@ -119,7 +119,7 @@ class LiveDefer:
         if (
             holes
             or ctx is None
-            or self.n + len(t) > HELD_MAX
+            or self.n + n > HELD_MAX
             or self._notices.skip_due()
             or (rates := bounds(mag)) is None
             or not self._watch.latch_stays(move_state, *rates)
@@ -129,7 +129,7 @@ class LiveDefer:
             out = self.release(pre)
             assert out is not None
             return out
-        self.n += len(t)
+        self.n += n
         self.held += 1
         self._acc_last = acc[-1]
         self.live = (float(elev[-1]), t_end)

@@ -60,7 +60,7 @@ class Preprocessor:
         shape takes its plain loop, ~0.8 us less on a live feed than broadcasting the row, the
         same subtractions."""
         kept = self._bias_rows
-        if kept is None or kept[0] is not self.bias or len(kept[1]) != len(gyr):
+        if kept is None or kept[0] is not self.bias or kept[1].shape != gyr.shape:
             kept = self._bias_rows = (self.bias, np.tile(self.bias, (len(gyr), 1)))
         out: np.ndarray = gyr - kept[1]
         return out
