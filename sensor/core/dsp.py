@@ -22,6 +22,7 @@ __all__ = [
     "alpha_for",
     "amin",
     "any_true",
+    "bounds",
     "diff_from",
     "dot3_pair",
     "ffill",
@@ -71,6 +72,22 @@ any_true = np.logical_or.reduce
 all_true = np.logical_and.reduce
 amin = np.minimum.reduce
 amax = np.maximum.reduce
+
+
+def bounds(x: np.ndarray) -> tuple[float, float] | None:
+    """(least, largest) of a short 1-d float array, or None when a NaN is among them (or both
+    infinities: their sum is NaN too). Without a NaN these are the values of ``np.fmin.reduce``
+    and ``np.fmax.reduce`` (and of ``amin``/``amax``), as floats; a live feed asks it of its
+    10-sample pieces, where the list and the builtins take ~1 us against ~2.6 us for the two
+    reductions (each reduction costs about two elementwise calls). Not for long arrays: the
+    list is a Python object per element."""
+    v = x.tolist()
+    if not v:
+        return None
+    total = sum(v)
+    if total != total:  # (a NaN anywhere: min and max would skip it unless it came first)
+        return None
+    return min(v), max(v)
 
 
 def median(x: np.ndarray) -> float | np.floating:

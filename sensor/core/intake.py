@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import all_true, amax, amin, norm3
+from sensor.core.dsp import all_true, amax, norm3
 from sensor.core.samples import ImuChunk
 
 MAX_ACC_MPS2 = 8 * 9.80665  # a slow leg movement never comes near this; 16 g sensors can report it
@@ -32,17 +32,17 @@ class SampleIntake:
         n = len(t)
         # The usual chunk, whole: times after last_t and strictly rising (so finite: NaN fails
         # every comparison), every component within half the limits (so every norm is within
-        # them: sqrt(3)/2 < 1, rounding is far smaller). Eight small calls instead of ~30; the
-        # full check below would keep every sample and count nothing.
+        # them: sqrt(3)/2 < 1, rounding is far smaller). Six small calls instead of ~30; the
+        # full check below would keep every sample and count nothing. (|x| <= h is -h <= x <= h
+        # for every x, NaN failing both: one reduction of the magnitudes, not a least and a
+        # largest; a reduction costs a live feed about twice an elementwise call.)
         if (
             n
             and t[0] > self.last_t
             and t[-1] < np.inf
             and (n == 1 or all_true(t[1:] > t[:-1]))
-            and amin(acc, axis=None) >= -_ACC_HALF
-            and amax(acc, axis=None) <= _ACC_HALF
-            and amin(gyr, axis=None) >= -_GYR_HALF
-            and amax(gyr, axis=None) <= _GYR_HALF
+            and amax(np.abs(acc), axis=None) <= _ACC_HALF
+            and amax(np.abs(gyr), axis=None) <= _GYR_HALF
         ):
             if self._skip_pending and self.first_skip_t is None:  # the bad run began in an earlier chunk
                 self.first_skip_t, self._skip_pending = float(t[0]), False

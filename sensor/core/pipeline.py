@@ -106,7 +106,8 @@ class Pipeline:
         events: list[Event] = []
         chunk = self._intake.accept(chunk)
         self.stats.invalid_skipped, self.stats.out_of_order_skipped = self._intake.invalid, self._intake.out_of_order
-        if len(chunk.t) == 0:
+        n = len(chunk.t)
+        if n == 0:
             return events
         if self._dt is None:
             self._probe.append(chunk)
@@ -115,10 +116,9 @@ class Pipeline:
                 return events
             self._probe = []
             self._dt = float(np.median(np.diff(probe.t[:RATE_PROBE])))
-            chunk = probe
+            chunk, n = probe, len(probe.t)
         if self._pre is None:
             self._pre = Preprocessor(self._dt, self.cfg.rest)
-        n = len(chunk.t)
         self.stats.samples_used += n
         if not self._refining and n <= LIVE_MAX and self._filter is not None:  # (sensor.core.live_defer)
             out = self._held.take(self._filter, self._pre, chunk, self._context, self._move_state)

@@ -131,13 +131,13 @@ class RestrapWatch:
         self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
         return cut, int(mov[last - 1])
 
-    def latch_stays(self, move_state: int, most: float, mag: np.ndarray) -> bool:
+    def latch_stays(self, move_state: int, least: float, most: float) -> bool:
         """Whether the moving latch ``move_state`` (``watch``'s) stays as it is through rates
-        ``mag`` (``most``: their largest): none past ``move_on_dps`` while still, none under
-        ``move_off_dps`` while moving (NaN: not known to stay). Then no movement starts or closes."""
+        whose least and largest are ``least`` and ``most``: none past ``move_on_dps`` while
+        still, none under ``move_off_dps`` while moving. Then no movement starts or closes."""
         if move_state == 0:
             return most <= self.mount.move_on_dps
-        return bool(amin(mag) >= self.mount.move_off_dps)
+        return least >= self.mount.move_off_dps
 
     def _nothing_starts(self, mag: np.ndarray) -> bool:
         """No sample turns faster than a movement's start (fmax: a NaN hides no other sample)."""
