@@ -6,7 +6,8 @@ clears the signal floor, at 25-200 Hz; a shank tilting 20-45 deg over a planted 
 step-down) and a whole leg turning about the hip on the mat (a supine set-up analysed seated)
 never are. Then the pipeline: the variants corpus's tight seated sessions (the knee stops 20-50
 deg short of straight: sensor.sim.variants) count reps under 46 deg and learn their mounting from
-sweeps under 50 deg only with the rule on, whole and in live pieces alike.
+sweeps under 50 deg only with the rule on (and its set check, sensor.core.tight_set), whole and in
+live pieces alike.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def _run(seed: int, on: bool, step: int | None = None) -> Pipeline:
     p = Pipeline(cs.posture, cs.rate_hz)
     p.cfg.mount.knee.enabled = on
     p.detector.check.knee_range.enabled = on
+    p.detector.check.tight.enabled = on  # the set that narrow reps must repeat (sensor.core.tight_set)
     run_in_pieces(p, cs.chunk, step)
     return p
 

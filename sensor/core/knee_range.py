@@ -33,6 +33,13 @@ means, above the signal floor (``PivotConfig.min_rot_mps2``) and in one plane (`
 The floors: ``RepConfig.seated_knee_rom_deg`` 30 is the detector's own smallest rep (``RepConfig.min_rom_deg``;
 a 60-deg deficit, within Kuilart's range); ``knee_min_span_deg`` 35 is the supine teaching bound
 (``MountConfig.min_span_deg``). Neither was read from a failing session.
+
+Alone, a confirmation let three negatives through (seated analyses of 3000-8749, r13seat): a
+lunge (5174) and a leg swing (6820) taught a mounting with quick narrow sweeps, and a lone 34-deg
+movement (8501) counted. Two guards since: a narrow sweep teaches only at a glide phase's pace
+(``min_sweep_s``: span over peak rate; the quick sweeps of 5174 and 6820 read 0.19-0.33 s, true
+reps' sweeps 0.39 s and more), and a narrow rep counts only when it repeats its set
+(:mod:`sensor.core.tight_set`), which a lone movement does not.
 """
 
 from __future__ import annotations
@@ -54,10 +61,16 @@ __all__ = ["KneeRangeConfig", "knee_swing_confirmed", "sweep_ok"]
 class KneeRangeConfig:
     """When a seated range under the plain bound counts (see the module docstring)."""
 
-    # OFF: measured on r13seat, the rule adds 3 false reps in the seated analyses of negatives 3000-8749
-    # (0 in 0-2999): 5174 a lunge and 6820 a leg swing (read as a still-knee swing ~0.5 m above the sensor,
-    # the simulator's kinematics; both need the narrow sweeps to learn a mounting), 8501 (a 34-deg rep)
-    enabled: bool = False
+    # On since round 14 with two guards: a narrow sweep must last a glide phase (min_sweep_s below) and a
+    # narrow rep must repeat its set (sensor.core.tight_set). Alone (r13seat) it added 3 false reps in the
+    # seated analyses of negatives 3000-8749: 5174 a lunge and 6820 a leg swing (read as a still-knee swing
+    # ~0.5 m above the sensor; both need quick narrow sweeps to learn a mounting), 8501 (a lone 34-deg rep)
+    enabled: bool = True
+    # A narrow sweep teaches only at a glide's pace: its span over its peak rate (s) at least this. The
+    # detector's shortest phase (RepConfig.min_phase_s, 0.7 s) with a bell-shaped rate profile (peak <= 2x
+    # the mean; minimum jerk 1.875x) gives 0.35. Measured: every sweep inside a true rep of variants 1-299
+    # seated (2741, brisk included) >= 0.393; the quick sweeps of 5174 and 6820 that taught 0.19-0.33.
+    min_sweep_s: float = 0.35
     knee_min_span_deg: float = 35.0  # a sweep teaching the seated mounting: MountConfig.min_span_deg
     z: float = 5.0  # standard errors, as every other pivot verdict asks
     min_above_m: float = 0.03  # the knee clearly above the sensor (PivotConfig.min_below_m mirrored)
@@ -86,4 +99,6 @@ def sweep_ok(span_deg: float, posture: str, cfg: MountConfig, t: np.ndarray, acc
     knee = cfg.knee
     if not knee.enabled or span_deg < knee.knee_min_span_deg:
         return False
+    if len(gyr) == 0 or span_deg < knee.min_sweep_s * float(np.max(np.linalg.norm(gyr, axis=1))):
+        return False  # quicker than a glide's phase: a leg swing, a lunge's shank
     return knee_swing_confirmed(fit_pivot_memo(t, acc, gyr), cfg.pivot, knee)

@@ -89,7 +89,7 @@ import math
 from dataclasses import dataclass, replace
 
 from sensor.core.bent_set import BentSetChain, BentSetConfig
-from sensor.core.events import Event, Rep, RepCompleted
+from sensor.core.events import Event, Rep
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_pivot import PivotCheckedDetector, RepPivotConfig
 from sensor.core.types import Posture
@@ -127,7 +127,6 @@ class BottomCheckedDetector(PivotCheckedDetector):
         super().__init__(posture, cfg, check)
         self.bottom = bottom or SupineBottomConfig()
         self._chain = BentSetChain(bent or self.cfg.bent_set)
-        self._late: list[RepCompleted] = []  # earlier movements counted with the one closing
 
     @property
     def bent(self) -> BentSetConfig:
@@ -147,10 +146,6 @@ class BottomCheckedDetector(PivotCheckedDetector):
         super()._close(t1, e1, events)
         if seg is not None and seg["dir"] > 0 and self.posture == Posture.SUPINE:
             self._chain.rose(float(seg["t0"]), float(seg["e0"]), t1, e1, float(seg["peak"]))
-        late, self._late = self._late, []
-        if late:  # before the rep whose repetition revealed them (the last RepCompleted)
-            k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
-            events[k:k] = late
 
     def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
         floor = self.bent.range_floor_deg
@@ -174,10 +169,6 @@ class BottomCheckedDetector(PivotCheckedDetector):
             if late is not None:
                 after = self.reps[-1].end_s if self.reps else -math.inf
                 ext = self._chain.first_extension(late, after) if self.bent.first_extension else None
-                for r in (ext, late):
-                    if r is not None:
-                        r = replace(r, index=len(self.reps) + 1, detected_s=t_end)
-                        self.reps.append(r)
-                        self._late.append(RepCompleted(t_end, r))
+                self._count_late([r for r in (ext, late) if r is not None], t_end)
             return replace(rep, index=len(self.reps) + 1)
         return None if short else rep

@@ -37,11 +37,11 @@ replayed after a re-strap or a re-settle replace the newer ones kept.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sensor.core.events import Event, Rep
+from sensor.core.events import Event, Rep, RepCompleted
 from sensor.core.knee_above import KneeAboveConfig, knee_not_above
 from sensor.core.knee_range import KneeRangeConfig, knee_swing_confirmed
 from sensor.core.never_hung import NeverHungConfig, never_hung
@@ -49,6 +49,7 @@ from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_far_rest import FarRestCheckedDetector
 from sensor.core.slow_turn import SlowTurnConfig, whole_verdict_weak
+from sensor.core.tight_set import TightSetChain, TightSetConfig
 from sensor.core.types import Posture
 
 __all__ = ["PivotCheckedDetector", "RepPivotConfig"]
@@ -74,6 +75,8 @@ class RepPivotConfig:
     knee_range: KneeRangeConfig = field(default_factory=KneeRangeConfig)
     # the whole-rep verdict is set aside for a slow rep whose extension confirms a knee swing
     slow: SlowTurnConfig = field(default_factory=SlowTurnConfig)
+    # a narrow range that repeats the set's previous candidate counts (sensor.core.tight_set)
+    tight: TightSetConfig = field(default_factory=TightSetConfig)
 
 
 class PivotCheckedDetector(FarRestCheckedDetector):
@@ -85,6 +88,30 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         self.check = check or RepPivotConfig()
         self._raw: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()
         self.last_fit: PivotFit | None = None  # the newest candidate's fit (diagnostics)
+        self._tight = TightSetChain(self.check.tight)
+        self._late: list[RepCompleted] = []  # earlier movements counted with the one closing
+
+    def reset_motion(self) -> None:
+        super().reset_motion()
+        self._tight.forget()  # its angles were read with the old mounting
+
+    def shift(self, delta_e: float) -> None:
+        super().shift(delta_e)
+        self._tight.shift(delta_e)
+
+    def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        super()._close(t1, e1, events)
+        late, self._late = self._late, []
+        if late:  # before the rep whose repetition revealed them (the last RepCompleted)
+            k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
+            events[k:k] = late
+
+    def _count_late(self, reps: list[Rep], t_end: float) -> None:
+        """Count earlier movements now (``detected_s`` = ``t_end``), before the rep closing."""
+        for r in reps:
+            r = replace(r, index=len(self.reps) + 1, detected_s=t_end)
+            self.reps.append(r)
+            self._late.append(RepCompleted(t_end, r))
 
     @property
     def _on(self) -> bool:
@@ -137,7 +164,7 @@ class PivotCheckedDetector(FarRestCheckedDetector):
             return rep
         # a range under the plain seated bound counts only on a confirmed knee swing (knee_range)
         narrow = max(rep.rom_deg, (self._far or {}).get("ret_turn", 0.0)) < self.cfg.seated_min_rom_deg
-        if narrow and not self.check.knee_range.enabled:
+        if narrow and not (self.check.knee_range.enabled or self.check.tight.enabled):
             return None  # nothing may let a small range count: refused before the fits, as before knee_range
         if not self.check.enabled:
             return None if narrow else rep
@@ -153,7 +180,18 @@ class PivotCheckedDetector(FarRestCheckedDetector):
             return None  # the whole leg turned about the hip on the mat: a supine set-up, analysed seated
         if knee_not_above(ext, self.check.knee):
             return None  # the shank turned about a point near the sensor: a planted foot, not the knee
-        if narrow and not (self._confirmed(ext) or self._confirmed(self.last_fit)):
+        if not narrow:
+            self._tight.counted(rep)
+            return rep
+        confirmed = self._confirmed(ext) or self._confirmed(self.last_fit)
+        if self.check.tight.enabled:  # a small range counts when it repeats the set (tight_set)
+            count, late = self._tight.judge(rep, confirmed)
+            if not count:
+                return None
+            if late is not None:
+                self._count_late([late], t_end)
+            return replace(rep, index=len(self.reps) + 1)
+        if not confirmed:
             return None  # a small range, and nothing shows the still knee the range bound stands in for
         return rep
 
@@ -162,4 +200,4 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         return whole_verdict_weak(self.last_fit, ext, c.pivot, c.knee_range, c.slow)
 
     def _confirmed(self, fit: PivotFit | None) -> bool:
-        return self.check.knee_range.enabled and knee_swing_confirmed(fit, self.check.pivot, self.check.knee_range)
+        return knee_swing_confirmed(fit, self.check.pivot, self.check.knee_range)
