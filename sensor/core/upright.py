@@ -52,6 +52,7 @@ class UprightConfig(Protocol):
     first_sweep_deg: float
     acc_tol_mps2: float
     max_carry_tilt_deg: float
+    carried_rest: bool
 
 
 class BufferOrigin(Protocol):
@@ -256,7 +257,7 @@ def carried_rest(
     with the board line signed by its lever, 176 deg from the carried direction (the new knee axis
     0.5 deg off perpendicular to it), and every lunge counted as a glide (7 reps). No foot contact
     was read in the 8 s re-learn buffer, and the fresh-recording rest rule does not ask a re-learn."""
-    if carried is None or not windows:
+    if carried is None or not windows or not cfg.carried_rest:
         return None
     if abs(float(carried @ np.cross(e1, e2))) > np.sin(np.radians(cfg.max_carry_tilt_deg)):
         return None  # the box turned some other way: the old direction says nothing
