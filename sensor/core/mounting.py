@@ -282,7 +282,8 @@ def estimate_mounting(
     board_ok = board_line_known(u, cfg.prior)
     usable_mv = np.zeros(len(t), bool)
     vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
-    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, windows, evidence, memo.upright)
+    ev_up = (windows, evidence, memo.upright, carried)  # (carried: a lever against it is asked the rest before)
+    ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, *ev_up)
     for a, b in windows:
         span = memo.span(a, b, w_all, dt_all, dt_nom)
         if not sweep_ok(span, posture, cfg, t[a:b], acc[a:b], gyr_c[a:b]):
@@ -363,7 +364,6 @@ def estimate_mounting(
     supine_first = posture == "supine" and axis is None
     if lone_lever_sweep(used, spans, imp_cum, dt_nom, reference, supine_first, cfg, t, acc, gyr_c, levers):
         return None  # one movement after an unseen past set the shin direction by its lever alone
-
     if posture == "seated" and reference == "lever":
         if axis is None and not (hang_first or final) and float(W[inlier].sum()) < cfg.min_lever_signal:
             return None  # the levers are noise: the pipeline asks again, from the first rest

@@ -50,6 +50,10 @@ class PriorConfig:
     # box taken off and put back any which way passes the tilt test 1 time in 5 (sin 12 deg) and
     # this one 2 in 9, so the old direction is carried to a wrong box about 1 time in 20
     max_carry_lever_deg: float = 40.0
+    # ... and a re-learn's lever more than 90 deg from it (a foot pivot, or a box put back end over
+    # end) teaches only if the rest before the buffer's first sweep reads the ankle not above the
+    # knee through it (sensor.core.upright.carried_rest)
+    carried_rest: bool = True
     # quiet standing: still, next to walking (several foot contacts), and its gravity direction
     # near the walking shank's mean one (the shank swings about -10..+20 deg around vertical)
     still_dps: float = 8.0

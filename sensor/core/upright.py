@@ -51,6 +51,8 @@ class UprightConfig(Protocol):
     starts_the_recording: bool
     first_sweep_deg: float
     acc_tol_mps2: float
+    max_carry_tilt_deg: float
+    carried_rest: bool
 
 
 class BufferOrigin(Protocol):
@@ -64,8 +66,17 @@ class Upright:
     around each foot contact, and over the still samples before the first movement (``first``).
     :meth:`foot_pivot` asks whether a lever contradicts them."""
 
-    def __init__(self, contacts: np.ndarray, first: np.ndarray, dt_nom: float, cfg: UprightConfig) -> None:
-        self.contacts, self.first, self.dt, self.cfg = contacts, first, dt_nom, cfg
+    def __init__(
+        self,
+        contacts: np.ndarray,
+        first: np.ndarray,
+        dt_nom: float,
+        cfg: UprightConfig,
+        carried: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """``carried``: after a re-strap, the old shin direction in the swing plane (unit) and the
+        in-plane "up"s of the rest before the buffer's first sweep (:meth:`of`)."""
+        self.contacts, self.first, self.dt, self.cfg, self.carried = contacts, first, dt_nom, cfg, carried
 
     @classmethod
     def of(
@@ -83,6 +94,7 @@ class Upright:
         windows: list[tuple[int, int]] | None = None,
         origin: BufferOrigin | None = None,
         memo: dict[tuple[object, ...], object] | None = None,
+        carried: np.ndarray | None = None,
     ) -> Upright:
         """From the buffer: ``contact`` the shock mask, ``moving`` the movement mask.
 
@@ -98,7 +110,10 @@ class Upright:
         pipeline mid-session, when the leg may be held at the top of a glide.
 
         ``memo``: reads kept across calls on one growing buffer about one plane basis (the
-        mounting's refinement: :mod:`sensor.core.window_memo`), each keyed by what decides it."""
+        mounting's refinement: :mod:`sensor.core.window_memo`), each keyed by what decides it.
+
+        ``carried``: after a re-strap, the shin direction (sensor frame, unit) of the mounting
+        before it (:func:`sensor.core.shin_prior.carried_beta`); see :func:`carried_rest`."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg)
         supine_start = posture == "supine" and cfg.starts_the_recording
         a_first = int(np.argmax(moving)) if supine_start and moving.any() else 0
@@ -120,7 +135,8 @@ class Upright:
             f = np.concatenate([acc[:a_first], acc[rest]]) if rest.stop > rest.start else acc[:a_first]
             f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
             first = memo["first", a_first, rest.start, rest.stop] = in_plane_ups(f, e1, e2)
-        return cls(ups, cast("np.ndarray", first), dt_nom, cfg)
+        against = carried_rest(t, acc, gyr_c, moving, e1, e2, windows, carried, cfg, memo)
+        return cls(ups, cast("np.ndarray", first), dt_nom, cfg, against)
 
     def foot_pivot(self, c: np.ndarray) -> bool:
         """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
@@ -129,10 +145,16 @@ class Upright:
         if foot_pivot(c, self.contacts, self.cfg):
             return True
         lev = float(np.hypot(c[0], c[1]))
-        if lev <= 0 or len(self.first) == 0:
+        if lev <= 0:
             return False
-        up_time = np.count_nonzero(self.first @ (c / lev) > self.cfg.max_first_rest_sin) * self.dt
-        return bool(up_time >= self.cfg.min_first_rest_s)
+        if self.carried is not None and float(self.carried[0] @ c) < 0 and self._up_long(self.carried[1], c / lev):
+            return True  # against the carried shin direction, and the rest before the sweep says so
+        return len(self.first) > 0 and self._up_long(self.first, c / lev)
+
+    def _up_long(self, ups: np.ndarray, s: np.ndarray) -> bool:
+        """Whether the shin direction ``s`` (in-plane unit) puts the ankle above the knee
+        (``sin(elevation) > max_first_rest_sin``) for at least ``min_first_rest_s`` of ``ups``."""
+        return bool(np.count_nonzero(ups @ s > self.cfg.max_first_rest_sin) * self.dt >= self.cfg.min_first_rest_s)
 
 
 def rest_before_sweep(
@@ -202,6 +224,51 @@ def _rest_before(
     if off_knee_axis(gyr_c[hi:end], knee, cfg):  # from it to the sweep's end (not the box strapped on)
         return slice(0, 0)
     return slice(lo, hi)
+
+
+def carried_rest(
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr_c: np.ndarray,
+    moving: np.ndarray,
+    e1: np.ndarray,
+    e2: np.ndarray,
+    windows: list[tuple[int, int]] | None,
+    carried: np.ndarray | None,
+    cfg: UprightConfig,
+    memo: dict[tuple[object, ...], object] | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """After a re-strap: the carried shin direction in the swing plane (unit) and the in-plane
+    "up"s of the rest before the buffer's first sweep (:func:`rest_before_sweep`), or None.
+
+    A strap re-seated turns the box about the shin, so the old shin direction stays in the new
+    swing plane (the knee axis perpendicular to it within ``max_carry_tilt_deg``) and still says
+    which end is the ankle. A lever pointing the other way (more than 90 deg from it) either
+    pivoted at the planted foot (a lunge, a squat, a step-up: the lever points UP the shin) or
+    belongs to a box put back end over end (turned 180 deg about its board normal, or face in:
+    that too leaves the old direction in the plane, exactly reversed). The direction alone cannot
+    tell them apart; the rest before the first sweep can, as at the start of a recording (the leg
+    stands, sits or lies with the ankle not above the knee; a lunge learned upside down reads the
+    standing before it as the foot straight up). Asked only of such a lever (:meth:`Upright.foot_pivot`),
+    so a lever along the carried direction is never judged by a rest that may be a held top.
+
+    Negatives seed 15811 (52 Hz, analysed supine): the strap adjusted at 73 s, a stand-up, 3 s of
+    standing, then walking lunges; the first lunge (a foot pivot, 93 deg) re-taught the mounting
+    with the board line signed by its lever, 176 deg from the carried direction (the new knee axis
+    0.5 deg off perpendicular to it), and every lunge counted as a glide (7 reps). No foot contact
+    was read in the 8 s re-learn buffer, and the fresh-recording rest rule does not ask a re-learn."""
+    if carried is None or not windows or not cfg.carried_rest:
+        return None
+    if abs(float(carried @ np.cross(e1, e2))) > np.sin(np.radians(cfg.max_carry_tilt_deg)):
+        return None  # the box turned some other way: the old direction says nothing
+    s = np.array([carried @ e1, carried @ e2])
+    s /= max(float(np.linalg.norm(s)), 1e-9)
+    rest = rest_before_sweep(t, gyr_c, moving, e1, e2, windows, cfg, memo)
+    if rest.stop <= rest.start:
+        return None
+    f = acc[rest]
+    f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
+    return s, in_plane_ups(f, e1, e2)
 
 
 def off_knee_axis(w: np.ndarray, knee: np.ndarray, cfg: UprightConfig) -> bool:
