@@ -64,7 +64,7 @@ from sensor.core.rep_config import RepConfig
 from sensor.core.slow_set import slow_vouched
 from sensor.core.types import Posture
 
-__all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s", "return_pause_s"]
+__all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s", "resumed_start", "return_pause_s", "return_stills"]
 
 # Segments kept (data time): longer than any rep candidate that can still pass max_phase_s and the
 # rest bound (two phases moving <= 5 s each, holds, a creep closed up to creep_keep_s late).
@@ -89,21 +89,25 @@ def far_rest_s(moves: deque[tuple[float, float, float, float]], far: dict[str, A
     return None
 
 
-def return_pause_s(moves: deque[tuple[float, float, float, float]], ret_start: float, t_end: float) -> float:
-    """The longest stillness between the closed movement segments of a return (from ``ret_start``
-    to ``t_end``); 0 for a return of one movement."""
+def return_stills(
+    moves: deque[tuple[float, float, float, float]], ret_start: float, t_end: float
+) -> list[tuple[float, float]]:
+    """(stillness, start of the movement after it) between the closed movement segments of a
+    return (from ``ret_start`` to ``t_end``), in time order; empty for a return of one movement."""
     ends = [(t0, t1) for t0, _e0, t1, _e1 in moves if t0 >= ret_start and t1 <= t_end]
-    return max((b[0] - a[1] for a, b in zip(ends, ends[1:])), default=0.0)
+    return [(b[0] - a[1], b[0]) for a, b in zip(ends, ends[1:])]
 
 
-def resumed_start(
-    moves: deque[tuple[float, float, float, float]], ret_start: float, t_end: float, still_s: float
-) -> float | None:
+def return_pause_s(stills: list[tuple[float, float]]) -> float:
+    """The longest stillness of a return's ``stills``; 0 for a return of one movement."""
+    return max((gap for gap, _t in stills), default=0.0)
+
+
+def resumed_start(stills: list[tuple[float, float]], still_s: float) -> float | None:
     """The start of the return's last movement that followed a stillness of ``still_s`` or more
     (the return left from a rest, not from the wobble before it); None when the return never
     stopped that long."""
-    ends = [(t0, t1) for t0, _e0, t1, _e1 in moves if t0 >= ret_start and t1 <= t_end]
-    after = [b[0] for a, b in zip(ends, ends[1:]) if b[0] - a[1] >= still_s]
+    after = [t for gap, t in stills if gap >= still_s]
     return after[-1] if after else None
 
 
@@ -148,7 +152,9 @@ class FarRestCheckedDetector(RepDetector):
         rep = super()._make_rep(t_end, e_end, min_rom)
         if rep is None or self.posture != Posture.SUPINE or far is None:
             return rep
-        pause = return_pause_s(self._ends, float(far.get("ret_start", far["t"])), t_end)
+        ret = float(far.get("ret_start", far["t"]))
+        stills = return_stills(self._ends, ret, t_end)
+        pause = return_pause_s(stills)
         cfg = self.cfg
         if self.moved_s > cfg.supine_max_phase_s and not slow_vouched(self._set, rep, pause, cfg, self._nonex_t):
             return None  # a slow phase with no set to vouch for it: lying down, a set break (slow_set)
@@ -156,8 +162,7 @@ class FarRestCheckedDetector(RepDetector):
         if self._rest_on:
             self.last_far_rest_s = first = far_rest_s(self._ends, far, self.cfg.turn_deg)
             rest = max(rest, first or 0.0)
-            ret = float(far.get("ret_start", far["t"]))
-            resumed = resumed_start(self._ends, ret, t_end, self.cfg.rest_restart_s)
+            resumed = resumed_start(stills, self.cfg.rest_restart_s)
             if resumed is not None:  # timed to the movement that left the rest, too
                 rest = max(rest, far_rest_s(self._ends, far | {"ret_start": resumed}, self.cfg.turn_deg) or 0.0)
         if rest <= self.cfg.max_far_hold_s:
