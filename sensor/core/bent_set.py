@@ -90,7 +90,7 @@ from dataclasses import dataclass, replace
 from sensor.core.events import Rep
 from sensor.core.types import Posture
 
-__all__ = ["BentSetChain", "BentSetConfig"]
+__all__ = ["BentSetChain", "BentSetConfig", "same_pose", "shifted"]
 
 
 @dataclass
@@ -128,6 +128,22 @@ class BentSetConfig:
     min_rise_deg: float = 30.0
 
 
+def shifted(rep: Rep | None, delta_e: float) -> Rep | None:
+    """``rep`` with its bottom and top moved by a refined elevation offset (None stays None)."""
+    return None if rep is None else replace(rep, bottom_deg=rep.bottom_deg + delta_e, top_deg=rep.top_deg + delta_e)
+
+
+def same_pose(prev: Rep, rep: Rep, max_gap_s: float, max_step_deg: float) -> bool:
+    """``rep`` is of ``prev``'s set and pose: it starts no more than ``max_gap_s`` after ``prev``
+    ends, and its bottom and top lie within ``max_step_deg`` of ``prev``'s (what one set repeats;
+    which movement must come after which is the caller's own)."""
+    return (
+        rep.start_s - prev.end_s <= max_gap_s
+        and abs(rep.bottom_deg - prev.bottom_deg) <= max_step_deg
+        and abs(rep.top_deg - prev.top_deg) <= max_step_deg
+    )
+
+
 class BentSetChain:
     """The previous refused supine candidate, whether it was counted, and the last rises."""
 
@@ -144,9 +160,7 @@ class BentSetChain:
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: the stored angles move with it."""
-        p = self._prev
-        if p is not None:
-            self._prev = replace(p, bottom_deg=p.bottom_deg + delta_e, top_deg=p.top_deg + delta_e)
+        self._prev = shifted(self._prev, delta_e)
         for r in self._rises:
             r[1] += delta_e
             r[3] += delta_e
@@ -187,9 +201,7 @@ class BentSetChain:
         return (
             p is not None
             and rep.bottom_s > p.end_s  # its flex-down came after that one's top: not the same far turn
-            and rep.start_s - p.end_s <= cfg.max_gap_s
-            and abs(rep.bottom_deg - p.bottom_deg) <= cfg.max_step_deg
-            and abs(rep.top_deg - p.top_deg) <= cfg.max_step_deg
+            and same_pose(p, rep, cfg.max_gap_s, cfg.max_step_deg)
             and max(rep.hold_bottom_s, p.hold_bottom_s) <= cfg.max_dwell_s
             and max(rep.bottom_deg, p.bottom_deg) <= cfg.max_bottom_deg
         )

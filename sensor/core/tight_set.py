@@ -41,8 +41,9 @@ motion state (a new mounting re-analyses the samples).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from sensor.core.bent_set import same_pose, shifted
 from sensor.core.events import Rep
 
 __all__ = ["TightSetChain", "TightSetConfig"]
@@ -73,9 +74,7 @@ class TightSetChain:
 
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: the stored angles move with it."""
-        p = self._prev
-        if p is not None:
-            self._prev = replace(p, bottom_deg=p.bottom_deg + delta_e, top_deg=p.top_deg + delta_e)
+        self._prev = shifted(self._prev, delta_e)
 
     def counted(self, rep: Rep) -> None:
         """A seated rep counted on its own range: it starts (or continues) a set."""
@@ -87,9 +86,7 @@ class TightSetChain:
         return (
             p is not None
             and rep.start_s >= p.end_s  # its extension began after that one's end: not the same far turn
-            and rep.start_s - p.end_s <= cfg.max_gap_s
-            and abs(rep.bottom_deg - p.bottom_deg) <= cfg.max_step_deg
-            and abs(rep.top_deg - p.top_deg) <= cfg.max_step_deg
+            and same_pose(p, rep, cfg.max_gap_s, cfg.max_step_deg)
         )
 
     def judge(self, rep: Rep, confirmed: bool) -> tuple[bool, Rep | None]:
