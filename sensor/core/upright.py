@@ -133,8 +133,7 @@ class Upright:
         first = memo.get(("first", a_first, rest.start, rest.stop))
         if first is None:
             f = np.concatenate([acc[:a_first], acc[rest]]) if rest.stop > rest.start else acc[:a_first]
-            f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
-            first = memo["first", a_first, rest.start, rest.stop] = in_plane_ups(f, e1, e2)
+            first = memo["first", a_first, rest.start, rest.stop] = gravity_ups(f, e1, e2, cfg)
         against = carried_rest(t, acc, gyr_c, moving, e1, e2, windows, carried, cfg, memo)
         return cls(ups, cast("np.ndarray", first), dt_nom, cfg, against)
 
@@ -266,9 +265,7 @@ def carried_rest(
     rest = rest_before_sweep(t, gyr_c, moving, e1, e2, windows, cfg, memo)
     if rest.stop <= rest.start:
         return None
-    f = acc[rest]
-    f = f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2]
-    return s, in_plane_ups(f, e1, e2)
+    return s, gravity_ups(acc[rest], e1, e2, cfg)
 
 
 def off_knee_axis(w: np.ndarray, knee: np.ndarray, cfg: UprightConfig) -> bool:
@@ -293,6 +290,12 @@ def contact_ups(
     hi = np.searchsorted(t, te + cfg.contact_up_window_s, side="right")
     cum = np.concatenate([np.zeros((1, 3)), np.cumsum(acc, axis=0)])
     return in_plane_ups((cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)[:, None], e1, e2)
+
+
+def gravity_ups(f: np.ndarray, e1: np.ndarray, e2: np.ndarray, cfg: UprightConfig) -> np.ndarray:
+    """:func:`in_plane_ups` of the rows of ``f`` that read gravity alone (their magnitude within
+    ``acc_tol_mps2`` of 1 g): the still samples of a rest, whose force is the "up"."""
+    return in_plane_ups(f[np.abs(np.linalg.norm(f, axis=1) - STANDARD_GRAVITY) < cfg.acc_tol_mps2], e1, e2)
 
 
 def in_plane_ups(f: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
