@@ -16,7 +16,7 @@ import pytest
 
 from sensor.core import mounting, pipeline
 from sensor.core.creep import ElevationStill
-from sensor.core.mount_evidence import _mean2
+from sensor.core.interval_median import mean2 as _mean2
 from sensor.core.rep_config import RepConfig
 from sensor.sim.corpus import make_session
 

@@ -73,11 +73,12 @@ class CalibBuffer:
         self.evidence = evidence
         self._cut: tuple[float, int] | None = None  # the cut grid: origin, step reached
 
-    def add(self, t: A, acc: A, gyr_c: A, gap: A, rest: A, mag: A) -> None:
-        """Keep a piece (``mag``: its rate's magnitude, for the evidence)."""
+    def add(self, t: A, acc: A, gyr_c: A, gap: A, rest: A, mag: A, moving: tuple[A, int] | None = None) -> None:
+        """Keep a piece (``mag``: its rate's magnitude, ``moving``: its moving mask and the latch
+        state it started from, for the evidence)."""
         self.pieces.append((t, acc, gyr_c, gap, rest))
         self.n += len(t)
-        self.evidence.append(t, acc, gyr_c, mag)
+        self.evidence.append(t, acc, gyr_c, mag, moving)
 
     def restart(self, kept: tuple[np.ndarray, ...] | None = None) -> None:
         """Empty, or holding only ``kept`` (a re-strap's history: (t, acc, gyr_c, gap, rest)); a new cut grid."""

@@ -12,12 +12,13 @@ samples" with the same bits as the whole-buffer computation:
 * per-sample arrays are extended with carried state (the hysteresis carry, the last timestamp
   and accelerometer row): every element is computed by the same operations as in one pass;
 * the nominal interval is the median of the intervals, which depends on the whole prefix: it is
-  read from a running count of the distinct intervals (a uniform stream has a handful), and the
-  things derived from it (pads, the impact threshold and the impact flags) are recomputed when
-  it changes;
+  read from running counts (:mod:`sensor.core.interval_median`), and the things derived from it
+  (pads, the impact threshold and the impact flags) are recomputed when it changes;
 * the windows (movements padded, away from foot contacts and gait-swing rates) are rebuilt per
-  query from the runs with a few vectorised operations (``np.maximum.reduceat`` for the per-run
-  peak rate), so a query with no usable window costs O(runs), not O(buffer).
+  query from the runs not yet settled: one by one in Python integers when they are few (the
+  pipeline asks at every movement end, so one or two are new), else with a few vectorised
+  operations (``np.maximum.reduceat`` for the per-run peak rate). A query with no usable window
+  costs O(new runs), not O(buffer): walking's queries went from ~40 to ~10 us.
 
 The buffer's owner calls :meth:`append`, :meth:`reset` and :meth:`rebuild` (after trimming or
 re-learning) so that the evidence always describes exactly the buffered samples.
@@ -29,10 +30,14 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from sensor.core.dsp import all_true, diff_from, hysteresis, norm3
+from sensor.core.dsp import amax, diff_from, hysteresis, norm3
+from sensor.core.interval_median import Grow, IntervalMedian
 from sensor.core.lying_rests import MountRefusal
 
-_MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): np.median instead
+
+
+A = np.ndarray  # (signatures)
+_FEW_RUNS = 16  # up to this many runs since the last settled one: judged one by one (MountEvidence._few_runs)
 
 
 class _Contact(Protocol):
@@ -69,36 +74,6 @@ class Evidence(NamedTuple):
     before_mv: np.ndarray
 
 
-def _mean2(lo: np.floating, hi: np.floating) -> float:
-    """``np.mean`` of the two middle intervals, the same bits without its Python wrappers (~10 us
-    a call against ~0.2 us; walking, which never calibrates, asks at each of its ~130 movement
-    ends per 150 s): np.mean sums them from the additive identity (``0.0 + lo + hi``: two negative
-    zeros sum to +0.0, tests/test_fast_paths_r7.py) and divides the sum by the count, 2."""
-    return float((0.0 + lo + hi) / 2)
-
-
-class _Grow:
-    """An array that grows at its end with amortised O(1) copies per element."""
-
-    def __init__(self, dtype: type, width: int = 0) -> None:
-        self.dtype, self.width = dtype, width
-        self.buf: np.ndarray = np.zeros((16, width) if width else 16, dtype)
-        self.n = 0
-
-    def extend(self, x: np.ndarray) -> None:
-        need = self.n + len(x) + 1  # one spare element: reduceat may index one past the end
-        if need > len(self.buf):
-            cap = max(need, 2 * len(self.buf))
-            new: np.ndarray = np.zeros((cap, self.width) if self.width else cap, self.dtype)
-            new[: self.n] = self.buf[: self.n]
-            self.buf = new
-        self.buf[self.n : self.n + len(x)] = x
-        self.n += len(x)
-
-    def view(self, n: int | None = None) -> np.ndarray:
-        return self.buf[: self.n if n is None else n]
-
-
 class MountEvidence:
     """Incremental mounting evidence for a calibration buffer (see the module docstring)."""
 
@@ -113,26 +88,21 @@ class MountEvidence:
         self.refusal: MountRefusal | None = None  # why the latest estimate refused a reading (the dashboard's detail)
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []  # t, acc, gyro, rate
-        self._rate = _Grow(np.float64)
-        self._dt = _Grow(np.float64)
-        self._jump = _Grow(np.float64)
-        self._moving = _Grow(np.bool_)
-        self._starts = _Grow(np.int64)
-        self._ends = _Grow(np.int64)
+        self._pending: list[tuple[A, A, A, A | None, tuple[A, int] | None]] = []  # t, acc, gyro, rate, moving
+        self._rate = Grow(np.float64)
+        self._dt = Grow(np.float64)
+        self._jump = Grow(np.float64)
+        self._moving = Grow(np.bool_)
+        self._starts = Grow(np.int64)
+        self._ends = Grow(np.int64)
         self._open: int | None = None  # start of the run still moving at the end of the buffer
         self._carry = 0
         self._last_t = 0.0
         self._last_acc: np.ndarray | None = None
-        self._dt_vals = np.empty(0)
-        self._dt_cnts = np.empty(0, np.int64)
-        self._dt_cum = np.empty(0, np.int64)
-        self._counted = 1  # intervals [1, counted) are in the counts
-        self._many = False
-        self._sorted = np.empty(0)  # intervals [1, counted) in order, once they are many (jitter)
+        self._median = IntervalMedian()
         self._thr: float | None = None
-        self._impact = _Grow(np.bool_)
-        self._imp_cum = _Grow(np.int64)
+        self._impact = Grow(np.bool_)
+        self._imp_cum = Grow(np.int64)
         self._memo: tuple[int, Evidence | None] | None = None
         self._wkey: tuple[int, int, int, float] | None = None  # settled runs, valid for these (see _at)
         self._wend = 0
@@ -151,38 +121,62 @@ class MountEvidence:
         for piece in pieces:
             self.append(*piece[:3])
 
-    def append(self, t: np.ndarray, acc: np.ndarray, gyr_c: np.ndarray, rate: np.ndarray | None = None) -> None:
+    def append(
+        self,
+        t: np.ndarray,
+        acc: np.ndarray,
+        gyr_c: np.ndarray,
+        rate: np.ndarray | None = None,
+        moving: tuple[np.ndarray, int] | None = None,
+    ) -> None:
         """Samples appended to the buffer (bias-corrected gyro, as buffered; ``rate`` its
-        ``norm3`` when the caller has it). Kept as they are until the next query: a buffer that
-        is never asked (no movement ends) costs nothing."""
+        ``norm3`` and ``moving`` its moving mask with the latch state it started from, when the
+        caller has them). Kept as they are until the next query: a buffer that is never asked (no
+        movement ends) costs nothing."""
         if len(t):
-            self._pending.append((t, acc, gyr_c, rate))
+            self._pending.append((t, acc, gyr_c, rate, moving))
             self.n += len(t)
             self._memo = None
 
     def _sync(self) -> None:
-        """Derive the evidence of the pending pieces (joined: every step is chunk-invariant)."""
+        """Derive the evidence of the pending pieces (joined: every step is chunk-invariant).
+
+        The moving mask is a latch whose state is its last value: the caller's masks are the
+        buffer's when each started from the one before it (from ``_carry`` for the first), and
+        are then joined instead of computed again."""
         if not self._pending:
             return
-        parts = [(t, acc, norm3(gyr_c) if rate is None else rate) for t, acc, gyr_c, rate in self._pending]
-        self._pending = []
+        pending, self._pending = self._pending, []
+        carry, masks = self._carry, []
+        for _t, _a, _g, _r, mv in pending:
+            if mv is None or mv[1] != carry or len(mv[0]) == 0:
+                masks = None
+                break
+            masks.append(mv[0])
+            carry = int(mv[0][-1])
+        parts = [(t, acc, norm3(gyr_c) if rate is None else rate) for t, acc, gyr_c, rate, _m in pending]
+        mov = None if masks is None else masks[0] if len(masks) == 1 else np.concatenate(masks)
         if len(parts) == 1:
-            self._extend(*parts[0])
+            self._extend(*parts[0], mov)
         else:
-            self._extend(*(np.concatenate(x) for x in zip(*parts)))
+            self._extend(*(np.concatenate(x) for x in zip(*parts)), mov)
 
-    def _extend(self, t: np.ndarray, acc: np.ndarray, rate: np.ndarray) -> None:
+    def _extend(self, t: np.ndarray, acc: np.ndarray, rate: np.ndarray, mov: np.ndarray | None = None) -> None:
         m = len(t)
         cfg = self.cfg
         base = self._done
-        mov = hysteresis(rate > cfg.move_on_dps, rate < cfg.move_off_dps, self._carry).astype(bool)
+        if mov is None:
+            mov = hysteresis(rate > cfg.move_on_dps, rate < cfg.move_off_dps, self._carry).astype(bool)
         prev_t = float(t[0]) if base == 0 else self._last_t
         prev_acc = acc[:1] if self._last_acc is None else self._last_acc
         self._rate.extend(rate)
         self._dt.extend(diff_from(t, prev_t))
         self._jump.extend(norm3(diff_from(acc, prev_acc[0])))  # np.diff's rows, without its join
         self._moving.extend(mov)
-        d = np.diff(mov.astype(np.int8), prepend=np.int8(self._carry))
+        step = mov.view(np.int8)  # np.diff(mov as int8, prepend=carry): the same differences
+        d = np.empty(m, np.int8)
+        d[0] = step[0] - self._carry
+        np.subtract(step[1:], step[:-1], out=d[1:])
         st = np.nonzero(d == 1)[0] + base
         en = np.nonzero(d == -1)[0] + base
         starts = st if self._open is None else np.concatenate([[self._open], st])
@@ -197,62 +191,19 @@ class MountEvidence:
 
     # ------------------------------------------------------------------ queries
     def _dt_nom(self, end: int) -> float:
-        """``median(dt[1:end])`` with the bits np.median gives, from a running count of the distinct
-        intervals (a uniform stream has a few dozen: the rounding of ``t``)."""
-        if end <= 2:
-            return 0.01
-        dt = self._dt.view()
-        if end < self._counted:
-            return float(np.median(dt[1:end]))
-        if self._many:
-            return self._sorted_median(dt, end)
-        if end > self._counted:
-            self._count(dt[self._counted : end])
-            self._counted = end
-            if len(self._dt_vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
-                self._many, self._sorted = True, np.sort(dt[1:end])
-                return self._sorted_median(dt, end)
-        k = (end - 1) // 2
-        hi = self._dt_vals[int(np.searchsorted(self._dt_cum, k, side="right"))]
-        if (end - 1) % 2:
-            return float(hi)
-        lo = self._dt_vals[int(np.searchsorted(self._dt_cum, k - 1, side="right"))]
-        return _mean2(lo, hi)
+        """``median(dt[1:end])`` with the bits np.median gives (:mod:`sensor.core.interval_median`)."""
+        return self._median.at(self._dt.view(), end)
 
-    def _sorted_median(self, dt: np.ndarray, end: int) -> float:
-        """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
-        the new ones merged in (a copy of the buffer, not np.median's partition of it per query);
-        the same middle values, and their mean as np.median takes it."""
-        if end > self._counted:
-            new = np.sort(dt[self._counted : end])
-            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, new), new)
-            self._counted = end
-        mid, srt = (end - 1) // 2, self._sorted
-        if (end - 1) % 2:
-            return float(srt[mid])
-        return _mean2(srt[mid - 1], srt[mid])
-
-    def _count(self, new: np.ndarray) -> None:
-        """Add intervals to the counts of distinct values."""
-        vals = self._dt_vals
-        if len(vals):  # usually every new interval is a known value: count it in place
-            # (the array methods and the ufunc reduction: np.searchsorted, .all() and np.cumsum
-            # reach the same C through Python wrappers, most of this call's cost)
-            at = np.minimum(vals.searchsorted(new), len(vals) - 1)
-            if all_true(vals[at] == new):
-                self._dt_cnts = self._dt_cnts + np.bincount(at, minlength=len(vals))
-                self._dt_cum = self._dt_cnts.cumsum()
-                return
-        u, inv = np.unique(np.concatenate([vals, new]), return_inverse=True)
-        cnts = np.bincount(inv, weights=np.concatenate([self._dt_cnts, np.ones(len(new), np.int64)]), minlength=len(u))
-        self._dt_vals, self._dt_cnts = u, cnts.astype(np.int64)
-        self._dt_cum = np.cumsum(self._dt_cnts)
+    @property
+    def _many(self) -> bool:
+        """Jittery timestamps: the median is read from the sorted intervals."""
+        return self._median.many
 
     def _impacts(self, end: int, thr: float) -> tuple[np.ndarray, np.ndarray]:
         if thr != self._thr:
             self._thr = thr
-            self._impact = _Grow(np.bool_)
-            self._imp_cum = _Grow(np.int64)
+            self._impact = Grow(np.bool_)
+            self._imp_cum = Grow(np.int64)
             self._imp_cum.extend(np.zeros(1, np.int64))
         have, upto = self._impact.n, self._done  # every derived sample at once: a piece's queries share it
         if end > have:
@@ -273,6 +224,33 @@ class MountEvidence:
         ev = self._at(end)
         self._memo = (end, ev)
         return ev
+
+    def _few_runs(
+        self, sk: int, k: int, end: int, imp_cum: np.ndarray, pad: int, before: int, after: int
+    ) -> tuple[list[int], list[int]]:
+        """The windows of the runs [sk, k) (and of the open one) judged one by one, in Python
+        integers: the same bounds, the same peak (a maximum is exact in any order) and the same
+        tests as the vectorised path in :meth:`_at`, without its ~20 array calls for one or two
+        runs. The leading runs settled here are kept, as there; returns every window's bounds."""
+        runs = list(zip(self._starts.buf[sk:k].tolist(), self._ends.buf[sk:k].tolist()))
+        if k == self._starts.n and self._open is not None and self._open < end:
+            runs.append((self._open, -1))  # (open: never settled, its window ends at ``end``)
+        rate, swing, m = self._rate.buf, self.cfg.contact.swing_dps, 0
+        oks: list[tuple[int, int] | None] = []
+        for s, e in runs:
+            if m == len(oks) and e >= 0 and e + pad + after <= end:
+                m += 1  # settled: closed, and its window and impacts lie before ``end``
+            a, b = max(s - pad, 0), end if e < 0 else min(e + pad, end)
+            ok = b - a >= 8 and bool(amax(rate[a:b]) <= swing)
+            ok = ok and imp_cum[min(b + after, end)] - imp_cum[max(a - before, 0)] == 0
+            oks.append((a, b) if ok else None)
+        wa, wb = self._kept_a, self._kept_b
+        if m:
+            self._kept_a = wa = wa + [w[0] for w in oks[:m] if w is not None]
+            self._kept_b = wb = wb + [w[1] for w in oks[:m] if w is not None]
+            self._settled = sk + m
+        rest = [w for w in oks[m:] if w is not None]
+        return wa + [w[0] for w in rest], wb + [w[1] for w in rest]
 
     def _at(self, end: int) -> Evidence | None:
         cfg = self.cfg
@@ -298,15 +276,17 @@ class MountEvidence:
             self._wkey, self._settled, self._kept_a, self._kept_b = key, 0, [], []
         self._wend = end
         sk, nclosed = self._settled, self._starts.n
-        k = int(np.searchsorted(self._starts.view(), end, side="left"))
-        starts = self._starts.buf[sk:k]
-        closed_ends = self._ends.buf[sk:k]
-        ends = np.minimum(closed_ends, end)
-        if k == nclosed and self._open is not None and self._open < end:
-            starts = np.append(starts, self._open)
-            ends = np.append(ends, end)
-        wa, wb = self._kept_a, self._kept_b
-        if len(starts):
+        k = int(self._starts.view().searchsorted(end))  # (the method: np.searchsorted wraps it)
+        if k - sk <= _FEW_RUNS:  # the pipeline's case: a run or two since the last settled one
+            wa, wb = self._few_runs(sk, k, end, imp_cum, pad, before, after)
+        else:
+            wa, wb = self._kept_a, self._kept_b
+            starts = self._starts.buf[sk:k]
+            closed_ends = self._ends.buf[sk:k]
+            ends = np.minimum(closed_ends, end)
+            if k == nclosed and self._open is not None and self._open < end:
+                starts = np.append(starts, self._open)
+                ends = np.append(ends, end)
             a = np.maximum(starts - pad, 0)
             b = np.minimum(ends + pad, end)
             ok = b - a >= 8

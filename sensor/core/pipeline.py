@@ -193,10 +193,11 @@ class Pipeline:
         n = len(chunk)
         mc = self.cfg.mount  # mounting.moving_mask, from the rate at hand
         mov = hysteresis(mag > mc.move_on_dps, mag < mc.move_off_dps, self._move_state).astype(bool)
-        prev = np.concatenate([[self._move_state], mov[:-1].astype(np.int64)])
-        closes = np.nonzero((prev == 1) & (mov == 0))[0].tolist()
+        closes = (np.flatnonzero(mov[:-1] > mov[1:]) + 1).tolist()  # movement ends: 1 then 0
+        if self._move_state == 1 and not mov[0]:
+            closes.insert(0, 0)
         base = self._buf.n
-        self._buf.add(chunk.t, chunk.acc, gyr_c, gap, rest, mag)
+        self._buf.add(chunk.t, chunk.acc, gyr_c, gap, rest, mag, (mov, self._move_state))
         stop = n
         done = False
         if closes:

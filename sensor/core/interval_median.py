@@ -1,0 +1,153 @@
+"""The median sample interval of a growing buffer's prefix, with np.median's bits, cheaply.
+
+While the mounting is unknown :class:`sensor.core.mount_evidence.MountEvidence` is asked for the
+evidence of the buffer's first ``end`` samples at every movement end (walking, which never
+calibrates, asks ~130 times per 150 s), and the first thing each answer needs is the nominal
+interval ``median(dt[1:end])``: the pads, the impact threshold and the windows follow from it.
+
+:class:`IntervalMedian` answers it three ways, every one giving np.median's value bit for bit:
+
+* the value it gave last, when it is still the middle one: per derived interval the running
+  counts of intervals below it and at or below it (``lt``, ``le``: one vectorised pass per new
+  piece) place it. With ``k = (end - 1) // 2`` the middle position(s) of the ``end - 1``
+  intervals, the value sorted at position ``k`` is ``m`` exactly when ``lt[end] <= k <
+  le[end]`` (and, for an even count, position ``k - 1`` too when ``lt[end] <= k - 1``): two
+  array reads instead of counting the new intervals. On a uniform clock (the rounding of ``t``
+  gives a few dozen distinct intervals) the middle value changes a few times per buffer
+  (measured on ``glide bench``'s walking content: 2 changes in 133 queries);
+* otherwise from the running count of the distinct intervals (a uniform stream has a handful),
+  brought up to ``end`` (the counts are never rolled back: an earlier ``end`` than counted is
+  np.median's own), after which that middle value is the one placed by the next queries;
+* for jittery timestamps (more distinct values than ``_MAX_DISTINCT_DT`` and than 1 in 8), the
+  intervals kept sorted, the new ones merged in; the placing is then not kept (the middle moves
+  at almost every query, and each change would recount the whole buffer).
+
+A median that is one value: ``float(m)`` for an odd count, and for an even count the mean of two
+equal elements as np.median takes it (``_mean2(m, m)``: the same operations on the same bits).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensor.core.dsp import all_true
+
+_MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): the sorted path
+
+
+def mean2(lo: np.floating, hi: np.floating) -> float:
+    """``np.mean`` of the two middle intervals, the same bits without its Python wrappers (~10 us
+    a call against ~0.2 us; walking, which never calibrates, asks at each of its ~130 movement
+    ends per 150 s): np.mean sums them from the additive identity (``0.0 + lo + hi``: two negative
+    zeros sum to +0.0, tests/test_fast_paths_r7.py) and divides the sum by the count, 2."""
+    return float((0.0 + lo + hi) / 2)
+
+
+class Grow:
+    """An array that grows at its end with amortised O(1) copies per element."""
+
+    def __init__(self, dtype: type, width: int = 0) -> None:
+        self.dtype, self.width = dtype, width
+        self.buf: np.ndarray = np.zeros((16, width) if width else 16, dtype)
+        self.n = 0
+
+    def extend(self, x: np.ndarray) -> None:
+        need = self.n + len(x) + 1  # one spare element: reduceat may index one past the end
+        if need > len(self.buf):
+            cap = max(need, 2 * len(self.buf))
+            new: np.ndarray = np.zeros((cap, self.width) if self.width else cap, self.dtype)
+            new[: self.n] = self.buf[: self.n]
+            self.buf = new
+        self.buf[self.n : self.n + len(x)] = x
+        self.n += len(x)
+
+    def view(self, n: int | None = None) -> np.ndarray:
+        return self.buf[: self.n if n is None else n]
+
+
+class IntervalMedian:
+    """``median(dt[1:end])`` of a buffer's intervals (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._vals = np.empty(0)  # the distinct intervals [1, counted), rising
+        self._cnts = np.empty(0, np.int64)
+        self._cum = np.empty(0, np.int64)
+        self._counted = 1  # intervals [1, counted) are in the counts
+        self.many = False  # jittery: the sorted path
+        self._sorted = np.empty(0)  # intervals [1, counted) in order, once they are many
+        self._m: np.float64 | None = None  # the value placed by the running counts below
+        self._lt = Grow(np.int64)  # [i]: intervals in [1, i) below m
+        self._le = Grow(np.int64)  # [i]: intervals in [1, i) at or below m
+
+    def at(self, dt: np.ndarray, end: int) -> float:
+        """The median of ``dt[1:end]`` (0.01 for fewer than two intervals); ``dt``: every interval
+        known so far (the ones past ``end`` are placed too, for the queries that follow)."""
+        if end <= 2:
+            return 0.01
+        m = self._m
+        if m is not None:
+            if self._lt.n <= end:
+                self._place(dt)
+            lt, le, k = int(self._lt.buf[end]), int(self._le.buf[end]), (end - 1) // 2
+            if (end - 1) % 2:
+                if lt <= k < le:
+                    return float(m)
+            elif lt <= k - 1 and k < le:
+                return mean2(m, m)
+        if end < self._counted:
+            return float(np.median(dt[1:end]))
+        if self.many:
+            return self._sorted_median(dt, end)
+        if end > self._counted:
+            self._count(dt[self._counted : end])
+            self._counted = end
+            if len(self._vals) > max(_MAX_DISTINCT_DT, end // 8):  # jittery timestamps: counting does not pay
+                self.many, self._sorted, self._m = True, np.sort(dt[1:end]), None
+                return self._sorted_median(dt, end)
+        k = (end - 1) // 2
+        hi = self._vals[int(np.searchsorted(self._cum, k, side="right"))]
+        self._m, self._lt, self._le = hi, Grow(np.int64), Grow(np.int64)  # placed from the next query
+        if (end - 1) % 2:
+            return float(hi)
+        lo = self._vals[int(np.searchsorted(self._cum, k - 1, side="right"))]
+        return mean2(lo, hi)
+
+    def _place(self, dt: np.ndarray) -> None:
+        """Extend the running counts below / at or below ``m`` over every interval in ``dt``."""
+        lt, le, m = self._lt, self._le, self._m
+        if lt.n == 0:
+            zero = np.zeros(2, np.int64)  # [0] and [1]: no interval before index 1
+            lt.extend(zero), le.extend(zero)
+        have = lt.n - 1  # intervals [1, have) are placed
+        new = dt[have:]
+        lt.extend(np.cumsum(new < m) + lt.buf[have])
+        le.extend(np.cumsum(new <= m) + le.buf[have])
+
+    def _sorted_median(self, dt: np.ndarray, end: int) -> float:
+        """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
+        the new ones merged in (a copy of the buffer, not np.median's partition of it per query);
+        the same middle values, and their mean as np.median takes it."""
+        if end > self._counted:
+            new = np.sort(dt[self._counted : end])
+            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, new), new)
+            self._counted = end
+        mid, srt = (end - 1) // 2, self._sorted
+        if (end - 1) % 2:
+            return float(srt[mid])
+        return mean2(srt[mid - 1], srt[mid])
+
+    def _count(self, new: np.ndarray) -> None:
+        """Add intervals to the counts of distinct values."""
+        vals = self._vals
+        if len(vals):  # usually every new interval is a known value: count it in place
+            # (the array methods and the ufunc reduction: np.searchsorted, .all() and np.cumsum
+            # reach the same C through Python wrappers, most of this call's cost)
+            at = np.minimum(vals.searchsorted(new), len(vals) - 1)
+            if all_true(vals[at] == new):
+                self._cnts = self._cnts + np.bincount(at, minlength=len(vals))
+                self._cum = self._cnts.cumsum()
+                return
+        u, inv = np.unique(np.concatenate([vals, new]), return_inverse=True)
+        cnts = np.bincount(inv, weights=np.concatenate([self._cnts, np.ones(len(new), np.int64)]), minlength=len(u))
+        self._vals, self._cnts = u, cnts.astype(np.int64)
+        self._cum = np.cumsum(self._cnts)
