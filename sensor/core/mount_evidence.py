@@ -105,6 +105,8 @@ class MountEvidence:
         self._imp_cum = Grow(np.int64)
         self._memo: tuple[int, Evidence | None] | None = None
         self._wkey: tuple[int, int, int, float] | None = None  # settled runs, valid for these (see _at)
+        self._ten = 1 << 62  # an end whose prefix holds ten moving samples
+        self._nom, self._derived = np.nan, (0, 0, 0, 0.0)  # the nominal interval, and pad, before, after, thr
         self._wend = 0
         self._settled = 0
         self._kept_a: list[int] = []
@@ -199,7 +201,10 @@ class MountEvidence:
         """Jittery timestamps: the median is read from the sorted intervals."""
         return self._median.many
 
-    def _impacts(self, end: int, thr: float) -> tuple[np.ndarray, np.ndarray]:
+    def _impacts(self, end: int, thr: float) -> np.ndarray:
+        """The impact flags and their running count (``_impact``, ``_imp_cum``: [i] the flags
+        before sample i) for every derived sample, the threshold being ``thr``; the count's buffer
+        (valid up to [end], at least)."""
         if thr != self._thr:
             self._thr = thr
             self._impact = Grow(np.bool_)
@@ -213,7 +218,7 @@ class MountEvidence:
             self._impact.extend(imp)
             last = int(self._imp_cum.buf[have])
             self._imp_cum.extend(np.cumsum(imp) + last)
-        return self._impact.view(end), self._imp_cum.view(end + 1)
+        return self._imp_cum.buf
 
     def at(self, end: int) -> Evidence | None:
         """The evidence for buffered samples [0, end), or None when ``estimate_mounting`` would
@@ -259,19 +264,23 @@ class MountEvidence:
         self._sync()
         if end < 10:
             return None
-        moving = self._moving.view(end)
-        if np.count_nonzero(moving) < 10:
-            return None
+        if end < self._ten:  # (a prefix of a prefix with ten moving samples has them too)
+            if np.count_nonzero(self._moving.buf[:end]) < 10:
+                return None
+            self._ten = end
         dt_nom = self._dt_nom(end)
-        pad = int(round(cfg.pad_s / dt_nom))
-        thr = max(cfg.contact.impact_mps2, cfg.contact.max_jerk * dt_nom)
-        before = int(round(cfg.impact_before_s / dt_nom))
-        after = int(round(cfg.impact_after_s / dt_nom))
-        impact, imp_cum = self._impacts(end, thr)
+        if dt_nom != self._nom:  # what follows from the nominal interval, computed when it changes
+            pad = int(round(cfg.pad_s / dt_nom))
+            thr = max(cfg.contact.impact_mps2, cfg.contact.max_jerk * dt_nom)
+            before = int(round(cfg.impact_before_s / dt_nom))
+            after = int(round(cfg.impact_after_s / dt_nom))
+            self._nom, self._derived = dt_nom, (pad, before, after, thr)
+        key = self._derived
+        pad, before, after, thr = key
+        imp_cum = self._impacts(end, thr)
         # Runs whose window and verdict can no longer change (closed, and ``pad + after`` samples
         # past their end) are settled once and kept while the derived parameters stay the same
         # and the queries move forward (the pipeline's case); the rest are judged per query.
-        key = (pad, before, after, thr)
         if key != self._wkey or end < self._wend:
             self._wkey, self._settled, self._kept_a, self._kept_b = key, 0, [], []
         self._wend = end
@@ -310,4 +319,5 @@ class MountEvidence:
         np.add.at(mark, wa_arr, -1)
         before_mv = np.cumsum(mark[:end]) > 0
         windows = list(zip(wa, wb))
-        return Evidence(moving, self._dt.view(end), dt_nom, impact, imp_cum, windows, before_mv)
+        moving, impact = self._moving.view(end), self._impact.view(end)
+        return Evidence(moving, self._dt.view(end), dt_nom, impact, imp_cum[: end + 1], windows, before_mv)
