@@ -117,7 +117,8 @@ class IntervalMedian:
         lt, le, m = self._lt, self._le, self._m
         if lt.n == 0:
             zero = np.zeros(2, np.int64)  # [0] and [1]: no interval before index 1
-            lt.extend(zero), le.extend(zero)
+            lt.extend(zero)
+            le.extend(zero)
         have = lt.n - 1  # intervals [1, have) are placed
         new = dt[have:]
         lt.extend(np.cumsum(new < m) + lt.buf[have])

@@ -34,8 +34,6 @@ from sensor.core.dsp import amax, diff_from, hysteresis, norm3
 from sensor.core.interval_median import Grow, IntervalMedian
 from sensor.core.lying_rests import MountRefusal
 
-
-
 A = np.ndarray  # (signatures)
 _FEW_RUNS = 16  # up to this many runs since the last settled one: judged one by one (MountEvidence._few_runs)
 
@@ -121,7 +119,7 @@ class MountEvidence:
         """The buffer was replaced by these (t, acc, gyr_c, ...) pieces: as ``rebuild`` of them joined."""
         self.reset()
         for piece in pieces:
-            self.append(*piece[:3])
+            self.append(piece[0], piece[1], piece[2])
 
     def append(
         self,
@@ -149,19 +147,19 @@ class MountEvidence:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        carry, masks = self._carry, []
+        carry, masks = self._carry, list[np.ndarray]()
         for _t, _a, _g, _r, mv in pending:
             if mv is None or mv[1] != carry or len(mv[0]) == 0:
-                masks = None
                 break
             masks.append(mv[0])
             carry = int(mv[0][-1])
+        mov = None if len(masks) < len(pending) else masks[0] if len(masks) == 1 else np.concatenate(masks)
         parts = [(t, acc, norm3(gyr_c) if rate is None else rate) for t, acc, gyr_c, rate, _m in pending]
-        mov = None if masks is None else masks[0] if len(masks) == 1 else np.concatenate(masks)
         if len(parts) == 1:
-            self._extend(*parts[0], mov)
+            self._extend(*parts[0], mov=mov)
         else:
-            self._extend(*(np.concatenate(x) for x in zip(*parts)), mov)
+            t, acc, rate = (np.concatenate(x) for x in zip(*parts))
+            self._extend(t, acc, rate, mov)
 
     def _extend(self, t: np.ndarray, acc: np.ndarray, rate: np.ndarray, mov: np.ndarray | None = None) -> None:
         m = len(t)

@@ -47,7 +47,7 @@ from sensor.core.shin_prior import (
     standing_gravity,
     wrap_deg,
 )
-from sensor.core.side_vote import plane_deg, side_vote
+from sensor.core.side_vote import side_vote
 from sensor.core.teach_count import enough_to_teach, lone_lever_sweep
 from sensor.core.upright import Upright
 from sensor.core.window_memo import WindowMemo
@@ -370,14 +370,14 @@ def estimate_mounting(
         # still just before a movement away from foot contacts (the preprocessor's strict rest may never come): hanging
         still = (~moving if rest is None else (rest | ~moving)) & before_mv
         b_hang, lying = seated_hanging(
-            plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg, evidence, first=axis is None
+            memo.plane_deg(acc_p, still), t, acc, gyr_c, acc_p, u, windows, beta, cfg, evidence, first=axis is None
         )
         if lying:  # the rests read as hanging were poses lying on the mat (sensor.core.beside_pivot)
             return None
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     # Which side of the shin is "up" during the exercise: vote over moving samples.
-    vote = side_vote(plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
+    vote = side_vote(memo.plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
     if vote is None:
         return None
     sigma, anterior = vote, "vote"

@@ -74,7 +74,7 @@ class Pipeline:
         self._refining = True  # buffering: before the mounting settles, and while it is refined
         self._refines, self._move_state = 0, 0
         self._fit_cache: dict[tuple[int, int, bool], tuple[np.ndarray, float]] = {}
-        self._memo = WindowMemo()  # the refinement's per-window reads (sensor.core.window_memo)
+        self._memo = WindowMemo(keep_angles=True)  # the refinement's per-window reads (sensor.core.window_memo)
         self._carried: np.ndarray | None = None  # the shin direction kept across a re-strap
         self._watch = RestrapWatch(cfg.mount, cfg.relearn_off_axis, cfg.history_s)
         self._intake = SampleIntake()

@@ -29,7 +29,7 @@ class VoteConfig(Protocol):
     raised_vote_s: float
 
 
-def plane_deg(acc_p: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def plane_deg(acc_p: np.ndarray, mask: np.ndarray | slice) -> np.ndarray:
     """In-plane angles (deg) of the rows of ``acc_p`` (in-plane specific force, (n, 2)) that
     ``mask`` picks, computed for those rows only: the mounting asks for two subsets of a buffer
     that grows to minutes, at every movement end, and arctan2 is the dearest elementwise step.
@@ -45,14 +45,16 @@ def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg:
     ``theta_mv``: in-plane angles (deg) of the specific force over the teaching movements' moving
     samples; ``dt_s``: the nominal sample interval."""
     delta = (theta_mv - beta + 180.0) % 360.0 - 180.0
-    usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
+    off = np.abs(delta)
+    usable = (off > 15) & (off < 165)
     if posture == "supine":
-        raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)  # up within 60 deg of the shin
-        if raised.sum() * dt_s >= cfg.raised_vote_s:
+        raised = usable & (off < 90.0 - cfg.raised_vote_deg)  # up within 60 deg of the shin
+        if np.count_nonzero(raised) * dt_s >= cfg.raised_vote_s:
             usable = raised
-    if usable.sum() < 10:
+    n = np.count_nonzero(usable)
+    if n < 10:
         return None
-    pos = float(np.mean(delta[usable] > 0))
+    pos = np.count_nonzero(delta[usable] > 0) / n  # (np.mean's value: a whole count over a whole count)
     if max(pos, 1 - pos) < cfg.min_sign_agreement:
         return None
     return 1 if pos >= 0.5 else -1

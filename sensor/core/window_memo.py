@@ -33,6 +33,7 @@ import numpy as np
 
 from sensor.core.dsp import median, norm3
 from sensor.core.shin_prior import PriorConfig, board_normal_beta
+from sensor.core.side_vote import plane_deg
 
 
 class LeverRead(NamedTuple):
@@ -50,7 +51,10 @@ class LeverRead(NamedTuple):
 class WindowMemo:
     """Per-window reads of one axis (see the module docstring). ``bind`` before each call's loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_angles: bool = False) -> None:
+        """``keep_angles``: the plane angles of every row are kept for the calls that follow
+        (:meth:`plane_deg`); a memo for one call computes only the rows asked for."""
+        self.keep_angles = keep_angles
         self._span: dict[tuple[int, int], tuple[float, float, float]] = {}
         self._lever: dict[tuple[int, int], LeverRead] = {}
         self._elev: dict[tuple[int, int, bytes], float | np.floating] = {}
@@ -61,6 +65,7 @@ class WindowMemo:
         self._key: tuple[bytes, bytes, bytes] | None = None
         self._span, self._lever, self._elev, self.upright = {}, {}, {}, {}
         self._prod: tuple[float, np.ndarray, np.ndarray] | None = None  # (last time, w_all, acc_p) of a prefix
+        self._theta = np.empty(0)  # the plane angles of acc_p's first rows (keep_angles)
         self._axes = (np.zeros(3), np.zeros(3), np.zeros(3))
 
     def bind(self, u: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> None:
@@ -83,6 +88,8 @@ class WindowMemo:
             n0 = 0
         if n0 == len(t) and kept is not None:
             return kept[1], kept[2]
+        if n0 == 0:
+            self._theta = np.empty(0)
         lo = max(n0 - 1, 0)
         w_new = np.radians(gyr_c[lo:] @ u)[n0 - lo :]
         p_new = np.stack([acc[lo:] @ e1, acc[lo:] @ e2], axis=1)[n0 - lo :]
@@ -91,6 +98,20 @@ class WindowMemo:
         if len(t):
             self._prod = (float(t[-1]), w_new, p_new)
         return w_new, p_new
+
+    def plane_deg(self, acc_p: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """:func:`sensor.core.side_vote.plane_deg` of the rows ``mask`` picks of ``acc_p`` (the
+        last :meth:`products`' force in the plane). With ``keep_angles`` every row's angle is
+        computed once and kept: the refinement's side vote asked for the teaching movements'
+        samples of the whole buffer at every movement end. Elementwise, on rows of the same
+        layout, so each angle has the bits plane_deg gives it (tests/test_fast_paths_r5.py)."""
+        if not self.keep_angles:
+            return plane_deg(acc_p, mask)
+        have = len(self._theta)
+        if have < len(acc_p):
+            self._theta = np.concatenate([self._theta, plane_deg(acc_p[have:], slice(None))])
+        got: np.ndarray = self._theta[: len(mask)][mask]
+        return got
 
     def span(self, a: int, b: int, w_all: np.ndarray, dt_all: np.ndarray, dt_nom: float) -> float:
         """The angle (deg, unsigned) the window sweeps about the axis: rates ``w_all`` (rad/s)
