@@ -13,6 +13,11 @@ knee axis and plane basis the try found, and nothing else. Two repeats followed 
   fitted the same windows again about them. Its fits now start the refinement's cache, keyed
   ``(a, b, False)`` as the refinement keys the fits it makes itself about the settled axis.
 
+The settling try's :class:`~sensor.core.window_memo.WindowMemo` (its windows' spans, lever and
+elevation reads, the buffer's products about the axis, the first rest's reads) goes to the
+refinement the same way: the pipeline makes it the refinement's memo, bound to the same axis and
+basis, on a buffer that only grows from then on.
+
 The values are the very results the repeated calls computed, so every mounting, angle and rep
 is bit-identical (``sensor/sim/bench_digest.py``; tests/test_fast_paths_r7.py counts the fits).
 """

@@ -7,14 +7,14 @@ interval ``median(dt[1:end])``: the pads, the impact threshold and the windows f
 
 :class:`IntervalMedian` answers it three ways, every one giving np.median's value bit for bit:
 
-* the value it gave last, when it is still the middle one: per derived interval the running
-  counts of intervals below it and at or below it (``lt``, ``le``: one vectorised pass per new
-  piece) place it. With ``k = (end - 1) // 2`` the middle position(s) of the ``end - 1``
-  intervals, the value sorted at position ``k`` is ``m`` exactly when ``lt[end] <= k <
-  le[end]`` (and, for an even count, position ``k - 1`` too when ``lt[end] <= k - 1``): two
-  array reads instead of counting the new intervals. On a uniform clock (the rounding of ``t``
-  gives a few dozen distinct intervals) the middle value changes a few times per buffer
-  (measured on ``glide bench``'s walking content: 2 changes in 133 queries);
+* the value it gave last, when it is still the middle one: the counts of intervals below it
+  and at or below it are carried forward over the new intervals since the last query (two
+  comparisons of the new ones, not a count of every distinct value). With ``k = (end - 1) // 2``
+  the middle position(s) of the ``end - 1`` intervals, the value sorted at position ``k`` is ``m``
+  exactly when ``lt <= k < le`` (and, for an even count, position ``k - 1`` too when
+  ``lt <= k - 1``). On a uniform clock (the rounding of ``t`` gives a few dozen distinct
+  intervals) the middle value changes a few times per buffer (measured on ``glide bench``'s
+  walking content: 2 changes in 133 queries);
 * otherwise from the running count of the distinct intervals (a uniform stream has a handful),
   brought up to ``end`` (the counts are never rolled back: an earlier ``end`` than counted is
   np.median's own), after which that middle value is the one placed by the next queries;
@@ -76,19 +76,21 @@ class IntervalMedian:
         self.many = False  # jittery: the sorted path
         self._sorted = np.empty(0)  # intervals [1, counted) in order, once they are many
         self._m: np.float64 | None = None  # the value placed by the running counts below
-        self._lt = Grow(np.int64)  # [i]: intervals in [1, i) below m
-        self._le = Grow(np.int64)  # [i]: intervals in [1, i) at or below m
+        self._placed = 0  # intervals [1, placed) are in the two counts of m
+        self._lt = self._le = 0  # ... below m, and at or below it
 
     def at(self, dt: np.ndarray, end: int) -> float:
-        """The median of ``dt[1:end]`` (0.01 for fewer than two intervals); ``dt``: every interval
-        known so far (the ones past ``end`` are placed too, for the queries that follow)."""
+        """The median of ``dt[1:end]`` (0.01 for fewer than two intervals); ``dt``: at least the
+        first ``end`` intervals."""
         if end <= 2:
             return 0.01
         m = self._m
-        if m is not None:
-            if self._lt.n <= end:
-                self._place(dt)
-            lt, le, k = int(self._lt.buf[end]), int(self._le.buf[end]), (end - 1) // 2
+        if m is not None and end >= self._placed:
+            new = dt[self._placed : end]
+            lt = self._lt + int(np.count_nonzero(new < m))
+            le = self._le + int(np.count_nonzero(new <= m))
+            self._placed, self._lt, self._le = end, lt, le
+            k = (end - 1) // 2
             if (end - 1) % 2:
                 if lt <= k < le:
                     return float(m)
@@ -105,33 +107,24 @@ class IntervalMedian:
                 self.many, self._sorted, self._m = True, np.sort(dt[1:end]), None
                 return self._sorted_median(dt, end)
         k = (end - 1) // 2
-        hi = self._vals[int(np.searchsorted(self._cum, k, side="right"))]
-        self._m, self._lt, self._le = hi, Grow(np.int64), Grow(np.int64)  # placed from the next query
+        i = int(np.searchsorted(self._cum, k, side="right"))
+        hi = self._vals[i]
+        # placed from here on: the counts below and at or below it in [1, end)
+        self._m, self._placed, self._lt, self._le = hi, end, int(self._cum[i - 1]) if i else 0, int(self._cum[i])
         if (end - 1) % 2:
             return float(hi)
         lo = self._vals[int(np.searchsorted(self._cum, k - 1, side="right"))]
         return mean2(lo, hi)
 
-    def _place(self, dt: np.ndarray) -> None:
-        """Extend the running counts below / at or below ``m`` over every interval in ``dt``."""
-        lt, le, m = self._lt, self._le, self._m
-        if lt.n == 0:
-            zero = np.zeros(2, np.int64)  # [0] and [1]: no interval before index 1
-            lt.extend(zero)
-            le.extend(zero)
-        have = lt.n - 1  # intervals [1, have) are placed
-        new = dt[have:]
-        lt.extend(np.cumsum(new < m) + lt.buf[have])
-        le.extend(np.cumsum(new <= m) + le.buf[have])
-
     def _sorted_median(self, dt: np.ndarray, end: int) -> float:
         """The median for jittery timestamps (every interval distinct): the intervals kept sorted,
         the new ones merged in (a copy of the buffer, not np.median's partition of it per query);
-        the same middle values, and their mean as np.median takes it."""
-        if end > self._counted:
-            new = np.sort(dt[self._counted : end])
-            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, new), new)
-            self._counted = end
+        the same middle values (intervals are positive: no signed zeros to order), and their mean
+        as np.median takes it."""
+        if end > self._counted:  # (timsort merges the two sorted runs in one pass: np.insert took ~60 us)
+            both = np.concatenate([self._sorted, np.sort(dt[self._counted : end])])
+            both.sort(kind="stable")
+            self._sorted, self._counted = both, end
         mid, srt = (end - 1) // 2, self._sorted
         if (end - 1) % 2:
             return float(srt[mid])

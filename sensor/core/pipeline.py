@@ -265,6 +265,7 @@ class Pipeline:
             )
         if axis is not None or m is None:
             return keep_first_rest(axis, m) if self.cfg.first_rest_kept else m
+        memo.keep_angles, self._memo = True, memo  # its reads start the refinement's, as its fits do
         return keep_fits(m, cache, self._fit_cache)
 
     def _time_limit(self, t: np.ndarray) -> int:

@@ -73,10 +73,14 @@ class Upright:
         dt_nom: float,
         cfg: UprightConfig,
         carried: tuple[np.ndarray, np.ndarray] | None = None,
+        counts: tuple[dict[tuple[object, ...], object], tuple[object, ...]] | None = None,
     ) -> None:
         """``carried``: after a re-strap, the old shin direction in the swing plane (unit) and the
-        in-plane "up"s of the rest before the buffer's first sweep (:meth:`of`)."""
+        in-plane "up"s of the rest before the buffer's first sweep (:meth:`of`). ``counts``: a
+        memo and the key ``first`` is kept under in it (:meth:`of`), where the first rest's count
+        per lever is kept too (the refinement asks each window's lever again at every call)."""
         self.contacts, self.first, self.dt, self.cfg, self.carried = contacts, first, dt_nom, cfg, carried
+        self._counts = counts
 
     @classmethod
     def of(
@@ -135,7 +139,9 @@ class Upright:
             f = np.concatenate([acc[:a_first], acc[rest]]) if rest.stop > rest.start else acc[:a_first]
             first = memo["first", a_first, rest.start, rest.stop] = gravity_ups(f, e1, e2, cfg)
         against = carried_rest(t, acc, gyr_c, moving, e1, e2, windows, carried, cfg, memo)
-        return cls(ups, cast("np.ndarray", first), dt_nom, cfg, against)
+        return cls(
+            ups, cast("np.ndarray", first), dt_nom, cfg, against, (memo, ("first", a_first, rest.start, rest.stop))
+        )
 
     def foot_pivot(self, c: np.ndarray) -> bool:
         """True when the lever ``c`` taken as the shin direction puts the ankle above the knee at
@@ -148,7 +154,17 @@ class Upright:
             return False
         if self.carried is not None and float(self.carried[0] @ c) < 0 and self._up_long(self.carried[1], c / lev):
             return True  # against the carried shin direction, and the rest before the sweep says so
-        return len(self.first) > 0 and self._up_long(self.first, c / lev)
+        if len(self.first) == 0:
+            return False
+        if self._counts is None:
+            return self._up_long(self.first, c / lev)
+        memo, key = self._counts  # the count depends on the rest's samples and the lever: kept
+        count = memo.get(("up count", key, c.tobytes()))
+        if count is None:
+            count = memo["up count", key, c.tobytes()] = np.count_nonzero(
+                self.first @ (c / lev) > self.cfg.max_first_rest_sin
+            )
+        return bool(cast("int", count) * self.dt >= self.cfg.min_first_rest_s)
 
     def _up_long(self, ups: np.ndarray, s: np.ndarray) -> bool:
         """Whether the shin direction ``s`` (in-plane unit) puts the ankle above the knee
