@@ -234,19 +234,23 @@ class MountEvidence:
         """The windows of the runs [sk, k) (and of the open one) judged one by one, in Python
         integers: the same bounds, the same peak (a maximum is exact in any order) and the same
         tests as the vectorised path in :meth:`_at`, without its ~20 array calls for one or two
-        runs. The leading runs settled here are kept, as there; returns every window's bounds."""
+        runs. The leading runs settled here are kept, as there, and so are those refused for
+        good (walking's: a gait-swing rate or a foot contact in or around them), which are then
+        not judged again at the next movement ends; returns every window's bounds."""
         runs = list(zip(self._starts.buf[sk:k].tolist(), self._ends.buf[sk:k].tolist()))
         if k == self._starts.n and self._open is not None and self._open < end:
             runs.append((self._open, -1))  # (open: never settled, its window ends at ``end``)
         rate, swing, m = self._rate.buf, self.cfg.contact.swing_dps, 0
         oks: list[tuple[int, int] | None] = []
         for s, e in runs:
-            if m == len(oks) and e >= 0 and e + pad + after <= end:
-                m += 1  # settled: closed, and its window and impacts lie before ``end``
             a, b = max(s - pad, 0), end if e < 0 else min(e + pad, end)
-            ok = b - a >= 8 and bool(amax(rate[a:b]) <= swing)
-            ok = ok and imp_cum[min(b + after, end)] - imp_cum[max(a - before, 0)] == 0
-            oks.append((a, b) if ok else None)
+            # refused for good: a later end only widens the window (its peak can only rise) and
+            # the stretch searched for impacts (their count can only rise)
+            gone = b - a >= 8 and not (amax(rate[a:b]) <= swing)
+            gone = gone or (b - a >= 8 and imp_cum[min(b + after, end)] - imp_cum[max(a - before, 0)] != 0)
+            if m == len(oks) and (gone or (e >= 0 and e + pad + after <= end)):
+                m += 1  # settled: refused for good, or closed with its window and impacts before ``end``
+            oks.append(None if gone or b - a < 8 else (a, b))
         wa, wb = self._kept_a, self._kept_b
         if m:
             self._kept_a = wa = wa + [w[0] for w in oks[:m] if w is not None]

@@ -172,14 +172,15 @@ class Pipeline:
         """End of stream: a last attempt to learn the mounting from everything buffered."""
         events = self._release()
         if self._filter is None and self._buf.pieces:
-            t, acc, gyr_c, _gap, rest = self._buf.joined()
-            cfg, ev = self.cfg, self._evidence
-            m = estimate_mounting(t, acc, gyr_c, cfg.mount, rest=rest, posture=cfg.posture, final=True, evidence=ev)
+            cfg, ev, m = self.cfg, self._evidence, None
+            if ev.at(self._buf.n) is not None:  # (else the estimate says None at once: no join)
+                t, acc, gyr_c, _gap, rest = self._buf.joined()
+                m = estimate_mounting(t, acc, gyr_c, cfg.mount, rest=rest, posture=cfg.posture, final=True, evidence=ev)
             if m is not None:
-                self._settle(m, len(t), events)
+                self._settle(m, self._buf.n, events)
             else:
                 msg = "not enough knee movement to learn how the sensor is mounted"
-                events.append(SensorStatus(float(t[-1]), "uncalibrated", msg))
+                events.append(SensorStatus(float(self._buf.pieces[-1][0][-1]), "uncalibrated", msg))
         return events
 
     # ------------------------------------------------------------------ stages
