@@ -35,6 +35,7 @@ from sensor.core.interval_median import Grow, IntervalMedian
 from sensor.core.lying_rests import MountRefusal
 
 A = np.ndarray  # (signatures)
+_Piece = tuple[A, A, A, A | None, tuple[A, int] | None]  # a pending piece: t, acc, gyro, rate, moving
 _FEW_RUNS = 16  # up to this many runs since the last settled one: judged one by one (MountEvidence._few_runs)
 
 
@@ -72,6 +73,15 @@ class Evidence(NamedTuple):
     before_mv: np.ndarray
 
 
+def _cut(piece: _Piece, k: int) -> tuple[_Piece, _Piece]:
+    """A pending piece split after its first ``k`` samples (the tail's mask starts from the head's
+    last state; its rate is cut too, or left to be computed)."""
+    t, acc, gyr_c, rate, mv = piece
+    r0, r1 = (None, None) if rate is None else (rate[:k], rate[k:])
+    m0, m1 = (None, None) if mv is None else ((mv[0][:k], mv[1]), (mv[0][k:], int(mv[0][k - 1])))
+    return (t[:k], acc[:k], gyr_c[:k], r0, m0), (t[k:], acc[k:], gyr_c[k:], r1, m1)
+
+
 class MountEvidence:
     """Incremental mounting evidence for a calibration buffer (see the module docstring)."""
 
@@ -86,7 +96,7 @@ class MountEvidence:
         self.refusal: MountRefusal | None = None  # why the latest estimate refused a reading (the dashboard's detail)
         self.n = 0  # samples appended
         self._done = 0  # samples whose evidence is derived
-        self._pending: list[tuple[A, A, A, A | None, tuple[A, int] | None]] = []  # t, acc, gyro, rate, moving
+        self._pending: list[_Piece] = []  # t, acc, gyro, rate, moving
         self._rate = Grow(np.float64)
         self._dt = Grow(np.float64)
         self._jump = Grow(np.float64)
@@ -138,15 +148,27 @@ class MountEvidence:
             self.n += len(t)
             self._memo = None
 
-    def _sync(self) -> None:
-        """Derive the evidence of the pending pieces (joined: every step is chunk-invariant).
+    def _sync(self, end: int | None = None) -> None:
+        """Derive the evidence of the pending pieces (joined: every step is chunk-invariant), of
+        all of them, or (``end``) of at least the first ``end`` samples and at most twice that:
+        a chunk of minutes handed in at once is derived as far as the queries reach (the
+        refinement's last movement ends a few thousand samples in), in O(log) steps.
 
         The moving mask is a latch whose state is its last value: the caller's masks are the
         buffer's when each started from the one before it (from ``_carry`` for the first), and
         are then joined instead of computed again."""
-        if not self._pending:
+        if not self._pending or (end is not None and end <= self._done):
             return
         pending, self._pending = self._pending, []
+        if end is not None:  # the pieces up to the target, the last one cut there
+            room, take = max(2 * end, 4096) - self._done, 0
+            while take < len(pending) and room > 0:
+                room -= len(pending[take][0])
+                take += 1
+            pending, self._pending = pending[:take], pending[take:]
+            if room < 0:  # (the tail of the last piece taken stays pending)
+                pending[-1], tail = _cut(pending[-1], len(pending[-1][0]) + room)
+                self._pending.insert(0, tail)
         carry, masks = self._carry, list[np.ndarray]()
         for _t, _a, _g, _r, mv in pending:
             if mv is None or mv[1] != carry or len(mv[0]) == 0:
@@ -248,8 +270,8 @@ class MountEvidence:
             # the stretch searched for impacts (their count can only rise)
             gone = b - a >= 8 and not (amax(rate[a:b]) <= swing)
             gone = gone or (b - a >= 8 and imp_cum[min(b + after, end)] - imp_cum[max(a - before, 0)] != 0)
-            if m == len(oks) and (gone or (e >= 0 and e + pad + after <= end)):
-                m += 1  # settled: refused for good, or closed with its window and impacts before ``end``
+            if m == len(oks) and e >= 0 and (gone or e + pad + after <= end):
+                m += 1  # settled: closed, and refused for good or with its window and impacts before ``end``
             oks.append(None if gone or b - a < 8 else (a, b))
         wa, wb = self._kept_a, self._kept_b
         if m:
@@ -263,7 +285,7 @@ class MountEvidence:
         cfg = self.cfg
         if end > self.n:
             raise ValueError(f"evidence holds {self.n} samples, asked for {end}")
-        self._sync()
+        self._sync(end)
         if end < 10:
             return None
         if end < self._ten:  # (a prefix of a prefix with ten moving samples has them too)
