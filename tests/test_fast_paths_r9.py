@@ -1,0 +1,233 @@
+"""The round-9 speed paths of the mounting's learning (issue 14) give what they replace, bit for bit.
+
+Each check runs a fast path against the code or numpy call it stands for, on inputs built to
+reach the cases where it could differ: the interval median placed by carried counts (hits and
+misses, uniform, few-valued and jittery clocks), the evidence's windows judged one by one or
+vectorised and derived lazily, np.gradient written out, one design matrix for both fit passes,
+the kept plane angles, the side vote's counts, and the first rest's count kept per lever. Whole
+sessions are compared by ``sensor/sim/bench_digest.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sensor.core import mount_evidence
+from sensor.core.interval_median import IntervalMedian
+from sensor.core.lever_fit import fit_window, rate_slope, turned
+from sensor.core.mount_evidence import MountEvidence
+from sensor.core.mounting import MountConfig, _plane_basis
+from sensor.core.shin_prior import PriorConfig
+from sensor.core.side_vote import plane_deg, side_vote
+from sensor.core.upright import Upright
+from sensor.core.window_memo import WindowMemo
+
+
+def _times(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    if kind == "uniform":  # the rounding of arange / rate: a few dozen distinct intervals
+        return 1000.0 + np.arange(n) / 200.0
+    if kind == "few":  # a clock that stalls and doubles: the middle value changes often
+        return np.cumsum(rng.choice([0.005, 0.01, 0.0049, 0.02], n, p=[0.4, 0.3, 0.2, 0.1]))
+    if kind == "exact":  # equal steps (np.gradient's scalar branch)
+        return np.arange(n) * 0.25
+    return np.cumsum(0.005 + rng.uniform(-1e-3, 1e-3, n))  # jitter: every interval distinct
+
+
+@pytest.mark.parametrize("kind", ["uniform", "few", "jitter"])
+def test_interval_median_is_np_median_for_every_forward_query(kind: str) -> None:
+    """Forward queries (the pipeline's movement ends), in steps of 1 to 3000 intervals, a few
+    going back: each answer has np.median's bits, and the placed value answers most of them on
+    a uniform clock."""
+    rng = np.random.default_rng({"uniform": 1, "few": 2, "jitter": 3}[kind])
+    n = 20_000
+    dt = np.diff(_times(kind, n, rng), prepend=0.0)
+    dt[0] = 0.0
+    med, end, placed = IntervalMedian(), 2, 0
+    while end < n:
+        end = min(end + int(rng.integers(1, 3000 if rng.random() < 0.3 else 60)), n)
+        placed += med._m is not None and end >= med._placed
+        assert med.at(dt, end) == float(np.median(dt[1:end]))
+        if rng.random() < 0.05:
+            back = int(rng.integers(3, end + 1))
+            assert med.at(dt, back) == float(np.median(dt[1:back]))
+    assert med.many == (kind == "jitter")
+    if kind == "uniform":
+        assert placed > 20
+
+
+def _stream(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Movements (some at gait-swing rates), rests and foot-contact spikes, uneven time."""
+    rng = np.random.default_rng(seed)
+    t = _times(["uniform", "few", "jitter"][seed % 3], n, rng)
+    gyr = rng.normal(0, 1.0, (n, 3))
+    acc = np.tile([0.0, 0.0, 9.81], (n, 1)) + rng.normal(0, 0.05, (n, 3))
+    pos = 0
+    while pos < n:
+        length = int(rng.integers(20, 600))
+        if rng.uniform() < 0.6:
+            peak = rng.choice([40.0, 120.0, 400.0])  # 400 deg/s: a gait swing
+            gyr[pos : pos + length, int(rng.integers(3))] += peak * np.sin(np.linspace(0, np.pi, min(length, n - pos)))
+        if rng.uniform() < 0.3:
+            acc[min(pos + int(rng.integers(length)), n - 1)] += rng.normal(0, 15.0, 3)  # a foot contact
+        pos += length
+    return t, acc, gyr
+
+
+def _answers(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, sizes: list[int], seed: int) -> list[object]:
+    """The evidence (as plain values) at the same rising query ends, over pieces of ``sizes``:
+    each end is asked once the piece holding it is in."""
+    rng = np.random.default_rng(seed)
+    ends = np.unique(rng.integers(1, len(t) + 1, 150)).tolist()
+    ev, out, pos, k = MountEvidence(MountConfig()), list[object](), 0, 0
+    while pos < len(t):
+        b = min(pos + sizes[k % len(sizes)], len(t))
+        ev.append(t[pos:b], acc[pos:b], gyr[pos:b])
+        while ends and ends[0] <= b:
+            got = ev.at(ends.pop(0))
+            arrays = [x.tobytes() for x in got if isinstance(x, np.ndarray)] if got is not None else []
+            out.append(None if got is None else (got.dt_nom, got.windows, *arrays))
+        pos, k = b, k + 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_windows_judged_one_by_one_are_the_vectorised_windows(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evidence's windows with the few-runs path (runs refused for good settled early), with
+    the vectorised path only, and derived lazily from pieces of 5 to 30,000 samples: the same
+    answers at the same queries."""
+    t, acc, gyr = _stream(seed, 6000)
+    chunkings = [[5], [37, 400, 3], [6000]]
+    want = _answers(t, acc, gyr, [1000], seed)
+    for sizes in chunkings:
+        assert _answers(t, acc, gyr, sizes, seed) == want
+    monkeypatch.setattr(mount_evidence, "_FEW_RUNS", -1)
+    for sizes in chunkings:
+        assert _answers(t, acc, gyr, sizes, seed) == want
+    assert any(a is not None for a in want)  # windows were found and judged
+
+
+def test_a_long_piece_is_derived_as_far_as_the_queries_reach() -> None:
+    t, acc, gyr = _stream(4, 30_000)
+    ev = MountEvidence(MountConfig())
+    ev.append(t, acc, gyr)
+    ev.at(1000)
+    assert ev._done == 4096  # twice the end asked, at least 4096
+    ev.at(9000)
+    assert ev._done == 18_000
+    ev.at(30_000)
+    assert ev._done == 30_000 and not ev._pending
+
+
+def test_a_moving_mask_from_another_latch_state_is_not_used() -> None:
+    """The caller's mask is joined only when it started from the buffer's latch state: a mask
+    handed with another start state is computed again (the same mask as without one)."""
+    t, acc, gyr = _stream(1, 3000)
+    rate = np.sqrt(np.sum(gyr * gyr, axis=1))
+    plain, handed = MountEvidence(MountConfig()), MountEvidence(MountConfig())
+    for a in range(0, 3000, 500):
+        s = slice(a, a + 500)
+        plain.append(t[s], acc[s], gyr[s])
+        handed.append(t[s], acc[s], gyr[s], rate[s], (np.ones(500, bool), 1 - plain._carry))
+        plain.at(a + 500), handed.at(a + 500)
+        assert plain._moving.view().tobytes() == handed._moving.view().tobytes()
+    assert plain._moving.view().any() and not plain._moving.view().all()
+
+
+@pytest.mark.parametrize("kind", ["uniform", "exact", "jitter"])
+def test_rate_slope_is_np_gradient(kind: str) -> None:
+    rng = np.random.default_rng(8)
+    for n in (3, 4, 9, 250, 901):
+        t = _times(kind, n, rng)
+        w = rng.normal(0, 2, n)
+        assert rate_slope(w, t, np.diff(t)).tobytes() == np.gradient(w, t).tobytes()
+
+
+def _two_matrix_fit(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray) -> tuple[np.ndarray, float]:
+    """The fit as written before: a design matrix per pass, np.gradient for the rate's slope."""
+    theta = turned(t, w_rad, dt)
+    alpha = np.gradient(w_rad, t)
+    w2 = w_rad * w_rad
+    co, si = np.cos(theta), np.sin(theta)
+    n = len(t)
+    b = np.concatenate([acc_p[:, 0], acc_p[:, 1]])
+    A = np.zeros((2 * n, 6))
+    A[:n, 0], A[:n, 1], A[:n, 2], A[:n, 4], A[:n, 5] = co, si, 1.0, -w2, -alpha
+    A[n:, 0], A[n:, 1], A[n:, 3], A[n:, 4], A[n:, 5] = -si, co, 1.0, alpha, -w2
+    x, *_ = np.linalg.lstsq(A, b, rcond=None)
+    gx, gy = co * x[0] + si * x[1], -si * x[0] + co * x[1]
+    tt = t - t[0]
+    A2 = np.zeros((2 * n, 8))
+    A2[:, :6] = A
+    A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
+    A2[:n, 7], A2[n:, 7] = gy * tt, -gx * tt
+    x2, *_ = np.linalg.lstsq(A2, b, rcond=None)
+    resid = b - A2 @ x2
+    c = x2[4:6]
+    return c, float(np.sum((A2[:, 4:6] @ c) ** 2)) / (float(np.sum(resid * resid)) + 1e-9)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "exact", "jitter"])
+def test_one_design_matrix_gives_the_two_matrix_fit(kind: str) -> None:
+    rng = np.random.default_rng(12)
+    for n in (8, 9, 40, 333, 640):
+        t = _times(kind, n, rng)
+        w = 2.0 * np.sin(np.linspace(0, np.pi, n)) + rng.normal(0, 0.05, n)
+        acc_p = rng.normal(0, 9.8, (n, 2))
+        dt = np.diff(t, prepend=t[0])
+        c, weight = fit_window(t, acc_p, w, dt)
+        c0, weight0 = _two_matrix_fit(t, acc_p, w, dt)
+        assert c.tobytes() == c0.tobytes() and weight == weight0
+
+
+def test_kept_plane_angles_are_plane_deg_as_the_buffer_grows() -> None:
+    rng = np.random.default_rng(6)
+    n = 9000
+    t = np.cumsum(rng.uniform(0.004, 0.006, n))
+    acc, gyr = rng.normal(0, 9, (n, 3)), rng.normal(0, 80, (n, 3))
+    acc[::53] = 0.0  # arctan2(0, 0)
+    u = rng.normal(0, 1, 3)
+    u /= np.linalg.norm(u)
+    memo = WindowMemo(keep_angles=True)
+    memo.bind(u, *_plane_basis(u))
+    end = 0
+    while end < n:
+        end = min(end + int(rng.integers(1, 1500)), n)
+        _w, acc_p = memo.products(t[:end], acc[:end], gyr[:end])
+        mask = rng.random(end) < rng.uniform(0.01, 1.0)
+        assert memo.plane_deg(acc_p, mask).tobytes() == plane_deg(acc_p, mask).tobytes()
+
+
+def test_side_vote_counts_are_np_mean() -> None:
+    cfg = MountConfig()
+    rng = np.random.default_rng(10)
+    for _ in range(300):
+        theta = rng.uniform(-180, 180, int(rng.integers(0, 400)))
+        beta, dt = float(rng.uniform(-180, 180)), float(rng.choice([0.005, 0.02, 0.04]))
+        for posture in ("supine", "seated"):
+            delta = (theta - beta + 180.0) % 360.0 - 180.0
+            usable = (np.abs(delta) > 15) & (np.abs(delta) < 165)
+            if posture == "supine":
+                raised = usable & (np.abs(delta) < 90.0 - cfg.raised_vote_deg)
+                usable = raised if raised.sum() * dt >= cfg.raised_vote_s else usable
+            want = None
+            if usable.sum() >= 10:
+                pos = float(np.mean(delta[usable] > 0))
+                want = None if max(pos, 1 - pos) < cfg.min_sign_agreement else (1 if pos >= 0.5 else -1)
+            assert side_vote(theta, beta, posture, dt, cfg) == want
+
+
+def test_first_rest_count_kept_per_lever_gives_the_same_verdicts() -> None:
+    cfg = PriorConfig()
+    rng = np.random.default_rng(4)
+    first = rng.normal(0, 1, (700, 2))
+    first /= np.linalg.norm(first, axis=1)[:, None]
+    memo: dict[tuple[object, ...], object] = {}
+    levers = [rng.normal(0, 0.2, 2) for _ in range(40)] + [np.zeros(2)]
+    for dt in (0.0009, 0.002, 0.005, 0.02):
+        plain = Upright(np.empty((0, 2)), first, dt, cfg)
+        kept = Upright(np.empty((0, 2)), first, dt, cfg, None, (memo, ("first", 0, 0, 0)))
+        verdicts = [plain.foot_pivot(c) for c in levers]
+        assert [kept.foot_pivot(c) for c in levers] == verdicts
+        assert [kept.foot_pivot(c) for c in levers] == verdicts  # (from the kept counts)
+    assert any(verdicts) and not all(verdicts)
