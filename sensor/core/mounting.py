@@ -32,10 +32,10 @@ from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
 from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.knee_lever import KneeLeverConfig
-from sensor.core.knee_range import KneeRangeConfig, sweep_ok
+from sensor.core.knee_range import KneeRangeConfig
 from sensor.core.lever_fit import fit_window
 from sensor.core.mount_evidence import MountEvidence
-from sensor.core.pivot import PivotConfig, fit_pivot_memo, not_a_hanging_swing
+from sensor.core.pivot import PivotConfig
 from sensor.core.shin_prior import (
     PriorConfig,
     board_line_known,
@@ -51,6 +51,7 @@ from sensor.core.side_vote import side_vote
 from sensor.core.teach_count import enough_to_teach, lone_lever_sweep
 from sensor.core.upright import Upright
 from sensor.core.window_memo import WindowMemo
+from sensor.core.window_verdicts import Judge, judge, verdict_key
 
 
 @dataclass(frozen=True)
@@ -284,51 +285,14 @@ def estimate_mounting(
     vecs, weights, levers, spans, used, lever_betas = [], [], [], [], [], []
     ev_up = (windows, evidence, memo.upright, carried)  # (carried: a lever against it is asked the rest before)
     ups = Upright.of(t, acc, gyr_c, impact, moving, dt_nom, e1, e2, posture, cfg.prior, *ev_up)
+    key = verdict_key(axis is None, cache, beta_stand, ups)  # (sensor.core.window_verdicts)
+    jd_in = (t, acc, gyr_c, acc_p, w_all, dt_all, dt_nom, posture, cfg, axis is None, cache, memo, (u, e1, e2))
+    jd = Judge(*jd_in, beta_stand, ups, board_ok, fit_window, key)
     for a, b in windows:
-        span = memo.span(a, b, w_all, dt_all, dt_nom)
-        if not sweep_ok(span, posture, cfg, t[a:b], acc[a:b], gyr_c[a:b]):
+        got = judge(a, b, jd)
+        if got is None:
             continue
-        key = (a, b, axis is None)
-        if cache is not None and key in cache:
-            c, weight = cache[key]
-        else:
-            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], np.clip(dt_all[a:b], 0, 5 * dt_nom))
-            if cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
-                cache[key] = (c, weight)
-        rd = memo.lever(a, b, c, u, e1, e2, cfg.prior)
-        lever, b_c = rd.lever, rd.angle_deg
-        if beta_stand is None:
-            if not (cfg.min_lever_m <= lever <= cfg.max_lever_m) or ups.foot_pivot(c):
-                continue
-            vec = rd.unit
-            # the board normal's line, on this lever's side, when the box lies on the front
-            if rd.board_unit is not None:
-                vec = rd.board_unit
-                if ups.foot_pivot(vec):  # the shin line it teaches, not the skin-tilted lever
-                    continue
-            elif board_ok and cfg.refuse_off_board:
-                continue  # the lever is further off the shin line than a knee pivot's can be
-        else:
-            # The shin direction is known: the lever only tells the pivot. A knee pivot's lever
-            # points down the shin (tilted by the sensor's offset from the bone) or is short (a
-            # sensor near the knee, a weak fit); an ankle pivot (foot planted: squats, lunges,
-            # steps, sit-to-stand) has a long lever pointing UP the shin: it never teaches.
-            if lever >= cfg.min_lever_m and abs(wrap_deg(b_c - beta_stand)) > cfg.prior.max_knee_pivot_deg:
-                continue
-            if lever > cfg.max_lever_m:  # a pivot beyond the knee (the hip: a leg swing)
-                continue
-            vec = np.array([np.cos(np.radians(beta_stand)), np.sin(np.radians(beta_stand))])
-        sin_e = memo.elevation(a, b, vec, acc_p, acc)
-        if posture == "supine" and sin_e < np.sin(np.radians(cfg.supine_min_elev_deg)):
-            continue
-        if posture == "seated" and sin_e > np.sin(np.radians(cfg.seated_max_elev_deg)):
-            # the seated glide swings the shin up from hanging: the sensor is below its pivot
-            # for most of the movement. On the feet (squats, lunges, steps, sit-to-stand) the
-            # pivot is the planted foot and the sensor is above it.
-            continue
-        seated_first = posture == "seated" and axis is None  # the refinement keeps the knee axis and side
-        if seated_first and not_a_hanging_swing(fit_pivot_memo(t[a:b], acc[a:b], gyr_c[a:b]), cfg.pivot):
-            continue  # read in the raw sensor frame: a frame learned from this movement would agree with it
+        vec, span, weight, lever, b_c = got
         usable_mv[a:b] = moving[a:b]
         spans.append(span)
         used.append((a, b))

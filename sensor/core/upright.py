@@ -81,6 +81,8 @@ class Upright:
         per lever is kept too (the refinement asks each window's lever again at every call)."""
         self.contacts, self.first, self.dt, self.cfg, self.carried = contacts, first, dt_nom, cfg, carried
         self._counts = counts
+        self.counts_key = None if counts is None else counts[1]
+        self.log: list[tuple[int, bool]] | None = None  # the first-rest tests' (count, outcome), when asked
 
     @classmethod
     def of(
@@ -164,7 +166,10 @@ class Upright:
             count = memo["up count", key, c.tobytes()] = np.count_nonzero(
                 self.first @ (c / lev) > self.cfg.max_first_rest_sin
             )
-        return bool(cast("int", count) * self.dt >= self.cfg.min_first_rest_s)
+        out = bool(cast("int", count) * self.dt >= self.cfg.min_first_rest_s)
+        if self.log is not None:  # (sensor.core.window_verdicts: a kept verdict holds while these do)
+            self.log.append((cast("int", count), out))
+        return out
 
     def _up_long(self, ups: np.ndarray, s: np.ndarray) -> bool:
         """Whether the shin direction ``s`` (in-plane unit) puts the ankle above the knee

@@ -64,6 +64,7 @@ class WindowMemo:
     def clear(self) -> None:
         self._key: tuple[bytes, bytes, bytes] | None = None
         self._span, self._lever, self._elev, self.upright = {}, {}, {}, {}
+        self.verdicts: dict[tuple[int, int], tuple[object, list[tuple[int, bool]], object]] = {}  # window_verdicts
         self._prod: tuple[float, np.ndarray, np.ndarray] | None = None  # (last time, w_all, acc_p) of a prefix
         self._theta = np.empty(0)  # the plane angles of acc_p's first rows (keep_angles)
         self._axes = (np.zeros(3), np.zeros(3), np.zeros(3))
@@ -130,6 +131,11 @@ class WindowMemo:
         if not (lo >= 0 and hi <= 5 * dt_nom):  # a hole: clipped at this call's nominal interval
             span = np.degrees(abs(np.sum(w_all[a:b] * np.clip(dt_all[a:b], 0, 5 * dt_nom))))
         return span
+
+    def no_hole(self, a: int, b: int, dt_nom: float) -> bool:
+        """Whether the window's kept span holds at this nominal interval (no interval clipped)."""
+        lo, hi, _span = self._span[(a, b)]
+        return lo >= 0 and hi <= 5 * dt_nom
 
     def lever(
         self, a: int, b: int, c: np.ndarray, u: np.ndarray, e1: np.ndarray, e2: np.ndarray, prior: PriorConfig
