@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.core import mount_evidence
+from sensor.core import mount_evidence, mounting, pipeline
 from sensor.core.interval_median import IntervalMedian
 from sensor.core.lever_fit import fit_window, rate_slope, turned
 from sensor.core.mount_evidence import MountEvidence
@@ -22,6 +22,7 @@ from sensor.core.shin_prior import PriorConfig
 from sensor.core.side_vote import plane_deg, side_vote
 from sensor.core.upright import Upright
 from sensor.core.window_memo import WindowMemo
+from sensor.sim.corpus import make_session
 
 
 def _times(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -231,3 +232,27 @@ def test_first_rest_count_kept_per_lever_gives_the_same_verdicts() -> None:
         assert [kept.foot_pivot(c) for c in levers] == verdicts
         assert [kept.foot_pivot(c) for c in levers] == verdicts  # (from the kept counts)
     assert any(verdicts) and not all(verdicts)
+
+
+def _said(kind: str, seed: int, size: int) -> str:
+    cs = make_session(kind, seed)
+    p = pipeline.Pipeline(cs.posture, cs.rate_hz)
+    events = [ev for part in cs.chunk.split([size] * (len(cs.chunk) // size + 1)) for ev in p.feed(part)]
+    events += p.finish()
+    return repr([*events, *p.reps, p.stats, p.mounting])
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("standard", 694), ("short", 72)])
+def test_kept_window_verdicts_change_nothing(kind: str, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session analysed with the refinement's window verdicts kept says exactly what it says
+    with every window judged afresh at every call."""
+    kept = _said(kind, seed, 1000)
+    calls = [0]
+
+    def never(*a: object) -> None:
+        calls[0] += 1
+        return None
+
+    monkeypatch.setattr(mounting, "verdict_key", never)
+    assert _said(kind, seed, 1000) == kept
+    assert calls[0] > 0
