@@ -103,6 +103,9 @@ class CalibBuffer:
         """Cut where data time ``t_now`` puts the grid of ``max_buffer_s`` / 2 (a notice per step,
         the dropped samples counted in ``stats``); the samples dropped."""
         origin, done = self._cut or (float(self.pieces[0][0][0]), 0)
+        if (t_now - origin) / (max_buffer_s / 2) < done + 2:  # cut_buffer's step k = floor(that) - 1 <= done
+            self._cut = (origin, done)  # (asked at every movement end: no step due is most of them)
+            return 0
         self.pieces, steps, k = cut_buffer(self.pieces, origin, done, t_now, max_buffer_s / 2)
         self._cut = (origin, k)
         for t_step, dropped in steps:
