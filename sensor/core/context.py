@@ -191,8 +191,12 @@ class ContextTracker:
             steps = on_idx[valid][span <= cfg.steps_within_s]
             if len(steps):
                 self.last_step_t = float(t[steps[-1]])
-        if self.posture == "supine":
+        if self.posture == "supine" and not clear_of_hanging(
+            (np.fmin.reduce(elev), np.fmax.reduce(elev)), cfg.hanging_deg
+        ):
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
+            # (asked only when the piece's least and largest do not already clear the bound: two
+            # reductions instead of the sines, ~7 ns a sample)
             impact |= np.sin(np.radians(elev)) < self._sin_hanging()
         off_rate = np.sqrt(np.maximum((norm3(gyr_c) if rate is None else rate) ** 2 - w * w, 0.0), out=rates[0])
         # a shock rings through the gyro on every axis for a sample or two: not a rotation

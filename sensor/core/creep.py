@@ -143,12 +143,27 @@ class ElevationStill:
                 still[cand] = self._flat(tt, ee, t[cand], e[cand], w)
         return still
 
+    def stops(self, t: np.ndarray, e: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """``__call__``'s answer given as the indices among ``cand`` (the samples the rate leaves
+        undecided, see there) where the elevation is flat. None undecided (most pieces): the
+        samples are only kept (``remember``: no join and cut of the carry)."""
+        w = self.cfg.stop_elev_s
+        if w <= 0:
+            return cand[:0]
+        if not len(cand):
+            self.remember(t, e)
+            return cand
+        tt, ee = self._join(t, e, w)
+        out: np.ndarray = cand[self._flat(tt, ee, t[cand], e[cand], w)]
+        return out
+
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
         """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""
         tt = np.concatenate([*(p[0] for p in self._pieces), t])
         ee = np.concatenate([*(p[1] for p in self._pieces), e])
-        keep = tt > tt[-1] - 2 * w
-        self._pieces = [(tt[keep], ee[keep])]
+        # the samples after tt[-1] - 2 w: a suffix, the times rising (``tt > tt[-1] - 2 w`` as a slice)
+        k = int(np.searchsorted(tt, tt[-1] - 2 * w, side="right"))
+        self._pieces = [(tt[k:], ee[k:])]
         return tt, ee
 
     def _flat(self, tt: np.ndarray, ee: np.ndarray, t: np.ndarray, e: np.ndarray, w: float) -> np.ndarray:
