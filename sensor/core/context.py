@@ -197,8 +197,12 @@ class ContextTracker:
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             # (asked only when the piece's least and largest do not already clear the bound: two
             # reductions instead of the sines, ~7 ns a sample)
-            impact |= np.sin(np.radians(elev)) < self._sin_hanging()
-        off_rate = np.sqrt(np.maximum((norm3(gyr_c) if rate is None else rate) ** 2 - w * w, 0.0), out=rates[0])
+            impact |= np.sin(elev * (np.pi / 180.0)) < self._sin_hanging()  # (np.radians' product)
+        # sqrt(max(rate^2 - w^2, 0)): the same operations, the temporaries reused
+        off_rate = (norm3(gyr_c) if rate is None else rate) ** 2
+        off_rate -= np.multiply(w, w, out=rates[0])
+        np.maximum(off_rate, 0.0, out=off_rate)
+        off_rate = np.sqrt(off_rate, out=rates[0])
         # a shock rings through the gyro on every axis for a sample or two: not a rotation
         if any_shock:
             shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
@@ -208,7 +212,10 @@ class ContextTracker:
         self._shaken = bool(shock[-1])
         # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
         off_lp, w_lp = self._ema(rates)
-        off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
+        if _largest(off_lp) <= cfg.off_axis_dps:  # none past the bound (NaN fails): no sample is off axis
+            off = np.zeros(n, bool)
+        else:
+            off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
         quiet = self._exercise_throughout(t, impact, off)
         if quiet is not None:
             return quiet, []

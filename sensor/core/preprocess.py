@@ -101,24 +101,29 @@ class Preprocessor:
         gm = m[0:3]
         # (gyro, acc) x (mean, mean square) x 3 axes: both variances in the same few calls (a
         # 10-sample live chunk costs per call, not per sample); per element the same arithmetic,
-        # the mean squares overwritten by the variances (the gyro means stay: they are the bias)
+        # the mean squares overwritten by the variances (the gyro means stay: they are the bias);
+        # the squared means in rows 3-8 of x (their inputs are filtered: rows 0-2, the gyro, stay
+        # for the corrected rates, 9-11 for the acceleration's size)
         mean, mean_sq = (m4 := m.reshape(2, 2, 3, n))[:, 0], m4[:, 1]
-        sq = np.multiply(mean, mean, out=x[:6].reshape(2, 3, n))
+        sq = np.multiply(mean, mean, out=x[3:9].reshape(2, 3, n))
         var3 = np.subtract(mean_sq, sq, out=mean_sq)
         var = np.add(var3[:, 0], var3[:, 1], out=sq[:, 0])
         var += var3[:, 2]
         gv, av = var
+        still = gv < cfg.gyr_var_max
+        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
+            self._last_moving_t = float(t[-1])
+            return self._less(x[0:3], self.bias), still, gap
+        still &= av < cfg.acc_var_max
         anorm = a2[0] + a2[1]
         anorm += a2[2]
         np.sqrt(anorm, out=anorm)
         anorm -= G
         np.abs(anorm, out=anorm)
-        still = gv < cfg.gyr_var_max
-        still &= av < cfg.acc_var_max
         still &= anorm < cfg.acc_norm_tol
-        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
+        if not any_true(still):  # (the same, found after the acceleration's tests)
             self._last_moving_t = float(t[-1])
-            return gyr - self.bias, still, gap
+            return self._less(x[0:3], self.bias), still, gap
         moving = ~still
         moving |= gap
         last_moving = ffill(t, moving, self._last_moving_t)
@@ -126,8 +131,17 @@ class Preprocessor:
         since = np.subtract(t, last_moving, out=last_moving)
         rest = still & (since >= cfg.min_rest_s)
         if not any_true(rest):  # no rest in this piece: the carried bias on every row, as ffill would give
-            return gyr - self.bias, rest, gap
+            return self._less(x[0:3], self.bias), rest, gap
         bias = ffill(gm.T, rest, self.bias)
         self.bias_known = True
         self.bias = bias[-1].copy()
         return gyr - bias, rest, gap
+
+    @staticmethod
+    def _less(rows: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """``gyr - bias`` for one bias row, from the gyro's rows (``rows``, gyr.T contiguous):
+        the row broadcast over (n, 3) runs an inner loop of three per row (~12 ns a row); over
+        the three contiguous rows, written through the transpose, ~5x less; the same subtractions."""
+        out = np.empty((rows.shape[1], 3))
+        np.subtract(rows, bias[:, None], out=out.T)
+        return out
