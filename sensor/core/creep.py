@@ -45,9 +45,12 @@ class CreepWatch:
         cfg = self.cfg
         if not math.isfinite(self.anchor_e):
             self.anchor_e, self.anchor_t = float(e[0]), float(t[0])
-        near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
-        if len(near):
-            self.anchor_t = float(t[int(near[-1])])
+        if abs(float(e[-1]) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
+            self.anchor_t = float(t[-1])  # stretch): it is the last near one, no pass (NaN fails)
+        else:
+            near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
+            if len(near):
+                self.anchor_t = float(t[int(near[-1])])
         self._still.append((t, e))
         old = max(self.anchor_t, float(t[-1]) - cfg.creep_keep_s)
         while self._still and self._still[0][0][-1] < old:
