@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from sensor.core.dsp import any_true
 from sensor.core.rep_config import RepConfig
 
 
@@ -149,15 +150,40 @@ class ElevationStill:
     def stops(self, t: np.ndarray, e: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """``__call__``'s answer given as the indices among ``cand`` (the samples the rate leaves
         undecided, see there) where the elevation is flat. None undecided (most pieces): the
-        samples are only kept (``remember``: no join and cut of the carry)."""
+        samples are only kept (``remember``).
+
+        Without the join of the carried samples to the piece: a candidate's reference, the last
+        sample at or before ``t - w``, is searched for in the piece, and in the carried samples
+        only for the candidates with none there (within ``w`` of the piece's start: the same
+        sample ``_flat`` finds in the join, the times rising); the carry is then cut as ``_join``
+        cuts it (a suffix of the piece when it spans ``2 w``, else ``remember``'s pieces)."""
         w = self.cfg.stop_elev_s
         if w <= 0:
             return cand[:0]
         if not len(cand):
             self.remember(t, e)
             return cand
-        tt, ee = self._join(t, e, w)
-        out: np.ndarray = cand[self._flat(tt, ee, t[cand], e[cand], w)]
+        tc, ec = t[cand], e[cand]
+        j = np.searchsorted(t, tc - w, side="right") - 1
+        jj = np.maximum(j, 0)
+        back_t, back = t[jj], e[jj]
+        early = j < 0
+        if any_true(early) and self._pieces:  # references before the piece: in the carried samples
+            ct, ce = self._t, self._e
+            i = early.nonzero()[0]
+            jc = np.searchsorted(ct, tc[i] - w, side="right") - 1
+            found = jc >= 0
+            i, jc = i[found], jc[found]
+            back_t[i], back[i], j[i] = ct[jc], ce[jc], 0
+        ok = (j >= 0) & (back_t >= tc - 2 * w)  # a recent reference only (not across a hole)
+        still = ok & (np.abs(ec - back) < self.cfg.stop_dps * w)
+        horizon = float(t[-1]) - 2 * w
+        if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
+            k = int(np.searchsorted(t, horizon, side="right"))
+            self._pieces = [(t[k:].copy(), e[k:].copy())]
+        else:
+            self.remember(t, e)
+        out: np.ndarray = cand[still]
         return out
 
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
