@@ -173,10 +173,19 @@ class SagittalFilter:
                 alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
             w2 = w_r * w_r
             a1, a2 = dot3_pair(acc, m.e1, m.e2)
-            ax = a1 - (w2 * -cx - alpha * cy)  # (-w2) * cx, one pass less: IEEE products are sign-symmetric
-            ay = a2 - (alpha * cx - w2 * cy)
-            sq = ax * ax
-            sq += ay * ay
+            # ax = a1 - (w2 * -cx - alpha * cy), ay = a2 - (alpha * cx - w2 * cy): (-w2) * cx, one
+            # pass less (IEEE products are sign-symmetric); the same operations in place, each
+            # temporary reused (a1, a2 are dot3_pair's own arrays)
+            t1 = w2 * -cx
+            t2 = alpha * cy
+            t1 -= t2
+            ax = np.subtract(a1, t1, out=a1)
+            np.multiply(alpha, cx, out=t2)
+            np.multiply(w2, cy, out=t1)
+            t2 -= t1
+            ay = np.subtract(a2, t2, out=a2)
+            sq = np.multiply(ax, ax, out=t1)
+            sq += np.multiply(ay, ay, out=t2)
             # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
         raw = np.arctan2(ay, ax)
