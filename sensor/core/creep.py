@@ -164,22 +164,28 @@ class ElevationStill:
             self.remember(t, e)
             return cand
         tc, ec = t[cand], e[cand]
-        j = np.searchsorted(t, tc - w, side="right") - 1
+        j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
+        j -= 1
         jj = np.maximum(j, 0)
         back_t, back = t[jj], e[jj]
+        ok = back_t >= tc - 2 * w  # a recent reference only (not across a hole)
         early = j < 0
-        if any_true(early) and self._pieces:  # references before the piece: in the carried samples
-            ct, ce = self._t, self._e
+        if any_true(early):  # references before the piece: in the carried samples, if any
             i = early.nonzero()[0]
-            jc = np.searchsorted(ct, tc[i] - w, side="right") - 1
-            found = jc >= 0
-            i, jc = i[found], jc[found]
-            back_t[i], back[i], j[i] = ct[jc], ce[jc], 0
-        ok = (j >= 0) & (back_t >= tc - 2 * w)  # a recent reference only (not across a hole)
-        still = ok & (np.abs(ec - back) < self.cfg.stop_dps * w)
+            ok[i] = False  # (none found: no reference)
+            if self._pieces:
+                ct, ce = self._t, self._e
+                jc = ct.searchsorted(tc[i] - w, side="right") - 1
+                i, jc = i[jc >= 0], jc[jc >= 0]
+                back_t[i], back[i] = ct[jc], ce[jc]
+                ok[i] = back_t[i] >= tc[i] - 2 * w
+        d = ec - back
+        np.abs(d, out=d)
+        still = d < self.cfg.stop_dps * w
+        still &= ok
         horizon = float(t[-1]) - 2 * w
         if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
-            k = int(np.searchsorted(t, horizon, side="right"))
+            k = int(t.searchsorted(horizon, side="right"))
             self._pieces = [(t[k:].copy(), e[k:].copy())]
         else:
             self.remember(t, e)

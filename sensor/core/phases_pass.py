@@ -86,7 +86,7 @@ def sample_pass(
     quiet: list[tuple[float, float]] = []
     carry = (det._quiet_t, det._quiet_e)
     if change:
-        k = np.searchsorted(qi, ch, side="right") - 1
+        k = qi.searchsorted(ch, side="right") - 1
         j = qi[np.maximum(k, 0)] if len(qi) else ch
         qt, qe = t[j].tolist(), e[j].tolist()
         quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
