@@ -101,9 +101,10 @@ def test_products_stand_for_the_numpy_calls() -> None:
     g = rng.normal(0, 50, (3000, 3))
     bias = rng.normal(0, 2, 3)
     rows = np.ascontiguousarray(g.T)
-    assert _bits(Preprocessor._less(rows, bias)) == _bits(g - bias)
+    assert _bits(Preprocessor._less(g, rows, bias)) == _bits(g - bias)
+    assert _bits(Preprocessor._less(g[:10], rows[:, :10], bias)) == _bits(g[:10] - bias)
     out = np.empty((3000, 3))
-    Preprocessor._less(rows, bias, out)
+    Preprocessor._less(g, rows, bias, out)
     assert _bits(out) == _bits(g - bias)
     for n in (65, 1000, 16384):
         acc = rng.normal(0, 9, (n, 3))

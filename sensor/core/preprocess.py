@@ -116,7 +116,7 @@ class Preprocessor:
         still = gv < cfg.gyr_var_max
         if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
             self._last_moving_t = float(t[-1])
-            return self._less(x[0:3], self.bias, out), still, gap
+            return self._less(gyr, x[0:3], self.bias, out), still, gap
         still &= av < cfg.acc_var_max
         anorm = a2[0] + a2[1]
         anorm += a2[2]
@@ -126,7 +126,7 @@ class Preprocessor:
         still &= anorm < cfg.acc_norm_tol
         if not any_true(still):  # (the same, found after the acceleration's tests)
             self._last_moving_t = float(t[-1])
-            return self._less(x[0:3], self.bias, out), still, gap
+            return self._less(gyr, x[0:3], self.bias, out), still, gap
         moving = ~still
         moving |= gap
         last_moving = ffill(t, moving, self._last_moving_t)
@@ -134,18 +134,21 @@ class Preprocessor:
         since = np.subtract(t, last_moving, out=last_moving)
         rest = still & (since >= cfg.min_rest_s)
         if not any_true(rest):  # no rest in this piece: the carried bias on every row, as ffill would give
-            return self._less(x[0:3], self.bias, out), rest, gap
+            return self._less(gyr, x[0:3], self.bias, out), rest, gap
         bias = ffill(gm.T, rest, self.bias)
         self.bias_known = True
         self.bias = bias[-1].copy()
         return np.subtract(gyr, bias, out=out), rest, gap
 
     @staticmethod
-    def _less(rows: np.ndarray, bias: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _less(gyr: np.ndarray, rows: np.ndarray, bias: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``gyr - bias`` for one bias row, from the gyro's rows (``rows``, gyr.T contiguous):
         the row broadcast over (n, 3) runs an inner loop of three per row (~12 ns a row); over
         the three contiguous rows, written through the transpose, ~5x less; the same subtractions."""
         if out is None:
+            if len(gyr) <= 64:  # a live feed: one call (the row's inner loop costs it little)
+                small: np.ndarray = gyr - bias
+                return small
             out = np.empty((rows.shape[1], 3))
         np.subtract(rows, bias[:, None], out=out.T)
         return out
