@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from sensor.core.dsp import any_true
 from sensor.core.rep_config import RepConfig
 
 
@@ -45,9 +46,12 @@ class CreepWatch:
         cfg = self.cfg
         if not math.isfinite(self.anchor_e):
             self.anchor_e, self.anchor_t = float(e[0]), float(t[0])
-        near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
-        if len(near):
-            self.anchor_t = float(t[int(near[-1])])
+        if abs(float(e[-1]) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
+            self.anchor_t = float(t[-1])  # stretch): it is the last near one, no pass (NaN fails)
+        else:
+            near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
+            if len(near):
+                self.anchor_t = float(t[int(near[-1])])
         self._still.append((t, e))
         old = max(self.anchor_t, float(t[-1]) - cfg.creep_keep_s)
         while self._still and self._still[0][0][-1] < old:
@@ -143,12 +147,58 @@ class ElevationStill:
                 still[cand] = self._flat(tt, ee, t[cand], e[cand], w)
         return still
 
+    def stops(self, t: np.ndarray, e: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """``__call__``'s answer given as the indices among ``cand`` (the samples the rate leaves
+        undecided, see there) where the elevation is flat. None undecided (most pieces): the
+        samples are only kept (``remember``).
+
+        Without the join of the carried samples to the piece: a candidate's reference, the last
+        sample at or before ``t - w``, is searched for in the piece, and in the carried samples
+        only for the candidates with none there (within ``w`` of the piece's start: the same
+        sample ``_flat`` finds in the join, the times rising); the carry is then cut as ``_join``
+        cuts it (a suffix of the piece when it spans ``2 w``, else ``remember``'s pieces)."""
+        w = self.cfg.stop_elev_s
+        if w <= 0:
+            return cand[:0]
+        if not len(cand):
+            self.remember(t, e)
+            return cand
+        tc, ec = t[cand], e[cand]
+        j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
+        j -= 1
+        jj = np.maximum(j, 0)
+        back_t, back = t[jj], e[jj]
+        ok = back_t >= tc - 2 * w  # a recent reference only (not across a hole)
+        early = j < 0
+        if any_true(early):  # references before the piece: in the carried samples, if any
+            i = early.nonzero()[0]
+            ok[i] = False  # (none found: no reference)
+            if self._pieces:
+                ct, ce = self._t, self._e
+                jc = ct.searchsorted(tc[i] - w, side="right") - 1
+                i, jc = i[jc >= 0], jc[jc >= 0]
+                back_t[i], back[i] = ct[jc], ce[jc]
+                ok[i] = back_t[i] >= tc[i] - 2 * w
+        d = ec - back
+        np.abs(d, out=d)
+        still = d < self.cfg.stop_dps * w
+        still &= ok
+        horizon = float(t[-1]) - 2 * w
+        if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
+            k = int(t.searchsorted(horizon, side="right"))
+            self._pieces = [(t[k:].copy(), e[k:].copy())]
+        else:
+            self.remember(t, e)
+        out: np.ndarray = cand[still]
+        return out
+
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
         """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""
         tt = np.concatenate([*(p[0] for p in self._pieces), t])
         ee = np.concatenate([*(p[1] for p in self._pieces), e])
-        keep = tt > tt[-1] - 2 * w
-        self._pieces = [(tt[keep], ee[keep])]
+        # the samples after tt[-1] - 2 w: a suffix, the times rising (``tt > tt[-1] - 2 w`` as a slice)
+        k = int(np.searchsorted(tt, tt[-1] - 2 * w, side="right"))
+        self._pieces = [(tt[k:], ee[k:])]
         return tt, ee
 
     def _flat(self, tt: np.ndarray, ee: np.ndarray, t: np.ndarray, e: np.ndarray, w: float) -> np.ndarray:

@@ -98,7 +98,9 @@ class CurveLandings:
         self._j: np.ndarray | None = None  # the jump onto the last carried sample (1 element), if given
         self._last = -np.inf  # the last contact sample (s), either rule
 
-    def marked(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray, jump: np.ndarray | None = None) -> np.ndarray:
+    def marked(
+        self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray, jump: np.ndarray | None = None, top: float | None = None
+    ) -> np.ndarray:
         """Times (s) of the samples over the bound judged in this piece: the carried last sample
         of the piece before and every sample here but the last (each needs its right neighbour).
 
@@ -108,7 +110,8 @@ class CurveLandings:
         never below ``floor`` and the residual never above the larger jump, JUMP_MARGIN), without
         joining the piece to the carried samples; most pieces have none (a 10-sample live feed
         takes one reduction). Those pieces are views: the pipeline keeps the caller's arrays
-        unchanged (as the calibration buffer and the re-strap history do)."""
+        unchanged (as the calibration buffer and the re-strap history do). ``top``: ``amax(jump)``
+        when the caller has it."""
         n = len(t)
         carried_j = self._j
         if jump is None or n:
@@ -118,7 +121,8 @@ class CurveLandings:
         ct, ca, cg = self._t, self._a, self._g
         self._t, self._a, self._g = t[-2:], acc[-2:], gap[-2:]
         cut = self.floor - JUMP_MARGIN
-        if carried_j[0] <= cut and amax(jump) <= cut:  # the usual piece: no sample can be over
+        # the usual piece: no sample can be over
+        if carried_j[0] <= cut and (amax(jump) if top is None else top) <= cut:
             return _NONE
         pair = np.maximum(jump[:-1], jump[1:])  # the larger jump either side of t[0..n-2]
         idx = np.flatnonzero(pair > cut)

@@ -20,9 +20,10 @@ from typing import Any, Literal
 import numpy as np
 
 from sensor.core.creep import CreepWatch, ElevationStill
-from sensor.core.dsp import diff_from, ffill, hysteresis
+from sensor.core.dsp import amax
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.far_arrival import moved_on, ratio_first_s
+from sensor.core.phases_pass import sample_pass
 from sensor.core.phases_steady import inert_piece, steady_piece
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
@@ -130,29 +131,17 @@ class RepDetector:
         if (steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs)) is not None:
             return steady  # the latched direction cannot change in this piece (the usual live feed)
         absv = np.abs(v)
-        codes = np.where(v > 0, 1, -1)
-        d = hysteresis(absv > cfg.move_dps, (absv < cfg.stop_dps) | self._flat(t, e, absv), self._dir, codes)
-        d[gap] = 0  # a gap ends any movement
-        quiet = absv < cfg.start_dps
-        qt = ffill(t, quiet, self._quiet_t)
-        qe = ffill(e, quiet, self._quiet_e)
-        prev = np.concatenate([[self._dir], d[:-1]])
-        change = np.nonzero(d != prev)[0].tolist()
-        resets = set(np.nonzero(long_gap)[0].tolist()) if long_gap is not None else set()
-        if resets:
-            change = sorted(set(change) | resets)
+        sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs)  # (sensor.core.phases_pass)
+        resets = sp.resets
         events: list[Event] = []
-        step = diff_from(t, self._last_t if math.isfinite(self._last_t) else t[0])
-        step[gap] = 0.0
-        cum = self._turned + np.cumsum((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0))
         pos = 0
-        for i in change:
+        for k, i in enumerate(sp.change):
             self._scan_holds(t, e, pos, i, events)
             if self._seg is None and i > pos:
                 self._creep.scan(t[pos:i], e[pos:i])
             if self._seg is not None and i > pos:
-                self._seg["peak"] = max(self._seg["peak"], float(absv[pos:i].max()))
-            old, new = int(prev[i]), int(d[i])
+                self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:i])))
+            old, new = sp.old[k], sp.new[k]
             if i in resets:
                 self._creep.forget()  # no creep is measured across a hole in the data
             if i in resets and old == new:
@@ -168,7 +157,7 @@ class RepDetector:
                 end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
                 if gap[i] and i == 0:
                     end_t, end_e = self._last_t, self._last_e
-                self._seg["turn"] = float(cum[i]) - self._seg["c0"]
+                self._seg["turn"] = sp.cum[k] - self._seg["c0"]
                 # a hole is not a stop: a movement still going its way on the sample after it goes
                 # on (a return's rep is counted where it stops, with its true end angle)
                 self._seg["through"] = bool(gap[i]) and old * float(v[i]) > cfg.move_dps
@@ -176,18 +165,18 @@ class RepDetector:
             if i in resets:
                 self._reset_turns()
             if new != 0:
-                t0, e0 = float(qt[i]), float(qe[i])
+                t0, e0 = sp.quiet[k]
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
                     t0, e0 = float(t[i]), float(e[i])
                 if old == 0:
-                    self._close_creep(t0, e0, float(t[i]), float(cum[i]), events)
+                    self._close_creep(t0, e0, float(t[i]), sp.cum[k], events)
                 self._seg = {
                     "dir": new,
                     "t0": t0,
                     "e0": e0,
                     "peak": float(absv[i]),
                     "tm": float(t[i]),
-                    "c0": float(cum[i]),
+                    "c0": sp.cum[k],
                 }
                 phase = Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN
                 events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
@@ -200,13 +189,13 @@ class RepDetector:
         if self._seg is None and n > pos:
             self._creep.scan(t[pos:n], e[pos:n])
         if self._seg is not None and n > pos:
-            self._seg["peak"] = max(self._seg["peak"], float(absv[pos:n].max()))
+            self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:n])))
         if last_nonex is not None:
             self._nonex_t = max(self._nonex_t, float(last_nonex[-1]))
-        self._dir = int(d[-1])
-        self._quiet_t, self._quiet_e = float(qt[-1]), float(qe[-1])
+        self._dir = sp.last_dir
+        self._quiet_t, self._quiet_e = sp.last_quiet
         self._last_t, self._last_e = float(t[-1]), float(e[-1])
-        self._turned = float(cum[-1])
+        self._turned = sp.turned
         return events
 
     def _scan_holds(self, t: np.ndarray, e: np.ndarray, a: int, b: int, events: list[Event]) -> None:

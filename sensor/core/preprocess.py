@@ -78,12 +78,15 @@ class Preprocessor:
         gyr_c = np.empty((n, 3))
         rest = np.empty(n, bool)
         gap = np.empty(n, bool)
-        for a in range(0, n, BLOCK):
+        for a in range(0, n, BLOCK):  # (the rates written in place: no copy of each block's)
             b = min(a + BLOCK, n)
-            gyr_c[a:b], rest[a:b], gap[a:b] = self._block(t[a:b], acc[a:b], gyr[a:b])
+            _, rest[a:b], gap[a:b] = self._block(t[a:b], acc[a:b], gyr[a:b], gyr_c[a:b])
         return gyr_c, rest, gap
 
-    def _block(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _block(
+        self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``process`` over one block; the corrected rates into ``out`` when given (else new)."""
         cfg = self.cfg
         n = len(t)
         prev_t = self._last_t if self._last_t is not None else t[0]
@@ -101,24 +104,29 @@ class Preprocessor:
         gm = m[0:3]
         # (gyro, acc) x (mean, mean square) x 3 axes: both variances in the same few calls (a
         # 10-sample live chunk costs per call, not per sample); per element the same arithmetic,
-        # the mean squares overwritten by the variances (the gyro means stay: they are the bias)
+        # the mean squares overwritten by the variances (the gyro means stay: they are the bias);
+        # the squared means in rows 3-8 of x (their inputs are filtered: rows 0-2, the gyro, stay
+        # for the corrected rates, 9-11 for the acceleration's size)
         mean, mean_sq = (m4 := m.reshape(2, 2, 3, n))[:, 0], m4[:, 1]
-        sq = np.multiply(mean, mean, out=x[:6].reshape(2, 3, n))
+        sq = np.multiply(mean, mean, out=x[3:9].reshape(2, 3, n))
         var3 = np.subtract(mean_sq, sq, out=mean_sq)
         var = np.add(var3[:, 0], var3[:, 1], out=sq[:, 0])
         var += var3[:, 2]
         gv, av = var
+        still = gv < cfg.gyr_var_max
+        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
+            self._last_moving_t = float(t[-1])
+            return self._less(gyr, x[0:3], self.bias, out), still, gap
+        still &= av < cfg.acc_var_max
         anorm = a2[0] + a2[1]
         anorm += a2[2]
         np.sqrt(anorm, out=anorm)
         anorm -= G
         np.abs(anorm, out=anorm)
-        still = gv < cfg.gyr_var_max
-        still &= av < cfg.acc_var_max
         still &= anorm < cfg.acc_norm_tol
-        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
+        if not any_true(still):  # (the same, found after the acceleration's tests)
             self._last_moving_t = float(t[-1])
-            return gyr - self.bias, still, gap
+            return self._less(gyr, x[0:3], self.bias, out), still, gap
         moving = ~still
         moving |= gap
         last_moving = ffill(t, moving, self._last_moving_t)
@@ -126,8 +134,21 @@ class Preprocessor:
         since = np.subtract(t, last_moving, out=last_moving)
         rest = still & (since >= cfg.min_rest_s)
         if not any_true(rest):  # no rest in this piece: the carried bias on every row, as ffill would give
-            return gyr - self.bias, rest, gap
+            return self._less(gyr, x[0:3], self.bias, out), rest, gap
         bias = ffill(gm.T, rest, self.bias)
         self.bias_known = True
         self.bias = bias[-1].copy()
-        return gyr - bias, rest, gap
+        return np.subtract(gyr, bias, out=out), rest, gap
+
+    @staticmethod
+    def _less(gyr: np.ndarray, rows: np.ndarray, bias: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``gyr - bias`` for one bias row, from the gyro's rows (``rows``, gyr.T contiguous):
+        the row broadcast over (n, 3) runs an inner loop of three per row (~12 ns a row); over
+        the three contiguous rows, written through the transpose, ~5x less; the same subtractions."""
+        if out is None:
+            if len(gyr) <= 64:  # a live feed: one call (the row's inner loop costs it little)
+                small: np.ndarray = gyr - bias
+                return small
+            out = np.empty((rows.shape[1], 3))
+        np.subtract(rows, bias[:, None], out=out.T)
+        return out

@@ -17,10 +17,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import all_true, amin, any_true, dot3, hysteresis, norm3
+from sensor.core.dsp import amin, dot3, norm3
 from sensor.core.mounting import MountConfig
 
 Arrays = tuple[np.ndarray, ...]
+
+
+def _latch_changes(on: np.ndarray, off: np.ndarray, carry: int) -> tuple[list[int], list[int]]:
+    """Where the moving latch (``hysteresis(on, off, carry)``: 1 from an ``on`` sample, 0 from an
+    ``off`` one, else held) changes, and to what: only a decided sample sets it, so only one that
+    differs from the decided sample before it (the carried state before the first) changes it.
+    From the decided samples alone: no forward fill over the piece (its running maximum)."""
+    dec = (on | off).nonzero()[0]
+    if not len(dec):
+        return [], []
+    codes = on[dec].astype(np.int64)
+    before = np.empty_like(codes)
+    before[0] = carry
+    before[1:] = codes[:-1]
+    k = (codes != before).nonzero()[0]
+    return dec[k].tolist(), codes[k].tolist()
 
 
 class RestrapWatch:
@@ -75,8 +91,8 @@ class RestrapWatch:
             mag = norm3(gyr_c)  # moving_mask's, computed once for both
         if move_state == 0 and self._nothing_starts(mag):
             return None, 0  # the latch stays off: the still case below, without the hysteresis
-        mov = hysteresis(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state).astype(bool)
-        if move_state == 0 and not any_true(mov):
+        changes, moves = _latch_changes(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state)
+        if move_state == 0 and not changes:
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
             # sums below would return them unchanged), so skip the sums (most live feeds at rest)
             return None, 0
@@ -86,31 +102,34 @@ class RestrapWatch:
             gu *= gu
             gu /= g2
             off = np.subtract(1.0, gu, out=gu)
-            off[~mov] = 0.0
         else:
-            off = np.where(mov & (g2 > 0), 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
+            off = np.where(g2 > 0, 1.0 - gu * gu / np.where(g2 > 0, g2, 1.0), 0.0)
+        # zero where still: the latch's still runs, as slices (a few a piece, not a mask pass)
+        state, pos = move_state, 0
+        for i, m in zip(changes, moves):
+            if not state:
+                off[pos:i] = 0.0
+            state, pos = m, i
+        if not state:
+            off[pos:] = 0.0
         # running total seeded with the carried one: off[0] + s is s + off[0], the rest is the same
         # sequential sum as the cumsum of [s, *off] (no join)
         off[0] += self.off_sum
         cs = off.cumsum()  # (the array methods: np.cumsum / np.nonzero add Python wrappers)
-        if move_state == 1 and all_true(mov):  # one movement throughout: no start or end to judge
+        if move_state == 1 and not changes:  # one movement throughout: no start or end to judge
             self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
             return None, 1
-        cn = self.off_n + mov.astype(np.int64).cumsum()
-        prev = np.concatenate([[move_state], mov[:-1].astype(np.int64)])
-        starts = ((prev == 0) & mov).nonzero()[0].tolist()
-        closes = ((prev == 1) & ~mov).nonzero()[0].tolist()
-        cut = None
-        for i in sorted(starts + closes):
-            if mov[i]:  # a movement starts: remember the running totals before it
-                self.mv_start = (
-                    float(cs[i - 1]) if i > 0 else self.off_sum,
-                    int(cn[i - 1]) if i > 0 else self.off_n,
-                    float(t[i]),
-                )
+        # the moving samples before each change, counted from the latch's runs (``moved``)
+        cut, moved, state, pos = None, self.off_n, move_state, 0
+        for i, m in zip(changes, moves):
+            if state:
+                moved += i - pos
+            state, pos = m, i
+            if m:  # a movement starts: remember the running totals before it
+                self.mv_start = (float(cs[i - 1]) if i > 0 else self.off_sum, moved, float(t[i]))
                 continue
             s0, n0, t0 = self.mv_start
-            n = int(cn[i]) - n0
+            n = moved - n0
             frac = (float(cs[i]) - s0) / n if n else 0.0
             if self.pending:
                 if frac <= self.off_axis:  # the knee turns about the old axis: the strap held
@@ -127,9 +146,12 @@ class RestrapWatch:
                 self.strikes = 0
             if self.strikes >= 2:
                 self.pending = True
-        last = len(t) if cut is None else cut
-        self.off_sum, self.off_n = float(cs[last - 1]), int(cn[last - 1])
-        return cut, int(mov[last - 1])
+        if cut is None:
+            moved += len(t) - pos if state else 0
+            self.off_sum, self.off_n = float(cs[-1]), moved
+            return None, state
+        self.off_sum, self.off_n = float(cs[cut - 1]), moved
+        return cut, 0
 
     def latch_stays(self, move_state: int, least: float, most: float) -> bool:
         """Whether the moving latch ``move_state`` (``watch``'s) stays as it is through rates

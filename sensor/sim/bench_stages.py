@@ -60,7 +60,7 @@ STAGES: list[tuple[str, str, str]] = [
     ("    context", "sensor.core.context", "ContextTracker.process"),
     ("    rep detector", "sensor.core.rep_pivot", "PivotCheckedDetector.process"),
     ("      steady pieces", "sensor.core.phases", "steady_piece"),
-    ("      elevation flatness", "sensor.core.creep", "ElevationStill.__call__"),
+    ("      elevation flatness", "sensor.core.creep", "ElevationStill.stops"),
     ("      creep scans", "sensor.core.creep", "CreepWatch.scan"),
     ("      segment closes", "sensor.core.phases", "RepDetector._close"),
     ("finish", "sensor.core.pipeline", "Pipeline.finish"),
