@@ -1,4 +1,4 @@
-"""The round-9 speed paths of the mounting's learning (issue 14) give what they replace, bit for bit.
+"""The speed paths of the mounting's learning (issue 14) give what they replace, bit for bit.
 
 Each check runs a fast path against the code or numpy call it stands for, on inputs built to
 reach the cases where it could differ: the interval median placed by carried counts (hits and

@@ -1,4 +1,4 @@
-"""The round-9 speed paths (issue 14, the 1000-sample feed) give exactly what the code they
+"""The speed paths (issue 14, the 1000-sample feed) give exactly what the code they
 replace gives, bit for bit: the latches read at their decided samples (the rep detector's
 direction, sensor.core.phases_pass; the re-strap watch's moving latch), the elevation-flatness
 references found without joining the carry, and the products that stand for numpy calls

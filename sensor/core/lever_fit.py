@@ -50,7 +50,7 @@ def rate_slope(w: np.ndarray, t: np.ndarray, steps: np.ndarray) -> np.ndarray:
     a call, most of it for a window of a few hundred samples): second-order central differences
     inside, for unequal steps ``a*w[:-2] + b*w[1:-1] + c*w[2:]`` with numpy's coefficients, for
     equal ones (numpy then takes the first step as a scalar) ``(w[2:] - w[:-2]) / (2 * step)``;
-    one-sided differences at the two ends (tests/test_fast_paths_r9.py compares the bits)."""
+    one-sided differences at the two ends (tests/test_fast_paths_learning.py compares the bits)."""
     out = np.empty(len(w))
     if all_true(steps == steps[0]):
         h = steps[0]

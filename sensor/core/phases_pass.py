@@ -18,7 +18,7 @@ per-sample arrays, so they are taken here at those samples alone, not as whole a
 
 A piece with a hole in it (a sample after a gap reads still, unlatched) takes the whole-array
 path, the detector's arithmetic as it was. Either way the same values, so every event is
-bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_r9.py).
+bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_samples.py).
 """
 
 from __future__ import annotations

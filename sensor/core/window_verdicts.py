@@ -22,7 +22,7 @@ reused when the key is the same, the window still has no hole, and every compari
 the same with this call's interval: then the walk would take the same branches to the same
 values. A first try (``axis`` None: seated it also fits the raw pivot), a call without a fit cache
 or after a re-strap (the carried direction asks the rest with its own interval test) judges
-afresh. Bit-identical by construction (``sensor/sim/bench_digest.py``, tests/test_fast_paths_r9.py).
+afresh. Bit-identical by construction (``sensor/sim/bench_digest.py``, tests/test_fast_paths_learning.py).
 """
 
 from __future__ import annotations
