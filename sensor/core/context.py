@@ -147,9 +147,11 @@ class ContextTracker:
         u: np.ndarray,
         gap: np.ndarray,
         rate: np.ndarray | None = None,
+        w: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[ContextChanged]]:
         """Returns, per sample, the last time (s) the context was on feet (``-inf`` if never),
-        and the context changes in this piece. ``rate``: ``norm3(gyr_c)`` when the caller has it."""
+        and the context changes in this piece. ``rate``: ``norm3(gyr_c)`` and ``w``: the
+        knee-axis rate ``dot3(gyr_c, u)``, when the caller has them (read only)."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -178,7 +180,8 @@ class ContextTracker:
             self.shock_times = t[on_idx]
         else:
             self.shock_times = self._landings(self._curve, t, acc, gap, jump, (t_before, step), shock, top)
-        w = dot3(gyr_c, u)
+        if w is None:
+            w = dot3(gyr_c, u)
         rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
         aw = np.abs(w, out=rates[1])
         impact = aw > cfg.swing_dps  # a gait swing, or (below) a footstep

@@ -119,12 +119,14 @@ class SagittalFilter:
         gyr_c: np.ndarray,
         gap: np.ndarray | None,
         steps: tuple[float | None, np.ndarray] | None = None,
+        w: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Returns (elevation deg, elevation rate deg/s) for each sample. ``gap``: None when the
         caller knows that no sample follows a hole (a held live feed: no pass to find out).
         ``steps``: (t_prev, dt), the caller's time steps of ``t`` from ``t_prev``, taken when
         ``t_prev`` is this filter's last time (both None: none yet), so they are the steps it
-        would compute itself (a new array: reset to 0 here where the filters restart)."""
+        would compute itself (a new array: reset to 0 here where the filters restart). ``w``: the
+        knee-axis rate ``dot3(gyr_c, self.m.u)`` when the caller has it (read only)."""
         m = self.m
         n = len(t)
         if n == 0:
@@ -136,7 +138,9 @@ class SagittalFilter:
             self._small = (np.array([m.e1, m.e2]), np.array([[-cx], [cx]]))
             self._rows = {}
         rows = self._rows_of(n) if n <= SMALL else None
-        if rows is None:
+        if w is not None:  # (the caller's: the same products and sums)
+            pass
+        elif rows is None:
             w = dot3(gyr_c, m.u)  # deg/s about the knee axis
         else:  # dot3's products and sums, the axis as whole rows (no broadcast: ~0.8 us less)
             p = gyr_c * rows.u

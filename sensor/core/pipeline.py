@@ -20,7 +20,7 @@ import numpy as np
 
 from sensor.core.buffer_cut import CalibBuffer
 from sensor.core.context import ContextTracker
-from sensor.core.dsp import hysteresis, norm3
+from sensor.core.dsp import dot3, hysteresis, norm3
 from sensor.core.events import Event, Rep, RepCompleted, SensorStatus, posture_mismatch
 from sensor.core.first_rest_keep import keep_first_rest
 from sensor.core.fit_reuse import keep_fits
@@ -40,6 +40,8 @@ from sensor.core.window_memo import WindowMemo
 RATE_PROBE = 16  # samples used to estimate the rate when the source does not say
 STEADY_BLOCK = 16384  # steady-state samples analysed at a time (their temporaries stay in cache)
 A = np.ndarray  # (signatures)
+Opt = A | None  # (signatures)
+Pair = tuple[A, A] | None  # (a piece's elevation and rate)
 
 
 class Pipeline:
@@ -81,6 +83,7 @@ class Pipeline:
         self._notices = StreamNotices(self._intake)  # of gaps and skips (sensor.core.gap_events)
         self._held = LiveDefer(self.detector, self._watch, self._notices)  # quiet live feeds, analysed later
         self._told_refusal = False
+        self._axes: tuple[A | None, A | None, bool] = (None, None, False)  # (filter's axis, mounting's, equal)
         self.last_angle: float | None = None
         self.last_t: float | None = None
         self._keep_elev, self._elev_pieces = keep_elevation, list[tuple[np.ndarray, np.ndarray]]()
@@ -149,11 +152,14 @@ class Pipeline:
                 ev = None
                 continue
             k = min(n - pos, STEADY_BLOCK)  # cache-sized pieces: every stage is chunk-invariant
-            cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], self._mounted().u, self._move_state, mg[:k])
+            u = self._mounted().u  # the knee-axis rate once, for the re-strap watch and the analysis
+            w = dot3(g[:k], u)
+            cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], u, self._move_state, mg[:k], w)
             end = k if cut is None else cut
             if end < n - pos:
                 piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
-            self._run(piece.t, piece.acc, g, gp, events, mg, None if ev is None else (ev[0][:end], ev[1][:end]))
+            run_ev = None if ev is None else (ev[0][:end], ev[1][:end])
+            self._run(piece.t, piece.acc, g, gp, events, mg, run_ev, w[:end])
             ev = None if ev is None or end == len(ev[0]) else [ev[0][end:], ev[1][end:]]
             self._watch.remember(piece.t, piece.acc, g, gp, rs)
             if cut is not None:
@@ -335,27 +341,31 @@ class Pipeline:
         self._run_upto(end, events)
 
     def _run(
-        self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: A | None = None, ev: tuple[A, A] | None = None
+        self, t: A, acc: A, gyr_c: A, gap: A, events: list[Event], mag: Opt = None, ev: Pair = None, w: Opt = None
     ) -> None:
-        """``ev``: the samples' (elevation, rate), when the running filter has given them already."""
+        """``ev``: the samples' (elevation, rate), ``w``: their knee-axis rate, when known already."""
         if self._filter is None or self._context is None:
             raise RuntimeError("analysis before the mounting is learned")
-        elev, vel = self._filter.process(t, acc, gyr_c, gap) if ev is None else ev
+        u = self._mounted().u
+        w = dot3(gyr_c, u) if w is None else w
+        fu, ax = self._filter.m.u, self._axes  # the filter's axis: the mounting's until a refinement replaces it
+        if ev is None and (ax[0] is not fu or ax[1] is not u):
+            ax = self._axes = (fu, u, bool(np.array_equal(fu, u)))  # (compared once per pair of axes)
+        elev, vel = ev or self._filter.process(t, acc, gyr_c, gap, None, w if ax[2] else None)
         long_gap = None
         gap_idx = gap.nonzero()[0].tolist()
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._notices.last_t)) for i in gap_idx] if gap_idx else []
         if spans and any(sp > self.cfg.reps.gap_reset_s for sp in spans):  # (no gap: no Python calls)
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, self._mounted().u, gap, mag)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, u, gap, mag, w)
         shocks = self._context.shock_times
         out = self.detector.process(
             t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)
         )
         out = self._notices.merge(self.stats, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
         events.extend(out)
-        self.last_angle = float(elev[-1])
-        self.last_t = float(t[-1])
+        self.last_angle, self.last_t = float(elev[-1]), float(t[-1])
         if self._keep_elev:
             self._elev_pieces.append((t, elev))
 

@@ -83,10 +83,17 @@ class RestrapWatch:
         return abs(float(np.sum((g @ evecs[:, -1]) * dt))) >= self.mount.min_span_deg
 
     def watch(
-        self, t: np.ndarray, gyr_c: np.ndarray, u: np.ndarray, move_state: int, mag: np.ndarray | None = None
+        self,
+        t: np.ndarray,
+        gyr_c: np.ndarray,
+        u: np.ndarray,
+        move_state: int,
+        mag: np.ndarray | None = None,
+        w: np.ndarray | None = None,
     ) -> tuple[int | None, int]:
         """Returns (the sample count after which to re-learn, or None; the moving state carried on).
-        ``mag``: ``norm3(gyr_c)`` when the caller has it already."""
+        ``mag``: ``norm3(gyr_c)`` and ``w``: ``dot3(gyr_c, u)``, when the caller has them already
+        (read, not written: the pipeline hands the same knee-axis rate to the context)."""
         if mag is None:
             mag = norm3(gyr_c)  # moving_mask's, computed once for both
         if move_state == 0 and self._nothing_starts(mag):
@@ -97,9 +104,9 @@ class RestrapWatch:
             # sums below would return them unchanged), so skip the sums (most live feeds at rest)
             return None, 0
         g2 = mag**2
-        gu = dot3(gyr_c, u)
+        gu = dot3(gyr_c, u) if w is None else w
         if amin(g2) > 0:  # no exact zero rate (the usual piece): the same values in fewer passes
-            gu *= gu
+            gu = gu * gu  # (a new array: the caller's ``w`` is left as it was)
             gu /= g2
             off = np.subtract(1.0, gu, out=gu)
         else:
