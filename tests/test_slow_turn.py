@@ -41,6 +41,7 @@ def _reps(on: bool) -> tuple[list, list]:
     assert cs.posture == "seated" and cs.labels["variant"] == "slow"
     p = Pipeline(cs.posture, cs.rate_hz)
     p.detector.check.slow.enabled = on
+    p.detector.check.slow_set.enabled = False  # rule 16 alone: the set would vouch for it too (slow_seated)
     p.feed(cs.chunk)
     p.finish()
     return p.reps, cs.labels["reps"]

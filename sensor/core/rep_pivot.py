@@ -48,6 +48,7 @@ from sensor.core.never_hung import NeverHungConfig, never_hung
 from sensor.core.pivot import PivotConfig, PivotFit, fit_pivot, not_a_knee_swing, turned_over_a_planted_foot
 from sensor.core.rep_config import RepConfig
 from sensor.core.rep_far_rest import FarRestCheckedDetector
+from sensor.core.slow_seated import SlowSeatedConfig, SlowSeatedSet
 from sensor.core.slow_turn import SlowTurnConfig, whole_verdict_weak
 from sensor.core.tight_set import TightSetChain, TightSetConfig
 from sensor.core.types import Posture
@@ -77,6 +78,8 @@ class RepPivotConfig:
     slow: SlowTurnConfig = field(default_factory=SlowTurnConfig)
     # a narrow range that repeats the set's previous candidate counts (sensor.core.tight_set)
     tight: TightSetConfig = field(default_factory=TightSetConfig)
+    # a pivot verdict from a weak turn gives way when the rep repeats the last counted one (slow_seated)
+    slow_set: SlowSeatedConfig = field(default_factory=SlowSeatedConfig)
 
 
 class PivotCheckedDetector(FarRestCheckedDetector):
@@ -89,18 +92,24 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         self._raw: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()
         self.last_fit: PivotFit | None = None  # the newest candidate's fit (diagnostics)
         self._tight = TightSetChain(self.check.tight)
+        self.slow_set = SlowSeatedSet(self.check.slow_set)  # the last counted seated rep (slow_seated)
         self._late: list[RepCompleted] = []  # earlier movements counted with the one closing
 
     def reset_motion(self) -> None:
         super().reset_motion()
         self._tight.forget()  # its angles were read with the old mounting
+        self.slow_set.forget()
 
     def shift(self, delta_e: float) -> None:
         super().shift(delta_e)
         self._tight.shift(delta_e)
+        self.slow_set.shift(delta_e)
 
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
+        n = len(self.reps)
         super()._close(t1, e1, events)
+        if len(self.reps) > n and self._on:
+            self.slow_set.counted(self.reps[-1])  # past every check, the reach's included
         late, self._late = self._late, []
         if late:  # before the rep whose repetition revealed them (the last RepCompleted)
             k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
@@ -173,7 +182,8 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         top = float((self._far or {}).get("arrive_t", rep.top_s)) if self.cfg.seated_arrival else rep.top_s
         ext = self.fit(rep.start_s, top)
         if not_a_knee_swing(self.last_fit, self.check.pivot) and not self._weak_whole(ext):
-            return None
+            if not self.slow_set.vouches(self.last_fit, rep, self._nonex_t):
+                return None  # (a weak turn's verdict gives way to the set: slow_seated)
         if self.check.extension and turned_over_a_planted_foot(ext, self.check.pivot):
             return None
         if never_hung(ext, self.check.pivot, self.check.hang):

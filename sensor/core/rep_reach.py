@@ -114,11 +114,8 @@ class ReachCheckedDetector(BottomCheckedDetector):
             return rep
         cfg = self.reach
         for t0, t1 in self._moves:
-            if (
-                t1 > rep.start_s
-                and t0 < rep.end_s
-                and t1 - t0 >= cfg.min_move_s
-                and beyond_reach(self.fit(t0, t1), cfg.pivot)
-            ):
-                return None  # the knee was carried: the thigh swung from the hip, or the body moved
+            if t1 > rep.start_s and t0 < rep.end_s and t1 - t0 >= cfg.min_move_s:
+                fit = self.fit(t0, t1)
+                if beyond_reach(fit, cfg.pivot) and not self.slow_set.vouches(fit, rep, self._nonex_t):
+                    return None  # the knee was carried: the thigh swung from the hip, or the body moved
         return rep
