@@ -34,6 +34,7 @@ from sensor.core.dsp import hysteresis, median, norm3
 from sensor.core.knee_lever import KneeLeverConfig
 from sensor.core.knee_range import KneeRangeConfig
 from sensor.core.lever_fit import fit_window
+from sensor.core.lever_line import lever_line
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.pivot import PivotConfig
 from sensor.core.shin_prior import (
@@ -139,6 +140,7 @@ class MountConfig:
     # made with it is void, and the new direction's vote stands. A right first estimate moves by
     # a few degrees at most; the vote's own margin (15..165 deg off the shin line) is far wider.
     revote_beta_deg: float = 45.0
+    lever_line: bool = True  # a lever-taught shin line re-read from fits undiluted by gyro noise (lever_line)
     # foot contacts (the knee is not a fixed pivot) and gait swings: sensor.core.context's rule
     contact: ContextConfig = field(default_factory=ContextConfig)
     impact_before_s: float = 3.0  # movements that begin this soon after a foot contact are not used
@@ -197,13 +199,9 @@ def estimate_mounting(
     correct the offset (``rest`` marks them).
 
     ``evidence``: the buffer's :class:`~sensor.core.mount_evidence.MountEvidence` (the same
-    samples, ``t`` its first ``len(t)``), which gives the movement windows below without
-    recomputing them over the whole buffer; the result is the same.
-
+    samples, ``t`` its first ``len(t)``): the movement windows without a pass over the buffer.
     ``carried``: after a re-strap, the shin direction (sensor frame, unit) of the mounting before
-    it, when that one was pinned by standing, the board normal or the hanging rest (see
-    :func:`~sensor.core.shin_prior.carried_beta`).
-
+    it, when pinned by standing, the board normal or the hanging rest (shin_prior.carried_beta).
     ``memo``: per-window reads kept across calls about one axis (:mod:`sensor.core.window_memo`).
     """
     cfg = cfg or MountConfig()
@@ -340,6 +338,8 @@ def estimate_mounting(
             return None
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
+    if reference == "lever" and cfg.lever_line and axis is not None:  # refined, undiluted (sensor.core.lever_line)
+        beta = lever_line(t, acc_p, w_all, dt_all, dt_nom, used, inlier, beta, cfg)
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     vote = side_vote(memo.plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
     if vote is None:
