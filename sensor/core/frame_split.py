@@ -4,7 +4,7 @@ After the mounting settles, each of the next movements refines it (``PipelineCon
 when only the shin direction moves, the detector's stored angles are moved by the same offset
 (:meth:`sensor.core.phases.RepDetector.shift`), so a candidate's angles all read in the newest
 frame. That keeps a rep whose start was read before the refinement comparable with its end, but
-it lets the refinement decide the verdict: the movement that taught the new frame is often the
+it lets the refinement decide the verdict: the movement that taught the new frame can be the
 candidate's own extension, so the candidate is judged in the frame it taught. When the two frames
 are far apart, nothing says which one is right, and the pose bounds (where a rep may start, turn
 and end) were set on reps read in one frame throughout.
