@@ -23,6 +23,7 @@ from sensor.core.creep import CreepWatch, ElevationStill
 from sensor.core.dsp import amax
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.far_arrival import moved_on, ratio_first_s
+from sensor.core.frame_split import FrameShifts, pose_refused
 from sensor.core.phases_pass import sample_pass
 from sensor.core.phases_steady import inert_piece, steady_piece
 from sensor.core.rep_config import RepConfig
@@ -54,6 +55,7 @@ class RepDetector:
         self._last_end_t: float | None = None
         self._creep = CreepWatch(self.cfg)  # slow movements, from the elevation while still
         self._flat = ElevationStill(self.cfg)  # stops, from the elevation despite a gyro bias
+        self._frames = FrameShifts()  # refinements of the elevation offset (sensor.core.frame_split)
         self._nonex_t = -math.inf  # last time the activity context was not exercise
         self.moved_s = 0.0  # the newest candidate's longer phase, moving (sensor.core.slow_set)
         self.reps: list[Rep] = []
@@ -68,6 +70,7 @@ class RepDetector:
         self._last_e = math.nan
         self._creep.forget()
         self._flat.forget()
+        self._frames.clear()  # every later sample is read in the new frame
         self._reset_turns()
 
     def forget_context(self, keep_t: float) -> None:
@@ -81,6 +84,7 @@ class RepDetector:
     def shift(self, delta_e: float) -> None:
         """The elevation offset was refined: move every stored angle with it."""
         dy = self.lead * delta_e
+        self._frames.moved(self._last_t, delta_e)
         self._quiet_e += delta_e
         self._last_e += delta_e
         self._creep.shift(delta_e)
@@ -341,26 +345,17 @@ class RepDetector:
             return None
         if far["start_t"] <= self._nonex_t:
             return None  # began while walking, repositioning or otherwise out of position
+        frames = self._frames.offsets(far["start_t"], t_end) if cfg.judge_every_frame else [0.0]
+        if any(pose_refused(cfg, self.posture, far["start_e"] + d, far_e + d, e_end + d) for d in frames):
+            return None  # its pose, in the newest frame and each older one it was read in (frame_split)
         if self.posture == "supine":
             bottom_e, top_e = far_e, e_end
             bottom_t, top_t = far["t"], t_end
-            if top_e < cfg.supine_top_min_deg or bottom_e < cfg.supine_bottom_min_deg:
-                return None
             flex, ext = first_s, second_s
             hold_bottom, hold_top = ret_start - far["t"], self._pre_hold(far)
         else:
             bottom_e, top_e = e_end, far_e
             bottom_t, top_t = t_end, far["t"]
-            if not cfg.seated_top_min_deg <= top_e <= cfg.seated_top_max_deg:
-                return None
-            # a seated rep ends with the shin near hanging (the sine of the elevation is the same
-            # for a shin tilted forward or back by the same angle) and starts from hanging or from
-            # further back (a fidget or the foot drawn under the chair just before), never forward
-            rest_max = math.sin(math.radians(cfg.seated_rest_max_deg))
-            if bottom_e < cfg.seated_bottom_min_deg or math.sin(math.radians(bottom_e)) > rest_max:
-                return None
-            if not cfg.seated_start_min_deg <= far["start_e"] <= cfg.seated_rest_max_deg:
-                return None
             ext, flex = first_s, second_s
             if ext + flex < cfg.seated_min_rep_s:
                 return None  # a quick kick and back (a step-up's trailing leg, a leg swing): not a glide

@@ -193,6 +193,9 @@ class RepConfig:
     # Supine: candidates the bottom check (sensor.core.rep_bottom) refuses that repeat one
     # another are a set of bent-knee returns (sensor.core.bent_set).
     bent_set: BentSetConfig = field(default_factory=BentSetConfig)
+    # A candidate read across a refinement of the mounting is judged on its pose in every frame it
+    # was read in, not only the newest (sensor.core.frame_split; negative 16471 analysed seated).
+    judge_every_frame: bool = True
 
     def max_moved_s(self, posture: str) -> float:
         """The longest a candidate's phase may move and still reach the checks after the detector's:
