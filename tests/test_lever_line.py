@@ -43,3 +43,29 @@ def test_no_window_to_read_keeps_the_line() -> None:
     z = np.zeros((10, 2))
     got = lever_line(t, z, np.zeros(10), np.full(10, 0.01), 0.01, [(0, 10)], np.array([False]), 37.0, MountConfig())
     assert got == 37.0
+
+
+def test_kept_fits_give_the_same_line_and_a_clipped_window_is_fitted_afresh() -> None:
+    """The refinement's kept fits (WindowMemo.undiluted) stand for the fits only where the nominal
+    interval cannot change them: a window with a hole (an interval over 5x nominal, clipped) is
+    fitted again at every call."""
+    rng = np.random.default_rng(3)
+    rate = 200.0
+    t = np.arange(600) / rate
+    phase = np.clip(t / 1.5, 0, 1)
+    ang = np.radians(90.0) * (10 * phase**3 - 15 * phase**4 + 6 * phase**5)  # a min-jerk sweep
+    w = np.gradient(ang, t) + rng.normal(0, np.radians(2.0), len(t))  # noisy enough to be re-read
+    c = np.array([0.02, 0.11])  # the lever (m) in the plane
+    alpha = np.gradient(np.gradient(ang, t), t)
+    g = 9.81 * np.stack([np.cos(ang), -np.sin(ang)], 1)
+    acc_p = g - (w**2)[:, None] * c + alpha[:, None] * np.array([-c[1], c[0]]) + rng.normal(0, 0.05, (len(t), 2))
+    dt = np.full(len(t), 1 / rate)
+    windows, keep = [(0, 300), (300, 600)], np.array([True, True])
+    dt[450] = 10 / rate  # the second window has a hole: clipped at 5x nominal
+    fits: dict = {}
+    first = lever_line(t, acc_p, w, dt, 1 / rate, windows, keep, 80.0, MountConfig(), fits=fits)
+    assert list(fits) == [(0, 300, 10)]  # only the unclipped window is kept
+    again = lever_line(t, acc_p, w, dt, 1 / rate, windows, keep, 80.0, MountConfig(), fits=fits)
+    plain = lever_line(t, acc_p, w, dt, 1 / rate, windows, keep, 80.0, MountConfig())
+    assert first == again == plain
+    assert first != 80.0  # the windows were re-read, not the line handed back

@@ -74,6 +74,7 @@ def lever_line(
     cfg: LeverBounds,
     half_s: float = HALF_S,
     min_share: float = MIN_SHARE,
+    fits: dict[tuple[int, int, int], tuple[bool, np.ndarray, float]] | None = None,
 ) -> float:
     """The weighted mean direction (deg in the plane) of the ``keep`` windows' levers, each fitted
     as the mounting fitted it unless the gyro's noise is at least ``min_share`` of its angular
@@ -84,7 +85,13 @@ def lever_line(
     and is left out: a set-up that turns the whole leg about the hip reads 0.45-0.53 m there,
     0.29-0.32 m by the diluted fit (short 12, 230). So is one more than ``cfg.inlier_deg`` (the
     mounting's own inlier cone) off ``beta_deg``: the re-read refines the line the movements
-    agreed on, it does not choose another."""
+    agreed on, it does not choose another.
+
+    ``fits``: a window's (diluted, lever, weight) kept by its rows and averaging span from one
+    refinement to the next (``WindowMemo.undiluted``, dropped with the memo when the axis or the
+    buffer changes): the same window about the same axis fits to the same bits. The nominal
+    interval moves in its last digits at every call; it enters the fit only by clipping the
+    intervals (at 5x), so only windows with no interval clipped are kept."""
     kept = [w for w, k in zip(windows, keep, strict=True) if k]
     half = max(int(round(half_s / dt_nom)), 1) if dt_nom > 0 else 0
     if not kept or half_s <= 0:
@@ -93,10 +100,18 @@ def lever_line(
     cos_in = float(np.cos(np.radians(cfg.inlier_deg)))
     total, any_diluted = np.zeros(2), False
     for a, b in kept:
-        dt = np.clip(dt_all[a:b], 0, 5 * dt_nom)
-        diluted = noise_share(t[a:b], w_all[a:b]) >= min_share
+        key = (a, b, half)
+        got = None if fits is None else fits.get(key)
+        if got is None:
+            raw = dt_all[a:b]
+            dt = np.clip(raw, 0, 5 * dt_nom)
+            diluted = noise_share(t[a:b], w_all[a:b]) >= min_share
+            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0)
+            if fits is not None and bool(np.array_equal(dt, raw)):  # no interval clipped: dt_nom has no say
+                fits[key] = (diluted, c, weight)
+        else:
+            diluted, c, weight = got
         any_diluted |= diluted
-        c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0)
         n = float(np.hypot(*c))
         if n > 0 and (not diluted or (cfg.min_lever_m <= n <= cfg.max_lever_m and c @ ref >= n * cos_in)):
             total += weight * c / n
