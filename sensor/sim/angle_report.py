@@ -29,22 +29,12 @@ import numpy as np
 from sensor.core.events import Rep
 from sensor.core.pipeline import analyze_stream
 from sensor.sim.corpus import make_session
+from sensor.sim.scoring import pair_reps
 
 
 def matched(detected: Sequence[Rep], truth: Sequence[Mapping[str, Any]], tol_s: float = 1.5) -> list[tuple[Rep, int]]:
-    """(detected rep, index of its true rep), as :func:`sensor.sim.scoring.score_reps` pairs them."""
-    used: set[int] = set()
-    out = []
-    for r in detected:
-        best, best_d = None, tol_s
-        for j, tr in enumerate(truth):
-            d = abs(r.end_s - tr["end_s"])
-            if j not in used and d <= best_d:
-                best, best_d = j, d
-        if best is not None:
-            used.add(best)
-            out.append((r, best))
-    return out
+    """(detected rep, index of its true rep), paired as :func:`sensor.sim.scoring.score_reps` pairs them."""
+    return [(detected[i], j) for i, j in pair_reps(detected, truth, tol_s)]
 
 
 def session_rows(kind: str, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -28,6 +28,7 @@ from sensor.core.ankle import ankle_angle
 from sensor.core.ankle_reps import AnkleConfig, ankle_metrics
 from sensor.core.pipeline import analyze
 from sensor.sim.foot import PATTERNS, simulate_foot_for
+from sensor.sim.scoring import pair_reps
 from sensor.sim.simulator import SimConfig, simulate_session
 
 __all__ = ["FootScore", "evaluate_foot", "main", "run_session"]
@@ -84,21 +85,6 @@ class FootScore:
         }
 
 
-def _match(detected: list[Any], truth: list[dict[str, Any]], tol_s: float = 1.5) -> list[tuple[int, int]]:
-    """Pairs (detected index, truth index) by end time, greedily, as the shin scoring does."""
-    pairs, used = [], set()
-    for i, r in enumerate(detected):
-        best, best_d = None, tol_s
-        for j, tr in enumerate(truth):
-            d = abs(r.end_s - tr["end_s"])
-            if j not in used and d <= best_d:
-                best, best_d = j, d
-        if best is not None:
-            used.add(best)
-            pairs.append((i, best))
-    return pairs
-
-
 def run_session(
     seed: int, score: FootScore, cfg: AnkleConfig, pattern: str | None = None, rate_hz: float = 100.0
 ) -> None:
@@ -129,7 +115,7 @@ def run_session(
     j2_true = np.asarray(foot.meta["ankle_axis_sensor"])
     score.axis_err_foot_deg.append(float(np.degrees(np.arccos(min(1.0, abs(float(ang.axes.j2 @ j2_true)))))))
     res = ankle_metrics(reps, ang.t, ang.angle_deg, ang.shin_deg, cfg)
-    for i, j in _match(reps, truth):
+    for i, j in pair_reps(reps, truth):
         a, lab = res.reps[i], foot.labels[j]
         score.matched += 1
         right = [0, 0]

@@ -21,7 +21,7 @@ from sensor.core.events import RepCompleted
 from sensor.core.pipeline import Pipeline
 from sensor.core.samples import ImuChunk
 from sensor.sim.foot import simulate_foot_for
-from sensor.sim.foot_eval import _match
+from sensor.sim.scoring import pair_reps
 from sensor.sim.simulator import SimConfig, simulate_session
 
 
@@ -50,7 +50,7 @@ def live_session(seed: int, learn_s: float = 30.0, chunk_s: float = 0.05, rate_h
             reps.append(ev.rep)
             live.add_rep(ev.rep)
     figures.update({e.rep_index: e.ankle for e in live.finish()})
-    pairs = [(figures.get(reps[i].index), foot.labels[j]) for i, j in _match(reps, shin.labels["reps"])]
+    pairs = [(figures.get(reps[i].index), foot.labels[j]) for i, j in pair_reps(reps, shin.labels["reps"])]
     return {"posture": posture, "pairs": pairs, "truth_reps": len(shin.labels["reps"]), "counted": len(reps)}
 
 

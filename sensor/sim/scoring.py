@@ -37,36 +37,46 @@ class Score:
         return self.matched / self.true_count if self.true_count else 1.0
 
 
-def score_reps(detected: Sequence[Any], truth: Sequence[Mapping[str, Any]], tol_s: float = 1.5) -> Score:
-    """``detected``: Rep objects or dicts with bottom_s/top_s/end_s/detected_s; ``truth``: label dicts."""
+def _get(r: Any, k: str) -> float:
+    return float(r[k] if isinstance(r, dict) else getattr(r, k))
 
-    def get(r: Any, k: str) -> float:
-        return float(r[k] if isinstance(r, dict) else getattr(r, k))
 
-    sc = Score(len(truth), len(detected), 0)
+def pair_reps(detected: Sequence[Any], truth: Sequence[Mapping[str, Any]], tol_s: float = 1.5) -> list[tuple[int, int]]:
+    """(detected index, truth index) pairs, one to one in detection order: each detected rep (a Rep
+    or a dict with ``end_s``) takes the unmatched true rep whose end is nearest, within ``tol_s``."""
+    pairs: list[tuple[int, int]] = []
     used: set[int] = set()
-    for r in detected:
+    for i, r in enumerate(detected):
+        end = _get(r, "end_s")
         best, best_d = None, tol_s
         for j, tr in enumerate(truth):
             if j in used:
                 continue
-            d = abs(get(r, "end_s") - tr["end_s"])
+            d = abs(end - tr["end_s"])
             if d <= best_d:
                 best, best_d = j, d
-        if best is None:
-            continue
-        used.add(best)
+        if best is not None:
+            used.add(best)
+            pairs.append((i, best))
+    return pairs
+
+
+def score_reps(detected: Sequence[Any], truth: Sequence[Mapping[str, Any]], tol_s: float = 1.5) -> Score:
+    """``detected``: Rep objects or dicts with bottom_s/top_s/end_s/detected_s; ``truth``: label dicts."""
+    sc = Score(len(truth), len(detected), 0)
+    for i, best in pair_reps(detected, truth, tol_s):
+        r = detected[i]
         tr = truth[best]
         sc.matched += 1
         # labels may carry only start/end (hand labels): score the times they have
         if "bottom_s" in tr:
-            sc.bottom_err_s.append(get(r, "bottom_s") - tr["bottom_s"])
+            sc.bottom_err_s.append(_get(r, "bottom_s") - tr["bottom_s"])
         if "top_s" in tr:
-            sc.top_err_s.append(get(r, "top_s") - tr["top_s"])
-        sc.latency_s.append(get(r, "detected_s") - tr["end_s"])
+            sc.top_err_s.append(_get(r, "top_s") - tr["top_s"])
+        sc.latency_s.append(_get(r, "detected_s") - tr["end_s"])
         if "top_deg" in tr:
-            sc.top_err_deg.append(get(r, "top_deg") - tr["top_deg"])
-            sc.bottom_err_deg.append(get(r, "bottom_deg") - tr["bottom_deg"])
+            sc.top_err_deg.append(_get(r, "top_deg") - tr["top_deg"])
+            sc.bottom_err_deg.append(_get(r, "bottom_deg") - tr["bottom_deg"])
     return sc
 
 
