@@ -40,7 +40,7 @@ from sensor.core.types import Posture
 from sensor.core.workout import Workout
 from sensor.io import fastcsv
 from sensor.io.trace import TraceReader, TraceWriter
-from sensor.sim.bench_pipeline import _best, _content_rates, _latency, _stream
+from sensor.sim.bench_pipeline import CALIBRATION, STEADY, _best, _content_rates, _latency, _stream
 from sensor.sim.simulator import SimConfig, SimSession, simulate_session
 
 _T = TypeVar("_T")
@@ -273,8 +273,17 @@ def _report(res: dict[str, float], parser: str, minutes: float, rate_hz: float, 
     out(f"{'workout machine (all events)':<44}{m('workout_sps')}")
     out(f"{'pipeline, 65536-sample chunks':<44}{m('pipeline_sps')}")
     out(f"{'pipeline, 1000-sample chunks':<44}{m('pipeline_1000_sps')}")
-    for name in ("reps", "walking", "static", "noise"):
-        label = f"pipeline on {name}, 1000 / 65536 chunks"
+    out("pipeline by content, 1000- / 65536-sample chunks:")
+    names = {  # (the rep session's first CALIBRATION samples, then up to STEADY more)
+        "reps": f"  reps, first {CALIBRATION / rate_hz:.0f} s (mounting learned)",
+        "reps_steady": f"  reps, the {STEADY / rate_hz / 60:.0f} min after (mounting known)",
+        "walking": "  walking (no mounting ever learned)",
+        "static": "  static sensor",
+        "noise": "  noise",
+    }
+    for name, label in names.items():
+        if f"{name}_1000_sps" not in res:  # (no calibrated part in a short session)
+            continue
         a, b = res[f"{name}_1000_sps"] / 1e6, res[f"{name}_65536_sps"] / 1e6
         out(f"{label:<44}{a:>7.2f} /{b:>5.2f} M/s")
     out(f"{'reps counted / performed':<44}{res['reps']:>10d} / {res['true_reps']}")
