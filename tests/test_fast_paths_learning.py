@@ -4,8 +4,10 @@ Each check runs a fast path against the code or numpy call it stands for, on inp
 reach the cases where it could differ: the interval median placed by carried counts (hits and
 misses, uniform, few-valued and jittery clocks), the evidence's windows judged one by one or
 vectorised and derived lazily, np.gradient written out, one design matrix for both fit passes,
-the kept plane angles, the side vote's counts, and the first rest's count kept per lever. Whole
-sessions are compared by ``sensor/sim/bench_digest.py``.
+the kept plane angles, the side vote's counts, the first rest's count kept per lever, the averaged
+fit's running means (both halves at once, each column once), the noise share without np.median
+and np.gradient, and the lever line's plain fits taken from the window walk. Whole sessions are
+compared by ``sensor/sim/bench_digest.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.core import mount_evidence, mounting, pipeline
+from sensor.core import lever_line, mount_evidence, mounting, pipeline
 from sensor.core.interval_median import IntervalMedian
-from sensor.core.lever_fit import fit_window, rate_slope, turned
+from sensor.core.lever_fit import _pair_means, centred_mean, fit_window, rate_slope, turned
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import MountConfig, _plane_basis
 from sensor.core.shin_prior import PriorConfig
@@ -256,3 +258,116 @@ def test_kept_window_verdicts_change_nothing(kind: str, seed: int, monkeypatch: 
     monkeypatch.setattr(mounting, "verdict_key", never)
     assert _said(kind, seed, 1000) == kept
     assert calls[0] > 0
+
+
+def test_pair_means_are_centred_means_of_each_half() -> None:
+    """Windows shorter than the averaging span, as long, and longer; 1-d, 2-d and a strided view
+    (the first six of the design matrix's eight columns)."""
+    rng = np.random.default_rng(14)
+    for n in [*range(1, 30), 333]:
+        for half in (1, 2, 5, 10):
+            for x in (rng.normal(0, 9, 2 * n), rng.normal(0, 3, (2 * n, 6)), rng.normal(0, 3, (2 * n, 8))[:, :6]):
+                want = np.concatenate([centred_mean(x[:n], half), centred_mean(x[n:], half)])
+                assert _pair_means(x, n, half).tobytes() == want.tobytes()
+
+
+def _averaged_fit_before(t: np.ndarray, acc_p: np.ndarray, w: np.ndarray, dt: np.ndarray, half: int) -> np.ndarray:
+    """The averaged fit's lever as written before: each solve averaging its matrix and b apart."""
+
+    def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+        A = np.concatenate([centred_mean(A[:n], half), centred_mean(A[n:], half)])
+        b = np.concatenate([centred_mean(b[:n], half), centred_mean(b[n:], half)])
+        return np.asarray(np.linalg.lstsq(A, b, rcond=None)[0])
+
+    n = len(t)
+    theta, alpha, w2 = turned(t, w, dt), np.gradient(w, t), w * w
+    co, si = np.cos(theta), np.sin(theta)
+    b = np.concatenate([acc_p[:, 0], acc_p[:, 1]])
+    A2 = np.zeros((2 * n, 8))
+    A2[:n, 0], A2[:n, 1], A2[:n, 2], A2[:n, 4], A2[:n, 5] = co, si, 1.0, -w2, -alpha
+    A2[n:, 0], A2[n:, 1], A2[n:, 3], A2[n:, 4], A2[n:, 5] = -si, co, 1.0, alpha, -w2
+    x = solve(A2[:, :6].copy(), b)
+    gx, gy = co * x[0] + si * x[1], -si * x[0] + co * x[1]
+    A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
+    A2[:n, 7], A2[n:, 7] = gy * (t - t[0]), -gx * (t - t[0])
+    return solve(A2, b)[4:6]
+
+
+@pytest.mark.parametrize("kind", ["uniform", "exact", "jitter"])
+def test_averaged_fit_averages_each_column_once(kind: str) -> None:
+    rng = np.random.default_rng(13)
+    for n in (8, 15, 40, 333, 640):
+        t = _times(kind, n, rng)
+        w = 2.0 * np.sin(np.linspace(0, np.pi, n)) + rng.normal(0, 0.05, n)
+        acc_p = rng.normal(0, 9.8, (n, 2))
+        dt = np.diff(t, prepend=t[0])
+        for half in (1, 3, 10):
+            assert (
+                fit_window(t, acc_p, w, dt, half)[0].tobytes() == _averaged_fit_before(t, acc_p, w, dt, half).tobytes()
+            )
+
+
+@pytest.mark.parametrize("kind", ["uniform", "exact", "jitter"])
+def test_noise_share_is_written_with_np_median_and_np_gradient(kind: str) -> None:
+    rng = np.random.default_rng(15)
+    for n in (5, 6, 9, 250, 901):
+        t = _times(kind, n, rng)
+        w = np.sin(np.linspace(0, 3, n)) + rng.normal(0, 0.02, n)
+        d2 = w[2:] - 2.0 * w[1:-1] + w[:-2]
+        sigma2 = (1.4826 * float(np.median(np.abs(d2 - np.median(d2))))) ** 2 / 6.0
+        span = np.concatenate([[t[1] - t[0]], t[2:] - t[:-2], [t[-1] - t[-2]]])
+        noise = float(np.sum(2.0 * sigma2 / np.maximum(span, 1e-9) ** 2))
+        assert lever_line.noise_share(t, w) == noise / float(np.sum(np.gradient(w, t) ** 2))
+
+
+def test_lever_line_takes_the_walks_plain_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Variants 10 (50 Hz, its shin line taught by the levers and re-read): the session says exactly
+    what it says with every plain fit of the re-read made again, and the kept fits were taken."""
+    taken = [0]
+
+    class Counted(dict[tuple[int, int], tuple[np.ndarray, float]]):
+        def get(self, key: tuple[int, int], default: object = None) -> object:  # type: ignore[override]
+            got = super().get(key, default)
+            taken[0] += got is not None
+            return got
+
+    def line(*a: object, **k: object) -> float:
+        return lever_line.lever_line(*a, **{**k, "plain": Counted(k["plain"])})  # type: ignore[arg-type, call-overload]
+
+    monkeypatch.setattr(mounting, "lever_line", line)
+    kept = _said("variants", 10, 1000)
+    assert taken[0] >= 10  # windows re-read without a fit (measured 17)
+
+    def without_plain(*a: object, **k: object) -> float:
+        return lever_line.lever_line(*a, **{**k, "plain": None})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mounting, "lever_line", without_plain)
+    assert _said("variants", 10, 1000) == kept
+
+
+def test_a_plain_fit_is_taken_only_for_a_quiet_window_with_no_interval_clipped() -> None:
+    """The walk's plain fit stands for a window below the noise share (the same bits as fitting it
+    again; a planted one shows it is taken), but not for a noisy window, averaged instead, nor for
+    a window with a hole, whose intervals this call clips at its own nominal interval."""
+    rng = np.random.default_rng(16)
+    n, rate = 400, 200.0
+    t = np.arange(n) / rate
+    w = 2.0 * np.abs(np.sin(np.linspace(0, 2 * np.pi, n)))
+    w[:200] += rng.normal(0, 0.05, 200)  # the first window's gyro noisy: averaged (noise_share)
+    ang = np.cumsum(w) / rate
+    acc_p = 9.81 * np.stack([np.cos(ang), -np.sin(ang)], 1) - (w**2)[:, None] * np.array([0.03, 0.15])
+    acc_p += rng.normal(0, 0.02, (n, 2))
+    windows, keep, cfg = [(0, 200), (200, 400)], np.array([True, True]), MountConfig()
+    assert lever_line.noise_share(t[:200], w[:200]) >= lever_line.MIN_SHARE > lever_line.noise_share(t[200:], w[200:])
+    bogus = (np.array([-0.1, -0.1]), 5.0)
+    for hole in (False, True):
+        dt = np.full(n, 1 / rate)
+        if hole:
+            dt[300] = 10 / rate  # clipped at 5x nominal
+        args = (t, acc_p, w, dt, 1 / rate, windows, keep, -80.0, cfg)
+        made = lever_line.lever_line(*args)
+        real = fit_window(t[200:], acc_p[200:], w[200:], np.clip(dt[200:], 0, 5 / rate))
+        assert lever_line.lever_line(*args, plain={(200, 400): real}) == made
+        assert lever_line.lever_line(*args, plain={(0, 200): bogus}) == made  # the noisy one: averaged
+        planted = lever_line.lever_line(*args, plain={(200, 400): bogus})
+        assert (planted == made) == hole

@@ -43,7 +43,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sensor.core.lever_fit import fit_window
+from sensor.core.dsp import median
+from sensor.core.lever_fit import fit_window, rate_slope
 
 
 class LeverBounds(Protocol):
@@ -75,6 +76,7 @@ def lever_line(
     half_s: float = HALF_S,
     min_share: float = MIN_SHARE,
     fits: dict[tuple[int, int, int], tuple[bool, np.ndarray, float]] | None = None,
+    plain: dict[tuple[int, int], tuple[np.ndarray, float]] | None = None,
 ) -> float:
     """The weighted mean direction (deg in the plane) of the ``keep`` windows' levers, each fitted
     as the mounting fitted it unless the gyro's noise is at least ``min_share`` of its angular
@@ -91,7 +93,13 @@ def lever_line(
     refinement to the next (``WindowMemo.undiluted``, dropped with the memo when the axis or the
     buffer changes): the same window about the same axis fits to the same bits. The nominal
     interval moves in its last digits at every call; it enters the fit only by clipping the
-    intervals (at 5x), so only windows with no interval clipped are kept."""
+    intervals (at 5x), so only windows with no interval clipped are kept.
+
+    ``plain``: the plain fits (``half`` 0) the mounting's window walk made of its windows, kept by
+    their rows when no interval was clipped (``WindowMemo.plain``). A window below ``min_share``
+    is fitted here exactly as there, on the same rows and, with no interval clipped now either,
+    the same intervals: its kept fit is that fit's result, and is taken instead of fitting it a
+    second time (on glide bench's rep content 13 of this function's 17 fits)."""
     kept = [w for w, k in zip(windows, keep, strict=True) if k]
     half = max(int(round(half_s / dt_nom)), 1) if dt_nom > 0 else 0
     if not kept or half_s <= 0:
@@ -106,8 +114,13 @@ def lever_line(
             raw = dt_all[a:b]
             dt = np.clip(raw, 0, 5 * dt_nom)
             diluted = noise_share(t[a:b], w_all[a:b]) >= min_share
-            c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0)
-            if fits is not None and bool(np.array_equal(dt, raw)):  # no interval clipped: dt_nom has no say
+            unclipped = bool(np.array_equal(dt, raw))  # no interval clipped: dt_nom has no say
+            made = None if diluted or plain is None or not unclipped else plain.get((a, b))
+            if made is None:
+                c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0)
+            else:
+                c, weight = made
+            if fits is not None and unclipped:
                 fits[key] = (diluted, c, weight)
         else:
             diluted, c, weight = got
@@ -126,15 +139,20 @@ def noise_share(t: np.ndarray, w_rad: np.ndarray) -> float:
     differences (6 sigma^2 for white noise), by their median absolute deviation so that the
     movement's own jerks do not count; a central difference over ``t[i+1] - t[i-1]`` carries
     2 sigma^2 / span^2 of it, a one-sided one at the ends 2 sigma^2 / dt^2. (Jittered sample times
-    make the true share up to ~20 % larger.)"""
+    make the true share up to ~20 % larger.)
+
+    The medians by :func:`sensor.core.dsp.median` and the gradient by
+    :func:`sensor.core.lever_fit.rate_slope`, each the same bits as ``np.median`` and
+    ``np.gradient`` without their Python set-up (~60 of a call's ~90 us; one call per new window at
+    every refinement)."""
     n = len(w_rad)
     if n < 5:
         return 0.0
     d2 = w_rad[2:] - 2.0 * w_rad[1:-1] + w_rad[:-2]
-    sigma2 = (1.4826 * float(np.median(np.abs(d2 - np.median(d2))))) ** 2 / 6.0
+    sigma2 = (1.4826 * float(median(np.abs(d2 - median(d2))))) ** 2 / 6.0
     span = np.empty(n)
     span[1:-1] = t[2:] - t[:-2]
     span[0], span[-1] = t[1] - t[0], t[-1] - t[-2]
-    noise = float(np.sum(2.0 * sigma2 / np.maximum(span, 1e-9) ** 2))
-    energy = float(np.sum(np.gradient(w_rad, t) ** 2))
+    noise = float((2.0 * sigma2 / np.maximum(span, 1e-9) ** 2).sum())
+    energy = float((rate_slope(w_rad, t, t[1:] - t[:-1]) ** 2).sum())
     return noise / energy if energy > 0 else 0.0

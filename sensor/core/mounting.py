@@ -339,7 +339,9 @@ def estimate_mounting(
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     if reference == "lever" and cfg.lever_line and axis is not None:  # refined, undiluted (sensor.core.lever_line)
-        beta = lever_line(t, acc_p, w_all, dt_all, dt_nom, used, inlier, beta, cfg, fits=memo.undiluted)
+        beta = lever_line(
+            t, acc_p, w_all, dt_all, dt_nom, used, inlier, beta, cfg, fits=memo.undiluted, plain=memo.plain
+        )
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     vote = side_vote(memo.plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
     if vote is None:

@@ -65,6 +65,7 @@ class WindowMemo:
         self._key: tuple[bytes, bytes, bytes] | None = None
         self._span, self._lever, self._elev, self.upright = {}, {}, {}, {}
         self.undiluted: dict[tuple[int, int, int], tuple[bool, np.ndarray, float]] = {}  # lever_line
+        self.plain: dict[tuple[int, int], tuple[np.ndarray, float]] = {}  # window_verdicts' fits, no interval clipped
         self.verdicts: dict[tuple[int, int], tuple[object, list[tuple[int, bool]], object]] = {}  # window_verdicts
         self._prod: tuple[float, np.ndarray, np.ndarray] | None = None  # (last time, w_all, acc_p) of a prefix
         self._theta = np.empty(0)  # the plane angles of acc_p's first rows (keep_angles)

@@ -106,6 +106,8 @@ def _judge(a: int, b: int, j: Judge) -> Verdict:
         c, weight = j.fit(t[a:b], j.acc_p[a:b], j.w_all[a:b], np.clip(j.dt_all[a:b], 0, 5 * j.dt_nom))
         if j.cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
             j.cache[key] = (c, weight)
+        if memo.no_hole(a, b, j.dt_nom):  # made on the unclipped intervals: lever_line's plain fit of these rows
+            memo.plain[(a, b)] = (c, weight)
     rd = memo.lever(a, b, c, u, e1, e2, cfg.prior)
     lever, b_c = rd.lever, rd.angle_deg
     if j.beta_stand is None:
