@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 
-from sensor.core.dsp import any_true
 from sensor.core.rep_config import RepConfig
 
 
@@ -166,12 +165,12 @@ class ElevationStill:
         tc, ec = t[cand], e[cand]
         j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
         j -= 1
-        jj = np.maximum(j, 0)
+        early = j[0] < 0  # (j rises with the candidates: none before the piece unless the first)
+        jj = np.maximum(j, 0) if early else j
         back_t, back = t[jj], e[jj]
         ok = back_t >= tc - 2 * w  # a recent reference only (not across a hole)
-        early = j < 0
-        if any_true(early):  # references before the piece: in the carried samples, if any
-            i = early.nonzero()[0]
+        if early:  # references before the piece: in the carried samples, if any
+            i = (j < 0).nonzero()[0]
             ok[i] = False  # (none found: no reference)
             if self._pieces:
                 ct, ce = self._t, self._e

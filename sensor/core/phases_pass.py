@@ -48,6 +48,7 @@ class SamplePass:
     quiet: list[tuple[float, float]]
     cum: list[float]
     resets: set[int]
+    holes: bool  # a sample after a gap in the piece (none: every ``gap`` False)
     last_dir: int
     last_quiet: tuple[float, float]
     turned: float
@@ -79,19 +80,29 @@ def sample_pass(
     np.multiply(absv if rate_abs is None else rate_abs, step, out=step)
     run = step.cumsum()
     turned = det._turned
-    ch = np.array(change, np.int64)
-    cum = (run[ch] + turned).tolist() if change else []
     # the last quiet sample at or before each change, and at the end (the carried one if none)
     qi = (absv < cfg.start_dps).nonzero()[0]
     quiet: list[tuple[float, float]] = []
+    cum: list[float] = []
     carry = (det._quiet_t, det._quiet_e)
     if change:
-        k = qi.searchsorted(ch, side="right") - 1
-        j = qi[np.maximum(k, 0)] if len(qi) else ch
-        qt, qe = t[j].tolist(), e[j].tolist()
-        quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
-    last_quiet = (float(t[qi[-1]]), float(e[qi[-1]])) if len(qi) else carry
-    return SamplePass(change, old, new, quiet, cum, resets, last_dir, last_quiet, float(run[-1] + turned))
+        ch = np.array(change, np.int64)
+        cum = (run[ch] + turned).tolist()
+        k = qi.searchsorted(ch, side="right")
+        k -= 1
+        if len(qi) and k[0] >= 0:  # (the usual piece: a quiet sample before its first change, so before each)
+            j = qi[k]
+            quiet = list(zip(t[j].tolist(), e[j].tolist()))
+        else:
+            j = qi[np.maximum(k, 0)] if len(qi) else ch
+            qt, qe = t[j].tolist(), e[j].tolist()
+            quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
+    if len(qi):
+        q = qi[-1]
+        last_quiet = (float(t[q]), float(e[q]))
+    else:
+        last_quiet = carry
+    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, float(run[-1] + turned))
 
 
 def _latched_decided(
@@ -110,12 +121,23 @@ def _latched_decided(
     carry = det._dir
     if not len(dec):
         return [], [], [], carry
-    codes = np.where(on[dec], np.where(v[dec] > 0, 1, -1), 0)
-    before = np.empty_like(codes)
-    before[0] = carry
-    before[1:] = codes[:-1]
-    k = (codes != before).nonzero()[0]
-    return dec[k].tolist(), before[k].tolist(), codes[k].tolist(), int(codes[-1])
+    if cfg.move_dps >= 0:
+        # +-1.0 where a start (its rate nonzero: above move_dps >= 0, or NaN, which is no start),
+        # +-0.0 where a stop: the sign of the rate on the start flag, one call for the two wheres
+        codes = np.copysign(on, v)[dec]
+    else:  # (a start at a zero rate reads -1, as ``v > 0`` decides it)
+        codes = np.where(on[dec], np.where(v[dec] > 0, 1.0, -1.0), 0.0)
+    nxt = codes[1:]
+    k = (nxt != codes[:-1]).nonzero()[0]  # a change at the decided sample after position k
+    change = dec[1:][k].tolist()
+    new = nxt[k].astype(np.int64).tolist()
+    first = int(codes[0])
+    if first != carry:  # (the first decided sample changes it)
+        change.insert(0, int(dec[0]))
+        new.insert(0, first)
+    # the direction before each change is the one the change before set (the carried one first)
+    old = [carry, *new[:-1]] if new else []
+    return change, old, new, int(codes[-1])
 
 
 def _latched_whole(
