@@ -31,6 +31,8 @@ from sensor.core.types import Phase, Posture
 
 __all__ = ["RepConfig", "RepDetector"]
 
+_UP, _DOWN = Phase.EXTEND_UP, Phase.FLEX_DOWN  # (read once: an enum member lookup is ~0.2 us)
+
 
 class RepDetector:
     def __init__(self, posture: str = "supine", cfg: RepConfig | None = None) -> None:
@@ -179,7 +181,7 @@ class RepDetector:
                 if old == 0:
                     self._close_creep(t0, e0, ti, cum, events)
                 self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": absv.item(i), "tm": ti, "c0": cum}
-                events.append(PhaseStarted(ti, Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN, ei))
+                events.append(PhaseStarted(ti, _UP if new > 0 else _DOWN, ei))
                 self._still_since = None
             else:
                 self._still_since = ti

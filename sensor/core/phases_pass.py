@@ -23,6 +23,7 @@ bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_pa
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -88,15 +89,16 @@ def sample_pass(
     if change:
         ch = np.array(change, np.int64)
         cum = (run[ch] + turned).tolist()
-        k = qi.searchsorted(ch, side="right")
-        k -= 1
-        if len(qi) and k[0] >= 0:  # (the usual piece: a quiet sample before its first change, so before each)
+        if len(qi):
+            k = qi.searchsorted(ch, side="right")
+            k -= 1  # (-1 before the first quiet sample: reads the last one, replaced by the carry below)
             j = qi[k]
             quiet = list(zip(t[j].tolist(), e[j].tolist()))
+            before = bisect.bisect_left(change, int(qi[0]))  # the changes before the first quiet sample
+            if before:
+                quiet[:before] = [carry] * before
         else:
-            j = qi[np.maximum(k, 0)] if len(qi) else ch
-            qt, qe = t[j].tolist(), e[j].tolist()
-            quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
+            quiet = [carry] * len(change)
     if len(qi):
         q = qi[-1]
         last_quiet = (float(t[q]), float(e[q]))
