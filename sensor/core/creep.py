@@ -18,6 +18,8 @@ import numpy as np
 
 from sensor.core.rep_config import RepConfig
 
+_NONE = np.zeros(0, bool)  # (no candidates: an empty mask, never written)
+
 
 class CreepWatch:
     """Where the shin last stopped, and how it has drifted since, while no movement is open."""
@@ -156,12 +158,17 @@ class ElevationStill:
         only for the candidates with none there (within ``w`` of the piece's start: the same
         sample ``_flat`` finds in the join, the times rising); the carry is then cut as ``_join``
         cuts it (a suffix of the piece when it spans ``2 w``, else ``remember``'s pieces)."""
+        out: np.ndarray = cand[self.flat_among(t, e, cand)]
+        return out
+
+    def flat_among(self, t: np.ndarray, e: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """``stops`` as a mask over ``cand`` (the rep detector wants the others too)."""
         w = self.cfg.stop_elev_s
         if w <= 0:
-            return cand[:0]
+            return np.zeros(len(cand), bool)
         if not len(cand):
             self.remember(t, e)
-            return cand
+            return _NONE
         tc, ec = t[cand], e[cand]
         j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
         j -= 1
@@ -180,7 +187,7 @@ class ElevationStill:
                 ok[i] = back_t[i] >= tc[i] - 2 * w
         d = ec - back
         np.abs(d, out=d)
-        still = d < self.cfg.stop_dps * w
+        still: np.ndarray = d < self.cfg.stop_dps * w
         still &= ok
         horizon = float(t[-1]) - 2 * w
         if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
@@ -188,8 +195,7 @@ class ElevationStill:
             self._pieces = [(t[k:].copy(), e[k:].copy())]
         else:
             self.remember(t, e)
-        out: np.ndarray = cand[still]
-        return out
+        return still
 
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
         """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""

@@ -66,7 +66,6 @@ def sample_pass(
     rate_abs: np.ndarray | None,
 ) -> SamplePass:
     """The changes of ``det``'s latched direction over a (non-empty) piece, and what they read."""
-    cfg = det.cfg
     holes = bool(any_true(gap))
     if holes:
         change, old, new, resets, last_dir = _latched_whole(det, t, e, v, gap, long_gap, absv)
@@ -81,30 +80,43 @@ def sample_pass(
     np.multiply(absv if rate_abs is None else rate_abs, step, out=step)
     run = step.cumsum()
     turned = det._turned
-    # the last quiet sample at or before each change, and at the end (the carried one if none)
-    qi = (absv < cfg.start_dps).nonzero()[0]
-    quiet: list[tuple[float, float]] = []
-    cum: list[float] = []
+    ch = np.array(change, np.int64)
+    cum: list[float] = (run[ch] + turned).tolist() if change else []
+    quiet, last_quiet = _quiet(det, t, e, absv, change, ch, holes)
+    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, float(run[-1] + turned))
+
+
+def _quiet(
+    det: RepDetector, t: np.ndarray, e: np.ndarray, absv: np.ndarray, change: list[int], ch: np.ndarray, holes: bool
+) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """(t, e) of the last quiet sample (under ``start_dps``) at or before each change and at the
+    piece's end, the carried one where none. Only a start reads its own (``process`` back-dates
+    the movement to it). Without holes every start is a sample above ``move_dps``, so not quiet
+    when ``start_dps <= move_dps``: its last quiet sample ends a quiet run (one followed by a
+    louder one), found among those ends (few) rather than among every quiet sample (about half
+    the piece, an index list ~20 instructions a sample); a stop reads a value it does not use."""
+    cfg = det.cfg
     carry = (det._quiet_t, det._quiet_e)
+    q = absv < cfg.start_dps
+    at_end = bool(q[-1])
+    if holes or cfg.start_dps > cfg.move_dps:
+        qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
+    else:
+        qi = (q[:-1] > q[1:]).nonzero()[0]
+    quiet: list[tuple[float, float]] = []
     if change:
-        ch = np.array(change, np.int64)
-        cum = (run[ch] + turned).tolist()
         if len(qi):
             k = qi.searchsorted(ch, side="right")
-            k -= 1  # (-1 before the first quiet sample: reads the last one, replaced by the carry below)
+            k -= 1  # (-1 before the first: reads the last one, replaced by the carry below)
             j = qi[k]
             quiet = list(zip(t[j].tolist(), e[j].tolist()))
-            before = bisect.bisect_left(change, int(qi[0]))  # the changes before the first quiet sample
+            before = bisect.bisect_left(change, int(qi[0]))  # the changes before the first
             if before:
                 quiet[:before] = [carry] * before
         else:
             quiet = [carry] * len(change)
-    if len(qi):
-        q = qi[-1]
-        last_quiet = (float(t[q]), float(e[q]))
-    else:
-        last_quiet = carry
-    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, float(run[-1] + turned))
+    last = len(t) - 1 if at_end else int(qi[-1]) if len(qi) else -1
+    return quiet, ((t.item(last), e.item(last)) if last >= 0 else carry)
 
 
 def _latched_decided(
@@ -113,33 +125,49 @@ def _latched_decided(
     """(changes, direction before, after, the last direction) of a piece without holes, from its
     decided samples: each sets the latch to its code (a start: +-1 by the rate's sign, a stop: 0)."""
     cfg = det.cfg
-    on = absv > cfg.move_dps
+    move = cfg.move_dps
+    if move < 0:  # (every sample starts: up and down at once; the whole latch says which)
+        change, old, new, _resets, last = _latched_whole(det, t, e, v, np.zeros(len(t), bool), None, absv)
+        return change, old, new, last
+    up = v > move  # a start up, or down (|v| > move is one or the other, NaN neither)
+    dn = v < -move
+    on = up | dn
     decided = on | (absv < cfg.stop_dps)
     cand = (~decided).nonzero()[0]  # neither: the elevation-flatness rule decides these alone
-    flat = det._flat.stops(t, e, cand)
-    if len(flat):
-        decided[flat] = True
-    dec = decided.nonzero()[0]
+    flat = det._flat.flat_among(t, e, cand)  # (the flat ones are stops, coded 0 as the others)
+    codes = np.subtract(up.view(np.int8), dn.view(np.int8))  # +1 up, -1 down, 0 a stop
     carry = det._dir
-    if not len(dec):
-        return [], [], [], carry
-    if cfg.move_dps >= 0:
-        # +-1.0 where a start (its rate nonzero: above move_dps >= 0, or NaN, which is no start),
-        # +-0.0 where a stop: the sign of the rate on the start flag, one call for the two wheres
-        codes = np.copysign(on, v)[dec]
-    else:  # (a start at a zero rate reads -1, as ``v > 0`` decides it)
-        codes = np.where(on[dec], np.where(v[dec] > 0, 1.0, -1.0), 0.0)
-    nxt = codes[1:]
-    k = (nxt != codes[:-1]).nonzero()[0]  # a change at the decided sample after position k
-    change = dec[1:][k].tolist()
-    new = nxt[k].astype(np.int64).tolist()
+    if len(cand):
+        u = cand[~flat]  # undecided: they leave the latch as it is
+        if len(u):
+            _hold_through(codes, u, carry)
+    k = (codes[1:] != codes[:-1]).nonzero()[0]
+    k += 1
+    change, new = k.tolist(), codes[k].tolist()
     first = int(codes[0])
-    if first != carry:  # (the first decided sample changes it)
-        change.insert(0, int(dec[0]))
+    if first != carry:  # (the first sample changes it)
+        change.insert(0, 0)
         new.insert(0, first)
     # the direction before each change is the one the change before set (the carried one first)
     old = [carry, *new[:-1]] if new else []
     return change, old, new, int(codes[-1])
+
+
+def _hold_through(codes: np.ndarray, u: np.ndarray, carry: int) -> None:
+    """Write over each undecided sample (indices ``u``, rising) the code of the last decided
+    sample before it (``carry`` before the piece's first): the latch it holds there. Then the
+    latch changes where the codes change, compared sample to sample, instead of among the decided
+    samples gathered (a gather and an index list of nearly every sample, ~40 instructions a
+    sample). A run of consecutive indices has a constant ``u - position``, rising from run to run,
+    so its first position is where that value is first found."""
+    m = len(u)
+    d = u - np.arange(m)
+    first = u[d.searchsorted(d)]
+    first -= 1  # the decided sample before each run
+    vals = codes[first]
+    if u[0] == 0:  # a run from the piece's start holds the carried latch
+        vals[: int(d.searchsorted(0, side="right"))] = carry
+    codes[u] = vals
 
 
 def _latched_whole(
