@@ -19,7 +19,7 @@ from sensor.core.pipeline import Pipeline
 from sensor.sim.corpus import make_session
 
 
-def _decided_gathered(det, t, e, v, absv):  # type: ignore[no-untyped-def]
+def _decided_gathered(det, t, e, v, absv):
     """The latch from the decided samples gathered, as before round 16."""
     cfg = det.cfg
     on = absv > cfg.move_dps
@@ -40,7 +40,7 @@ def _decided_gathered(det, t, e, v, absv):  # type: ignore[no-untyped-def]
     return dec[k].tolist(), before[k].tolist(), codes[k].tolist(), int(codes[-1])
 
 
-def _quiet_every(det, t, e, absv, change, ch, holes):  # type: ignore[no-untyped-def]
+def _quiet_every(det, t, e, absv, change, ch, holes):
     """The last quiet sample at or before every change, among every quiet sample, as before."""
     qi = (absv < det.cfg.start_dps).nonzero()[0]
     carry = (det._quiet_t, det._quiet_e)
