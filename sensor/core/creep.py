@@ -47,16 +47,18 @@ class CreepWatch:
         cfg = self.cfg
         if not math.isfinite(self.anchor_e):
             self.anchor_e, self.anchor_t = float(e[0]), float(t[0])
-        if abs(float(e[-1]) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
-            self.anchor_t = float(t[-1])  # stretch): it is the last near one, no pass (NaN fails)
+        last_t = t.item(-1)  # (item: a Python float, no numpy scalar on the way)
+        if abs(e.item(-1) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
+            self.anchor_t = last_t  # stretch): it is the last near one, no pass (NaN fails)
         else:
             near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
             if len(near):
                 self.anchor_t = float(t[int(near[-1])])
-        self._still.append((t, e))
-        old = max(self.anchor_t, float(t[-1]) - cfg.creep_keep_s)
-        while self._still and self._still[0][0][-1] < old:
-            self._still.pop(0)
+        still = self._still
+        still.append((t, e))
+        old = max(self.anchor_t, last_t - cfg.creep_keep_s)
+        while still and still[0][0].item(-1) < old:
+            still.pop(0)
 
     def crept(self, lead: float, t1: float, e1: float, now: float) -> tuple[float, float] | None:
         """A movement starts at ``now`` after stillness, the shin resting at ``e1`` since ``t1``:

@@ -209,14 +209,14 @@ class RepDetector:
         due = self._still_since + self.cfg.hold_s
         if t.item(b - 1) < due:
             return
-        j = a + int(t[a:b].searchsorted(due))
-        y = self.lead * float(e[j])
+        j = max(a, int(t.searchsorted(due)))  # (the times rise: the first of t[a:b] at or after due)
+        y = self.lead * e.item(j)
         where: Literal["bottom", "top", "rest"] = "rest"
         if self._far is not None and abs(y - self._far["y"]) < self.cfg.turn_deg:
             where = "bottom" if self.lead < 0 else "top"
         elif self._near is not None and abs(y - self._near["y"]) < self.cfg.turn_deg and self.reps:
             where = "top" if self.lead < 0 else "bottom"
-        events.append(Hold(float(t[j]), where, float(e[j])))
+        events.append(Hold(t.item(j), where, e.item(j)))
         self._hold_done = True
 
     def _close_creep(self, t1: float, e1: float, now: float, c1: float, events: list[Event]) -> None:
