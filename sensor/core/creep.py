@@ -129,8 +129,8 @@ class ElevationStill:
             return
         pieces = self._pieces
         pieces.append((t.copy(), e.copy()))
-        horizon = float(t[-1]) - 2 * w
-        while pieces[0][0][-1] <= horizon:  # (the newest piece ends after it: the loop stops there)
+        horizon = t.item(-1) - 2 * w
+        while pieces[0][0].item(-1) <= horizon:  # (the newest piece ends after it: the loop stops there)
             pieces.pop(0)
 
     def __call__(self, t: np.ndarray, e: np.ndarray, absv: np.ndarray | None = None) -> np.ndarray:
