@@ -160,12 +160,15 @@ def _hold_through(codes: np.ndarray, u: np.ndarray, carry: int) -> None:
     samples gathered (a gather and an index list of nearly every sample, ~40 instructions a
     sample). A run of consecutive indices has a constant ``u - position``, rising from run to run,
     so its first position is where that value is first found."""
-    m = len(u)
+    m, a, b = len(u), u.item(0), u.item(-1)
+    if b - a == m - 1:  # one run (a short piece's usual): one value, over a slice
+        codes[a : b + 1] = codes.item(a - 1) if a else carry
+        return
     d = u - np.arange(m)
     first = u[d.searchsorted(d)]
     first -= 1  # the decided sample before each run
     vals = codes[first]
-    if u[0] == 0:  # a run from the piece's start holds the carried latch
+    if a == 0:  # a run from the piece's start holds the carried latch
         vals[: int(d.searchsorted(0, side="right"))] = carry
     codes[u] = vals
 
