@@ -128,7 +128,8 @@ class RepDetector:
             return []
         # keep the contacts any rep still to come may look at: from the start of the movement that first
         # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
-        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["land_t"] for x in (self._far, self._seg) if x]
+        far, seg = self._far, self._seg  # (far is never the open segment)
+        starts = [t.item(0), *([far["land_t"]] if far else []), *([seg["tm"]] if seg else [])]
         keep = min(starts) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
@@ -195,10 +196,10 @@ class RepDetector:
             else:
                 self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:n])))
         if last_nonex is not None:
-            self._nonex_t = max(self._nonex_t, float(last_nonex[-1]))
+            self._nonex_t = max(self._nonex_t, last_nonex.item(-1))
         self._dir = sp.last_dir
         self._quiet_t, self._quiet_e = sp.last_quiet
-        self._last_t, self._last_e = float(t[-1]), float(e[-1])
+        self._last_t, self._last_e = t.item(-1), e.item(-1)
         self._turned = sp.turned
         return events
 

@@ -7,18 +7,22 @@ per-sample arrays, so they are taken here at those samples alone, not as whole a
 
 * the direction latch: only the decided samples (a start above ``move_dps``, a stop below
   ``stop_dps`` or on a flat elevation) set it, so it can change only there, where it differs
-  from the decided sample before (the carried direction before the first). Read from the decided
-  samples, compressed, instead of the latch forward-filled over the piece and compared with
-  itself shifted (the running maximum behind a forward fill costs ~6 ns a sample, as much as
-  twenty elementwise passes cost per call on a 1000-sample feed);
-* the last quiet sample at or before each change: a search among the quiet samples' indices
-  (two forward fills over the piece before, one for the time and one for the elevation);
+  from the decided sample before (the carried direction before the first). Each sample's code
+  (+1, -1, 0) is compared with the one before, after every undecided sample has been given the
+  code it holds (its run's decided sample before it: ``_hold_through``, a few calls on the
+  undecided samples alone), instead of the latch forward-filled over the piece (the running
+  maximum behind a forward fill costs ~6 ns a sample) or the decided samples gathered (round
+  16: an index list and a gather of nearly every sample, ~40 instructions a sample);
+* the last quiet sample at or before each start: a search among the ends of the quiet runs
+  (``_quiet``; two forward fills over the piece before, one for the time and one for the
+  elevation, then a search among every quiet sample);
 * the turned angle, ``turned + cumsum(rate * step)``: the same sequential sum, the carried total
   added to its value at each change only (a Python float sum is the float64 sum numpy takes).
 
 A piece with a hole in it (a sample after a gap reads still, unlatched) takes the whole-array
 path, the detector's arithmetic as it was. Either way the same values, so every event is
-bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_samples.py).
+bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_samples.py,
+tests/test_fast_paths_detector.py).
 """
 
 from __future__ import annotations
