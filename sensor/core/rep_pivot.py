@@ -113,8 +113,8 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         super()._close(t1, e1, events)
         if len(self.reps) > n and self._on:
             self.slow_set.counted(self.reps[-1])  # past every check, the reach's included
-        late, self._late = self._late, []
-        if late:  # before the rep whose repetition revealed them (the last RepCompleted)
+        if self._late:  # before the rep whose repetition revealed them (the last RepCompleted)
+            late, self._late = self._late, []
             k = max(i for i, ev in enumerate(events) if isinstance(ev, RepCompleted))
             events[k:k] = late
 
