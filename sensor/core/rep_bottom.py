@@ -151,9 +151,10 @@ class BottomCheckedDetector(PivotCheckedDetector):
             self._chain.rose(float(seg["t0"]), float(seg["e0"]), t1, e1, float(seg["peak"]))
 
     def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
-        floor = self.bent.range_floor_deg
+        bent = self._chain.cfg  # (``bent``, read once)
+        floor = bent.range_floor_deg
         supine = self.posture == _SUPINE and self.bottom.enabled
-        if not (supine and self.bent.enabled and floor is not None and self._far is not None):
+        if not (supine and bent.enabled and floor is not None and self._far is not None):
             rep = super()._make_rep(t_end, e_end, min_rom)
             short = False
         else:  # the candidates the range bound alone refuses are judged as a set too (range_floor_deg)

@@ -82,7 +82,11 @@ def far_rest_s(moves: deque[tuple[float, float, float, float]], far: dict[str, A
     ret = far.get("ret_start")
     if ret is None:
         return None
-    e_ret = next((e0 for t0, e0, _t1, _e1 in reversed(moves) if t0 == ret), None)
+    e_ret = None
+    for t0, e0, _t1, _e1 in reversed(moves):  # (a loop: no generator for the newest few)
+        if t0 == ret:
+            e_ret = e0
+            break
     if e_ret is None:
         return None
     start = float(far["start_t"])
