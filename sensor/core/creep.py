@@ -16,8 +16,9 @@ import math
 
 import numpy as np
 
-from sensor.core.dsp import any_true
 from sensor.core.rep_config import RepConfig
+
+_NONE = np.zeros(0, bool)  # (no candidates: an empty mask, never written)
 
 
 class CreepWatch:
@@ -46,16 +47,18 @@ class CreepWatch:
         cfg = self.cfg
         if not math.isfinite(self.anchor_e):
             self.anchor_e, self.anchor_t = float(e[0]), float(t[0])
-        if abs(float(e[-1]) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
-            self.anchor_t = float(t[-1])  # stretch): it is the last near one, no pass (NaN fails)
+        last_t = t.item(-1)  # (item: a Python float, no numpy scalar on the way)
+        if abs(e.item(-1) - self.anchor_e) <= cfg.creep_tol_deg:  # the last sample is near (the usual
+            self.anchor_t = last_t  # stretch): it is the last near one, no pass (NaN fails)
         else:
             near = np.nonzero(np.abs(e - self.anchor_e) <= cfg.creep_tol_deg)[0]
             if len(near):
                 self.anchor_t = float(t[int(near[-1])])
-        self._still.append((t, e))
-        old = max(self.anchor_t, float(t[-1]) - cfg.creep_keep_s)
-        while self._still and self._still[0][0][-1] < old:
-            self._still.pop(0)
+        still = self._still
+        still.append((t, e))
+        old = max(self.anchor_t, last_t - cfg.creep_keep_s)
+        while still and still[0][0].item(-1) < old:
+            still.pop(0)
 
     def crept(self, lead: float, t1: float, e1: float, now: float) -> tuple[float, float] | None:
         """A movement starts at ``now`` after stillness, the shin resting at ``e1`` since ``t1``:
@@ -126,8 +129,8 @@ class ElevationStill:
             return
         pieces = self._pieces
         pieces.append((t.copy(), e.copy()))
-        horizon = float(t[-1]) - 2 * w
-        while pieces[0][0][-1] <= horizon:  # (the newest piece ends after it: the loop stops there)
+        horizon = t.item(-1) - 2 * w
+        while pieces[0][0].item(-1) <= horizon:  # (the newest piece ends after it: the loop stops there)
             pieces.pop(0)
 
     def __call__(self, t: np.ndarray, e: np.ndarray, absv: np.ndarray | None = None) -> np.ndarray:
@@ -157,21 +160,26 @@ class ElevationStill:
         only for the candidates with none there (within ``w`` of the piece's start: the same
         sample ``_flat`` finds in the join, the times rising); the carry is then cut as ``_join``
         cuts it (a suffix of the piece when it spans ``2 w``, else ``remember``'s pieces)."""
+        out: np.ndarray = cand[self.flat_among(t, e, cand)]
+        return out
+
+    def flat_among(self, t: np.ndarray, e: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """``stops`` as a mask over ``cand`` (the rep detector wants the others too)."""
         w = self.cfg.stop_elev_s
         if w <= 0:
-            return cand[:0]
+            return np.zeros(len(cand), bool)
         if not len(cand):
             self.remember(t, e)
-            return cand
+            return _NONE
         tc, ec = t[cand], e[cand]
         j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
         j -= 1
-        jj = np.maximum(j, 0)
+        early = j[0] < 0  # (j rises with the candidates: none before the piece unless the first)
+        jj = np.maximum(j, 0) if early else j
         back_t, back = t[jj], e[jj]
         ok = back_t >= tc - 2 * w  # a recent reference only (not across a hole)
-        early = j < 0
-        if any_true(early):  # references before the piece: in the carried samples, if any
-            i = early.nonzero()[0]
+        if early:  # references before the piece: in the carried samples, if any
+            i = (j < 0).nonzero()[0]
             ok[i] = False  # (none found: no reference)
             if self._pieces:
                 ct, ce = self._t, self._e
@@ -181,7 +189,7 @@ class ElevationStill:
                 ok[i] = back_t[i] >= tc[i] - 2 * w
         d = ec - back
         np.abs(d, out=d)
-        still = d < self.cfg.stop_dps * w
+        still: np.ndarray = d < self.cfg.stop_dps * w
         still &= ok
         horizon = float(t[-1]) - 2 * w
         if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
@@ -189,8 +197,7 @@ class ElevationStill:
             self._pieces = [(t[k:].copy(), e[k:].copy())]
         else:
             self.remember(t, e)
-        out: np.ndarray = cand[still]
-        return out
+        return still
 
     def _join(self, t: np.ndarray, e: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
         """The carried samples followed by these; the last ``2 w`` seconds of them are carried on."""

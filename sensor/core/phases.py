@@ -31,6 +31,8 @@ from sensor.core.types import Phase, Posture
 
 __all__ = ["RepConfig", "RepDetector"]
 
+_UP, _DOWN = Phase.EXTEND_UP, Phase.FLEX_DOWN  # (read once: an enum member lookup is ~0.2 us)
+
 
 class RepDetector:
     def __init__(self, posture: str = "supine", cfg: RepConfig | None = None) -> None:
@@ -126,79 +128,78 @@ class RepDetector:
             return []
         # keep the contacts any rep still to come may look at: from the start of the movement that first
         # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
-        starts = [float(t[0])] + [x["tm"] if x is self._seg else x["land_t"] for x in (self._far, self._seg) if x]
+        far, seg = self._far, self._seg  # (far is never the open segment)
+        starts = [t.item(0), *([far["land_t"]] if far else []), *([seg["tm"]] if seg else [])]
         keep = min(starts) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
         if shocks is not None and len(shocks):
             self._shocks.extend(shocks.tolist())
-        if (steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs)) is not None:
-            return steady  # the latched direction cannot change in this piece (the usual live feed)
         absv = np.abs(v)
+        if (steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs, absv)) is not None:
+            return steady  # the latched direction cannot change in this piece (the usual live feed)
         sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs)  # (sensor.core.phases_pass)
-        resets = sp.resets
         events: list[Event] = []
-        pos = 0
-        for k, i in enumerate(sp.change):
-            self._scan_holds(t, e, pos, i, events)
-            if self._seg is None and i > pos:
-                self._creep.scan(t[pos:i], e[pos:i])
-            if self._seg is not None and i > pos:
-                self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:i])))
-            old, new = sp.old[k], sp.new[k]
-            if i in resets:
+        resets, pos = sp.resets, 0
+        # (the values at a change read with ``item``: a Python float, no numpy scalar on the way)
+        for i, old, new, cum, quiet in zip(sp.change, sp.old, sp.new, sp.cum, sp.quiet):
+            if not self._hold_done and self._still_since is not None:
+                self._scan_holds(t, e, pos, i, events)
+            if i > pos:
+                if self._seg is None:
+                    self._creep.scan(t[pos:i], e[pos:i])
+                else:
+                    self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:i])))
+            reset = bool(resets) and i in resets
+            if reset:
                 self._creep.forget()  # no creep is measured across a hole in the data
-            if i in resets and old == new:
-                self._reset_turns()
-                pos = i
-                continue
+                if old == new:
+                    self._reset_turns()
+                    pos = i
+                    continue
             if last_nonex is not None:
                 # never forgotten: after a re-strap the pipeline re-analyses recent samples with a
                 # fresh context tracker, but the person was on their feet all the same
-                self._nonex_t = max(self._nonex_t, float(last_nonex[i]))
-            if old != 0 and self._seg is not None:
-                end_t = float(t[i - 1]) if gap[i] and i > 0 else float(t[i])
-                end_e = float(e[i - 1]) if gap[i] and i > 0 else float(e[i])
-                if gap[i] and i == 0:
-                    end_t, end_e = self._last_t, self._last_e
-                self._seg["turn"] = sp.cum[k] - self._seg["c0"]
-                # a hole is not a stop: a movement still going its way on the sample after it goes
-                # on (a return's rep is counted where it stops, with its true end angle)
-                self._seg["through"] = bool(gap[i]) and old * float(v[i]) > cfg.move_dps
+                self._nonex_t = max(self._nonex_t, last_nonex.item(i))
+            ti, ei = t.item(i), e.item(i)
+            seg = self._seg
+            if old != 0 and seg is not None:
+                end_t, end_e, through = ti, ei, False
+                if sp.holes and gap[i]:
+                    end_t, end_e = (t.item(i - 1), e.item(i - 1)) if i > 0 else (self._last_t, self._last_e)
+                    # a hole is not a stop: a movement still going its way on the sample after it goes
+                    # on (a return's rep is counted where it stops, with its true end angle)
+                    through = old * v.item(i) > cfg.move_dps
+                seg["turn"] = cum - seg["c0"]
+                seg["through"] = through
                 self._close(end_t, end_e, events)
-            if i in resets:
+            if reset:
                 self._reset_turns()
             if new != 0:
-                t0, e0 = sp.quiet[k]
+                t0, e0 = quiet
                 if old != 0 or not math.isfinite(e0) or t0 < (self._last_end_t or -math.inf):
-                    t0, e0 = float(t[i]), float(e[i])
+                    t0, e0 = ti, ei
                 if old == 0:
-                    self._close_creep(t0, e0, float(t[i]), sp.cum[k], events)
-                self._seg = {
-                    "dir": new,
-                    "t0": t0,
-                    "e0": e0,
-                    "peak": float(absv[i]),
-                    "tm": float(t[i]),
-                    "c0": sp.cum[k],
-                }
-                phase = Phase.EXTEND_UP if new > 0 else Phase.FLEX_DOWN
-                events.append(PhaseStarted(float(t[i]), phase, float(e[i])))
+                    self._close_creep(t0, e0, ti, cum, events)
+                self._seg = {"dir": new, "t0": t0, "e0": e0, "peak": absv.item(i), "tm": ti, "c0": cum}
+                events.append(PhaseStarted(ti, _UP if new > 0 else _DOWN, ei))
                 self._still_since = None
             else:
-                self._still_since = float(t[i])
+                self._still_since = ti
                 self._hold_done = False
             pos = i
-        self._scan_holds(t, e, pos, n, events)
-        if self._seg is None and n > pos:
-            self._creep.scan(t[pos:n], e[pos:n])
-        if self._seg is not None and n > pos:
-            self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:n])))
+        if not self._hold_done and self._still_since is not None:
+            self._scan_holds(t, e, pos, n, events)
+        if n > pos:
+            if self._seg is None:
+                self._creep.scan(t[pos:n], e[pos:n])
+            else:
+                self._seg["peak"] = max(self._seg["peak"], float(amax(absv[pos:n])))
         if last_nonex is not None:
-            self._nonex_t = max(self._nonex_t, float(last_nonex[-1]))
+            self._nonex_t = max(self._nonex_t, last_nonex.item(-1))
         self._dir = sp.last_dir
         self._quiet_t, self._quiet_e = sp.last_quiet
-        self._last_t, self._last_e = float(t[-1]), float(e[-1])
+        self._last_t, self._last_e = t.item(-1), e.item(-1)
         self._turned = sp.turned
         return events
 
@@ -207,16 +208,16 @@ class RepDetector:
         if self._hold_done or self._still_since is None or b <= a:
             return
         due = self._still_since + self.cfg.hold_s
-        if t[b - 1] < due:
+        if t.item(b - 1) < due:
             return
-        j = a + int(np.searchsorted(t[a:b], due))
-        y = self.lead * float(e[j])
+        j = max(a, int(t.searchsorted(due)))  # (the times rise: the first of t[a:b] at or after due)
+        y = self.lead * e.item(j)
         where: Literal["bottom", "top", "rest"] = "rest"
         if self._far is not None and abs(y - self._far["y"]) < self.cfg.turn_deg:
             where = "bottom" if self.lead < 0 else "top"
         elif self._near is not None and abs(y - self._near["y"]) < self.cfg.turn_deg and self.reps:
             where = "top" if self.lead < 0 else "bottom"
-        events.append(Hold(float(t[j]), where, float(e[j])))
+        events.append(Hold(t.item(j), where, e.item(j)))
         self._hold_done = True
 
     def _close_creep(self, t1: float, e1: float, now: float, c1: float, events: list[Event]) -> None:

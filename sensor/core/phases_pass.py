@@ -7,22 +7,27 @@ per-sample arrays, so they are taken here at those samples alone, not as whole a
 
 * the direction latch: only the decided samples (a start above ``move_dps``, a stop below
   ``stop_dps`` or on a flat elevation) set it, so it can change only there, where it differs
-  from the decided sample before (the carried direction before the first). Read from the decided
-  samples, compressed, instead of the latch forward-filled over the piece and compared with
-  itself shifted (the running maximum behind a forward fill costs ~6 ns a sample, as much as
-  twenty elementwise passes cost per call on a 1000-sample feed);
-* the last quiet sample at or before each change: a search among the quiet samples' indices
-  (two forward fills over the piece before, one for the time and one for the elevation);
+  from the decided sample before (the carried direction before the first). Each sample's code
+  (+1, -1, 0) is compared with the one before, after every undecided sample has been given the
+  code it holds (its run's decided sample before it: ``_hold_through``, a few calls on the
+  undecided samples alone), instead of the latch forward-filled over the piece (the running
+  maximum behind a forward fill costs ~6 ns a sample) or the decided samples gathered (round
+  16: an index list and a gather of nearly every sample, ~40 instructions a sample);
+* the last quiet sample at or before each start: a search among the ends of the quiet runs
+  (``_quiet``; two forward fills over the piece before, one for the time and one for the
+  elevation, then a search among every quiet sample);
 * the turned angle, ``turned + cumsum(rate * step)``: the same sequential sum, the carried total
   added to its value at each change only (a Python float sum is the float64 sum numpy takes).
 
 A piece with a hole in it (a sample after a gap reads still, unlatched) takes the whole-array
 path, the detector's arithmetic as it was. Either way the same values, so every event is
-bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_samples.py).
+bit-identical (the digests of ``sensor/sim/bench_digest.py``, tests/test_fast_paths_samples.py,
+tests/test_fast_paths_detector.py).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +53,7 @@ class SamplePass:
     quiet: list[tuple[float, float]]
     cum: list[float]
     resets: set[int]
+    holes: bool  # a sample after a gap in the piece (none: every ``gap`` False)
     last_dir: int
     last_quiet: tuple[float, float]
     turned: float
@@ -64,7 +70,6 @@ def sample_pass(
     rate_abs: np.ndarray | None,
 ) -> SamplePass:
     """The changes of ``det``'s latched direction over a (non-empty) piece, and what they read."""
-    cfg = det.cfg
     holes = bool(any_true(gap))
     if holes:
         change, old, new, resets, last_dir = _latched_whole(det, t, e, v, gap, long_gap, absv)
@@ -80,18 +85,42 @@ def sample_pass(
     run = step.cumsum()
     turned = det._turned
     ch = np.array(change, np.int64)
-    cum = (run[ch] + turned).tolist() if change else []
-    # the last quiet sample at or before each change, and at the end (the carried one if none)
-    qi = (absv < cfg.start_dps).nonzero()[0]
-    quiet: list[tuple[float, float]] = []
+    cum: list[float] = (run[ch] + turned).tolist() if change else []
+    quiet, last_quiet = _quiet(det, t, e, absv, change, ch, holes)
+    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, float(run[-1] + turned))
+
+
+def _quiet(
+    det: RepDetector, t: np.ndarray, e: np.ndarray, absv: np.ndarray, change: list[int], ch: np.ndarray, holes: bool
+) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """(t, e) of the last quiet sample (under ``start_dps``) at or before each change and at the
+    piece's end, the carried one where none. Only a start reads its own (``process`` back-dates
+    the movement to it). Without holes every start is a sample above ``move_dps``, so not quiet
+    when ``start_dps <= move_dps``: its last quiet sample ends a quiet run (one followed by a
+    louder one), found among those ends (few) rather than among every quiet sample (about half
+    the piece, an index list ~20 instructions a sample); a stop reads a value it does not use."""
+    cfg = det.cfg
     carry = (det._quiet_t, det._quiet_e)
+    q = absv < cfg.start_dps
+    at_end = bool(q[-1])
+    if holes or cfg.start_dps > cfg.move_dps:
+        qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
+    else:
+        qi = (q[:-1] > q[1:]).nonzero()[0]
+    quiet: list[tuple[float, float]] = []
     if change:
-        k = qi.searchsorted(ch, side="right") - 1
-        j = qi[np.maximum(k, 0)] if len(qi) else ch
-        qt, qe = t[j].tolist(), e[j].tolist()
-        quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
-    last_quiet = (float(t[qi[-1]]), float(e[qi[-1]])) if len(qi) else carry
-    return SamplePass(change, old, new, quiet, cum, resets, last_dir, last_quiet, float(run[-1] + turned))
+        if len(qi):
+            k = qi.searchsorted(ch, side="right")
+            k -= 1  # (-1 before the first: reads the last one, replaced by the carry below)
+            j = qi[k]
+            quiet = list(zip(t[j].tolist(), e[j].tolist()))
+            before = bisect.bisect_left(change, int(qi[0]))  # the changes before the first
+            if before:
+                quiet[:before] = [carry] * before
+        else:
+            quiet = [carry] * len(change)
+    last = len(t) - 1 if at_end else int(qi[-1]) if len(qi) else -1
+    return quiet, ((t.item(last), e.item(last)) if last >= 0 else carry)
 
 
 def _latched_decided(
@@ -100,22 +129,52 @@ def _latched_decided(
     """(changes, direction before, after, the last direction) of a piece without holes, from its
     decided samples: each sets the latch to its code (a start: +-1 by the rate's sign, a stop: 0)."""
     cfg = det.cfg
-    on = absv > cfg.move_dps
+    move = cfg.move_dps
+    if move < 0:  # (every sample starts: up and down at once; the whole latch says which)
+        change, old, new, _resets, last = _latched_whole(det, t, e, v, np.zeros(len(t), bool), None, absv)
+        return change, old, new, last
+    up = v > move  # a start up, or down (|v| > move is one or the other, NaN neither)
+    dn = v < -move
+    on = up | dn
     decided = on | (absv < cfg.stop_dps)
     cand = (~decided).nonzero()[0]  # neither: the elevation-flatness rule decides these alone
-    flat = det._flat.stops(t, e, cand)
-    if len(flat):
-        decided[flat] = True
-    dec = decided.nonzero()[0]
+    flat = det._flat.flat_among(t, e, cand)  # (the flat ones are stops, coded 0 as the others)
+    codes = np.subtract(up.view(np.int8), dn.view(np.int8))  # +1 up, -1 down, 0 a stop
     carry = det._dir
-    if not len(dec):
-        return [], [], [], carry
-    codes = np.where(on[dec], np.where(v[dec] > 0, 1, -1), 0)
-    before = np.empty_like(codes)
-    before[0] = carry
-    before[1:] = codes[:-1]
-    k = (codes != before).nonzero()[0]
-    return dec[k].tolist(), before[k].tolist(), codes[k].tolist(), int(codes[-1])
+    if len(cand):
+        u = cand[~flat]  # undecided: they leave the latch as it is
+        if len(u):
+            _hold_through(codes, u, carry)
+    k = (codes[1:] != codes[:-1]).nonzero()[0]
+    k += 1
+    change, new = k.tolist(), codes[k].tolist()
+    first = int(codes[0])
+    if first != carry:  # (the first sample changes it)
+        change.insert(0, 0)
+        new.insert(0, first)
+    # the direction before each change is the one the change before set (the carried one first)
+    old = [carry, *new[:-1]] if new else []
+    return change, old, new, int(codes[-1])
+
+
+def _hold_through(codes: np.ndarray, u: np.ndarray, carry: int) -> None:
+    """Write over each undecided sample (indices ``u``, rising) the code of the last decided
+    sample before it (``carry`` before the piece's first): the latch it holds there. Then the
+    latch changes where the codes change, compared sample to sample, instead of among the decided
+    samples gathered (a gather and an index list of nearly every sample, ~40 instructions a
+    sample). A run of consecutive indices has a constant ``u - position``, rising from run to run,
+    so its first position is where that value is first found."""
+    m, a, b = len(u), u.item(0), u.item(-1)
+    if b - a == m - 1:  # one run (a short piece's usual): one value, over a slice
+        codes[a : b + 1] = codes.item(a - 1) if a else carry
+        return
+    d = u - np.arange(m)
+    first = u[d.searchsorted(d)]
+    first -= 1  # the decided sample before each run
+    vals = codes[first]
+    if a == 0:  # a run from the piece's start holds the carried latch
+        vals[: int(d.searchsorted(0, side="right"))] = carry
+    codes[u] = vals
 
 
 def _latched_whole(

@@ -66,19 +66,24 @@ def steady_piece(
     long_gap: np.ndarray | None,
     last_nonex: np.ndarray | None,
     rate_abs: np.ndarray | None,
+    absv: np.ndarray | None = None,
 ) -> list[Event] | None:
     """The detector's ``process`` for a piece whose latched direction cannot change, or None
-    (nothing done) when it might: the caller then takes the general path."""
+    (nothing done) when it might: the caller then takes the general path. ``absv``: ``|v|``, if
+    the caller has it already (it takes it for the general path too)."""
     cfg, d0 = det.cfg, det._dir
     if long_gap is not None and any_true(long_gap):
         return None
-    absv = np.abs(v)
+    if absv is None:
+        absv = np.abs(v)
     if d0 == 0:
         # still: no sample turns faster than a start (fmax: a NaN sample starts nothing either)
         if det._seg is not None or np.fmax.reduce(absv) > cfg.move_dps:
             return None
-    elif det._seg is None or cfg.move_dps < 0 or any_true(gap) or not amin(v * d0) > cfg.move_dps:
-        return None  # moving: every sample on, its way (NaN fails), and no hole that ends it
+    elif det._seg is None or cfg.move_dps < 0 or any_true(gap) or not (amin(v) if d0 == 1 else -amax(v)) > cfg.move_dps:
+        # moving: every sample on, its way (NaN fails), and no hole that ends it; the least of
+        # ``v * d0`` (d0 = +-1) is the least of v or minus the largest, exactly, without the product
+        return None
     n = len(t)
     events: list[Event] = []
     det._flat.remember(t, e)

@@ -66,6 +66,9 @@ from sensor.core.types import Posture
 
 __all__ = ["KEEP_S", "FarRestCheckedDetector", "far_rest_s", "resumed_start", "return_pause_s", "return_stills"]
 
+# (read once: an enum member is a class attribute lookup, ~0.2 us, and the closes ask per movement)
+_SUPINE = Posture.SUPINE
+
 # Segments kept (data time): longer than any rep candidate that can still pass max_phase_s and the
 # rest bound (two phases moving <= 5 s each, holds, a creep closed up to creep_keep_s late).
 KEEP_S = 60.0
@@ -79,7 +82,11 @@ def far_rest_s(moves: deque[tuple[float, float, float, float]], far: dict[str, A
     ret = far.get("ret_start")
     if ret is None:
         return None
-    e_ret = next((e0 for t0, e0, _t1, _e1 in reversed(moves) if t0 == ret), None)
+    e_ret = None
+    for t0, e0, _t1, _e1 in reversed(moves):  # (a loop: no generator for the newest few)
+        if t0 == ret:
+            e_ret = e0
+            break
     if e_ret is None:
         return None
     start = float(far["start_t"])
@@ -123,7 +130,7 @@ class FarRestCheckedDetector(RepDetector):
 
     @property
     def _rest_on(self) -> bool:
-        return self.posture == Posture.SUPINE and self.cfg.far_rest_from_first_stop
+        return self.posture == _SUPINE and self.cfg.far_rest_from_first_stop
 
     def reset_motion(self) -> None:
         super().reset_motion()
@@ -137,20 +144,20 @@ class FarRestCheckedDetector(RepDetector):
 
     def _close(self, t1: float, e1: float, events: list[Event]) -> None:
         seg = self._seg
-        if seg is not None and self.posture == Posture.SUPINE:
+        if seg is not None and self.posture == _SUPINE:
             ends = self._ends
             ends.append((float(seg["t0"]), float(seg["e0"]), t1, e1))
             while ends and ends[0][2] < t1 - KEEP_S:
                 ends.popleft()
         n = len(self.reps)
         super()._close(t1, e1, events)
-        if len(self.reps) > n and self.posture == Posture.SUPINE:
+        if len(self.reps) > n and self.posture == _SUPINE:
             self._set.add(self.reps[-1].top_deg, self.reps[-1].bottom_deg, self.reps[-1].end_s)
 
     def _make_rep(self, t_end: float, e_end: float, min_rom: float | None = None) -> Rep | None:
         far = self._far
         rep = super()._make_rep(t_end, e_end, min_rom)
-        if rep is None or self.posture != Posture.SUPINE or far is None:
+        if rep is None or self.posture != _SUPINE or far is None:
             return rep
         ret = float(far.get("ret_start", far["t"]))
         stills = return_stills(self._ends, ret, t_end)

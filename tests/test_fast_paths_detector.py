@@ -1,0 +1,132 @@
+"""The rep detector's sample pass (issue 14, round 16) gives exactly what the code it replaces
+gave: the latch's changes read from codes held through the undecided samples, against the
+decided samples gathered (sensor.core.phases_pass._latched_decided); the last quiet sample
+before a start found among the ends of quiet runs, against every quiet sample (``_quiet``).
+Whole sessions in both postures at several chunk sizes, and random pieces with NaN rates,
+rates exactly at the thresholds, long undecided runs and flat stops.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sensor.core import phases_pass
+from sensor.core.phases import RepDetector
+from sensor.core.pipeline import Pipeline
+from sensor.sim.corpus import make_session
+
+
+def _decided_gathered(det, t, e, v, absv):
+    """The latch from the decided samples gathered, as before round 16."""
+    cfg = det.cfg
+    on = absv > cfg.move_dps
+    decided = on | (absv < cfg.stop_dps)
+    cand = (~decided).nonzero()[0]
+    flat = det._flat.stops(t, e, cand)
+    if len(flat):
+        decided[flat] = True
+    dec = decided.nonzero()[0]
+    carry = det._dir
+    if not len(dec):
+        return [], [], [], carry
+    codes = np.where(on[dec], np.where(v[dec] > 0, 1, -1), 0)
+    before = np.empty_like(codes)
+    before[0] = carry
+    before[1:] = codes[:-1]
+    k = (codes != before).nonzero()[0]
+    return dec[k].tolist(), before[k].tolist(), codes[k].tolist(), int(codes[-1])
+
+
+def _quiet_every(det, t, e, absv, change, ch, holes):
+    """The last quiet sample at or before every change, among every quiet sample, as before."""
+    qi = (absv < det.cfg.start_dps).nonzero()[0]
+    carry = (det._quiet_t, det._quiet_e)
+    quiet = []
+    if change:
+        k = qi.searchsorted(ch, side="right") - 1
+        j = qi[np.maximum(k, 0)] if len(qi) else ch
+        qt, qe = t[j].tolist(), e[j].tolist()
+        quiet = [carry if kk < 0 else (a, b) for kk, a, b in zip(k.tolist(), qt, qe)]
+    return quiet, ((float(t[qi[-1]]), float(e[qi[-1]])) if len(qi) else carry)
+
+
+def _run(kind: str, seed: int, size: int) -> str:
+    cs = make_session(kind, seed)
+    p = Pipeline(cs.posture, cs.rate_hz)
+    out = []
+    for part in cs.chunk.split([size] * (len(cs.chunk) // size + 1)):
+        out += p.feed(part)
+    out += p.finish()
+    return repr((out, p.reps, p.stats))
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "size"), [("standard", 3, 1000), ("long", 656, 37), ("long", 657, 65536), ("variants", 4, 1000)]
+)
+def test_sessions_as_with_the_gathered_latch(kind: str, seed: int, size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    got = _run(kind, seed, size)
+    assert "RepCompleted" in got
+    monkeypatch.setattr(phases_pass, "_latched_decided", _decided_gathered)
+    monkeypatch.setattr(phases_pass, "_quiet", _quiet_every)
+    assert _run(kind, seed, size) == got
+
+
+def _pieces(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times (200 Hz, jittered), a rate of held levels that cross every threshold (and sit on
+    them), and an elevation that is flat where the rate is slow or noise."""
+    t = np.cumsum(rng.uniform(0.004, 0.006, n)) + 100.0
+    levels = np.array([0.0, 1.0, 1.5, 2.0, 3.0, 5.0, 7.9, 8.0, 8.1, 20.0, 60.0])
+    v = np.empty(n)
+    pos = 0
+    while pos < n:
+        k = min(n, pos + int(rng.integers(1, 120)))
+        lv = rng.choice(levels) * rng.choice([-1.0, 1.0])
+        v[pos:k] = lv + (rng.normal(0, 0.5, k - pos) if rng.random() < 0.5 else 0.0)
+        pos = k
+    v[rng.random(n) < 0.003] = np.nan
+    e = np.cumsum(np.where(rng.random(n) < 0.3, 0.0, np.nan_to_num(v) * 0.005)) * 0.5
+    return t, e, v
+
+
+def test_random_pieces_latch_and_quiet_as_before() -> None:
+    rng = np.random.default_rng(16)
+    starts = 0
+    for _ in range(40):
+        t, e, v = _pieces(rng, 4000)
+        a, b = RepDetector("supine"), RepDetector("supine")
+        pos = 0
+        while pos < len(t):
+            k = min(len(t), pos + int(rng.choice([1, 2, 9, 10, 57, 300, 1000])))
+            ts, es, vs = t[pos:k], e[pos:k], v[pos:k]
+            absv = np.abs(vs)
+            got = phases_pass._latched_decided(a, ts, es, vs, absv)
+            want = _decided_gathered(b, ts, es, vs, absv)
+            assert got == want
+            change = got[0]
+            ch = np.array(change, np.int64)
+            gq, gl = phases_pass._quiet(a, ts, es, absv, change, ch, False)
+            wq, wl = _quiet_every(b, ts, es, absv, change, ch, False)
+            assert gl == wl
+            for new, x, y in zip(got[2], gq, wq):
+                if new != 0:  # (only a start reads its quiet sample)
+                    assert x == y
+                    starts += 1
+            for det in (a, b):
+                det._dir = got[3]
+                det._quiet_t, det._quiet_e = gl
+            pos = k
+    assert starts > 1000
+
+
+def test_undecided_runs_hold_the_latch_from_the_piece_start() -> None:
+    """A piece that opens on undecided samples keeps the carried direction through them."""
+    det = RepDetector("supine")
+    det._dir = 1
+    t = np.arange(12) * 0.005 + 1.0
+    e = np.arange(12) * 1.0  # moving: never flat
+    v = np.array([5.0, 5.0, 5.0, 1.0, 5.0, -9.0, -9.0, 5.0, 0.5, 9.0, 5.0, math.nan])
+    got = phases_pass._latched_decided(det, t, e, v, np.abs(v))
+    assert got == ([3, 5, 8, 9], [1, 0, -1, 0], [0, -1, 0, 1], 1)
