@@ -1,8 +1,10 @@
 """The rest detector's speed paths (issue 14) give exactly what the forward fills they replace
 gave, bit for bit: the rest mask from the runs of calm samples (``Preprocessor._rest_spans``),
 the bias-corrected rates run by run (``_rebiased``) and the carried bias repeated to whole rows
-(``_carried``), against the code before them (below, ``_FilledPreprocessor``), on real sessions
-cut every way, with gaps, and on pieces made to take every path."""
+(``_carried``), and the rows kept from piece to piece in their new order (``_Rows``), against
+the code before them (below, ``_FilledPreprocessor``: fresh rows of (gyro, acc) x (value,
+square), two forward fills), on real sessions cut every way, with gaps, and on pieces made to
+take every path."""
 
 from __future__ import annotations
 
