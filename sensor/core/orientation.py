@@ -171,7 +171,7 @@ class SagittalFilter:
             # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
         else:
-            if amin(dt) > 0:  # every interval positive (no reset): the plain quotient, same bits
+            if reset is None:  # every interval positive (the times rise strictly): the plain quotient
                 alpha = dw / dt
             else:
                 alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
@@ -212,10 +212,11 @@ class SagittalFilter:
             turns = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
             k = self._k + np.cumsum(turns)
             self._k = int(k[-1])
+            self._raw_prev = float(raw[-1])
             th_acc = raw + 360.0 * k
         else:  # no wrap in this piece (nearly always): the carried number of turns throughout
-            th_acc = raw + 360.0 * self._k
-        self._raw_prev = float(raw[-1])
+            self._raw_prev = float(raw[-1])
+            th_acc = np.add(raw, 360.0 * self._k, out=raw)  # (raw is this call's own: in place)
 
         a = self.a
         # a * (-w * dt) + (1 - a) * th_acc, the same bits in one pass less and no temporaries: a
@@ -223,7 +224,8 @@ class SagittalFilter:
         x = w * dt
         if rows is None:
             x *= -a
-            x += (1.0 - a) * th_acc
+            # (th_acc is read again only where the filters restart: else scaled in place)
+            x += (1.0 - a) * th_acc if reset is not None else np.multiply(th_acc, 1.0 - a, out=th_acc)
         else:  # (the same products with the constants as rows: no scalar to convert per call)
             x *= rows.neg_a
             x += rows.one_less_a * th_acc
