@@ -3,8 +3,9 @@ replace gives, bit for bit, on real sessions:
 
 * the sagittal filter's long pieces (the plain quotient where no reset restarts the filters, the
   accelerometer's angle turned and scaled in place) against its short pieces' stacked rows;
-* the activity context told the elevation's least and largest by the filter, and knowing a piece
-  without swing, off-axis turn or shock without arrays of falses, against the general path;
+* the activity context told the elevation's least and largest by the filter, knowing a piece
+  without swing, off-axis turn or shock without arrays of falses, and a calm piece from its
+  largest step (no norms), against the general path;
 * the re-strap watch's moving latch left on by one reduction, against its latch changes.
 """
 
@@ -70,7 +71,8 @@ def test_context_fast_paths_are_the_general_path(
     """Set-break landings (supine), walking lunges (seated) and a long supine session: the same
     events, reps and shock times when the context finds the elevation's least and largest itself
     and builds its swing and off-axis masks whatever the piece (its largest rates reported as
-    infinite), and when the re-strap watch's latch is never known to stay on."""
+    infinite), takes every jump's norm (no bound from the largest step), and when the re-strap
+    watch's latch is never known to stay on."""
     want = _run(kind, seed, size)
     process = ContextTracker.process
 
@@ -79,5 +81,6 @@ def test_context_fast_paths_are_the_general_path(
 
     monkeypatch.setattr(ContextTracker, "process", without_span)
     monkeypatch.setattr(context, "_largest", lambda x: np.inf)
+    monkeypatch.setattr(ContextTracker, "_least_bound", lambda self: -1.0)  # every piece's jumps in full
     monkeypatch.setattr(RestrapWatch, "_nothing_stops", lambda self, mag: False)
     assert _run(kind, seed, size) == want
