@@ -172,7 +172,7 @@ class SagittalFilter:
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
         else:
             if reset is None:  # every interval positive (the times rise strictly): the plain quotient
-                alpha = dw / dt
+                alpha = np.divide(dw, dt, out=dw)  # (dw is this call's own, read only here)
             else:
                 alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
             w2 = w_r * w_r
@@ -245,7 +245,7 @@ class SagittalFilter:
             turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         # 90 - sigma * (theta - ref), sigma +-1: 1 * d is d and 90 - (-d) is 90 + d (in place: same bits)
-        d_ref = theta - self._beta_ref
+        d_ref = np.subtract(theta, self._beta_ref, out=theta)  # (theta is this call's own, read no more)
         ninety = 90.0 if rows is None else rows.ninety
         if m.sigma == 1:
             elev = np.subtract(ninety, d_ref, out=d_ref)
