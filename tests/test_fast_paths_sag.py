@@ -18,6 +18,7 @@ import pytest
 
 from sensor.core import context
 from sensor.core.context import ContextTracker
+from sensor.core.dsp import dot3
 from sensor.core.orientation import SagittalFilter
 from sensor.core.pipeline import Pipeline
 from sensor.core.preprocess import Preprocessor
@@ -84,3 +85,18 @@ def test_context_fast_paths_are_the_general_path(
     monkeypatch.setattr(ContextTracker, "_least_bound", lambda self: -1.0)  # every piece's jumps in full
     monkeypatch.setattr(RestrapWatch, "_nothing_stops", lambda self, mag: False)
     assert _run(kind, seed, size) == want
+
+
+def test_long_dot3_is_the_strided_column_loops() -> None:
+    """``dot3`` on long arrays (columns copied to rows) against the strided column loops it
+    replaces, on a session's corrected rates (real noise and movements) and their slices."""
+    cs = make_session("long", 168)
+    g = Preprocessor(1.0 / cs.rate_hz).process(cs.chunk.t, cs.chunk.acc, cs.chunk.gyr)[0]
+    u = np.array([0.31, -0.87, 0.38])
+    for x in (g, g[:1000], g[17:16401], g[::2]):
+        want = x[:, 0] * u[0]
+        tmp = x[:, 1] * u[1]
+        want += tmp
+        np.multiply(x[:, 2], u[2], out=tmp)
+        want += tmp
+        assert dot3(x, u).tobytes() == want.tobytes()
