@@ -31,15 +31,17 @@ anything here (:mod:`sensor.core.live_defer` holds such feeds and analyses them 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sensor.core.dsp import Ema, amax, any_true, diff_from, dot3, ffill, norm3
 from sensor.core.events import Context, ContextChanged
-from sensor.core.landing import CurveLandings, merged_onsets
+from sensor.core.landing import JUMP_MARGIN, CurveLandings, merged_onsets
 
 CODES = (Context.EXERCISE, Context.ON_FEET, Context.REPOSITIONING)
+_NO_INDEX, _NO_TIME = np.empty(0, np.int64), np.empty(0)  # (read only: no onset, no contact)
 SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithmetic (``unmoved_by``)
 # ``amax`` under a name of its own for ``unmoved_by``: tests replace this module's ``amax`` to steer
 # ``process``'s paths alone
@@ -148,10 +150,13 @@ class ContextTracker:
         gap: np.ndarray,
         rate: np.ndarray | None = None,
         w: np.ndarray | None = None,
+        elev_span: tuple[float, float] | None = None,
     ) -> tuple[np.ndarray, list[ContextChanged]]:
         """Returns, per sample, the last time (s) the context was on feet (``-inf`` if never),
         and the context changes in this piece. ``rate``: ``norm3(gyr_c)`` and ``w``: the
-        knee-axis rate ``dot3(gyr_c, u)``, when the caller has them (read only)."""
+        knee-axis rate ``dot3(gyr_c, u)``, when the caller has them (read only); ``elev_span``: the
+        least and largest of ``elev`` (NaN left out), when the caller has them (the sagittal
+        filter's ``span``: two reductions fewer here)."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -159,23 +164,38 @@ class ContextTracker:
         prev = self._prev_acc if self._prev_acc is not None else acc[0]
         d_acc = diff_from(acc, prev)  # np.diff(acc, axis=0, prepend=prev[None, :]), fewer calls
         self._prev_acc = acc[-1].copy()
-        jump = norm3(d_acc)
-        jump[gap] = 0.0  # a hole in the data is not a shock
+        sq = d_acc * d_acc  # (norm3's squares)
+        least = self._least_bound()
+        if 3.0 * amax(sq.reshape(-1)) * SLACK <= least * least and (self._curve is None or self._curve.settled(n)):
+            # The usual piece: no jump (the norm of a row of steps: at most sqrt(3) times its
+            # largest component, SLACK the rounding room) reaches the least bound any rule below
+            # compares jumps with, so every such comparison holds with ``least`` for the largest
+            # jump, and of the jumps only the last is read (the landings' carry). One reduction of
+            # the squares, not the norms' sums and roots (~15 instructions a sample).
+            top = least
+            a, b, c = sq[-1].tolist()  # (Python's float sums and root: the same IEEE operations)
+            jump = np.array([0.0 if gap[-1] else math.sqrt((a + b) + c)])
+        else:
+            jump = sq[:, 0] + sq[:, 1]  # norm3(d_acc), its squares taken above
+            jump += sq[:, 2]
+            np.sqrt(jump, out=jump)
+            jump[gap] = 0.0  # a hole in the data is not a shock
+            top = amax(jump)
         t_before = self._prev_t if self._prev_t is not None else t[0]  # (the steps: asked for below)
         self._prev_t = float(t[-1])
         # every jump at or below the least threshold (shock_threshold's floor: the usual piece, a
         # glide's jumps being a fraction of it): no shock, found by one reduction (a speed path)
-        top = amax(jump)
         calm = top <= max(cfg.impact_mps2, cfg.max_jerk * self.dt)
         step = None if calm else diff_from(t, t_before)  # (a calm piece reads no step: no pass)
-        shock = np.zeros(n, bool) if step is None else jump > shock_threshold(step, self.dt, cfg)
+        # (None: a calm piece, no shock; no array of falses and no reduction of it)
+        shock = None if step is None else jump > shock_threshold(step, self.dt, cfg)
         # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
         # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        any_shock = not calm and bool(any_true(shock))
-        if any_shock:
+        any_shock = shock is not None and bool(any_true(shock))
+        if shock is not None and any_shock:
             on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
         else:  # no shock in the piece (the usual one): no onset, the last shock time stands
-            on_idx = np.empty(0, np.int64)
+            on_idx = _NO_INDEX
         if self._curve is None:
             self.shock_times = t[on_idx]
         else:
@@ -184,8 +204,12 @@ class ContextTracker:
             w = dot3(gyr_c, u)
         rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
         aw = np.abs(w, out=rates[1])
-        impact = aw > cfg.swing_dps  # a gait swing, or (below) a footstep
+        # a gait swing, or (below) a footstep; None: none in the piece, as every |w| is within the
+        # bound (the usual piece: one reduction, not a comparison pass and a reduction; NaN fails)
+        impact = None if _largest(aw) <= cfg.swing_dps else aw > cfg.swing_dps
         if len(on_idx):
+            if impact is None:
+                impact = np.zeros(n, bool)
             times = np.concatenate([self._onsets, t[on_idx]])
             j = np.arange(len(self._onsets), len(times))
             valid = j >= cfg.steps - 1
@@ -196,35 +220,36 @@ class ContextTracker:
             if len(steps):
                 self.last_step_t = float(t[steps[-1]])
         if self.posture == "supine" and not clear_of_hanging(
-            (np.fmin.reduce(elev), np.fmax.reduce(elev)), cfg.hanging_deg
+            (np.fmin.reduce(elev), np.fmax.reduce(elev)) if elev_span is None else elev_span, cfg.hanging_deg
         ):
             # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
             # (asked only when the piece's least and largest do not already clear the bound: two
             # reductions instead of the sines, ~7 ns a sample)
-            impact |= np.sin(elev * (np.pi / 180.0)) < self._sin_hanging()  # (np.radians' product)
+            hanging = np.sin(elev * (np.pi / 180.0)) < self._sin_hanging()  # (np.radians' product)
+            impact = hanging if impact is None else np.logical_or(impact, hanging, out=impact)
         # sqrt(max(rate^2 - w^2, 0)): the same operations, the temporaries reused
         off_rate = (norm3(gyr_c) if rate is None else rate) ** 2
         off_rate -= np.multiply(w, w, out=rates[0])
         np.maximum(off_rate, 0.0, out=off_rate)
         off_rate = np.sqrt(off_rate, out=rates[0])
         # a shock rings through the gyro on every axis for a sample or two: not a rotation
-        if any_shock:
+        if shock is not None and any_shock:
             shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
             off_rate[shaken] = 0.0
         elif self._shaken:  # (no shock here: only the first sample rings, from the last piece's)
             off_rate[0] = 0.0
-        self._shaken = bool(shock[-1])
+        self._shaken = shock is not None and bool(shock[-1])
         # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
         off_lp, w_lp = self._ema(rates)
-        if _largest(off_lp) <= cfg.off_axis_dps:  # none past the bound (NaN fails): no sample is off axis
-            off = np.zeros(n, bool)
-        else:
+        off: np.ndarray | None = None  # none past the bound (NaN fails): no sample is off axis
+        if not _largest(off_lp) <= cfg.off_axis_dps:
             off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
         quiet = self._exercise_throughout(t, impact, off)
         if quiet is not None:
             return quiet, []
-        t_imp = ffill(t, impact, self._t_impact)
-        t_off = ffill(t, off, self._t_off)
+        # (None: no sample; ffill over an all-false mask is the carried time throughout)
+        t_imp = ffill(t, np.zeros(n, bool) if impact is None else impact, self._t_impact)
+        t_off = ffill(t, np.zeros(n, bool) if off is None else off, self._t_off)
         self._t_impact, self._t_off = float(t_imp[-1]), float(t_off[-1])
         on_feet = t - t_imp < cfg.impact_hold_s
         repos = (t - t_off < cfg.off_axis_hold_s) & ~on_feet
@@ -252,24 +277,35 @@ class ContextTracker:
         gap: np.ndarray,
         jump: np.ndarray,
         steps: tuple[float, np.ndarray | None],
-        shock: np.ndarray,
+        shock: np.ndarray | None,
         top: float,
     ) -> np.ndarray:
         """Supine: the onsets of foot contacts down to ``landing_mps2`` (a foot set down on the
         floor between sets, not only a step's impact) or off a smooth curve (``landing_curve_mps2``,
         sensor.core.landing: at any rate), samples within ``merge_s`` being one contact. ``top``:
         the largest jump (at or below the soft threshold's floor: no soft contact, no pass).
-        ``steps``: the time before the piece and the piece's steps from it (None: not taken yet)."""
+        ``steps``: the time before the piece and the piece's steps from it (None: not taken yet).
+        ``shock``: None in a calm piece (no shock)."""
         cfg = self.cfg
         if top <= max(cfg.landing_mps2, cfg.max_jerk * self.dt):
             soft = shock
         else:
             step = diff_from(t, steps[0]) if steps[1] is None else steps[1]
-            soft = shock | (jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2))
+            over = jump > shock_threshold(step, self.dt, cfg, cfg.landing_mps2)
+            soft = over if shock is None else shock | over
         curve = curves.marked(t, acc, gap, jump, top)
-        if not len(curve) and not any_true(soft):
+        if not len(curve) and (soft is None or not any_true(soft)):
             return np.empty(0)
-        return curves.onsets(np.union1d(t[soft], curve))
+        return curves.onsets(np.union1d(t[soft] if soft is not None else _NO_TIME, curve))
+
+    def _least_bound(self) -> float:
+        """The least bound a piece's largest jump is compared with: the shock floor, and supine
+        the soft floor and the curve rule's jump cut (sensor.core.landing.JUMP_MARGIN)."""
+        cfg = self.cfg
+        least = max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+        if self._curve is not None:
+            least = min(least, max(cfg.landing_mps2, cfg.max_jerk * self.dt), self._curve.floor - JUMP_MARGIN)
+        return least
 
     def _sin_hanging(self) -> float:
         """``np.sin(np.radians(cfg.hanging_deg))``, computed once per threshold (a speed path)."""
@@ -325,14 +361,19 @@ class ContextTracker:
                 return False
         return True
 
-    def _exercise_throughout(self, t: np.ndarray, impact: np.ndarray, off: np.ndarray) -> np.ndarray | None:
+    def _exercise_throughout(
+        self, t: np.ndarray, impact: np.ndarray | None, off: np.ndarray | None
+    ) -> np.ndarray | None:
         """The usual piece (a speed path, same results): already in the exercise context, no
-        impact or off-axis turn in the piece, and the last ones further back at its first sample
-        than their holds. Then, as the general path would find, every sample reads exercise (no
-        change), the carried trigger times stand, and the last time on feet is the carried one
-        throughout; returned here without the general path's passes. None for any other piece."""
+        impact or off-axis turn in the piece (None: known to have none), and the last ones further
+        back at its first sample than their holds. Then, as the general path would find, every
+        sample reads exercise (no change), the carried trigger times stand, and the last time on
+        feet is the carried one throughout; returned here without the general path's passes. None
+        for any other piece."""
         cfg = self.cfg
-        if self.context is not Context.EXERCISE or any_true(impact) or any_true(off):
+        if self.context is not Context.EXERCISE:
+            return None
+        if (impact is not None and any_true(impact)) or (off is not None and any_true(off)):
             return None
         # t never decreases (intake), so each later sample is at least as far from the carried times
         if not (t[0] - self._t_impact >= cfg.impact_hold_s and t[0] - self._t_off >= cfg.off_axis_hold_s):

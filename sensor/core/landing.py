@@ -137,6 +137,13 @@ class CurveLandings:
         rest = t[idx][self._over(t[i0], t[idx], t[i2], acc[i0], acc[idx], acc[i2], gap[idx], gap[i2])]
         return np.concatenate([head, rest]) if len(head) else rest
 
+    def settled(self, n: int) -> bool:
+        """Whether ``marked`` on ``n`` samples, none of whose jumps passes the floor less
+        JUMP_MARGIN, would judge no sample and read no jump but the last (the carried one within
+        that cut too): the context then hands it only the last (sensor.core.context)."""
+        j = self._j
+        return n >= 2 and j is not None and len(self._t) >= 2 and j[0] <= self.floor - JUMP_MARGIN
+
     def _judge_all(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
         """``marked`` judging every sample, joined to the carried ones (the general path)."""
         tt = np.concatenate([self._t, t])

@@ -171,8 +171,8 @@ class SagittalFilter:
             # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
         else:
-            if amin(dt) > 0:  # every interval positive (no reset): the plain quotient, same bits
-                alpha = dw / dt
+            if reset is None:  # every interval positive (the times rise strictly): the plain quotient
+                alpha = np.divide(dw, dt, out=dw)  # (dw is this call's own, read only here)
             else:
                 alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
             w2 = w_r * w_r
@@ -212,10 +212,11 @@ class SagittalFilter:
             turns = np.where(d > 180.0, -1, np.where(d < -180.0, 1, 0)).astype(np.int64)
             k = self._k + np.cumsum(turns)
             self._k = int(k[-1])
+            self._raw_prev = float(raw[-1])
             th_acc = raw + 360.0 * k
         else:  # no wrap in this piece (nearly always): the carried number of turns throughout
-            th_acc = raw + 360.0 * self._k
-        self._raw_prev = float(raw[-1])
+            self._raw_prev = float(raw[-1])
+            th_acc = np.add(raw, 360.0 * self._k, out=raw)  # (raw is this call's own: in place)
 
         a = self.a
         # a * (-w * dt) + (1 - a) * th_acc, the same bits in one pass less and no temporaries: a
@@ -223,7 +224,8 @@ class SagittalFilter:
         x = w * dt
         if rows is None:
             x *= -a
-            x += (1.0 - a) * th_acc
+            # (th_acc is read again only where the filters restart: else scaled in place)
+            x += (1.0 - a) * th_acc if reset is not None else np.multiply(th_acc, 1.0 - a, out=th_acc)
         else:  # (the same products with the constants as rows: no scalar to convert per call)
             x *= rows.neg_a
             x += rows.one_less_a * th_acc
@@ -243,7 +245,7 @@ class SagittalFilter:
             turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         # 90 - sigma * (theta - ref), sigma +-1: 1 * d is d and 90 - (-d) is 90 + d (in place: same bits)
-        d_ref = theta - self._beta_ref
+        d_ref = np.subtract(theta, self._beta_ref, out=theta)  # (theta is this call's own, read no more)
         ninety = 90.0 if rows is None else rows.ninety
         if m.sigma == 1:
             elev = np.subtract(ninety, d_ref, out=d_ref)

@@ -158,8 +158,7 @@ class Pipeline:
             end = k if cut is None else cut
             if end < n - pos:
                 piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
-            run_ev = None if ev is None else (ev[0][:end], ev[1][:end])
-            self._run(piece.t, piece.acc, g, gp, events, mg, run_ev, w[:end])
+            self._run(piece.t, piece.acc, g, gp, events, mg, (ev[0][:end], ev[1][:end]) if ev else None, w[:end])
             ev = None if ev is None or end == len(ev[0]) else [ev[0][end:], ev[1][end:]]
             self._watch.remember(piece.t, piece.acc, g, gp, rs)
             if cut is not None:
@@ -351,14 +350,15 @@ class Pipeline:
         fu, ax = self._filter.m.u, self._axes  # the filter's axis: the mounting's until a refinement replaces it
         if ev is None and (ax[0] is not fu or ax[1] is not u):
             ax = self._axes = (fu, u, bool(np.array_equal(fu, u)))  # (compared once per pair of axes)
-        elev, vel = ev or self._filter.process(t, acc, gyr_c, gap, None, w if ax[2] else None)
+        gap_idx = gap.nonzero()[0].tolist()  # (none: the filter is told so, and asks no further)
+        elev, vel = ev or self._filter.process(t, acc, gyr_c, gap if gap_idx else None, None, w if ax[2] else None)
         long_gap = None
-        gap_idx = gap.nonzero()[0].tolist()
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._notices.last_t)) for i in gap_idx] if gap_idx else []
         if spans and any(sp > self.cfg.reps.gap_reset_s for sp in spans):  # (no gap: no Python calls)
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, u, gap, mag, w)
+        span = None if ev else self._filter.span  # (the filter's: the elevation's least and largest)
+        last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, u, gap, mag, w, span)
         shocks = self._context.shock_times
         out = self.detector.process(
             t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)

@@ -27,16 +27,29 @@ def _latch_changes(on: np.ndarray, off: np.ndarray, carry: int) -> tuple[list[in
     """Where the moving latch (``hysteresis(on, off, carry)``: 1 from an ``on`` sample, 0 from an
     ``off`` one, else held) changes, and to what: only a decided sample sets it, so only one that
     differs from the decided sample before it (the carried state before the first) changes it.
-    From the decided samples alone: no forward fill over the piece (its running maximum)."""
-    dec = (on | off).nonzero()[0]
-    if not len(dec):
+    That sample starts a run of ``on`` or of ``off`` samples (within a run each agrees with the one
+    before), so only the first sample and the starts of runs are looked at, in order, each
+    against the one before (its run's last decided sample ends the run before, with undecided
+    samples at most between): a few boolean passes and a short loop over the starts (a handful a
+    movement), not the decided samples' indices, codes and shifted codes (the code before: ~n
+    each). ``on`` and ``off`` never both hold (``move_on_dps`` > ``move_off_dps``)."""
+    n = len(on)
+    if not n:
         return [], []
-    codes = on[dec].astype(np.int64)
-    before = np.empty_like(codes)
-    before[0] = carry
-    before[1:] = codes[:-1]
-    k = (codes != before).nonzero()[0]
-    return dec[k].tolist(), codes[k].tolist()
+    starts = np.empty(n, bool)
+    starts[0] = on[0] or off[0]
+    np.greater(on[1:], on[:-1], out=starts[1:])  # (booleans: a > b is a and not b)
+    starts[1:] |= off[1:] > off[:-1]
+    idx = starts.nonzero()[0]
+    changes: list[int] = []
+    moves: list[int] = []
+    state = carry
+    for i, c in zip(idx.tolist(), on[idx].tolist()):
+        if c != state:
+            state = int(c)
+            changes.append(i)
+            moves.append(state)
+    return changes, moves
 
 
 class RestrapWatch:
@@ -98,7 +111,11 @@ class RestrapWatch:
             mag = norm3(gyr_c)  # moving_mask's, computed once for both
         if move_state == 0 and self._nothing_starts(mag):
             return None, 0  # the latch stays off: the still case below, without the hysteresis
-        changes, moves = _latch_changes(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state)
+        if move_state == 1 and self._nothing_stops(mag):  # the latch stays on: no start or end
+            changes: list[int] = []
+            moves: list[int] = []
+        else:
+            changes, moves = _latch_changes(mag > self.mount.move_on_dps, mag < self.mount.move_off_dps, move_state)
         if move_state == 0 and not changes:
             # still throughout: no movement starts or ends and the totals gain exact zeros (the
             # sums below would return them unchanged), so skip the sums (most live feeds at rest)
@@ -171,6 +188,11 @@ class RestrapWatch:
     def _nothing_starts(self, mag: np.ndarray) -> bool:
         """No sample turns faster than a movement's start (fmax: a NaN hides no other sample)."""
         return len(mag) > 0 and not np.fmax.reduce(mag) > self.mount.move_on_dps
+
+    def _nothing_stops(self, mag: np.ndarray) -> bool:
+        """No sample turns slower than a movement's end (fmin: a NaN, which decides nothing, is
+        left out; all NaN fails)."""
+        return len(mag) > 0 and bool(np.fmin.reduce(mag) >= self.mount.move_off_dps)
 
     def remember(self, *arrays: np.ndarray) -> None:
         """Recent steady-state samples, so a re-strap can be re-learned from its first movement."""
