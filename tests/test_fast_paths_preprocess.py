@@ -28,13 +28,14 @@ class _FilledPreprocessor(Preprocessor):
         prev_t = self._last_t if self._last_t is not None else t[0]
         gap = np.diff(t, prepend=prev_t) > self.gap_s
         self._last_t = float(t[-1])
-        x = np.empty((12, n))
-        x[0:3], x[6:9] = gyr.T, acc.T
-        x[3:6], x[9:12] = x[0:3] * x[0:3], x[6:9] * x[6:9]
+        x = np.empty((8, n))
+        x[0:3], x[3:6] = gyr.T, acc.T
+        s = x[0:6] * x[0:6]
+        x[6], x[7] = (s[0] + s[1]) + s[2], (s[3] + s[4]) + s[5]
         m = self._ema(x)
-        var3 = m[[3, 4, 5, 9, 10, 11]] - m[[0, 1, 2, 6, 7, 8]] * m[[0, 1, 2, 6, 7, 8]]
-        gv, av = (var3[0] + var3[1]) + var3[2], (var3[3] + var3[4]) + var3[5]
-        anorm = np.abs(np.sqrt((x[9] + x[10]) + x[11]) - G)
+        q = m[0:6] * m[0:6]
+        gv, av = m[6] - ((q[0] + q[1]) + q[2]), m[7] - ((q[3] + q[4]) + q[5])
+        anorm = np.abs(np.sqrt(x[7]) - G)
         still = (gv < cfg.gyr_var_max) & (av < cfg.acc_var_max) & (anorm < cfg.acc_norm_tol)
         last_moving = ffill(t, ~still | gap, self._last_moving_t)
         self._last_moving_t = float(last_moving[-1])
