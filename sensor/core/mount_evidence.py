@@ -268,31 +268,38 @@ class MountEvidence:
             a, b = max(s - pad, 0), end if e < 0 else min(e + pad, end)
             # refused for good: a later end only widens the window (its peak can only rise) and
             # the stretch searched for impacts (their count can only rise)
-            gone = b - a >= 8 and not (amax(rate[a:b]) <= swing)
-            gone = gone or (b - a >= 8 and imp_cum[min(b + after, end)] - imp_cum[max(a - before, 0)] != 0)
+            # (the impact counts compared, not their difference tested: int64, the same verdict)
+            wide = b - a >= 8
+            gone = wide and (
+                not (amax(rate[a:b]) <= swing) or imp_cum[min(b + after, end)] != imp_cum[max(a - before, 0)]
+            )
             if m == len(oks) and e >= 0 and (gone or e + pad + after <= end):
                 m += 1  # settled: closed, and refused for good or with its window and impacts before ``end``
-            oks.append(None if gone or b - a < 8 else (a, b))
+            oks.append(None if gone or not wide else (a, b))
         wa, wb = self._kept_a, self._kept_b
         if m:
-            self._kept_a = wa = wa + [w[0] for w in oks[:m] if w is not None]
-            self._kept_b = wb = wb + [w[1] for w in oks[:m] if w is not None]
             self._settled = sk + m
+            if any(oks[:m]):
+                self._kept_a = wa = wa + [w[0] for w in oks[:m] if w is not None]
+                self._kept_b = wb = wb + [w[1] for w in oks[:m] if w is not None]
         rest = [w for w in oks[m:] if w is not None]
+        if not rest:  # (walking's case: every run refused; the kept lists are replaced, never changed)
+            return wa, wb
         return wa + [w[0] for w in rest], wb + [w[1] for w in rest]
 
     def _at(self, end: int) -> Evidence | None:
         cfg = self.cfg
         if end > self.n:
             raise ValueError(f"evidence holds {self.n} samples, asked for {end}")
-        self._sync(end)
+        if self._pending and end > self._done:  # (_sync's own test, without the call when nothing is due)
+            self._sync(end)
         if end < 10:
             return None
         if end < self._ten:  # (a prefix of a prefix with ten moving samples has them too)
             if np.count_nonzero(self._moving.buf[:end]) < 10:
                 return None
             self._ten = end
-        dt_nom = self._dt_nom(end)
+        dt_nom = self._median.at(self._dt.buf, end)  # (_dt_nom: it reads dt[:end] only)
         if dt_nom != self._nom:  # what follows from the nominal interval, computed when it changes
             pad = int(round(cfg.pad_s / dt_nom))
             thr = max(cfg.contact.impact_mps2, cfg.contact.max_jerk * dt_nom)
@@ -301,7 +308,7 @@ class MountEvidence:
             self._nom, self._derived = dt_nom, (pad, before, after, thr)
         key = self._derived
         pad, before, after, thr = key
-        imp_cum = self._impacts(end, thr)
+        imp_cum = self._impacts(end, thr) if thr != self._thr or end > self._impact.n else self._imp_cum.buf
         # Runs whose window and verdict can no longer change (closed, and ``pad + after`` samples
         # past their end) are settled once and kept while the derived parameters stay the same
         # and the queries move forward (the pipeline's case); the rest are judged per query.
@@ -309,7 +316,7 @@ class MountEvidence:
             self._wkey, self._settled, self._kept_a, self._kept_b = key, 0, [], []
         self._wend = end
         sk, nclosed = self._settled, self._starts.n
-        k = int(self._starts.view().searchsorted(end))  # (the method: np.searchsorted wraps it)
+        k = int(self._starts.buf[:nclosed].searchsorted(end))  # (the method: np.searchsorted wraps it)
         if k - sk <= _FEW_RUNS:  # the pipeline's case: a run or two since the last settled one
             wa, wb = self._few_runs(sk, k, end, imp_cum, pad, before, after)
         else:
