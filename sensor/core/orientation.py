@@ -28,11 +28,11 @@ from sensor.core.dsp import (
     any_true,
     diff_from,
     dot3,
-    dot3_pair,
     ffill,
     lfilter_state,
 )
 from sensor.core.mounting import Mounting
+from sensor.core.sagittal_work import DEG, RAD, WORK_MAX, Work, plane
 
 # The elevation is an angle on the FULL circle, counted from horizontal toward the anterior side
 # (``Mounting.sigma``): -90 hangs, 0 is horizontal with the anterior face up (tabletop, seated
@@ -54,8 +54,8 @@ LEVER_MIN_M, LEVER_MAX_M = 0.05, 0.45
 # 244: nine turns in 100 s of walking, each read as a 2-s "rep" swinging 100 deg).
 MIN_GRAVITY_G = 0.7
 WEAK_SQ = (MIN_GRAVITY_G * STANDARD_GRAVITY) ** 2
-DEG, RAD = 180.0 / np.pi, np.pi / 180.0  # np.degrees and np.radians multiply by these (the same bits)
 SMALL = 64  # pieces up to this long (live feeds) take the stacked-rows arithmetic
+NINETY = np.array(90.0)  # (a 0-d array: no Python float for the ufunc to convert per call)
 
 
 def _extremes(x: np.ndarray) -> tuple[float, float]:
@@ -67,6 +67,24 @@ def _extremes(x: np.ndarray) -> tuple[float, float]:
     if lo != lo:
         return np.fmin.reduce(x), np.fmax.reduce(x)
     return lo, max(v)
+
+
+def _least_largest(x: np.ndarray) -> tuple[float, float]:
+    """``_extremes`` for a piece of up to ``WORK_MAX`` samples: the values at ``argmin`` and
+    ``argmax``, ~3k instructions less each than a reduction (whose overhead is twice an
+    elementwise call's), which gain on longer pieces (argmin's ~2.5 instructions a sample against
+    ~1). argmin and argmax give the first NaN's place if there is one: then the reductions answer.
+    Else the same values, but for which of a -0.0 and a 0.0 comes out (only compared, here and by
+    the callers)."""
+    lo = x.item(x.argmin())
+    if lo != lo:
+        return np.fmin.reduce(x), np.fmax.reduce(x)
+    return lo, x.item(x.argmax())
+
+
+def _reduced(x: np.ndarray) -> tuple[float, float]:
+    """``_extremes`` of a long piece: the reductions themselves (NaN left out)."""
+    return np.fmin.reduce(x), np.fmax.reduce(x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +120,9 @@ class SagittalFilter:
         self._small: tuple[np.ndarray, np.ndarray] | None = None  # ([e1, e2], [[-cx], [cx]]) for short pieces
         self._rows: dict[int, Rows] = {}  # per length of short pieces: the constants as whole rows
         self._zi = (np.zeros(1), np.zeros(1))  # the two filters' states as lfilter takes them
+        self._work: Work | None = None  # kept rows for pieces of the last long length seen twice
+        self._work_n = 0  # the last long length (up to WORK_MAX) seen
+        self._ref: tuple[float | None, np.ndarray] = (None, NINETY)  # (_beta_ref, it as a 0-d array)
 
     def set_beta(self, beta_deg: float) -> float:
         """Move the shin direction; returns the change in elevation (deg) it causes."""
@@ -136,8 +157,9 @@ class SagittalFilter:
             cx, cy = lever * np.cos(np.radians(m.beta_deg)), lever * np.sin(np.radians(m.beta_deg))
             self._lever = (m.lever_m, m.beta_deg, cx, cy)
             self._small = (np.array([m.e1, m.e2]), np.array([[-cx], [cx]]))
-            self._rows = {}
+            self._rows, self._work = {}, None
         rows = self._rows_of(n) if n <= SMALL else None
+        ws = self._work_of(n) if rows is None and n <= WORK_MAX else None
         if w is not None:  # (the caller's: the same products and sums)
             pass
         elif rows is None:
@@ -148,8 +170,10 @@ class SagittalFilter:
             w += p[:, 2]
         if steps is not None and steps[0] == self._last_t:
             dt = steps[1]
-        else:
+        elif ws is None:
             dt = diff_from(t, self._last_t if self._last_t is not None else t[0])
+        else:
+            dt = ws.steps(t, self._last_t if self._last_t is not None else t[0])
         self._last_t = float(t[-1])
         first = self._y is None
         reset: np.ndarray | None = None
@@ -161,46 +185,38 @@ class SagittalFilter:
         # (-w^2 c) and tangential (alpha x c) accelerations are largest where the shin turns
         # round, at the top and the bottom of every rep, and would tilt the accelerometer's
         # angle there. Remove them (the same model the mounting fit uses) before filtering.
-        w_r = w * RAD  # np.radians(w), the same product (numpy's is w * (pi / 180), ~3x slower)
-        dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
-        self._w_prev = float(w_r[-1])
-        cx, cy = self._lever[2:]
         valid: np.ndarray | None
-        if rows is not None:  # a live feed: the same products and sums, rows stacked (fewer calls)
-            ax, ay, sq = self._plane_small(acc, w_r, dw, dt, reset is None, rows)
-            # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
-            valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
+        if ws is not None:  # pieces of a length seen before: the same arithmetic in kept rows
+            sq = ws.force(acc, w, self._w_prev, dt, reset is None)
+            self._w_prev = float(ws.wr[-1])
+            # every force gravity-like (NaN fails): no mask (argmin: a NaN's place if any)
+            valid = None if sq.item(sq.argmin()) >= WEAK_SQ else sq >= WEAK_SQ
+            raw = np.arctan2(ws.ay, ws.ax, ws.th)
+            np.multiply(raw, DEG, raw)  # np.degrees, the same product in place
         else:
-            if reset is None:  # every interval positive (the times rise strictly): the plain quotient
-                alpha = np.divide(dw, dt, out=dw)  # (dw is this call's own, read only here)
+            w_r = w * RAD  # np.radians(w), the same product (numpy's is w * (pi / 180), ~3x slower)
+            dw = diff_from(w_r, self._w_prev if self._w_prev is not None else float(w_r[0]))
+            self._w_prev = float(w_r[-1])
+            if rows is not None:  # a live feed: the same products and sums, rows stacked (fewer calls)
+                ax, ay, sq = self._plane_small(acc, w_r, dw, dt, reset is None, rows)
             else:
-                alpha = np.divide(dw, dt, out=np.zeros(n), where=dt > 0)
-            w2 = w_r * w_r
-            a1, a2 = dot3_pair(acc, m.e1, m.e2)
-            # ax = a1 - (w2 * -cx - alpha * cy), ay = a2 - (alpha * cx - w2 * cy): (-w2) * cx, one
-            # pass less (IEEE products are sign-symmetric); the same operations in place, each
-            # temporary reused (a1, a2 are dot3_pair's own arrays)
-            t1 = w2 * -cx
-            t2 = alpha * cy
-            t1 -= t2
-            ax = np.subtract(a1, t1, out=a1)
-            np.multiply(alpha, cx, out=t2)
-            np.multiply(w2, cy, out=t1)
-            t2 -= t1
-            ay = np.subtract(a2, t2, out=a2)
-            sq = np.multiply(ax, ax, out=t1)
-            sq += np.multiply(ay, ay, out=t2)
+                assert self._small is not None
+                ax, ay, sq = plane(acc, w_r, dw, dt, reset is None, self._small[0], self._lever[2:])
             # every force gravity-like (NaN fails): no mask (one reduction, not a pass and one)
             valid = None if amin(sq) >= WEAK_SQ else sq >= WEAK_SQ
-        raw = np.arctan2(ay, ax)
-        raw *= DEG  # np.degrees, the same product in place
+            raw = np.arctan2(ay, ax)
+            raw *= DEG  # np.degrees, the same product in place
         prev = self._raw_prev if self._raw_prev is not None else raw[0]
         if valid is not None and not all_true(valid):  # rare outside gait and impacts (no extra pass)
-            raw = ffill(raw, valid, prev)
+            if ws is None:
+                raw = ffill(raw, valid, prev)
+            else:  # (back into its kept row, where the filter's input is formed)
+                raw[...] = ffill(raw, valid, prev)
         # no step between two samples can pass 180 deg when all of them lie within 180 of each
         # other (the usual piece: its least and largest, from a list); otherwise (a NaN among
         # them too) the steps themselves are checked
-        b = _extremes(raw) if rows is not None else (np.fmin.reduce(raw), np.fmax.reduce(raw))
+        extremes = _extremes if rows is not None else _reduced if ws is None else _least_largest
+        b = extremes(raw)
         if max(b[1], prev) - min(b[0], prev) <= 180.0:
             wraps = False
         else:
@@ -213,20 +229,30 @@ class SagittalFilter:
             k = self._k + np.cumsum(turns)
             self._k = int(k[-1])
             self._raw_prev = float(raw[-1])
-            th_acc = raw + 360.0 * k
+            th_acc = raw + 360.0 * k if ws is None else np.add(raw, 360.0 * k, out=raw)
         else:  # no wrap in this piece (nearly always): the carried number of turns throughout
             self._raw_prev = float(raw[-1])
-            th_acc = np.add(raw, 360.0 * self._k, out=raw)  # (raw is this call's own: in place)
+            # (raw is this call's own: in place). No turn (the usual piece): raw itself, not raw +
+            # 0.0, which differs only where raw is -0.0 (then 0.0). That sign reaches nothing
+            # returned: a signed zero added to a number is that number, so it can only make a
+            # sum of zeros (the filter's input, output or state) -0.0 instead of 0.0, and every
+            # elevation is then 90 -+ (theta - ref): 90 whichever zero theta - ref is.
+            th_acc = np.add(raw, 360.0 * self._k, out=raw) if self._k else raw
 
         a = self.a
         # a * (-w * dt) + (1 - a) * th_acc, the same bits in one pass less and no temporaries: a
         # product is commutative and sign-symmetric, so a * ((-w) * dt) == (w * dt) * (-a)
-        x = w * dt
-        if rows is None:
+        if ws is not None:  # (w * dt, th_acc) * (-a, 1 - a), one product of kept rows
+            # (th_acc is read again where the filters restart: else scaled in its row)
+            th_acc = th_acc.copy() if reset is not None else th_acc
+            x = ws.blend(w, dt)
+        elif rows is None:
+            x = w * dt
             x *= -a
             # (th_acc is read again only where the filters restart: else scaled in place)
             x += (1.0 - a) * th_acc if reset is not None else np.multiply(th_acc, 1.0 - a, out=th_acc)
         else:  # (the same products with the constants as rows: no scalar to convert per call)
+            x = w * dt
             x *= rows.neg_a
             x += rows.one_less_a * th_acc
         if reset is None:  # one segment continuing the last one (the usual piece)
@@ -245,8 +271,10 @@ class SagittalFilter:
             turns = np.floor((sig * d0 + ELEVATION_LOW_DEG + 270.0) / 360.0)
             self._beta_ref = m.beta_deg + sig * 360.0 * turns
         # 90 - sigma * (theta - ref), sigma +-1: 1 * d is d and 90 - (-d) is 90 + d (in place: same bits)
-        d_ref = np.subtract(theta, self._beta_ref, out=theta)  # (theta is this call's own, read no more)
-        ninety = 90.0 if rows is None else rows.ninety
+        if self._ref[0] != self._beta_ref:  # (as a 0-d array once: no Python float to convert per call)
+            self._ref = (self._beta_ref, np.array(self._beta_ref))
+        d_ref = np.subtract(theta, self._ref[1], out=theta)  # (theta is this call's own, read no more)
+        ninety = NINETY if rows is None else rows.ninety
         if m.sigma == 1:
             elev = np.subtract(ninety, d_ref, out=d_ref)
         elif m.sigma == -1:
@@ -257,12 +285,26 @@ class SagittalFilter:
         # 360 deg movement: the angle stays on one full circle, cut where a shin never points.
         hi = ELEVATION_LOW_DEG + 360.0
         # (NaN left out; a short piece's from a list: the reductions' values when no NaN is there)
-        self.span = _extremes(elev) if rows is not None else (np.fmin.reduce(elev), np.fmax.reduce(elev))
+        self.span = extremes(elev)
         if self.span[0] <= ELEVATION_LOW_DEG or self.span[1] > hi:  # (rare: corrupt input)
             self.span = None
             off_circle = (elev <= ELEVATION_LOW_DEG) | (elev > hi)
             elev = np.where(off_circle, hi - (hi - elev) % 360.0, elev)
         return elev, (vel if m.sigma == 1 else m.sigma * vel)  # (1 * vel is vel: no pass)
+
+    def _work_of(self, n: int) -> Work | None:
+        """The kept rows for a long piece of ``n`` samples, from the second piece of that length in a
+        row on (a length seen once, as where a stream is cut, would pay for rows it never reuses);
+        dropped when the mounting moves."""
+        ws = self._work
+        if ws is not None and ws.n == n:
+            return ws
+        if self._work_n != n:
+            self._work_n = n
+            return None
+        assert self._small is not None and self._lever is not None
+        ws = self._work = Work(n, self._small[0], self._lever[2:], self.a)
+        return ws
 
     def _rows_of(self, n: int) -> Rows:
         """The knee axis, [e1, e2], the lever and the filter's constants repeated to whole rows of
