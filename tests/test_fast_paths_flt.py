@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sensor.core import orientation
+from sensor.core import intake, orientation
 from sensor.core.dsp import ffill as dsp_ffill
+from sensor.core.intake import ARGS_MAX, SampleIntake, _within
 from sensor.core.mounting import Mounting
 from sensor.core.orientation import SagittalFilter, _least_largest
 from sensor.core.pipeline import Pipeline
 from sensor.core.preprocess import Preprocessor
+from sensor.core.samples import ImuChunk
 from sensor.sim.corpus import make_session
 
 Out = tuple[bytes, bytes, list[tuple[float, float] | None], list[int], tuple[int, int]]
@@ -126,3 +128,44 @@ def test_a_zero_angles_sign_never_reaches_the_elevation(sigma: int, size: int) -
     got, want = run(acc), run(plus)
     assert got == want
     assert np.all(np.frombuffer(got[0]) == 90.0)
+
+
+def test_intake_bounds_from_argmax_are_the_reductions() -> None:
+    """``_within`` from argmax/argmin (up to ARGS_MAX samples) against the least and largest
+    reduced, NaN (first, inside, last), infinities and the bound itself included."""
+    rng = np.random.default_rng(9)
+    h = 50.0
+    for n in (1, 10, 1000, ARGS_MAX, ARGS_MAX + 1):
+        for bad in (None, np.nan, np.inf, -np.inf, h, -h, np.nextafter(h, np.inf)):
+            for at in (0, n // 2, n - 1):
+                x = rng.uniform(-h, h, (n, 3))
+                if bad is not None:
+                    x[at, at % 3] = bad
+                want = bool(np.all(np.abs(x) <= h))  # (NaN fails)
+                assert _within(x, h) == want
+
+
+@pytest.mark.parametrize("size", [1, 10, 1000, 2049, 5000])
+def test_intake_fast_check_is_the_full_check(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real session with bad samples (NaN, out of range, repeated and falling times) inside and
+    at the edges of pieces: the intake with its whole-chunk check keeps and counts what it keeps
+    and counts with that check failing every piece (the full per-sample check)."""
+    c = make_session("long", 168).chunk
+    t, acc, gyr = c.t.copy(), c.acc.copy(), c.gyr.copy()
+    acc[999, 2], gyr[5000, 0], t[2048] = np.nan, 3000.0, t[2047]  # (piece edges)
+    t[7001], acc[12000, 1], gyr[20000] = t[6999], np.inf, [1500.0, 1500.0, 1500.0]
+
+    def run() -> tuple[list[bytes], tuple[int, int, float | None, float]]:
+        k = SampleIntake()
+        out = [k.accept(ImuChunk(t[a : a + size], acc[a : a + size], gyr[a : a + size])) for a in range(0, 30000, size)]
+        return [b"".join(x.tobytes() for x in (p.t, p.acc, p.gyr)) for p in out], (
+            k.invalid,
+            k.out_of_order,
+            k.first_skip_t,
+            k.last_t,
+        )
+
+    got = run()
+    monkeypatch.setattr(intake, "_within", lambda x, h: False)
+    want = run()
+    assert got == want and got[1][:2] == (4, 2)

@@ -131,3 +131,28 @@ def test_every_run_shape_is_the_forward_fill() -> None:
                 assert _bits(g) == _bits(w)
             t0 = float(one[0][-1])
     assert new.bias_known
+
+
+def test_nan_variances_are_the_forward_fills() -> None:
+    """NaN among the rates or accelerations (the preprocessor alone: no intake before it), where
+    the moving-throughout test reads argmin's value (then a NaN's) and asks sample by sample:
+    pieces still but for a NaN, moving but for a NaN, and NaN throughout."""
+    rng = np.random.default_rng(11)
+    new, old = Preprocessor(0.005), _FilledPreprocessor(0.005)
+    t0 = 0.0
+    for k in range(60):
+        n = int(rng.choice([10, 700, BLOCK + 300]))
+        t = t0 + 0.005 * np.arange(1, n + 1)
+        t0 = float(t[-1])
+        still = k % 3 != 1
+        gyr = rng.normal(0.5, 0.05, (n, 3)) + (0 if still else rng.normal(0, 80, (n, 3)))
+        acc = rng.normal(0, 0.02, (n, 3)) + [0.0, 0.0, G]
+        if k % 5 == 4:
+            gyr[:] = np.nan
+        else:
+            gyr[int(rng.integers(0, n)), int(rng.integers(0, 3))] = np.nan
+            acc[int(rng.integers(0, n)), 2] = np.nan if k % 2 else acc[0, 2]
+        got, want = new.process(t, acc, gyr), old.process(t, acc, gyr)
+        for g, w in zip(got, want, strict=True):
+            assert _bits(g) == _bits(w)
+        assert _bits(new.bias) == _bits(old.bias) and new._last_moving_t == old._last_moving_t

@@ -43,12 +43,16 @@ class _Rows:
         self.n = n
         self.x = x = np.empty((8, n))
         self.gyr, self.acc, self.raw, self.g2, self.a2 = x[0:3], x[3:6], x[0:6], x[6], x[7]
-        self.sq = np.empty((6, n))  # the squared means
+        self.sizes2 = x[6:8]
+        self.sq = sq = np.empty((6, n))  # the squared values, then the squared means
+        self.sq0, self.sq1, self.sq2 = sq[0::3], sq[1::3], sq[2::3]  # each axis of gyro and acc
         self.sizes = np.empty((2, n))  # the squared means summed over the axes, then the variances
         self.var = np.empty((2, n))  # the variances of gyro and acc
         self.gv, self.av = self.var
         self.dt = np.empty(n)  # the time steps (read for the gaps)
         self.dt_tail = self.dt[1:]
+        self.anorm = np.empty(n)  # the acceleration's distance from 1 g
+        self.calm = np.empty(n, bool)  # the acceleration's tests
 
 
 class Preprocessor:
@@ -63,12 +67,16 @@ class Preprocessor:
         # ~88 instructions a sample of scipy's kernel (the sums differ from the per-axis form
         # only in rounding, ~1e-16 of the values; every corpus counted the same: README)
         self._ema = Ema(cfg.tau_s, dt_s)
+        # the bounds as 0-d arrays: a ufunc takes one as it takes an array (~1.5k instructions
+        # less a call than a Python float, which it converts each time), the same comparisons
+        self._bounds = tuple(np.array(v) for v in (self.gap_s, cfg.gyr_var_max, cfg.acc_var_max, cfg.acc_norm_tol, G))
         self.bias = np.zeros(3)
         self.bias_known = False
         self._last_t: float | None = None
         self._last_moving_t = -np.inf
         self._bias_rows: tuple[np.ndarray, np.ndarray] | None = None  # (bias, it repeated to whole rows)
-        self._bias_block: tuple[np.ndarray, np.ndarray] | None = None  # (bias, it repeated to BLOCK rows)
+        # (bias, it repeated to BLOCK rows, their first rows for the last piece's length)
+        self._bias_block: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._rows: _Rows | None = None
 
     def _new_rows(self, n: int) -> _Rows:
@@ -119,50 +127,57 @@ class Preprocessor:
         self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``process`` over one block; the corrected rates into ``out`` when given (else new)."""
-        cfg = self.cfg
         n = len(t)
         rows = self._rows if self._rows is not None and self._rows.n == n else self._new_rows(n)
+        gap_s, gyr_var_max, acc_var_max, acc_norm_tol, g = self._bounds
         prev_t = self._last_t if self._last_t is not None else t[0]
         dt = rows.dt  # diff_from(t, prev_t), into the kept row
         dt[0] = t[0] - prev_t
-        np.subtract(t[1:], t[:-1], out=rows.dt_tail)
-        gap = dt > self.gap_s
+        np.subtract(t[1:], t[:-1], rows.dt_tail)
+        gap = dt > gap_s
         self._last_t = t_end = float(t[-1])
 
         # the 8 rows written in place (no temporaries, one pass each); the squared sizes summed
         # (x0^2 + x1^2) + x2^2, the acceleration's also its size for the 1-g test below
         x, sq = rows.x, rows.sq
         rows.gyr[...], rows.acc[...] = gyr.T, acc.T
-        np.multiply(rows.raw, rows.raw, out=sq)
-        sizes = np.add(sq[0::3], sq[1::3], out=x[6:8])
-        sizes += sq[2::3]
-        a2 = rows.a2
+        np.multiply(rows.raw, rows.raw, sq)
+        sizes = np.add(rows.sq0, rows.sq1, rows.sizes2)
+        sizes += rows.sq2
         m = self._ema(x)
-        gm = m[0:3]
         # both variances in the same few calls (a 10-sample live chunk costs per call, not per
         # sample): the mean's squared size (x0^2 + x1^2) + x2^2, taken from the filtered
         # mean squared size: rows 0 and 3, then 1 and 4, then 2 and 5 of the squared means
-        np.multiply(mean := m[0:6], mean, out=sq)
-        msize = np.add(sq[0::3], sq[1::3], out=rows.sizes)
-        msize += sq[2::3]
-        np.subtract(m[6:8], msize, out=rows.var)
+        mean = m[0:6]
+        np.multiply(mean, mean, sq)
+        msize = np.add(rows.sq0, rows.sq1, rows.sizes)
+        msize += rows.sq2
+        np.subtract(m[6:8], msize, rows.var)
         gv, av = rows.gv, rows.av
-        still = gv < cfg.gyr_var_max
-        if not any_true(still):  # moving throughout: each sample is the last moving one, so no rest
+        # Moving throughout (each sample the last moving one, so no rest) when no gyro variance
+        # is under its bound: asked of the least (argmin's value: ~4k instructions less than the
+        # mask and a reduction), a NaN among them (argmin's pick then) asked sample by sample.
+        least = gv.item(gv.argmin())
+        if least >= gyr_var_max:
+            self._last_moving_t = t_end
+            return self._carried(gyr, out), np.zeros(n, bool), gap
+        still = gv < gyr_var_max
+        if least != least and not any_true(still):
             self._last_moving_t = t_end
             return self._carried(gyr, out), still, gap
-        still &= av < cfg.acc_var_max
-        anorm = np.sqrt(a2)
-        anorm -= G
-        np.abs(anorm, out=anorm)
-        still &= anorm < cfg.acc_norm_tol
-        if not any_true(still):  # (the same, found after the acceleration's tests)
+        still &= np.less(av, acc_var_max, rows.calm)
+        anorm = np.sqrt(rows.a2, rows.anorm)
+        anorm -= g
+        np.abs(anorm, anorm)
+        still &= np.less(anorm, acc_norm_tol, rows.calm)
+        if not still[still.argmax()]:  # (the same, found after the acceleration's tests; argmax:
+            # the first true, ~5k instructions less than a reduction)
             self._last_moving_t = t_end
             return self._carried(gyr, out), still, gap
         rest, spans = self._rest_spans(t, still, gap)
         if not spans:  # no rest in this piece: the carried bias on every row, as ffill would give
             return self._carried(gyr, out), rest, gap
-        return self._rebiased(gyr, rows.gyr, gm, spans, out), rest, gap
+        return self._rebiased(gyr, rows.gyr, m[0:3], spans, out), rest, gap
 
     def _rest_spans(
         self, t: np.ndarray, still: np.ndarray, gap: np.ndarray
@@ -233,18 +248,24 @@ class Preprocessor:
         return out
 
     def _carried(self, gyr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``gyr - self.bias``, every row the same subtractions: the bias repeated to ``BLOCK``
-        whole rows once per bias (it stands over many pieces), then one contiguous subtraction
-        of two arrays of one shape, instead of the three rows written through a transpose (or
-        the row broadcast over rows of three), a strided pass ~5x slower."""
+        """``gyr - self.bias``, every row the same subtractions: the bias repeated to whole rows
+        once per bias (it stands over many pieces) and piece length (as many rows as the piece:
+        ``BLOCK`` of them cost a 1,000-sample piece after each rest ~35k instructions more),
+        then one contiguous subtraction of two arrays of one shape, instead of the three rows
+        written through a transpose (or the row broadcast over rows of three), a strided pass
+        ~5x slower."""
         n = len(gyr)
         if n <= 64:  # a live feed: one call (the row's inner loop costs it little)
             small: np.ndarray = gyr - self.bias if out is None else np.subtract(gyr, self.bias, out=out)
             return small
         kept = self._bias_block
-        if kept is None or kept[0] is not self.bias or len(kept[1]) < n:
-            kept = self._bias_block = (self.bias, np.repeat(self.bias[None, :], max(n, BLOCK), axis=0))
-        done: np.ndarray = np.subtract(gyr, kept[1][:n], out=out)
+        if kept is None or kept[0] is not self.bias or len(kept[2]) != n:
+            if kept is None or kept[0] is not self.bias or len(kept[1]) < n:
+                block = np.repeat(self.bias[None, :], n, axis=0)  # (a new bias: rows for this piece)
+            else:  # (the same bias, a shorter piece)
+                block = kept[1]
+            kept = self._bias_block = (self.bias, block, block[:n])
+        done: np.ndarray = np.subtract(gyr, kept[2], out)
         return done
 
     @staticmethod
