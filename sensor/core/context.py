@@ -45,7 +45,7 @@ _NO_INDEX, _NO_TIME = np.empty(0, np.int64), np.empty(0)  # (read only: no onset
 SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithmetic (``unmoved_by``)
 # ``amax`` under a name of its own for ``unmoved_by``: tests replace this module's ``amax`` to steer
 # ``process``'s paths alone
-_largest = np.maximum.reduce
+_largest = _largest_rows = np.maximum.reduce
 
 
 @dataclass
@@ -215,12 +215,9 @@ class ContextTracker:
             w = dot3(gyr_c, u)
         rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
         aw = np.abs(w, out=rates[1])
-        # a gait swing, or (below) a footstep; None: none in the piece, as every |w| is within the
-        # bound (the usual piece: one reduction, not a comparison pass and a reduction; NaN fails)
-        impact = None if _largest(aw) <= cfg.swing_dps else aw > cfg.swing_dps
+        impact: np.ndarray | None = None  # a footstep, hanging shin or gait swing (None: none)
         if len(on_idx):
-            if impact is None:
-                impact = np.zeros(n, bool)
+            impact = np.zeros(n, bool)
             times = np.concatenate([self._onsets, t[on_idx]])
             j = np.arange(len(self._onsets), len(times))
             valid = j >= cfg.steps - 1
@@ -233,13 +230,11 @@ class ContextTracker:
         if self.posture == "supine" and not clear_of_hanging(
             (np.fmin.reduce(elev), np.fmax.reduce(elev)) if elev_span is None else elev_span, cfg.hanging_deg
         ):
-            # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
-            # (asked only when the piece's least and largest do not already clear the bound: two
-            # reductions instead of the sines, ~7 ns a sample)
+            # sin(elevation) = shin axis . up, whichever side the filter took as anterior (asked only
+            # when the piece's least and largest do not clear the bound: not the sines, ~7 ns a sample)
             hanging = np.sin(elev * (np.pi / 180.0)) < self._sin_hanging()  # (np.radians' product)
             impact = hanging if impact is None else np.logical_or(impact, hanging, out=impact)
-        # sqrt(max(rate^2 - w^2, 0)): the same operations, the temporaries reused
-        off_rate = (norm3(gyr_c) if rate is None else rate) ** 2
+        off_rate = (norm3(gyr_c) if rate is None else rate) ** 2  # sqrt(max(rate^2 - w^2, 0)) below
         off_rate -= np.multiply(w, w, out=rates[0])
         np.maximum(off_rate, 0.0, out=off_rate)
         off_rate = np.sqrt(off_rate, out=rates[0])
@@ -250,12 +245,17 @@ class ContextTracker:
         elif self._shaken:  # (no shock here: only the first sample rings, from the last piece's)
             off_rate[0] = 0.0
         self._shaken = shock is not None and bool(shock[-1])
-        # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
-        lp = self._ema(rates)
-        off_lp = lp[0]  # (the rows as asked for: no unpacking iterator)
+        # both rows' largest in one reduction: a swing past swing_dps (NaN fails; masks ORed in any
+        # order); no smoothed off-axis rate past the bound if no rate nor the last smoothed one (zi/a)
+        top_off, top_w = _largest_rows(rates, axis=1).tolist()
+        if not top_w <= cfg.swing_dps:
+            impact = np.logical_or(impact, aw > cfg.swing_dps, out=impact) if impact is not None else aw > cfg.swing_dps
+        z, lim = self._ema.zi, cfg.off_axis_dps / SLACK  # (a convex mix: SLACK the rounding room)
+        clear = z is not None and top_off <= lim and z[0, 0] / self._ema.a <= lim
+        lp = self._ema(rates)  # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
         off: np.ndarray | None = None  # none past the bound (NaN fails): no sample is off axis
-        if not _largest(off_lp) <= cfg.off_axis_dps:
-            off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * lp[1])
+        if not clear and not _largest(lp[0]) <= cfg.off_axis_dps:
+            off = (lp[0] > cfg.off_axis_dps) & (lp[0] > cfg.off_axis_ratio * lp[1])
         quiet = self._exercise_throughout(t, impact, off)
         if quiet is not None:
             return quiet, []
