@@ -82,6 +82,7 @@ def test_context_fast_paths_are_the_general_path(
 
     monkeypatch.setattr(ContextTracker, "process", without_span)
     monkeypatch.setattr(context, "_largest", lambda x: np.inf)
+    monkeypatch.setattr(context, "_largest_rows", lambda x, axis: np.full(len(x), np.inf))  # (both rows' at once)
     monkeypatch.setattr(ContextTracker, "_least_bound", lambda self: -1.0)  # every piece's jumps in full
     monkeypatch.setattr(RestrapWatch, "_nothing_stops", lambda self, mag: False)
     assert _run(kind, seed, size) == want

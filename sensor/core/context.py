@@ -45,7 +45,7 @@ _NO_INDEX, _NO_TIME = np.empty(0, np.int64), np.empty(0)  # (read only: no onset
 SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithmetic (``unmoved_by``)
 # ``amax`` under a name of its own for ``unmoved_by``: tests replace this module's ``amax`` to steer
 # ``process``'s paths alone
-_largest = np.maximum.reduce
+_largest = _largest_rows = np.maximum.reduce
 
 
 @dataclass
@@ -120,7 +120,7 @@ class ContextTracker:
         self.cfg = cfg or ContextConfig()
         self.posture = posture
         self.dt = dt_s
-        self._prev_acc: np.ndarray | None = None
+        self._prev_acc: list[float] | None = None  # the last row seen (a list: read in Python)
         self._prev_t: float | None = None
         self._t_impact = -np.inf
         self._t_shock = -np.inf
@@ -133,6 +133,7 @@ class ContextTracker:
         self.context = Context.UNKNOWN
         self.shock_times = np.empty(0)  # foot-contact onsets (s) in the last piece processed
         self._hang: tuple[float, float] | None = None  # (hanging_deg, its sine)
+        self._nonex_kept: np.ndarray | None = None  # (``_nonex_throughout``)
         cfg = self.cfg
         self._curve = (
             CurveLandings(cfg.landing_curve_mps2, cfg.max_jerk * cfg.landing_curve_share, cfg.merge_s)
@@ -161,55 +162,62 @@ class ContextTracker:
         n = len(t)
         if n == 0:
             return np.empty(0), []
-        prev = self._prev_acc if self._prev_acc is not None else acc[0]
-        d_acc = diff_from(acc, prev)  # np.diff(acc, axis=0, prepend=prev[None, :]), fewer calls
-        self._prev_acc = acc[-1].copy()
-        sq = d_acc * d_acc  # (norm3's squares)
+        # the steps' squares: the first row's from the carried row (a list) in Python, the others
+        # one flat difference of the rows (diff_from's subtractions without its array and row copy)
+        prev, last = self._prev_acc, acc[-1].tolist()
+        first = acc[0].tolist() if n > 1 else last
+        p = first if prev is None else prev
+        d0, d1, d2 = first[0] - p[0], first[1] - p[1], first[2] - p[2]
+        most = max(d0 * d0, d1 * d1, d2 * d2)
+        if n > 1:
+            flat = acc.reshape(-1)
+            steps_sq = flat[3:] - flat[:-3]
+            steps_sq *= steps_sq
+            most = max(amax(steps_sq), most)
+        self._prev_acc = last
         least = self._least_bound()
-        if 3.0 * amax(sq.reshape(-1)) * SLACK <= least * least and (self._curve is None or self._curve.settled(n)):
-            # The usual piece: no jump (the norm of a row of steps: at most sqrt(3) times its
-            # largest component, SLACK the rounding room) reaches the least bound any rule below
-            # compares jumps with, so every such comparison holds with ``least`` for the largest
-            # jump, and of the jumps only the last is read (the landings' carry). One reduction of
-            # the squares, not the norms' sums and roots (~15 instructions a sample).
-            top = least
-            a, b, c = sq[-1].tolist()  # (Python's float sums and root: the same IEEE operations)
-            jump = np.array([0.0 if gap[-1] else math.sqrt((a + b) + c)])
+        curves = self._curve
+        shock: np.ndarray | None = None
+        on_idx = _NO_INDEX
+        t_before = self._prev_t if self._prev_t is not None else t[0]  # (the steps: asked for below)
+        self._prev_t = float(t[-1])
+        if 3.0 * most * SLACK <= least * least and (curves is None or curves.settled(n)):
+            # The usual piece: no jump (a row of steps' norm: at most sqrt(3) times its largest
+            # component, SLACK the rounding room) reaches the least bound any rule below compares
+            # jumps with: calm, and supine the landings only keep their carry (CurveLandings.carry).
+            self.shock_times = _NO_TIME
+            if curves is not None:
+                a, b, c = steps_sq[-3:].tolist()  # (settled: n >= 2; Python's float sums and root)
+                curves.carry(t[-2:], acc[-2:], gap[-2:], 0.0 if gap[-1] else math.sqrt((a + b) + c))
         else:
+            sq = diff_from(acc, acc[0] if prev is None else np.array(prev)) ** 2  # (np.diff with prepend)
             jump = sq[:, 0] + sq[:, 1]  # norm3(d_acc), its squares taken above
             jump += sq[:, 2]
             np.sqrt(jump, out=jump)
             jump[gap] = 0.0  # a hole in the data is not a shock
             top = amax(jump)
-        t_before = self._prev_t if self._prev_t is not None else t[0]  # (the steps: asked for below)
-        self._prev_t = float(t[-1])
-        # every jump at or below the least threshold (shock_threshold's floor: the usual piece, a
-        # glide's jumps being a fraction of it): no shock, found by one reduction (a speed path)
-        calm = top <= max(cfg.impact_mps2, cfg.max_jerk * self.dt)
-        step = None if calm else diff_from(t, t_before)  # (a calm piece reads no step: no pass)
-        # (None: a calm piece, no shock; no array of falses and no reduction of it)
-        shock = None if step is None else jump > shock_threshold(step, self.dt, cfg)
-        # distinct shocks (samples within merge_s belong to one) and their rhythm: footsteps come
-        # every 0.5-1.5 s; a knee extension that ends against the chair gives one per rep (>= 2 s)
-        any_shock = shock is not None and bool(any_true(shock))
-        if shock is not None and any_shock:
-            on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
-        else:  # no shock in the piece (the usual one): no onset, the last shock time stands
-            on_idx = _NO_INDEX
-        if self._curve is None:
-            self.shock_times = t[on_idx]
-        else:
-            self.shock_times = self._landings(self._curve, t, acc, gap, jump, (t_before, step), shock, top)
+            # every jump at or below shock_threshold's floor (a glide's): no shock, from one reduction
+            calm = top <= max(cfg.impact_mps2, cfg.max_jerk * self.dt)
+            step = None if calm else diff_from(t, t_before)  # (a calm piece reads no step: no pass)
+            # (None: a calm piece, no shock; no array of falses and no reduction of it)
+            shock = None if step is None else jump > shock_threshold(step, self.dt, cfg)
+            # distinct shocks (within merge_s: one) and their rhythm: footsteps come every 0.5-1.5 s;
+            # a knee extension that ends against the chair gives one per rep (>= 2 s)
+            if shock is not None and any_true(shock):
+                on_idx, self._t_shock = merged_onsets(t, shock, self._t_shock, cfg.merge_s)
+            else:  # no shock in the piece (the usual one): no onset, the last shock time stands
+                shock = None  # (as none: the shaken samples below read it)
+            if curves is None:
+                self.shock_times = t[on_idx]
+            else:
+                self.shock_times = self._landings(curves, t, acc, gap, jump, (t_before, step), shock, top)
         if w is None:
             w = dot3(gyr_c, u)
         rates = np.empty((2, n))  # the off-axis and knee-axis rates, filtered together below
         aw = np.abs(w, out=rates[1])
-        # a gait swing, or (below) a footstep; None: none in the piece, as every |w| is within the
-        # bound (the usual piece: one reduction, not a comparison pass and a reduction; NaN fails)
-        impact = None if _largest(aw) <= cfg.swing_dps else aw > cfg.swing_dps
+        impact: np.ndarray | None = None  # a footstep, hanging shin or gait swing (None: none)
         if len(on_idx):
-            if impact is None:
-                impact = np.zeros(n, bool)
+            impact = np.zeros(n, bool)
             times = np.concatenate([self._onsets, t[on_idx]])
             j = np.arange(len(self._onsets), len(times))
             valid = j >= cfg.steps - 1
@@ -222,28 +230,32 @@ class ContextTracker:
         if self.posture == "supine" and not clear_of_hanging(
             (np.fmin.reduce(elev), np.fmax.reduce(elev)) if elev_span is None else elev_span, cfg.hanging_deg
         ):
-            # sin(elevation) = shin axis . up: the same whichever side the filter took as anterior
-            # (asked only when the piece's least and largest do not already clear the bound: two
-            # reductions instead of the sines, ~7 ns a sample)
+            # sin(elevation) = shin axis . up, whichever side the filter took as anterior (asked only
+            # when the piece's least and largest do not clear the bound: not the sines, ~7 ns a sample)
             hanging = np.sin(elev * (np.pi / 180.0)) < self._sin_hanging()  # (np.radians' product)
             impact = hanging if impact is None else np.logical_or(impact, hanging, out=impact)
-        # sqrt(max(rate^2 - w^2, 0)): the same operations, the temporaries reused
-        off_rate = (norm3(gyr_c) if rate is None else rate) ** 2
+        off_rate = (norm3(gyr_c) if rate is None else rate) ** 2  # sqrt(max(rate^2 - w^2, 0)) below
         off_rate -= np.multiply(w, w, out=rates[0])
         np.maximum(off_rate, 0.0, out=off_rate)
         off_rate = np.sqrt(off_rate, out=rates[0])
         # a shock rings through the gyro on every axis for a sample or two: not a rotation
-        if shock is not None and any_shock:
+        if shock is not None:  # (None: no shock in the piece)
             shaken = shock | np.concatenate([[self._shaken], shock[:-1]])
             off_rate[shaken] = 0.0
         elif self._shaken:  # (no shock here: only the first sample rings, from the last piece's)
             off_rate[0] = 0.0
         self._shaken = shock is not None and bool(shock[-1])
-        # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
-        off_lp, w_lp = self._ema(rates)
+        # both rows' largest in one reduction: a swing past swing_dps (NaN fails; masks ORed in any
+        # order); no smoothed off-axis rate past the bound if no rate nor the last smoothed one (zi/a)
+        top_off, top_w = _largest_rows(rates, axis=1).tolist()
+        if not top_w <= cfg.swing_dps:
+            impact = np.logical_or(impact, aw > cfg.swing_dps, out=impact) if impact is not None else aw > cfg.swing_dps
+        z, lim = self._ema.zi, cfg.off_axis_dps / SLACK  # (a convex mix: SLACK the rounding room)
+        clear = z is not None and top_off <= lim and z[0, 0] / self._ema.a <= lim
+        lp = self._ema(rates)  # sustained, not a one-sample spike (a heel knocking the chair shakes every axis)
         off: np.ndarray | None = None  # none past the bound (NaN fails): no sample is off axis
-        if not _largest(off_lp) <= cfg.off_axis_dps:
-            off = (off_lp > cfg.off_axis_dps) & (off_lp > cfg.off_axis_ratio * w_lp)
+        if not clear and not _largest(lp[0]) <= cfg.off_axis_dps:
+            off = (lp[0] > cfg.off_axis_dps) & (lp[0] > cfg.off_axis_ratio * lp[1])
         quiet = self._exercise_throughout(t, impact, off)
         if quiet is not None:
             return quiet, []
@@ -343,10 +355,13 @@ class ContextTracker:
         # step component, which takes two calls fewer than the norms themselves; the three steps
         # from the row before in Python, the others as one flat difference (a 2-d one from a
         # carried row cost a live feed ~2 us more; NaN, first in ``max``, fails the test)
-        prev = self._prev_acc if before is None else before
-        if prev is None:
+        if before is not None:
+            p = before.tolist()
+        elif self._prev_acc is not None:
+            p = self._prev_acc
+        else:
             return False
-        p, r = prev.tolist(), acc[0].tolist()
+        r = acc[0].tolist()
         d0, d1, d2 = r[0] - p[0], r[1] - p[1], r[2] - p[2]
         most_sq = max(d0 * d0, d1 * d1, d2 * d2)
         if len(acc) > 1:
@@ -364,12 +379,10 @@ class ContextTracker:
     def _exercise_throughout(
         self, t: np.ndarray, impact: np.ndarray | None, off: np.ndarray | None
     ) -> np.ndarray | None:
-        """The usual piece (a speed path, same results): already in the exercise context, no
-        impact or off-axis turn in the piece (None: known to have none), and the last ones further
-        back at its first sample than their holds. Then, as the general path would find, every
-        sample reads exercise (no change), the carried trigger times stand, and the last time on
-        feet is the carried one throughout; returned here without the general path's passes. None
-        for any other piece."""
+        """The usual piece (a speed path, same results): exercise, no impact or off-axis turn in it
+        (None: known to have none), the last ones further back at its first sample than their
+        holds. Then every sample reads exercise, the carried times stand and the last time on feet
+        is the carried one throughout, returned without the general path's passes; else None."""
         cfg = self.cfg
         if self.context is not Context.EXERCISE:
             return None
@@ -378,6 +391,10 @@ class ContextTracker:
         # t never decreases (intake), so each later sample is at least as far from the carried times
         if not (t[0] - self._t_impact >= cfg.impact_hold_s and t[0] - self._t_off >= cfg.off_axis_hold_s):
             return None
-        out = np.empty(len(t))
-        out[...] = self._t_nonex
-        return out
+        # a read-only view of an array kept while the time stands (the rep detector only reads it)
+        kept = self._nonex_kept
+        if kept is None or len(kept) < len(t) or kept[0] != self._t_nonex:  # (-inf == -inf; never NaN)
+            kept = self._nonex_kept = np.empty(max(len(t), 1024))
+            kept[...] = self._t_nonex
+            kept.flags.writeable = False
+        return kept[: len(t)]

@@ -95,7 +95,7 @@ class CurveLandings:
         self._t = np.empty(0)
         self._a = np.empty((0, 3))
         self._g = np.empty(0, bool)
-        self._j: np.ndarray | None = None  # the jump onto the last carried sample (1 element), if given
+        self._j: float | None = None  # the jump onto the last carried sample, if given
         self._last = -np.inf  # the last contact sample (s), either rule
 
     def marked(
@@ -115,19 +115,19 @@ class CurveLandings:
         n = len(t)
         carried_j = self._j
         if jump is None or n:
-            self._j = None if jump is None else jump[-1:]
+            self._j = None if jump is None else float(jump[-1])
         if jump is None or carried_j is None or n < 2 or len(self._t) < 2:
             return self._judge_all(t, acc, gap)
         ct, ca, cg = self._t, self._a, self._g
         self._t, self._a, self._g = t[-2:], acc[-2:], gap[-2:]
         cut = self.floor - JUMP_MARGIN
         # the usual piece: no sample can be over
-        if carried_j[0] <= cut and (amax(jump) if top is None else top) <= cut:
+        if carried_j <= cut and (amax(jump) if top is None else top) <= cut:
             return _NONE
         pair = np.maximum(jump[:-1], jump[1:])  # the larger jump either side of t[0..n-2]
         idx = np.flatnonzero(pair > cut)
         head = _NONE
-        if carried_j[0] > cut or (len(idx) and idx[0] == 0):  # the carried sample and t[0], in full
+        if carried_j > cut or (len(idx) and idx[0] == 0):  # the carried sample and t[0], in full
             ht, ha, hg = np.concatenate([ct, t[:2]]), np.concatenate([ca, acc[:2]]), np.concatenate([cg, gap[:2]])
             head = ht[1:-1][self._over(ht[:-2], ht[1:-1], ht[2:], ha[:-2], ha[1:-1], ha[2:], hg[1:-1], hg[2:])]
             idx = idx[1:] if len(idx) and idx[0] == 0 else idx
@@ -142,7 +142,14 @@ class CurveLandings:
         JUMP_MARGIN, would judge no sample and read no jump but the last (the carried one within
         that cut too): the context then hands it only the last (sensor.core.context)."""
         j = self._j
-        return n >= 2 and j is not None and len(self._t) >= 2 and j[0] <= self.floor - JUMP_MARGIN
+        return n >= 2 and j is not None and len(self._t) >= 2 and j <= self.floor - JUMP_MARGIN
+
+    def carry(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray, last_jump: float) -> None:
+        """``marked`` on a piece it was found ``settled`` for, with no jump past the floor less
+        JUMP_MARGIN (the context's usual piece, sensor.core.context): what it keeps (the last two
+        samples, the last jump) and nothing judged, without the call's checks. ``t``, ``acc``,
+        ``gap``: the piece's last two samples; ``last_jump``: the jump onto its last sample."""
+        self._t, self._a, self._g, self._j = t, acc, gap, last_jump
 
     def _judge_all(self, t: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> np.ndarray:
         """``marked`` judging every sample, joined to the carried ones (the general path)."""

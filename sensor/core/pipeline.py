@@ -130,7 +130,7 @@ class Pipeline:
             else:  # (the raw gyro is not used past the preprocessor)
                 self._analyse(ImuChunk(*out[:3]), *out[2:6], events, list(out[6:]))
             return events
-        events += self._release()  # held live feeds before a big chunk
+        events += self._release() if self._held.parts else []  # held live feeds before a big chunk
         gyr_c, rest, gap = self._pre.process(chunk.t, chunk.acc, chunk.gyr)
         mag = norm3(gyr_c)  # the angular rate, once for the moving masks and the rep detector
         if self.stats.samples_used == n:
@@ -146,15 +146,15 @@ class Pipeline:
         n, pos = len(chunk.t), 0
         while pos < n:
             piece = chunk if pos == 0 else chunk.slice(pos)
-            g, gp, rs, mg = gyr_c[pos:], gap[pos:], rest[pos:], mag[pos:]
+            g, gp, rs, mg = (gyr_c, gap, rest, mag) if pos == 0 else (gyr_c[pos:], gap[pos:], rest[pos:], mag[pos:])
             if self._refining:
                 pos += self._buffer_and_settle(piece, g, gp, rs, mg, events)
                 ev = None
                 continue
             k = min(n - pos, STEADY_BLOCK)  # cache-sized pieces: every stage is chunk-invariant
-            u = self._mounted().u  # the knee-axis rate once, for the re-strap watch and the analysis
-            w = dot3(g[:k], u)
-            cut, self._move_state = self._watch.watch(piece.t[:k], g[:k], u, self._move_state, mg[:k], w)
+            tk, gk, mk = (piece.t, g, mg) if k == n - pos else (piece.t[:k], g[:k], mg[:k])  # (no views)
+            w = dot3(gk, u := self._mounted().u)  # the knee-axis rate once, for the watch and the analysis
+            cut, self._move_state = self._watch.watch(tk, gk, u, self._move_state, mk, w)
             end = k if cut is None else cut
             if end < n - pos:
                 piece, g, gp, rs, mg = piece.slice(0, end), g[:end], gp[:end], rs[:end], mg[:end]
@@ -350,7 +350,7 @@ class Pipeline:
         fu, ax = self._filter.m.u, self._axes  # the filter's axis: the mounting's until a refinement replaces it
         if ev is None and (ax[0] is not fu or ax[1] is not u):
             ax = self._axes = (fu, u, bool(np.array_equal(fu, u)))  # (compared once per pair of axes)
-        gap_idx = gap.nonzero()[0].tolist()  # (none: the filter is told so, and asks no further)
+        gap_idx = gap.nonzero()[0].tolist() if np.count_nonzero(gap) else []  # (none: the filter is told so)
         elev, vel = ev or self._filter.process(t, acc, gyr_c, gap if gap_idx else None, None, w if ax[2] else None)
         long_gap = None
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._notices.last_t)) for i in gap_idx] if gap_idx else []
