@@ -73,9 +73,9 @@ def steady_piece(
     """The detector's ``process`` for a piece whose latched direction cannot change, or None
     (nothing done) when it might: the caller then takes the general path. ``absv``: ``|v|``,
     ``holes``: whether a sample follows a gap, and ``starts``: the masks ``v > move_dps`` and
-    ``v < -move_dps``, if the caller has them already (it takes them for the general path too:
-    counting their samples answers what a reduction of the rates would, and a reduction costs
-    about two elementwise calls)."""
+    ``v < -move_dps``, if the caller has them already (it takes them for the general path too: a
+    mask's first True (``argmax``) or first False (``argmin``) answers what a reduction of the
+    rates would, and a reduction costs about two elementwise calls)."""
     cfg, d0 = det.cfg, det._dir
     if long_gap is not None and any_true(long_gap):
         return None
@@ -89,7 +89,7 @@ def steady_piece(
         if starts is None:
             if np.fmax.reduce(absv) > cfg.move_dps:
                 return None
-        elif np.count_nonzero(starts[0]) or np.count_nonzero(starts[1]):
+        elif (up := starts[0]).item(up.argmax()) or (dn := starts[1]).item(dn.argmax()):  # (any True)
             return None
     else:
         # moving: every sample on, its way (NaN fails), and no hole that ends it; the least of
@@ -100,7 +100,7 @@ def steady_piece(
         if starts is None:
             if not (amin(v) if d0 == 1 else -amax(v)) > cfg.move_dps:
                 return None
-        elif np.count_nonzero(starts[0] if d0 == 1 else starts[1]) != len(v):
+        elif not (on := starts[0] if d0 == 1 else starts[1]).item(on.argmin()):  # (every one True)
             return None
     n = len(t)
     events: list[Event] = []
