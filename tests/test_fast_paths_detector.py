@@ -133,12 +133,14 @@ def test_undecided_runs_hold_the_latch_from_the_piece_start() -> None:
     assert got == ([3, 5, 8, 9], [1, 0, -1, 0], [0, -1, 0, 1], 1)
 
 
-@pytest.mark.parametrize("walk_max", [0, 10**9])
-def test_walked_changes_as_the_held_codes(walk_max: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("walk_max", "walk_n"), [(0, 10**9), (10**9, 10**9), (10**9, 0)])
+def test_walked_changes_as_the_held_codes(walk_max: int, walk_n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Round 17: the latch's changes walked in Python over the places where the codes change
     (marked undecided samples holding the latch), against the gathered decided samples; with the
-    walk off (every piece written over by ``_hold_through``) and with it taken for every piece."""
+    walk given up for every piece (too many places: the marks written over by ``_hold_through``),
+    taken for every piece, and never tried (a long piece)."""
     monkeypatch.setattr(phases_pass, "_WALK_MAX", walk_max)
+    monkeypatch.setattr(phases_pass, "_WALK_N", walk_n)
     rng = np.random.default_rng(17)
     pieces = 0
     for _ in range(30):

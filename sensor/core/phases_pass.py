@@ -50,6 +50,8 @@ __all__ = ["HOLD", "SamplePass", "sample_pass"]
 
 HOLD = 2  # the code of an undecided sample, before the latch it holds is known (not -1, 0 or 1)
 _WALK_MAX = 64  # places where the codes change, at most, walked in Python (~0.1 us each)
+_FEW = 16  # changes at most read one by one in Python (more: an index array and a gather)
+_WALK_N = 4096  # samples at most in a piece whose changes are walked (a few places a 1000 samples)
 _I8 = np.dtype(np.int8)
 _F64 = np.dtype(np.float64)
 _accumulate = np.add.accumulate  # (``cumsum``'s sums, without the method's ~2000 instructions more)
@@ -115,11 +117,15 @@ def sample_pass(
     np.subtract(t[1:], t[:-1], out=step[1:])
     if holes:
         step[gap] = 0.0
-    np.maximum(step, 0.0, out=step)
+    if not step.item(step.argmin()) >= 0.0:  # a step back, or NaN (rising times have none: no clamp)
+        np.maximum(step, 0.0, out=step)
     np.multiply(absv if rate_abs is None else rate_abs, step, out=step)
     run = _accumulate(step)
     turned = det._turned
-    cum = [run.item(i) + turned for i in change]
+    if len(change) <= _FEW:
+        cum = [run.item(i) + turned for i in change]
+    else:  # (many changes, a long piece: one gather)
+        cum = (run[np.array(change, np.int64)] + turned).tolist()
     quiet, last_quiet = _quiet(det, t, e, absv, change, None, holes)
     return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, run.item(-1) + turned)
 
@@ -145,7 +151,7 @@ def _quiet(
     carry = (det._quiet_t, det._quiet_e)
     q = absv < (limits(cfg)[3] if absv.dtype is _F64 else cfg.start_dps)
     at_end = q.item(-1)
-    if not holes and cfg.start_dps <= cfg.move_dps:
+    if not holes and cfg.start_dps <= cfg.move_dps and len(change) <= _FEW:
         ends = (q[:-1] > q[1:]).nonzero()[0].tolist()
         quiet = []
         for i in change:
@@ -153,7 +159,10 @@ def _quiet(
             quiet.append(carry if r < 0 else (t.item(ends[r]), e.item(ends[r])))
         last = len(t) - 1 if at_end else ends[-1] if ends else -1
         return quiet, ((t.item(last), e.item(last)) if last >= 0 else carry)
-    qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
+    if not holes and cfg.start_dps <= cfg.move_dps:  # (many changes: searched at once among the ends)
+        qi = (q[:-1] > q[1:]).nonzero()[0]
+    else:
+        qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
     quiet = []
     if change:
         if len(qi):
@@ -208,10 +217,14 @@ def _latched_decided(
         cand = (~((up | dn) | stop)).nonzero()[0]
     flat = det._flat.flat_among(t, e, cand)  # (the flat ones are stops, coded 0 as the others)
     u = cand[~flat] if len(cand) else cand  # undecided: they leave the latch as it is
+    walk = n <= _WALK_N  # (a long piece changes in too many places: written over at once)
     if len(u):
-        codes[u] = HOLD
+        if walk:
+            codes[u] = HOLD
+        else:
+            _hold_through(cf, u)
     k = (codes != cf[:-1]).nonzero()[0]
-    if len(k) <= _WALK_MAX:
+    if walk and len(k) <= _WALK_MAX:
         change, old, new = [], [], []
         latch = carry
         for i in k.tolist():
@@ -222,7 +235,7 @@ def _latched_decided(
                 new.append(c)
                 latch = c
         return change, old, new, latch
-    if len(u):
+    if walk and len(u):
         _hold_through(cf, u)
         k = (codes != cf[:-1]).nonzero()[0]
     change, new = k.tolist(), codes[k].tolist()
