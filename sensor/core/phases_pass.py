@@ -17,13 +17,16 @@ per-sample arrays, so they are taken here at those samples alone, not as whole a
   written after the carried direction, so one comparison finds every place they change; the
   undecided samples are marked (``HOLD``) and a walk over those few places in Python keeps the
   latch's own changes, instead of ``_hold_through``'s six calls (kept for pieces with many
-  places); the start masks come from the caller, which tested the steady piece with them;
+  places, and for pieces over ``_WALK_N`` samples, where it is taken at once); the start masks
+  come from the caller, which tested the steady piece with them;
 * the last quiet sample at or before each start: a search among the ends of the quiet runs
   (``_quiet``; two forward fills over the piece before, one for the time and one for the
-  elevation, then a search among every quiet sample), bisected per change in a Python list;
+  elevation, then a search among every quiet sample), bisected per change in a Python list
+  (up to ``_FEW`` changes; more, a long piece's, are searched at once);
 * the turned angle, ``turned + cumsum(rate * step)``: the same sequential sum, the carried total
   added to its value at each change only (a Python float sum is the float64 sum numpy takes),
-  read with ``item`` (no index array and gather for a handful of changes).
+  read with ``item`` (no index array and gather for up to ``_FEW`` changes); the clamp of the
+  time steps at 0 only when one is negative or NaN (``argmin``: rising times have none).
 
 A piece with a hole in it (a sample after a gap reads still, unlatched) takes the whole-array
 path, the detector's arithmetic as it was. Either way the same values, so every event is
