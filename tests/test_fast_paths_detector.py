@@ -13,13 +13,13 @@ import math
 import numpy as np
 import pytest
 
-from sensor.core import phases_pass
+from sensor.core import phases_pass, phases_steady
 from sensor.core.phases import RepDetector
 from sensor.core.pipeline import Pipeline
 from sensor.sim.corpus import make_session
 
 
-def _decided_gathered(det, t, e, v, absv):
+def _decided_gathered(det, t, e, v, absv, starts=None):
     """The latch from the decided samples gathered, as before round 16."""
     cfg = det.cfg
     on = absv > cfg.move_dps
@@ -44,6 +44,7 @@ def _quiet_every(det, t, e, absv, change, ch, holes):
     """The last quiet sample at or before every change, among every quiet sample, as before."""
     qi = (absv < det.cfg.start_dps).nonzero()[0]
     carry = (det._quiet_t, det._quiet_e)
+    ch = np.array(change, np.int64) if ch is None else ch
     quiet = []
     if change:
         k = qi.searchsorted(ch, side="right") - 1
@@ -130,3 +131,62 @@ def test_undecided_runs_hold_the_latch_from_the_piece_start() -> None:
     v = np.array([5.0, 5.0, 5.0, 1.0, 5.0, -9.0, -9.0, 5.0, 0.5, 9.0, 5.0, math.nan])
     got = phases_pass._latched_decided(det, t, e, v, np.abs(v))
     assert got == ([3, 5, 8, 9], [1, 0, -1, 0], [0, -1, 0, 1], 1)
+
+
+@pytest.mark.parametrize(("walk_max", "walk_n"), [(0, 10**9), (10**9, 10**9), (10**9, 0)])
+def test_walked_changes_as_the_held_codes(walk_max: int, walk_n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 17: the latch's changes walked in Python over the places where the codes change
+    (marked undecided samples holding the latch), against the gathered decided samples; with the
+    walk given up for every piece (too many places: the marks written over by ``_hold_through``),
+    taken for every piece, and never tried (a long piece)."""
+    monkeypatch.setattr(phases_pass, "_WALK_MAX", walk_max)
+    monkeypatch.setattr(phases_pass, "_WALK_N", walk_n)
+    rng = np.random.default_rng(17)
+    pieces = 0
+    for _ in range(30):
+        t, e, v = _pieces(rng, 3000)
+        a, b = RepDetector("supine"), RepDetector("supine")
+        pos = 0
+        while pos < len(t):
+            k = min(len(t), pos + int(rng.choice([1, 3, 10, 64, 300, 1000])))
+            ts, es, vs = t[pos:k], e[pos:k], v[pos:k]
+            absv = np.abs(vs)
+            starts = (vs > a.cfg.move_dps, vs < -a.cfg.move_dps) if rng.random() < 0.5 else None
+            got = phases_pass._latched_decided(a, ts, es, vs, absv, starts)
+            want = _decided_gathered(b, ts, es, vs, absv)
+            assert got == want
+            pieces += len(got[0]) > 2
+            a._dir = b._dir = got[3]
+            pos = k
+    assert pieces > 100
+
+
+def test_steady_piece_with_the_callers_masks_as_without() -> None:
+    """Round 17: ``steady_piece`` given the start masks and the hole flag (counted, not reduced)
+    answers as when it reduces the rates itself, NaN rates and holes among them."""
+    rng = np.random.default_rng(170)
+    taken = 0
+    for _ in range(3000):
+        n = int(rng.integers(1, 40))
+        d0 = int(rng.integers(-1, 2))
+        level = rng.choice([0.5, 5.0, 9.0, 30.0]) * (d0 if d0 else rng.choice([-1.0, 1.0]))
+        v = level + rng.normal(0, 0.3, n) * (rng.random() < 0.5)
+        v[rng.random(n) < 0.02] = np.nan
+        t = np.cumsum(rng.uniform(0.004, 0.006, n)) + 50.0
+        e = np.cumsum(v) * 0.005
+        gap = rng.random(n) < 0.01
+        out = []
+        for masks in (False, True):
+            det = RepDetector("supine")
+            det._dir = d0
+            det._seg = {"peak": 1.0} if d0 else None
+            absv = np.abs(v)
+            if masks:
+                starts = (v > det.cfg.move_dps, v < -det.cfg.move_dps)
+                got = phases_steady.steady_piece(det, t, e, v, gap, None, None, None, absv, bool(gap.any()), starts)
+            else:
+                got = phases_steady.steady_piece(det, t, e, v, gap, None, None, None, absv)
+            out.append(repr((got, det._dir, det._seg, det._last_t, det._last_e, det._turned, det._quiet_t)))
+        assert out[0] == out[1]
+        taken += "None" not in out[0][:6]
+    assert 300 < taken < 2900

@@ -42,7 +42,7 @@ def test_decided_samples_give_the_whole_latch(kind: str, seed: int, size: int, m
     samples and with the whole-array latch (the code before) on every piece."""
     got = _run(kind, seed, size)
 
-    def whole(det, t, e, v, absv):  # type: ignore[no-untyped-def]
+    def whole(det, t, e, v, absv, starts=None):  # type: ignore[no-untyped-def]
         change, old, new, _resets, last = phases_pass._latched_whole(det, t, e, v, np.zeros(len(t), bool), None, absv)
         return change, old, new, last
 

@@ -174,7 +174,7 @@ class ElevationStill:
         tc, ec = t[cand], e[cand]
         j = t.searchsorted(tc - w, side="right")  # (the method: np.searchsorted adds a Python wrapper)
         j -= 1
-        early = j[0] < 0  # (j rises with the candidates: none before the piece unless the first)
+        early = j.item(0) < 0  # (j rises with the candidates: none before the piece unless the first)
         jj = np.maximum(j, 0) if early else j
         back_t, back = t[jj], e[jj]
         ok = back_t >= tc - 2 * w  # a recent reference only (not across a hole)
@@ -191,8 +191,8 @@ class ElevationStill:
         np.abs(d, out=d)
         still: np.ndarray = d < self.cfg.stop_dps * w
         still &= ok
-        horizon = float(t[-1]) - 2 * w
-        if t[0] <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
+        horizon = t.item(-1) - 2 * w
+        if t.item(0) <= horizon:  # the kept samples lie in the piece: its suffix after the horizon
             k = int(t.searchsorted(horizon, side="right"))
             self._pieces = [(t[k:].copy(), e[k:].copy())]
         else:

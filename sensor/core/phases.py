@@ -24,7 +24,7 @@ from sensor.core.dsp import amax
 from sensor.core.events import Event, Hold, PartialRep, PhaseStarted, Rep, RepCompleted, TurnReached
 from sensor.core.far_arrival import moved_on, ratio_first_s
 from sensor.core.frame_split import FrameShifts, pose_refused
-from sensor.core.phases_pass import sample_pass
+from sensor.core.phases_pass import limits, sample_pass
 from sensor.core.phases_steady import inert_piece, steady_piece
 from sensor.core.rep_config import RepConfig
 from sensor.core.types import Phase, Posture
@@ -32,6 +32,7 @@ from sensor.core.types import Phase, Posture
 __all__ = ["RepConfig", "RepDetector"]
 
 _UP, _DOWN = Phase.EXTEND_UP, Phase.FLEX_DOWN  # (read once: an enum member lookup is ~0.2 us)
+_F64 = np.dtype(np.float64)
 
 
 class RepDetector:
@@ -129,16 +130,22 @@ class RepDetector:
         # keep the contacts any rep still to come may look at: from the start of the movement that first
         # reached the open far turn, of the movement in progress, or of this piece (chunk-invariant)
         far, seg = self._far, self._seg  # (far is never the open segment)
-        starts = [t.item(0), *([far["land_t"]] if far else []), *([seg["tm"]] if seg else [])]
-        keep = min(starts) - cfg.contact_window_s - 1.0
+        first = t.item(0)  # (the least of these, as ``min`` of their list, without the list)
+        first = min(first, far["land_t"]) if far else first
+        keep = (min(first, seg["tm"]) if seg else first) - cfg.contact_window_s - 1.0
         if self._shocks and self._shocks[0] < keep:
             self._shocks = self._shocks[bisect.bisect_left(self._shocks, keep) :]
         if shocks is not None and len(shocks):
             self._shocks.extend(shocks.tolist())
         absv = np.abs(v)
-        if (steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs, absv)) is not None:
+        holes = bool(gap.item(gap.argmax()))  # (asked once, with the starts up and down, for both paths)
+        lim = limits(cfg) if v.dtype is _F64 else (cfg.move_dps, -cfg.move_dps)  # (phases_pass.limits)
+        starts = (v > lim[0], v < lim[1])
+        if (
+            steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs, absv, holes, starts)
+        ) is not None:
             return steady  # the latched direction cannot change in this piece (the usual live feed)
-        sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs)  # (sensor.core.phases_pass)
+        sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs, holes, starts)  # (sensor.core.phases_pass)
         events: list[Event] = []
         resets, pos = sp.resets, 0
         # (the values at a change read with ``item``: a Python float, no numpy scalar on the way)

@@ -13,11 +13,20 @@ per-sample arrays, so they are taken here at those samples alone, not as whole a
   undecided samples alone), instead of the latch forward-filled over the piece (the running
   maximum behind a forward fill costs ~6 ns a sample) or the decided samples gathered (round
   16: an index list and a gather of nearly every sample, ~40 instructions a sample);
+  Round 17 (a 1000-sample piece's fixed cost, each numpy call ~4000 instructions): the codes are
+  written after the carried direction, so one comparison finds every place they change; the
+  undecided samples are marked (``HOLD``) and a walk over those few places in Python keeps the
+  latch's own changes, instead of ``_hold_through``'s six calls (kept for pieces with many
+  places, and for pieces over ``_WALK_N`` samples, where it is taken at once); the start masks
+  come from the caller, which tested the steady piece with them;
 * the last quiet sample at or before each start: a search among the ends of the quiet runs
   (``_quiet``; two forward fills over the piece before, one for the time and one for the
-  elevation, then a search among every quiet sample);
+  elevation, then a search among every quiet sample), bisected per change in a Python list
+  (up to ``_FEW`` changes; more, a long piece's, are searched at once);
 * the turned angle, ``turned + cumsum(rate * step)``: the same sequential sum, the carried total
-  added to its value at each change only (a Python float sum is the float64 sum numpy takes).
+  added to its value at each change only (a Python float sum is the float64 sum numpy takes),
+  read with ``item`` (no index array and gather for up to ``_FEW`` changes); the clamp of the
+  time steps at 0 only when one is negative or NaN (``argmin``: rising times have none).
 
 A piece with a hole in it (a sample after a gap reads still, unlatched) takes the whole-array
 path, the detector's arithmetic as it was. Either way the same values, so every event is
@@ -34,12 +43,33 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sensor.core.dsp import any_true, diff_from, hysteresis
+from sensor.core.dsp import hysteresis
 
 if TYPE_CHECKING:
     from sensor.core.phases import RepDetector
+    from sensor.core.rep_config import RepConfig
 
-__all__ = ["SamplePass", "sample_pass"]
+__all__ = ["HOLD", "SamplePass", "sample_pass"]
+
+HOLD = 2  # the code of an undecided sample, before the latch it holds is known (not -1, 0 or 1)
+_WALK_MAX = 64  # places where the codes change, at most, walked in Python (~0.1 us each)
+_FEW = 16  # changes at most read one by one in Python (more: an index array and a gather)
+_WALK_N = 4096  # samples at most in a piece whose changes are walked (a few places a 1000 samples)
+_I8 = np.dtype(np.int8)
+_F64 = np.dtype(np.float64)
+_accumulate = np.add.accumulate  # (``cumsum``'s sums, without the method's ~2000 instructions more)
+_LIMITS: dict[tuple[float, float, float], tuple[np.ndarray, ...]] = {}
+
+
+def limits(cfg: RepConfig) -> tuple[np.ndarray, ...]:
+    """``move_dps``, ``-move_dps``, ``stop_dps`` and ``start_dps`` as 0-d float64 arrays, kept per
+    value: a float64 array compared with one takes ~1500 instructions less than with a Python
+    float (no scalar to convert), and the answer is the same (both compare in float64)."""
+    key = (cfg.move_dps, cfg.stop_dps, cfg.start_dps)
+    got = _LIMITS.get(key)
+    if got is None:
+        got = _LIMITS[key] = tuple(np.array(x, np.float64) for x in (key[0], -key[0], key[1], key[2]))
+    return got
 
 
 @dataclass(slots=True)
@@ -68,49 +98,78 @@ def sample_pass(
     long_gap: np.ndarray | None,
     absv: np.ndarray,
     rate_abs: np.ndarray | None,
+    holes: bool | None = None,
+    starts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SamplePass:
-    """The changes of ``det``'s latched direction over a (non-empty) piece, and what they read."""
-    holes = bool(any_true(gap))
+    """The changes of ``det``'s latched direction over a (non-empty) piece, and what they read.
+    ``holes``: whether a sample follows a gap, and ``starts``: the masks ``v > move_dps`` and
+    ``v < -move_dps``, if the caller has them already."""
+    if holes is None:
+        holes = np.count_nonzero(gap) != 0
     if holes:
         change, old, new, resets, last_dir = _latched_whole(det, t, e, v, gap, long_gap, absv)
     else:
-        change, old, new, last_dir = _latched_decided(det, t, e, v, absv)
+        change, old, new, last_dir = _latched_decided(det, t, e, v, absv, starts)
         resets = set()
-    # the running turned angle (the same sums as ``turned + cumsum(rate * max(step, 0))``)
-    step = diff_from(t, det._last_t if math.isfinite(det._last_t) else t[0])
+    # the running turned angle (the same sums as ``turned + cumsum(rate * max(step, 0))``): the
+    # steps written in place (dsp.diff_from's subtractions), summed in place, read at the changes
+    # with ``item`` (a Python float sum is the float64 sum numpy takes: no index array, no gather)
+    step = np.empty(len(t))
+    t0 = t.item(0)
+    step[0] = t0 - (det._last_t if math.isfinite(det._last_t) else t0)
+    np.subtract(t[1:], t[:-1], out=step[1:])
     if holes:
         step[gap] = 0.0
-    np.maximum(step, 0.0, out=step)
+    if not step.item(step.argmin()) >= 0.0:  # a step back, or NaN (rising times have none: no clamp)
+        np.maximum(step, 0.0, out=step)
     np.multiply(absv if rate_abs is None else rate_abs, step, out=step)
-    run = step.cumsum()
+    run = _accumulate(step)
     turned = det._turned
-    ch = np.array(change, np.int64)
-    cum: list[float] = (run[ch] + turned).tolist() if change else []
-    quiet, last_quiet = _quiet(det, t, e, absv, change, ch, holes)
-    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, float(run[-1] + turned))
+    if len(change) <= _FEW:
+        cum = [run.item(i) + turned for i in change]
+    else:  # (many changes, a long piece: one gather)
+        cum = (run[np.array(change, np.int64)] + turned).tolist()
+    quiet, last_quiet = _quiet(det, t, e, absv, change, None, holes)
+    return SamplePass(change, old, new, quiet, cum, resets, holes, last_dir, last_quiet, run.item(-1) + turned)
 
 
 def _quiet(
-    det: RepDetector, t: np.ndarray, e: np.ndarray, absv: np.ndarray, change: list[int], ch: np.ndarray, holes: bool
+    det: RepDetector,
+    t: np.ndarray,
+    e: np.ndarray,
+    absv: np.ndarray,
+    change: list[int],
+    ch: np.ndarray | None,
+    holes: bool,
 ) -> tuple[list[tuple[float, float]], tuple[float, float]]:
     """(t, e) of the last quiet sample (under ``start_dps``) at or before each change and at the
     piece's end, the carried one where none. Only a start reads its own (``process`` back-dates
     the movement to it). Without holes every start is a sample above ``move_dps``, so not quiet
     when ``start_dps <= move_dps``: its last quiet sample ends a quiet run (one followed by a
-    louder one), found among those ends (few) rather than among every quiet sample (about half
-    the piece, an index list ~20 instructions a sample); a stop reads a value it does not use."""
+    louder one), found among those ends (few, a Python list: a bisection per change, no index
+    array or gather for the few changes) rather than among every quiet sample (about half the
+    piece, an index list ~20 instructions a sample); a stop reads a value it does not use.
+    ``ch``: the changes as an array (made here when None)."""
     cfg = det.cfg
     carry = (det._quiet_t, det._quiet_e)
-    q = absv < cfg.start_dps
-    at_end = bool(q[-1])
-    if holes or cfg.start_dps > cfg.move_dps:
-        qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
-    else:
+    q = absv < (limits(cfg)[3] if absv.dtype is _F64 else cfg.start_dps)
+    at_end = q.item(-1)
+    if not holes and cfg.start_dps <= cfg.move_dps and len(change) <= _FEW:
+        ends = (q[:-1] > q[1:]).nonzero()[0].tolist()
+        quiet = []
+        for i in change:
+            r = bisect.bisect_right(ends, i) - 1
+            quiet.append(carry if r < 0 else (t.item(ends[r]), e.item(ends[r])))
+        last = len(t) - 1 if at_end else ends[-1] if ends else -1
+        return quiet, ((t.item(last), e.item(last)) if last >= 0 else carry)
+    if not holes and cfg.start_dps <= cfg.move_dps:  # (many changes: searched at once among the ends)
         qi = (q[:-1] > q[1:]).nonzero()[0]
-    quiet: list[tuple[float, float]] = []
+    else:
+        qi = q.nonzero()[0]  # (a start after a hole may be quiet itself)
+    quiet = []
     if change:
         if len(qi):
-            k = qi.searchsorted(ch, side="right")
+            k = qi.searchsorted(np.array(change, np.int64) if ch is None else ch, side="right")
             k -= 1  # (-1 before the first: reads the last one, replaced by the carry below)
             j = qi[k]
             quiet = list(zip(t[j].tolist(), e[j].tolist()))
@@ -124,57 +183,85 @@ def _quiet(
 
 
 def _latched_decided(
-    det: RepDetector, t: np.ndarray, e: np.ndarray, v: np.ndarray, absv: np.ndarray
+    det: RepDetector,
+    t: np.ndarray,
+    e: np.ndarray,
+    v: np.ndarray,
+    absv: np.ndarray,
+    starts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[int], list[int], list[int], int]:
     """(changes, direction before, after, the last direction) of a piece without holes, from its
-    decided samples: each sets the latch to its code (a start: +-1 by the rate's sign, a stop: 0)."""
+    decided samples: each sets the latch to its code (a start: +-1 by the rate's sign, a stop: 0).
+
+    The codes are written after the carried direction (``cf[0]``), and each undecided sample the
+    flatness rule leaves undecided is marked ``HOLD``; the codes then change from sample to sample
+    at a few places (a handful a piece, the first sample's included: one comparison), and a walk
+    over those in Python keeps the changes of the latch itself (a marked sample holds it). A
+    piece with many such places (noise that flickers across the thresholds) has the marks written
+    over with the latch they hold instead (``_hold_through``), compared again. With
+    ``stop_dps <= move_dps`` (no sample both starts and stops) the undecided samples are those
+    whose code (0: not a start) equals their stop flag (0: not a stop), NaN among them: one
+    comparison for the three of ``(start | stop)``, its negation and the merged mask."""
     cfg = det.cfg
     move = cfg.move_dps
     if move < 0:  # (every sample starts: up and down at once; the whole latch says which)
         change, old, new, _resets, last = _latched_whole(det, t, e, v, np.zeros(len(t), bool), None, absv)
         return change, old, new, last
-    up = v > move  # a start up, or down (|v| > move is one or the other, NaN neither)
-    dn = v < -move
-    on = up | dn
-    decided = on | (absv < cfg.stop_dps)
-    cand = (~decided).nonzero()[0]  # neither: the elevation-flatness rule decides these alone
+    n, carry = len(t), det._dir
+    cf = np.empty(n + 1, np.int8)
+    cf[0] = carry
+    codes = cf[1:]
+    up, dn = (v > move, v < -move) if starts is None else starts  # (|v| > move: one or the other, NaN neither)
+    np.subtract(up.view(_I8), dn.view(_I8), out=codes)  # +1 up, -1 down, 0 not a start
+    stop = absv < (limits(cfg)[2] if absv.dtype is _F64 else cfg.stop_dps)
+    if cfg.stop_dps <= move:
+        cand = (codes == stop.view(_I8)).nonzero()[0]  # neither: the flatness rule decides these alone
+    else:
+        cand = (~((up | dn) | stop)).nonzero()[0]
     flat = det._flat.flat_among(t, e, cand)  # (the flat ones are stops, coded 0 as the others)
-    codes = np.subtract(up.view(np.int8), dn.view(np.int8))  # +1 up, -1 down, 0 a stop
-    carry = det._dir
-    if len(cand):
-        u = cand[~flat]  # undecided: they leave the latch as it is
-        if len(u):
-            _hold_through(codes, u, carry)
-    k = (codes[1:] != codes[:-1]).nonzero()[0]
-    k += 1
+    u = cand[~flat] if len(cand) else cand  # undecided: they leave the latch as it is
+    walk = n <= _WALK_N  # (a long piece changes in too many places: written over at once)
+    if len(u):
+        if walk:
+            codes[u] = HOLD
+        else:
+            _hold_through(cf, u)
+    k = (codes != cf[:-1]).nonzero()[0]
+    if walk and len(k) <= _WALK_MAX:
+        change, old, new = [], [], []
+        latch = carry
+        for i in k.tolist():
+            c = codes.item(i)
+            if c != HOLD and c != latch:
+                change.append(i)
+                old.append(latch)
+                new.append(c)
+                latch = c
+        return change, old, new, latch
+    if walk and len(u):
+        _hold_through(cf, u)
+        k = (codes != cf[:-1]).nonzero()[0]
     change, new = k.tolist(), codes[k].tolist()
-    first = int(codes[0])
-    if first != carry:  # (the first sample changes it)
-        change.insert(0, 0)
-        new.insert(0, first)
     # the direction before each change is the one the change before set (the carried one first)
     old = [carry, *new[:-1]] if new else []
-    return change, old, new, int(codes[-1])
+    return change, old, new, cf.item(n)
 
 
-def _hold_through(codes: np.ndarray, u: np.ndarray, carry: int) -> None:
-    """Write over each undecided sample (indices ``u``, rising) the code of the last decided
-    sample before it (``carry`` before the piece's first): the latch it holds there. Then the
-    latch changes where the codes change, compared sample to sample, instead of among the decided
-    samples gathered (a gather and an index list of nearly every sample, ~40 instructions a
-    sample). A run of consecutive indices has a constant ``u - position``, rising from run to run,
-    so its first position is where that value is first found."""
+def _hold_through(cf: np.ndarray, u: np.ndarray) -> None:
+    """Write over each undecided sample (indices ``u``, rising, into the codes ``cf[1:]``) the
+    code of the last decided sample before it (``cf[0]``, the carried latch, before the piece's
+    first): the latch it holds there. Then the latch changes where the codes change, compared
+    sample to sample, instead of among the decided samples gathered (a gather and an index list
+    of nearly every sample, ~40 instructions a sample). A run of consecutive indices has a
+    constant ``u - position``, rising from run to run, so its first position is where that value
+    is first found; the code before a run's first sample ``a`` is ``cf[a]``."""
+    codes = cf[1:]
     m, a, b = len(u), u.item(0), u.item(-1)
     if b - a == m - 1:  # one run (a short piece's usual): one value, over a slice
-        codes[a : b + 1] = codes.item(a - 1) if a else carry
+        codes[a : b + 1] = cf.item(a)
         return
     d = u - np.arange(m)
-    first = u[d.searchsorted(d)]
-    first -= 1  # the decided sample before each run
-    vals = codes[first]
-    if a == 0:  # a run from the piece's start holds the carried latch
-        vals[: int(d.searchsorted(0, side="right"))] = carry
-    codes[u] = vals
+    codes[u] = cf[u[d.searchsorted(d)]]
 
 
 def _latched_whole(

@@ -67,29 +67,48 @@ def steady_piece(
     last_nonex: np.ndarray | None,
     rate_abs: np.ndarray | None,
     absv: np.ndarray | None = None,
+    holes: bool | None = None,
+    starts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Event] | None:
     """The detector's ``process`` for a piece whose latched direction cannot change, or None
-    (nothing done) when it might: the caller then takes the general path. ``absv``: ``|v|``, if
-    the caller has it already (it takes it for the general path too)."""
+    (nothing done) when it might: the caller then takes the general path. ``absv``: ``|v|``,
+    ``holes``: whether a sample follows a gap, and ``starts``: the masks ``v > move_dps`` and
+    ``v < -move_dps``, if the caller has them already (it takes them for the general path too: a
+    mask's first True (``argmax``) or first False (``argmin``) answers what a reduction of the
+    rates would, and a reduction costs about two elementwise calls)."""
     cfg, d0 = det.cfg, det._dir
     if long_gap is not None and any_true(long_gap):
         return None
     if absv is None:
         absv = np.abs(v)
     if d0 == 0:
-        # still: no sample turns faster than a start (fmax: a NaN sample starts nothing either)
-        if det._seg is not None or np.fmax.reduce(absv) > cfg.move_dps:
+        # still: no sample turns faster than a start (fmax: a NaN sample starts nothing either;
+        # |v| > move is v > move or v < -move, NaN neither)
+        if det._seg is not None:
             return None
-    elif det._seg is None or cfg.move_dps < 0 or any_true(gap) or not (amin(v) if d0 == 1 else -amax(v)) > cfg.move_dps:
+        if starts is None:
+            if np.fmax.reduce(absv) > cfg.move_dps:
+                return None
+        elif (up := starts[0]).item(up.argmax()) or (dn := starts[1]).item(dn.argmax()):  # (any True)
+            return None
+    else:
         # moving: every sample on, its way (NaN fails), and no hole that ends it; the least of
         # ``v * d0`` (d0 = +-1) is the least of v or minus the largest, exactly, without the product
-        return None
+        # (with the masks: every sample of ``v > move`` for d0 = 1, of ``v < -move`` for d0 = -1)
+        if det._seg is None or cfg.move_dps < 0 or (any_true(gap) if holes is None else holes):
+            return None
+        if starts is None:
+            if not (amin(v) if d0 == 1 else -amax(v)) > cfg.move_dps:
+                return None
+        elif not (on := starts[0] if d0 == 1 else starts[1]).item(on.argmin()):  # (every one True)
+            return None
     n = len(t)
     events: list[Event] = []
     det._flat.remember(t, e)
     quiet = (absv < cfg.start_dps).nonzero()[0]  # (the array methods: no Python wrappers)
     step = diff_from(t, det._last_t if math.isfinite(det._last_t) else t[0])
-    step[gap] = 0.0
+    if holes is None or holes:  # (no hole: no mask to apply)
+        step[gap] = 0.0
     cum = ((absv if rate_abs is None else rate_abs) * np.maximum(step, 0.0)).cumsum()
     det._scan_holds(t, e, 0, n, events)
     if det._seg is None:
