@@ -11,6 +11,7 @@ to refuse movements that do not pivot at the knee.
 from __future__ import annotations
 
 import numpy as np
+from numpy.linalg import _umath_linalg
 
 from sensor.core.dsp import all_true
 
@@ -123,12 +124,31 @@ def _lstsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     squares) was tried: with the smooth signal mostly explained by the other columns, a 17 %
     error in the noise estimate (jittered sample times) left half the shrinkage.
     """
-    x, *_ = np.linalg.lstsq(A, b, rcond=None)
-    return np.asarray(x)
+    x: np.ndarray = _gelsd(A, b[:, None], _EPS * max(A.shape), signature="ddd->ddid")[0][:, 0]
+    return x
+
+
+def _not_converged(_err: object, _flag: object) -> None:
+    raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
+
+
+# ``np.linalg.lstsq(A, b, rcond=None)``'s solution without its Python set-up (~7 of its ~47 us on a
+# window's 860 x 6 system): the same gufunc (LAPACK's dgelsd) on the same matrix, right-hand side
+# and rcond (machine epsilon times the larger dimension), in lstsq's error state (a failed SVD
+# raises). tests/test_fast_paths_learning.py compares the bits.
+_EPS = float(np.finfo(np.float64).eps)
+_gelsd = np.errstate(call=_not_converged, invalid="call", over="ignore", divide="ignore", under="ignore")(
+    _umath_linalg.lstsq
+)
 
 
 def fit_window(
-    t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.ndarray, half: int = 0
+    t: np.ndarray,
+    acc_p: np.ndarray,
+    w_rad: np.ndarray,
+    dt: np.ndarray,
+    half: int = 0,
+    alpha: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Least-squares fit of f = Rot(-Theta) G0 + b - w^2 c + alpha J c over one movement.
 
@@ -146,17 +166,26 @@ def fit_window(
 
     One design matrix holds both passes' columns: the first solve is handed its first six (the
     solver copies them into its own layout, so it sees the values it saw as a separate matrix).
+    Its two halves of rows are filled through a (2, n, 8) view, each negated column computed once
+    and written in place (``out=``): the same operations on the same values, in fewer numpy calls.
+    ``alpha``: :func:`window_slope` of these rows, when the caller has it (the noise share and the
+    averaged fit of the same window read the same slope).
     """
     n = len(t)
     steps = t[1:] - t[:-1]  # np.diff(t), without its Python set-up
     theta = turned(t, w_rad, dt, steps)
-    alpha = rate_slope(w_rad, t, steps) if n > 2 else np.gradient(w_rad, t)
-    w2 = w_rad * w_rad
+    if alpha is None:
+        alpha = rate_slope(w_rad, t, steps) if n > 2 else np.gradient(w_rad, t)
     co, si = np.cos(theta), np.sin(theta)
-    b = np.concatenate([acc_p[:, 0], acc_p[:, 1]])
+    b = acc_p.T.ravel()  # [acc_p[:, 0], acc_p[:, 1]]
     A2 = np.zeros((2 * n, 8))
-    A2[:n, 0], A2[:n, 1], A2[:n, 2], A2[:n, 4], A2[:n, 5] = co, si, 1.0, -w2, -alpha
-    A2[n:, 0], A2[n:, 1], A2[n:, 3], A2[n:, 4], A2[n:, 5] = -si, co, 1.0, alpha, -w2
+    top, bot = A2.reshape(2, n, 8)
+    top[:, 4] = bot[:, 5] = -(w_rad * w_rad)  # (no in-place negative of a strided column: numpy 2.4 wrote zeros)
+    np.negative(alpha, out=top[:, 5])
+    bot[:, 4] = alpha
+    np.negative(si, out=bot[:, 0])
+    top[:, 0], top[:, 1], bot[:, 1] = co, si, co
+    top[:, 2] = bot[:, 3] = 1.0
     if half >= 1:
         A_m, b_m = np.empty((2 * n, 8)), _pair_means(b, n, half)
         A_m[:, :6] = _pair_means(A2[:, :6], n, half)
@@ -164,11 +193,14 @@ def fit_window(
     else:
         x = _lstsq(A2[:, :6], b)
     # gravity as first fitted, turned by +90 deg in the plane: d/d(angle error) of Rot(-Theta) G0
-    gx = co * x[0] + si * x[1]
-    gy = -si * x[0] + co * x[1]
+    x0, x1 = x[0], x[1]
+    gy = bot[:, 0] * x0 + co * x1  # -si * x0 + co * x1
+    ngx = -(co * x0 + si * x1)  # -gx
     tt = t - t[0]
-    A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
-    A2[:n, 7], A2[n:, 7] = gy * tt, -gx * tt
+    np.multiply(gy, theta, out=top[:, 6])
+    np.multiply(ngx, theta, out=bot[:, 6])
+    np.multiply(gy, tt, out=top[:, 7])
+    np.multiply(ngx, tt, out=bot[:, 7])
     if half >= 1:
         A_m[:, 6:] = _pair_means(A2[:, 6:], n, half)
         x2 = _lstsq(A_m, b_m)
@@ -179,3 +211,11 @@ def fit_window(
     signal = float(((A2[:, 4:6] @ c) ** 2).sum())
     noise = float((resid * resid).sum()) + 1e-9
     return c, signal / noise
+
+
+def window_slope(t: np.ndarray, w_rad: np.ndarray) -> np.ndarray:
+    """The rate's slope as :func:`fit_window` reads it (``np.gradient(w_rad, t)``)."""
+    if len(t) > 2:
+        return rate_slope(w_rad, t, t[1:] - t[:-1])
+    out: np.ndarray = np.gradient(w_rad, t)
+    return out

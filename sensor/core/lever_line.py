@@ -39,6 +39,7 @@ main or better.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -77,6 +78,7 @@ def lever_line(
     min_share: float = MIN_SHARE,
     fits: dict[tuple[int, int, int], tuple[bool, np.ndarray, float]] | None = None,
     plain: dict[tuple[int, int], tuple[np.ndarray, float]] | None = None,
+    slope: Callable[[int, int], np.ndarray] | None = None,
 ) -> float:
     """The weighted mean direction (deg in the plane) of the ``keep`` windows' levers, each fitted
     as the mounting fitted it unless the gyro's noise is at least ``min_share`` of its angular
@@ -99,7 +101,10 @@ def lever_line(
     their rows when no interval was clipped (``WindowMemo.plain``). A window below ``min_share``
     is fitted here exactly as there, on the same rows and, with no interval clipped now either,
     the same intervals: its kept fit is that fit's result, and is taken instead of fitting it a
-    second time (on glide bench's rep content 13 of this function's 17 fits)."""
+    second time (on glide bench's rep content 13 of this function's 17 fits).
+
+    ``slope``: a window's rate slope by its rows (``WindowMemo.slope``), which the walk's plain fit
+    read: the noise share and the averaged fit take it instead of differentiating again."""
     kept = [w for w, k in zip(windows, keep, strict=True) if k]
     half = max(int(round(half_s / dt_nom)), 1) if dt_nom > 0 else 0
     if not kept or half_s <= 0:
@@ -113,11 +118,12 @@ def lever_line(
         if got is None:
             raw = dt_all[a:b]
             dt = np.clip(raw, 0, 5 * dt_nom)
-            diluted = noise_share(t[a:b], w_all[a:b]) >= min_share
+            alpha = None if slope is None else slope(a, b)  # (the walk's plain fit read it)
+            diluted = noise_share(t[a:b], w_all[a:b], alpha) >= min_share
             unclipped = bool(np.array_equal(dt, raw))  # no interval clipped: dt_nom has no say
             made = None if diluted or plain is None or not unclipped else plain.get((a, b))
             if made is None:
-                c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0)
+                c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0, alpha)
             else:
                 c, weight = made
             if fits is not None and unclipped:
@@ -133,7 +139,7 @@ def lever_line(
     return float(np.degrees(np.arctan2(total[1], total[0])))
 
 
-def noise_share(t: np.ndarray, w_rad: np.ndarray) -> float:
+def noise_share(t: np.ndarray, w_rad: np.ndarray, alpha: np.ndarray | None = None) -> float:
     """The share of the angular acceleration's energy (``np.gradient`` of the rate, as the fit
     reads it) that the gyro's white noise makes. The noise is read from the rate's second
     differences (6 sigma^2 for white noise), by their median absolute deviation so that the
@@ -144,7 +150,7 @@ def noise_share(t: np.ndarray, w_rad: np.ndarray) -> float:
     The medians by :func:`sensor.core.dsp.median` and the gradient by
     :func:`sensor.core.lever_fit.rate_slope`, each the same bits as ``np.median`` and
     ``np.gradient`` without their Python set-up (~60 of a call's ~90 us; one call per new window at
-    every refinement)."""
+    every refinement). ``alpha``: that gradient, when the caller has it (``WindowMemo.slope``)."""
     n = len(w_rad)
     if n < 5:
         return 0.0
@@ -154,5 +160,5 @@ def noise_share(t: np.ndarray, w_rad: np.ndarray) -> float:
     span[1:-1] = t[2:] - t[:-2]
     span[0], span[-1] = t[1] - t[0], t[-1] - t[-2]
     noise = float((2.0 * sigma2 / np.maximum(span, 1e-9) ** 2).sum())
-    energy = float((rate_slope(w_rad, t, t[1:] - t[:-1]) ** 2).sum())
+    energy = float(((rate_slope(w_rad, t, t[1:] - t[:-1]) if alpha is None else alpha) ** 2).sum())
     return noise / energy if energy > 0 else 0.0

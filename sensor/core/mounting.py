@@ -25,6 +25,7 @@ Either leg, supine or seated, any box: the pipeline buffers samples until a few 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -339,9 +340,8 @@ def estimate_mounting(
         if b_hang is not None:
             beta, reference = b_hang, "hanging"
     if reference == "lever" and cfg.lever_line and axis is not None:  # refined, undiluted (sensor.core.lever_line)
-        beta = lever_line(
-            t, acc_p, w_all, dt_all, dt_nom, used, inlier, beta, cfg, fits=memo.undiluted, plain=memo.plain
-        )
+        fits, plain, slope = memo.undiluted, memo.plain, partial(memo.slope, t=t, w_all=w_all)  # (kept per window)
+        beta = lever_line(t, acc_p, w_all, dt_all, dt_nom, used, inlier, beta, cfg, fits=fits, plain=plain, slope=slope)
     # Which side of the shin is "up" during the exercise: vote over moving samples.
     vote = side_vote(memo.plane_deg(acc_p, usable_mv), beta, posture, dt_nom, cfg)
     if vote is None:

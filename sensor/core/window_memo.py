@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sensor.core.dsp import median, norm3
+from sensor.core.lever_fit import window_slope
 from sensor.core.shin_prior import PriorConfig, board_normal_beta
 from sensor.core.side_vote import plane_deg
 
@@ -66,6 +67,7 @@ class WindowMemo:
         self._span, self._lever, self._elev, self.upright = {}, {}, {}, {}
         self.undiluted: dict[tuple[int, int, int], tuple[bool, np.ndarray, float]] = {}  # lever_line
         self.plain: dict[tuple[int, int], tuple[np.ndarray, float]] = {}  # window_verdicts' fits, no interval clipped
+        self.slopes: dict[tuple[int, int], np.ndarray] = {}  # the rate's slope per window (slope)
         self.verdicts: dict[tuple[int, int], tuple[object, list[tuple[int, bool]], object]] = {}  # window_verdicts
         self._prod: tuple[float, np.ndarray, np.ndarray] | None = None  # (last time, w_all, acc_p) of a prefix
         self._theta = np.empty(0)  # the plane angles of acc_p's first rows (keep_angles)
@@ -133,6 +135,15 @@ class WindowMemo:
         if not (lo >= 0 and hi <= 5 * dt_nom):  # a hole: clipped at this call's nominal interval
             span = np.degrees(abs(np.sum(w_all[a:b] * np.clip(dt_all[a:b], 0, 5 * dt_nom))))
         return span
+
+    def slope(self, a: int, b: int, t: np.ndarray, w_all: np.ndarray) -> np.ndarray:
+        """:func:`sensor.core.lever_fit.window_slope` of the window's rows, computed once: the walk's
+        plain fit, the lever line's noise share and its averaged fit all read it (the same rows,
+        about the same axis: the same bits)."""
+        got = self.slopes.get((a, b))
+        if got is None:
+            got = self.slopes[(a, b)] = window_slope(t[a:b], w_all[a:b])
+        return got
 
     def no_hole(self, a: int, b: int, dt_nom: float) -> bool:
         """Whether the window's kept span holds at this nominal interval (no interval clipped)."""

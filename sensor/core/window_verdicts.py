@@ -64,7 +64,7 @@ class Judge(NamedTuple):
     beta_stand: float | None
     ups: Upright
     board_ok: bool
-    fit: Callable[[A, A, A, A], tuple[A, float]]  # (sensor.core.mounting's fit_window: tests count its calls)
+    fit: Callable[[A, A, A, A, int, A], tuple[A, float]]  # (sensor.core.mounting's fit_window: tests count its calls)
     key: tuple[object, ...] | None  # what the verdicts depend on besides the interval (None: not kept)
 
 
@@ -103,7 +103,8 @@ def _judge(a: int, b: int, j: Judge) -> Verdict:
     if j.cache is not None and key in j.cache:
         c, weight = j.cache[key]
     else:
-        c, weight = j.fit(t[a:b], j.acc_p[a:b], j.w_all[a:b], np.clip(j.dt_all[a:b], 0, 5 * j.dt_nom))
+        dt = np.clip(j.dt_all[a:b], 0, 5 * j.dt_nom)
+        c, weight = j.fit(t[a:b], j.acc_p[a:b], j.w_all[a:b], dt, 0, memo.slope(a, b, t, j.w_all))
         if j.cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
             j.cache[key] = (c, weight)
         if memo.no_hole(a, b, j.dt_nom):  # made on the unclipped intervals: lever_line's plain fit of these rows
