@@ -19,6 +19,7 @@ from pathlib import Path
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -40,6 +41,10 @@ from .session import Session, SessionSetup
 log = logging.getLogger("glide")
 
 SourceFactory = Callable[[SessionSetup], Source]
+
+
+class RingBell(Message):
+    """A rep's bell, posted from the sound thread (posting never waits for the screen)."""
 
 
 class GlideApp(App):
@@ -322,7 +327,11 @@ class GlideApp(App):
         if self.sound is not None:
             session.event_tap = self.sound.collect
             if not self.bell_on_rep:  # no audio output: the bell marks each rep instead
-                self.sound.player.bell = lambda: self.call_from_thread(self.bell)
+                # post, not call_from_thread: the sound thread must never wait on a busy screen
+                self.sound.player.bell = lambda: self.post_message(RingBell())
+
+    def on_ring_bell(self, _message: RingBell) -> None:
+        self.bell()
 
     def action_toggle_sound(self) -> None:
         if self.sound is not None:
