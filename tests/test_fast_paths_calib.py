@@ -1,11 +1,11 @@
 """The mounting calibration's window fit, written with fewer numpy calls, gives what it replaced, bit for bit.
 
-The fit's least squares called through numpy's gufunc (not ``np.linalg.lstsq``'s wrapper), its
-design matrix filled through a (2, n, 8) view, and the rate's slope read once per window
-(``WindowMemo.slope``) for the walk's plain fit, the noise share and the averaged fit: each is
-compared against the code it replaced, on the windows a real session fits and on synthetic ones
-(uniform, exact and jittered clocks, short and long windows, every averaging span used). Whole
-sessions are compared by ``sensor/sim/bench_digest.py``.
+The fit's least squares solved by the normal equations (np.linalg.lstsq's solution to ~1e-11,
+not its bits: compared apart), its design matrix filled through a (2, n, 8) view, and the rate's
+slope read once per window (``WindowMemo.slope``) for the walk's plain fit, the noise share and
+the averaged fit: each is compared against the code it replaced, on the windows a real session
+fits and on synthetic ones (uniform, exact and jittered clocks, short and long windows, every
+averaging span used). Whole sessions are compared by ``sensor/sim/bench_digest.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.core import lever_line, mounting, pipeline
+from sensor.core import lever_fit, lever_line, mounting, pipeline
 from sensor.core.lever_fit import _lstsq, _pair_means, fit_window, rate_slope, turned, window_slope
 from sensor.core.window_memo import WindowMemo
 from sensor.sim.corpus import make_session
@@ -22,10 +22,10 @@ A = np.ndarray
 
 
 def _fit_before(t: A, acc_p: A, w_rad: A, dt: A, half: int = 0) -> tuple[A, float]:
-    """fit_window as written before (np.linalg.lstsq, the matrix filled column by column)."""
+    """fit_window as written before (the matrix filled column by column)."""
 
     def solve(M: A, y: A) -> A:
-        return np.asarray(np.linalg.lstsq(M, y, rcond=None)[0])
+        return _lstsq(M, y)  # (the fit's own solver: compared apart, test_the_solve_is_lstsqs_solution)
 
     n = len(t)
     steps = t[1:] - t[:-1]
@@ -107,15 +107,33 @@ def test_the_fit_is_the_fit_before_on_any_clock(kind: str) -> None:
             assert c.tobytes() == c0.tobytes() and weight == w0
 
 
-def test_the_solve_is_np_linalg_lstsq() -> None:
-    """Contiguous and strided matrices (the design matrix's first six columns), and a failed SVD
-    raises as lstsq raises."""
+def test_the_solve_is_lstsqs_solution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The normal equations' solution is np.linalg.lstsq's to 1e-9 relative on a real session's
+    systems (both passes, plain and averaged) and on strided and contiguous random ones; a
+    singular system gets lstsq's minimum-norm solution, and a failed SVD raises as lstsq raises."""
+    systems: list[tuple[A, A]] = []
+
+    def logged(M: A, y: A) -> A:
+        systems.append((M.copy(), y.copy()))
+        return _lstsq(M, y)
+
+    wins = _session_windows(monkeypatch)
+    monkeypatch.setattr(lever_fit, "_lstsq", logged)
+    for t, acc_p, w, dt in wins:
+        for half in (0, 10):
+            fit_window(t, acc_p, w, dt, half)
     rng = np.random.default_rng(22)
     for m, k in ((16, 6), (860, 6), (860, 8), (1200, 8)):
         full = rng.normal(0, 3, (m, 8))
-        b = rng.normal(0, 9, m)
-        for M in (full[:, :k], np.ascontiguousarray(full[:, :k])):
-            assert _lstsq(M, b).tobytes() == np.asarray(np.linalg.lstsq(M, b, rcond=None)[0]).tobytes()
+        systems += [(full[:, :k], rng.normal(0, 9, m)), (np.ascontiguousarray(full[:, :k]), rng.normal(0, 9, m))]
+    assert len(systems) >= 40
+    for M, y in systems:
+        want = np.asarray(np.linalg.lstsq(M, y, rcond=None)[0])
+        assert np.abs(_lstsq(M, y) - want).max() <= 1e-9 * np.abs(want).max()  # (cond^2 eps: cond <= ~2000)
+    rank2, y = np.ones((10, 3)), np.arange(10.0)
+    rank2[:, 2] = np.linspace(0, 1, 10)
+    rank2[:, 1] = rank2[:, 0]  # two equal columns
+    assert np.allclose(_lstsq(rank2, y), np.linalg.lstsq(rank2, y, rcond=None)[0], rtol=1e-12, atol=1e-12)
     bad = np.ones((10, 3))
     bad[2, 1] = np.nan
     with pytest.raises(np.linalg.LinAlgError):

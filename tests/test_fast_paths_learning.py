@@ -17,7 +17,7 @@ import pytest
 
 from sensor.core import lever_line, mount_evidence, mounting, pipeline
 from sensor.core.interval_median import IntervalMedian
-from sensor.core.lever_fit import _pair_means, centred_mean, fit_window, rate_slope, turned
+from sensor.core.lever_fit import _lstsq, _pair_means, centred_mean, fit_window, rate_slope, turned
 from sensor.core.mount_evidence import MountEvidence
 from sensor.core.mounting import MountConfig, _plane_basis
 from sensor.core.shin_prior import PriorConfig
@@ -157,14 +157,14 @@ def _two_matrix_fit(t: np.ndarray, acc_p: np.ndarray, w_rad: np.ndarray, dt: np.
     A = np.zeros((2 * n, 6))
     A[:n, 0], A[:n, 1], A[:n, 2], A[:n, 4], A[:n, 5] = co, si, 1.0, -w2, -alpha
     A[n:, 0], A[n:, 1], A[n:, 3], A[n:, 4], A[n:, 5] = -si, co, 1.0, alpha, -w2
-    x, *_ = np.linalg.lstsq(A, b, rcond=None)
+    x = _lstsq(A, b)  # (the fit's own solver: this compares the matrices and passes)
     gx, gy = co * x[0] + si * x[1], -si * x[0] + co * x[1]
     tt = t - t[0]
     A2 = np.zeros((2 * n, 8))
     A2[:, :6] = A
     A2[:n, 6], A2[n:, 6] = gy * theta, -gx * theta
     A2[:n, 7], A2[n:, 7] = gy * tt, -gx * tt
-    x2, *_ = np.linalg.lstsq(A2, b, rcond=None)
+    x2 = _lstsq(A2, b)
     resid = b - A2 @ x2
     c = x2[4:6]
     return c, float(np.sum((A2[:, 4:6] @ c) ** 2)) / (float(np.sum(resid * resid)) + 1e-9)
@@ -277,7 +277,7 @@ def _averaged_fit_before(t: np.ndarray, acc_p: np.ndarray, w: np.ndarray, dt: np
     def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         A = np.concatenate([centred_mean(A[:n], half), centred_mean(A[n:], half)])
         b = np.concatenate([centred_mean(b[:n], half), centred_mean(b[n:], half)])
-        return np.asarray(np.linalg.lstsq(A, b, rcond=None)[0])
+        return _lstsq(A, b)
 
     n = len(t)
     theta, alpha, w2 = turned(t, w, dt), np.gradient(w, t), w * w

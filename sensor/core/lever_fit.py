@@ -10,6 +10,8 @@ to refuse movements that do not pivot at the knee.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.linalg import _umath_linalg
 
@@ -123,9 +125,29 @@ def _lstsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     ``2 / (2 * half + 1)^2``. Subtracting the noise's expected energy instead (corrected least
     squares) was tried: with the smooth signal mostly explained by the other columns, a 17 %
     error in the noise estimate (jittered sample times) left half the shrinkage.
+
+    Solved by the normal equations (``A.T A x = A.T b``, LAPACK's dgesv on the 6 x 6 or 8 x 8
+    system) instead of dgelsd's SVD: the same least-squares solution in exact arithmetic, rounded
+    differently, and ~3.5x cheaper (dgelsd scans the whole matrix for NaNs and its norm first, then
+    bidiagonalises it: ~400 k instructions a window, 24 windows while the rep content calibrates).
+    The normal equations square the condition number: on 718 systems of four corpus sessions
+    (condition numbers 131 median, 2191 at most) the solution moved 7e-14 relative at the median,
+    2e-11 at most; every rep angle by < 5e-11 deg (tests/test_fast_paths_calib.py). A singular
+    system (columns dependent: no movement) or a non-finite solution falls back to dgelsd (its
+    minimum-norm solution, or lstsq's LinAlgError).
     """
-    x: np.ndarray = _gelsd(A, b[:, None], _EPS * max(A.shape), signature="ddd->ddid")[0][:, 0]
+    try:
+        x: np.ndarray = _gesv(A.T @ A, A.T @ b, signature="dd->d")
+        if math.isfinite(x.sum()):  # (a NaN in the matrix: dgelsd's SVD fails and raises, as lstsq's)
+            return x
+    except np.linalg.LinAlgError:
+        pass
+    x = _gelsd(A, b[:, None], _EPS * max(A.shape), signature="ddd->ddid")[0][:, 0]
     return x
+
+
+def _singular(_err: object, _flag: object) -> None:
+    raise np.linalg.LinAlgError("Singular matrix")
 
 
 def _not_converged(_err: object, _flag: object) -> None:
@@ -139,6 +161,10 @@ def _not_converged(_err: object, _flag: object) -> None:
 _EPS = float(np.finfo(np.float64).eps)
 _gelsd = np.errstate(call=_not_converged, invalid="call", over="ignore", divide="ignore", under="ignore")(
     _umath_linalg.lstsq
+)
+# np.linalg.solve's gufunc in its error state (a singular matrix raises)
+_gesv = np.errstate(call=_singular, invalid="call", over="ignore", divide="ignore", under="ignore")(
+    _umath_linalg.solve1
 )
 
 
