@@ -107,6 +107,54 @@ def _pair_means(x: np.ndarray, n: int, half: int) -> np.ndarray:
     return out.reshape(x.shape)
 
 
+def _row_means(x: np.ndarray, half: int) -> np.ndarray:
+    """:func:`centred_mean` of each ROW of ``x`` (k, n), by :func:`_pair_means`' operations: the
+    running sums of every row in one ``cumsum`` along the (contiguous) rows, the full spans as one
+    difference of two slices, the rows near the ends by index. A running sum adds its elements one
+    by one in order whatever the array's layout, and each mean is the same difference of the same
+    sums over the same count, so every element has the bits _pair_means gives the same values as a
+    column (tests/test_fast_paths_calib.py)."""
+    k, n = x.shape
+    c = np.zeros((k, n + 1))
+    np.cumsum(x, axis=1, out=c[:, 1:])
+    out = np.empty((k, n))
+    w = 2 * half + 1
+    if n >= w:
+        out[:, half : n - half] = (c[:, w:] - c[:, : n + 1 - w]) / w
+    e = np.concatenate([np.arange(min(half, n)), np.arange(max(n - half, min(half, n)), n)])
+    h = np.minimum(np.minimum(e, n - 1 - e), half)
+    out[:, e] = (c[:, e + h + 1] - c[:, e - h]) / (2 * h + 1)
+    return out
+
+
+def _means_first(
+    A2: np.ndarray, co: np.ndarray, si: np.ndarray, alpha: np.ndarray, acc_p: np.ndarray, half: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The averaged fit's first six columns and right-hand side (``_pair_means`` of ``A2[:, :6]``
+    and of ``b``), from the distinct columns of the two halves only. ``A2``'s halves hold ``co``,
+    ``si``, ``-si``, ``-w^2``, ``alpha``, ``-alpha`` (each negation as fit_window wrote it) and the
+    constants 1 and 0; ``b`` the force's two columns. Those eight vectors are averaged as rows of one
+    contiguous array (:func:`_row_means`: the same bits), the constants' means written as what they
+    are: a running sum of ones counts exactly, so every mean of ones is ``k / k = 1.0`` and of zeros
+    ``+0.0``. _pair_means gathered twelve strided columns and ``b`` apart (~60 of an averaged fit's
+    ~170 us on a 580-row window). Returns the (2n, 8) matrix (its last two columns unset) and b's means."""
+    n = len(co)
+    top, bot = A2.reshape(2, n, 8)
+    r = np.empty((8, n))
+    r[0], r[1], r[2], r[3] = co, si, bot[:, 0], top[:, 4]  # co, si, -si, -w^2
+    r[4], r[5], r[6], r[7] = alpha, top[:, 5], acc_p[:, 0], acc_p[:, 1]  # alpha, -alpha, b's halves
+    m = _row_means(r, half)
+    A_m = np.empty((2 * n, 8))
+    top_m, bot_m = A_m.reshape(2, n, 8)
+    top_m[:, 0] = bot_m[:, 1] = m[0]
+    top_m[:, 1], bot_m[:, 0] = m[1], m[2]
+    top_m[:, 2] = bot_m[:, 3] = 1.0
+    top_m[:, 3] = bot_m[:, 2] = 0.0
+    top_m[:, 4] = bot_m[:, 5] = m[3]
+    bot_m[:, 4], top_m[:, 5] = m[4], m[5]
+    return A_m, m[6:].ravel()
+
+
 def _lstsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Least squares of ``A x = b``: the fit's equations as built, or with ``half`` > 0 their rows
     averaged over ``2 * half + 1`` samples (:func:`_pair_means`, the two halves apart).
@@ -213,8 +261,7 @@ def fit_window(
     top[:, 0], top[:, 1], bot[:, 1] = co, si, co
     top[:, 2] = bot[:, 3] = 1.0
     if half >= 1:
-        A_m, b_m = np.empty((2 * n, 8)), _pair_means(b, n, half)
-        A_m[:, :6] = _pair_means(A2[:, :6], n, half)
+        A_m, b_m = _means_first(A2, co, si, alpha, acc_p, half)
         x = _lstsq(A_m[:, :6], b_m)
     else:
         x = _lstsq(A2[:, :6], b)
@@ -223,14 +270,22 @@ def fit_window(
     gy = bot[:, 0] * x0 + co * x1  # -si * x0 + co * x1
     ngx = -(co * x0 + si * x1)  # -gx
     tt = t - t[0]
-    np.multiply(gy, theta, out=top[:, 6])
-    np.multiply(ngx, theta, out=bot[:, 6])
-    np.multiply(gy, tt, out=top[:, 7])
-    np.multiply(ngx, tt, out=bot[:, 7])
     if half >= 1:
-        A_m[:, 6:] = _pair_means(A2[:, 6:], n, half)
+        r = np.empty((4, n))  # the two new columns' halves as rows: [top 6, top 7, bottom 6, bottom 7]
+        np.multiply(gy, theta, out=r[0])
+        np.multiply(gy, tt, out=r[1])
+        np.multiply(ngx, theta, out=r[2])
+        np.multiply(ngx, tt, out=r[3])
+        top[:, 6:], bot[:, 6:] = r[:2].T, r[2:].T
+        m = _row_means(r, half)
+        top_m, bot_m = A_m.reshape(2, n, 8)
+        top_m[:, 6:], bot_m[:, 6:] = m[:2].T, m[2:].T
         x2 = _lstsq(A_m, b_m)
     else:
+        np.multiply(gy, theta, out=top[:, 6])
+        np.multiply(ngx, theta, out=bot[:, 6])
+        np.multiply(gy, tt, out=top[:, 7])
+        np.multiply(ngx, tt, out=bot[:, 7])
         x2 = _lstsq(A2, b)
     resid = b - A2 @ x2
     c = x2[4:6]

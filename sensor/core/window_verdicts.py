@@ -103,7 +103,7 @@ def _judge(a: int, b: int, j: Judge) -> Verdict:
     if j.cache is not None and key in j.cache:
         c, weight = j.cache[key]
     else:
-        dt = np.clip(j.dt_all[a:b], 0, 5 * j.dt_nom)
+        dt = j.dt_all[a:b].clip(0, 5 * j.dt_nom)  # (np.clip's own method, without its wrapper)
         c, weight = j.fit(t[a:b], j.acc_p[a:b], j.w_all[a:b], dt, 0, memo.slope(a, b, t, j.w_all))
         if j.cache is not None:  # axis None: one call's (sensor.core.fit_reuse)
             j.cache[key] = (c, weight)
