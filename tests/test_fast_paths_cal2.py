@@ -22,6 +22,7 @@ import pytest
 
 from sensor.core import lever_line as lever_line_mod
 from sensor.core import mounting, pipeline
+from sensor.core import side_vote as side_vote_mod
 from sensor.core.lever_fit import _means_first, _pair_means, _row_means, fit_window
 from sensor.core.mount_evidence import _FEW_RUNS, _before_moves
 from sensor.sim.bench import _long_session
@@ -196,3 +197,22 @@ def test_the_pre_movement_mask_is_the_running_counts() -> None:
             wa[0] = min(wa[0], 2)  # a span cut at the buffer's start
             got = _before_moves(wa, before, end)
             assert got.dtype == bool and got.tobytes() == _before_moves_by_counts(wa, before, end).tobytes()
+
+
+def test_the_wrapped_angles_are_np_remainders() -> None:
+    """side_vote's wrap against ``y % 360.0 - 180.0``: random angles off random shin directions,
+    the bounds of the fast range, values a rounding puts on them, signed zeros, and y out of range."""
+    rng = np.random.default_rng(35)
+    edges = [-360.0, -359.9999999999999, -1e-300, -0.0, 0.0, 1e-300, 179.99999999999997, 180.0, 359.99999999999994]
+    edges += [360.0, 360.00000000000006, 719.9999999999999, -1e-14, 1e-14]
+    cases = [np.array(edges), np.array([]), np.array([720.0, 5.0]), np.array([-360.00000000000006, 5.0])]
+    cases += [np.array([np.nan, 3.0]), np.array([np.inf, 3.0]), np.array([1e300, -1e300])]
+    for _ in range(50):
+        theta = np.degrees(np.arctan2(rng.normal(size=3000), rng.normal(size=3000)))
+        beta = float(rng.uniform(-360, 360))
+        cases.append(theta - beta + 180.0)
+    for y in cases:
+        with np.errstate(invalid="ignore"):  # (an infinity: np.remainder's NaN, both ways)
+            want = y % 360.0 - 180.0
+            got = side_vote_mod.wrapped(y)
+        assert got.tobytes() == want.tobytes()

@@ -39,12 +39,32 @@ def plane_deg(acc_p: np.ndarray, mask: np.ndarray | slice) -> np.ndarray:
     return out
 
 
+def wrapped(y: np.ndarray) -> np.ndarray:
+    """``y % 360.0 - 180.0``, the same values, without np.remainder's fmod per element (~25 us on the
+    ~3,000 angles a refinement's vote reads, at every movement end while the mounting is learned).
+
+    np.remainder takes ``fmod(y, 360)`` and adds 360 when that is negative (a zero becomes +0.0).
+    For ``y`` in [-360, 720), the vote's range (an angle off a shin direction, both within a turn),
+    fmod is exact and that is: ``y + 360`` (rounded, as np.remainder adds it) below 0, ``y - 360``
+    (exact) from 360, ``y`` itself between, of which only a -0.0 differs from np.remainder's +0.0,
+    and both less 180 are -180.0. Any other ``y`` (a NaN, none at all) takes np.remainder
+    (tests/test_fast_paths_cal2.py)."""
+    if not (len(y) and y.min() >= -360.0 and y.max() < 720.0):
+        out: np.ndarray = y % 360.0 - 180.0
+        return out
+    r = y.copy()
+    np.add(y, 360.0, out=r, where=y < 0.0)
+    np.subtract(y, 360.0, out=r, where=y >= 360.0)
+    r -= 180.0
+    return r
+
+
 def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg: VoteConfig) -> int | None:
     """+1 or -1, or None when fewer than 10 samples vote or they agree less than ``min_sign_agreement``.
 
     ``theta_mv``: in-plane angles (deg) of the specific force over the teaching movements' moving
     samples; ``dt_s``: the nominal sample interval."""
-    delta = (theta_mv - beta + 180.0) % 360.0 - 180.0
+    delta = wrapped(theta_mv - beta + 180.0)  # (theta_mv - beta + 180.0) % 360.0 - 180.0
     off = np.abs(delta)
     usable = (off > 15) & (off < 165)
     if posture == "supine":
