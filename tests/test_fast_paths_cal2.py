@@ -7,7 +7,9 @@ give what they replaced, bit for bit.
   intervals' range, against the 2-vector ufuncs and ``np.array_equal`` (on a real session's
   refinement calls, through the pipeline);
 * the evidence's pre-movement mask (``mount_evidence._before_moves``) by slices against the running
-  count of open spans.
+  count of open spans;
+* the side vote's angle wrap (``side_vote.wrapped``) against ``np.remainder``, and the 3-vector cross
+  product in Python floats (``dsp.cross3``) against ``np.cross``.
 
 Whole sessions are compared by ``sensor/sim/bench_digest.py``.
 """
@@ -23,6 +25,7 @@ import pytest
 from sensor.core import lever_line as lever_line_mod
 from sensor.core import mounting, pipeline
 from sensor.core import side_vote as side_vote_mod
+from sensor.core.dsp import cross3
 from sensor.core.lever_fit import _means_first, _pair_means, _row_means, fit_window
 from sensor.core.mount_evidence import _FEW_RUNS, _before_moves
 from sensor.sim.bench import _long_session
@@ -216,3 +219,20 @@ def test_the_wrapped_angles_are_np_remainders() -> None:
             want = y % 360.0 - 180.0
             got = side_vote_mod.wrapped(y)
         assert got.tobytes() == want.tobytes()
+
+
+def test_cross3_is_np_cross() -> None:
+    """The 3-vector cross product in Python floats has np.cross's bits: random axes of any scale,
+    unit and basis vectors, signed zeros, and non-finite entries; other shapes go to np.cross."""
+    rng = np.random.default_rng(36)
+    vecs = [rng.normal(0, 1, 3) * 10.0 ** rng.integers(-300, 300) for _ in range(300)]
+    vecs += [u / np.linalg.norm(u) for u in rng.normal(0, 1, (100, 3))]
+    vecs += list(np.eye(3)) + [np.array([0.0, -0.0, 1.0]), np.array([-0.0, -0.0, -0.0])]
+    vecs += [np.array([np.inf, 1.0, 0.0]), np.array([np.nan, 2.0, 3.0]), np.array([1e308, -1e308, 1e308])]
+    with np.errstate(invalid="ignore", over="ignore"):
+        for a in vecs:
+            for b in vecs[::7]:
+                assert cross3(a, b).tobytes() == np.cross(a, b).tobytes()
+                assert cross3(b, a).tobytes() == np.cross(b, a).tobytes()
+    two = rng.normal(0, 1, (4, 3))
+    assert cross3(two, two[::-1]).tobytes() == np.cross(two, two[::-1]).tobytes()

@@ -326,6 +326,20 @@ def lfilter_state(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -
     return lfilter(b, a, x, -1, zi)
 
 
+def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of two float64 3-vectors without its ~15 us of Python set-up (broadcast,
+    astype, moveaxis; the mounting estimate takes up to five per call while it learns the axis).
+    np.cross computes ``a1*b2 - a2*b1``, ``a2*b0 - a0*b2``, ``a0*b1 - a1*b0`` by separate multiply
+    and subtract ufuncs; Python floats make the same IEEE double operations on the same values
+    (tests/test_fast_paths_cal2.py). Anything else goes to np.cross."""
+    if a.shape != (3,) or b.shape != (3,) or a.dtype != np.float64 or b.dtype != np.float64:
+        out: np.ndarray = np.cross(a, b)
+        return out
+    a0, a1, a2 = a.tolist()
+    b0, b1, b2 = b.tolist()
+    return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+
+
 def norm3(x: np.ndarray) -> np.ndarray:
     """Row-wise Euclidean norm, ``sqrt((x0*x0 + x1*x1) + x2*x2)`` for every row (no BLAS, no
     pairwise sums: the same bits whatever the chunking)."""

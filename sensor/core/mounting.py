@@ -31,7 +31,7 @@ import numpy as np
 
 from sensor.core.beside_pivot import LyingConfig, refused_middle, seated_hanging
 from sensor.core.context import ContextConfig, shock_threshold
-from sensor.core.dsp import hysteresis, median, norm3
+from sensor.core.dsp import cross3, hysteresis, median, norm3
 from sensor.core.knee_lever import KneeLeverConfig
 from sensor.core.knee_range import KneeRangeConfig
 from sensor.core.lever_fit import fit_window
@@ -158,9 +158,9 @@ class MountConfig:
 
 def _plane_basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     helper = np.eye(3)[int(np.argmin(np.abs(u)))]
-    e1 = np.cross(u, helper)
+    e1 = cross3(u, helper)
     e1 /= np.linalg.norm(e1)
-    e2 = np.cross(u, e1)
+    e2 = cross3(u, e1)
     return e1, e2
 
 
@@ -305,12 +305,12 @@ def estimate_mounting(
     V = np.array(vecs)
     W = np.array(weights)
     mean = (V * W[:, None]).sum(axis=0)
-    mean /= np.linalg.norm(mean)
+    mean /= np.sqrt(mean.dot(mean))  # (np.linalg.norm of a vector: the same dot and sqrt, without its set-up)
     inlier = V @ mean >= np.cos(np.radians(cfg.inlier_deg))
     if inlier.sum() < min(cfg.min_windows, len(vecs)) or W[inlier].sum() < cfg.min_inlier_weight * W.sum():
         return None
     mean = (V[inlier] * W[inlier, None]).sum(axis=0)
-    mean /= np.linalg.norm(mean)
+    mean /= np.sqrt(mean.dot(mean))  # (np.linalg.norm of a vector: the same dot and sqrt, without its set-up)
     beta = float(np.degrees(np.arctan2(mean[1], mean[0])))
     # The lever points at the sensor, which sits off the bone: an independent direction wins
     reference = "lever"

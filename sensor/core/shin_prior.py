@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY
-from sensor.core.dsp import norm3
+from sensor.core.dsp import cross3, norm3
 from sensor.core.tilt_noise import tilt_standard_error
 
 BOARD_NORMAL = np.array([0.0, 0.0, 1.0])  # sensor z: perpendicular to the IMU package and board
@@ -151,7 +151,7 @@ def _u_cross_board(u: np.ndarray) -> tuple[np.ndarray, float]:
     key = (u.dtype.str + str(u.shape), u.tobytes())
     got = _BOARD_CROSS.get(key)
     if got is None:
-        q = np.cross(u, BOARD_NORMAL)
+        q = cross3(u, BOARD_NORMAL)
         got = (q, float(np.linalg.norm(q)))
         if len(_BOARD_CROSS) >= 256:
             _BOARD_CROSS.clear()

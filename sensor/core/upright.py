@@ -34,7 +34,7 @@ from typing import Protocol, cast
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY
-from sensor.core.dsp import median
+from sensor.core.dsp import cross3, median
 from sensor.core.shin_prior import contact_events
 
 
@@ -129,7 +129,7 @@ class Upright:
             off = memo.get(("off axis", a_first, stop))
             if off is None:
                 off = memo["off axis", a_first, stop] = off_knee_axis(
-                    gyr_c[a_first : a_first + max(stop, 1)], np.cross(e1, e2), cfg
+                    gyr_c[a_first : a_first + max(stop, 1)], cross3(e1, e2), cfg
                 )
             if off:
                 a_first = 0
@@ -210,7 +210,7 @@ def rest_before_sweep(
             return kept[1]
     a = np.array([w[0] for w in windows])
     b = np.array([w[1] for w in windows])
-    knee = np.cross(e1, e2)
+    knee = cross3(e1, e2)
     w = np.radians(gyr_c @ knee) * np.diff(t, prepend=t[0])
     cum = np.concatenate([[0.0], np.cumsum(w)])
     big = np.flatnonzero(np.degrees(np.abs(cum[b] - cum[a])) >= cfg.first_sweep_deg)
@@ -279,7 +279,7 @@ def carried_rest(
     was read in the 8 s re-learn buffer, and the fresh-recording rest rule does not ask a re-learn."""
     if carried is None or not windows or not cfg.carried_rest:
         return None
-    if abs(float(carried @ np.cross(e1, e2))) > np.sin(np.radians(cfg.max_carry_tilt_deg)):
+    if abs(float(carried @ cross3(e1, e2))) > np.sin(np.radians(cfg.max_carry_tilt_deg)):
         return None  # the box turned some other way: the old direction says nothing
     s = np.array([carried @ e1, carried @ e2])
     s /= max(float(np.linalg.norm(s)), 1e-9)
