@@ -43,7 +43,7 @@ def turned(t: np.ndarray, w_rad: np.ndarray, dt: np.ndarray, steps: np.ndarray |
     out = np.zeros(len(w_rad))
     if len(w_rad) > 1:
         span = np.maximum(dt[1:], np.minimum(np.diff(t) if steps is None else steps, MAX_HOLE_S))
-        out[1:] = np.cumsum(0.5 * (w_rad[1:] + w_rad[:-1]) * span)
+        out[1:] = (0.5 * (w_rad[1:] + w_rad[:-1]) * span).cumsum()  # (the method: np.cumsum wraps it)
     return out
 
 
@@ -95,7 +95,7 @@ def _pair_means(x: np.ndarray, n: int, half: int) -> np.ndarray:
     averaged fit 340 -> ~200 us."""
     tail = x.shape[1:]
     c = np.zeros((2, n + 1) + tail)
-    np.cumsum(x.reshape((2, n) + tail), axis=1, out=c[:, 1:])
+    x.reshape((2, n) + tail).cumsum(axis=1, out=c[:, 1:])
     out = np.empty((2, n) + tail)
     w = 2 * half + 1
     if n >= w:
@@ -116,7 +116,7 @@ def _row_means(x: np.ndarray, half: int) -> np.ndarray:
     column (tests/test_fast_paths_calib.py)."""
     k, n = x.shape
     c = np.zeros((k, n + 1))
-    np.cumsum(x, axis=1, out=c[:, 1:])
+    x.cumsum(axis=1, out=c[:, 1:])
     out = np.empty((k, n))
     w = 2 * half + 1
     if n >= w:
@@ -186,7 +186,7 @@ def _lstsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     try:
         x: np.ndarray = _gesv(A.T @ A, A.T @ b, signature="dd->d")
-        if math.isfinite(x.sum()):  # (a NaN in the matrix: dgelsd's SVD fails and raises, as lstsq's)
+        if math.isfinite(np.add.reduce(x)):  # (x.sum(); a NaN in the matrix: dgelsd fails and raises, as lstsq)
             return x
     except np.linalg.LinAlgError:
         pass
@@ -289,8 +289,9 @@ def fit_window(
         x2 = _lstsq(A2, b)
     resid = b - A2 @ x2
     c = x2[4:6]
-    signal = float(((A2[:, 4:6] @ c) ** 2).sum())
-    noise = float((resid * resid).sum()) + 1e-9
+    # (np.add.reduce: what the arrays' sum method calls, without its Python wrapper)
+    signal = float(np.add.reduce((A2[:, 4:6] @ c) ** 2))
+    noise = float(np.add.reduce(resid * resid)) + 1e-9
     return c, signal / noise
 
 

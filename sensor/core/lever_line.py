@@ -126,7 +126,7 @@ def lever_line(
             diluted = noise_share(t[a:b], w_all[a:b], alpha) >= min_share
             # no interval clipped (dt_nom has no say): np.array_equal(dt, raw), as every interval
             # within [0, hi] is one the clip leaves, any other (or a NaN) one it changes
-            unclipped = bool(raw.min() >= 0 and raw.max() <= hi)
+            unclipped = bool(np.minimum.reduce(raw) >= 0 and np.maximum.reduce(raw) <= hi)
             made = None if diluted or plain is None or not unclipped else plain.get((a, b))
             if made is None:
                 c, weight = fit_window(t[a:b], acc_p[a:b], w_all[a:b], dt, half if diluted else 0, alpha)

@@ -49,7 +49,7 @@ def wrapped(y: np.ndarray) -> np.ndarray:
     (exact) from 360, ``y`` itself between, of which only a -0.0 differs from np.remainder's +0.0,
     and both less 180 are -180.0. Any other ``y`` (a NaN, none at all) takes np.remainder
     (tests/test_fast_paths_cal2.py)."""
-    if not (len(y) and y.min() >= -360.0 and y.max() < 720.0):
+    if not (len(y) and np.minimum.reduce(y) >= -360.0 and np.maximum.reduce(y) < 720.0):  # (y.min(), y.max())
         out: np.ndarray = y % 360.0 - 180.0
         return out
     r = y.copy()

@@ -129,8 +129,9 @@ class WindowMemo:
         got = self._span.get((a, b))
         if got is None:
             dt = dt_all[a:b]
-            lo, hi = (float(dt.min()), float(dt.max())) if len(dt) else (0.0, 0.0)
-            got = self._span[(a, b)] = (lo, hi, np.degrees(abs(np.sum(w_all[a:b] * dt))))
+            # (np.minimum.reduce, np.add.reduce: what dt.min() and np.sum call, without their wrappers)
+            lo, hi = (float(np.minimum.reduce(dt)), float(np.maximum.reduce(dt))) if len(dt) else (0.0, 0.0)
+            got = self._span[(a, b)] = (lo, hi, np.degrees(abs(np.add.reduce(w_all[a:b] * dt))))
         lo, hi, span = got
         if not (lo >= 0 and hi <= 5 * dt_nom):  # a hole: clipped at this call's nominal interval
             span = np.degrees(abs(np.sum(w_all[a:b] * np.clip(dt_all[a:b], 0, 5 * dt_nom))))
