@@ -37,6 +37,12 @@ from sensor.core.constants import STANDARD_GRAVITY
 from sensor.core.dsp import cross3, median
 from sensor.core.shin_prior import contact_events
 
+# np.count_nonzero's C function, without its Python wrapper (sensor.core.interval_median: the same count)
+try:
+    from numpy._core.multiarray import count_nonzero as _count_nonzero
+except ImportError:  # (numpy < 2)
+    _count_nonzero = np.count_nonzero
+
 
 class UprightConfig(Protocol):
     """The fields of ``sensor.core.shin_prior.PriorConfig`` this module reads."""
@@ -122,10 +128,10 @@ class Upright:
         before it (:func:`sensor.core.shin_prior.carried_beta`); see :func:`carried_rest`."""
         ups = contact_ups(t, acc, contact, e1, e2, cfg)
         supine_start = posture == "supine" and cfg.starts_the_recording
-        a_first = int(np.argmax(moving)) if supine_start and moving.any() else 0
+        a_first = int(moving.argmax()) if supine_start and moving.any() else 0  # (np.argmax calls the method)
         memo = {} if memo is None else memo
         if a_first:
-            stop = int(np.argmin(moving[a_first:])) if not moving[a_first:].all() else len(moving) - a_first
+            stop = int(moving[a_first:].argmin()) if not moving[a_first:].all() else len(moving) - a_first
             off = memo.get(("off axis", a_first, stop))
             if off is None:
                 off = memo["off axis", a_first, stop] = off_knee_axis(
@@ -163,7 +169,7 @@ class Upright:
         memo, key = self._counts  # the count depends on the rest's samples and the lever: kept
         count = memo.get(("up count", key, c.tobytes()))
         if count is None:
-            count = memo["up count", key, c.tobytes()] = np.count_nonzero(
+            count = memo["up count", key, c.tobytes()] = _count_nonzero(
                 self.first @ (c / lev) > self.cfg.max_first_rest_sin
             )
         out = bool(cast("int", count) * self.dt >= self.cfg.min_first_rest_s)
@@ -174,7 +180,7 @@ class Upright:
     def _up_long(self, ups: np.ndarray, s: np.ndarray) -> bool:
         """Whether the shin direction ``s`` (in-plane unit) puts the ankle above the knee
         (``sin(elevation) > max_first_rest_sin``) for at least ``min_first_rest_s`` of ``ups``."""
-        return bool(np.count_nonzero(ups @ s > self.cfg.max_first_rest_sin) * self.dt >= self.cfg.min_first_rest_s)
+        return bool(_count_nonzero(ups @ s > self.cfg.max_first_rest_sin) * self.dt >= self.cfg.min_first_rest_s)
 
 
 def rest_before_sweep(
