@@ -328,7 +328,8 @@ def gravity_ups(f: np.ndarray, e1: np.ndarray, e2: np.ndarray, cfg: UprightConfi
 def in_plane_ups(f: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
     """The forces ``f`` (k, 3) in the swing plane's basis, as units, shape (k', 2): only those
     mostly in the plane (gravity not off to a side), the in-plane part larger than half the whole."""
-    p = np.stack([f @ e1, f @ e2], axis=1)
+    p = np.empty((len(f), 2))  # (np.stack of the two columns: the same copies, without its set-up)
+    p[:, 0], p[:, 1] = f @ e1, f @ e2
     n = np.linalg.norm(p, axis=1)
     keep = n > 0.5 * np.linalg.norm(f, axis=1)
     out: np.ndarray = p[keep] / np.maximum(n[keep, None], 1e-9)

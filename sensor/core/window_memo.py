@@ -97,7 +97,9 @@ class WindowMemo:
             self._theta = np.empty(0)
         lo = max(n0 - 1, 0)
         w_new = np.radians(gyr_c[lo:] @ u)[n0 - lo :]
-        p_new = np.stack([acc[lo:] @ e1, acc[lo:] @ e2], axis=1)[n0 - lo :]
+        p_new = np.empty((len(acc) - lo, 2))  # (np.stack of the two columns: the same copies, without its set-up)
+        p_new[:, 0], p_new[:, 1] = acc[lo:] @ e1, acc[lo:] @ e2
+        p_new = p_new[n0 - lo :]
         if n0 and kept is not None:
             w_new, p_new = np.concatenate([kept[1], w_new]), np.concatenate([kept[2], p_new])
         if len(t):
