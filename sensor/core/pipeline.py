@@ -365,7 +365,7 @@ class Pipeline:
         )
         out = self._notices.merge(self.stats, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
         events.extend(out)
-        self.last_angle, self.last_t = float(elev[-1]), float(t[-1])
+        self.last_angle, self.last_t = elev.item(-1), t.item(-1)
         if self._keep_elev:
             self._elev_pieces.append((t, elev))
 

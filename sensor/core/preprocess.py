@@ -140,7 +140,7 @@ class Preprocessor:
         np.subtract(t[1:], t[:-1], rows.dt_tail)
         self.steps = (self._last_t, dt, t)  # (the kept row: valid until the next piece of this length)
         gap = dt > gap_s
-        self._last_t = t_end = float(t[-1])
+        self._last_t = t_end = t.item(-1)
 
         # the 8 rows written in place (no temporaries, one pass each); the squared sizes summed
         # (x0^2 + x1^2) + x2^2, the acceleration's also its size for the 1-g test below
