@@ -180,7 +180,7 @@ class ContextTracker:
         shock: np.ndarray | None = None
         on_idx = _NO_INDEX
         t_before = self._prev_t if self._prev_t is not None else t[0]  # (the steps: asked for below)
-        self._prev_t = float(t[-1])
+        self._prev_t = t.item(-1)
         if 3.0 * most * SLACK <= least * least and (curves is None or curves.settled(n)):
             # The usual piece: no jump (a row of steps' norm: at most sqrt(3) times its largest
             # component, SLACK the rounding room) reaches the least bound any rule below compares

@@ -63,7 +63,7 @@ class SampleIntake:
         ):
             if self._skip_pending and self.first_skip_t is None:  # the bad run began in an earlier chunk
                 self.first_skip_t, self._skip_pending = float(t[0]), False
-            self.last_t = float(t[-1])
+            self.last_t = t.item(-1)
             return chunk
         with np.errstate(invalid="ignore"):
             valid = (

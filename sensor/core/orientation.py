@@ -174,7 +174,7 @@ class SagittalFilter:
             dt = diff_from(t, self._last_t if self._last_t is not None else t[0])
         else:
             dt = ws.steps(t, self._last_t if self._last_t is not None else t[0])
-        self._last_t = float(t[-1])
+        self._last_t = t.item(-1)  # (item: a Python float, no numpy scalar on the way)
         first = self._y is None
         reset: np.ndarray | None = None
         if first or (gap is not None and any_true(gap)):
@@ -188,7 +188,7 @@ class SagittalFilter:
         valid: np.ndarray | None
         if ws is not None:  # pieces of a length seen before: the same arithmetic in kept rows
             sq = ws.force(acc, w, self._w_prev, dt, reset is None)
-            self._w_prev = float(ws.wr[-1])
+            self._w_prev = ws.wr.item(-1)
             # every force gravity-like (NaN fails): no mask (argmin: a NaN's place if any)
             valid = None if sq.item(sq.argmin()) >= WEAK_SQ else sq >= WEAK_SQ
             raw = np.arctan2(ws.ay, ws.ax, ws.th)
@@ -261,7 +261,7 @@ class SagittalFilter:
             zy[0], zv[0] = a * self._y, self.av * self._v
             theta, _ = lfilter_state(self._b_y, self._a_y, x, zy)
             vel, _ = lfilter_state(self._b_v, self._a_v, w, zv)
-            self._y, self._v = float(theta[-1]), float(vel[-1])
+            self._y, self._v = theta.item(-1), vel.item(-1)
         else:
             theta, vel = self._segments(x, w, th_acc, reset)
         if self._beta_ref is None:

@@ -116,13 +116,17 @@ class RepDetector:
         last_nonex: np.ndarray | None = None,
         shocks: np.ndarray | None = None,
         rate_abs: np.ndarray | None = None,
+        *,
+        steps: tuple[float | None, np.ndarray] | None = None,
     ) -> list[Event]:
         """``long_gap`` marks samples after a hole longer than ``gap_reset_s``: no rep spans it.
         ``last_nonex``: per sample, the last time the activity context was not exercise; a rep
         that began at or before it is not counted (see ``sensor.core.context``). ``shocks``: times
         of the foot contacts in this piece; a rep with one at its far turn is not counted.
         ``rate_abs``: the magnitude of the angular rate (deg/s); its integral over a return is the
-        angle turned whatever the axis, a range that a mounting with a wrong knee axis cannot shrink."""
+        angle turned whatever the axis, a range that a mounting with a wrong knee axis cannot shrink.
+        ``steps``: (last time, the time steps of ``t`` from it, read only), if the caller has them
+        (the preprocessor's: sensor.core.phases_pass.sample_pass)."""
         cfg = self.cfg
         n = len(t)
         if n == 0:
@@ -145,7 +149,7 @@ class RepDetector:
             steady := steady_piece(self, t, e, v, gap, long_gap, last_nonex, rate_abs, absv, holes, starts)
         ) is not None:
             return steady  # the latched direction cannot change in this piece (the usual live feed)
-        sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs, holes, starts)  # (sensor.core.phases_pass)
+        sp = sample_pass(self, t, e, v, gap, long_gap, absv, rate_abs, holes, starts, steps)  # (phases_pass)
         events: list[Event] = []
         resets, pos = sp.resets, 0
         # (the values at a change read with ``item``: a Python float, no numpy scalar on the way)

@@ -100,10 +100,13 @@ def sample_pass(
     rate_abs: np.ndarray | None,
     holes: bool | None = None,
     starts: tuple[np.ndarray, np.ndarray] | None = None,
+    steps: tuple[float | None, np.ndarray] | None = None,
 ) -> SamplePass:
     """The changes of ``det``'s latched direction over a (non-empty) piece, and what they read.
     ``holes``: whether a sample follows a gap, and ``starts``: the masks ``v > move_dps`` and
-    ``v < -move_dps``, if the caller has them already."""
+    ``v < -move_dps``, if the caller has them already; ``steps``: (last time, the time steps of
+    ``t`` from it), the caller's (the preprocessor's, read only), used when that time is the
+    detector's own last one and no sample follows a hole: then they are the steps taken below."""
     if holes is None:
         holes = np.count_nonzero(gap) != 0
     if holes:
@@ -114,15 +117,20 @@ def sample_pass(
     # the running turned angle (the same sums as ``turned + cumsum(rate * max(step, 0))``): the
     # steps written in place (dsp.diff_from's subtractions), summed in place, read at the changes
     # with ``item`` (a Python float sum is the float64 sum numpy takes: no index array, no gather)
-    step = np.empty(len(t))
-    t0 = t.item(0)
-    step[0] = t0 - (det._last_t if math.isfinite(det._last_t) else t0)
-    np.subtract(t[1:], t[:-1], out=step[1:])
-    if holes:
-        step[gap] = 0.0
-    if not step.item(step.argmin()) >= 0.0:  # a step back, or NaN (rising times have none: no clamp)
-        np.maximum(step, 0.0, out=step)
-    np.multiply(absv if rate_abs is None else rate_abs, step, out=step)
+    rate = absv if rate_abs is None else rate_abs
+    if steps is not None and not holes and steps[0] == det._last_t:  # (the same subtractions, done)
+        dt = steps[1]  # (a step back, or NaN: clamped in a copy, the caller's row left as it is)
+        step = np.multiply(rate, dt if dt.item(dt.argmin()) >= 0.0 else np.maximum(dt, 0.0))
+    else:
+        step = np.empty(len(t))
+        t0 = t.item(0)
+        step[0] = t0 - (det._last_t if math.isfinite(det._last_t) else t0)
+        np.subtract(t[1:], t[:-1], out=step[1:])
+        if holes:
+            step[gap] = 0.0
+        if not step.item(step.argmin()) >= 0.0:  # a step back, or NaN (rising times have none: no clamp)
+            np.maximum(step, 0.0, out=step)
+        np.multiply(rate, step, out=step)
     run = _accumulate(step)
     turned = det._turned
     if len(change) <= _FEW:

@@ -351,21 +351,21 @@ class Pipeline:
         if ev is None and (ax[0] is not fu or ax[1] is not u):
             ax = self._axes = (fu, u, bool(np.array_equal(fu, u)))  # (compared once per pair of axes)
         gap_idx = gap.nonzero()[0].tolist() if np.count_nonzero(gap) else []  # (none: the filter is told so)
-        elev, vel = ev or self._filter.process(t, acc, gyr_c, gap if gap_idx else None, None, w if ax[2] else None)
-        long_gap = None
+        st, long_gap = self._pre.steps if self._pre else None, None  # (the preprocessor's steps of these times)
+        steps = st[:2] if st and st[2] is t and st[0] is not None else None  # (the filter may zero some at holes)
+        elev, vel = ev or self._filter.process(t, acc, gyr_c, gap if gap_idx else None, steps, w if ax[2] else None)
         spans = [float(t[i] - (t[i - 1] if i > 0 else self._notices.last_t)) for i in gap_idx] if gap_idx else []
         if spans and any(sp > self.cfg.reps.gap_reset_s for sp in spans):  # (no gap: no Python calls)
             long_gap = np.zeros(len(t), bool)
             long_gap[[i for i, sp in zip(gap_idx, spans) if sp > self.cfg.reps.gap_reset_s]] = True
-        span = None if ev else self._filter.span  # (the filter's: the elevation's least and largest)
+        span, rate = (None if ev else self._filter.span), (norm3(gyr_c) if mag is None else mag)  # (span: the filter's)
         last_nonex, ctx_events = self._context.process(t, acc, gyr_c, elev, u, gap, mag, w, span)
-        shocks = self._context.shock_times
         out = self.detector.process(
-            t, elev, vel, gap, long_gap, last_nonex, shocks, norm3(gyr_c) if mag is None else mag, (acc, gyr_c)
+            t, elev, vel, gap, long_gap, last_nonex, self._context.shock_times, rate, (acc, gyr_c), steps=steps
         )
         out = self._notices.merge(self.stats, t, gap_idx, spans, ctx_events, out)  # (sensor.core.gap_events)
         events.extend(out)
-        self.last_angle, self.last_t = float(elev[-1]), float(t[-1])
+        self.last_angle, self.last_t = elev.item(-1), t.item(-1)
         if self._keep_elev:
             self._elev_pieces.append((t, elev))
 

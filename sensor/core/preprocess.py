@@ -78,6 +78,9 @@ class Preprocessor:
         # (bias, it repeated to BLOCK rows, their first rows for the last piece's length)
         self._bias_block: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._rows: _Rows | None = None
+        # (the last time before, the time steps, the times) of the last piece taken in one block:
+        # the steps the sagittal filter and the rep detector would take from that time (``steps``)
+        self.steps: tuple[float | None, np.ndarray, np.ndarray] | None = None
 
     def _new_rows(self, n: int) -> _Rows:
         self._rows = rows = _Rows(n)
@@ -121,6 +124,7 @@ class Preprocessor:
         for a in range(0, n, BLOCK):  # (the rates written in place: no copy of each block's)
             b = min(a + BLOCK, n)
             _, rest[a:b], gap[a:b] = self._block(t[a:b], acc[a:b], gyr[a:b], gyr_c[a:b])
+        self.steps = None  # (a block's steps are not the piece's)
         return gyr_c, rest, gap
 
     def _block(
@@ -134,8 +138,9 @@ class Preprocessor:
         dt = rows.dt  # diff_from(t, prev_t), into the kept row
         dt[0] = t[0] - prev_t
         np.subtract(t[1:], t[:-1], rows.dt_tail)
+        self.steps = (self._last_t, dt, t)  # (the kept row: valid until the next piece of this length)
         gap = dt > gap_s
-        self._last_t = t_end = float(t[-1])
+        self._last_t = t_end = t.item(-1)
 
         # the 8 rows written in place (no temporaries, one pass each); the squared sizes summed
         # (x0^2 + x1^2) + x2^2, the acceleration's also its size for the 1-g test below

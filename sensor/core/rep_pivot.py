@@ -140,11 +140,13 @@ class PivotCheckedDetector(FarRestCheckedDetector):
         shocks: np.ndarray | None = None,
         rate_abs: np.ndarray | None = None,
         raw: tuple[np.ndarray, np.ndarray] | None = None,
+        *,
+        steps: tuple[float | None, np.ndarray] | None = None,
     ) -> list[Event]:
         """``raw``: the piece's specific force (m/s^2) and bias-corrected angular rate (deg/s)."""
         if self._on and raw is not None and len(t):
             self._remember(t, raw[0], raw[1])
-        return super().process(t, e, v, gap, long_gap, last_nonex, shocks, rate_abs)
+        return super().process(t, e, v, gap, long_gap, last_nonex, shocks, rate_abs, steps=steps)
 
     def _remember(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> None:
         raw = self._raw

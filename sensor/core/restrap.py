@@ -147,7 +147,7 @@ class RestrapWatch:
         off[0] += self.off_sum
         cs = off.cumsum()  # (the array methods: np.cumsum / np.nonzero add Python wrappers)
         if move_state == 1 and not changes:  # one movement throughout: no start or end to judge
-            self.off_sum, self.off_n = float(cs[-1]), self.off_n + len(t)
+            self.off_sum, self.off_n = cs.item(-1), self.off_n + len(t)
             return None, 1
         # the moving samples before each change, counted from the latch's runs (``moved``)
         cut, moved, state, pos = None, self.off_n, move_state, 0
@@ -156,11 +156,11 @@ class RestrapWatch:
                 moved += i - pos
             state, pos = m, i
             if m:  # a movement starts: remember the running totals before it
-                self.mv_start = (float(cs[i - 1]) if i > 0 else self.off_sum, moved, float(t[i]))
+                self.mv_start = (cs.item(i - 1) if i > 0 else self.off_sum, moved, t.item(i))
                 continue
             s0, n0, t0 = self.mv_start
             n = moved - n0
-            frac = (float(cs[i]) - s0) / n if n else 0.0
+            frac = (cs.item(i) - s0) / n if n else 0.0
             if self.pending:
                 if frac <= self.off_axis:  # the knee turns about the old axis: the strap held
                     self.pending, self.strikes = False, 0
@@ -178,7 +178,7 @@ class RestrapWatch:
                 self.pending = True
         if cut is None:
             moved += len(t) - pos if state else 0
-            self.off_sum, self.off_n = float(cs[-1]), moved
+            self.off_sum, self.off_n = cs.item(-1), moved
             return None, state
         self.off_sum, self.off_n = float(cs[cut - 1]), moved
         return cut, 0
@@ -205,8 +205,8 @@ class RestrapWatch:
         if len(arrays[0]) == 0:
             return
         self._hist.append(arrays)
-        self._horizon = horizon = float(arrays[0][-1]) - self.history_s
-        while len(self._hist) > 1 and self._hist[0][0][-1] < horizon:
+        self._horizon = horizon = arrays[0].item(-1) - self.history_s
+        while len(self._hist) > 1 and self._hist[0][0].item(-1) < horizon:
             self._hist.pop(0)
 
     def _trim(self) -> None:
