@@ -23,6 +23,7 @@ __all__ = [
     "amin",
     "any_true",
     "bounds",
+    "count_nonzero",
     "diff_from",
     "dot3_pair",
     "ffill",
@@ -72,6 +73,12 @@ any_true = np.logical_or.reduce
 all_true = np.logical_and.reduce
 amin = np.minimum.reduce
 amax = np.maximum.reduce
+# np.count_nonzero's C function: the public one is a Python wrapper around it (~0.16 us of a
+# ~0.55 us call); the same count
+try:
+    from numpy._core.multiarray import count_nonzero
+except ImportError:  # (numpy < 2)
+    count_nonzero = np.count_nonzero
 
 
 def bounds(x: np.ndarray) -> tuple[float, float] | None:

@@ -30,14 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.core.dsp import all_true
+from sensor.core.dsp import all_true, count_nonzero
 
-# np.count_nonzero's C function: the public one is a Python wrapper around it (~0.16 us of its
-# ~0.55 us a call, twice per query); the same count
-try:
-    from numpy._core.multiarray import count_nonzero as _count_nonzero
-except ImportError:  # (numpy < 2)
-    _count_nonzero = np.count_nonzero
 _MAX_DISTINCT_DT = 256  # more distinct intervals than this (and than 1 in 8): the sorted path
 
 
@@ -93,8 +87,8 @@ class IntervalMedian:
         m = self._m
         if m is not None and end >= self._placed:
             new = dt[self._placed : end]
-            lt = self._lt + int(_count_nonzero(new < m))
-            le = self._le + int(_count_nonzero(new <= m))
+            lt = self._lt + int(count_nonzero(new < m))
+            le = self._le + int(count_nonzero(new <= m))
             self._placed, self._lt, self._le = end, lt, le
             k = (end - 1) // 2
             if (end - 1) % 2:

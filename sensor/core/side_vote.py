@@ -20,11 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-# np.count_nonzero's C function, without its Python wrapper (sensor.core.interval_median: the same count)
-try:
-    from numpy._core.multiarray import count_nonzero as _count_nonzero
-except ImportError:  # (numpy < 2)
-    _count_nonzero = np.count_nonzero
+from sensor.core.dsp import count_nonzero
 
 
 class VoteConfig(Protocol):
@@ -75,12 +71,12 @@ def side_vote(theta_mv: np.ndarray, beta: float, posture: str, dt_s: float, cfg:
     usable = (off > 15) & (off < 165)
     if posture == "supine":
         raised = usable & (off < 90.0 - cfg.raised_vote_deg)  # up within 60 deg of the shin
-        if _count_nonzero(raised) * dt_s >= cfg.raised_vote_s:
+        if count_nonzero(raised) * dt_s >= cfg.raised_vote_s:
             usable = raised
-    n = _count_nonzero(usable)
+    n = count_nonzero(usable)
     if n < 10:
         return None
-    pos = _count_nonzero(delta[usable] > 0) / n  # (np.mean's value: a whole count over a whole count)
+    pos = count_nonzero(delta[usable] > 0) / n  # (np.mean's value: a whole count over a whole count)
     if max(pos, 1 - pos) < cfg.min_sign_agreement:
         return None
     return 1 if pos >= 0.5 else -1

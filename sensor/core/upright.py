@@ -34,14 +34,8 @@ from typing import Protocol, cast
 import numpy as np
 
 from sensor.core.constants import STANDARD_GRAVITY
-from sensor.core.dsp import cross3, median
+from sensor.core.dsp import count_nonzero, cross3, median
 from sensor.core.shin_prior import contact_events
-
-# np.count_nonzero's C function, without its Python wrapper (sensor.core.interval_median: the same count)
-try:
-    from numpy._core.multiarray import count_nonzero as _count_nonzero
-except ImportError:  # (numpy < 2)
-    _count_nonzero = np.count_nonzero
 
 
 class UprightConfig(Protocol):
@@ -169,7 +163,7 @@ class Upright:
         memo, key = self._counts  # the count depends on the rest's samples and the lever: kept
         count = memo.get(("up count", key, c.tobytes()))
         if count is None:
-            count = memo["up count", key, c.tobytes()] = _count_nonzero(
+            count = memo["up count", key, c.tobytes()] = count_nonzero(
                 self.first @ (c / lev) > self.cfg.max_first_rest_sin
             )
         out = bool(cast("int", count) * self.dt >= self.cfg.min_first_rest_s)
@@ -180,7 +174,7 @@ class Upright:
     def _up_long(self, ups: np.ndarray, s: np.ndarray) -> bool:
         """Whether the shin direction ``s`` (in-plane unit) puts the ankle above the knee
         (``sin(elevation) > max_first_rest_sin``) for at least ``min_first_rest_s`` of ``ups``."""
-        return bool(_count_nonzero(ups @ s > self.cfg.max_first_rest_sin) * self.dt >= self.cfg.min_first_rest_s)
+        return bool(count_nonzero(ups @ s > self.cfg.max_first_rest_sin) * self.dt >= self.cfg.min_first_rest_s)
 
 
 def rest_before_sweep(
