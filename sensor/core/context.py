@@ -32,6 +32,7 @@ anything here (:mod:`sensor.core.live_defer` holds such feeds and analyses them 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,24 @@ SLACK = 1.0 + 1e-9  # rounding room for bounds that hold exactly in real arithme
 # ``amax`` under a name of its own for ``unmoved_by``: tests replace this module's ``amax`` to steer
 # ``process``'s paths alone
 _largest = _largest_rows = np.maximum.reduce
+
+
+def _largest_step_sq(
+    acc: np.ndarray, p: list[float], largest: Callable[[np.ndarray], float]
+) -> tuple[float, np.ndarray | None]:
+    """The largest squared step component of ``acc``'s rows after row ``p`` (a list; a jump is at
+    most sqrt(3) times it: two calls fewer than the norms), and the squared steps between the rows,
+    flat (None: one row). The first row's in Python, the others one flat difference (a 2-d one from
+    a carried row cost a live feed ~2 us more); a NaN, first in ``max``, fails the callers' tests."""
+    r = acc[0].tolist()
+    d0, d1, d2 = r[0] - p[0], r[1] - p[1], r[2] - p[2]
+    most = max(d0 * d0, d1 * d1, d2 * d2)
+    if len(acc) < 2:
+        return most, None
+    flat = acc.reshape(-1)
+    sq = flat[3:] - flat[:-3]
+    sq *= sq
+    return max(largest(sq), most), sq
 
 
 @dataclass
@@ -162,19 +181,9 @@ class ContextTracker:
         n = len(t)
         if n == 0:
             return np.empty(0), []
-        # the steps' squares: the first row's from the carried row (a list) in Python, the others
-        # one flat difference of the rows (diff_from's subtractions without its array and row copy)
-        prev, last = self._prev_acc, acc[-1].tolist()
-        first = acc[0].tolist() if n > 1 else last
-        p = first if prev is None else prev
-        d0, d1, d2 = first[0] - p[0], first[1] - p[1], first[2] - p[2]
-        most = max(d0 * d0, d1 * d1, d2 * d2)
-        if n > 1:
-            flat = acc.reshape(-1)
-            steps_sq = flat[3:] - flat[:-3]
-            steps_sq *= steps_sq
-            most = max(amax(steps_sq), most)
-        self._prev_acc = last
+        prev = self._prev_acc  # (the steps' squares: diff_from's subtractions, no array or row copy)
+        most, steps_sq = _largest_step_sq(acc, acc[0].tolist() if prev is None else prev, amax)
+        self._prev_acc = acc[-1].tolist()
         least = self._least_bound()
         curves = self._curve
         shock: np.ndarray | None = None
@@ -187,7 +196,8 @@ class ContextTracker:
             # jumps with: calm, and supine the landings only keep their carry (CurveLandings.carry).
             self.shock_times = _NO_TIME
             if curves is not None:
-                a, b, c = steps_sq[-3:].tolist()  # (settled: n >= 2; Python's float sums and root)
+                assert steps_sq is not None  # (settled: n >= 2)
+                a, b, c = steps_sq[-3:].tolist()  # (Python's float sums and root)
                 curves.carry(t[-2:], acc[-2:], gap[-2:], 0.0 if gap[-1] else math.sqrt((a + b) + c))
         else:
             sq = diff_from(acc, acc[0] if prev is None else np.array(prev)) ** 2  # (np.diff with prepend)
@@ -351,24 +361,14 @@ class ContextTracker:
         top = max(most, float(zi[0, 0]) / self._ema.a) * SLACK
         if not (top <= c.swing_dps and top <= c.off_axis_dps):
             return False
-        # no shock: each jump (the norm of a row of steps) is at most sqrt(3) times the largest
-        # step component, which takes two calls fewer than the norms themselves; the three steps
-        # from the row before in Python, the others as one flat difference (a 2-d one from a
-        # carried row cost a live feed ~2 us more; NaN, first in ``max``, fails the test)
+        # no shock: each jump at most sqrt(3) times the largest step component (_largest_step_sq)
         if before is not None:
             p = before.tolist()
         elif self._prev_acc is not None:
             p = self._prev_acc
         else:
             return False
-        r = acc[0].tolist()
-        d0, d1, d2 = r[0] - p[0], r[1] - p[1], r[2] - p[2]
-        most_sq = max(d0 * d0, d1 * d1, d2 * d2)
-        if len(acc) > 1:
-            flat = acc.reshape(-1)
-            d = flat[3:] - flat[:-3]
-            d *= d
-            most_sq = max(float(_largest(d)), most_sq)
+        most_sq, _ = _largest_step_sq(acc, p, _largest)
         if not 3.0 * most_sq * SLACK <= max(c.impact_mps2, c.max_jerk * self.dt) ** 2:
             return False
         if self.posture == "supine" and not clear_of_hanging(span, c.hanging_deg):
