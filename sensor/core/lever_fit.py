@@ -249,7 +249,7 @@ def fit_window(
     steps = t[1:] - t[:-1]  # np.diff(t), without its Python set-up
     theta = turned(t, w_rad, dt, steps)
     if alpha is None:
-        alpha = rate_slope(w_rad, t, steps) if n > 2 else np.gradient(w_rad, t)
+        alpha = window_slope(t, w_rad, steps)
     co, si = np.cos(theta), np.sin(theta)
     b = acc_p.T.ravel()  # [acc_p[:, 0], acc_p[:, 1]]
     A2 = np.zeros((2 * n, 8))
@@ -295,9 +295,10 @@ def fit_window(
     return c, signal / noise
 
 
-def window_slope(t: np.ndarray, w_rad: np.ndarray) -> np.ndarray:
-    """The rate's slope as :func:`fit_window` reads it (``np.gradient(w_rad, t)``)."""
+def window_slope(t: np.ndarray, w_rad: np.ndarray, steps: np.ndarray | None = None) -> np.ndarray:
+    """The rate's slope as :func:`fit_window` reads it (``np.gradient(w_rad, t)``); ``steps``:
+    ``np.diff(t)``, if the caller has it."""
     if len(t) > 2:
-        return rate_slope(w_rad, t, t[1:] - t[:-1])
+        return rate_slope(w_rad, t, t[1:] - t[:-1] if steps is None else steps)
     out: np.ndarray = np.gradient(w_rad, t)
     return out
