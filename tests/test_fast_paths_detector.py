@@ -9,6 +9,7 @@ rates exactly at the thresholds, long undecided runs and flat stops.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -92,16 +93,25 @@ def _pieces(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, n
     return t, e, v
 
 
+def _walk(
+    rng: np.random.Generator, t: np.ndarray, e: np.ndarray, v: np.ndarray, sizes: list[int]
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The trace cut into consecutive pieces of lengths drawn from ``sizes`` (the last one
+    shorter), as a stream feeds them."""
+    pos = 0
+    while pos < len(t):
+        k = min(len(t), pos + int(rng.choice(sizes)))
+        yield t[pos:k], e[pos:k], v[pos:k]
+        pos = k
+
+
 def test_random_pieces_latch_and_quiet_as_before() -> None:
     rng = np.random.default_rng(16)
     starts = 0
     for _ in range(40):
         t, e, v = _pieces(rng, 4000)
         a, b = RepDetector("supine"), RepDetector("supine")
-        pos = 0
-        while pos < len(t):
-            k = min(len(t), pos + int(rng.choice([1, 2, 9, 10, 57, 300, 1000])))
-            ts, es, vs = t[pos:k], e[pos:k], v[pos:k]
+        for ts, es, vs in _walk(rng, t, e, v, [1, 2, 9, 10, 57, 300, 1000]):
             absv = np.abs(vs)
             got = phases_pass._latched_decided(a, ts, es, vs, absv)
             want = _decided_gathered(b, ts, es, vs, absv)
@@ -118,7 +128,6 @@ def test_random_pieces_latch_and_quiet_as_before() -> None:
             for det in (a, b):
                 det._dir = got[3]
                 det._quiet_t, det._quiet_e = gl
-            pos = k
     assert starts > 1000
 
 
@@ -146,10 +155,7 @@ def test_walked_changes_as_the_held_codes(walk_max: int, walk_n: int, monkeypatc
     for _ in range(30):
         t, e, v = _pieces(rng, 3000)
         a, b = RepDetector("supine"), RepDetector("supine")
-        pos = 0
-        while pos < len(t):
-            k = min(len(t), pos + int(rng.choice([1, 3, 10, 64, 300, 1000])))
-            ts, es, vs = t[pos:k], e[pos:k], v[pos:k]
+        for ts, es, vs in _walk(rng, t, e, v, [1, 3, 10, 64, 300, 1000]):
             absv = np.abs(vs)
             starts = (vs > a.cfg.move_dps, vs < -a.cfg.move_dps) if rng.random() < 0.5 else None
             got = phases_pass._latched_decided(a, ts, es, vs, absv, starts)
@@ -157,7 +163,6 @@ def test_walked_changes_as_the_held_codes(walk_max: int, walk_n: int, monkeypatc
             assert got == want
             pieces += len(got[0]) > 2
             a._dir = b._dir = got[3]
-            pos = k
     assert pieces > 100
 
 
